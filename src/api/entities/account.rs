@@ -1,0 +1,241 @@
+//! Account, CredentialAccount, Field, Role.
+
+use serde::Serialize;
+
+use super::datetime;
+use crate::model::{self, Role as UserRole, User};
+
+#[derive(Debug, Serialize)]
+pub struct Account {
+    pub id: String,
+    pub username: String,
+    pub acct: String,
+    pub display_name: String,
+    pub locked: bool,
+    pub bot: bool,
+    pub discoverable: Option<bool>,
+    pub indexable: bool,
+    pub group: bool,
+    pub created_at: String,
+    pub note: String,
+    pub url: String,
+    pub uri: String,
+    pub avatar: String,
+    pub avatar_static: String,
+    pub header: String,
+    pub header_static: String,
+    pub followers_count: i64,
+    pub following_count: i64,
+    pub statuses_count: i64,
+    /// A date (`2024-05-01`), not a timestamp.
+    pub last_status_at: Option<String>,
+    pub hide_collections: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub noindex: Option<bool>,
+    pub emojis: Vec<serde_json::Value>,
+    /// Local accounts only; absent for remote ones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<AccountRole>>,
+    pub fields: Vec<Field>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moved: Option<Box<Account>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suspended: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limited: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memorial: Option<bool>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Field {
+    pub name: String,
+    pub value: String,
+    pub verified_at: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AccountRole {
+    pub id: String,
+    pub name: String,
+    pub color: String,
+}
+
+/// The signed-in user's own account, with the `source` of what they typed and their role.
+#[derive(Debug, Serialize)]
+pub struct CredentialAccount {
+    #[serde(flatten)]
+    pub account: Account,
+    pub source: Source,
+    pub role: Role,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Source {
+    pub privacy: &'static str,
+    pub sensitive: bool,
+    pub language: String,
+    pub note: String,
+    pub fields: Vec<Field>,
+    pub follow_requests_count: i64,
+    pub hide_collections: Option<bool>,
+    pub discoverable: Option<bool>,
+    pub indexable: bool,
+    pub attribution_domains: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Role {
+    pub id: String,
+    pub name: String,
+    pub color: String,
+    pub permissions: String,
+    pub highlighted: bool,
+}
+
+/// Default images, served by the web face.
+pub fn default_avatar(base_url: &str) -> String {
+    format!("{base_url}/avatars/original/missing.png")
+}
+
+pub fn default_header(base_url: &str) -> String {
+    format!("{base_url}/headers/original/missing.png")
+}
+
+impl Account {
+    /// Renders an account. `role` is the user's role for local accounts (None for remote).
+    pub fn render(a: &model::Account, role: Option<UserRole>, base_url: &str) -> Account {
+        let suspended = a.is_suspended();
+        let avatar = a
+            .avatar_url
+            .clone()
+            .unwrap_or_else(|| default_avatar(base_url));
+        let header = a
+            .header_url
+            .clone()
+            .unwrap_or_else(|| default_header(base_url));
+        let created = a
+            .created_at
+            .date_naive()
+            .and_hms_opt(0, 0, 0)
+            .map(|d| d.and_utc())
+            .unwrap_or(a.created_at);
+        Account {
+            id: a.id.to_string(),
+            username: a.username.clone(),
+            acct: a.acct(),
+            display_name: if suspended { String::new() } else { a.display_name.clone() },
+            locked: a.locked,
+            bot: a.bot || matches!(a.actor_type.as_str(), "Application" | "Service"),
+            discoverable: Some(a.discoverable && !suspended),
+            indexable: a.indexable && !suspended,
+            group: a.actor_type == "Group",
+            created_at: datetime(&created),
+            note: if suspended { String::new() } else { a.note.clone() },
+            url: a.url.clone().unwrap_or_else(|| a.uri.clone()),
+            uri: a.uri.clone(),
+            avatar_static: avatar.clone(),
+            avatar,
+            header_static: header.clone(),
+            header,
+            followers_count: a.stats.followers_count,
+            following_count: a.stats.following_count,
+            statuses_count: a.stats.statuses_count,
+            last_status_at: a
+                .stats
+                .last_status_at
+                .map(|t| t.date_naive().format("%Y-%m-%d").to_string()),
+            hide_collections: Some(a.hide_collections),
+            noindex: a.is_local().then_some(!a.indexable),
+            emojis: Vec::new(),
+            roles: a.is_local().then(|| match role {
+                Some(r @ (UserRole::Admin | UserRole::Moderator)) if !suspended => {
+                    vec![role_badge(r)]
+                }
+                _ => Vec::new(),
+            }),
+            fields: if suspended {
+                Vec::new()
+            } else {
+                a.fields
+                    .iter()
+                    .map(|f| Field {
+                        name: f.name.clone(),
+                        value: f.value.clone(),
+                        verified_at: f.verified_at.as_ref().map(datetime),
+                    })
+                    .collect()
+            },
+            moved: None,
+            suspended: suspended.then_some(true),
+            limited: a.silenced_at.is_some().then_some(true),
+            memorial: a.memorial.then_some(true),
+        }
+    }
+}
+
+impl CredentialAccount {
+    pub fn render(account: &model::Account, user: &User, base_url: &str) -> CredentialAccount {
+        CredentialAccount {
+            account: Account::render(account, Some(user.role), base_url),
+            source: Source {
+                privacy: user.default_privacy.as_str(),
+                sensitive: user.default_sensitive,
+                language: user.default_language.clone().unwrap_or_default(),
+                note: account.note_source.clone(),
+                fields: account
+                    .fields
+                    .iter()
+                    .map(|f| Field {
+                        name: f.name.clone(),
+                        value: f.value_source.clone(),
+                        verified_at: f.verified_at.as_ref().map(datetime),
+                    })
+                    .collect(),
+                follow_requests_count: 0,
+                hide_collections: Some(account.hide_collections),
+                discoverable: Some(account.discoverable),
+                indexable: account.indexable,
+                attribution_domains: Vec::new(),
+            },
+            role: full_role(user.role),
+        }
+    }
+}
+
+fn role_badge(role: UserRole) -> AccountRole {
+    let full = full_role(role);
+    AccountRole {
+        id: full.id,
+        name: full.name,
+        color: full.color,
+    }
+}
+
+/// Mastodon's built-in roles, with their permission bits.
+fn full_role(role: UserRole) -> Role {
+    match role {
+        UserRole::User => Role {
+            id: "-99".into(),
+            name: String::new(),
+            color: String::new(),
+            permissions: "65536".into(),
+            highlighted: false,
+        },
+        UserRole::Moderator => Role {
+            id: "1".into(),
+            name: "Moderator".into(),
+            color: String::new(),
+            // Dashboard, reports, users, audit log, invite.
+            permissions: (0x4u64 | 0x8 | 0x10 | 0x80 | 0x200 | 0x400 | 0x10000).to_string(),
+            highlighted: true,
+        },
+        UserRole::Admin => Role {
+            id: "3".into(),
+            name: "Admin".into(),
+            color: String::new(),
+            permissions: "1".into(),
+            highlighted: true,
+        },
+    }
+}

@@ -1,0 +1,16 @@
+//! The JSON shapes Mastodon clients receive, field for field as Mastodon documents them
+//! (names, types, and `null` where Mastodon sends `null`). Conversions from `model` types live
+//! beside each shape.
+
+pub mod account;
+pub mod application;
+pub mod instance;
+
+pub use account::{Account, CredentialAccount};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+/// Mastodon's timestamp format: `2024-01-02T03:04:05.678Z`.
+pub fn datetime(dt: &DateTime<Utc>) -> String {
+    dt.to_rfc3339_opts(SecondsFormat::Millis, true)
+}

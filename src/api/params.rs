@@ -1,0 +1,225 @@
+//! Request parameters as Mastodon clients send them: a JSON body, a form body
+//! (`application/x-www-form-urlencoded` or `multipart/form-data`), the query string, or a mix
+//! of them, with Rails-style bracket keys (`source[privacy]=public`, `id[]=1&id[]=2`,
+//! `fields_attributes[0][name]=x`). Everything is gathered into one JSON object and then
+//! deserialised, so a handler declares one struct and gets any of these forms.
+//!
+//! Type errors become a 422 that names the field; unknown parameters are ignored.
+
+use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::error::Error;
+
+/// Parameters from the query string and the body together (body wins on conflicts).
+pub struct Params<T>(pub T);
+
+/// Parameters from the query string alone (GET requests).
+pub struct Query<T>(pub T);
+
+/// A file part of a multipart body.
+#[derive(Debug)]
+pub struct Upload {
+    pub field: String,
+    pub file_name: Option<String>,
+    pub content_type: Option<String>,
+    pub data: Bytes,
+}
+
+/// Parameters and any uploaded files.
+pub struct ParamsWithFiles<T> {
+    pub params: T,
+    pub files: Vec<Upload>,
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Error> {
+        let mut object = Map::new();
+        merge_form(&mut object, parts.uri.query().unwrap_or("").as_bytes());
+        Ok(Query(deserialize(Value::Object(object))?))
+    }
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Params<T> {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
+        let with_files = ParamsWithFiles::<T>::from_request(req, state).await?;
+        Ok(Params(with_files.params))
+    }
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ParamsWithFiles<T> {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
+        let mut object = Map::new();
+        merge_form(&mut object, req.uri().query().unwrap_or("").as_bytes());
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let mut files = Vec::new();
+        if content_type.starts_with("multipart/form-data") {
+            let mut multipart = Multipart::from_request(req, state)
+                .await
+                .map_err(|e| Error::bad_request(format!("Malformed multipart body: {}", e.body_text())))?;
+            loop {
+                let field = match multipart.next_field().await {
+                    Ok(Some(f)) => f,
+                    Ok(None) => break,
+                    Err(e) => return Err(multipart_error(e)),
+                };
+                let name = field.name().unwrap_or("").to_string();
+                let file_name = field.file_name().map(str::to_string);
+                let part_type = field.content_type().map(str::to_string);
+                let data = field.bytes().await.map_err(multipart_error)?;
+                if file_name.is_some() {
+                    files.push(Upload {
+                        field: name,
+                        file_name,
+                        content_type: part_type,
+                        data,
+                    });
+                } else {
+                    let text = String::from_utf8(data.to_vec())
+                        .map_err(|_| Error::bad_request(format!("Parameter {name} is not UTF-8")))?;
+                    insert_path(&mut object, &name, Value::String(text));
+                }
+            }
+        } else {
+            let body = Bytes::from_request(req, state)
+                .await
+                .map_err(|e| match e.status() {
+                    StatusCode::PAYLOAD_TOO_LARGE => {
+                        Error::PayloadTooLarge("Request body is too large".into())
+                    }
+                    _ => Error::bad_request(e.body_text()),
+                })?;
+            let trimmed = body.iter().position(|b| !b.is_ascii_whitespace());
+            if trimmed.is_some() {
+                let is_json = content_type.starts_with("application/json")
+                    || content_type.contains("+json")
+                    || (content_type.is_empty() && body.get(trimmed.unwrap_or(0)) == Some(&b'{'));
+                if is_json {
+                    match serde_json::from_slice::<Value>(&body) {
+                        Ok(Value::Object(map)) => object.extend(map),
+                        Ok(_) => return Err(Error::bad_request("The request body must be a JSON object")),
+                        Err(e) => return Err(Error::bad_request(format!("Malformed JSON: {e}"))),
+                    }
+                } else if content_type.is_empty()
+                    || content_type.starts_with("application/x-www-form-urlencoded")
+                {
+                    merge_form(&mut object, &body);
+                } else {
+                    return Err(Error::UnsupportedMediaType(format!(
+                        "Unsupported content type {content_type:?}: send JSON, a form, or multipart"
+                    )));
+                }
+            }
+        }
+        Ok(ParamsWithFiles {
+            params: deserialize(Value::Object(object))?,
+            files,
+        })
+    }
+}
+
+fn multipart_error(e: axum::extract::multipart::MultipartError) -> Error {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        Error::PayloadTooLarge("Request body is too large".into())
+    } else {
+        Error::bad_request(format!("Malformed multipart body: {}", e.body_text()))
+    }
+}
+
+/// Deserialises the gathered parameters; a type error names the parameter.
+pub fn deserialize<T: DeserializeOwned>(value: Value) -> Result<T, Error> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        let field = if path.is_empty() || path == "." {
+            "params".to_string()
+        } else {
+            path
+        };
+        let mut v = crate::error::Validation::default();
+        v.add(&field, "ERR_INVALID", format!("is invalid: {inner}"));
+        v.into_error()
+    })
+}
+
+/// Adds `a=1&b[c]=2&d[]=3` to `object`.
+fn merge_form(object: &mut Map<String, Value>, raw: &[u8]) {
+    for (key, value) in url::form_urlencoded::parse(raw) {
+        insert_path(object, &key, Value::String(value.into_owned()));
+    }
+}
+
+/// Inserts `value` at a Rails-style key: `a` , `a[b][c]`, `a[]` (appends).
+fn insert_path(object: &mut Map<String, Value>, key: &str, value: Value) {
+    let (head, rest) = match key.find('[') {
+        Some(i) => (&key[..i], &key[i..]),
+        None => (key, ""),
+    };
+    if head.is_empty() {
+        return;
+    }
+    let segments: Vec<&str> = rest
+        .split(']')
+        .filter_map(|s| s.strip_prefix('['))
+        .collect();
+    let mut slot = object
+        .entry(head.to_string())
+        .or_insert(Value::Null);
+    for segment in segments {
+        if segment.is_empty() {
+            if !slot.is_array() {
+                *slot = Value::Array(Vec::new());
+            }
+            if let Value::Array(list) = slot {
+                list.push(Value::Null);
+                slot = match list.last_mut() {
+                    Some(last) => last,
+                    None => return,
+                };
+            }
+        } else {
+            if !slot.is_object() {
+                *slot = Value::Object(Map::new());
+            }
+            if let Value::Object(map) = slot {
+                slot = map.entry(segment.to_string()).or_insert(Value::Null);
+            }
+        }
+    }
+    *slot = value;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn rails_style_keys() {
+        let mut m = Map::new();
+        merge_form(
+            &mut m,
+            b"a=1&s%5Bprivacy%5D=public&id[]=1&id[]=2&f[0][name]=x&f[0][value]=y&f[1][name]=z",
+        );
+        assert_eq!(
+            Value::Object(m),
+            json!({"a": "1", "s": {"privacy": "public"}, "id": ["1", "2"],
+                   "f": {"0": {"name": "x", "value": "y"}, "1": {"name": "z"}}})
+        );
+    }
+}

@@ -1,0 +1,44 @@
+//! `/api/v1/apps`
+
+use axum::extract::State;
+use axum::Json;
+use serde::Deserialize;
+
+use crate::api::auth::AppAuth;
+use crate::api::de;
+use crate::api::entities::application::Application;
+use crate::api::params::Params;
+use crate::app::AppState;
+use crate::error::Result;
+use crate::service;
+
+#[derive(Deserialize)]
+pub struct CreateApp {
+    #[serde(default, deserialize_with = "de::opt_string")]
+    client_name: Option<String>,
+    #[serde(default, deserialize_with = "de::string_list")]
+    redirect_uris: Vec<String>,
+    #[serde(default, deserialize_with = "de::opt_string")]
+    scopes: Option<String>,
+    #[serde(default, deserialize_with = "de::opt_string")]
+    website: Option<String>,
+}
+
+/// `POST /api/v1/apps`: registers a client; the only answer that shows its secret.
+pub async fn create(State(state): State<AppState>, Params(p): Params<CreateApp>) -> Result<Json<Application>> {
+    let created = service::oauth::create_app(
+        &state,
+        p.client_name.as_deref().unwrap_or(""),
+        p.redirect_uris,
+        p.scopes.as_deref().unwrap_or("read"),
+        p.website.as_deref(),
+    )
+    .await?;
+    Ok(Json(Application::with_credentials(&created.app, &created.client_secret)))
+}
+
+/// `GET /api/v1/apps/verify_credentials`: the app a token belongs to.
+pub async fn verify_credentials(State(state): State<AppState>, auth: AppAuth) -> Result<Json<Application>> {
+    let app = service::oauth::app_by_id(&state, auth.0.grant.app_id).await?;
+    Ok(Json(Application::render(&app)))
+}

@@ -1,0 +1,5 @@
+pub mod accounts;
+pub mod apps;
+pub mod custom_emojis;
+pub mod instance;
+pub mod preferences;

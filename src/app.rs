@@ -1,0 +1,164 @@
+//! The application: shared state, the router with its middleware, and the server loop.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::Router;
+use sqlx::PgPool;
+use tokio::net::TcpListener;
+use tower::Layer;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::normalize_path::NormalizePathLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::config::Config;
+use crate::rate_limit::RateLimiter;
+
+/// Everything a request handler, a service or a job needs, cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: PgPool,
+    pub config: Arc<Config>,
+    /// For outgoing requests (federation); redirects are handled by the fetcher itself.
+    pub http: reqwest::Client,
+    pub limiter: Arc<RateLimiter>,
+}
+
+impl AppState {
+    pub fn new(db: PgPool, config: Config) -> anyhow::Result<AppState> {
+        let http = reqwest::Client::builder()
+            .user_agent(format!(
+                "Rookery/{} (+{})",
+                env!("CARGO_PKG_VERSION"),
+                config.base_url()
+            ))
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(30))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
+        Ok(AppState {
+            db,
+            config: Arc::new(config),
+            http,
+            limiter: Arc::new(RateLimiter::default()),
+        })
+    }
+
+    /// `https://social.example`
+    pub fn base_url(&self) -> String {
+        self.config.base_url()
+    }
+}
+
+static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The whole HTTP surface: Mastodon API, OAuth, web pages, health checks.
+pub fn router(state: AppState) -> Router {
+    let body_limit = state.config.limits.request_body_bytes;
+    Router::new()
+        .merge(crate::api::routes())
+        .merge(crate::web::routes())
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(api_cors())
+        .layer(CompressionLayer::new())
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                let request_id = request
+                    .headers()
+                    .get(&REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!(
+                    "request",
+                    http.method = %request.method(),
+                    http.path = %request.uri().path(),
+                    request.id = %request_id,
+                )
+            }),
+        )
+        .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
+}
+
+/// Mastodon lets browsers call the API and OAuth endpoints from any origin: web clients such
+/// as Elk and Phanpy live on other hosts. Credentials are bearer tokens, never cookies.
+fn api_cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+            Method::OPTIONS,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            HeaderName::from_static("idempotency-key"),
+        ])
+        .expose_headers([
+            header::LINK,
+            HeaderName::from_static("x-ratelimit-limit"),
+            HeaderName::from_static("x-ratelimit-remaining"),
+            HeaderName::from_static("x-ratelimit-reset"),
+            REQUEST_ID.clone(),
+        ])
+        .max_age(Duration::from_secs(86_400))
+}
+
+/// Serves `state` on `listener` until `shutdown` resolves; requests in flight then finish.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    // Clients send some paths with a trailing slash (`/api/v1/instance/`): the slash is
+    // trimmed before routing, so every route answers both ways.
+    let app = NormalizePathLayer::trim_trailing_slash().layer(router(state));
+    axum::serve(
+        listener,
+        axum::ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
+    Ok(())
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// The value of a header, if present and valid UTF-8.
+pub fn header_str<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// A static header value, for handlers that set caching or content headers.
+pub fn static_header(value: &'static str) -> HeaderValue {
+    HeaderValue::from_static(value)
+}

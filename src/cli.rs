@@ -1,0 +1,170 @@
+//! The command line: `serve` (the default), `migrate`, `config check`, and `admin` chores.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::app::{self, AppState};
+use crate::config::Config;
+use crate::model::Role;
+use crate::{db, service};
+
+#[derive(Parser, Debug)]
+#[command(name = "rookery", version, about = "A federated microblogging server")]
+pub struct Cli {
+    /// A TOML file whose keys override the defaults (environment variables override both).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the instance (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Inspect the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Administer accounts.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConfigCommand {
+    /// Print the effective configuration (secrets redacted); fail on an invalid one.
+    Check,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Create a local account, approved at once.
+    CreateAccount(CreateAccount),
+    /// Approve an account waiting for approval.
+    Approve { username: String },
+    /// Set a new random password (printed once) and sign the user out everywhere.
+    ResetPassword { username: String },
+    /// Give a user the role user, moderator or admin.
+    SetRole { username: String, role: String },
+}
+
+#[derive(Args, Debug)]
+pub struct CreateAccount {
+    #[arg(long)]
+    pub username: String,
+    #[arg(long)]
+    pub email: String,
+    /// user, moderator or admin.
+    #[arg(long, default_value = "user")]
+    pub role: String,
+    /// Without it, a password is generated and printed once.
+    #[arg(long)]
+    pub password: Option<String>,
+}
+
+/// Runs the command line; the exit code is the process's.
+pub fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("rookery: configuration error: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    if let Some(Command::Config(ConfigCommand::Check)) = cli.command {
+        print!("{}", config.redacted_toml());
+        eprintln!("configuration is valid");
+        return std::process::ExitCode::SUCCESS;
+    }
+    crate::init_tracing(&config);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("rookery: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(run(cli.command.unwrap_or(Command::Serve), config));
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("rookery: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    let database = db::open(&config).await?;
+    let state = AppState::new(database.pool.clone(), config.clone())?;
+    let outcome = match command {
+        Command::Serve => serve(state, &config).await,
+        Command::Migrate => {
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Config(_) => Ok(()),
+        Command::Admin(admin) => run_admin(&state, admin).await,
+    };
+    db::release(database).await;
+    outcome
+}
+
+async fn serve(state: AppState, config: &Config) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
+    tracing::info!(
+        listen = %config.listen,
+        url = %config.base_url(),
+        "Rookery {} is serving",
+        env!("CARGO_PKG_VERSION")
+    );
+    app::serve(listener, state, app::shutdown_signal()).await
+}
+
+async fn run_admin(state: &AppState, command: AdminCommand) -> anyhow::Result<()> {
+    let parse_role = |raw: &str| {
+        Role::parse(raw).ok_or_else(|| anyhow::anyhow!("unknown role {raw:?}: use user, moderator or admin"))
+    };
+    match command {
+        AdminCommand::CreateAccount(args) => {
+            let role = parse_role(&args.role)?;
+            let (account, generated) =
+                service::accounts::create_by_admin(state, &args.username, &args.email, role, args.password)
+                    .await
+                    .map_err(describe)?;
+            println!("created @{} ({}) with role {}", account.username, account.id, role.as_str());
+            if let Some(password) = generated {
+                println!("password: {password}");
+            }
+        }
+        AdminCommand::Approve { username } => {
+            service::accounts::approve(state, &username).await.map_err(describe)?;
+            println!("approved @{username}");
+        }
+        AdminCommand::ResetPassword { username } => {
+            let password = service::accounts::reset_password(state, &username).await.map_err(describe)?;
+            println!("new password for @{username}: {password}");
+        }
+        AdminCommand::SetRole { username, role } => {
+            let role = parse_role(&role)?;
+            service::accounts::set_role(state, &username, role).await.map_err(describe)?;
+            println!("@{username} is now {}", role.as_str());
+        }
+    }
+    Ok(())
+}
+
+/// A service error as one line for the terminal.
+fn describe(e: crate::error::Error) -> anyhow::Error {
+    match e {
+        crate::error::Error::NotFound => anyhow::anyhow!("no such account"),
+        crate::error::Error::Internal(cause) => cause,
+        other => anyhow::anyhow!("{other}"),
+    }
+}

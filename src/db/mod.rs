@@ -1,0 +1,144 @@
+//! The connection pool, migrations, and where the database comes from: the configured URL, or
+//! the private cluster under `data_dir` (see [`cluster`]).
+
+pub mod cluster;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::{anyhow, Context};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection, PgConnection, PgPool};
+
+use crate::config::Config;
+use cluster::{Cluster, Lifetime};
+
+/// Migrations compiled into the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// The database a process uses, and the private cluster behind it if there is one.
+pub struct Database {
+    pub pool: PgPool,
+    pub cluster: Option<Cluster>,
+}
+
+/// Where to connect, before a pool exists.
+pub fn connect_options(config: &Config) -> anyhow::Result<(PgConnectOptions, Option<Cluster>)> {
+    if config.database.url.is_empty() {
+        let cluster = Cluster::ensure_running(&config.data_dir.join("postgres"), Lifetime::Detached)?;
+        let options = cluster_options(&cluster, "rookery");
+        Ok((options, Some(cluster)))
+    } else {
+        let options = PgConnectOptions::from_str(&config.database.url)
+            .with_context(|| "invalid `database.url`".to_string())?;
+        Ok((options, None))
+    }
+}
+
+/// Connection options for a database of a private cluster.
+pub fn cluster_options(cluster: &Cluster, database: &str) -> PgConnectOptions {
+    PgConnectOptions::new()
+        .socket(&cluster.socket_dir)
+        .port(cluster.port)
+        .username(cluster::SUPERUSER)
+        .database(database)
+}
+
+/// Opens the pool (creating the database if needed) and applies migrations.
+pub async fn open(config: &Config) -> anyhow::Result<Database> {
+    let (options, cluster) = {
+        let config = config.clone();
+        tokio::task::spawn_blocking(move || connect_options(&config)).await??
+    };
+    let pool = open_pool(options, config.database.max_connections, config.database.acquire_timeout_secs).await?;
+    MIGRATOR.run(&pool).await.context("applying database migrations")?;
+    Ok(Database { pool, cluster })
+}
+
+/// A pool on `options`, creating its database first when it does not exist.
+pub async fn open_pool(
+    options: PgConnectOptions,
+    max_connections: u32,
+    acquire_timeout_secs: u64,
+) -> anyhow::Result<PgPool> {
+    let options = options
+        .application_name(&application_name())
+        .log_statements(tracing::log::LevelFilter::Trace)
+        .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500));
+    ensure_database_exists(&options).await?;
+    let pool = PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(acquire_timeout_secs))
+        .connect_with(options.clone())
+        .await
+        .map_err(|e| unreachable_error(&options, e))?;
+    Ok(pool)
+}
+
+/// Every connection names its process, so a process can tell whether others still use a
+/// shared private cluster before it stops it.
+fn application_name() -> String {
+    format!("rookery/{}", std::process::id())
+}
+
+async fn ensure_database_exists(options: &PgConnectOptions) -> anyhow::Result<()> {
+    match PgConnection::connect_with(options).await {
+        Ok(conn) => {
+            let _ = conn.close().await;
+            Ok(())
+        }
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("3D000") => {
+            let name = options.get_database().unwrap_or("rookery").to_string();
+            let mut admin = PgConnection::connect_with(&options.clone().database("postgres"))
+                .await
+                .map_err(|e| unreachable_error(options, e))?;
+            tracing::info!(database = %name, "creating the database");
+            let created = sqlx::query(&format!("CREATE DATABASE {}", quote_ident(&name)))
+                .execute(&mut admin)
+                .await;
+            let _ = admin.close().await;
+            match created {
+                Ok(_) => Ok(()),
+                // Another process created it first.
+                Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42P04") => Ok(()),
+                Err(e) => Err(anyhow!("cannot create the database {name:?}: {e}")),
+            }
+        }
+        Err(e) => Err(unreachable_error(options, e)),
+    }
+}
+
+fn unreachable_error(options: &PgConnectOptions, e: sqlx::Error) -> anyhow::Error {
+    let host = options.get_host();
+    let port = options.get_port();
+    anyhow!("cannot connect to PostgreSQL at {host}:{port}: {e}")
+}
+
+/// Quotes an SQL identifier (database names are not bindable parameters).
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// On a clean shutdown, the last Rookery process using the private cluster stops it. Others
+/// still connected (a second `serve`, a `worker`) keep it running.
+pub async fn release(db: Database) {
+    let Some(cluster) = db.cluster else {
+        db.pool.close().await;
+        return;
+    };
+    let others: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_stat_activity \
+         WHERE application_name LIKE 'rookery/%' AND application_name <> $1",
+    )
+    .bind(application_name())
+    .fetch_one(&db.pool)
+    .await
+    .unwrap_or(1);
+    db.pool.close().await;
+    if others == 0 {
+        tracing::info!("stopping the private PostgreSQL cluster");
+        if let Err(e) = tokio::task::spawn_blocking(move || cluster.stop()).await {
+            tracing::warn!(error = %e, "stopping PostgreSQL");
+        }
+    }
+}

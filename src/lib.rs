@@ -1,0 +1,33 @@
+//! Rookery: a federated microblogging server speaking ActivityPub and the Mastodon client API.
+//!
+//! The map of the code is `ARCHITECTURE.md` in the shared folder: faces (`api`, `web`) call
+//! `service`, which calls `store`; `model` holds the plain domain types.
+
+pub mod api;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod crypto;
+pub mod db;
+pub mod error;
+pub mod id;
+pub mod model;
+pub mod rate_limit;
+pub mod service;
+pub mod store;
+pub mod web;
+
+use tracing_subscriber::EnvFilter;
+
+/// Installs the log subscriber the configuration asks for (RUST_LOG wins over `log.level`).
+pub fn init_tracing(config: &config::Config) {
+    let filter = EnvFilter::try_from_default_env()
+        .or_else(|_| EnvFilter::try_new(&config.log.level))
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let _ = match config.log.format {
+        config::LogFormat::Json => builder.json().flatten_event(true).try_init(),
+        config::LogFormat::Pretty => builder.try_init(),
+    };
+}

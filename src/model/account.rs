@@ -1,0 +1,84 @@
+//! Accounts, local and remote.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// An actor: a local account (domain `None`) or a remote one.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Account {
+    pub id: i64,
+    pub username: String,
+    pub domain: Option<String>,
+    pub display_name: String,
+    /// Sanitised HTML.
+    pub note: String,
+    pub note_source: String,
+    #[sqlx(json)]
+    pub fields: Vec<ProfileField>,
+    pub locked: bool,
+    pub bot: bool,
+    pub discoverable: bool,
+    pub indexable: bool,
+    pub hide_collections: bool,
+    pub actor_type: String,
+    pub avatar_url: Option<String>,
+    pub header_url: Option<String>,
+    pub uri: String,
+    pub url: Option<String>,
+    pub inbox_url: String,
+    pub shared_inbox_url: Option<String>,
+    pub outbox_url: String,
+    pub followers_url: String,
+    pub following_url: String,
+    pub featured_url: String,
+    pub public_key_id: String,
+    pub public_key_pem: String,
+    pub also_known_as: Vec<String>,
+    pub moved_to_account_id: Option<i64>,
+    pub memorial: bool,
+    pub suspended_at: Option<DateTime<Utc>>,
+    pub silenced_at: Option<DateTime<Utc>>,
+    pub sensitized_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub fetched_at: Option<DateTime<Utc>>,
+    #[sqlx(flatten)]
+    pub stats: AccountStats,
+}
+
+#[derive(Clone, Debug, Default, sqlx::FromRow)]
+pub struct AccountStats {
+    pub statuses_count: i64,
+    pub following_count: i64,
+    pub followers_count: i64,
+    pub last_status_at: Option<DateTime<Utc>>,
+}
+
+/// One name/value pair of a profile. `value` is HTML; `value_source` what the owner typed.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ProfileField {
+    pub name: String,
+    pub value: String,
+    #[serde(default)]
+    pub value_source: String,
+    #[serde(default)]
+    pub verified_at: Option<DateTime<Utc>>,
+}
+
+impl Account {
+    pub fn is_local(&self) -> bool {
+        self.domain.is_none()
+    }
+
+    /// `alice` for a local account, `alice@remote.example` for a remote one.
+    pub fn acct(&self) -> String {
+        match &self.domain {
+            None => self.username.clone(),
+            Some(domain) => format!("{}@{}", self.username, domain),
+        }
+    }
+
+    pub fn is_suspended(&self) -> bool {
+        self.suspended_at.is_some()
+    }
+}

@@ -1,0 +1,10 @@
+//! Domain types: plain data, no I/O. The store returns them, services reason about them, and
+//! the faces convert them into the wire shapes of clients (`api::entities`) and peers.
+
+pub mod account;
+pub mod oauth;
+pub mod user;
+
+pub use account::{Account, AccountStats, ProfileField};
+pub use oauth::{App, AuthCode, Scopes, TokenGrant};
+pub use user::{Role, User, Visibility};

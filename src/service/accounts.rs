@@ -1,0 +1,565 @@
+//! Local accounts: sign-up, profile edits, and the administrator's account chores.
+
+use crate::app::AppState;
+use crate::error::{Error, Result, Validation};
+use crate::model::{Account, ProfileField, Role, User, Visibility};
+use crate::store;
+use crate::{content, crypto, id};
+
+/// Names nobody may register: they impersonate staff or collide with well-known mailboxes.
+const RESERVED_USERNAMES: &[&str] = &[
+    "admin",
+    "administrator",
+    "support",
+    "help",
+    "root",
+    "webmaster",
+    "mod",
+    "moderator",
+    "abuse",
+    "postmaster",
+    "hostmaster",
+    "security",
+    "staff",
+    "system",
+    "instance",
+    "actor",
+    "noreply",
+];
+
+const USERNAME_MAX: usize = 30;
+const PASSWORD_MIN: usize = 8;
+const PASSWORD_MAX: usize = 72;
+const EMAIL_MAX: usize = 254;
+
+/// What a sign-up asks for.
+pub struct Registration {
+    pub username: String,
+    pub email: String,
+    pub password: String,
+    pub agreement: bool,
+    pub locale: Option<String>,
+    pub reason: Option<String>,
+    pub ip: Option<String>,
+}
+
+/// Checks a local username against Mastodon's rules; adds errors to `v`.
+pub fn check_username(v: &mut Validation, username: &str) {
+    if username.is_empty() {
+        v.add("username", "ERR_BLANK", "can't be blank");
+    } else if username.chars().count() > USERNAME_MAX {
+        v.add(
+            "username",
+            "ERR_TOO_LONG",
+            format!("is too long (maximum is {USERNAME_MAX} characters)"),
+        );
+    } else if !username
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        v.add(
+            "username",
+            "ERR_INVALID",
+            "must contain only letters, numbers and underscores",
+        );
+    } else if RESERVED_USERNAMES.contains(&username.to_ascii_lowercase().as_str()) {
+        v.add("username", "ERR_RESERVED", "is reserved");
+    }
+}
+
+fn check_email(v: &mut Validation, email: &str) {
+    let valid = email.len() <= EMAIL_MAX
+        && !email.chars().any(char::is_whitespace)
+        && match email.split_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && !domain.is_empty()
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+            }
+            None => false,
+        };
+    if email.is_empty() {
+        v.add("email", "ERR_BLANK", "can't be blank");
+    } else if !valid {
+        v.add("email", "ERR_INVALID", "is invalid");
+    }
+}
+
+fn check_password(v: &mut Validation, password: &str) {
+    let len = password.chars().count();
+    if password.is_empty() {
+        v.add("password", "ERR_BLANK", "can't be blank");
+    } else if len < PASSWORD_MIN {
+        v.add(
+            "password",
+            "ERR_TOO_SHORT",
+            format!("is too short (minimum is {PASSWORD_MIN} characters)"),
+        );
+    } else if len > PASSWORD_MAX {
+        v.add(
+            "password",
+            "ERR_TOO_LONG",
+            format!("is too long (maximum is {PASSWORD_MAX} characters)"),
+        );
+    }
+}
+
+/// Signs someone up through the API, as the registration mode allows. Returns the new user;
+/// in approval mode the user waits, unapproved, for an administrator.
+#[tracing::instrument(skip_all, fields(account.username = %reg.username))]
+pub async fn register(state: &AppState, reg: Registration) -> Result<(User, Account)> {
+    use crate::config::RegistrationMode;
+    let mode = state.config.registrations;
+    if mode == RegistrationMode::Closed {
+        return Err(Error::forbidden("Registrations are closed on this instance"));
+    }
+    let mut v = Validation::default();
+    check_username(&mut v, &reg.username);
+    check_email(&mut v, &reg.email);
+    check_password(&mut v, &reg.password);
+    if !reg.agreement {
+        v.add("agreement", "ERR_ACCEPTED", "must be accepted");
+    }
+    let reason = reg
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    if let Some(r) = reason {
+        if r.chars().count() > 1_000 {
+            v.add(
+                "reason",
+                "ERR_TOO_LONG",
+                "is too long (maximum is 1000 characters)",
+            );
+        }
+    }
+    if let Some(locale) = &reg.locale {
+        if !is_language_code(locale) {
+            v.add("locale", "ERR_INCLUSION", "is not included in the list");
+        }
+    }
+    v.finish()?;
+    create_local(
+        state,
+        NewLocal {
+            username: &reg.username,
+            email: &reg.email,
+            password: &reg.password,
+            role: Role::User,
+            approved: mode == RegistrationMode::Open,
+            locale: reg.locale.as_deref().unwrap_or("en"),
+            reason,
+            ip: reg.ip.as_deref(),
+        },
+    )
+    .await
+}
+
+struct NewLocal<'a> {
+    username: &'a str,
+    email: &'a str,
+    password: &'a str,
+    role: Role,
+    approved: bool,
+    locale: &'a str,
+    reason: Option<&'a str>,
+    ip: Option<&'a str>,
+}
+
+/// Creates account and user in one transaction. Taken names and addresses are found before
+/// the slow key generation, and again by the unique indexes for a racing sign-up.
+async fn create_local(state: &AppState, new: NewLocal<'_>) -> Result<(User, Account)> {
+    let mut v = Validation::default();
+    if store::accounts::local_by_username(&state.db, new.username)
+        .await?
+        .is_some()
+    {
+        v.add("username", "ERR_TAKEN", "has already been taken");
+    }
+    if store::users::by_login(&state.db, new.email).await?.is_some() {
+        v.add("email", "ERR_TAKEN", "has already been taken");
+    }
+    v.finish()?;
+
+    let password = new.password.to_string();
+    let (password_hash, (private_pem, public_pem)) = tokio::task::spawn_blocking(move || {
+        Ok::<_, anyhow::Error>((
+            crypto::hash_password(&password)?,
+            crypto::generate_rsa_keypair()?,
+        ))
+    })
+    .await
+    .map_err(|e| Error::Internal(e.into()))??;
+
+    let base_url = state.base_url();
+    let account_id = id::next();
+    let user_id = id::next();
+    let mut tx = state.db.begin().await?;
+    let inserted = async {
+        store::accounts::insert_local(
+            &mut tx,
+            &store::accounts::NewLocalAccount {
+                id: account_id,
+                username: new.username,
+                base_url: &base_url,
+                public_key_pem: &public_pem,
+                private_key_pem: &private_pem,
+            },
+        )
+        .await?;
+        store::users::insert(
+            &mut *tx,
+            &store::users::NewUser {
+                id: user_id,
+                account_id,
+                email: new.email,
+                password_hash: &password_hash,
+                role: new.role,
+                approved: new.approved,
+                locale: new.locale,
+                reason: new.reason,
+                sign_up_ip: new.ip,
+            },
+        )
+        .await
+    }
+    .await;
+    if let Err(e) = inserted {
+        return Err(match store::unique_violation(&e).as_deref() {
+            Some("accounts_local_username_key") => {
+                Error::invalid("username", "ERR_TAKEN", "has already been taken")
+            }
+            Some("users_email_key") => Error::invalid("email", "ERR_TAKEN", "has already been taken"),
+            _ => e.into(),
+        });
+    }
+    tx.commit().await?;
+    tracing::info!(account.id = account_id, approved = new.approved, "account created");
+    let user = store::users::by_id(&state.db, user_id)
+        .await?
+        .ok_or_else(|| Error::internal("new user vanished"))?;
+    let account = store::accounts::by_id(&state.db, account_id)
+        .await?
+        .ok_or_else(|| Error::internal("new account vanished"))?;
+    Ok((user, account))
+}
+
+/// An account made by an administrator from the command line: approved at once, any role.
+/// Without a password, one is generated and returned (to be shown once).
+pub async fn create_by_admin(
+    state: &AppState,
+    username: &str,
+    email: &str,
+    role: Role,
+    password: Option<String>,
+) -> Result<(Account, Option<String>)> {
+    let generated = password.is_none().then(|| crypto::random_token(18));
+    let password = password.or_else(|| generated.clone()).unwrap_or_default();
+    let mut v = Validation::default();
+    check_username(&mut v, username);
+    check_email(&mut v, email);
+    check_password(&mut v, &password);
+    v.finish()?;
+    let (_, account) = create_local(
+        state,
+        NewLocal {
+            username,
+            email,
+            password: &password,
+            role,
+            approved: true,
+            locale: "en",
+            reason: None,
+            ip: None,
+        },
+    )
+    .await?;
+    Ok((account, generated))
+}
+
+/// The local user called `username`, or a 404.
+pub async fn user_by_username(state: &AppState, username: &str) -> Result<User> {
+    store::users::by_username(&state.db, username)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+pub async fn approve(state: &AppState, username: &str) -> Result<User> {
+    let user = user_by_username(state, username).await?;
+    store::users::set_approved(&state.db, user.id, true).await?;
+    Ok(User {
+        approved: true,
+        ..user
+    })
+}
+
+pub async fn set_role(state: &AppState, username: &str, role: Role) -> Result<()> {
+    let user = user_by_username(state, username).await?;
+    store::users::set_role(&state.db, user.id, role).await?;
+    Ok(())
+}
+
+/// Sets a new random password, signs the user out everywhere, and returns the password.
+pub async fn reset_password(state: &AppState, username: &str) -> Result<String> {
+    let user = user_by_username(state, username).await?;
+    let password = crypto::random_token(18);
+    let for_hash = password.clone();
+    let hash = tokio::task::spawn_blocking(move || crypto::hash_password(&for_hash))
+        .await
+        .map_err(|e| Error::Internal(e.into()))??;
+    let mut tx = state.db.begin().await?;
+    store::users::set_password_hash(&mut *tx, user.id, &hash).await?;
+    store::oauth::revoke_all_for_user(&mut *tx, user.id).await?;
+    store::oauth::delete_sessions_of(&mut *tx, user.id).await?;
+    tx.commit().await?;
+    Ok(password)
+}
+
+/// The changes a person makes to their own profile; `None` leaves a part as it is.
+#[derive(Default)]
+pub struct ProfileChanges {
+    pub display_name: Option<String>,
+    pub note: Option<String>,
+    pub locked: Option<bool>,
+    pub bot: Option<bool>,
+    pub discoverable: Option<bool>,
+    pub indexable: Option<bool>,
+    pub hide_collections: Option<bool>,
+    /// (name, value) pairs as typed.
+    pub fields: Option<Vec<(String, String)>>,
+    pub privacy: Option<String>,
+    pub sensitive: Option<bool>,
+    /// `Some(None)` clears the default language.
+    pub language: Option<Option<String>>,
+}
+
+/// Applies profile changes after checking all of them: either everything changes or nothing.
+#[tracing::instrument(skip_all, fields(account.id = account.id))]
+pub async fn update_profile(
+    state: &AppState,
+    user: &User,
+    account: &Account,
+    changes: ProfileChanges,
+) -> Result<(User, Account)> {
+    let limits = &state.config.limits;
+    let mut v = Validation::default();
+    let display_name = changes
+        .display_name
+        .map(|d| d.trim().to_string())
+        .unwrap_or_else(|| account.display_name.clone());
+    if display_name.chars().count() > limits.display_name_characters {
+        v.add(
+            "display_name",
+            "ERR_TOO_LONG",
+            format!(
+                "is too long (maximum is {} characters)",
+                limits.display_name_characters
+            ),
+        );
+    }
+    let note_source = changes
+        .note
+        .unwrap_or_else(|| account.note_source.clone());
+    if note_source.chars().count() > limits.note_characters {
+        v.add(
+            "note",
+            "ERR_TOO_LONG",
+            format!("is too long (maximum is {} characters)", limits.note_characters),
+        );
+    }
+    let fields: Vec<ProfileField> = match changes.fields {
+        None => account.fields.clone(),
+        Some(pairs) => {
+            let pairs: Vec<(String, String)> = pairs
+                .into_iter()
+                .map(|(n, val)| (n.trim().to_string(), val.trim().to_string()))
+                .filter(|(n, val)| !(n.is_empty() && val.is_empty()))
+                .collect();
+            if pairs.len() > limits.profile_fields {
+                v.add(
+                    "fields",
+                    "ERR_TOO_LONG",
+                    format!("is too long (maximum is {} fields)", limits.profile_fields),
+                );
+            }
+            for (name, value) in &pairs {
+                if name.chars().count() > limits.field_name_characters {
+                    v.add(
+                        "fields",
+                        "ERR_TOO_LONG",
+                        format!(
+                            "name is too long (maximum is {} characters)",
+                            limits.field_name_characters
+                        ),
+                    );
+                }
+                if value.chars().count() > limits.field_value_characters {
+                    v.add(
+                        "fields",
+                        "ERR_TOO_LONG",
+                        format!(
+                            "value is too long (maximum is {} characters)",
+                            limits.field_value_characters
+                        ),
+                    );
+                }
+            }
+            pairs
+                .into_iter()
+                .map(|(name, value)| ProfileField {
+                    value: content::linkify_line(&value),
+                    name: content::escape(&name),
+                    value_source: value,
+                    verified_at: None,
+                })
+                .collect()
+        }
+    };
+    let privacy = match changes.privacy.as_deref() {
+        None => user.default_privacy,
+        Some(raw) => match Visibility::parse(raw) {
+            Some(p) if p != Visibility::Direct => p,
+            _ => {
+                v.add("source.privacy", "ERR_INCLUSION", "is not included in the list");
+                user.default_privacy
+            }
+        },
+    };
+    let language = match changes.language {
+        None => user.default_language.clone(),
+        Some(None) => None,
+        Some(Some(l)) if l.is_empty() => None,
+        Some(Some(l)) => {
+            if !is_language_code(&l) {
+                v.add("source.language", "ERR_INCLUSION", "is not included in the list");
+            }
+            Some(l)
+        }
+    };
+    v.finish()?;
+
+    let note = content::render_plain(&note_source);
+    let mut tx = state.db.begin().await?;
+    store::accounts::update_profile(
+        &mut *tx,
+        account.id,
+        &store::accounts::ProfileUpdate {
+            display_name: &display_name,
+            note: &note,
+            note_source: &note_source,
+            fields: &fields,
+            locked: changes.locked.unwrap_or(account.locked),
+            bot: changes.bot.unwrap_or(account.bot),
+            discoverable: changes.discoverable.unwrap_or(account.discoverable),
+            indexable: changes.indexable.unwrap_or(account.indexable),
+            hide_collections: changes.hide_collections.unwrap_or(account.hide_collections),
+        },
+    )
+    .await?;
+    store::users::set_posting_defaults(
+        &mut *tx,
+        user.id,
+        privacy,
+        changes.sensitive.unwrap_or(user.default_sensitive),
+        language.as_deref(),
+    )
+    .await?;
+    tx.commit().await?;
+    let user = store::users::by_id(&state.db, user.id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let account = store::accounts::by_id(&state.db, account.id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok((user, account))
+}
+
+/// An ISO 639-1 or 639-3 code ("en", "pt", "fil"), optionally with a region ("pt-BR").
+pub fn is_language_code(code: &str) -> bool {
+    let (lang, region) = match code.split_once(['-', '_']) {
+        Some((l, r)) => (l, Some(r)),
+        None => (code, None),
+    };
+    (2..=3).contains(&lang.len())
+        && lang.chars().all(|c| c.is_ascii_lowercase())
+        && region.is_none_or(|r| (2..=4).contains(&r.len()) && r.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// An account by id as a viewer may see it: suspended accounts are gone.
+pub async fn visible_account(state: &AppState, id: i64) -> Result<Account> {
+    match store::accounts::by_id(&state.db, id).await? {
+        Some(a) if !a.is_suspended() => Ok(a),
+        _ => Err(Error::NotFound),
+    }
+}
+
+/// The role of a local account's user (for its badge); `None` for remote accounts.
+pub async fn role_of(state: &AppState, account: &Account) -> Result<Option<Role>> {
+    if !account.is_local() {
+        return Ok(None);
+    }
+    Ok(store::users::by_account_id(&state.db, account.id)
+        .await?
+        .map(|u| u.role))
+}
+
+/// `alice`, `@alice`, `alice@this.host` (local) or `bob@remote.example` (a known remote account).
+pub async fn lookup(state: &AppState, acct: &str) -> Result<Account> {
+    let acct = acct.trim().trim_start_matches('@');
+    let (username, domain) = match acct.split_once('@') {
+        Some((u, d)) => (u, Some(d)),
+        None => (acct, None),
+    };
+    if username.is_empty() {
+        return Err(Error::NotFound);
+    }
+    let local_domain = &state.config.domain;
+    let found = match domain {
+        None => store::accounts::local_by_username(&state.db, username).await?,
+        Some(d) if d.eq_ignore_ascii_case(local_domain) => {
+            store::accounts::local_by_username(&state.db, username).await?
+        }
+        Some(d) => store::accounts::remote_by_handle(&state.db, username, d).await?,
+    };
+    match found {
+        Some(a) if !a.is_suspended() => Ok(a),
+        _ => Err(Error::NotFound),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames() {
+        let check = |u: &str| {
+            let mut v = Validation::default();
+            check_username(&mut v, u);
+            v.is_empty()
+        };
+        assert!(check("alice_01"));
+        assert!(check("Alice"));
+        assert!(!check(""));
+        assert!(!check("al ice"));
+        assert!(!check("alice.b"));
+        assert!(!check("ädmin"));
+        assert!(!check("Admin"));
+        assert!(!check(&"a".repeat(31)));
+        assert!(check(&"a".repeat(30)));
+    }
+
+    #[test]
+    fn languages() {
+        assert!(is_language_code("en"));
+        assert!(is_language_code("pt-BR"));
+        assert!(is_language_code("fil"));
+        assert!(!is_language_code("english"));
+        assert!(!is_language_code("EN"));
+        assert!(!is_language_code(""));
+    }
+}

@@ -1,0 +1,32 @@
+//! Facts about this instance that clients and peers ask for.
+
+use crate::app::AppState;
+use crate::error::Result;
+use crate::model::Account;
+
+/// Counts for `/api/v1/instance` and NodeInfo.
+pub struct InstanceStats {
+    pub user_count: i64,
+    pub status_count: i64,
+    pub domain_count: i64,
+}
+
+pub async fn stats(state: &AppState) -> Result<InstanceStats> {
+    let user_count = crate::store::accounts::count_local_active(&state.db).await?;
+    let domain_count = crate::store::accounts::count_known_domains(&state.db).await?;
+    Ok(InstanceStats {
+        user_count,
+        status_count: 0,
+        domain_count,
+    })
+}
+
+/// Local users active in the last 30 days.
+pub async fn active_month(state: &AppState) -> Result<i64> {
+    Ok(crate::store::accounts::count_active_month(&state.db).await?)
+}
+
+/// The account people should contact: the first administrator.
+pub async fn contact_account(state: &AppState) -> Result<Option<Account>> {
+    Ok(crate::store::accounts::first_admin(&state.db).await?)
+}

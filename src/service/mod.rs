@@ -1,0 +1,6 @@
+//! Use-cases, one place per action. The faces (`api`, `federation`, `web`) and the jobs call
+//! these; these call the store. Nothing here knows about HTTP requests or JSON shapes.
+
+pub mod accounts;
+pub mod instance;
+pub mod oauth;

@@ -1,0 +1,482 @@
+//! OAuth 2 as Mastodon speaks it: client apps, sign-in, authorization codes (with PKCE),
+//! token grants, revocation, and turning a bearer token back into who is calling.
+
+use std::sync::OnceLock;
+
+use axum::http::StatusCode;
+use base64::Engine;
+use chrono::{DateTime, Duration, Utc};
+use sha2::{Digest, Sha256};
+
+use crate::app::AppState;
+use crate::error::{Error, Result, Validation};
+use crate::model::oauth::OOB_REDIRECT_URI;
+use crate::model::{Account, App, Scopes, TokenGrant, User};
+use crate::{crypto, id, store};
+
+const CODE_LIFETIME_MINUTES: i64 = 10;
+/// How long the sign-in page remembers a browser.
+pub const SESSION_DAYS: i64 = 30;
+
+/// A new app and its secret (shown this once).
+pub struct CreatedApp {
+    pub app: App,
+    pub client_secret: String,
+}
+
+/// Registers a client application (`POST /api/v1/apps`).
+#[tracing::instrument(skip_all, fields(app.name = %name))]
+pub async fn create_app(
+    state: &AppState,
+    name: &str,
+    redirect_uris: Vec<String>,
+    scopes: &str,
+    website: Option<&str>,
+) -> Result<CreatedApp> {
+    let mut v = Validation::default();
+    let name = name.trim();
+    if name.is_empty() {
+        v.add("client_name", "ERR_BLANK", "can't be blank");
+    } else if name.chars().count() > 60 {
+        v.add("client_name", "ERR_TOO_LONG", "is too long (maximum is 60 characters)");
+    }
+    let redirect_uris: Vec<String> = redirect_uris
+        .iter()
+        .flat_map(|r| r.split(['\n', ' ']))
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_string)
+        .collect();
+    if redirect_uris.is_empty() {
+        v.add("redirect_uris", "ERR_BLANK", "can't be blank");
+    }
+    for uri in &redirect_uris {
+        if uri != OOB_REDIRECT_URI && !is_valid_redirect_uri(uri) {
+            v.add("redirect_uris", "ERR_INVALID", "must be an absolute URI without a fragment");
+            break;
+        }
+    }
+    let scopes = match Scopes::parse(scopes) {
+        Ok(s) => s,
+        Err(unknown) => {
+            v.add("scopes", "ERR_INVALID", format!("contains an unknown scope: {unknown}"));
+            Scopes::from_vec(vec![])
+        }
+    };
+    let website = website.map(str::trim).filter(|w| !w.is_empty());
+    if let Some(w) = website {
+        if !matches!(url::Url::parse(w), Ok(u) if matches!(u.scheme(), "http" | "https")) {
+            v.add("website", "ERR_INVALID", "is not a valid URL");
+        }
+    }
+    v.finish()?;
+
+    let client_id = crypto::random_token(32);
+    let client_secret = crypto::random_token(32);
+    let app = store::oauth::insert_app(
+        &state.db,
+        &store::oauth::NewApp {
+            id: id::next(),
+            name,
+            website,
+            redirect_uris: &redirect_uris,
+            scopes: scopes.as_slice(),
+            client_id: &client_id,
+            client_secret_hash: &crypto::sha256_hex(&client_secret),
+        },
+    )
+    .await?;
+    Ok(CreatedApp { app, client_secret })
+}
+
+fn is_valid_redirect_uri(uri: &str) -> bool {
+    // Native apps register custom schemes (`myapp://callback`); only schemes that would run
+    // code in the browser are refused.
+    match url::Url::parse(uri) {
+        Ok(u) => {
+            u.fragment().is_none()
+                && !matches!(u.scheme(), "javascript" | "data" | "vbscript" | "file")
+        }
+        Err(_) => false,
+    }
+}
+
+/// The app with this client id, for the authorize page (which must not redirect anywhere for
+/// an unknown client).
+pub async fn app_by_client_id(state: &AppState, client_id: &str) -> Result<Option<App>> {
+    Ok(store::oauth::app_by_client_id(&state.db, client_id).await?)
+}
+
+pub async fn app_by_id(state: &AppState, id: i64) -> Result<App> {
+    store::oauth::app_by_id(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+fn invalid_client() -> Error {
+    Error::oauth(
+        StatusCode::UNAUTHORIZED,
+        "invalid_client",
+        "Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.",
+    )
+}
+
+fn invalid_grant(why: &str) -> Error {
+    Error::oauth(StatusCode::BAD_REQUEST, "invalid_grant", why)
+}
+
+/// The client calling the token or revoke endpoint. `secret` may be absent only where
+/// `secret_optional` (a PKCE-protected code exchange).
+pub async fn authenticate_client(
+    state: &AppState,
+    client_id: Option<&str>,
+    secret: Option<&str>,
+    secret_optional: bool,
+) -> Result<App> {
+    let client_id = client_id.filter(|c| !c.is_empty()).ok_or_else(invalid_client)?;
+    let app = store::oauth::app_by_client_id(&state.db, client_id)
+        .await?
+        .ok_or_else(invalid_client)?;
+    match secret.filter(|s| !s.is_empty()) {
+        Some(secret) => {
+            let hash = crypto::sha256_hex(secret);
+            if !crypto::constant_time_eq(hash.as_bytes(), app.client_secret_hash.as_bytes()) {
+                return Err(invalid_client());
+            }
+        }
+        None if secret_optional => {}
+        None => return Err(invalid_client()),
+    }
+    Ok(app)
+}
+
+/// A hash to compare against when the login is unknown, so that a wrong login and a wrong
+/// password take the same time.
+fn dummy_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| crypto::hash_password("rookery-timing-equaliser").unwrap_or_default())
+}
+
+/// Checks a login (e-mail or username) and password. `None` when they do not match; the
+/// caller decides what an unapproved or disabled user may do.
+pub async fn check_credentials(state: &AppState, login: &str, password: &str) -> Result<Option<User>> {
+    let user = store::users::by_login(&state.db, login.trim()).await?;
+    let hash = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| dummy_hash().to_string());
+    let password = password.to_string();
+    let ok = tokio::task::spawn_blocking(move || crypto::verify_password(&password, &hash))
+        .await
+        .map_err(|e| Error::Internal(e.into()))?;
+    let Some(user) = user.filter(|_| ok) else {
+        return Ok(None);
+    };
+    if let Some(account) = store::accounts::by_id(&state.db, user.account_id).await? {
+        if account.is_suspended() {
+            return Ok(None);
+        }
+    }
+    store::users::touch_sign_in(&state.db, user.id).await?;
+    Ok(Some(user))
+}
+
+/// The request of an authorize page, checked against the app.
+pub struct AuthorizeRequest {
+    pub app: App,
+    pub redirect_uri: String,
+    pub scopes: Scopes,
+    pub code_challenge: Option<String>,
+    pub code_challenge_method: Option<String>,
+}
+
+/// Why an authorize request cannot go on, before any redirect is safe.
+pub fn check_authorize(
+    app: App,
+    redirect_uri: Option<&str>,
+    scope: Option<&str>,
+    response_type: Option<&str>,
+    code_challenge: Option<&str>,
+    code_challenge_method: Option<&str>,
+) -> std::result::Result<AuthorizeRequest, String> {
+    if let Some(rt) = response_type {
+        if rt != "code" {
+            return Err(format!("The response type {rt:?} is not supported; use \"code\"."));
+        }
+    }
+    let redirect_uri = match redirect_uri.filter(|r| !r.is_empty()) {
+        Some(r) => r.to_string(),
+        None if app.redirect_uris.len() == 1 => app.redirect_uris[0].clone(),
+        None => return Err("The redirect_uri parameter is missing.".into()),
+    };
+    if !app.redirect_uris.iter().any(|r| r == &redirect_uri) {
+        return Err("The redirect URI included is not valid for this application.".into());
+    }
+    let registered = Scopes::from_vec(app.scopes.clone());
+    let scopes = match scope.filter(|s| !s.trim().is_empty()) {
+        None => registered.clone(),
+        Some(raw) => Scopes::parse(raw).map_err(|unknown| format!("The scope {unknown:?} is unknown."))?,
+    };
+    if !registered.contains_all(&scopes) {
+        return Err("The requested scope is invalid, unknown, or malformed.".into());
+    }
+    let method = match (code_challenge.filter(|c| !c.is_empty()), code_challenge_method) {
+        (None, _) => None,
+        (Some(_), None | Some("") | Some("plain")) => Some("plain".to_string()),
+        (Some(_), Some("S256")) => Some("S256".to_string()),
+        (Some(_), Some(other)) => {
+            return Err(format!("The code challenge method {other:?} is not supported."))
+        }
+    };
+    if let Some(c) = code_challenge.filter(|c| !c.is_empty()) {
+        if !(43..=128).contains(&c.len()) {
+            return Err("The code challenge must be 43 to 128 characters long.".into());
+        }
+    }
+    Ok(AuthorizeRequest {
+        app,
+        redirect_uri,
+        scopes,
+        code_challenge: code_challenge.filter(|c| !c.is_empty()).map(str::to_string),
+        code_challenge_method: method,
+    })
+}
+
+/// Issues an authorization code for `user` (after they consented).
+pub async fn issue_code(state: &AppState, req: &AuthorizeRequest, user: &User) -> Result<String> {
+    let code = crypto::random_token(32);
+    store::oauth::insert_code(
+        &state.db,
+        &store::oauth::NewCode {
+            code_hash: &crypto::sha256_hex(&code),
+            app_id: req.app.id,
+            user_id: user.id,
+            scopes: req.scopes.as_slice(),
+            redirect_uri: &req.redirect_uri,
+            code_challenge: req.code_challenge.as_deref(),
+            code_challenge_method: req.code_challenge_method.as_deref(),
+            expires_at: Utc::now() + Duration::minutes(CODE_LIFETIME_MINUTES),
+        },
+    )
+    .await?;
+    Ok(code)
+}
+
+/// A token as the token endpoint returns it.
+pub struct IssuedToken {
+    pub access_token: String,
+    pub refresh_token: Option<String>,
+    pub scopes: Scopes,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Stores and returns a new token. User tokens come with a refresh token.
+pub async fn issue_token(
+    state: &AppState,
+    app_id: i64,
+    user_id: Option<i64>,
+    scopes: Scopes,
+) -> Result<IssuedToken> {
+    let access_token = crypto::random_token(32);
+    let refresh_token = user_id.map(|_| crypto::random_token(32));
+    let refresh_hash = refresh_token.as_deref().map(crypto::sha256_hex);
+    let created_at = store::oauth::insert_token(
+        &state.db,
+        &store::oauth::NewToken {
+            id: id::next(),
+            token_hash: &crypto::sha256_hex(&access_token),
+            refresh_token_hash: refresh_hash.as_deref(),
+            app_id,
+            user_id,
+            scopes: scopes.as_slice(),
+        },
+    )
+    .await?;
+    Ok(IssuedToken {
+        access_token,
+        refresh_token,
+        scopes,
+        created_at,
+    })
+}
+
+/// The `authorization_code` grant.
+pub async fn exchange_code(
+    state: &AppState,
+    client_id: Option<&str>,
+    client_secret: Option<&str>,
+    code: &str,
+    redirect_uri: Option<&str>,
+    code_verifier: Option<&str>,
+) -> Result<IssuedToken> {
+    let code_row = store::oauth::take_code(&state.db, &crypto::sha256_hex(code)).await?;
+    let Some(code_row) = code_row else {
+        // Still authenticate the client first, so a bad client hears about its credentials.
+        authenticate_client(state, client_id, client_secret, true).await?;
+        return Err(invalid_grant("The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client."));
+    };
+    let app = authenticate_client(state, client_id, client_secret, code_row.code_challenge.is_some()).await?;
+    if code_row.app_id != app.id || code_row.expires_at < Utc::now() {
+        return Err(invalid_grant("The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client."));
+    }
+    if let Some(r) = redirect_uri.filter(|r| !r.is_empty()) {
+        if r != code_row.redirect_uri {
+            return Err(invalid_grant("The redirect URI does not match the one used in the authorization request."));
+        }
+    }
+    if let Some(challenge) = &code_row.code_challenge {
+        let verifier = code_verifier.filter(|v| !v.is_empty()).ok_or_else(|| {
+            invalid_grant("The code verifier is missing.")
+        })?;
+        let expected = match code_row.code_challenge_method.as_deref() {
+            Some("S256") => base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(Sha256::digest(verifier.as_bytes())),
+            _ => verifier.to_string(),
+        };
+        if !crypto::constant_time_eq(expected.as_bytes(), challenge.as_bytes()) {
+            return Err(invalid_grant("The code verifier does not match the code challenge."));
+        }
+    }
+    let user = store::users::by_id(&state.db, code_row.user_id)
+        .await?
+        .ok_or_else(|| invalid_grant("The user no longer exists."))?;
+    if let Some(why) = user.login_refusal() {
+        return Err(invalid_grant(why));
+    }
+    issue_token(state, app.id, Some(user.id), Scopes::from_vec(code_row.scopes)).await
+}
+
+/// The `password` grant.
+pub async fn password_grant(
+    state: &AppState,
+    app: &App,
+    login: &str,
+    password: &str,
+    scope: Option<&str>,
+) -> Result<IssuedToken> {
+    let scopes = requested_scopes(app, scope)?;
+    let user = check_credentials(state, login, password)
+        .await?
+        .ok_or_else(|| invalid_grant("Invalid e-mail address or password."))?;
+    if let Some(why) = user.login_refusal() {
+        return Err(invalid_grant(why));
+    }
+    issue_token(state, app.id, Some(user.id), scopes).await
+}
+
+/// The `client_credentials` grant: a token for the app itself, not for a person.
+pub async fn client_credentials_grant(state: &AppState, app: &App, scope: Option<&str>) -> Result<IssuedToken> {
+    let scopes = requested_scopes(app, scope)?;
+    issue_token(state, app.id, None, scopes).await
+}
+
+/// The `refresh_token` grant: the old token is revoked and a new pair issued.
+pub async fn refresh_grant(state: &AppState, app: &App, refresh_token: &str) -> Result<IssuedToken> {
+    let grant = store::oauth::grant_by_refresh_hash(&state.db, &crypto::sha256_hex(refresh_token))
+        .await?
+        .filter(|g| g.app_id == app.id)
+        .ok_or_else(|| invalid_grant("The refresh token is invalid."))?;
+    if !store::oauth::revoke_token(&state.db, grant.token_id).await? {
+        return Err(invalid_grant("The refresh token is invalid."));
+    }
+    issue_token(state, app.id, grant.user_id, Scopes::from_vec(grant.scopes)).await
+}
+
+fn requested_scopes(app: &App, scope: Option<&str>) -> Result<Scopes> {
+    let registered = Scopes::from_vec(app.scopes.clone());
+    let asked = match scope.filter(|s| !s.trim().is_empty()) {
+        None => return Ok(registered),
+        Some(raw) => Scopes::parse(raw).map_err(|_| invalid_scope())?,
+    };
+    if !registered.contains_all(&asked) {
+        return Err(invalid_scope());
+    }
+    Ok(asked)
+}
+
+fn invalid_scope() -> Error {
+    Error::oauth(
+        StatusCode::BAD_REQUEST,
+        "invalid_scope",
+        "The requested scope is invalid, unknown, or malformed.",
+    )
+}
+
+/// Revokes an access or refresh token of `app` (RFC 7009: unknown tokens are not an error).
+pub async fn revoke(state: &AppState, app: &App, token: &str) -> Result<()> {
+    match store::oauth::token_owner(&state.db, &crypto::sha256_hex(token)).await? {
+        Some((token_id, app_id)) if app_id == app.id => {
+            store::oauth::revoke_token(&state.db, token_id).await?;
+            Ok(())
+        }
+        Some(_) => Err(Error::oauth(
+            StatusCode::FORBIDDEN,
+            "unauthorized_client",
+            "You are not authorized to revoke this token",
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Who a bearer token speaks for.
+#[derive(Clone, Debug)]
+pub struct Principal {
+    pub grant: TokenGrant,
+    pub scopes: Scopes,
+    /// `None` for an app token (client credentials).
+    pub user: Option<User>,
+    pub account: Option<Account>,
+}
+
+/// Resolves a bearer token; `Unauthorized` for an unknown or revoked one.
+pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal> {
+    let invalid = || Error::unauthorized("The access token is invalid");
+    let grant = store::oauth::grant_by_token_hash(&state.db, &crypto::sha256_hex(token))
+        .await?
+        .ok_or_else(invalid)?;
+    let (user, account) = match grant.user_id {
+        None => (None, None),
+        Some(user_id) => {
+            let user = store::users::by_id(&state.db, user_id).await?.ok_or_else(invalid)?;
+            let account = store::accounts::by_id(&state.db, user.account_id)
+                .await?
+                .ok_or_else(invalid)?;
+            if account.is_suspended() {
+                return Err(invalid());
+            }
+            (Some(user), Some(account))
+        }
+    };
+    Ok(Principal {
+        scopes: Scopes::from_vec(grant.scopes.clone()),
+        grant,
+        user,
+        account,
+    })
+}
+
+/// Starts a browser session for the sign-in page; returns the cookie value.
+pub async fn start_session(state: &AppState, user: &User) -> Result<String> {
+    let session = crypto::random_token(32);
+    store::oauth::insert_session(
+        &state.db,
+        &crypto::sha256_hex(&session),
+        user.id,
+        Utc::now() + Duration::days(SESSION_DAYS),
+    )
+    .await?;
+    Ok(session)
+}
+
+/// The user of a browser session cookie, if it is valid and the user may sign in.
+pub async fn session_user(state: &AppState, session: &str) -> Result<Option<User>> {
+    let Some(user_id) = store::oauth::session_user_id(&state.db, &crypto::sha256_hex(session)).await? else {
+        return Ok(None);
+    };
+    Ok(store::users::by_id(&state.db, user_id).await?)
+}
+
+pub async fn end_session(state: &AppState, session: &str) -> Result<()> {
+    store::oauth::delete_session(&state.db, &crypto::sha256_hex(session)).await?;
+    Ok(())
+}

@@ -1,0 +1,183 @@
+//! Accounts and their counters.
+
+use sqlx::PgExecutor;
+
+use crate::model::{Account, ProfileField};
+
+/// Every column of [`Account`], counters included.
+macro_rules! select_accounts {
+    () => {
+        "SELECT a.id, a.username, a.domain, a.display_name, a.note, a.note_source, a.fields, \
+         a.locked, a.bot, a.discoverable, a.indexable, a.hide_collections, a.actor_type, \
+         a.avatar_url, a.header_url, a.uri, a.url, a.inbox_url, a.shared_inbox_url, a.outbox_url, \
+         a.followers_url, a.following_url, a.featured_url, a.public_key_id, a.public_key_pem, \
+         a.also_known_as, a.moved_to_account_id, a.memorial, a.suspended_at, a.silenced_at, \
+         a.sensitized_at, a.created_at, a.updated_at, a.fetched_at, \
+         COALESCE(s.statuses_count, 0) AS statuses_count, \
+         COALESCE(s.following_count, 0) AS following_count, \
+         COALESCE(s.followers_count, 0) AS followers_count, s.last_status_at \
+         FROM accounts a LEFT JOIN account_stats s ON s.account_id = a.id "
+    };
+}
+
+/// A local account to create; its URLs derive from the instance's base URL.
+pub struct NewLocalAccount<'a> {
+    pub id: i64,
+    pub username: &'a str,
+    pub base_url: &'a str,
+    pub public_key_pem: &'a str,
+    pub private_key_pem: &'a str,
+}
+
+/// Creates a local account and its counters. Fails with a unique violation on
+/// `accounts_local_username_key` when the name is taken (case-insensitively).
+pub async fn insert_local(
+    db: &mut sqlx::PgConnection,
+    new: &NewLocalAccount<'_>,
+) -> Result<(), sqlx::Error> {
+    let actor = format!("{}/users/{}", new.base_url, new.username);
+    sqlx::query(
+        "INSERT INTO accounts (id, username, domain, uri, url, inbox_url, shared_inbox_url, \
+         outbox_url, followers_url, following_url, featured_url, public_key_id, public_key_pem, \
+         private_key_pem) \
+         VALUES ($1, $2, NULL, $3, $4, $3 || '/inbox', $5, $3 || '/outbox', $3 || '/followers', \
+         $3 || '/following', $3 || '/collections/featured', $3 || '#main-key', $6, $7)",
+    )
+    .bind(new.id)
+    .bind(new.username)
+    .bind(&actor)
+    .bind(format!("{}/@{}", new.base_url, new.username))
+    .bind(format!("{}/inbox", new.base_url))
+    .bind(new.public_key_pem)
+    .bind(new.private_key_pem)
+    .execute(&mut *db)
+    .await?;
+    sqlx::query("INSERT INTO account_stats (account_id) VALUES ($1)")
+        .bind(new.id)
+        .execute(&mut *db)
+        .await?;
+    Ok(())
+}
+
+/// The account with this id.
+pub async fn by_id(db: impl PgExecutor<'_>, id: i64) -> Result<Option<Account>, sqlx::Error> {
+    sqlx::query_as(concat!(select_accounts!(), "WHERE a.id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// The accounts with these ids, in no particular order; unknown ids are skipped.
+pub async fn by_ids(db: impl PgExecutor<'_>, ids: &[i64]) -> Result<Vec<Account>, sqlx::Error> {
+    sqlx::query_as(concat!(select_accounts!(), "WHERE a.id = ANY($1)"))
+        .bind(ids)
+        .fetch_all(db)
+        .await
+}
+
+/// A local account by username, case-insensitively.
+pub async fn local_by_username(
+    db: impl PgExecutor<'_>,
+    username: &str,
+) -> Result<Option<Account>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        select_accounts!(),
+        "WHERE lower(a.username) = lower($1) AND a.domain IS NULL"
+    ))
+    .bind(username)
+    .fetch_optional(db)
+    .await
+}
+
+/// A remote account by `username@domain`, case-insensitively.
+pub async fn remote_by_handle(
+    db: impl PgExecutor<'_>,
+    username: &str,
+    domain: &str,
+) -> Result<Option<Account>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        select_accounts!(),
+        "WHERE lower(a.username) = lower($1) AND lower(a.domain) = lower($2)"
+    ))
+    .bind(username)
+    .bind(domain)
+    .fetch_optional(db)
+    .await
+}
+
+/// The parts of a profile its owner edits.
+pub struct ProfileUpdate<'a> {
+    pub display_name: &'a str,
+    pub note: &'a str,
+    pub note_source: &'a str,
+    pub fields: &'a [ProfileField],
+    pub locked: bool,
+    pub bot: bool,
+    pub discoverable: bool,
+    pub indexable: bool,
+    pub hide_collections: bool,
+}
+
+pub async fn update_profile(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    p: &ProfileUpdate<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE accounts SET display_name = $2, note = $3, note_source = $4, fields = $5, \
+         locked = $6, bot = $7, discoverable = $8, indexable = $9, hide_collections = $10, \
+         updated_at = now() WHERE id = $1",
+    )
+    .bind(id)
+    .bind(p.display_name)
+    .bind(p.note)
+    .bind(p.note_source)
+    .bind(sqlx::types::Json(p.fields))
+    .bind(p.locked)
+    .bind(p.bot)
+    .bind(p.discoverable)
+    .bind(p.indexable)
+    .bind(p.hide_collections)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Number of local accounts that can sign in (NodeInfo and instance statistics).
+pub async fn count_local_active(db: impl PgExecutor<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM accounts a JOIN users u ON u.account_id = a.id \
+         WHERE a.domain IS NULL AND a.suspended_at IS NULL AND u.approved",
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Number of distinct remote domains known.
+pub async fn count_known_domains(db: impl PgExecutor<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(DISTINCT lower(domain)) FROM accounts WHERE domain IS NOT NULL")
+        .fetch_one(db)
+        .await
+}
+
+/// The oldest local administrator's account, the instance's contact.
+pub async fn first_admin(db: impl PgExecutor<'_>) -> Result<Option<Account>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        select_accounts!(),
+        "JOIN users u ON u.account_id = a.id \
+         WHERE u.role = 'admin' AND a.suspended_at IS NULL ORDER BY u.created_at LIMIT 1"
+    ))
+    .fetch_optional(db)
+    .await
+}
+
+/// Local users who signed in or signed up within the last 30 days.
+pub async fn count_active_month(db: impl PgExecutor<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM users u JOIN accounts a ON a.id = u.account_id \
+         WHERE a.suspended_at IS NULL AND u.approved \
+         AND GREATEST(u.last_sign_in_at, u.created_at) > now() - interval '30 days'",
+    )
+    .fetch_one(db)
+    .await
+}

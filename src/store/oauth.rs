@@ -1,0 +1,223 @@
+//! OAuth apps, authorization codes, access tokens and browser sessions. Secrets are stored
+//! only as SHA-256 hashes; callers hash before they ask.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgExecutor;
+
+use crate::model::{App, AuthCode, TokenGrant};
+
+pub struct NewApp<'a> {
+    pub id: i64,
+    pub name: &'a str,
+    pub website: Option<&'a str>,
+    pub redirect_uris: &'a [String],
+    pub scopes: &'a [String],
+    pub client_id: &'a str,
+    pub client_secret_hash: &'a str,
+}
+
+pub async fn insert_app(db: impl PgExecutor<'_>, new: &NewApp<'_>) -> Result<App, sqlx::Error> {
+    sqlx::query_as(
+        "INSERT INTO oauth_apps (id, name, website, redirect_uris, scopes, client_id, \
+         client_secret_hash) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *",
+    )
+    .bind(new.id)
+    .bind(new.name)
+    .bind(new.website)
+    .bind(new.redirect_uris)
+    .bind(new.scopes)
+    .bind(new.client_id)
+    .bind(new.client_secret_hash)
+    .fetch_one(db)
+    .await
+}
+
+pub async fn app_by_client_id(
+    db: impl PgExecutor<'_>,
+    client_id: &str,
+) -> Result<Option<App>, sqlx::Error> {
+    sqlx::query_as("SELECT * FROM oauth_apps WHERE client_id = $1")
+        .bind(client_id)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn app_by_id(db: impl PgExecutor<'_>, id: i64) -> Result<Option<App>, sqlx::Error> {
+    sqlx::query_as("SELECT * FROM oauth_apps WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+pub struct NewCode<'a> {
+    pub code_hash: &'a str,
+    pub app_id: i64,
+    pub user_id: i64,
+    pub scopes: &'a [String],
+    pub redirect_uri: &'a str,
+    pub code_challenge: Option<&'a str>,
+    pub code_challenge_method: Option<&'a str>,
+    pub expires_at: DateTime<Utc>,
+}
+
+pub async fn insert_code(db: impl PgExecutor<'_>, new: &NewCode<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO oauth_authorization_codes (code_hash, app_id, user_id, scopes, redirect_uri, \
+         code_challenge, code_challenge_method, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(new.code_hash)
+    .bind(new.app_id)
+    .bind(new.user_id)
+    .bind(new.scopes)
+    .bind(new.redirect_uri)
+    .bind(new.code_challenge)
+    .bind(new.code_challenge_method)
+    .bind(new.expires_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Removes and returns a code: a code is good for one exchange, whatever its outcome.
+pub async fn take_code(
+    db: impl PgExecutor<'_>,
+    code_hash: &str,
+) -> Result<Option<AuthCode>, sqlx::Error> {
+    sqlx::query_as(
+        "DELETE FROM oauth_authorization_codes WHERE code_hash = $1 \
+         RETURNING app_id, user_id, scopes, redirect_uri, code_challenge, code_challenge_method, \
+         expires_at",
+    )
+    .bind(code_hash)
+    .fetch_optional(db)
+    .await
+}
+
+pub struct NewToken<'a> {
+    pub id: i64,
+    pub token_hash: &'a str,
+    pub refresh_token_hash: Option<&'a str>,
+    pub app_id: i64,
+    pub user_id: Option<i64>,
+    pub scopes: &'a [String],
+}
+
+pub async fn insert_token(db: impl PgExecutor<'_>, new: &NewToken<'_>) -> Result<DateTime<Utc>, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO oauth_tokens (id, token_hash, refresh_token_hash, app_id, user_id, scopes) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING created_at",
+    )
+    .bind(new.id)
+    .bind(new.token_hash)
+    .bind(new.refresh_token_hash)
+    .bind(new.app_id)
+    .bind(new.user_id)
+    .bind(new.scopes)
+    .fetch_one(db)
+    .await
+}
+
+/// What an unrevoked access token grants.
+pub async fn grant_by_token_hash(
+    db: impl PgExecutor<'_>,
+    token_hash: &str,
+) -> Result<Option<TokenGrant>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id AS token_id, app_id, user_id, scopes, created_at FROM oauth_tokens \
+         WHERE token_hash = $1 AND revoked_at IS NULL",
+    )
+    .bind(token_hash)
+    .fetch_optional(db)
+    .await
+}
+
+/// The unrevoked token a refresh token belongs to.
+pub async fn grant_by_refresh_hash(
+    db: impl PgExecutor<'_>,
+    refresh_hash: &str,
+) -> Result<Option<TokenGrant>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id AS token_id, app_id, user_id, scopes, created_at FROM oauth_tokens \
+         WHERE refresh_token_hash = $1 AND revoked_at IS NULL",
+    )
+    .bind(refresh_hash)
+    .fetch_optional(db)
+    .await
+}
+
+/// Revokes one token; `false` when it was already revoked (a concurrent refresh won).
+pub async fn revoke_token(db: impl PgExecutor<'_>, token_id: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE oauth_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL",
+    )
+    .bind(token_id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The token (access or refresh) with this hash, whatever its state: (id, app id).
+pub async fn token_owner(
+    db: impl PgExecutor<'_>,
+    hash: &str,
+) -> Result<Option<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, app_id FROM oauth_tokens WHERE token_hash = $1 OR refresh_token_hash = $1",
+    )
+    .bind(hash)
+    .fetch_optional(db)
+    .await
+}
+
+/// Revokes every token of a user (password reset, suspension).
+pub async fn revoke_all_for_user(db: impl PgExecutor<'_>, user_id: i64) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE oauth_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(user_id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+pub async fn insert_session(
+    db: impl PgExecutor<'_>,
+    id_hash: &str,
+    user_id: i64,
+    expires_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO web_sessions (id_hash, user_id, expires_at) VALUES ($1, $2, $3)")
+        .bind(id_hash)
+        .bind(user_id)
+        .bind(expires_at)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// The user of an unexpired browser session.
+pub async fn session_user_id(
+    db: impl PgExecutor<'_>,
+    id_hash: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT user_id FROM web_sessions WHERE id_hash = $1 AND expires_at > now()")
+        .bind(id_hash)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn delete_session(db: impl PgExecutor<'_>, id_hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM web_sessions WHERE id_hash = $1")
+        .bind(id_hash)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_sessions_of(db: impl PgExecutor<'_>, user_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM web_sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,56 @@
+//! Server-rendered pages for browsers: the OAuth sign-in and consent page, a front page,
+//! default images, and the health checks.
+
+pub mod assets;
+pub mod health;
+pub mod oauth;
+pub mod pages;
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+use crate::app::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(pages::index))
+        .route("/about", get(pages::index))
+        .route("/oauth/authorize", get(oauth::show).post(oauth::submit))
+        .route("/avatars/original/missing.png", get(assets::avatar))
+        .route("/headers/original/missing.png", get(assets::header))
+        .route("/instance/thumbnail.png", get(assets::thumbnail))
+        .route("/health", get(health::live))
+        .route("/health/ready", get(health::ready))
+}
+
+/// An HTML page that must not be framed (clickjacking) or cached.
+pub fn page(status: StatusCode, html: String) -> Response {
+    let mut response = (status, Html(html)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+/// Renders a template, or a plain error page when rendering itself fails.
+pub fn render(status: StatusCode, template: &impl askama::Template) -> Response {
+    match template.render() {
+        Ok(html) => page(status, html),
+        Err(e) => {
+            tracing::error!(error = %e, "rendering a page");
+            page(StatusCode::INTERNAL_SERVER_ERROR, "<h1>Internal server error</h1>".into())
+        }
+    }
+}
