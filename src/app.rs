@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::http::{header, HeaderName, Method};
 use axum::Router;
 use sqlx::PgPool;
 use tokio::net::TcpListener;
@@ -151,14 +151,4 @@ pub async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutting down: finishing requests in flight");
-}
-
-/// The value of a header, if present and valid UTF-8.
-pub fn header_str<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|v| v.to_str().ok())
-}
-
-/// A static header value, for handlers that set caching or content headers.
-pub fn static_header(value: &'static str) -> HeaderValue {
-    HeaderValue::from_static(value)
 }

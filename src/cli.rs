@@ -81,7 +81,10 @@ pub fn main() -> std::process::ExitCode {
         return std::process::ExitCode::SUCCESS;
     }
     crate::init_tracing(&config);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("rookery: cannot start the async runtime: {e}");
@@ -129,31 +132,48 @@ async fn serve(state: AppState, config: &Config) -> anyhow::Result<()> {
 
 async fn run_admin(state: &AppState, command: AdminCommand) -> anyhow::Result<()> {
     let parse_role = |raw: &str| {
-        Role::parse(raw).ok_or_else(|| anyhow::anyhow!("unknown role {raw:?}: use user, moderator or admin"))
+        Role::parse(raw)
+            .ok_or_else(|| anyhow::anyhow!("unknown role {raw:?}: use user, moderator or admin"))
     };
     match command {
         AdminCommand::CreateAccount(args) => {
             let role = parse_role(&args.role)?;
-            let (account, generated) =
-                service::accounts::create_by_admin(state, &args.username, &args.email, role, args.password)
-                    .await
-                    .map_err(describe)?;
-            println!("created @{} ({}) with role {}", account.username, account.id, role.as_str());
+            let (account, generated) = service::accounts::create_by_admin(
+                state,
+                &args.username,
+                &args.email,
+                role,
+                args.password,
+            )
+            .await
+            .map_err(describe)?;
+            println!(
+                "created @{} ({}) with role {}",
+                account.username,
+                account.id,
+                role.as_str()
+            );
             if let Some(password) = generated {
                 println!("password: {password}");
             }
         }
         AdminCommand::Approve { username } => {
-            service::accounts::approve(state, &username).await.map_err(describe)?;
+            service::accounts::approve(state, &username)
+                .await
+                .map_err(describe)?;
             println!("approved @{username}");
         }
         AdminCommand::ResetPassword { username } => {
-            let password = service::accounts::reset_password(state, &username).await.map_err(describe)?;
+            let password = service::accounts::reset_password(state, &username)
+                .await
+                .map_err(describe)?;
             println!("new password for @{username}: {password}");
         }
         AdminCommand::SetRole { username, role } => {
             let role = parse_role(&role)?;
-            service::accounts::set_role(state, &username, role).await.map_err(describe)?;
+            service::accounts::set_role(state, &username, role)
+                .await
+                .map_err(describe)?;
             println!("@{username} is now {}", role.as_str());
         }
     }

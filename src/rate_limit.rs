@@ -46,12 +46,10 @@ impl RateLimiter {
         if windows.len() > 100_000 {
             windows.retain(|_, w| w.started + window > now);
         }
-        let entry = windows
-            .entry((bucket, key.to_string()))
-            .or_insert(Window {
-                started: now,
-                count: 0,
-            });
+        let entry = windows.entry((bucket, key.to_string())).or_insert(Window {
+            started: now,
+            count: 0,
+        });
         if entry.started + window <= now {
             entry.started = now;
             entry.count = 0;

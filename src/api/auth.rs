@@ -4,8 +4,8 @@
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::request::Parts;
 use axum::http::header;
+use axum::http::request::Parts;
 
 use crate::app::AppState;
 use crate::error::{Error, Result};
@@ -13,7 +13,11 @@ use crate::model::{Account, User};
 use crate::service::oauth::{self, Principal};
 
 fn bearer_token(parts: &Parts) -> Option<String> {
-    if let Some(value) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+    if let Some(value) = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
         let value = value.trim();
         if value.len() > 7 && value[..7].eq_ignore_ascii_case("bearer ") {
             return Some(value[7..].trim().to_string());
@@ -86,7 +90,9 @@ fn into_auth(principal: Principal) -> Result<Auth> {
             })
         }
         // Mastodon's answer for an app token on an endpoint that needs a person.
-        _ => Err(Error::unprocessable("This method requires an authenticated user")),
+        _ => Err(Error::unprocessable(
+            "This method requires an authenticated user",
+        )),
     }
 }
 
@@ -94,7 +100,8 @@ impl FromRequestParts<AppState> for Auth {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
-        let token = bearer_token(parts).ok_or_else(|| Error::unauthorized("The access token is invalid"))?;
+        let token = bearer_token(parts)
+            .ok_or_else(|| Error::unauthorized("The access token is invalid"))?;
         into_auth(oauth::authenticate(state, &token).await?)
     }
 }
@@ -103,7 +110,8 @@ impl FromRequestParts<AppState> for AppAuth {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
-        let token = bearer_token(parts).ok_or_else(|| Error::unauthorized("The access token is invalid"))?;
+        let token = bearer_token(parts)
+            .ok_or_else(|| Error::unauthorized("The access token is invalid"))?;
         Ok(AppAuth(oauth::authenticate(state, &token).await?))
     }
 }

@@ -118,8 +118,12 @@ mod tests {
     #[test]
     fn lenient() {
         let p: P = serde_json::from_value(json!({"b": "1", "n": "20", "l": "x"})).expect("ok");
-        assert_eq!((p.b, p.n, p.l), (Some(true), Some(20), vec!["x".to_string()]));
-        let p: P = serde_json::from_value(json!({"b": false, "n": 3, "l": ["a", "b"]})).expect("ok");
+        assert_eq!(
+            (p.b, p.n, p.l),
+            (Some(true), Some(20), vec!["x".to_string()])
+        );
+        let p: P =
+            serde_json::from_value(json!({"b": false, "n": 3, "l": ["a", "b"]})).expect("ok");
         assert_eq!((p.b, p.n, p.l.len()), (Some(false), Some(3), 2));
         let p: P = serde_json::from_value(json!({})).expect("ok");
         assert_eq!((p.b, p.n, p.l.len()), (None, None, 0));

@@ -17,10 +17,19 @@ use crate::app::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/apps", post(v1::apps::create))
-        .route("/api/v1/apps/verify_credentials", get(v1::apps::verify_credentials))
+        .route(
+            "/api/v1/apps/verify_credentials",
+            get(v1::apps::verify_credentials),
+        )
         .route("/api/v1/accounts", post(v1::accounts::register))
-        .route("/api/v1/accounts/verify_credentials", get(v1::accounts::verify_credentials))
-        .route("/api/v1/accounts/update_credentials", patch(v1::accounts::update_credentials))
+        .route(
+            "/api/v1/accounts/verify_credentials",
+            get(v1::accounts::verify_credentials),
+        )
+        .route(
+            "/api/v1/accounts/update_credentials",
+            patch(v1::accounts::update_credentials),
+        )
         .route("/api/v1/accounts/lookup", get(v1::accounts::lookup))
         .route("/api/v1/accounts/{id}", get(v1::accounts::show))
         .route("/api/v1/instance", get(v1::instance::show))

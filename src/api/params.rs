@@ -69,9 +69,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ParamsWithFiles<T> 
             .to_ascii_lowercase();
         let mut files = Vec::new();
         if content_type.starts_with("multipart/form-data") {
-            let mut multipart = Multipart::from_request(req, state)
-                .await
-                .map_err(|e| Error::bad_request(format!("Malformed multipart body: {}", e.body_text())))?;
+            let mut multipart = Multipart::from_request(req, state).await.map_err(|e| {
+                Error::bad_request(format!("Malformed multipart body: {}", e.body_text()))
+            })?;
             loop {
                 let field = match multipart.next_field().await {
                     Ok(Some(f)) => f,
@@ -90,8 +90,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ParamsWithFiles<T> 
                         data,
                     });
                 } else {
-                    let text = String::from_utf8(data.to_vec())
-                        .map_err(|_| Error::bad_request(format!("Parameter {name} is not UTF-8")))?;
+                    let text = String::from_utf8(data.to_vec()).map_err(|_| {
+                        Error::bad_request(format!("Parameter {name} is not UTF-8"))
+                    })?;
                     insert_path(&mut object, &name, Value::String(text));
                 }
             }
@@ -112,7 +113,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ParamsWithFiles<T> 
                 if is_json {
                     match serde_json::from_slice::<Value>(&body) {
                         Ok(Value::Object(map)) => object.extend(map),
-                        Ok(_) => return Err(Error::bad_request("The request body must be a JSON object")),
+                        Ok(_) => {
+                            return Err(Error::bad_request(
+                                "The request body must be a JSON object",
+                            ))
+                        }
                         Err(e) => return Err(Error::bad_request(format!("Malformed JSON: {e}"))),
                     }
                 } else if content_type.is_empty()
@@ -177,9 +182,7 @@ fn insert_path(object: &mut Map<String, Value>, key: &str, value: Value) {
         .split(']')
         .filter_map(|s| s.strip_prefix('['))
         .collect();
-    let mut slot = object
-        .entry(head.to_string())
-        .or_insert(Value::Null);
+    let mut slot = object.entry(head.to_string()).or_insert(Value::Null);
     for segment in segments {
         if segment.is_empty() {
             if !slot.is_array() {

@@ -79,7 +79,8 @@ impl Cluster {
             }
             std::thread::sleep(Duration::from_millis(300));
         }
-        Err(last_error.unwrap_or_else(|| anyhow!("could not start PostgreSQL in {}", dir.display())))
+        Err(last_error
+            .unwrap_or_else(|| anyhow!("could not start PostgreSQL in {}", dir.display())))
     }
 
     /// The postmaster recorded in `postmaster.pid`, if it is alive.
@@ -178,12 +179,14 @@ impl ClusterOwner {
             return Ok(target);
         }
         let parent = dir.parent().unwrap_or(Path::new("/"));
-        fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
         if can_enter(user, parent) {
             return Ok(dir.to_path_buf());
         }
         let digest = Sha256::digest(dir.as_os_str().as_encoded_bytes());
-        let target = PathBuf::from("/var/lib/rookery").join(format!("postgres-{}", &hex::encode(digest)[..16]));
+        let target = PathBuf::from("/var/lib/rookery")
+            .join(format!("postgres-{}", &hex::encode(digest)[..16]));
         tracing::info!(
             cluster = %target.display(),
             link = %dir.display(),
@@ -297,7 +300,13 @@ fn initdb(bin: &Path, dir: &Path, owner: &ClusterOwner, lifetime: Lifetime) -> a
     let mut cmd = owner.command(&bin.join("initdb"));
     cmd.arg("-D")
         .arg(dir)
-        .args(["-U", SUPERUSER, "--auth=trust", "--encoding=UTF8", "--locale=C"])
+        .args([
+            "-U",
+            SUPERUSER,
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C",
+        ])
         .current_dir(dir)
         .stdin(Stdio::null());
     if lifetime == Lifetime::TiedToProcess {
@@ -329,16 +338,32 @@ fn socket_dir_for(dir: &Path) -> PathBuf {
     std::env::temp_dir().join(format!("rookery-pg-{}", &hex::encode(digest)[..16]))
 }
 
-fn start(bin: &Path, dir: &Path, owner: &ClusterOwner, lifetime: Lifetime) -> anyhow::Result<Cluster> {
+fn start(
+    bin: &Path,
+    dir: &Path,
+    owner: &ClusterOwner,
+    lifetime: Lifetime,
+) -> anyhow::Result<Cluster> {
     let socket_dir = socket_dir_for(dir);
     if socket_dir != dir {
         owner.create_private_dir(&socket_dir)?;
     }
     // A postmaster.pid naming a live process that is not PostgreSQL (the pid was reused after
     // a reboot or a kill -9) would stop PostgreSQL from starting: it is stale.
+    // The same holds for the socket's lock file, which PostgreSQL checks by "is that pid
+    // alive" and so trips over a zombie left where nothing reaps orphans (containers).
     if let Some(info) = PidFile::read(dir) {
         if !process_is_postgres(info.pid) {
             let _ = fs::remove_file(dir.join("postmaster.pid"));
+        }
+    }
+    let socket_lock = socket_dir.join(format!(".s.PGSQL.{PORT}.lock"));
+    if let Some(pid) = fs::read_to_string(&socket_lock)
+        .ok()
+        .and_then(|t| t.lines().next().and_then(|l| l.trim().parse::<i32>().ok()))
+    {
+        if !process_is_postgres(pid) {
+            let _ = fs::remove_file(&socket_lock);
         }
     }
     let log_path = dir.join("postgres.log");
@@ -357,7 +382,12 @@ fn start(bin: &Path, dir: &Path, owner: &ClusterOwner, lifetime: Lifetime) -> an
         .arg(&socket_dir)
         .arg("-p")
         .arg(PORT.to_string())
-        .args(["-c", "listen_addresses=", "-c", "unix_socket_permissions=0700"])
+        .args([
+            "-c",
+            "listen_addresses=",
+            "-c",
+            "unix_socket_permissions=0700",
+        ])
         .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(log)
@@ -467,8 +497,20 @@ fn process_is_postgres(pid: i32) -> bool {
     if pid <= 0 {
         return false;
     }
-    match fs::read_to_string(format!("/proc/{pid}/comm")) {
-        Ok(comm) => comm.trim() == "postgres",
+    match fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // "<pid> (<comm>) <state> …": a zombie has exited already.
+        Ok(stat) => {
+            let comm = stat
+                .split_once('(')
+                .and_then(|(_, rest)| rest.rsplit_once(')'));
+            match comm {
+                Some((name, rest)) => {
+                    name == "postgres"
+                        && !matches!(rest.trim_start().chars().next(), Some('Z' | 'X'))
+                }
+                None => false,
+            }
+        }
         // No /proc: fall back to "is it alive".
         Err(_) => kill(Pid::from_raw(pid), None).is_ok(),
     }
@@ -488,7 +530,10 @@ impl PidFile {
         let text = fs::read_to_string(dir.join("postmaster.pid")).ok()?;
         let lines: Vec<&str> = text.lines().collect();
         let pid = lines.first()?.trim().parse().ok()?;
-        let port = lines.get(3).and_then(|l| l.trim().parse().ok()).unwrap_or(PORT);
+        let port = lines
+            .get(3)
+            .and_then(|l| l.trim().parse().ok())
+            .unwrap_or(PORT);
         let socket_dir = lines
             .get(4)
             .map(|l| PathBuf::from(l.trim()))

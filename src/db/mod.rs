@@ -25,7 +25,8 @@ pub struct Database {
 /// Where to connect, before a pool exists.
 pub fn connect_options(config: &Config) -> anyhow::Result<(PgConnectOptions, Option<Cluster>)> {
     if config.database.url.is_empty() {
-        let cluster = Cluster::ensure_running(&config.data_dir.join("postgres"), Lifetime::Detached)?;
+        let cluster =
+            Cluster::ensure_running(&config.data_dir.join("postgres"), Lifetime::Detached)?;
         let options = cluster_options(&cluster, "rookery");
         Ok((options, Some(cluster)))
     } else {
@@ -50,8 +51,16 @@ pub async fn open(config: &Config) -> anyhow::Result<Database> {
         let config = config.clone();
         tokio::task::spawn_blocking(move || connect_options(&config)).await??
     };
-    let pool = open_pool(options, config.database.max_connections, config.database.acquire_timeout_secs).await?;
-    MIGRATOR.run(&pool).await.context("applying database migrations")?;
+    let pool = open_pool(
+        options,
+        config.database.max_connections,
+        config.database.acquire_timeout_secs,
+    )
+    .await?;
+    MIGRATOR
+        .run(&pool)
+        .await
+        .context("applying database migrations")?;
     Ok(Database { pool, cluster })
 }
 

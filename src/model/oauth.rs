@@ -177,7 +177,10 @@ mod tests {
         assert!(!s.allows("push"));
         assert!(!s.allows("admin:read:accounts"));
         assert_eq!(Scopes::parse("").expect("valid").joined(), "read");
-        assert_eq!(Scopes::parse("read+write").expect("valid").joined(), "read write");
+        assert_eq!(
+            Scopes::parse("read+write").expect("valid").joined(),
+            "read write"
+        );
         assert_eq!(Scopes::parse("read bogus"), Err("bogus".to_string()));
         let admin = Scopes::parse("admin:read").expect("valid");
         assert!(admin.allows("admin:read:reports"));

@@ -114,7 +114,9 @@ pub async fn register(state: &AppState, reg: Registration) -> Result<(User, Acco
     use crate::config::RegistrationMode;
     let mode = state.config.registrations;
     if mode == RegistrationMode::Closed {
-        return Err(Error::forbidden("Registrations are closed on this instance"));
+        return Err(Error::forbidden(
+            "Registrations are closed on this instance",
+        ));
     }
     let mut v = Validation::default();
     check_username(&mut v, &reg.username);
@@ -180,7 +182,10 @@ async fn create_local(state: &AppState, new: NewLocal<'_>) -> Result<(User, Acco
     {
         v.add("username", "ERR_TAKEN", "has already been taken");
     }
-    if store::users::by_login(&state.db, new.email).await?.is_some() {
+    if store::users::by_login(&state.db, new.email)
+        .await?
+        .is_some()
+    {
         v.add("email", "ERR_TAKEN", "has already been taken");
     }
     v.finish()?;
@@ -233,12 +238,18 @@ async fn create_local(state: &AppState, new: NewLocal<'_>) -> Result<(User, Acco
             Some("accounts_local_username_key") => {
                 Error::invalid("username", "ERR_TAKEN", "has already been taken")
             }
-            Some("users_email_key") => Error::invalid("email", "ERR_TAKEN", "has already been taken"),
+            Some("users_email_key") => {
+                Error::invalid("email", "ERR_TAKEN", "has already been taken")
+            }
             _ => e.into(),
         });
     }
     tx.commit().await?;
-    tracing::info!(account.id = account_id, approved = new.approved, "account created");
+    tracing::info!(
+        account.id = account_id,
+        approved = new.approved,
+        "account created"
+    );
     let user = store::users::by_id(&state.db, user_id)
         .await?
         .ok_or_else(|| Error::internal("new user vanished"))?;
@@ -361,14 +372,15 @@ pub async fn update_profile(
             ),
         );
     }
-    let note_source = changes
-        .note
-        .unwrap_or_else(|| account.note_source.clone());
+    let note_source = changes.note.unwrap_or_else(|| account.note_source.clone());
     if note_source.chars().count() > limits.note_characters {
         v.add(
             "note",
             "ERR_TOO_LONG",
-            format!("is too long (maximum is {} characters)", limits.note_characters),
+            format!(
+                "is too long (maximum is {} characters)",
+                limits.note_characters
+            ),
         );
     }
     let fields: Vec<ProfileField> = match changes.fields {
@@ -424,7 +436,11 @@ pub async fn update_profile(
         Some(raw) => match Visibility::parse(raw) {
             Some(p) if p != Visibility::Direct => p,
             _ => {
-                v.add("source.privacy", "ERR_INCLUSION", "is not included in the list");
+                v.add(
+                    "source.privacy",
+                    "ERR_INCLUSION",
+                    "is not included in the list",
+                );
                 user.default_privacy
             }
         },
@@ -435,7 +451,11 @@ pub async fn update_profile(
         Some(Some(l)) if l.is_empty() => None,
         Some(Some(l)) => {
             if !is_language_code(&l) {
-                v.add("source.language", "ERR_INCLUSION", "is not included in the list");
+                v.add(
+                    "source.language",
+                    "ERR_INCLUSION",
+                    "is not included in the list",
+                );
             }
             Some(l)
         }
@@ -486,7 +506,9 @@ pub fn is_language_code(code: &str) -> bool {
     };
     (2..=3).contains(&lang.len())
         && lang.chars().all(|c| c.is_ascii_lowercase())
-        && region.is_none_or(|r| (2..=4).contains(&r.len()) && r.chars().all(|c| c.is_ascii_alphanumeric()))
+        && region.is_none_or(|r| {
+            (2..=4).contains(&r.len()) && r.chars().all(|c| c.is_ascii_alphanumeric())
+        })
 }
 
 /// An account by id as a viewer may see it: suspended accounts are gone.

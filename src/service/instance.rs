@@ -30,3 +30,8 @@ pub async fn active_month(state: &AppState) -> Result<i64> {
 pub async fn contact_account(state: &AppState) -> Result<Option<Account>> {
     Ok(crate::store::accounts::first_admin(&state.db).await?)
 }
+
+/// Whether this process can serve: its database answers.
+pub async fn ready(state: &AppState) -> Result<()> {
+    Ok(crate::store::ping(&state.db).await?)
+}

@@ -38,7 +38,11 @@ pub async fn create_app(
     if name.is_empty() {
         v.add("client_name", "ERR_BLANK", "can't be blank");
     } else if name.chars().count() > 60 {
-        v.add("client_name", "ERR_TOO_LONG", "is too long (maximum is 60 characters)");
+        v.add(
+            "client_name",
+            "ERR_TOO_LONG",
+            "is too long (maximum is 60 characters)",
+        );
     }
     let redirect_uris: Vec<String> = redirect_uris
         .iter()
@@ -52,14 +56,22 @@ pub async fn create_app(
     }
     for uri in &redirect_uris {
         if uri != OOB_REDIRECT_URI && !is_valid_redirect_uri(uri) {
-            v.add("redirect_uris", "ERR_INVALID", "must be an absolute URI without a fragment");
+            v.add(
+                "redirect_uris",
+                "ERR_INVALID",
+                "must be an absolute URI without a fragment",
+            );
             break;
         }
     }
     let scopes = match Scopes::parse(scopes) {
         Ok(s) => s,
         Err(unknown) => {
-            v.add("scopes", "ERR_INVALID", format!("contains an unknown scope: {unknown}"));
+            v.add(
+                "scopes",
+                "ERR_INVALID",
+                format!("contains an unknown scope: {unknown}"),
+            );
             Scopes::from_vec(vec![])
         }
     };
@@ -133,7 +145,9 @@ pub async fn authenticate_client(
     secret: Option<&str>,
     secret_optional: bool,
 ) -> Result<App> {
-    let client_id = client_id.filter(|c| !c.is_empty()).ok_or_else(invalid_client)?;
+    let client_id = client_id
+        .filter(|c| !c.is_empty())
+        .ok_or_else(invalid_client)?;
     let app = store::oauth::app_by_client_id(&state.db, client_id)
         .await?
         .ok_or_else(invalid_client)?;
@@ -159,7 +173,11 @@ fn dummy_hash() -> &'static str {
 
 /// Checks a login (e-mail or username) and password. `None` when they do not match; the
 /// caller decides what an unapproved or disabled user may do.
-pub async fn check_credentials(state: &AppState, login: &str, password: &str) -> Result<Option<User>> {
+pub async fn check_credentials(
+    state: &AppState,
+    login: &str,
+    password: &str,
+) -> Result<Option<User>> {
     let user = store::users::by_login(&state.db, login.trim()).await?;
     let hash = user
         .as_ref()
@@ -201,7 +219,9 @@ pub fn check_authorize(
 ) -> std::result::Result<AuthorizeRequest, String> {
     if let Some(rt) = response_type {
         if rt != "code" {
-            return Err(format!("The response type {rt:?} is not supported; use \"code\"."));
+            return Err(format!(
+                "The response type {rt:?} is not supported; use \"code\"."
+            ));
         }
     }
     let redirect_uri = match redirect_uri.filter(|r| !r.is_empty()) {
@@ -215,17 +235,24 @@ pub fn check_authorize(
     let registered = Scopes::from_vec(app.scopes.clone());
     let scopes = match scope.filter(|s| !s.trim().is_empty()) {
         None => registered.clone(),
-        Some(raw) => Scopes::parse(raw).map_err(|unknown| format!("The scope {unknown:?} is unknown."))?,
+        Some(raw) => {
+            Scopes::parse(raw).map_err(|unknown| format!("The scope {unknown:?} is unknown."))?
+        }
     };
     if !registered.contains_all(&scopes) {
         return Err("The requested scope is invalid, unknown, or malformed.".into());
     }
-    let method = match (code_challenge.filter(|c| !c.is_empty()), code_challenge_method) {
+    let method = match (
+        code_challenge.filter(|c| !c.is_empty()),
+        code_challenge_method,
+    ) {
         (None, _) => None,
         (Some(_), None | Some("") | Some("plain")) => Some("plain".to_string()),
         (Some(_), Some("S256")) => Some("S256".to_string()),
         (Some(_), Some(other)) => {
-            return Err(format!("The code challenge method {other:?} is not supported."))
+            return Err(format!(
+                "The code challenge method {other:?} is not supported."
+            ))
         }
     };
     if let Some(c) = code_challenge.filter(|c| !c.is_empty()) {
@@ -315,26 +342,36 @@ pub async fn exchange_code(
         authenticate_client(state, client_id, client_secret, true).await?;
         return Err(invalid_grant("The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client."));
     };
-    let app = authenticate_client(state, client_id, client_secret, code_row.code_challenge.is_some()).await?;
+    let app = authenticate_client(
+        state,
+        client_id,
+        client_secret,
+        code_row.code_challenge.is_some(),
+    )
+    .await?;
     if code_row.app_id != app.id || code_row.expires_at < Utc::now() {
         return Err(invalid_grant("The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client."));
     }
     if let Some(r) = redirect_uri.filter(|r| !r.is_empty()) {
         if r != code_row.redirect_uri {
-            return Err(invalid_grant("The redirect URI does not match the one used in the authorization request."));
+            return Err(invalid_grant(
+                "The redirect URI does not match the one used in the authorization request.",
+            ));
         }
     }
     if let Some(challenge) = &code_row.code_challenge {
-        let verifier = code_verifier.filter(|v| !v.is_empty()).ok_or_else(|| {
-            invalid_grant("The code verifier is missing.")
-        })?;
+        let verifier = code_verifier
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| invalid_grant("The code verifier is missing."))?;
         let expected = match code_row.code_challenge_method.as_deref() {
             Some("S256") => base64::engine::general_purpose::URL_SAFE_NO_PAD
                 .encode(Sha256::digest(verifier.as_bytes())),
             _ => verifier.to_string(),
         };
         if !crypto::constant_time_eq(expected.as_bytes(), challenge.as_bytes()) {
-            return Err(invalid_grant("The code verifier does not match the code challenge."));
+            return Err(invalid_grant(
+                "The code verifier does not match the code challenge.",
+            ));
         }
     }
     let user = store::users::by_id(&state.db, code_row.user_id)
@@ -343,7 +380,13 @@ pub async fn exchange_code(
     if let Some(why) = user.login_refusal() {
         return Err(invalid_grant(why));
     }
-    issue_token(state, app.id, Some(user.id), Scopes::from_vec(code_row.scopes)).await
+    issue_token(
+        state,
+        app.id,
+        Some(user.id),
+        Scopes::from_vec(code_row.scopes),
+    )
+    .await
 }
 
 /// The `password` grant.
@@ -365,13 +408,21 @@ pub async fn password_grant(
 }
 
 /// The `client_credentials` grant: a token for the app itself, not for a person.
-pub async fn client_credentials_grant(state: &AppState, app: &App, scope: Option<&str>) -> Result<IssuedToken> {
+pub async fn client_credentials_grant(
+    state: &AppState,
+    app: &App,
+    scope: Option<&str>,
+) -> Result<IssuedToken> {
     let scopes = requested_scopes(app, scope)?;
     issue_token(state, app.id, None, scopes).await
 }
 
 /// The `refresh_token` grant: the old token is revoked and a new pair issued.
-pub async fn refresh_grant(state: &AppState, app: &App, refresh_token: &str) -> Result<IssuedToken> {
+pub async fn refresh_grant(
+    state: &AppState,
+    app: &App,
+    refresh_token: &str,
+) -> Result<IssuedToken> {
     let grant = store::oauth::grant_by_refresh_hash(&state.db, &crypto::sha256_hex(refresh_token))
         .await?
         .filter(|g| g.app_id == app.id)
@@ -437,7 +488,9 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal> {
     let (user, account) = match grant.user_id {
         None => (None, None),
         Some(user_id) => {
-            let user = store::users::by_id(&state.db, user_id).await?.ok_or_else(invalid)?;
+            let user = store::users::by_id(&state.db, user_id)
+                .await?
+                .ok_or_else(invalid)?;
             let account = store::accounts::by_id(&state.db, user.account_id)
                 .await?
                 .ok_or_else(invalid)?;
@@ -470,7 +523,9 @@ pub async fn start_session(state: &AppState, user: &User) -> Result<String> {
 
 /// The user of a browser session cookie, if it is valid and the user may sign in.
 pub async fn session_user(state: &AppState, session: &str) -> Result<Option<User>> {
-    let Some(user_id) = store::oauth::session_user_id(&state.db, &crypto::sha256_hex(session)).await? else {
+    let Some(user_id) =
+        store::oauth::session_user_id(&state.db, &crypto::sha256_hex(session)).await?
+    else {
         return Ok(None);
     };
     Ok(store::users::by_id(&state.db, user_id).await?)

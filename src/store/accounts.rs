@@ -155,9 +155,11 @@ pub async fn count_local_active(db: impl PgExecutor<'_>) -> Result<i64, sqlx::Er
 
 /// Number of distinct remote domains known.
 pub async fn count_known_domains(db: impl PgExecutor<'_>) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT count(DISTINCT lower(domain)) FROM accounts WHERE domain IS NOT NULL")
-        .fetch_one(db)
-        .await
+    sqlx::query_scalar(
+        "SELECT count(DISTINCT lower(domain)) FROM accounts WHERE domain IS NOT NULL",
+    )
+    .fetch_one(db)
+    .await
 }
 
 /// The oldest local administrator's account, the instance's contact.

@@ -18,3 +18,11 @@ pub fn unique_violation(e: &sqlx::Error) -> Option<String> {
         _ => None,
     }
 }
+
+/// Whether the database answers (readiness checks).
+pub async fn ping(db: &sqlx::PgPool) -> Result<(), sqlx::Error> {
+    sqlx::query_scalar::<_, i32>("SELECT 1")
+        .fetch_one(db)
+        .await
+        .map(|_| ())
+}

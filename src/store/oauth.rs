@@ -102,7 +102,10 @@ pub struct NewToken<'a> {
     pub scopes: &'a [String],
 }
 
-pub async fn insert_token(db: impl PgExecutor<'_>, new: &NewToken<'_>) -> Result<DateTime<Utc>, sqlx::Error> {
+pub async fn insert_token(
+    db: impl PgExecutor<'_>,
+    new: &NewToken<'_>,
+) -> Result<DateTime<Utc>, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO oauth_tokens (id, token_hash, refresh_token_hash, app_id, user_id, scopes) \
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING created_at",
@@ -170,7 +173,10 @@ pub async fn token_owner(
 }
 
 /// Revokes every token of a user (password reset, suspension).
-pub async fn revoke_all_for_user(db: impl PgExecutor<'_>, user_id: i64) -> Result<u64, sqlx::Error> {
+pub async fn revoke_all_for_user(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+) -> Result<u64, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE oauth_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
     )

@@ -90,7 +90,11 @@ pub async fn by_username(
     .await
 }
 
-pub async fn set_approved(db: impl PgExecutor<'_>, id: i64, approved: bool) -> Result<(), sqlx::Error> {
+pub async fn set_approved(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    approved: bool,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET approved = $2, updated_at = now() WHERE id = $1")
         .bind(id)
         .bind(approved)

@@ -14,8 +14,14 @@ pub async fn live() -> Json<Value> {
 
 /// The process can serve: its database answers.
 pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    match sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&state.db).await {
-        Ok(_) => (StatusCode::OK, Json(json!({ "status": "ok", "database": "ok" }))),
+    match sqlx::query_scalar::<_, i32>("SELECT 1")
+        .fetch_one(&state.db)
+        .await
+    {
+        Ok(_) => (
+            StatusCode::OK,
+            Json(json!({ "status": "ok", "database": "ok" })),
+        ),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check: database unreachable");
             (

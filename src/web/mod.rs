@@ -50,7 +50,10 @@ pub fn render(status: StatusCode, template: &impl askama::Template) -> Response 
         Ok(html) => page(status, html),
         Err(e) => {
             tracing::error!(error = %e, "rendering a page");
-            page(StatusCode::INTERNAL_SERVER_ERROR, "<h1>Internal server error</h1>".into())
+            page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "<h1>Internal server error</h1>".into(),
+            )
         }
     }
 }

@@ -71,7 +71,13 @@ struct MessagePage<'a> {
     code: Option<&'a str>,
 }
 
-fn message(state: &AppState, status: StatusCode, heading: &str, text: &str, code: Option<&str>) -> Response {
+fn message(
+    state: &AppState,
+    status: StatusCode,
+    heading: &str,
+    text: &str,
+    code: Option<&str>,
+) -> Response {
     super::render(
         status,
         &MessagePage {
@@ -90,7 +96,12 @@ fn is_true(raw: Option<&str>) -> bool {
     )
 }
 
-fn cookie(state: &AppState, name: &'static str, value: String, max_age_days: i64) -> Cookie<'static> {
+fn cookie(
+    state: &AppState,
+    name: &'static str,
+    value: String,
+    max_age_days: i64,
+) -> Cookie<'static> {
     Cookie::build((name, value))
         .path("/")
         .http_only(true)
@@ -128,7 +139,15 @@ async fn check(state: &AppState, p: &AuthorizeParams) -> Result<AuthorizeRequest
         p.code_challenge.as_deref(),
         p.code_challenge_method.as_deref(),
     )
-    .map_err(|why| message(state, StatusCode::BAD_REQUEST, "Invalid authorization request", &why, None))
+    .map_err(|why| {
+        message(
+            state,
+            StatusCode::BAD_REQUEST,
+            "Invalid authorization request",
+            &why,
+            None,
+        )
+    })
 }
 
 async fn session_user(state: &AppState, jar: &CookieJar) -> Option<User> {
@@ -146,7 +165,6 @@ async fn username_of(state: &AppState, user: &User) -> String {
         .unwrap_or_default()
 }
 
-#[allow(clippy::too_many_arguments)]
 fn form_page(
     state: &AppState,
     status: StatusCode,
@@ -177,7 +195,11 @@ fn form_page(
 }
 
 /// `GET /oauth/authorize`
-pub async fn show(State(state): State<AppState>, jar: CookieJar, Query(p): Query<AuthorizeParams>) -> Response {
+pub async fn show(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(p): Query<AuthorizeParams>,
+) -> Response {
     let req = match check(&state, &p).await {
         Ok(r) => r,
         Err(page) => return page,
@@ -197,7 +219,11 @@ pub async fn show(State(state): State<AppState>, jar: CookieJar, Query(p): Query
         None => None,
     };
     let jar = jar.add(cookie(&state, CSRF_COOKIE, csrf.clone(), 1));
-    (jar, form_page(&state, StatusCode::OK, &req, &p, &csrf, signed_in_as, None)).into_response()
+    (
+        jar,
+        form_page(&state, StatusCode::OK, &req, &p, &csrf, signed_in_as, None),
+    )
+        .into_response()
 }
 
 /// `POST /oauth/authorize`: sign-in (if needed) and the person's decision.
@@ -211,9 +237,14 @@ pub async fn submit(
         Ok(r) => r,
         Err(page) => return page,
     };
-    let cookie_token = jar.get(CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
+    let cookie_token = jar
+        .get(CSRF_COOKIE)
+        .map(|c| c.value().to_string())
+        .unwrap_or_default();
     let form_token = p.csrf_token.clone().unwrap_or_default();
-    if cookie_token.len() < 32 || !crypto::constant_time_eq(cookie_token.as_bytes(), form_token.as_bytes()) {
+    if cookie_token.len() < 32
+        || !crypto::constant_time_eq(cookie_token.as_bytes(), form_token.as_bytes())
+    {
         return message(
             &state,
             StatusCode::FORBIDDEN,
@@ -256,11 +287,24 @@ pub async fn submit(
             match oauth::check_credentials(&state, login, password).await {
                 Ok(Some(user)) => {
                     if let Some(why) = user.login_refusal() {
-                        return form_page(&state, StatusCode::FORBIDDEN, &req, &p, &csrf, None, Some(why));
+                        return form_page(
+                            &state,
+                            StatusCode::FORBIDDEN,
+                            &req,
+                            &p,
+                            &csrf,
+                            None,
+                            Some(why),
+                        );
                     }
                     match oauth::start_session(&state, &user).await {
                         Ok(session) => {
-                            jar = jar.add(cookie(&state, SESSION_COOKIE, session, oauth::SESSION_DAYS));
+                            jar = jar.add(cookie(
+                                &state,
+                                SESSION_COOKIE,
+                                session,
+                                oauth::SESSION_DAYS,
+                            ));
                         }
                         Err(e) => return e.into_response(),
                     }
@@ -304,7 +348,12 @@ pub async fn submit(
 }
 
 /// Sends the person back to the app with a code or an error, or shows the code (out of band).
-fn finish(state: &AppState, req: &AuthorizeRequest, client_state: Option<&str>, outcome: Result<&str, &str>) -> Response {
+fn finish(
+    state: &AppState,
+    req: &AuthorizeRequest,
+    client_state: Option<&str>,
+    outcome: Result<&str, &str>,
+) -> Response {
     if req.redirect_uri == OOB_REDIRECT_URI {
         return match outcome {
             Ok(code) => message(
@@ -326,7 +375,13 @@ fn finish(state: &AppState, req: &AuthorizeRequest, client_state: Option<&str>, 
     let mut target = match url::Url::parse(&req.redirect_uri) {
         Ok(u) => u,
         Err(_) => {
-            return message(state, StatusCode::BAD_REQUEST, "Invalid redirect URI", "The application's redirect URI is invalid.", None)
+            return message(
+                state,
+                StatusCode::BAD_REQUEST,
+                "Invalid redirect URI",
+                "The application's redirect URI is invalid.",
+                None,
+            )
         }
     };
     {
@@ -337,7 +392,10 @@ fn finish(state: &AppState, req: &AuthorizeRequest, client_state: Option<&str>, 
             }
             Err(error) => {
                 query.append_pair("error", error);
-                query.append_pair("error_description", "The resource owner or authorization server denied the request.");
+                query.append_pair(
+                    "error_description",
+                    "The resource owner or authorization server denied the request.",
+                );
             }
         }
         if let Some(s) = client_state.filter(|s| !s.is_empty()) {

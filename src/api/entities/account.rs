@@ -124,14 +124,22 @@ impl Account {
             id: a.id.to_string(),
             username: a.username.clone(),
             acct: a.acct(),
-            display_name: if suspended { String::new() } else { a.display_name.clone() },
+            display_name: if suspended {
+                String::new()
+            } else {
+                a.display_name.clone()
+            },
             locked: a.locked,
             bot: a.bot || matches!(a.actor_type.as_str(), "Application" | "Service"),
             discoverable: Some(a.discoverable && !suspended),
             indexable: a.indexable && !suspended,
             group: a.actor_type == "Group",
             created_at: datetime(&created),
-            note: if suspended { String::new() } else { a.note.clone() },
+            note: if suspended {
+                String::new()
+            } else {
+                a.note.clone()
+            },
             url: a.url.clone().unwrap_or_else(|| a.uri.clone()),
             uri: a.uri.clone(),
             avatar_static: avatar.clone(),

@@ -39,14 +39,23 @@ pub async fn create(
             "You are not authorized to revoke this token",
         )
     };
-    let app = oauth::authenticate_client(&state, client_id.as_deref(), client_secret.as_deref(), false)
-        .await
-        .map_err(|e| match e {
-            Error::OAuth { .. } => unauthorized(),
-            other => other,
-        })?;
+    let app = oauth::authenticate_client(
+        &state,
+        client_id.as_deref(),
+        client_secret.as_deref(),
+        false,
+    )
+    .await
+    .map_err(|e| match e {
+        Error::OAuth { .. } => unauthorized(),
+        other => other,
+    })?;
     let token = p.token.filter(|t| !t.is_empty()).ok_or_else(|| {
-        Error::oauth(StatusCode::BAD_REQUEST, "invalid_request", "Missing required parameter: token.")
+        Error::oauth(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Missing required parameter: token.",
+        )
     })?;
     oauth::revoke(&state, &app, &token).await?;
     Ok(Json(json!({})))

@@ -61,7 +61,10 @@ pub async fn create(
     let grant_type = p.grant_type.ok_or_else(|| missing("grant_type"))?;
     let issued = match grant_type.as_str() {
         "authorization_code" => {
-            let code = p.code.filter(|c| !c.is_empty()).ok_or_else(|| missing("code"))?;
+            let code = p
+                .code
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| missing("code"))?;
             oauth::exchange_code(
                 &state,
                 client_id.as_deref(),
@@ -80,18 +83,45 @@ pub async fn create(
                 limits.sign_ins_per_ip,
                 Duration::from_secs(limits.sign_ins_window_secs),
             )?;
-            let app = oauth::authenticate_client(&state, client_id.as_deref(), client_secret.as_deref(), false).await?;
-            let username = p.username.filter(|u| !u.is_empty()).ok_or_else(|| missing("username"))?;
-            let password = p.password.filter(|u| !u.is_empty()).ok_or_else(|| missing("password"))?;
+            let app = oauth::authenticate_client(
+                &state,
+                client_id.as_deref(),
+                client_secret.as_deref(),
+                false,
+            )
+            .await?;
+            let username = p
+                .username
+                .filter(|u| !u.is_empty())
+                .ok_or_else(|| missing("username"))?;
+            let password = p
+                .password
+                .filter(|u| !u.is_empty())
+                .ok_or_else(|| missing("password"))?;
             oauth::password_grant(&state, &app, &username, &password, p.scope.as_deref()).await?
         }
         "client_credentials" => {
-            let app = oauth::authenticate_client(&state, client_id.as_deref(), client_secret.as_deref(), false).await?;
+            let app = oauth::authenticate_client(
+                &state,
+                client_id.as_deref(),
+                client_secret.as_deref(),
+                false,
+            )
+            .await?;
             oauth::client_credentials_grant(&state, &app, p.scope.as_deref()).await?
         }
         "refresh_token" => {
-            let refresh = p.refresh_token.filter(|r| !r.is_empty()).ok_or_else(|| missing("refresh_token"))?;
-            let app = oauth::authenticate_client(&state, client_id.as_deref(), client_secret.as_deref(), true).await?;
+            let refresh = p
+                .refresh_token
+                .filter(|r| !r.is_empty())
+                .ok_or_else(|| missing("refresh_token"))?;
+            let app = oauth::authenticate_client(
+                &state,
+                client_id.as_deref(),
+                client_secret.as_deref(),
+                true,
+            )
+            .await?;
             oauth::refresh_grant(&state, &app, &refresh).await?
         }
         _ => {

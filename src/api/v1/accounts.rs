@@ -73,9 +73,16 @@ pub async fn register(
 }
 
 /// `GET /api/v1/accounts/verify_credentials`
-pub async fn verify_credentials(State(state): State<AppState>, auth: Auth) -> Result<Json<CredentialAccount>> {
+pub async fn verify_credentials(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> Result<Json<CredentialAccount>> {
     auth.require_any(&["read:accounts", "profile"])?;
-    Ok(Json(CredentialAccount::render(&auth.account, &auth.user, &state.base_url())))
+    Ok(Json(CredentialAccount::render(
+        &auth.account,
+        &auth.user,
+        &state.base_url(),
+    )))
 }
 
 #[derive(Deserialize)]
@@ -175,8 +182,13 @@ pub async fn update_credentials(
         sensitive: source.as_ref().and_then(|s| s.sensitive),
         language: source.as_ref().and_then(|s| s.language.clone().map(Some)),
     };
-    let (user, account) = service::accounts::update_profile(&state, &auth.user, &auth.account, changes).await?;
-    Ok(Json(CredentialAccount::render(&account, &user, &state.base_url())))
+    let (user, account) =
+        service::accounts::update_profile(&state, &auth.user, &auth.account, changes).await?;
+    Ok(Json(CredentialAccount::render(
+        &account,
+        &user,
+        &state.base_url(),
+    )))
 }
 
 #[derive(Deserialize)]
@@ -186,7 +198,11 @@ pub struct Lookup {
 }
 
 /// `GET /api/v1/accounts/lookup?acct=`: public, as on Mastodon.
-pub async fn lookup(State(state): State<AppState>, _auth: MaybeAuth, Query(q): Query<Lookup>) -> Result<Json<Account>> {
+pub async fn lookup(
+    State(state): State<AppState>,
+    _auth: MaybeAuth,
+    Query(q): Query<Lookup>,
+) -> Result<Json<Account>> {
     let acct = q
         .acct
         .filter(|a| !a.trim().is_empty())
@@ -196,7 +212,11 @@ pub async fn lookup(State(state): State<AppState>, _auth: MaybeAuth, Query(q): Q
 }
 
 /// `GET /api/v1/accounts/:id`
-pub async fn show(State(state): State<AppState>, _auth: MaybeAuth, Path(id): Path<String>) -> Result<Json<Account>> {
+pub async fn show(
+    State(state): State<AppState>,
+    _auth: MaybeAuth,
+    Path(id): Path<String>,
+) -> Result<Json<Account>> {
     let account = service::accounts::visible_account(&state, path_id(&id)?).await?;
     render(&state, &account).await.map(Json)
 }

@@ -25,7 +25,10 @@ pub struct CreateApp {
 }
 
 /// `POST /api/v1/apps`: registers a client; the only answer that shows its secret.
-pub async fn create(State(state): State<AppState>, Params(p): Params<CreateApp>) -> Result<Json<Application>> {
+pub async fn create(
+    State(state): State<AppState>,
+    Params(p): Params<CreateApp>,
+) -> Result<Json<Application>> {
     let created = service::oauth::create_app(
         &state,
         p.client_name.as_deref().unwrap_or(""),
@@ -34,11 +37,17 @@ pub async fn create(State(state): State<AppState>, Params(p): Params<CreateApp>)
         p.website.as_deref(),
     )
     .await?;
-    Ok(Json(Application::with_credentials(&created.app, &created.client_secret)))
+    Ok(Json(Application::with_credentials(
+        &created.app,
+        &created.client_secret,
+    )))
 }
 
 /// `GET /api/v1/apps/verify_credentials`: the app a token belongs to.
-pub async fn verify_credentials(State(state): State<AppState>, auth: AppAuth) -> Result<Json<Application>> {
+pub async fn verify_credentials(
+    State(state): State<AppState>,
+    auth: AppAuth,
+) -> Result<Json<Application>> {
     let app = service::oauth::app_by_id(&state, auth.0.grant.app_id).await?;
     Ok(Json(Application::render(&app)))
 }

@@ -1,0 +1,7 @@
+//! Integration tests: the real server on an ephemeral port over a real PostgreSQL.
+
+mod accounts;
+mod cli;
+mod helpers;
+mod instance;
+mod oauth;
