@@ -5,6 +5,7 @@ pub mod auth;
 pub mod de;
 pub mod entities;
 pub mod oauth;
+pub mod pagination;
 pub mod params;
 pub mod v1;
 pub mod v2;
@@ -42,6 +43,8 @@ pub fn routes() -> Router<AppState> {
             "/.well-known/oauth-authorization-server",
             get(oauth::metadata::show),
         )
+        .merge(v1::relationships::routes())
+        .merge(v1::statuses::routes())
 }
 
 /// Parses an id from a path; unknown or malformed ids are simply not found.

@@ -44,6 +44,8 @@ pub struct Account {
     pub fetched_at: Option<DateTime<Utc>>,
     #[sqlx(flatten)]
     pub stats: AccountStats,
+    /// The role of the local user behind the account; `None` for remote accounts.
+    pub user_role: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, sqlx::FromRow)]
@@ -76,6 +78,11 @@ impl Account {
             None => self.username.clone(),
             Some(domain) => format!("{}@{}", self.username, domain),
         }
+    }
+
+    /// The role of the local user behind this account.
+    pub fn role(&self) -> Option<crate::model::Role> {
+        self.user_role.as_deref().and_then(crate::model::Role::parse)
     }
 
     pub fn is_suspended(&self) -> bool {

@@ -2,9 +2,13 @@
 //! the faces convert them into the wire shapes of clients (`api::entities`) and peers.
 
 pub mod account;
+pub mod notification;
 pub mod oauth;
+pub mod page;
 pub mod user;
 
 pub use account::{Account, AccountStats, ProfileField};
+pub use notification::NotificationType;
 pub use oauth::{App, AuthCode, Scopes, TokenGrant};
+pub use page::Page;
 pub use user::{Role, User, Visibility};

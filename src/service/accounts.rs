@@ -519,16 +519,6 @@ pub async fn visible_account(state: &AppState, id: i64) -> Result<Account> {
     }
 }
 
-/// The role of a local account's user (for its badge); `None` for remote accounts.
-pub async fn role_of(state: &AppState, account: &Account) -> Result<Option<Role>> {
-    if !account.is_local() {
-        return Ok(None);
-    }
-    Ok(store::users::by_account_id(&state.db, account.id)
-        .await?
-        .map(|u| u.role))
-}
-
 /// `alice`, `@alice`, `alice@this.host` (local) or `bob@remote.example` (a known remote account).
 pub async fn lookup(state: &AppState, acct: &str) -> Result<Account> {
     let acct = acct.trim().trim_start_matches('@');

@@ -2,5 +2,9 @@
 //! these; these call the store. Nothing here knows about HTTP requests or JSON shapes.
 
 pub mod accounts;
+pub mod feeds;
 pub mod instance;
+pub mod notifications;
 pub mod oauth;
+pub mod relationships;
+pub mod statuses;

@@ -15,7 +15,8 @@ macro_rules! select_accounts {
          a.sensitized_at, a.created_at, a.updated_at, a.fetched_at, \
          COALESCE(s.statuses_count, 0) AS statuses_count, \
          COALESCE(s.following_count, 0) AS following_count, \
-         COALESCE(s.followers_count, 0) AS followers_count, s.last_status_at \
+         COALESCE(s.followers_count, 0) AS followers_count, s.last_status_at, \
+         (SELECT u.role FROM users u WHERE u.account_id = a.id) AS user_role \
          FROM accounts a LEFT JOIN account_stats s ON s.account_id = a.id "
     };
 }

@@ -6,7 +6,11 @@
 //! query data.
 
 pub mod accounts;
+pub mod feeds;
+pub mod notifications;
 pub mod oauth;
+pub mod relationships;
+pub mod statuses;
 pub mod users;
 
 /// The constraint a unique violation names, if `e` is one: services turn it into a 422.

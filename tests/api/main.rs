@@ -5,3 +5,5 @@ mod cli;
 mod helpers;
 mod instance;
 mod oauth;
+mod relationships;
+mod statuses;

@@ -103,8 +103,9 @@ pub fn default_header(base_url: &str) -> String {
 }
 
 impl Account {
-    /// Renders an account. `role` is the user's role for local accounts (None for remote).
-    pub fn render(a: &model::Account, role: Option<UserRole>, base_url: &str) -> Account {
+    /// Renders an account (local accounts carry their user's role badge).
+    pub fn render(a: &model::Account, base_url: &str) -> Account {
+        let role = a.role();
         let suspended = a.is_suspended();
         let avatar = a
             .avatar_url
@@ -185,7 +186,7 @@ impl Account {
 impl CredentialAccount {
     pub fn render(account: &model::Account, user: &User, base_url: &str) -> CredentialAccount {
         CredentialAccount {
-            account: Account::render(account, Some(user.role), base_url),
+            account: Account::render(account, base_url),
             source: Source {
                 privacy: user.default_privacy.as_str(),
                 sensitive: user.default_sensitive,

@@ -208,7 +208,7 @@ pub async fn lookup(
         .filter(|a| !a.trim().is_empty())
         .ok_or_else(|| Error::bad_request("param is missing or the value is empty: acct"))?;
     let account = service::accounts::lookup(&state, &acct).await?;
-    render(&state, &account).await.map(Json)
+    Ok(Json(Account::render(&account, &state.base_url())))
 }
 
 /// `GET /api/v1/accounts/:id`
@@ -218,11 +218,5 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> Result<Json<Account>> {
     let account = service::accounts::visible_account(&state, path_id(&id)?).await?;
-    render(&state, &account).await.map(Json)
-}
-
-/// An account with its owner's role badge (local accounts).
-async fn render(state: &AppState, account: &crate::model::Account) -> Result<Account> {
-    let role = service::accounts::role_of(state, account).await?;
-    Ok(Account::render(account, role, &state.base_url()))
+    Ok(Json(Account::render(&account, &state.base_url())))
 }

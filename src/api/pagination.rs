@@ -1,0 +1,89 @@
+//! Mastodon's pagination: `max_id`, `since_id`, `min_id`, `limit` in, a `Link` header with
+//! `rel="next"` (older) and `rel="prev"` (newer) out.
+
+use axum::http::{header, HeaderValue, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+use crate::api::de;
+use crate::model::Page;
+
+/// The paging parameters of a list request; use with `#[serde(flatten)]` or alone.
+#[derive(Deserialize, Default, Debug)]
+pub struct PageParams {
+    #[serde(default, deserialize_with = "de::opt_string")]
+    pub max_id: Option<String>,
+    #[serde(default, deserialize_with = "de::opt_string")]
+    pub since_id: Option<String>,
+    #[serde(default, deserialize_with = "de::opt_string")]
+    pub min_id: Option<String>,
+    #[serde(default, deserialize_with = "de::opt_i64")]
+    pub limit: Option<i64>,
+}
+
+/// Statuses and notifications: 20 by default, 40 at most.
+pub const STATUS_LIMITS: (i64, i64) = (20, 40);
+/// Account lists: 40 by default, 80 at most.
+pub const ACCOUNT_LIMITS: (i64, i64) = (40, 80);
+
+impl PageParams {
+    /// The page asked for; ids that are not numbers are ignored, the limit is clamped.
+    pub fn page(&self, (default, max): (i64, i64)) -> Page {
+        let id = |raw: &Option<String>| raw.as_deref().and_then(|r| r.trim().parse::<i64>().ok());
+        Page {
+            max_id: id(&self.max_id),
+            since_id: id(&self.since_id),
+            min_id: id(&self.min_id),
+            limit: self.limit.unwrap_or(default).clamp(1, max),
+        }
+    }
+}
+
+/// A JSON list with its `Link` header. `cursors` are the paging ids of the first (newest)
+/// and last (oldest) items, which are not always the items' own ids (a follower list pages
+/// by follow, not by account).
+pub struct Paginated<T> {
+    pub items: Vec<T>,
+    pub link: Option<HeaderValue>,
+}
+
+impl<T> Paginated<T> {
+    pub fn new(items: Vec<T>, cursors: Option<(i64, i64)>, base_url: &str, uri: &Uri) -> Paginated<T> {
+        let link = cursors.and_then(|(newest, oldest)| {
+            let url = |key: &str, value: i64| {
+                let mut pairs: Vec<(String, String)> = uri
+                    .query()
+                    .map(|q| {
+                        url::form_urlencoded::parse(q.as_bytes())
+                            .into_owned()
+                            .filter(|(k, _)| !matches!(k.as_str(), "max_id" | "since_id" | "min_id"))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                pairs.push((key.to_string(), value.to_string()));
+                let query: String = url::form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(pairs)
+                    .finish();
+                format!("{base_url}{}?{query}", uri.path())
+            };
+            HeaderValue::from_str(&format!(
+                "<{}>; rel=\"next\", <{}>; rel=\"prev\"",
+                url("max_id", oldest),
+                url("min_id", newest)
+            ))
+            .ok()
+        });
+        Paginated { items, link }
+    }
+}
+
+impl<T: Serialize> IntoResponse for Paginated<T> {
+    fn into_response(self) -> Response {
+        let mut response = Json(self.items).into_response();
+        if let Some(link) = self.link {
+            response.headers_mut().insert(header::LINK, link);
+        }
+        response
+    }
+}

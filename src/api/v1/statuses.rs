@@ -1,0 +1,9 @@
+//! Filled in next.
+
+use axum::Router;
+
+use crate::app::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+}

@@ -1,0 +1,55 @@
+//! Notifications.
+
+use chrono::{DateTime, Utc};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotificationType {
+    Mention,
+    /// A post by someone followed with `notify`.
+    Status,
+    Reblog,
+    Follow,
+    FollowRequest,
+    Favourite,
+    /// A status the recipient boosted was edited.
+    Update,
+}
+
+impl NotificationType {
+    pub const ALL: [NotificationType; 7] = [
+        NotificationType::Mention,
+        NotificationType::Status,
+        NotificationType::Reblog,
+        NotificationType::Follow,
+        NotificationType::FollowRequest,
+        NotificationType::Favourite,
+        NotificationType::Update,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotificationType::Mention => "mention",
+            NotificationType::Status => "status",
+            NotificationType::Reblog => "reblog",
+            NotificationType::Follow => "follow",
+            NotificationType::FollowRequest => "follow_request",
+            NotificationType::Favourite => "favourite",
+            NotificationType::Update => "update",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<NotificationType> {
+        NotificationType::ALL.into_iter().find(|t| t.as_str() == raw)
+    }
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Notification {
+    pub id: i64,
+    pub account_id: i64,
+    pub from_account_id: i64,
+    #[sqlx(rename = "type")]
+    pub kind: String,
+    pub status_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}

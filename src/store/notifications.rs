@@ -1,0 +1,150 @@
+//! Notifications.
+
+use sqlx::PgExecutor;
+
+use crate::model::notification::Notification;
+use crate::model::{NotificationType, Page};
+
+/// Records a notification unless the rules say no: only local recipients, never for one's
+/// own actions, never between accounts where either blocks the other, never from an account
+/// the recipient muted with notifications. A repeated cause does not notify twice. Returns
+/// whether one was recorded.
+pub async fn insert(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    recipient: i64,
+    from: i64,
+    kind: NotificationType,
+    status_id: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO notifications (id, account_id, from_account_id, type, status_id) \
+         SELECT $1, $2, $3, $4, $5 WHERE $2 <> $3 \
+         AND EXISTS (SELECT 1 FROM accounts WHERE id = $2 AND domain IS NULL) \
+         AND NOT EXISTS (SELECT 1 FROM blocks WHERE (account_id = $2 AND target_account_id = $3) \
+                                                OR (account_id = $3 AND target_account_id = $2)) \
+         AND NOT EXISTS (SELECT 1 FROM mutes WHERE account_id = $2 AND target_account_id = $3 \
+                         AND hide_notifications AND (expires_at IS NULL OR expires_at > now())) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(id)
+    .bind(recipient)
+    .bind(from)
+    .bind(kind.as_str())
+    .bind(status_id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A page of a user's notifications, filtered by type and sender.
+pub async fn list(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+    types: &[String],
+    from_account: Option<i64>,
+    page: &Page,
+) -> Result<Vec<Notification>, sqlx::Error> {
+    let sql = format!(
+        "SELECT id, account_id, from_account_id, type, status_id, created_at FROM notifications \
+         WHERE account_id = $1 AND type = ANY($2) AND ($3::bigint IS NULL OR from_account_id = $3) \
+         AND ($4::bigint IS NULL OR id < $4) AND ($5::bigint IS NULL OR id > $5) \
+         ORDER BY id {} LIMIT $6",
+        page.order()
+    );
+    let rows = sqlx::query_as(&sql)
+        .bind(account_id)
+        .bind(types)
+        .bind(from_account)
+        .bind(page.max_id)
+        .bind(page.lower())
+        .bind(page.limit)
+        .fetch_all(db)
+        .await?;
+    Ok(page.finish(rows))
+}
+
+pub async fn by_id(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+    id: i64,
+) -> Result<Option<Notification>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, account_id, from_account_id, type, status_id, created_at FROM notifications \
+         WHERE account_id = $1 AND id = $2",
+    )
+    .bind(account_id)
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn dismiss(db: impl PgExecutor<'_>, account_id: i64, id: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM notifications WHERE account_id = $1 AND id = $2")
+        .bind(account_id)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn clear(db: impl PgExecutor<'_>, account_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM notifications WHERE account_id = $1")
+        .bind(account_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Notifications newer than `after` (the read marker), counted up to `cap`.
+pub async fn count_unread(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+    after: Option<i64>,
+    cap: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM (SELECT 1 FROM notifications WHERE account_id = $1 \
+         AND ($2::bigint IS NULL OR id > $2) LIMIT $3) n",
+    )
+    .bind(account_id)
+    .bind(after)
+    .bind(cap)
+    .fetch_one(db)
+    .await
+}
+
+/// Removes the notifications one account caused another (after a block).
+pub async fn delete_between(
+    db: impl PgExecutor<'_>,
+    recipient: i64,
+    from: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM notifications WHERE account_id = $1 AND from_account_id = $2")
+        .bind(recipient)
+        .bind(from)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Removes the notification of one cause (an undone favourite, boost or follow request).
+pub async fn delete_cause(
+    db: impl PgExecutor<'_>,
+    recipient: i64,
+    from: i64,
+    kind: NotificationType,
+    status_id: Option<i64>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "DELETE FROM notifications WHERE account_id = $1 AND from_account_id = $2 AND type = $3 \
+         AND COALESCE(status_id, 0) = COALESCE($4, 0)",
+    )
+    .bind(recipient)
+    .bind(from)
+    .bind(kind.as_str())
+    .bind(status_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}

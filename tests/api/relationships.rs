@@ -1,0 +1,1 @@
+//! Follows, follow requests, blocks, mutes and the Relationship entity.

@@ -1,0 +1,1 @@
+//! Statuses, timelines, notifications and markers.
