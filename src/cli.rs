@@ -21,8 +21,10 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Serve the instance (the default).
+    /// Serve the instance (the default), with `jobs.workers` background workers.
     Serve,
+    /// Run background workers only (as many as `jobs.workers`, at least one).
+    Worker,
     /// Apply database migrations and exit.
     Migrate,
     /// Inspect the configuration.
@@ -106,6 +108,17 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     let state = AppState::new(database.pool.clone(), config.clone())?;
     let outcome = match command {
         Command::Serve => serve(state, &config).await,
+        Command::Worker => {
+            let (tx, rx) = tokio::sync::watch::channel(false);
+            let workers = crate::jobs::spawn_workers(&state, config.jobs.workers.max(1), rx);
+            tracing::info!(workers = workers.len(), "Rookery worker is running");
+            app::shutdown_signal().await;
+            let _ = tx.send(true);
+            for w in workers {
+                let _ = w.await;
+            }
+            Ok(())
+        }
         Command::Migrate => {
             println!("migrations applied");
             Ok(())
@@ -127,7 +140,15 @@ async fn serve(state: AppState, config: &Config) -> anyhow::Result<()> {
         "Rookery {} is serving",
         env!("CARGO_PKG_VERSION")
     );
-    app::serve(listener, state, app::shutdown_signal()).await
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let workers = crate::jobs::spawn_workers(&state, config.jobs.workers, rx);
+    let served = app::serve(listener, state, app::shutdown_signal()).await;
+    // Requests have finished; let workers finish their current job, then stop.
+    let _ = tx.send(true);
+    for w in workers {
+        let _ = w.await;
+    }
+    served
 }
 
 async fn run_admin(state: &AppState, command: AdminCommand) -> anyhow::Result<()> {

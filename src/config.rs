@@ -27,6 +27,7 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub limits: Limits,
     pub rate_limits: RateLimits,
+    pub jobs: JobsConfig,
     pub federation: FederationConfig,
     pub log: LogConfig,
 }
@@ -103,6 +104,12 @@ pub struct RateLimits {
     pub registrations_window_secs: u64,
     pub sign_ins_per_ip: u32,
     pub sign_ins_window_secs: u64,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobsConfig {
+    pub workers: usize,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]

@@ -12,6 +12,7 @@ pub mod crypto;
 pub mod db;
 pub mod error;
 pub mod id;
+pub mod jobs;
 pub mod model;
 pub mod rate_limit;
 pub mod service;

@@ -33,6 +33,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/accounts/lookup", get(v1::accounts::lookup))
         .route("/api/v1/accounts/{id}", get(v1::accounts::show))
+        .route(
+            "/api/v1/accounts/{id}/statuses",
+            get(v1::accounts::statuses),
+        )
         .route("/api/v1/instance", get(v1::instance::show))
         .route("/api/v1/preferences", get(v1::preferences::show))
         .route("/api/v1/custom_emojis", get(v1::custom_emojis::index))
@@ -45,6 +49,9 @@ pub fn routes() -> Router<AppState> {
         )
         .merge(v1::relationships::routes())
         .merge(v1::statuses::routes())
+        .merge(v1::timelines::routes())
+        .merge(v1::notifications::routes())
+        .merge(v1::markers::routes())
 }
 
 /// Parses an id from a path; unknown or malformed ids are simply not found.

@@ -49,7 +49,12 @@ pub struct Paginated<T> {
 }
 
 impl<T> Paginated<T> {
-    pub fn new(items: Vec<T>, cursors: Option<(i64, i64)>, base_url: &str, uri: &Uri) -> Paginated<T> {
+    pub fn new(
+        items: Vec<T>,
+        cursors: Option<(i64, i64)>,
+        base_url: &str,
+        uri: &Uri,
+    ) -> Paginated<T> {
         let link = cursors.and_then(|(newest, oldest)| {
             let url = |key: &str, value: i64| {
                 let mut pairs: Vec<(String, String)> = uri
@@ -57,7 +62,9 @@ impl<T> Paginated<T> {
                     .map(|q| {
                         url::form_urlencoded::parse(q.as_bytes())
                             .into_owned()
-                            .filter(|(k, _)| !matches!(k.as_str(), "max_id" | "since_id" | "min_id"))
+                            .filter(|(k, _)| {
+                                !matches!(k.as_str(), "max_id" | "since_id" | "min_id")
+                            })
                             .collect()
                     })
                     .unwrap_or_default();

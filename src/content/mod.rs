@@ -3,6 +3,8 @@
 //! Local text is never trusted as HTML: it is escaped, then paragraphs, line breaks and links
 //! are added. (Mentions and hashtags join in with statuses.)
 
+pub mod status;
+
 use linkify::{LinkFinder, LinkKind};
 
 /// Displayed characters of a link before it is shortened with an ellipsis, as Mastodon does.

@@ -82,7 +82,9 @@ impl Account {
 
     /// The role of the local user behind this account.
     pub fn role(&self) -> Option<crate::model::Role> {
-        self.user_role.as_deref().and_then(crate::model::Role::parse)
+        self.user_role
+            .as_deref()
+            .and_then(crate::model::Role::parse)
     }
 
     pub fn is_suspended(&self) -> bool {

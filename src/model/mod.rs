@@ -5,10 +5,13 @@ pub mod account;
 pub mod notification;
 pub mod oauth;
 pub mod page;
+pub mod relationship;
+pub mod status;
 pub mod user;
 
 pub use account::{Account, AccountStats, ProfileField};
 pub use notification::NotificationType;
 pub use oauth::{App, AuthCode, Scopes, TokenGrant};
 pub use page::Page;
+pub use status::{Status, StatusEdit, StatusView, ViewerFlags};
 pub use user::{Role, User, Visibility};

@@ -39,7 +39,9 @@ impl NotificationType {
     }
 
     pub fn parse(raw: &str) -> Option<NotificationType> {
-        NotificationType::ALL.into_iter().find(|t| t.as_str() == raw)
+        NotificationType::ALL
+            .into_iter()
+            .find(|t| t.as_str() == raw)
     }
 }
 

@@ -7,7 +7,12 @@ use crate::error::Result;
 use crate::store;
 
 /// `owner` started following `target`: their recent posts join `owner`'s home feed.
-pub async fn follow_started(db: &mut PgConnection, owner: i64, target: i64, show_reblogs: bool) -> Result<()> {
+pub async fn follow_started(
+    db: &mut PgConnection,
+    owner: i64,
+    target: i64,
+    show_reblogs: bool,
+) -> Result<()> {
     store::feeds::merge_author(&mut *db, owner, target, show_reblogs).await?;
     Ok(())
 }

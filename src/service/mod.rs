@@ -4,7 +4,11 @@
 pub mod accounts;
 pub mod feeds;
 pub mod instance;
+pub mod markers;
 pub mod notifications;
 pub mod oauth;
 pub mod relationships;
 pub mod statuses;
+pub mod timelines;
+pub mod views;
+pub mod visibility;

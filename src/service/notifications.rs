@@ -31,3 +31,112 @@ pub async fn withdraw(
     store::notifications::delete_cause(db, recipient, from, kind, status_id).await?;
     Ok(())
 }
+
+use crate::app::AppState;
+use crate::error::Error;
+use crate::model::notification::Notification;
+use crate::model::{Account, Page, StatusView};
+use std::collections::HashMap;
+
+/// A notification with what it is about.
+pub struct NotificationView {
+    pub notification: Notification,
+    pub account: Account,
+    pub status: Option<StatusView>,
+}
+
+/// Which notifications to list.
+#[derive(Default)]
+pub struct NotificationFilter {
+    pub types: Vec<String>,
+    pub exclude_types: Vec<String>,
+    pub account_id: Option<i64>,
+}
+
+/// A page of `owner`'s notifications, with its raw paging ids. Notifications whose status
+/// the owner may no longer see (or whose sender is gone) are left out.
+pub async fn list(
+    state: &AppState,
+    owner: &Account,
+    filter: &NotificationFilter,
+    page: &Page,
+) -> Result<(Vec<NotificationView>, Option<(i64, i64)>)> {
+    let types: Vec<String> = NotificationType::ALL
+        .iter()
+        .map(|t| t.as_str().to_string())
+        .filter(|t| filter.types.is_empty() || filter.types.contains(t))
+        .filter(|t| !filter.exclude_types.contains(t))
+        .collect();
+    let rows =
+        store::notifications::list(&state.db, owner.id, &types, filter.account_id, page).await?;
+    let cursors = rows.first().zip(rows.last()).map(|(f, l)| (f.id, l.id));
+    Ok((views_of(state, owner, rows).await?, cursors))
+}
+
+async fn views_of(
+    state: &AppState,
+    owner: &Account,
+    rows: Vec<Notification>,
+) -> Result<Vec<NotificationView>> {
+    let account_ids: Vec<i64> = rows.iter().map(|n| n.from_account_id).collect();
+    let accounts: HashMap<i64, Account> = store::accounts::by_ids(&state.db, &account_ids)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let status_ids: Vec<i64> = rows.iter().filter_map(|n| n.status_id).collect();
+    let statuses: HashMap<i64, StatusView> =
+        crate::service::views::hydrate(state, Some(owner), &status_ids)
+            .await?
+            .into_iter()
+            .map(|v| (v.status.id, v))
+            .collect();
+    Ok(rows
+        .into_iter()
+        .filter_map(|n| {
+            let account = accounts
+                .get(&n.from_account_id)
+                .filter(|a| !a.is_suspended())?
+                .clone();
+            let status = match n.status_id {
+                Some(id) => Some(statuses.get(&id)?.clone()),
+                None => None,
+            };
+            Some(NotificationView {
+                notification: n,
+                account,
+                status,
+            })
+        })
+        .collect())
+}
+
+pub async fn get(state: &AppState, owner: &Account, id: i64) -> Result<NotificationView> {
+    let row = store::notifications::by_id(&state.db, owner.id, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    views_of(state, owner, vec![row])
+        .await?
+        .pop()
+        .ok_or(Error::NotFound)
+}
+
+pub async fn dismiss(state: &AppState, owner: &Account, id: i64) -> Result<()> {
+    if store::notifications::dismiss(&state.db, owner.id, id).await? {
+        Ok(())
+    } else {
+        Err(Error::NotFound)
+    }
+}
+
+pub async fn clear(state: &AppState, owner: &Account) -> Result<()> {
+    store::notifications::clear(&state.db, owner.id).await?;
+    Ok(())
+}
+
+/// Notifications after the read marker, up to `cap`.
+pub async fn unread_count(state: &AppState, owner: &Account, cap: i64) -> Result<i64> {
+    let marker = store::markers::get(&state.db, owner.id, &["notifications".to_string()]).await?;
+    let after = marker.first().map(|m| m.last_read_id);
+    Ok(store::notifications::count_unread(&state.db, owner.id, after, cap).await?)
+}

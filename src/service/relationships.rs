@@ -1,1 +1,545 @@
-//! Filled in next.
+//! Follows, follow requests, blocks and mutes: every action that changes how two accounts
+//! relate, with its side effects (counters, notifications, home feeds) in the same
+//! transaction, and the lists and Relationship views of them.
+//!
+//! These are the functions federation will call too (an incoming `Follow`, `Accept`, `Block`
+//! arrives as the same action), so nothing here assumes the actor is local: feed changes are
+//! made only for local owners, notifications only reach local recipients.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+
+use crate::app::AppState;
+use crate::error::{Error, Result};
+use crate::model::{Account, NotificationType, Page};
+use crate::service::{feeds, notifications};
+use crate::store::relationships::{Listed, NewFollow};
+use crate::{id, store};
+
+pub use crate::model::relationship::Relationship;
+
+/// Mastodon's answer when a follow is refused (blocks, a moved account).
+fn not_allowed() -> Error {
+    Error::forbidden("This action is not allowed")
+}
+
+/// The options of a follow; `None` keeps what an existing follow has (or the default for a new
+/// one: reblogs shown, no notifications, all languages). `Some(vec![])` means all languages.
+#[derive(Debug, Default)]
+pub struct FollowOptions {
+    pub reblogs: Option<bool>,
+    pub notify: Option<bool>,
+    pub languages: Option<Vec<String>>,
+}
+
+/// How to mute: hide notifications too (Mastodon's default), and for how long.
+#[derive(Debug)]
+pub struct MuteOptions {
+    pub notifications: bool,
+    /// Seconds; `None` or `0`: until unmuted.
+    pub duration: Option<i64>,
+}
+
+/// One account of a paged list, and when its mute ends (mute lists only).
+#[derive(Debug)]
+pub struct ListedAccount {
+    pub account: Account,
+    pub mute_expires_at: Option<DateTime<Utc>>,
+}
+
+/// A page of accounts, newest relationship first, with the paging ids (of the relationship
+/// rows) of its first and last entry.
+#[derive(Debug, Default)]
+pub struct AccountPage {
+    pub accounts: Vec<ListedAccount>,
+    pub cursors: Option<(i64, i64)>,
+}
+
+/// The account with this id as the actor may see it: unknown or suspended accounts are not
+/// found.
+async fn visible(state: &AppState, id: i64) -> Result<Account> {
+    crate::service::accounts::visible_account(state, id).await
+}
+
+/// `viewer`'s relationship to one account that exists.
+async fn relationship_to(state: &AppState, viewer: i64, target: i64) -> Result<Relationship> {
+    store::relationships::relationships(&state.db, viewer, &[target], true)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(Error::NotFound)
+}
+
+/// `viewer`'s relationships to these accounts, in the order asked, each once; unknown
+/// accounts are skipped, and suspended ones unless `with_suspended`.
+#[tracing::instrument(skip_all, fields(account.id = viewer.id, ids = ids.len()))]
+pub async fn relationships(
+    state: &AppState,
+    viewer: &Account,
+    ids: &[i64],
+    with_suspended: bool,
+) -> Result<Vec<Relationship>> {
+    let mut seen = HashSet::new();
+    let unique: Vec<i64> = ids.iter().copied().filter(|i| seen.insert(*i)).collect();
+    if unique.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(store::relationships::relationships(&state.db, viewer.id, &unique, with_suspended).await?)
+}
+
+/// Checks the languages of a follow: codes as `service::accounts::is_language_code` accepts
+/// them, blanks dropped; an empty list means all languages.
+fn languages(raw: Option<Vec<String>>) -> Result<Option<Option<Vec<String>>>> {
+    let Some(list) = raw else {
+        return Ok(None);
+    };
+    let mut codes: Vec<String> = Vec::new();
+    for code in list.iter().map(|l| l.trim()).filter(|l| !l.is_empty()) {
+        if !crate::service::accounts::is_language_code(code) {
+            return Err(Error::invalid(
+                "languages",
+                "ERR_INCLUSION",
+                format!("is not included in the list: {code:?}"),
+            ));
+        }
+        if !codes.iter().any(|c| c == code) {
+            codes.push(code.to_string());
+        }
+    }
+    Ok(Some((!codes.is_empty()).then_some(codes)))
+}
+
+/// `actor` follows `target_id`. A locked or remote target, or a silenced actor, gets a follow
+/// request (and a local target a `follow_request` notification); otherwise the follow starts
+/// at once: counted, notified, and the target's recent posts merged into a local actor's home
+/// feed. Following again changes the options of the follow or of the pending request.
+/// Yourself, unknown and suspended accounts are not found (as Mastodon answers); blocks
+/// either way and moved accounts are refused.
+#[tracing::instrument(skip_all, fields(account.id = actor.id, target.id = target_id))]
+pub async fn follow(
+    state: &AppState,
+    actor: &Account,
+    target_id: i64,
+    options: FollowOptions,
+) -> Result<Relationship> {
+    let wanted_languages = languages(options.languages)?;
+    let target = visible(state, target_id).await?;
+    if target.id == actor.id {
+        return Err(Error::NotFound);
+    }
+    if target.moved_to_account_id.is_some() {
+        return Err(not_allowed());
+    }
+    let mut tx = state.db.begin().await?;
+    if store::relationships::blocked_either_way(&mut *tx, actor.id, target.id).await? {
+        return Err(not_allowed());
+    }
+    if let Some(existing) = store::relationships::find_follow(&mut *tx, actor.id, target.id).await?
+    {
+        let show_reblogs = options.reblogs.unwrap_or(existing.show_reblogs);
+        let notify = options.notify.unwrap_or(existing.notify);
+        let langs = wanted_languages.unwrap_or(existing.languages);
+        store::relationships::update_follow(
+            &mut *tx,
+            existing.id,
+            show_reblogs,
+            notify,
+            langs.as_deref(),
+        )
+        .await?;
+        if existing.show_reblogs && !show_reblogs && actor.is_local() {
+            feeds::hide_reblogs_of(&mut tx, actor.id, target.id).await?;
+        }
+    } else if let Some(existing) =
+        store::relationships::find_request(&mut *tx, actor.id, target.id).await?
+    {
+        let langs = wanted_languages.unwrap_or(existing.languages);
+        store::relationships::update_request(
+            &mut *tx,
+            existing.id,
+            options.reblogs.unwrap_or(existing.show_reblogs),
+            options.notify.unwrap_or(existing.notify),
+            langs.as_deref(),
+        )
+        .await?;
+    } else {
+        let langs = wanted_languages.flatten();
+        let new = NewFollow {
+            id: id::next(),
+            account_id: actor.id,
+            target_account_id: target.id,
+            show_reblogs: options.reblogs.unwrap_or(true),
+            notify: options.notify.unwrap_or(false),
+            languages: langs.as_deref(),
+            uri: None,
+        };
+        if target.locked || !target.is_local() || actor.silenced_at.is_some() {
+            // A remote target answers with Accept or Reject; delivering the Follow activity
+            // is the federation job's part, once there is one.
+            if store::relationships::insert_request(&mut *tx, &new).await? {
+                notifications::notify(
+                    &mut *tx,
+                    target.id,
+                    actor.id,
+                    NotificationType::FollowRequest,
+                    None,
+                )
+                .await?;
+            }
+        } else if start_follow(&mut tx, actor, target.id, &new).await? {
+            notifications::notify(
+                &mut *tx,
+                target.id,
+                actor.id,
+                NotificationType::Follow,
+                None,
+            )
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    tracing::info!("followed");
+    relationship_to(state, actor.id, target.id).await
+}
+
+/// Records a follow with its counters and, for a local follower, merges the target's posts
+/// into their home feed. Returns whether the follow is new.
+async fn start_follow(
+    db: &mut PgConnection,
+    follower: &Account,
+    target: i64,
+    new: &NewFollow<'_>,
+) -> Result<bool> {
+    let inserted = store::relationships::insert_follow(&mut *db, new).await?;
+    if inserted && follower.is_local() {
+        feeds::follow_started(&mut *db, follower.id, target, new.show_reblogs).await?;
+    }
+    Ok(inserted)
+}
+
+/// Ends `actor`'s follow of `target` (with its counters, its `follow` notification and the
+/// target's posts in the actor's home feed), and cancels a pending request (with its
+/// notification). Not following is fine.
+async fn end_follow(db: &mut PgConnection, actor: &Account, target: i64) -> Result<()> {
+    if store::relationships::delete_follow(&mut *db, actor.id, target)
+        .await?
+        .is_some()
+    {
+        notifications::withdraw(&mut *db, target, actor.id, NotificationType::Follow, None).await?;
+        if actor.is_local() {
+            feeds::stop_seeing(&mut *db, actor.id, target).await?;
+        }
+    }
+    if store::relationships::delete_request(&mut *db, actor.id, target)
+        .await?
+        .is_some()
+    {
+        notifications::withdraw(
+            &mut *db,
+            target,
+            actor.id,
+            NotificationType::FollowRequest,
+            None,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// `actor` stops following `target_id`, or withdraws their pending request.
+#[tracing::instrument(skip_all, fields(account.id = actor.id, target.id = target_id))]
+pub async fn unfollow(state: &AppState, actor: &Account, target_id: i64) -> Result<Relationship> {
+    let target = visible(state, target_id).await?;
+    let mut tx = state.db.begin().await?;
+    end_follow(&mut tx, actor, target.id).await?;
+    tx.commit().await?;
+    relationship_to(state, actor.id, target.id).await
+}
+
+/// `actor` makes `follower_id` stop following them (Mastodon's "remove from followers").
+#[tracing::instrument(skip_all, fields(account.id = actor.id, follower.id = follower_id))]
+pub async fn remove_from_followers(
+    state: &AppState,
+    actor: &Account,
+    follower_id: i64,
+) -> Result<Relationship> {
+    let follower = visible(state, follower_id).await?;
+    let mut tx = state.db.begin().await?;
+    end_follow(&mut tx, &follower, actor.id).await?;
+    tx.commit().await?;
+    relationship_to(state, actor.id, follower.id).await
+}
+
+/// `actor` blocks `target_id`: follows and follow requests end both ways (counters fixed),
+/// each leaves the other's home feed, and the notifications between them go. Blocking
+/// yourself does nothing, as on Mastodon.
+#[tracing::instrument(skip_all, fields(account.id = actor.id, target.id = target_id))]
+pub async fn block(state: &AppState, actor: &Account, target_id: i64) -> Result<Relationship> {
+    let target = visible(state, target_id).await?;
+    if target.id != actor.id {
+        let mut tx = state.db.begin().await?;
+        end_follow(&mut tx, actor, target.id).await?;
+        end_follow(&mut tx, &target, actor.id).await?;
+        store::relationships::insert_block(&mut *tx, id::next(), actor.id, target.id).await?;
+        for (owner, other) in [(actor, &target), (&target, actor)] {
+            if owner.is_local() {
+                feeds::stop_seeing(&mut tx, owner.id, other.id).await?;
+            }
+            store::notifications::delete_between(&mut *tx, owner.id, other.id).await?;
+        }
+        tx.commit().await?;
+        tracing::info!("blocked");
+    }
+    relationship_to(state, actor.id, target.id).await
+}
+
+/// `actor` unblocks `target_id`.
+#[tracing::instrument(skip_all, fields(account.id = actor.id, target.id = target_id))]
+pub async fn unblock(state: &AppState, actor: &Account, target_id: i64) -> Result<Relationship> {
+    let target = visible(state, target_id).await?;
+    store::relationships::delete_block(&state.db, actor.id, target.id).await?;
+    relationship_to(state, actor.id, target.id).await
+}
+
+/// The longest mute that is not "forever": a hundred years.
+const MUTE_MAX_SECS: i64 = 100 * 365 * 24 * 3600;
+
+/// `actor` mutes `target_id` (muting again replaces the options): the target leaves the
+/// actor's home feed, and their notifications too unless `notifications` is false. Muting
+/// yourself does nothing.
+#[tracing::instrument(skip_all, fields(account.id = actor.id, target.id = target_id))]
+pub async fn mute(
+    state: &AppState,
+    actor: &Account,
+    target_id: i64,
+    options: MuteOptions,
+) -> Result<Relationship> {
+    let expires_at = match options.duration.unwrap_or(0) {
+        0 => None,
+        secs if !(1..=MUTE_MAX_SECS).contains(&secs) => {
+            return Err(Error::invalid(
+                "duration",
+                "ERR_INVALID",
+                format!("must be a number of seconds from 0 to {MUTE_MAX_SECS}"),
+            ))
+        }
+        secs => Some(Utc::now() + chrono::Duration::seconds(secs)),
+    };
+    let target = visible(state, target_id).await?;
+    if target.id != actor.id {
+        let mut tx = state.db.begin().await?;
+        store::relationships::upsert_mute(
+            &mut *tx,
+            id::next(),
+            actor.id,
+            target.id,
+            options.notifications,
+            expires_at,
+        )
+        .await?;
+        if actor.is_local() {
+            feeds::stop_seeing(&mut tx, actor.id, target.id).await?;
+        }
+        tx.commit().await?;
+    }
+    relationship_to(state, actor.id, target.id).await
+}
+
+/// `actor` unmutes `target_id`; if they follow the target, the target's posts come back into
+/// their home feed.
+#[tracing::instrument(skip_all, fields(account.id = actor.id, target.id = target_id))]
+pub async fn unmute(state: &AppState, actor: &Account, target_id: i64) -> Result<Relationship> {
+    let target = visible(state, target_id).await?;
+    let mut tx = state.db.begin().await?;
+    if store::relationships::delete_mute(&mut *tx, actor.id, target.id).await? && actor.is_local() {
+        if let Some(f) = store::relationships::find_follow(&mut *tx, actor.id, target.id).await? {
+            feeds::follow_started(&mut tx, actor.id, target.id, f.show_reblogs).await?;
+        }
+    }
+    tx.commit().await?;
+    relationship_to(state, actor.id, target.id).await
+}
+
+/// `actor` accepts `requester_id`'s follow request: it becomes a follow with the request's
+/// options (counted, merged into a local requester's home feed), the `follow_request`
+/// notification is withdrawn and, as on Mastodon, `actor` gets a `follow` notification.
+/// No such request: not found.
+#[tracing::instrument(skip_all, fields(account.id = actor.id, requester.id = requester_id))]
+pub async fn authorize_request(
+    state: &AppState,
+    actor: &Account,
+    requester_id: i64,
+) -> Result<Relationship> {
+    let requester = visible(state, requester_id).await?;
+    let mut tx = state.db.begin().await?;
+    let request = store::relationships::delete_request(&mut *tx, requester.id, actor.id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    notifications::withdraw(
+        &mut *tx,
+        actor.id,
+        requester.id,
+        NotificationType::FollowRequest,
+        None,
+    )
+    .await?;
+    let new = NewFollow {
+        id: id::next(),
+        account_id: requester.id,
+        target_account_id: actor.id,
+        show_reblogs: request.show_reblogs,
+        notify: request.notify,
+        languages: request.languages.as_deref(),
+        uri: request.uri.as_deref(),
+    };
+    // A remote requester is told with an Accept activity: the federation job's part.
+    if start_follow(&mut tx, &requester, actor.id, &new).await? {
+        notifications::notify(
+            &mut *tx,
+            actor.id,
+            requester.id,
+            NotificationType::Follow,
+            None,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    relationship_to(state, actor.id, requester.id).await
+}
+
+/// `actor` turns down `requester_id`'s follow request (and its notification goes). No such
+/// request: not found.
+#[tracing::instrument(skip_all, fields(account.id = actor.id, requester.id = requester_id))]
+pub async fn reject_request(
+    state: &AppState,
+    actor: &Account,
+    requester_id: i64,
+) -> Result<Relationship> {
+    let requester = visible(state, requester_id).await?;
+    let mut tx = state.db.begin().await?;
+    store::relationships::delete_request(&mut *tx, requester.id, actor.id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    notifications::withdraw(
+        &mut *tx,
+        actor.id,
+        requester.id,
+        NotificationType::FollowRequest,
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    relationship_to(state, actor.id, requester.id).await
+}
+
+/// Loads the accounts of listed rows, keeping their order; rows whose account vanished are
+/// dropped (the paging cursors still come from the rows).
+async fn resolve(state: &AppState, rows: Vec<Listed>) -> Result<AccountPage> {
+    let cursors = match (rows.first(), rows.last()) {
+        (Some(first), Some(last)) => Some((first.cursor, last.cursor)),
+        _ => None,
+    };
+    let ids: Vec<i64> = rows.iter().map(|r| r.account_id).collect();
+    let mut by_id: HashMap<i64, Account> = store::accounts::by_ids(&state.db, &ids)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let accounts = rows
+        .into_iter()
+        .filter_map(|row| {
+            by_id.remove(&row.account_id).map(|account| ListedAccount {
+                account,
+                mute_expires_at: row.expires_at,
+            })
+        })
+        .collect();
+    Ok(AccountPage { accounts, cursors })
+}
+
+/// Whether `viewer` may see `owner`'s follower and following lists: not when the owner hides
+/// them (except from the owner), nor when the owner blocks the viewer.
+async fn collections_visible(
+    state: &AppState,
+    owner: &Account,
+    viewer: Option<&Account>,
+) -> Result<bool> {
+    let is_owner = viewer.is_some_and(|v| v.id == owner.id);
+    if owner.hide_collections && !is_owner {
+        return Ok(false);
+    }
+    if let Some(v) = viewer.filter(|_| !is_owner) {
+        if store::relationships::is_blocking(&state.db, owner.id, v.id).await? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// A page of `account_id`'s followers as `viewer` (if anyone is signed in) may see it.
+#[tracing::instrument(skip_all, fields(account.id = account_id))]
+pub async fn followers(
+    state: &AppState,
+    viewer: Option<&Account>,
+    account_id: i64,
+    page: &Page,
+) -> Result<AccountPage> {
+    let owner = visible(state, account_id).await?;
+    if !collections_visible(state, &owner, viewer).await? {
+        return Ok(AccountPage::default());
+    }
+    let rows =
+        store::relationships::followers_page(&state.db, owner.id, viewer.map(|v| v.id), page)
+            .await?;
+    resolve(state, rows).await
+}
+
+/// A page of the accounts `account_id` follows, as `viewer` may see it.
+#[tracing::instrument(skip_all, fields(account.id = account_id))]
+pub async fn following(
+    state: &AppState,
+    viewer: Option<&Account>,
+    account_id: i64,
+    page: &Page,
+) -> Result<AccountPage> {
+    let owner = visible(state, account_id).await?;
+    if !collections_visible(state, &owner, viewer).await? {
+        return Ok(AccountPage::default());
+    }
+    let rows =
+        store::relationships::following_page(&state.db, owner.id, viewer.map(|v| v.id), page)
+            .await?;
+    resolve(state, rows).await
+}
+
+/// A page of the accounts `owner` blocks.
+#[tracing::instrument(skip_all, fields(account.id = owner.id))]
+pub async fn blocks(state: &AppState, owner: &Account, page: &Page) -> Result<AccountPage> {
+    let rows = store::relationships::blocks_page(&state.db, owner.id, page).await?;
+    resolve(state, rows).await
+}
+
+/// A page of the accounts `owner` mutes (mutes in force), with when each mute ends.
+#[tracing::instrument(skip_all, fields(account.id = owner.id))]
+pub async fn mutes(state: &AppState, owner: &Account, page: &Page) -> Result<AccountPage> {
+    let rows = store::relationships::mutes_page(&state.db, owner.id, page).await?;
+    resolve(state, rows).await
+}
+
+/// A page of the accounts waiting for `owner` to accept their follow request.
+#[tracing::instrument(skip_all, fields(account.id = owner.id))]
+pub async fn follow_requests(
+    state: &AppState,
+    owner: &Account,
+    page: &Page,
+) -> Result<AccountPage> {
+    let rows = store::relationships::requests_page(&state.db, owner.id, page).await?;
+    resolve(state, rows).await
+}
+
+/// Follow requests waiting for `account`, counted up to `cap` (Mastodon shows at most 40).
+pub async fn pending_requests(state: &AppState, account: &Account, cap: i64) -> Result<i64> {
+    Ok(crate::store::relationships::count_follow_requests(&state.db, account.id, cap).await?)
+}

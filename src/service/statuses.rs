@@ -1,1 +1,552 @@
-//! Filled in next.
+//! Posting, editing, deleting, and reacting to statuses (favourite, boost, bookmark, pin,
+//! conversation mute). Local actions come through here; federated ones will too, so counters,
+//! notifications and feeds stay consistent.
+
+use chrono::Utc;
+
+use crate::app::AppState;
+use crate::content::status::{self as text, ResolvedMention};
+use crate::error::{Error, Result};
+use crate::model::{Account, NotificationType, Status, StatusView, User, Visibility};
+use crate::service::{accounts, notifications, views};
+use crate::{id, jobs, store};
+
+/// The most statuses one account may pin.
+pub const MAX_PINS: i64 = 5;
+
+/// What a client sends to post or edit.
+#[derive(Debug, Default)]
+pub struct Draft {
+    pub text: String,
+    pub spoiler_text: String,
+    pub sensitive: Option<bool>,
+    pub visibility: Option<String>,
+    pub in_reply_to_id: Option<String>,
+    pub language: Option<String>,
+    pub media_ids: Vec<String>,
+}
+
+/// Checks a draft's text and returns its (language, sensitive) after defaults.
+fn check_draft(state: &AppState, user: &User, draft: &Draft) -> Result<(Option<String>, bool)> {
+    if !draft.media_ids.is_empty() {
+        return Err(Error::invalid(
+            "media_ids",
+            "ERR_INVALID",
+            "cannot be attached: this server does not accept media uploads yet",
+        ));
+    }
+    if draft.text.trim().is_empty() {
+        return Err(Error::unprocessable(
+            "Validation failed: Text can't be blank",
+        ));
+    }
+    let limit = state.config.limits.status_characters;
+    let length = text::count_characters(&draft.text) + draft.spoiler_text.chars().count();
+    if length > limit {
+        return Err(Error::unprocessable(format!(
+            "Validation failed: Text character limit of {limit} exceeded"
+        )));
+    }
+    let language = match draft
+        .language
+        .as_deref()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
+        None => user.default_language.clone(),
+        Some(l) if accounts::is_language_code(l) => Some(l.to_string()),
+        Some(_) => {
+            return Err(Error::invalid(
+                "language",
+                "ERR_INCLUSION",
+                "is not a valid language code",
+            ))
+        }
+    };
+    Ok((
+        language,
+        draft.sensitive.unwrap_or(user.default_sensitive) || !draft.spoiler_text.trim().is_empty(),
+    ))
+}
+
+/// Resolves the mentions of a text to known accounts (local ones, and remote ones already
+/// known; unknown remote accounts are looked up once federation lands).
+async fn resolve_mentions(state: &AppState, body: &str) -> Result<Vec<(ResolvedMention, Account)>> {
+    let mut out: Vec<(ResolvedMention, Account)> = Vec::new();
+    for m in text::mentions(body) {
+        let local = m
+            .domain
+            .as_deref()
+            .is_none_or(|d| d.eq_ignore_ascii_case(&state.config.domain));
+        let found = if local {
+            store::accounts::local_by_username(&state.db, &m.username).await?
+        } else {
+            store::accounts::remote_by_handle(
+                &state.db,
+                &m.username,
+                m.domain.as_deref().unwrap_or_default(),
+            )
+            .await?
+        };
+        if let Some(account) = found.filter(|a| !a.is_suspended()) {
+            if out.iter().any(|(_, a)| a.id == account.id) {
+                continue;
+            }
+            out.push((
+                ResolvedMention {
+                    username: m.username.clone(),
+                    domain: m.domain.clone(),
+                    url: account.url.clone().unwrap_or_else(|| account.uri.clone()),
+                    account_id: account.id,
+                },
+                account,
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Posts a status. With an idempotency key seen in the last hour, returns that status instead.
+#[tracing::instrument(skip_all, fields(account.id = author.id))]
+pub async fn post(
+    state: &AppState,
+    author: &Account,
+    user: &User,
+    application_id: Option<i64>,
+    draft: Draft,
+    idempotency_key: Option<&str>,
+) -> Result<StatusView> {
+    if let Some(key) = idempotency_key {
+        if let Some(existing) = store::statuses::idempotent(&state.db, author.id, key).await? {
+            return views::one(state, Some(author), existing).await;
+        }
+    }
+    let (language, sensitive) = check_draft(state, user, &draft)?;
+    let visibility = match draft.visibility.as_deref().filter(|v| !v.is_empty()) {
+        None => user.default_privacy,
+        Some(raw) => Visibility::parse(raw).ok_or_else(|| {
+            Error::invalid("visibility", "ERR_INCLUSION", "is not included in the list")
+        })?,
+    };
+    let parent = match draft.in_reply_to_id.as_deref().filter(|r| !r.is_empty()) {
+        None => None,
+        Some(raw) => {
+            let parent_id = crate::id::parse(raw).ok_or(Error::NotFound)?;
+            // Replying needs seeing; a boost is replied to through its original.
+            let view = views::one(state, Some(author), parent_id).await?;
+            Some(match view.reblog {
+                Some(original) => original.status,
+                None => view.status,
+            })
+        }
+    };
+    let mentioned = resolve_mentions(state, &draft.text).await?;
+    let resolved: Vec<ResolvedMention> = mentioned.iter().map(|(r, _)| r.clone()).collect();
+    let base = state.base_url();
+    let rendered = text::render(&draft.text, &resolved, &base);
+
+    let status_id = id::next();
+    let uri = format!("{}/statuses/{status_id}", author.uri);
+    let url = format!("{base}/@{}/{status_id}", author.username);
+    let mut tx = state.db.begin().await?;
+    store::statuses::insert(
+        &mut tx,
+        &store::statuses::NewStatus {
+            id: status_id,
+            uri: &uri,
+            url: Some(&url),
+            account_id: author.id,
+            in_reply_to_id: parent.as_ref().map(|p| p.id),
+            in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
+            reblog_of_id: None,
+            conversation_id: parent
+                .as_ref()
+                .map(|p| p.conversation_id)
+                .unwrap_or(status_id),
+            text: &draft.text,
+            content: &rendered.html,
+            spoiler_text: draft.spoiler_text.trim(),
+            sensitive,
+            visibility,
+            language: language.as_deref(),
+            local: true,
+            application_id,
+            created_at: Utc::now(),
+        },
+    )
+    .await?;
+    let mention_ids: Vec<i64> = mentioned.iter().map(|(_, a)| a.id).collect();
+    store::statuses::insert_mentions(&mut *tx, status_id, &mention_ids).await?;
+    let tag_ids: Vec<i64> = rendered.tags.iter().map(|_| id::next()).collect();
+    store::statuses::set_tags(&mut tx, status_id, &rendered.tags, &tag_ids).await?;
+    if let Some(key) = idempotency_key {
+        store::statuses::remember_idempotency(&mut *tx, author.id, key, status_id).await?;
+    }
+    store::feeds::insert_for(&mut *tx, &[author.id], status_id, author.id, None).await?;
+    jobs::enqueue(
+        &mut tx,
+        jobs::fanout::KIND,
+        jobs::fanout::payload(status_id),
+    )
+    .await?;
+    let conversation = parent
+        .as_ref()
+        .map(|p| p.conversation_id)
+        .unwrap_or(status_id);
+    for account_id in &mention_ids {
+        if !store::statuses::conversation_muted(&mut *tx, *account_id, conversation).await? {
+            notifications::notify(
+                &mut *tx,
+                *account_id,
+                author.id,
+                NotificationType::Mention,
+                Some(status_id),
+            )
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    views::one(state, Some(author), status_id).await
+}
+
+/// A status the caller wrote, or 404 if they cannot see it and 403 if it is someone else's.
+async fn own_status(state: &AppState, actor: &Account, id: i64) -> Result<Status> {
+    let view = views::one(state, Some(actor), id).await?;
+    if view.status.account_id != actor.id {
+        return Err(Error::forbidden("This action is not allowed"));
+    }
+    Ok(view.status)
+}
+
+/// Deletes one's status (or boost); returns it as it was, with its source text.
+#[tracing::instrument(skip_all, fields(account.id = actor.id, status.id = id))]
+pub async fn delete(state: &AppState, actor: &Account, id: i64) -> Result<StatusView> {
+    let status = own_status(state, actor, id).await?;
+    let view = views::one(state, Some(actor), id).await?;
+    let mut tx = state.db.begin().await?;
+    store::statuses::delete(&mut tx, &status).await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// Edits one's status, keeping the previous version in its history.
+#[tracing::instrument(skip_all, fields(account.id = actor.id, status.id = id))]
+pub async fn edit(
+    state: &AppState,
+    actor: &Account,
+    user: &User,
+    id: i64,
+    draft: Draft,
+) -> Result<StatusView> {
+    let status = own_status(state, actor, id).await?;
+    if status.is_reblog() {
+        return Err(Error::unprocessable(
+            "Validation failed: A boost cannot be edited",
+        ));
+    }
+    let (language, sensitive) = check_draft(state, user, &draft)?;
+    let mentioned = resolve_mentions(state, &draft.text).await?;
+    let resolved: Vec<ResolvedMention> = mentioned.iter().map(|(r, _)| r.clone()).collect();
+    let rendered = text::render(&draft.text, &resolved, &state.base_url());
+    let previously: Vec<i64> = store::statuses::mentions_of(&state.db, &[status.id])
+        .await?
+        .into_iter()
+        .map(|(_, a)| a)
+        .collect();
+    let mut tx = state.db.begin().await?;
+    store::statuses::edit(
+        &mut tx,
+        &status,
+        id::next(),
+        &store::statuses::Revision {
+            text: &draft.text,
+            content: &rendered.html,
+            spoiler_text: draft.spoiler_text.trim(),
+            sensitive,
+            language: language.as_deref(),
+        },
+    )
+    .await?;
+    store::statuses::clear_mentions(&mut *tx, status.id).await?;
+    let mention_ids: Vec<i64> = mentioned.iter().map(|(_, a)| a.id).collect();
+    store::statuses::insert_mentions(&mut *tx, status.id, &mention_ids).await?;
+    let tag_ids: Vec<i64> = rendered.tags.iter().map(|_| id::next()).collect();
+    store::statuses::set_tags(&mut tx, status.id, &rendered.tags, &tag_ids).await?;
+    for account_id in mention_ids.iter().filter(|a| !previously.contains(a)) {
+        notifications::notify(
+            &mut *tx,
+            *account_id,
+            actor.id,
+            NotificationType::Mention,
+            Some(status.id),
+        )
+        .await?;
+    }
+    for booster in store::statuses::boosters(&mut *tx, status.id).await? {
+        notifications::notify(
+            &mut *tx,
+            booster,
+            actor.id,
+            NotificationType::Update,
+            Some(status.id),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    views::one(state, Some(actor), status.id).await
+}
+
+/// The status itself or, for a boost, the original: reactions land on the original.
+async fn target(state: &AppState, actor: &Account, id: i64) -> Result<StatusView> {
+    let view = views::one(state, Some(actor), id).await?;
+    Ok(match view.reblog {
+        Some(original) => *original,
+        None => view,
+    })
+}
+
+pub async fn favourite(state: &AppState, actor: &Account, id: i64) -> Result<StatusView> {
+    let view = target(state, actor, id).await?;
+    let mut tx = state.db.begin().await?;
+    if store::statuses::favourite(&mut tx, id::next(), actor.id, view.status.id).await? {
+        notifications::notify(
+            &mut *tx,
+            view.status.account_id,
+            actor.id,
+            NotificationType::Favourite,
+            Some(view.status.id),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    views::one(state, Some(actor), view.status.id).await
+}
+
+pub async fn unfavourite(state: &AppState, actor: &Account, id: i64) -> Result<StatusView> {
+    let view = target(state, actor, id).await?;
+    let mut tx = state.db.begin().await?;
+    if store::statuses::unfavourite(&mut tx, actor.id, view.status.id).await? {
+        notifications::withdraw(
+            &mut *tx,
+            view.status.account_id,
+            actor.id,
+            NotificationType::Favourite,
+            Some(view.status.id),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    views::one(state, Some(actor), view.status.id).await
+}
+
+/// Boosts a status; boosting twice returns the first boost.
+#[tracing::instrument(skip_all, fields(account.id = actor.id, status.id = id))]
+pub async fn reblog(
+    state: &AppState,
+    actor: &Account,
+    id: i64,
+    visibility: Option<&str>,
+) -> Result<StatusView> {
+    let original = target(state, actor, id).await?.status;
+    let own = original.account_id == actor.id;
+    match original.visibility {
+        Visibility::Direct => {
+            return Err(Error::unprocessable(
+                "Validation failed: Direct messages cannot be boosted",
+            ))
+        }
+        Visibility::Private if !own => {
+            return Err(Error::unprocessable(
+                "Validation failed: Followers-only posts cannot be boosted",
+            ))
+        }
+        _ => {}
+    }
+    if let Some(existing) = store::statuses::reblog_by(&state.db, actor.id, original.id).await? {
+        return views::one(state, Some(actor), existing.id).await;
+    }
+    let visibility = match visibility.filter(|v| !v.is_empty()) {
+        None => Visibility::Public,
+        Some(raw) => match Visibility::parse(raw) {
+            Some(v) if v != Visibility::Direct => v,
+            _ => {
+                return Err(Error::invalid(
+                    "visibility",
+                    "ERR_INCLUSION",
+                    "is not included in the list",
+                ))
+            }
+        },
+    };
+    // A boost of one's own followers-only post stays followers-only.
+    let visibility = if original.visibility == Visibility::Private {
+        Visibility::Private
+    } else {
+        visibility
+    };
+    let boost_id = id::next();
+    let uri = format!("{}/statuses/{boost_id}/activity", actor.uri);
+    let mut tx = state.db.begin().await?;
+    let inserted = store::statuses::insert(
+        &mut tx,
+        &store::statuses::NewStatus {
+            id: boost_id,
+            uri: &uri,
+            url: None,
+            account_id: actor.id,
+            in_reply_to_id: None,
+            in_reply_to_account_id: None,
+            reblog_of_id: Some(original.id),
+            conversation_id: original.conversation_id,
+            text: "",
+            content: "",
+            spoiler_text: "",
+            sensitive: false,
+            visibility,
+            language: None,
+            local: true,
+            application_id: None,
+            created_at: Utc::now(),
+        },
+    )
+    .await;
+    if let Err(e) = inserted {
+        // A concurrent boost of the same status won the unique index: return that one.
+        if store::unique_violation(&e).is_some() {
+            drop(tx);
+            if let Some(existing) =
+                store::statuses::reblog_by(&state.db, actor.id, original.id).await?
+            {
+                return views::one(state, Some(actor), existing.id).await;
+            }
+        }
+        return Err(e.into());
+    }
+    store::feeds::insert_for(
+        &mut *tx,
+        &[actor.id],
+        boost_id,
+        actor.id,
+        Some(original.account_id),
+    )
+    .await?;
+    jobs::enqueue(&mut tx, jobs::fanout::KIND, jobs::fanout::payload(boost_id)).await?;
+    notifications::notify(
+        &mut *tx,
+        original.account_id,
+        actor.id,
+        NotificationType::Reblog,
+        Some(original.id),
+    )
+    .await?;
+    tx.commit().await?;
+    views::one(state, Some(actor), boost_id).await
+}
+
+/// Undoes a boost; returns the original.
+pub async fn unreblog(state: &AppState, actor: &Account, id: i64) -> Result<StatusView> {
+    let original = target(state, actor, id).await?.status;
+    if let Some(boost) = store::statuses::reblog_by(&state.db, actor.id, original.id).await? {
+        let mut tx = state.db.begin().await?;
+        store::statuses::delete(&mut tx, &boost).await?;
+        notifications::withdraw(
+            &mut *tx,
+            original.account_id,
+            actor.id,
+            NotificationType::Reblog,
+            Some(original.id),
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    views::one(state, Some(actor), original.id).await
+}
+
+/// Bookmarks (`on`) or un-bookmarks a status.
+pub async fn bookmark(state: &AppState, actor: &Account, id: i64, on: bool) -> Result<StatusView> {
+    let view = target(state, actor, id).await?;
+    if on {
+        store::statuses::set_mark(
+            &state.db,
+            store::statuses::Mark::Bookmark,
+            id::next(),
+            actor.id,
+            view.status.id,
+        )
+        .await?;
+    } else {
+        store::statuses::clear_mark(
+            &state.db,
+            store::statuses::Mark::Bookmark,
+            actor.id,
+            view.status.id,
+        )
+        .await?;
+    }
+    views::one(state, Some(actor), view.status.id).await
+}
+
+/// Pins (`on`) or unpins one's own public or unlisted status; five at most.
+pub async fn pin(state: &AppState, actor: &Account, id: i64, on: bool) -> Result<StatusView> {
+    let status = own_status(state, actor, id).await?;
+    if on {
+        if status.is_reblog()
+            || !matches!(status.visibility, Visibility::Public | Visibility::Unlisted)
+        {
+            return Err(Error::unprocessable(
+                "Validation failed: Only your own public or unlisted posts can be pinned",
+            ));
+        }
+        let mut tx = state.db.begin().await?;
+        let pinned = store::statuses::viewer_flags(&mut *tx, actor.id, &[status.id]).await?;
+        if !pinned.first().is_some_and(|f| f.pinned) {
+            if store::statuses::count_pins(&mut *tx, actor.id).await? >= MAX_PINS {
+                return Err(Error::unprocessable(
+                    "Validation failed: You have already pinned the maximum number of posts",
+                ));
+            }
+            store::statuses::set_mark(
+                &mut *tx,
+                store::statuses::Mark::Pin,
+                id::next(),
+                actor.id,
+                status.id,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+    } else {
+        store::statuses::clear_mark(&state.db, store::statuses::Mark::Pin, actor.id, status.id)
+            .await?;
+    }
+    views::one(state, Some(actor), status.id).await
+}
+
+/// Mutes (`on`) or unmutes the conversation of a status: no more notifications from it.
+pub async fn mute_conversation(
+    state: &AppState,
+    actor: &Account,
+    id: i64,
+    on: bool,
+) -> Result<StatusView> {
+    let view = target(state, actor, id).await?;
+    if on {
+        store::statuses::mute_conversation(&state.db, actor.id, view.status.conversation_id)
+            .await?;
+    } else {
+        store::statuses::unmute_conversation(&state.db, actor.id, view.status.conversation_id)
+            .await?;
+    }
+    views::one(state, Some(actor), view.status.id).await
+}
+
+/// The versions of a status, oldest first, the current one last.
+pub async fn history(
+    state: &AppState,
+    viewer: Option<&Account>,
+    id: i64,
+) -> Result<(StatusView, Vec<crate::model::StatusEdit>)> {
+    let view = views::one(state, viewer, id).await?;
+    let edits = store::statuses::edits(&state.db, view.status.id).await?;
+    Ok((view, edits))
+}

@@ -51,7 +51,11 @@ pub async fn merge_author(
 }
 
 /// Removes from `owner`'s feed what `author` wrote or boosted, and boosts of `author`'s posts.
-pub async fn unmerge_author(db: impl PgExecutor<'_>, owner: i64, author: i64) -> Result<(), sqlx::Error> {
+pub async fn unmerge_author(
+    db: impl PgExecutor<'_>,
+    owner: i64,
+    author: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "DELETE FROM home_feed WHERE account_id = $1 AND (author_id = $2 OR origin_author_id = $2)",
     )
@@ -63,7 +67,11 @@ pub async fn unmerge_author(db: impl PgExecutor<'_>, owner: i64, author: i64) ->
 }
 
 /// Removes `booster`'s boosts from `owner`'s feed (a follow changed to `reblogs: false`).
-pub async fn remove_reblogs_by(db: impl PgExecutor<'_>, owner: i64, booster: i64) -> Result<(), sqlx::Error> {
+pub async fn remove_reblogs_by(
+    db: impl PgExecutor<'_>,
+    owner: i64,
+    booster: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "DELETE FROM home_feed WHERE account_id = $1 AND author_id = $2 AND origin_author_id IS NOT NULL",
     )
@@ -72,4 +80,138 @@ pub async fn remove_reblogs_by(db: impl PgExecutor<'_>, owner: i64, booster: i64
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// What fan-out needs to know about a status.
+pub struct FanOut<'a> {
+    pub status_id: i64,
+    pub author_id: i64,
+    /// For a boost: the original's author.
+    pub origin_author_id: Option<i64>,
+    pub in_reply_to_account_id: Option<i64>,
+    pub language: Option<&'a str>,
+    pub direct: bool,
+    pub conversation_id: i64,
+}
+
+/// Adds a status to the home feeds of the author's local followers who read their feed in the
+/// last two weeks (others get theirs rebuilt when they return), as Mastodon filters a home
+/// feed: boosts only from follows that show them; replies to others only for followers of
+/// the one replied to; direct messages only for those mentioned; the follow's languages; never
+/// from or of an account the follower blocks or mutes, nor in a muted conversation.
+pub async fn fan_out(db: impl PgExecutor<'_>, s: &FanOut<'_>) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO home_feed (account_id, status_id, author_id, origin_author_id) \
+         SELECT f.account_id, $1, $2, $3 FROM follows f \
+         JOIN users u ON u.account_id = f.account_id AND u.feed_active_at > now() - interval '14 days' \
+         WHERE f.target_account_id = $2 \
+         AND ($3::bigint IS NULL OR f.show_reblogs) \
+         AND (NOT $6 OR EXISTS (SELECT 1 FROM mentions m WHERE m.status_id = $1 AND m.account_id = f.account_id)) \
+         AND ($4::bigint IS NULL OR $4 = $2 OR f.account_id = $4 \
+              OR EXISTS (SELECT 1 FROM follows f2 WHERE f2.account_id = f.account_id AND f2.target_account_id = $4)) \
+         AND (f.languages IS NULL OR $5::text IS NULL OR $5 = ANY(f.languages)) \
+         AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.account_id = f.account_id AND b.target_account_id IN ($2, COALESCE($3, $2))) \
+                                                  OR (b.account_id = COALESCE($3, $2) AND b.target_account_id = f.account_id)) \
+         AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = f.account_id AND m.target_account_id IN ($2, COALESCE($3, $2)) \
+                         AND (m.expires_at IS NULL OR m.expires_at > now())) \
+         AND NOT EXISTS (SELECT 1 FROM conversation_mutes c WHERE c.account_id = f.account_id AND c.conversation_id = $7) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(s.status_id)
+    .bind(s.author_id)
+    .bind(s.origin_author_id)
+    .bind(s.in_reply_to_account_id)
+    .bind(s.language)
+    .bind(s.direct)
+    .bind(s.conversation_id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Local followers of `author` who asked to be notified of their posts.
+pub async fn notify_followers(
+    db: impl PgExecutor<'_>,
+    author: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT f.account_id FROM follows f JOIN accounts a ON a.id = f.account_id AND a.domain IS NULL \
+         WHERE f.target_account_id = $1 AND f.notify",
+    )
+    .bind(author)
+    .fetch_all(db)
+    .await
+}
+
+/// Whether `owner`'s feed is kept up to date (read within two weeks); stale or never-read
+/// feeds are rebuilt on the next read.
+pub async fn feed_is_fresh(db: impl PgExecutor<'_>, owner: i64) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COALESCE(bool_or(feed_active_at > now() - interval '14 days'), false) FROM users WHERE account_id = $1",
+    )
+    .bind(owner)
+    .fetch_one(db)
+    .await
+}
+
+/// Marks `owner`'s feed as read now (at most once an hour, to spare writes on every read).
+pub async fn touch_feed(db: impl PgExecutor<'_>, owner: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE users SET feed_active_at = now() WHERE account_id = $1 \
+         AND (feed_active_at IS NULL OR feed_active_at < now() - interval '1 hour')",
+    )
+    .bind(owner)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Rebuilds `owner`'s feed from the statuses: their own and those of the accounts they follow,
+/// with the same rules as fan-out, newest [`FEED_CAP`].
+pub async fn rebuild(db: &mut sqlx::PgConnection, owner: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM home_feed WHERE account_id = $1")
+        .bind(owner)
+        .execute(&mut *db)
+        .await?;
+    sqlx::query(
+        "INSERT INTO home_feed (account_id, status_id, author_id, origin_author_id) \
+         SELECT $1, s.id, s.account_id, o.account_id FROM statuses s \
+         LEFT JOIN statuses o ON o.id = s.reblog_of_id \
+         LEFT JOIN follows f ON f.account_id = $1 AND f.target_account_id = s.account_id \
+         WHERE (s.account_id = $1 OR f.id IS NOT NULL) \
+         AND (s.visibility <> 'direct' OR s.account_id = $1 \
+              OR EXISTS (SELECT 1 FROM mentions m WHERE m.status_id = s.id AND m.account_id = $1)) \
+         AND (s.reblog_of_id IS NULL OR s.account_id = $1 OR f.show_reblogs) \
+         AND (s.in_reply_to_account_id IS NULL OR s.in_reply_to_account_id IN (s.account_id, $1) OR s.account_id = $1 \
+              OR EXISTS (SELECT 1 FROM follows f2 WHERE f2.account_id = $1 AND f2.target_account_id = s.in_reply_to_account_id)) \
+         AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = $1 AND b.target_account_id IN (s.account_id, COALESCE(o.account_id, s.account_id))) \
+         AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = $1 AND m.target_account_id IN (s.account_id, COALESCE(o.account_id, s.account_id)) \
+                         AND (m.expires_at IS NULL OR m.expires_at > now())) \
+         AND NOT EXISTS (SELECT 1 FROM conversation_mutes c WHERE c.account_id = $1 AND c.conversation_id = s.conversation_id) \
+         ORDER BY s.id DESC LIMIT $2 ON CONFLICT DO NOTHING",
+    )
+    .bind(owner)
+    .bind(FEED_CAP)
+    .execute(&mut *db)
+    .await?;
+    sqlx::query("UPDATE users SET feed_active_at = now() WHERE account_id = $1")
+        .bind(owner)
+        .execute(&mut *db)
+        .await?;
+    Ok(())
+}
+
+/// Trims every feed to its newest [`FEED_CAP`] entries.
+pub async fn trim_all(db: impl PgExecutor<'_>) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "DELETE FROM home_feed h USING ( \
+           SELECT account_id, status_id FROM ( \
+             SELECT account_id, status_id, row_number() OVER (PARTITION BY account_id ORDER BY status_id DESC) AS n \
+             FROM home_feed) ranked WHERE n > $1) old \
+         WHERE h.account_id = old.account_id AND h.status_id = old.status_id",
+    )
+    .bind(FEED_CAP)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
 }

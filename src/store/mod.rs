@@ -7,6 +7,8 @@
 
 pub mod accounts;
 pub mod feeds;
+pub mod jobs;
+pub mod markers;
 pub mod notifications;
 pub mod oauth;
 pub mod relationships;

@@ -79,7 +79,11 @@ pub async fn by_id(
     .await
 }
 
-pub async fn dismiss(db: impl PgExecutor<'_>, account_id: i64, id: i64) -> Result<bool, sqlx::Error> {
+pub async fn dismiss(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+    id: i64,
+) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("DELETE FROM notifications WHERE account_id = $1 AND id = $2")
         .bind(account_id)
         .bind(id)

@@ -1,1 +1,889 @@
-//! Filled in next.
+//! Statuses, their counters, edits, mentions, tags, reactions and the lists built from them.
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgExecutor};
+
+use crate::model::{Page, Status, StatusEdit, ViewerFlags, Visibility};
+
+/// Every column of [`Status`], counters and application included.
+macro_rules! select_statuses {
+    () => {
+        "SELECT s.id, s.uri, s.url, s.account_id, s.in_reply_to_id, s.in_reply_to_account_id, \
+         s.reblog_of_id, s.conversation_id, s.text, s.content, s.spoiler_text, s.sensitive, \
+         s.visibility, s.language, s.local, s.application_id, s.created_at, s.edited_at, \
+         COALESCE(st.replies_count, 0) AS replies_count, \
+         COALESCE(st.reblogs_count, 0) AS reblogs_count, \
+         COALESCE(st.favourites_count, 0) AS favourites_count, \
+         app.name AS application_name, app.website AS application_website \
+         FROM statuses s LEFT JOIN status_stats st ON st.status_id = s.id \
+         LEFT JOIN oauth_apps app ON app.id = s.application_id "
+    };
+}
+
+/// The rule of who may see a status, as an SQL condition on `s` for viewer `$V` (a bigint
+/// parameter, NULL for nobody signed in). It mirrors `service::visibility::may_see`, which
+/// remains the final gate: this only keeps pages from filling up with what would be dropped.
+macro_rules! visible_to {
+    ($v:literal) => {
+        concat!(
+            "(s.visibility IN ('public', 'unlisted') OR s.account_id = ", $v,
+            " OR (s.visibility = 'private' AND EXISTS (SELECT 1 FROM follows vf WHERE vf.account_id = ", $v,
+            " AND vf.target_account_id = s.account_id))",
+            " OR EXISTS (SELECT 1 FROM mentions vm WHERE vm.status_id = s.id AND vm.account_id = ", $v, "))",
+            " AND NOT EXISTS (SELECT 1 FROM blocks vb WHERE (vb.account_id = s.account_id AND vb.target_account_id = ", $v,
+            ") OR (vb.account_id = ", $v, " AND vb.target_account_id = s.account_id))",
+            " AND NOT EXISTS (SELECT 1 FROM accounts va WHERE va.id = s.account_id AND va.suspended_at IS NOT NULL)"
+        )
+    };
+}
+
+/// A status to store.
+pub struct NewStatus<'a> {
+    pub id: i64,
+    pub uri: &'a str,
+    pub url: Option<&'a str>,
+    pub account_id: i64,
+    pub in_reply_to_id: Option<i64>,
+    pub in_reply_to_account_id: Option<i64>,
+    pub reblog_of_id: Option<i64>,
+    pub conversation_id: i64,
+    pub text: &'a str,
+    pub content: &'a str,
+    pub spoiler_text: &'a str,
+    pub sensitive: bool,
+    pub visibility: Visibility,
+    pub language: Option<&'a str>,
+    pub local: bool,
+    pub application_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Stores a status with its counters, and counts it for its author and its parent.
+pub async fn insert(db: &mut PgConnection, s: &NewStatus<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO statuses (id, uri, url, account_id, in_reply_to_id, in_reply_to_account_id, \
+         reblog_of_id, conversation_id, text, content, spoiler_text, sensitive, visibility, \
+         language, local, application_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+    )
+    .bind(s.id)
+    .bind(s.uri)
+    .bind(s.url)
+    .bind(s.account_id)
+    .bind(s.in_reply_to_id)
+    .bind(s.in_reply_to_account_id)
+    .bind(s.reblog_of_id)
+    .bind(s.conversation_id)
+    .bind(s.text)
+    .bind(s.content)
+    .bind(s.spoiler_text)
+    .bind(s.sensitive)
+    .bind(s.visibility.as_str())
+    .bind(s.language)
+    .bind(s.local)
+    .bind(s.application_id)
+    .bind(s.created_at)
+    .execute(&mut *db)
+    .await?;
+    sqlx::query("INSERT INTO status_stats (status_id) VALUES ($1)")
+        .bind(s.id)
+        .execute(&mut *db)
+        .await?;
+    adjust_counters(
+        db,
+        s.account_id,
+        s.visibility,
+        s.in_reply_to_id,
+        s.reblog_of_id,
+        1,
+        Some(s.created_at),
+    )
+    .await
+}
+
+/// Keeps the author's `statuses_count`, the parent's `replies_count` and the original's
+/// `reblogs_count` in step with one status added (`delta` 1) or removed (-1). Direct
+/// messages count nowhere; only public and unlisted replies count as replies.
+async fn adjust_counters(
+    db: &mut PgConnection,
+    account_id: i64,
+    visibility: Visibility,
+    in_reply_to_id: Option<i64>,
+    reblog_of_id: Option<i64>,
+    delta: i64,
+    created_at: Option<DateTime<Utc>>,
+) -> Result<(), sqlx::Error> {
+    if visibility != Visibility::Direct {
+        sqlx::query(
+            "INSERT INTO account_stats (account_id, statuses_count, last_status_at) VALUES ($1, GREATEST($2, 0), $3) \
+             ON CONFLICT (account_id) DO UPDATE SET statuses_count = GREATEST(account_stats.statuses_count + $2, 0), \
+             last_status_at = COALESCE(GREATEST(account_stats.last_status_at, $3), account_stats.last_status_at)",
+        )
+        .bind(account_id)
+        .bind(delta)
+        .bind(created_at)
+        .execute(&mut *db)
+        .await?;
+    }
+    if let (Some(parent), Visibility::Public | Visibility::Unlisted) = (in_reply_to_id, visibility)
+    {
+        sqlx::query("UPDATE status_stats SET replies_count = GREATEST(replies_count + $2, 0) WHERE status_id = $1")
+            .bind(parent)
+            .bind(delta)
+            .execute(&mut *db)
+            .await?;
+    }
+    if let Some(original) = reblog_of_id {
+        sqlx::query("UPDATE status_stats SET reblogs_count = GREATEST(reblogs_count + $2, 0) WHERE status_id = $1")
+            .bind(original)
+            .bind(delta)
+            .execute(&mut *db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Records whom a status mentions.
+pub async fn insert_mentions(
+    db: impl PgExecutor<'_>,
+    status_id: i64,
+    account_ids: &[i64],
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO mentions (status_id, account_id) SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING",
+    )
+    .bind(status_id)
+    .bind(account_ids)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Replaces the tags of a status (creating tags on first use).
+pub async fn set_tags(
+    db: &mut PgConnection,
+    status_id: i64,
+    names: &[String],
+    new_ids: &[i64],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM statuses_tags WHERE status_id = $1")
+        .bind(status_id)
+        .execute(&mut *db)
+        .await?;
+    if names.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO tags (id, name) SELECT * FROM unnest($1::bigint[], $2::text[]) \
+         ON CONFLICT (lower(name)) DO NOTHING",
+    )
+    .bind(new_ids)
+    .bind(names)
+    .execute(&mut *db)
+    .await?;
+    sqlx::query(
+        "INSERT INTO statuses_tags (tag_id, status_id) \
+         SELECT t.id, $1 FROM tags t WHERE lower(t.name) = ANY(SELECT lower(n) FROM unnest($2::text[]) n) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(status_id)
+    .bind(names)
+    .execute(&mut *db)
+    .await?;
+    Ok(())
+}
+
+pub async fn by_id(db: impl PgExecutor<'_>, id: i64) -> Result<Option<Status>, sqlx::Error> {
+    sqlx::query_as(concat!(select_statuses!(), "WHERE s.id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// The statuses with these ids, in no particular order.
+pub async fn by_ids(db: impl PgExecutor<'_>, ids: &[i64]) -> Result<Vec<Status>, sqlx::Error> {
+    sqlx::query_as(concat!(select_statuses!(), "WHERE s.id = ANY($1)"))
+        .bind(ids)
+        .fetch_all(db)
+        .await
+}
+
+/// `account`'s boost of `original`, if there is one.
+pub async fn reblog_by(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+    original: i64,
+) -> Result<Option<Status>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        select_statuses!(),
+        "WHERE s.account_id = $1 AND s.reblog_of_id = $2"
+    ))
+    .bind(account_id)
+    .bind(original)
+    .fetch_optional(db)
+    .await
+}
+
+/// Deletes a status (its boosts, reactions, mentions and feed entries go with it) and undoes
+/// its counts. Replies keep existing, detached from it.
+pub async fn delete(db: &mut PgConnection, status: &Status) -> Result<(), sqlx::Error> {
+    // Boosts of it disappear too: uncount them for their authors first.
+    let boosters: Vec<(i64, String)> =
+        sqlx::query_as("SELECT account_id, visibility FROM statuses WHERE reblog_of_id = $1")
+            .bind(status.id)
+            .fetch_all(&mut *db)
+            .await?;
+    for (booster, visibility) in boosters {
+        let visibility = Visibility::parse(&visibility).unwrap_or(Visibility::Public);
+        adjust_counters(db, booster, visibility, None, None, -1, None).await?;
+    }
+    sqlx::query("DELETE FROM statuses WHERE id = $1")
+        .bind(status.id)
+        .execute(&mut *db)
+        .await?;
+    adjust_counters(
+        db,
+        status.account_id,
+        status.visibility,
+        status.in_reply_to_id,
+        status.reblog_of_id,
+        -1,
+        None,
+    )
+    .await
+}
+
+/// The new version of an edited status.
+pub struct Revision<'a> {
+    pub text: &'a str,
+    pub content: &'a str,
+    pub spoiler_text: &'a str,
+    pub sensitive: bool,
+    pub language: Option<&'a str>,
+}
+
+/// Saves the current version as an edit (with id `edit_id`), then applies `new`.
+pub async fn edit(
+    db: &mut PgConnection,
+    status: &Status,
+    edit_id: i64,
+    new: &Revision<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO status_edits (id, status_id, content, spoiler_text, sensitive, language, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(edit_id)
+    .bind(status.id)
+    .bind(&status.content)
+    .bind(&status.spoiler_text)
+    .bind(status.sensitive)
+    .bind(&status.language)
+    .bind(status.edited_at.unwrap_or(status.created_at))
+    .execute(&mut *db)
+    .await?;
+    sqlx::query(
+        "UPDATE statuses SET text = $2, content = $3, spoiler_text = $4, sensitive = $5, \
+         language = $6, edited_at = now() WHERE id = $1",
+    )
+    .bind(status.id)
+    .bind(new.text)
+    .bind(new.content)
+    .bind(new.spoiler_text)
+    .bind(new.sensitive)
+    .bind(new.language)
+    .execute(&mut *db)
+    .await?;
+    Ok(())
+}
+
+/// Earlier versions, oldest first.
+pub async fn edits(
+    db: impl PgExecutor<'_>,
+    status_id: i64,
+) -> Result<Vec<StatusEdit>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT content, spoiler_text, sensitive, language, created_at FROM status_edits \
+         WHERE status_id = $1 ORDER BY id",
+    )
+    .bind(status_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Replaces the mentions of an edited status.
+pub async fn clear_mentions(db: impl PgExecutor<'_>, status_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM mentions WHERE status_id = $1")
+        .bind(status_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// (status id, mentioned account id) for these statuses.
+pub async fn mentions_of(
+    db: impl PgExecutor<'_>,
+    status_ids: &[i64],
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as("SELECT status_id, account_id FROM mentions WHERE status_id = ANY($1)")
+        .bind(status_ids)
+        .fetch_all(db)
+        .await
+}
+
+/// (status id, tag name) for these statuses.
+pub async fn tags_of(
+    db: impl PgExecutor<'_>,
+    status_ids: &[i64],
+) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT st.status_id, t.name FROM statuses_tags st JOIN tags t ON t.id = st.tag_id \
+         WHERE st.status_id = ANY($1) ORDER BY lower(t.name)",
+    )
+    .bind(status_ids)
+    .fetch_all(db)
+    .await
+}
+
+/// What `viewer` did with each of these statuses, in one query.
+pub async fn viewer_flags(
+    db: impl PgExecutor<'_>,
+    viewer: i64,
+    status_ids: &[i64],
+) -> Result<Vec<ViewerFlags>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT s.id AS status_id, \
+         EXISTS (SELECT 1 FROM favourites f WHERE f.status_id = s.id AND f.account_id = $1) AS favourited, \
+         EXISTS (SELECT 1 FROM statuses r WHERE r.reblog_of_id = s.id AND r.account_id = $1) AS reblogged, \
+         EXISTS (SELECT 1 FROM bookmarks b WHERE b.status_id = s.id AND b.account_id = $1) AS bookmarked, \
+         EXISTS (SELECT 1 FROM conversation_mutes c WHERE c.conversation_id = s.conversation_id AND c.account_id = $1) AS muted, \
+         EXISTS (SELECT 1 FROM status_pins p WHERE p.status_id = s.id AND p.account_id = $1) AS pinned \
+         FROM statuses s WHERE s.id = ANY($2)",
+    )
+    .bind(viewer)
+    .bind(status_ids)
+    .fetch_all(db)
+    .await
+}
+
+/// Facts `service::visibility` needs about `viewer` and these authors and statuses:
+/// (authors `viewer` follows, authors blocking or blocked by `viewer`, statuses mentioning `viewer`).
+pub async fn visibility_facts(
+    db: &mut PgConnection,
+    viewer: i64,
+    author_ids: &[i64],
+    status_ids: &[i64],
+) -> Result<(Vec<i64>, Vec<i64>, Vec<i64>), sqlx::Error> {
+    let followed: Vec<i64> = sqlx::query_scalar(
+        "SELECT target_account_id FROM follows WHERE account_id = $1 AND target_account_id = ANY($2)",
+    )
+    .bind(viewer)
+    .bind(author_ids)
+    .fetch_all(&mut *db)
+    .await?;
+    let blocked: Vec<i64> = sqlx::query_scalar(
+        "SELECT CASE WHEN account_id = $1 THEN target_account_id ELSE account_id END FROM blocks \
+         WHERE (account_id = $1 AND target_account_id = ANY($2)) OR (target_account_id = $1 AND account_id = ANY($2))",
+    )
+    .bind(viewer)
+    .bind(author_ids)
+    .fetch_all(&mut *db)
+    .await?;
+    let mentioned: Vec<i64> = sqlx::query_scalar(
+        "SELECT status_id FROM mentions WHERE account_id = $1 AND status_id = ANY($2)",
+    )
+    .bind(viewer)
+    .bind(status_ids)
+    .fetch_all(&mut *db)
+    .await?;
+    Ok((followed, blocked, mentioned))
+}
+
+/// Ancestors of a status, oldest first, up to `limit` levels.
+pub async fn ancestors(
+    db: impl PgExecutor<'_>,
+    status: &Status,
+    limit: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "WITH RECURSIVE up(id, parent, depth) AS ( \
+           SELECT s.id, s.in_reply_to_id, 1 FROM statuses s WHERE s.id = $1 \
+           UNION ALL SELECT s.id, s.in_reply_to_id, up.depth + 1 FROM statuses s JOIN up ON s.id = up.parent \
+           WHERE up.depth <= $2) \
+         SELECT id FROM up WHERE id <> $3 ORDER BY id",
+    )
+    .bind(status.in_reply_to_id)
+    .bind(limit)
+    .bind(status.id)
+    .fetch_all(db)
+    .await
+}
+
+/// Descendants of a status in thread order (by id), up to `limit`.
+pub async fn descendants(
+    db: impl PgExecutor<'_>,
+    status_id: i64,
+    limit: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "WITH RECURSIVE down(id, depth) AS ( \
+           SELECT s.id, 1 FROM statuses s WHERE s.in_reply_to_id = $1 \
+           UNION ALL SELECT s.id, down.depth + 1 FROM statuses s JOIN down ON s.in_reply_to_id = down.id \
+           WHERE down.depth < 256) \
+         SELECT id FROM down ORDER BY id LIMIT $2",
+    )
+    .bind(status_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// Appends the paging conditions on `column` and the order and limit.
+fn paged(sql: &str, column: &str, page: &Page, first_param: usize) -> String {
+    format!(
+        "{sql} AND (${a}::bigint IS NULL OR {column} < ${a}) AND (${b}::bigint IS NULL OR {column} > ${b}) \
+         ORDER BY {column} {order} LIMIT ${c}",
+        a = first_param,
+        b = first_param + 1,
+        c = first_param + 2,
+        order = page.order()
+    )
+}
+
+/// A page of an owner's home feed: status ids, newest first.
+pub async fn home_feed(
+    db: impl PgExecutor<'_>,
+    owner: i64,
+    page: &Page,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let sql = paged(
+        "SELECT status_id FROM home_feed WHERE account_id = $1",
+        "status_id",
+        page,
+        2,
+    );
+    let ids = sqlx::query_scalar(&sql)
+        .bind(owner)
+        .bind(page.max_id)
+        .bind(page.lower())
+        .bind(page.limit)
+        .fetch_all(db)
+        .await?;
+    Ok(page.finish(ids))
+}
+
+/// Which public statuses a public timeline shows.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PublicScope {
+    pub local_only: bool,
+    pub remote_only: bool,
+    pub only_media: bool,
+}
+
+/// A page of the public timeline as `viewer` (if any) sees it: public originals, no replies
+/// to others, nothing from accounts blocked or muted either way, nothing silenced.
+pub async fn public_timeline(
+    db: impl PgExecutor<'_>,
+    viewer: Option<i64>,
+    scope: PublicScope,
+    page: &Page,
+) -> Result<Vec<i64>, sqlx::Error> {
+    if scope.only_media {
+        // No status carries media yet.
+        return Ok(Vec::new());
+    }
+    let sql = paged(
+        concat!(
+            "SELECT s.id FROM statuses s WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL \
+             AND ($2 = FALSE OR s.local) AND ($3 = FALSE OR NOT s.local) \
+             AND (s.in_reply_to_account_id IS NULL OR s.in_reply_to_account_id = s.account_id) \
+             AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = s.account_id AND (a.suspended_at IS NOT NULL OR a.silenced_at IS NOT NULL)) \
+             AND ($1::bigint IS NULL OR (NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = $1 AND m.target_account_id = s.account_id AND (m.expires_at IS NULL OR m.expires_at > now())) AND ",
+            visible_to!("$1"),
+            "))"
+        ),
+        "s.id",
+        page,
+        4,
+    );
+    let ids = sqlx::query_scalar(&sql)
+        .bind(viewer)
+        .bind(scope.local_only)
+        .bind(scope.remote_only)
+        .bind(page.max_id)
+        .bind(page.lower())
+        .bind(page.limit)
+        .fetch_all(db)
+        .await?;
+    Ok(page.finish(ids))
+}
+
+/// A page of a hashtag timeline: public statuses tagged with any of `any` (lower case),
+/// all of `all`, none of `none`.
+pub async fn tag_timeline(
+    db: impl PgExecutor<'_>,
+    viewer: Option<i64>,
+    any: &[String],
+    all: &[String],
+    none: &[String],
+    local_only: bool,
+    page: &Page,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let sql = paged(
+        concat!(
+            "SELECT s.id FROM statuses s WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL \
+             AND ($2 = FALSE OR s.local) \
+             AND EXISTS (SELECT 1 FROM statuses_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = s.id AND lower(t.name) = ANY($3)) \
+             AND NOT EXISTS (SELECT 1 FROM unnest($4::text[]) need WHERE NOT EXISTS (SELECT 1 FROM statuses_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = s.id AND lower(t.name) = need)) \
+             AND NOT EXISTS (SELECT 1 FROM statuses_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = s.id AND lower(t.name) = ANY($5)) \
+             AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = s.account_id AND (a.suspended_at IS NOT NULL OR a.silenced_at IS NOT NULL)) \
+             AND ($1::bigint IS NULL OR (NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = $1 AND m.target_account_id = s.account_id AND (m.expires_at IS NULL OR m.expires_at > now())) AND ",
+            visible_to!("$1"),
+            "))"
+        ),
+        "s.id",
+        page,
+        6,
+    );
+    let ids = sqlx::query_scalar(&sql)
+        .bind(viewer)
+        .bind(local_only)
+        .bind(any)
+        .bind(all)
+        .bind(none)
+        .bind(page.max_id)
+        .bind(page.lower())
+        .bind(page.limit)
+        .fetch_all(db)
+        .await?;
+    Ok(page.finish(ids))
+}
+
+/// Filters of an account's status list.
+#[derive(Clone, Debug, Default)]
+pub struct AccountStatusFilter {
+    pub pinned: bool,
+    pub exclude_replies: bool,
+    pub exclude_reblogs: bool,
+    pub only_media: bool,
+    pub tagged: Option<String>,
+}
+
+/// A page of an account's statuses that `viewer` may see.
+pub async fn account_statuses(
+    db: impl PgExecutor<'_>,
+    viewer: Option<i64>,
+    account_id: i64,
+    filter: &AccountStatusFilter,
+    page: &Page,
+) -> Result<Vec<i64>, sqlx::Error> {
+    if filter.only_media {
+        return Ok(Vec::new());
+    }
+    let sql = paged(
+        concat!(
+            "SELECT s.id FROM statuses s WHERE s.account_id = $2 \
+             AND ($3 = FALSE OR EXISTS (SELECT 1 FROM status_pins p WHERE p.status_id = s.id AND p.account_id = $2)) \
+             AND ($4 = FALSE OR s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = s.account_id) \
+             AND ($5 = FALSE OR s.reblog_of_id IS NULL) \
+             AND ($6::text IS NULL OR EXISTS (SELECT 1 FROM statuses_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = s.id AND lower(t.name) = lower($6))) \
+             AND (s.visibility IN ('public', 'unlisted') OR ($1::bigint IS NOT NULL AND ",
+            visible_to!("$1"),
+            "))"
+        ),
+        "s.id",
+        page,
+        7,
+    );
+    let ids = sqlx::query_scalar(&sql)
+        .bind(viewer)
+        .bind(account_id)
+        .bind(filter.pinned)
+        .bind(filter.exclude_replies)
+        .bind(filter.exclude_reblogs)
+        .bind(&filter.tagged)
+        .bind(page.max_id)
+        .bind(page.lower())
+        .bind(page.limit)
+        .fetch_all(db)
+        .await?;
+    Ok(page.finish(ids))
+}
+
+/// Which reaction list to page through.
+#[derive(Clone, Copy, Debug)]
+pub enum Reaction {
+    Favourites,
+    Bookmarks,
+}
+
+impl Reaction {
+    fn table(self) -> &'static str {
+        match self {
+            Reaction::Favourites => "favourites",
+            Reaction::Bookmarks => "bookmarks",
+        }
+    }
+}
+
+/// A page of what `account` favourited or bookmarked: (reaction id, status id), newest first.
+pub async fn reacted_by(
+    db: impl PgExecutor<'_>,
+    kind: Reaction,
+    account_id: i64,
+    page: &Page,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    let sql = paged(
+        &format!(
+            "SELECT r.id, r.status_id FROM {} r WHERE r.account_id = $1",
+            kind.table()
+        ),
+        "r.id",
+        page,
+        2,
+    );
+    let rows = sqlx::query_as(&sql)
+        .bind(account_id)
+        .bind(page.max_id)
+        .bind(page.lower())
+        .bind(page.limit)
+        .fetch_all(db)
+        .await?;
+    Ok(page.finish(rows))
+}
+
+/// A page of who favourited a status: (favourite id, account id).
+pub async fn favourited_by(
+    db: impl PgExecutor<'_>,
+    status_id: i64,
+    page: &Page,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    let sql = paged(
+        "SELECT f.id, f.account_id FROM favourites f WHERE f.status_id = $1",
+        "f.id",
+        page,
+        2,
+    );
+    let rows = sqlx::query_as(&sql)
+        .bind(status_id)
+        .bind(page.max_id)
+        .bind(page.lower())
+        .bind(page.limit)
+        .fetch_all(db)
+        .await?;
+    Ok(page.finish(rows))
+}
+
+/// A page of who boosted a status: (boost id, account id).
+pub async fn reblogged_by(
+    db: impl PgExecutor<'_>,
+    status_id: i64,
+    page: &Page,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    let sql = paged(
+        "SELECT s.id, s.account_id FROM statuses s WHERE s.reblog_of_id = $1",
+        "s.id",
+        page,
+        2,
+    );
+    let rows = sqlx::query_as(&sql)
+        .bind(status_id)
+        .bind(page.max_id)
+        .bind(page.lower())
+        .bind(page.limit)
+        .fetch_all(db)
+        .await?;
+    Ok(page.finish(rows))
+}
+
+/// Favourites `status` for `account`; false if it already was.
+pub async fn favourite(
+    db: &mut PgConnection,
+    id: i64,
+    account_id: i64,
+    status_id: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("INSERT INTO favourites (id, account_id, status_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+        .bind(id)
+        .bind(account_id)
+        .bind(status_id)
+        .execute(&mut *db)
+        .await?;
+    if done.rows_affected() == 1 {
+        bump(db, "favourites_count", status_id, 1).await?;
+    }
+    Ok(done.rows_affected() == 1)
+}
+
+/// Removes a favourite; false if there was none.
+pub async fn unfavourite(
+    db: &mut PgConnection,
+    account_id: i64,
+    status_id: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM favourites WHERE account_id = $1 AND status_id = $2")
+        .bind(account_id)
+        .bind(status_id)
+        .execute(&mut *db)
+        .await?;
+    if done.rows_affected() == 1 {
+        bump(db, "favourites_count", status_id, -1).await?;
+    }
+    Ok(done.rows_affected() == 1)
+}
+
+async fn bump(
+    db: &mut PgConnection,
+    column: &'static str,
+    status_id: i64,
+    delta: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!(
+        "UPDATE status_stats SET {column} = GREATEST({column} + $2, 0) WHERE status_id = $1"
+    ))
+    .bind(status_id)
+    .bind(delta)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Bookmarks, pins: a row per (account, status).
+#[derive(Clone, Copy, Debug)]
+pub enum Mark {
+    Bookmark,
+    Pin,
+}
+
+impl Mark {
+    fn table(self) -> &'static str {
+        match self {
+            Mark::Bookmark => "bookmarks",
+            Mark::Pin => "status_pins",
+        }
+    }
+}
+
+pub async fn set_mark(
+    db: impl PgExecutor<'_>,
+    mark: Mark,
+    id: i64,
+    account_id: i64,
+    status_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!(
+        "INSERT INTO {} (id, account_id, status_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        mark.table()
+    ))
+    .bind(id)
+    .bind(account_id)
+    .bind(status_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn clear_mark(
+    db: impl PgExecutor<'_>,
+    mark: Mark,
+    account_id: i64,
+    status_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!(
+        "DELETE FROM {} WHERE account_id = $1 AND status_id = $2",
+        mark.table()
+    ))
+    .bind(account_id)
+    .bind(status_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn count_pins(db: impl PgExecutor<'_>, account_id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM status_pins WHERE account_id = $1")
+        .bind(account_id)
+        .fetch_one(db)
+        .await
+}
+
+pub async fn mute_conversation(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+    conversation_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO conversation_mutes (account_id, conversation_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        .bind(account_id)
+        .bind(conversation_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn unmute_conversation(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+    conversation_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM conversation_mutes WHERE account_id = $1 AND conversation_id = $2")
+        .bind(account_id)
+        .bind(conversation_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Whether `account` muted the conversation.
+pub async fn conversation_muted(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+    conversation_id: i64,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM conversation_mutes WHERE account_id = $1 AND conversation_id = $2)")
+        .bind(account_id)
+        .bind(conversation_id)
+        .fetch_one(db)
+        .await
+}
+
+/// The status made under this idempotency key within the last hour.
+pub async fn idempotent(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+    key: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT status_id FROM idempotency_keys WHERE account_id = $1 AND key = $2 \
+         AND created_at > now() - interval '1 hour'",
+    )
+    .bind(account_id)
+    .bind(key)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn remember_idempotency(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+    key: &str,
+    status_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO idempotency_keys (account_id, key, status_id) VALUES ($1, $2, $3) \
+         ON CONFLICT (account_id, key) DO UPDATE SET status_id = $3, created_at = now()",
+    )
+    .bind(account_id)
+    .bind(key)
+    .bind(status_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Accounts that boosted a status (to notify them of an edit).
+pub async fn boosters(db: impl PgExecutor<'_>, status_id: i64) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT account_id FROM statuses WHERE reblog_of_id = $1")
+        .bind(status_id)
+        .fetch_all(db)
+        .await
+}

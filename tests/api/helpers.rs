@@ -179,7 +179,8 @@ pub fn test_config() -> Config {
     let mut config = Config::defaults();
     config.listen = "127.0.0.1:0".parse().expect("address");
     config.federation.allow_private_addresses = true;
-    config.database.max_connections = 5;
+    config.database.max_connections = 8;
+    config.jobs.workers = 1;
     config.log.level = "warn".into();
     config
 }
@@ -205,12 +206,15 @@ impl TestApp {
             .expect("pool");
         let state = AppState::new(pool, config.clone()).expect("state");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let (stop_workers, workers_rx) = tokio::sync::watch::channel(false);
+        rookery::jobs::spawn_workers(&state, config.jobs.workers, workers_rx);
         let serving = state.clone();
         tokio::spawn(async move {
             let _ = rookery::app::serve(listener, serving, async {
                 let _ = rx.await;
             })
             .await;
+            let _ = stop_workers.send(true);
         });
         TestApp {
             addr,
@@ -222,6 +226,24 @@ impl TestApp {
                 .expect("client"),
             db_options,
             shutdown: Some(tx),
+        }
+    }
+
+    /// Waits until the job queue is empty (fan-out done), up to ten seconds.
+    pub async fn drain_jobs(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let pending = rookery::store::jobs::pending_count(&self.state.db)
+                .await
+                .expect("count jobs");
+            if pending == 0 {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "jobs still pending after 10 s"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
     }
 
@@ -376,6 +398,42 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Posts a status as `user` with these extra parameters; asserts it worked.
+    pub async fn post_status(&self, user: &TestUser, text: &str, extra: Value) -> Value {
+        let mut body = json!({ "status": text });
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            b.extend(e.clone());
+        }
+        let (status, res) = self.post("/api/v1/statuses", Some(&user.token), body).await;
+        assert_eq!(status, StatusCode::OK, "{res}");
+        res
+    }
+
+    /// `follower` follows `target` through the API.
+    pub async fn follow(&self, follower: &TestUser, target: &TestUser) {
+        let (status, res) = self
+            .post(
+                &format!("/api/v1/accounts/{}/follow", target.id),
+                Some(&follower.token),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{res}");
+    }
+
+    /// The ids of a status list, in order.
+    pub async fn ids(&self, path: &str, token: Option<&str>) -> Vec<String> {
+        let (status, res) = self.get(path, token).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {res}");
+        res.as_array()
+            .unwrap_or_else(|| panic!("{path} is not a list: {res}"))
+            .iter()
+            .map(|s| s["id"].as_str().expect("id").to_string())
+            .collect()
+    }
+}
+
 /// Asserts that `value` has exactly these keys with these JSON types ("string", "number",
 /// "boolean", "array", "object", "null", or alternatives joined with `|`).
 pub fn assert_shape(value: &Value, fields: &[(&str, &str)]) {
@@ -439,4 +497,36 @@ pub const ACCOUNT_FIELDS: &[(&str, &str)] = &[
     ("emojis", "array"),
     ("roles", "array"),
     ("fields", "array"),
+];
+
+/// Every field of Mastodon's Status entity as a signed-in viewer receives it.
+pub const STATUS_FIELDS: &[(&str, &str)] = &[
+    ("id", "string"),
+    ("uri", "string"),
+    ("created_at", "string"),
+    ("account", "object"),
+    ("content", "string"),
+    ("visibility", "string"),
+    ("sensitive", "boolean"),
+    ("spoiler_text", "string"),
+    ("media_attachments", "array"),
+    ("mentions", "array"),
+    ("tags", "array"),
+    ("emojis", "array"),
+    ("reblogs_count", "number"),
+    ("favourites_count", "number"),
+    ("replies_count", "number"),
+    ("url", "string|null"),
+    ("in_reply_to_id", "string|null"),
+    ("in_reply_to_account_id", "string|null"),
+    ("reblog", "object|null"),
+    ("poll", "null"),
+    ("card", "null"),
+    ("language", "string|null"),
+    ("edited_at", "string|null"),
+    ("favourited", "boolean"),
+    ("reblogged", "boolean"),
+    ("muted", "boolean"),
+    ("bookmarked", "boolean"),
+    ("filtered", "array"),
 ];

@@ -5,8 +5,12 @@
 pub mod account;
 pub mod application;
 pub mod instance;
+pub mod notification;
+pub mod relationship;
+pub mod status;
 
 pub use account::{Account, CredentialAccount};
+pub use status::Status;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 

@@ -220,3 +220,55 @@ pub async fn show(
     let account = service::accounts::visible_account(&state, path_id(&id)?).await?;
     Ok(Json(Account::render(&account, &state.base_url())))
 }
+
+#[derive(Deserialize)]
+pub struct AccountStatusesParams {
+    #[serde(flatten)]
+    page: crate::api::pagination::PageParams,
+    #[serde(default, deserialize_with = "de::opt_bool")]
+    pinned: Option<bool>,
+    #[serde(default, deserialize_with = "de::opt_bool")]
+    exclude_replies: Option<bool>,
+    #[serde(default, deserialize_with = "de::opt_bool")]
+    exclude_reblogs: Option<bool>,
+    #[serde(default, deserialize_with = "de::opt_bool")]
+    only_media: Option<bool>,
+    #[serde(default, deserialize_with = "de::opt_string")]
+    tagged: Option<String>,
+}
+
+/// `GET /api/v1/accounts/:id/statuses`
+pub async fn statuses(
+    State(state): State<AppState>,
+    auth: MaybeAuth,
+    Path(id): Path<String>,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
+    Query(q): Query<AccountStatusesParams>,
+) -> Result<crate::api::pagination::Paginated<crate::api::entities::Status>> {
+    let viewer = crate::api::v1::statuses::reader(&auth)?;
+    let account = service::accounts::visible_account(&state, path_id(&id)?).await?;
+    let filter = crate::store::statuses::AccountStatusFilter {
+        pinned: q.pinned.unwrap_or(false),
+        exclude_replies: q.exclude_replies.unwrap_or(false),
+        exclude_reblogs: q.exclude_reblogs.unwrap_or(false),
+        only_media: q.only_media.unwrap_or(false),
+        tagged: q
+            .tagged
+            .filter(|t| !t.is_empty())
+            .map(|t| t.trim_start_matches('#').to_string()),
+    };
+    let page = service::timelines::account_statuses(
+        &state,
+        viewer,
+        &account,
+        &filter,
+        &q.page.page(crate::api::pagination::STATUS_LIMITS),
+    )
+    .await?;
+    Ok(crate::api::v1::timelines::respond(
+        &state,
+        viewer.map(|a| a.id),
+        page,
+        &uri,
+    ))
+}

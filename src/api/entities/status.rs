@@ -1,0 +1,221 @@
+//! Status, StatusEdit, StatusSource, Context.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{datetime, Account};
+use crate::model::{self, StatusView};
+
+#[derive(Debug, Serialize)]
+pub struct Mention {
+    pub id: String,
+    pub username: String,
+    pub url: String,
+    pub acct: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TagRef {
+    pub name: String,
+    pub url: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Application {
+    pub name: String,
+    pub website: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Status {
+    pub id: String,
+    pub uri: String,
+    pub created_at: String,
+    pub account: Account,
+    /// Absent when `text` is sent instead (the answer to a delete, for redrafting).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    pub visibility: &'static str,
+    pub sensitive: bool,
+    pub spoiler_text: String,
+    pub media_attachments: Vec<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub application: Option<Application>,
+    pub mentions: Vec<Mention>,
+    pub tags: Vec<TagRef>,
+    pub emojis: Vec<Value>,
+    pub reblogs_count: i64,
+    pub favourites_count: i64,
+    pub replies_count: i64,
+    pub url: Option<String>,
+    pub in_reply_to_id: Option<String>,
+    pub in_reply_to_account_id: Option<String>,
+    pub reblog: Option<Box<Status>>,
+    pub poll: Option<Value>,
+    pub card: Option<Value>,
+    pub language: Option<String>,
+    pub edited_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub favourited: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reblogged: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub muted: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bookmarked: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pinned: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filtered: Option<Vec<Value>>,
+}
+
+impl Status {
+    /// Renders a status for `viewer` (whose own flags it carries).
+    pub fn render(view: &StatusView, viewer: Option<i64>, base_url: &str) -> Status {
+        let s = &view.status;
+        let own = viewer == Some(s.account_id);
+        let flags = view.viewer;
+        Status {
+            id: s.id.to_string(),
+            uri: s.uri.clone(),
+            created_at: datetime(&s.created_at),
+            account: Account::render(&view.account, base_url),
+            content: Some(s.content.clone()),
+            text: None,
+            visibility: s.visibility.as_str(),
+            sensitive: s.sensitive,
+            spoiler_text: s.spoiler_text.clone(),
+            media_attachments: Vec::new(),
+            application: match (&s.application_name, own) {
+                (Some(name), true) => Some(Application {
+                    name: name.clone(),
+                    website: s.application_website.clone(),
+                }),
+                _ => None,
+            },
+            mentions: view
+                .mentions
+                .iter()
+                .map(|a| Mention {
+                    id: a.id.to_string(),
+                    username: a.username.clone(),
+                    url: a.url.clone().unwrap_or_else(|| a.uri.clone()),
+                    acct: a.acct(),
+                })
+                .collect(),
+            tags: view
+                .tags
+                .iter()
+                .map(|t| TagRef {
+                    name: t.to_lowercase(),
+                    url: format!(
+                        "{base_url}/tags/{}",
+                        url::form_urlencoded::byte_serialize(t.to_lowercase().as_bytes())
+                            .collect::<String>()
+                    ),
+                })
+                .collect(),
+            emojis: Vec::new(),
+            reblogs_count: s.reblogs_count,
+            favourites_count: s.favourites_count,
+            replies_count: s.replies_count,
+            url: s.url.clone(),
+            in_reply_to_id: s.in_reply_to_id.map(|i| i.to_string()),
+            in_reply_to_account_id: s.in_reply_to_account_id.map(|i| i.to_string()),
+            reblog: view
+                .reblog
+                .as_ref()
+                .map(|r| Box::new(Status::render(r, viewer, base_url))),
+            poll: None,
+            card: None,
+            language: s.language.clone(),
+            edited_at: s.edited_at.as_ref().map(datetime),
+            favourited: flags.map(|f| f.favourited),
+            reblogged: flags.map(|f| f.reblogged),
+            muted: flags.map(|f| f.muted),
+            bookmarked: flags.map(|f| f.bookmarked),
+            pinned: flags
+                .filter(|_| {
+                    own && !s.is_reblog()
+                        && matches!(
+                            s.visibility,
+                            model::Visibility::Public | model::Visibility::Unlisted
+                        )
+                })
+                .map(|f| f.pinned),
+            filtered: flags.map(|_| Vec::new()),
+        }
+    }
+
+    /// The answer to a delete: the source text instead of the HTML, for delete-and-redraft.
+    pub fn render_source(view: &StatusView, viewer: Option<i64>, base_url: &str) -> Status {
+        Status {
+            content: None,
+            text: Some(view.status.text.clone()),
+            ..Status::render(view, viewer, base_url)
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct StatusEdit {
+    pub content: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    pub created_at: String,
+    pub account: Account,
+    pub poll: Option<Value>,
+    pub media_attachments: Vec<Value>,
+    pub emojis: Vec<Value>,
+}
+
+impl StatusEdit {
+    /// Every version of a status, oldest first, the current one last.
+    pub fn history(
+        view: &StatusView,
+        edits: &[model::StatusEdit],
+        base_url: &str,
+    ) -> Vec<StatusEdit> {
+        let account = || Account::render(&view.account, base_url);
+        let s = &view.status;
+        let mut out: Vec<StatusEdit> = edits
+            .iter()
+            .map(|e| StatusEdit {
+                content: e.content.clone(),
+                spoiler_text: e.spoiler_text.clone(),
+                sensitive: e.sensitive,
+                created_at: datetime(&e.created_at),
+                account: account(),
+                poll: None,
+                media_attachments: Vec::new(),
+                emojis: Vec::new(),
+            })
+            .collect();
+        out.push(StatusEdit {
+            content: s.content.clone(),
+            spoiler_text: s.spoiler_text.clone(),
+            sensitive: s.sensitive,
+            created_at: datetime(&s.edited_at.unwrap_or(s.created_at)),
+            account: account(),
+            poll: None,
+            media_attachments: Vec::new(),
+            emojis: Vec::new(),
+        });
+        out
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct StatusSource {
+    pub id: String,
+    pub text: String,
+    pub spoiler_text: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Context {
+    pub ancestors: Vec<Status>,
+    pub descendants: Vec<Status>,
+}

@@ -1,0 +1,146 @@
+//! `/api/v1/notifications…`
+
+use axum::extract::{OriginalUri, Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::api::auth::Auth;
+use crate::api::entities::notification::Notification;
+use crate::api::entities::{Account, Status};
+use crate::api::pagination::{PageParams, Paginated, STATUS_LIMITS};
+use crate::api::params::Query;
+use crate::api::{de, path_id};
+use crate::app::AppState;
+use crate::error::{Error, Result};
+use crate::model::NotificationType;
+use crate::service::notifications::{self, NotificationFilter, NotificationView};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/notifications", get(index))
+        .route("/api/v1/notifications/unread_count", get(unread_count))
+        .route("/api/v1/notifications/clear", post(clear))
+        .route("/api/v1/notifications/{id}", get(show))
+        .route("/api/v1/notifications/{id}/dismiss", post(dismiss))
+}
+
+fn render(state: &AppState, auth: &Auth, n: &NotificationView) -> Notification {
+    let base = state.base_url();
+    Notification::render(
+        &n.notification,
+        Account::render(&n.account, &base),
+        n.status
+            .as_ref()
+            .map(|s| Status::render(s, Some(auth.account.id), &base)),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct ListParams {
+    #[serde(flatten)]
+    page: PageParams,
+    #[serde(default, deserialize_with = "de::string_list")]
+    types: Vec<String>,
+    #[serde(default, deserialize_with = "de::string_list")]
+    exclude_types: Vec<String>,
+    #[serde(default, deserialize_with = "de::opt_string")]
+    account_id: Option<String>,
+}
+
+fn check_types(field: &str, types: &[String]) -> Result<()> {
+    match types.iter().find(|t| {
+        NotificationType::parse(t).is_none()
+            && !matches!(
+                t.as_str(),
+                "poll"
+                    | "admin.sign_up"
+                    | "admin.report"
+                    | "severed_relationships"
+                    | "moderation_warning"
+            )
+    }) {
+        Some(unknown) => Err(Error::invalid(
+            field,
+            "ERR_INCLUSION",
+            format!("contains an unknown type {unknown:?}"),
+        )),
+        None => Ok(()),
+    }
+}
+
+pub async fn index(
+    State(state): State<AppState>,
+    auth: Auth,
+    OriginalUri(uri): OriginalUri,
+    Query(q): Query<ListParams>,
+) -> Result<Paginated<Notification>> {
+    auth.require("read:notifications")?;
+    check_types("types", &q.types)?;
+    check_types("exclude_types", &q.exclude_types)?;
+    let filter = NotificationFilter {
+        types: q.types,
+        exclude_types: q.exclude_types,
+        account_id: match q.account_id.as_deref().filter(|a| !a.is_empty()) {
+            Some(raw) => Some(
+                crate::id::parse(raw)
+                    .ok_or_else(|| Error::invalid("account_id", "ERR_INVALID", "is not an id"))?,
+            ),
+            None => None,
+        },
+    };
+    let (items, cursors) =
+        notifications::list(&state, &auth.account, &filter, &q.page.page(STATUS_LIMITS)).await?;
+    let base = state.base_url();
+    Ok(Paginated::new(
+        items.iter().map(|n| render(&state, &auth, n)).collect(),
+        cursors,
+        &base,
+        &uri,
+    ))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Notification>> {
+    auth.require("read:notifications")?;
+    let n = notifications::get(&state, &auth.account, path_id(&id)?).await?;
+    Ok(Json(render(&state, &auth, &n)))
+}
+
+pub async fn dismiss(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Value>> {
+    auth.require("write:notifications")?;
+    notifications::dismiss(&state, &auth.account, path_id(&id)?).await?;
+    Ok(Json(json!({})))
+}
+
+pub async fn clear(State(state): State<AppState>, auth: Auth) -> Result<Json<Value>> {
+    auth.require("write:notifications")?;
+    notifications::clear(&state, &auth.account).await?;
+    Ok(Json(json!({})))
+}
+
+#[derive(Deserialize)]
+pub struct CountParams {
+    #[serde(default, deserialize_with = "de::opt_i64")]
+    limit: Option<i64>,
+}
+
+/// `GET /api/v1/notifications/unread_count`: notifications after the read marker (up to 1,000).
+pub async fn unread_count(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<CountParams>,
+) -> Result<Json<Value>> {
+    auth.require("read:notifications")?;
+    let cap = q.limit.unwrap_or(100).clamp(1, 1000);
+    let count = notifications::unread_count(&state, &auth.account, cap).await?;
+    Ok(Json(json!({ "count": count })))
+}

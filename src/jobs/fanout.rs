@@ -1,0 +1,73 @@
+//! `fanout`: puts a new status into its audience's home feeds and notifies followers who
+//! asked to hear of every post. Runs in a worker so a post with many followers returns at once.
+
+use serde_json::Value;
+
+use super::Outcome;
+use crate::app::AppState;
+use crate::model::{NotificationType, Visibility};
+use crate::{service, store};
+
+pub const KIND: &str = "fanout";
+
+pub fn payload(status_id: i64) -> Value {
+    serde_json::json!({ "status_id": status_id })
+}
+
+#[tracing::instrument(skip_all, fields(status.id))]
+pub async fn run(state: &AppState, payload: &Value) -> Outcome {
+    let Some(status_id) = payload.get("status_id").and_then(Value::as_i64) else {
+        return Outcome::Fail("payload without status_id".into());
+    };
+    tracing::Span::current().record("status.id", status_id);
+    match fan_out(state, status_id).await {
+        Ok(()) => Outcome::Done,
+        Err(e) => Outcome::Retry(e.to_string()),
+    }
+}
+
+async fn fan_out(state: &AppState, status_id: i64) -> Result<(), crate::error::Error> {
+    // Deleted meanwhile: nothing to do.
+    let Some(status) = store::statuses::by_id(&state.db, status_id).await? else {
+        return Ok(());
+    };
+    let origin_author = match status.reblog_of_id {
+        Some(original) => store::statuses::by_id(&state.db, original)
+            .await?
+            .map(|o| o.account_id),
+        None => None,
+    };
+    if status.reblog_of_id.is_some() && origin_author.is_none() {
+        return Ok(());
+    }
+    let reached = store::feeds::fan_out(
+        &state.db,
+        &store::feeds::FanOut {
+            status_id,
+            author_id: status.account_id,
+            origin_author_id: origin_author,
+            in_reply_to_account_id: status.in_reply_to_account_id,
+            language: status.language.as_deref(),
+            direct: status.visibility == Visibility::Direct,
+            conversation_id: status.conversation_id,
+        },
+    )
+    .await?;
+    tracing::debug!(feeds = reached, "fanned out");
+    let is_own_thread = status
+        .in_reply_to_account_id
+        .is_none_or(|a| a == status.account_id);
+    if status.reblog_of_id.is_none() && is_own_thread && status.visibility != Visibility::Direct {
+        for follower in store::feeds::notify_followers(&state.db, status.account_id).await? {
+            service::notifications::notify(
+                &state.db,
+                follower,
+                status.account_id,
+                NotificationType::Status,
+                Some(status.id),
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,200 @@
+//! Reading: the home feed, public and hashtag timelines, an account's statuses, favourites and
+//! bookmarks, threads, and who favourited or boosted a status. Each returns the page's raw
+//! cursors too, so paging goes on past statuses the viewer may not see.
+
+use crate::app::AppState;
+use crate::error::{Error, Result};
+use crate::model::{Account, Page, StatusView};
+use crate::service::views;
+use crate::store;
+use crate::store::statuses::{AccountStatusFilter, PublicScope, Reaction};
+
+/// A page of statuses with its (newest, oldest) paging ids.
+pub struct StatusPage {
+    pub statuses: Vec<StatusView>,
+    pub cursors: Option<(i64, i64)>,
+}
+
+fn cursors(ids: &[i64]) -> Option<(i64, i64)> {
+    Some((*ids.first()?, *ids.last()?))
+}
+
+async fn page_of(state: &AppState, viewer: Option<&Account>, ids: Vec<i64>) -> Result<StatusPage> {
+    let statuses = views::hydrate(state, viewer, &ids).await?;
+    Ok(StatusPage {
+        statuses,
+        cursors: cursors(&ids),
+    })
+}
+
+/// The home timeline. A feed not read for two weeks is not kept up to date by fan-out; it is
+/// rebuilt from the statuses here, on the owner's return.
+#[tracing::instrument(skip_all, fields(account.id = owner.id))]
+pub async fn home(state: &AppState, owner: &Account, page: &Page) -> Result<StatusPage> {
+    if store::feeds::feed_is_fresh(&state.db, owner.id).await? {
+        store::feeds::touch_feed(&state.db, owner.id).await?;
+    } else {
+        let mut tx = state.db.begin().await?;
+        store::feeds::rebuild(&mut tx, owner.id).await?;
+        tx.commit().await?;
+    }
+    let ids = store::statuses::home_feed(&state.db, owner.id, page).await?;
+    page_of(state, Some(owner), ids).await
+}
+
+pub async fn public(
+    state: &AppState,
+    viewer: Option<&Account>,
+    scope: PublicScope,
+    page: &Page,
+) -> Result<StatusPage> {
+    let ids =
+        store::statuses::public_timeline(&state.db, viewer.map(|v| v.id), scope, page).await?;
+    page_of(state, viewer, ids).await
+}
+
+/// What a hashtag timeline asks for: `tag`, and any of `any`, all of `all`, none of `none`.
+pub struct TagFilter {
+    pub tag: String,
+    pub any: Vec<String>,
+    pub all: Vec<String>,
+    pub none: Vec<String>,
+    pub local_only: bool,
+}
+
+pub async fn tag(
+    state: &AppState,
+    viewer: Option<&Account>,
+    filter: &TagFilter,
+    page: &Page,
+) -> Result<StatusPage> {
+    let lower = |v: &[String]| -> Vec<String> {
+        v.iter()
+            .map(|t| t.trim_start_matches('#').to_lowercase())
+            .collect()
+    };
+    let mut any_of = lower(&filter.any);
+    any_of.push(filter.tag.trim_start_matches('#').to_lowercase());
+    let ids = store::statuses::tag_timeline(
+        &state.db,
+        viewer.map(|v| v.id),
+        &any_of,
+        &lower(&filter.all),
+        &lower(&filter.none),
+        filter.local_only,
+        page,
+    )
+    .await?;
+    page_of(state, viewer, ids).await
+}
+
+/// An account's statuses as `viewer` may see them (nothing at all across a block).
+pub async fn account_statuses(
+    state: &AppState,
+    viewer: Option<&Account>,
+    account: &Account,
+    filter: &AccountStatusFilter,
+    page: &Page,
+) -> Result<StatusPage> {
+    let ids = store::statuses::account_statuses(
+        &state.db,
+        viewer.map(|v| v.id),
+        account.id,
+        filter,
+        page,
+    )
+    .await?;
+    page_of(state, viewer, ids).await
+}
+
+/// What the caller favourited or bookmarked, paged by when they did it.
+pub async fn reacted(
+    state: &AppState,
+    viewer: &Account,
+    kind: Reaction,
+    page: &Page,
+) -> Result<StatusPage> {
+    let rows = store::statuses::reacted_by(&state.db, kind, viewer.id, page).await?;
+    let ids: Vec<i64> = rows.iter().map(|(_, s)| *s).collect();
+    let statuses = views::hydrate(state, Some(viewer), &ids).await?;
+    Ok(StatusPage {
+        statuses,
+        cursors: rows.first().zip(rows.last()).map(|(f, l)| (f.0, l.0)),
+    })
+}
+
+/// A thread around a status: the ancestors and descendants the viewer may see.
+pub async fn context(
+    state: &AppState,
+    viewer: Option<&Account>,
+    id: i64,
+) -> Result<(Vec<StatusView>, Vec<StatusView>)> {
+    let view = views::one(state, viewer, id).await?;
+    let status = match view.reblog {
+        Some(original) => original.status,
+        None => view.status,
+    };
+    let up = store::statuses::ancestors(&state.db, &status, 40).await?;
+    let down_limit = if viewer.is_some() { 4096 } else { 60 };
+    let down = store::statuses::descendants(&state.db, status.id, down_limit).await?;
+    Ok((
+        views::hydrate(state, viewer, &up).await?,
+        views::hydrate(state, viewer, &down).await?,
+    ))
+}
+
+/// Who favourited (`favourites` true) or boosted a status the viewer may see: accounts with
+/// their paging ids.
+pub async fn reactors(
+    state: &AppState,
+    viewer: Option<&Account>,
+    id: i64,
+    favourites: bool,
+    page: &Page,
+) -> Result<(Vec<Account>, Option<(i64, i64)>)> {
+    let view = views::one(state, viewer, id).await?;
+    let rows = if favourites {
+        store::statuses::favourited_by(&state.db, view.status.id, page).await?
+    } else {
+        store::statuses::reblogged_by(&state.db, view.status.id, page).await?
+    };
+    let ids: Vec<i64> = rows.iter().map(|(_, a)| *a).collect();
+    let found = store::accounts::by_ids(&state.db, &ids).await?;
+    let blocked = match viewer {
+        Some(v) => {
+            let mut conn = state.db.acquire().await?;
+            store::statuses::visibility_facts(&mut conn, v.id, &ids, &[])
+                .await?
+                .1
+        }
+        None => Vec::new(),
+    };
+    let accounts = ids
+        .iter()
+        .filter(|id| !blocked.contains(id))
+        .filter_map(|id| {
+            found
+                .iter()
+                .find(|a| a.id == *id && !a.is_suspended())
+                .cloned()
+        })
+        .collect();
+    Ok((
+        accounts,
+        rows.first().zip(rows.last()).map(|(f, l)| (f.0, l.0)),
+    ))
+}
+
+/// Several statuses by id (`GET /api/v1/statuses?id[]=`): the visible ones, in order.
+pub async fn many(
+    state: &AppState,
+    viewer: Option<&Account>,
+    ids: &[i64],
+) -> Result<Vec<StatusView>> {
+    if ids.len() > 100 {
+        return Err(Error::unprocessable(
+            "Validation failed: At most 100 ids at once",
+        ));
+    }
+    views::hydrate(state, viewer, ids).await
+}
