@@ -569,7 +569,8 @@ pub struct AccountStatusFilter {
     pub tagged: Option<String>,
 }
 
-/// A page of an account's statuses that `viewer` may see.
+/// A page of an account's statuses that `viewer` may see. Direct messages never appear on a
+/// profile, as on Mastodon.
 pub async fn account_statuses(
     db: impl PgExecutor<'_>,
     viewer: Option<i64>,
@@ -582,7 +583,7 @@ pub async fn account_statuses(
     }
     let sql = paged(
         concat!(
-            "SELECT s.id FROM statuses s WHERE s.account_id = $2 \
+            "SELECT s.id FROM statuses s WHERE s.account_id = $2 AND s.visibility <> 'direct' \
              AND ($3 = FALSE OR EXISTS (SELECT 1 FROM status_pins p WHERE p.status_id = s.id AND p.account_id = $2)) \
              AND ($4 = FALSE OR s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = s.account_id) \
              AND ($5 = FALSE OR s.reblog_of_id IS NULL) \

@@ -181,6 +181,8 @@ pub fn test_config() -> Config {
     config.federation.allow_private_addresses = true;
     config.database.max_connections = 8;
     config.jobs.workers = 1;
+    // Tests sign many people up from one address; the rate-limit tests set their own limits.
+    config.rate_limits.registrations_per_ip = 0;
     config.log.level = "warn".into();
     config
 }

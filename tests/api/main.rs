@@ -7,3 +7,4 @@ mod instance;
 mod oauth;
 mod relationships;
 mod statuses;
+mod visibility;
