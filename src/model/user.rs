@@ -22,6 +22,8 @@ pub struct User {
     pub default_language: Option<String>,
     pub created_at: DateTime<Utc>,
     pub last_sign_in_at: Option<DateTime<Utc>>,
+    /// When the user last read their home feed (see `store::feeds`).
+    pub feed_active_at: Option<DateTime<Utc>>,
 }
 
 impl User {

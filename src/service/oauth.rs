@@ -479,32 +479,24 @@ pub struct Principal {
     pub account: Option<Account>,
 }
 
-/// Resolves a bearer token; `Unauthorized` for an unknown or revoked one.
+/// Resolves a bearer token (one query); `Unauthorized` for an unknown or revoked one, or one
+/// whose user or account is gone or suspended.
 pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal> {
     let invalid = || Error::unauthorized("The access token is invalid");
-    let grant = store::oauth::grant_by_token_hash(&state.db, &crypto::sha256_hex(token))
+    let owner = store::oauth::token_owner_by_hash(&state.db, &crypto::sha256_hex(token))
         .await?
         .ok_or_else(invalid)?;
-    let (user, account) = match grant.user_id {
-        None => (None, None),
-        Some(user_id) => {
-            let user = store::users::by_id(&state.db, user_id)
-                .await?
-                .ok_or_else(invalid)?;
-            let account = store::accounts::by_id(&state.db, user.account_id)
-                .await?
-                .ok_or_else(invalid)?;
-            if account.is_suspended() {
-                return Err(invalid());
-            }
-            (Some(user), Some(account))
-        }
-    };
+    if owner.grant.user_id.is_some() && (owner.user.is_none() || owner.account.is_none()) {
+        return Err(invalid());
+    }
+    if owner.account.as_ref().is_some_and(Account::is_suspended) {
+        return Err(invalid());
+    }
     Ok(Principal {
-        scopes: Scopes::from_vec(grant.scopes.clone()),
-        grant,
-        user,
-        account,
+        scopes: Scopes::from_vec(owner.grant.scopes.clone()),
+        grant: owner.grant,
+        user: owner.user,
+        account: owner.account,
     })
 }
 

@@ -4,7 +4,9 @@
 
 use crate::app::AppState;
 use crate::error::{Error, Result};
-use crate::model::{Account, Page, StatusView};
+use chrono::{Duration, Utc};
+
+use crate::model::{Account, Page, StatusView, User};
 use crate::service::views;
 use crate::store;
 use crate::store::statuses::{AccountStatusFilter, PublicScope, Reaction};
@@ -28,15 +30,27 @@ async fn page_of(state: &AppState, viewer: Option<&Account>, ids: Vec<i64>) -> R
 }
 
 /// The home timeline. A feed not read for two weeks is not kept up to date by fan-out; it is
-/// rebuilt from the statuses here, on the owner's return.
+/// rebuilt from the statuses here, on the owner's return. Reading marks the feed active (at
+/// most one write an hour).
 #[tracing::instrument(skip_all, fields(account.id = owner.id))]
-pub async fn home(state: &AppState, owner: &Account, page: &Page) -> Result<StatusPage> {
-    if store::feeds::feed_is_fresh(&state.db, owner.id).await? {
-        store::feeds::touch_feed(&state.db, owner.id).await?;
-    } else {
-        let mut tx = state.db.begin().await?;
-        store::feeds::rebuild(&mut tx, owner.id).await?;
-        tx.commit().await?;
+pub async fn home(
+    state: &AppState,
+    owner: &Account,
+    user: &User,
+    page: &Page,
+) -> Result<StatusPage> {
+    let now = Utc::now();
+    match user.feed_active_at {
+        Some(at) if at > now - Duration::days(14) => {
+            if at < now - Duration::hours(1) {
+                store::feeds::touch_feed(&state.db, owner.id).await?;
+            }
+        }
+        _ => {
+            let mut tx = state.db.begin().await?;
+            store::feeds::rebuild(&mut tx, owner.id).await?;
+            tx.commit().await?;
+        }
     }
     let ids = store::statuses::home_feed(&state.db, owner.id, page).await?;
     page_of(state, Some(owner), ids).await

@@ -6,11 +6,13 @@ use std::collections::{HashMap, HashSet};
 
 use crate::app::AppState;
 use crate::error::{Error, Result};
-use crate::model::{Account, Status, StatusView, ViewerFlags};
+use crate::model::{Account, StatusView};
 use crate::service::visibility::{may_see, Viewer};
 use crate::store;
+use crate::store::statuses::StatusRow;
 
-/// The statuses with these ids that `viewer` may see, as views, in the order given.
+/// The statuses with these ids that `viewer` may see, as views, in the order given: three
+/// queries (four when boosts are among them), whatever the number of ids.
 pub async fn hydrate(
     state: &AppState,
     viewer: Option<&Account>,
@@ -19,28 +21,25 @@ pub async fn hydrate(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
+    let viewer_id = viewer.map(|v| v.id);
     let mut conn = state.db.acquire().await?;
-    let mut statuses: HashMap<i64, Status> = store::statuses::by_ids(&mut *conn, ids)
+    let mut rows: HashMap<i64, StatusRow> = store::statuses::rows_for(&mut *conn, ids, viewer_id)
         .await?
         .into_iter()
-        .map(|s| (s.id, s))
+        .map(|r| (r.status.id, r))
         .collect();
-    let originals: Vec<i64> = statuses
+    let originals: Vec<i64> = rows
         .values()
-        .filter_map(|s| s.reblog_of_id)
-        .filter(|id| !statuses.contains_key(id))
+        .filter_map(|r| r.status.reblog_of_id)
+        .filter(|id| !rows.contains_key(id))
         .collect();
     if !originals.is_empty() {
-        for s in store::statuses::by_ids(&mut *conn, &originals).await? {
-            statuses.insert(s.id, s);
+        for r in store::statuses::rows_for(&mut *conn, &originals, viewer_id).await? {
+            rows.insert(r.status.id, r);
         }
     }
-    let all_ids: Vec<i64> = statuses.keys().copied().collect();
-    let mentions = store::statuses::mentions_of(&mut *conn, &all_ids).await?;
-    let tags = store::statuses::tags_of(&mut *conn, &all_ids).await?;
-
-    let mut account_ids: HashSet<i64> = statuses.values().map(|s| s.account_id).collect();
-    account_ids.extend(mentions.iter().map(|(_, a)| *a));
+    let mut account_ids: HashSet<i64> = rows.values().map(|r| r.status.account_id).collect();
+    account_ids.extend(rows.values().flat_map(|r| r.mention_ids.iter().copied()));
     let account_ids: Vec<i64> = account_ids.into_iter().collect();
     let accounts: HashMap<i64, Account> = store::accounts::by_ids(&mut *conn, &account_ids)
         .await?
@@ -49,7 +48,7 @@ pub async fn hydrate(
         .collect();
 
     let mut rules = Viewer {
-        account_id: viewer.map(|v| v.id),
+        account_id: viewer_id,
         suspended: accounts
             .values()
             .filter(|a| a.is_suspended())
@@ -57,62 +56,42 @@ pub async fn hydrate(
             .collect(),
         ..Viewer::default()
     };
-    let mut flags: HashMap<i64, ViewerFlags> = HashMap::new();
     if let Some(v) = viewer {
-        let authors: Vec<i64> = statuses.values().map(|s| s.account_id).collect();
+        let authors: Vec<i64> = rows.values().map(|r| r.status.account_id).collect();
+        let all_ids: Vec<i64> = rows.keys().copied().collect();
         let (follows, blocked, mentioned) =
             store::statuses::visibility_facts(&mut conn, v.id, &authors, &all_ids).await?;
         rules.follows = follows.into_iter().collect();
         rules.blocked = blocked.into_iter().collect();
         rules.mentioned_in = mentioned.into_iter().collect();
-        flags = store::statuses::viewer_flags(&mut *conn, v.id, &all_ids)
-            .await?
-            .into_iter()
-            .map(|f| (f.status_id, f))
-            .collect();
     }
     drop(conn);
 
-    let mut mentions_by_status: HashMap<i64, Vec<Account>> = HashMap::new();
-    for (status_id, account_id) in &mentions {
-        if let Some(a) = accounts.get(account_id) {
-            mentions_by_status
-                .entry(*status_id)
-                .or_default()
-                .push(a.clone());
-        }
-    }
-    let mut tags_by_status: HashMap<i64, Vec<String>> = HashMap::new();
-    for (status_id, name) in tags {
-        tags_by_status.entry(status_id).or_default().push(name);
-    }
-
-    let view_of = |status: &Status| -> Option<StatusView> {
-        if !may_see(&rules, status) {
+    let view_of = |row: &StatusRow| -> Option<StatusView> {
+        if !may_see(&rules, &row.status) {
             return None;
         }
         Some(StatusView {
-            account: accounts.get(&status.account_id)?.clone(),
-            mentions: mentions_by_status
-                .get(&status.id)
-                .cloned()
-                .unwrap_or_default(),
-            tags: tags_by_status.get(&status.id).cloned().unwrap_or_default(),
+            account: accounts.get(&row.status.account_id)?.clone(),
+            mentions: row
+                .mention_ids
+                .iter()
+                .filter_map(|id| accounts.get(id).cloned())
+                .collect(),
+            tags: row.tag_names.clone(),
             reblog: None,
-            viewer: viewer.map(|_| flags.get(&status.id).copied().unwrap_or_default()),
-            status: status.clone(),
+            viewer: viewer.map(|_| row.flags()),
+            status: row.status.clone(),
         })
     };
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
-        let Some(status) = statuses.get(id) else {
+        let Some(row) = rows.get(id) else { continue };
+        let Some(mut view) = view_of(row) else {
             continue;
         };
-        let Some(mut view) = view_of(status) else {
-            continue;
-        };
-        if let Some(original_id) = status.reblog_of_id {
-            match statuses.get(&original_id).and_then(view_of) {
+        if let Some(original_id) = row.status.reblog_of_id {
+            match rows.get(&original_id).and_then(view_of) {
                 Some(original) => view.reblog = Some(Box::new(original)),
                 None => continue,
             }

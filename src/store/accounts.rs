@@ -4,20 +4,14 @@ use sqlx::PgExecutor;
 
 use crate::model::{Account, ProfileField};
 
-/// Every column of [`Account`], counters included.
+/// Every column of [`Account`] (see `account_columns!`), from accounts and their counters.
 macro_rules! select_accounts {
     () => {
-        "SELECT a.id, a.username, a.domain, a.display_name, a.note, a.note_source, a.fields, \
-         a.locked, a.bot, a.discoverable, a.indexable, a.hide_collections, a.actor_type, \
-         a.avatar_url, a.header_url, a.uri, a.url, a.inbox_url, a.shared_inbox_url, a.outbox_url, \
-         a.followers_url, a.following_url, a.featured_url, a.public_key_id, a.public_key_pem, \
-         a.also_known_as, a.moved_to_account_id, a.memorial, a.suspended_at, a.silenced_at, \
-         a.sensitized_at, a.created_at, a.updated_at, a.fetched_at, \
-         COALESCE(s.statuses_count, 0) AS statuses_count, \
-         COALESCE(s.following_count, 0) AS following_count, \
-         COALESCE(s.followers_count, 0) AS followers_count, s.last_status_at, \
-         (SELECT u.role FROM users u WHERE u.account_id = a.id) AS user_role \
-         FROM accounts a LEFT JOIN account_stats s ON s.account_id = a.id "
+        concat!(
+            "SELECT ",
+            account_columns!(),
+            " FROM accounts a LEFT JOIN account_stats s ON s.account_id = a.id "
+        )
     };
 }
 

@@ -143,17 +143,6 @@ pub async fn notify_followers(
     .await
 }
 
-/// Whether `owner`'s feed is kept up to date (read within two weeks); stale or never-read
-/// feeds are rebuilt on the next read.
-pub async fn feed_is_fresh(db: impl PgExecutor<'_>, owner: i64) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT COALESCE(bool_or(feed_active_at > now() - interval '14 days'), false) FROM users WHERE account_id = $1",
-    )
-    .bind(owner)
-    .fetch_one(db)
-    .await
-}
-
 /// Marks `owner`'s feed as read now (at most once an hour, to spare writes on every read).
 pub async fn touch_feed(db: impl PgExecutor<'_>, owner: i64) -> Result<(), sqlx::Error> {
     sqlx::query(

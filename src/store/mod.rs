@@ -5,6 +5,22 @@
 //! integration tests against a real PostgreSQL, and the build needs no database or offline
 //! query data.
 
+/// The columns of `model::Account` for `accounts a` joined with `account_stats s`.
+macro_rules! account_columns {
+    () => {
+        "a.id, a.username, a.domain, a.display_name, a.note, a.note_source, a.fields, \
+         a.locked, a.bot, a.discoverable, a.indexable, a.hide_collections, a.actor_type, \
+         a.avatar_url, a.header_url, a.uri, a.url, a.inbox_url, a.shared_inbox_url, a.outbox_url, \
+         a.followers_url, a.following_url, a.featured_url, a.public_key_id, a.public_key_pem, \
+         a.also_known_as, a.moved_to_account_id, a.memorial, a.suspended_at, a.silenced_at, \
+         a.sensitized_at, a.created_at, a.updated_at, a.fetched_at, \
+         COALESCE(s.statuses_count, 0) AS statuses_count, \
+         COALESCE(s.following_count, 0) AS following_count, \
+         COALESCE(s.followers_count, 0) AS followers_count, s.last_status_at, \
+         (SELECT ur.role FROM users ur WHERE ur.account_id = a.id) AS user_role"
+    };
+}
+
 pub mod accounts;
 pub mod feeds;
 pub mod jobs;

@@ -4,7 +4,10 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 
-use crate::model::{App, AuthCode, TokenGrant};
+use sqlx::postgres::PgRow;
+use sqlx::{FromRow, Row};
+
+use crate::model::{Account, App, AuthCode, TokenGrant, User};
 
 pub struct NewApp<'a> {
     pub id: i64,
@@ -120,20 +123,6 @@ pub async fn insert_token(
     .await
 }
 
-/// What an unrevoked access token grants.
-pub async fn grant_by_token_hash(
-    db: impl PgExecutor<'_>,
-    token_hash: &str,
-) -> Result<Option<TokenGrant>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id AS token_id, app_id, user_id, scopes, created_at FROM oauth_tokens \
-         WHERE token_hash = $1 AND revoked_at IS NULL",
-    )
-    .bind(token_hash)
-    .fetch_optional(db)
-    .await
-}
-
 /// The unrevoked token a refresh token belongs to.
 pub async fn grant_by_refresh_hash(
     db: impl PgExecutor<'_>,
@@ -226,4 +215,89 @@ pub async fn delete_sessions_of(db: impl PgExecutor<'_>, user_id: i64) -> Result
         .execute(db)
         .await?;
     Ok(())
+}
+
+/// A valid token with its user and account (none for an app's own token): everything a
+/// request's authentication needs, in one query.
+pub struct TokenOwner {
+    pub grant: TokenGrant,
+    pub user: Option<User>,
+    pub account: Option<Account>,
+}
+
+fn user_from_prefixed(row: &PgRow) -> Result<User, sqlx::Error> {
+    let text = |name: &str| -> Result<String, sqlx::Error> { row.try_get(name) };
+    let decode = |name: &str, raw: String| sqlx::Error::ColumnDecode {
+        index: name.to_string(),
+        source: format!("unexpected value {raw:?}").into(),
+    };
+    let role = text("u_role")?;
+    let privacy = text("u_default_privacy")?;
+    Ok(User {
+        id: row.try_get("u_id")?,
+        account_id: row.try_get("u_account_id")?,
+        email: text("u_email")?,
+        password_hash: text("u_password_hash")?,
+        role: crate::model::Role::parse(&role).ok_or_else(|| decode("u_role", role.clone()))?,
+        approved: row.try_get("u_approved")?,
+        confirmed_at: row.try_get("u_confirmed_at")?,
+        disabled: row.try_get("u_disabled")?,
+        locale: text("u_locale")?,
+        registration_reason: row.try_get("u_registration_reason")?,
+        default_privacy: crate::model::Visibility::parse(&privacy)
+            .ok_or_else(|| decode("u_default_privacy", privacy.clone()))?,
+        default_sensitive: row.try_get("u_default_sensitive")?,
+        default_language: row.try_get("u_default_language")?,
+        created_at: row.try_get("u_created_at")?,
+        last_sign_in_at: row.try_get("u_last_sign_in_at")?,
+        feed_active_at: row.try_get("u_feed_active_at")?,
+    })
+}
+
+/// The unrevoked token with this hash, and who it belongs to.
+pub async fn token_owner_by_hash(
+    db: impl PgExecutor<'_>,
+    token_hash: &str,
+) -> Result<Option<TokenOwner>, sqlx::Error> {
+    let row = sqlx::query(concat!(
+        "SELECT t.id AS t_id, t.app_id AS t_app_id, t.user_id AS t_user_id, t.scopes AS t_scopes, \
+         t.created_at AS t_created_at, u.id AS u_id, u.account_id AS u_account_id, u.email AS u_email, \
+         u.password_hash AS u_password_hash, u.role AS u_role, u.approved AS u_approved, \
+         u.confirmed_at AS u_confirmed_at, u.disabled AS u_disabled, u.locale AS u_locale, \
+         u.registration_reason AS u_registration_reason, u.default_privacy AS u_default_privacy, \
+         u.default_sensitive AS u_default_sensitive, u.default_language AS u_default_language, \
+         u.created_at AS u_created_at, u.last_sign_in_at AS u_last_sign_in_at, \
+         u.feed_active_at AS u_feed_active_at, ",
+        account_columns!(),
+        " FROM oauth_tokens t LEFT JOIN users u ON u.id = t.user_id \
+         LEFT JOIN accounts a ON a.id = u.account_id LEFT JOIN account_stats s ON s.account_id = a.id \
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
+    ))
+    .bind(token_hash)
+    .fetch_optional(db)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let grant = TokenGrant {
+        token_id: row.try_get("t_id")?,
+        app_id: row.try_get("t_app_id")?,
+        user_id: row.try_get("t_user_id")?,
+        scopes: row.try_get("t_scopes")?,
+        created_at: row.try_get("t_created_at")?,
+    };
+    let (user, account) = match (
+        grant.user_id,
+        row.try_get::<Option<i64>, _>("u_id")?,
+        row.try_get::<Option<i64>, _>("id")?,
+    ) {
+        (Some(_), Some(_), Some(_)) => (
+            Some(user_from_prefixed(&row)?),
+            Some(Account::from_row(&row)?),
+        ),
+        _ => (None, None),
+    };
+    Ok(Some(TokenOwner {
+        grant,
+        user,
+        account,
+    }))
 }

@@ -366,37 +366,96 @@ pub async fn viewer_flags(
     .await
 }
 
-/// Facts `service::visibility` needs about `viewer` and these authors and statuses:
-/// (authors `viewer` follows, authors blocking or blocked by `viewer`, statuses mentioning `viewer`).
+/// Facts `service::visibility` needs about `viewer` and these authors and statuses, in one
+/// query: (authors `viewer` follows, authors blocking or blocked by `viewer`, statuses
+/// mentioning `viewer`).
 pub async fn visibility_facts(
     db: &mut PgConnection,
     viewer: i64,
     author_ids: &[i64],
     status_ids: &[i64],
 ) -> Result<(Vec<i64>, Vec<i64>, Vec<i64>), sqlx::Error> {
-    let followed: Vec<i64> = sqlx::query_scalar(
-        "SELECT target_account_id FROM follows WHERE account_id = $1 AND target_account_id = ANY($2)",
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT 'f', target_account_id FROM follows WHERE account_id = $1 AND target_account_id = ANY($2) \
+         UNION ALL \
+         SELECT 'b', CASE WHEN account_id = $1 THEN target_account_id ELSE account_id END FROM blocks \
+         WHERE (account_id = $1 AND target_account_id = ANY($2)) OR (target_account_id = $1 AND account_id = ANY($2)) \
+         UNION ALL \
+         SELECT 'm', status_id FROM mentions WHERE account_id = $1 AND status_id = ANY($3)",
     )
     .bind(viewer)
     .bind(author_ids)
-    .fetch_all(&mut *db)
-    .await?;
-    let blocked: Vec<i64> = sqlx::query_scalar(
-        "SELECT CASE WHEN account_id = $1 THEN target_account_id ELSE account_id END FROM blocks \
-         WHERE (account_id = $1 AND target_account_id = ANY($2)) OR (target_account_id = $1 AND account_id = ANY($2))",
-    )
-    .bind(viewer)
-    .bind(author_ids)
-    .fetch_all(&mut *db)
-    .await?;
-    let mentioned: Vec<i64> = sqlx::query_scalar(
-        "SELECT status_id FROM mentions WHERE account_id = $1 AND status_id = ANY($2)",
-    )
-    .bind(viewer)
     .bind(status_ids)
     .fetch_all(&mut *db)
     .await?;
+    let (mut followed, mut blocked, mut mentioned) = (Vec::new(), Vec::new(), Vec::new());
+    for (kind, id) in rows {
+        match kind.as_str() {
+            "f" => followed.push(id),
+            "b" => blocked.push(id),
+            _ => mentioned.push(id),
+        }
+    }
     Ok((followed, blocked, mentioned))
+}
+
+/// A status with its mentions, tags and the viewer's flags, as one page query returns it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct StatusRow {
+    #[sqlx(flatten)]
+    pub status: Status,
+    pub mention_ids: Vec<i64>,
+    pub tag_names: Vec<String>,
+    pub favourited: bool,
+    pub reblogged: bool,
+    pub bookmarked: bool,
+    pub muted: bool,
+    pub pinned: bool,
+}
+
+impl StatusRow {
+    pub fn flags(&self) -> ViewerFlags {
+        ViewerFlags {
+            status_id: self.status.id,
+            favourited: self.favourited,
+            reblogged: self.reblogged,
+            bookmarked: self.bookmarked,
+            muted: self.muted,
+            pinned: self.pinned,
+        }
+    }
+}
+
+/// The statuses with these ids with everything shown alongside, in one query (the flags are
+/// false without a viewer).
+pub async fn rows_for(
+    db: impl PgExecutor<'_>,
+    ids: &[i64],
+    viewer: Option<i64>,
+) -> Result<Vec<StatusRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT s.id, s.uri, s.url, s.account_id, s.in_reply_to_id, s.in_reply_to_account_id, \
+         s.reblog_of_id, s.conversation_id, s.text, s.content, s.spoiler_text, s.sensitive, \
+         s.visibility, s.language, s.local, s.application_id, s.created_at, s.edited_at, \
+         COALESCE(st.replies_count, 0) AS replies_count, \
+         COALESCE(st.reblogs_count, 0) AS reblogs_count, \
+         COALESCE(st.favourites_count, 0) AS favourites_count, \
+         app.name AS application_name, app.website AS application_website, \
+         ARRAY(SELECT m.account_id FROM mentions m WHERE m.status_id = s.id) AS mention_ids, \
+         ARRAY(SELECT t.name FROM statuses_tags stt JOIN tags t ON t.id = stt.tag_id \
+               WHERE stt.status_id = s.id ORDER BY lower(t.name)) AS tag_names, \
+         ($2::bigint IS NOT NULL AND EXISTS (SELECT 1 FROM favourites f WHERE f.status_id = s.id AND f.account_id = $2)) AS favourited, \
+         ($2::bigint IS NOT NULL AND EXISTS (SELECT 1 FROM statuses r WHERE r.reblog_of_id = s.id AND r.account_id = $2)) AS reblogged, \
+         ($2::bigint IS NOT NULL AND EXISTS (SELECT 1 FROM bookmarks b WHERE b.status_id = s.id AND b.account_id = $2)) AS bookmarked, \
+         ($2::bigint IS NOT NULL AND EXISTS (SELECT 1 FROM conversation_mutes c WHERE c.conversation_id = s.conversation_id AND c.account_id = $2)) AS muted, \
+         ($2::bigint IS NOT NULL AND EXISTS (SELECT 1 FROM status_pins p WHERE p.status_id = s.id AND p.account_id = $2)) AS pinned \
+         FROM statuses s LEFT JOIN status_stats st ON st.status_id = s.id \
+         LEFT JOIN oauth_apps app ON app.id = s.application_id WHERE s.id = ANY($1)",
+    )
+    .bind(ids)
+    .bind(viewer)
+    .fetch_all(db)
+    .await
 }
 
 /// Ancestors of a status, oldest first, up to `limit` levels.

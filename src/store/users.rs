@@ -8,7 +8,8 @@ macro_rules! select_users {
     () => {
         "SELECT u.id, u.account_id, u.email, u.password_hash, u.role, u.approved, \
          u.confirmed_at, u.disabled, u.locale, u.registration_reason, u.default_privacy, \
-         u.default_sensitive, u.default_language, u.created_at, u.last_sign_in_at FROM users u "
+         u.default_sensitive, u.default_language, u.created_at, u.last_sign_in_at, u.feed_active_at \
+         FROM users u "
     };
 }
 

@@ -49,7 +49,7 @@ pub async fn home(
     Query(q): Query<PageParams>,
 ) -> Result<Paginated<Status>> {
     auth.require("read:statuses")?;
-    let page = timelines::home(&state, &auth.account, &q.page(STATUS_LIMITS)).await?;
+    let page = timelines::home(&state, &auth.account, &auth.user, &q.page(STATUS_LIMITS)).await?;
     Ok(respond(&state, Some(auth.account.id), page, &uri))
 }
 
