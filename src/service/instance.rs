@@ -14,9 +14,10 @@ pub struct InstanceStats {
 pub async fn stats(state: &AppState) -> Result<InstanceStats> {
     let user_count = crate::store::accounts::count_local_active(&state.db).await?;
     let domain_count = crate::store::accounts::count_known_domains(&state.db).await?;
+    let status_count = crate::store::statuses::count_local(&state.db).await?;
     Ok(InstanceStats {
         user_count,
-        status_count: 0,
+        status_count,
         domain_count,
     })
 }

@@ -947,3 +947,10 @@ pub async fn boosters(db: impl PgExecutor<'_>, status_id: i64) -> Result<Vec<i64
         .fetch_all(db)
         .await
 }
+
+/// Local statuses, boosts excluded (instance statistics, NodeInfo).
+pub async fn count_local(db: impl PgExecutor<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM statuses WHERE local AND reblog_of_id IS NULL")
+        .fetch_one(db)
+        .await
+}

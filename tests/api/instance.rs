@@ -91,7 +91,9 @@ async fn instance_v2_shape_and_truthful_configuration() {
 #[tokio::test]
 async fn instance_v1_shape() {
     let app = TestApp::spawn().await;
-    app.register("alice").await;
+    let alice = app.register("alice").await;
+    app.post_status(&alice, "one", json!({})).await;
+    app.post_status(&alice, "two", json!({"visibility": "private"})).await;
     let (status, v1) = app.get("/api/v1/instance/", None).await;
     assert_eq!(status, StatusCode::OK);
     assert_shape(
@@ -117,7 +119,7 @@ async fn instance_v1_shape() {
     );
     assert_eq!(v1["uri"], app.addr.to_string());
     assert_eq!(v1["stats"]["user_count"], 1);
-    assert!(v1["stats"]["status_count"].is_number());
+    assert_eq!(v1["stats"]["status_count"], 2);
     assert!(v1["urls"]["streaming_api"].is_string());
     // The thumbnail it names is served.
     let res = app
