@@ -63,6 +63,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(crate::api::routes())
         .merge(crate::web::routes())
+        .merge(crate::federation::routes())
         .with_state(state)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(api_cors())

@@ -11,6 +11,7 @@ pub mod content;
 pub mod crypto;
 pub mod db;
 pub mod error;
+pub mod federation;
 pub mod id;
 pub mod jobs;
 pub mod model;

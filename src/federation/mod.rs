@@ -1,0 +1,15 @@
+//! The ActivityPub face: discovery (WebFinger, host-meta, NodeInfo), actors and objects,
+//! inboxes, HTTP Signatures, and fetching remote documents. Every remote document is
+//! untrusted: verified, size-limited, parsed into strict types and origin-checked before the
+//! service layer sees it.
+
+pub mod discovery;
+pub mod signature;
+
+use axum::Router;
+
+use crate::app::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().merge(discovery::routes())
+}

@@ -1,0 +1,1 @@
+//! Federation: discovery, documents, signatures, inboxes.
