@@ -3,13 +3,18 @@
 //! untrusted: verified, size-limited, parsed into strict types and origin-checked before the
 //! service layer sees it.
 
+pub mod convert;
 pub mod discovery;
+pub mod documents;
 pub mod signature;
+pub mod vocab;
 
 use axum::Router;
 
 use crate::app::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(discovery::routes())
+    Router::new()
+        .merge(discovery::routes())
+        .merge(documents::routes())
 }

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod feeds;
 pub mod instance;
+pub mod instance_actor;
 pub mod markers;
 pub mod notifications;
 pub mod oauth;

@@ -178,3 +178,83 @@ pub async fn count_active_month(db: impl PgExecutor<'_>) -> Result<i64, sqlx::Er
     .fetch_one(db)
     .await
 }
+
+/// A page of the actor URIs following (`followers` true) or followed by an account, newest
+/// follow first: (follow id, actor URI).
+pub async fn follow_uris(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+    followers: bool,
+    max_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    let sql = if followers {
+        "SELECT f.id, a.uri FROM follows f JOIN accounts a ON a.id = f.account_id \
+         WHERE f.target_account_id = $1 AND a.suspended_at IS NULL AND ($2::bigint IS NULL OR f.id < $2) \
+         ORDER BY f.id DESC LIMIT $3"
+    } else {
+        "SELECT f.id, a.uri FROM follows f JOIN accounts a ON a.id = f.target_account_id \
+         WHERE f.account_id = $1 AND a.suspended_at IS NULL AND ($2::bigint IS NULL OR f.id < $2) \
+         ORDER BY f.id DESC LIMIT $3"
+    };
+    sqlx::query_as(sql)
+        .bind(account_id)
+        .bind(max_id)
+        .bind(limit)
+        .fetch_all(db)
+        .await
+}
+
+/// The instance actor (an `Application` at `{base}/actor` that signs fetches), created with
+/// its keys on first use. `new_id` and the key pair are used only when it does not exist yet.
+pub async fn ensure_instance_actor(
+    db: &mut sqlx::PgConnection,
+    new_id: i64,
+    domain: &str,
+    base_url: &str,
+    public_key_pem: &str,
+    private_key_pem: &str,
+) -> Result<Account, sqlx::Error> {
+    let uri = format!("{base_url}/actor");
+    sqlx::query(
+        "INSERT INTO accounts (id, username, domain, uri, url, inbox_url, shared_inbox_url, outbox_url, \
+         followers_url, following_url, featured_url, public_key_id, public_key_pem, private_key_pem, \
+         actor_type, locked, discoverable) \
+         VALUES ($1, $2, NULL, $3, $4, $3 || '/inbox', $5, $3 || '/outbox', $3 || '/followers', \
+         $3 || '/following', $3 || '/collections/featured', $3 || '#main-key', $6, $7, 'Application', TRUE, FALSE) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(new_id)
+    .bind(domain)
+    .bind(&uri)
+    .bind(format!("{base_url}/about"))
+    .bind(format!("{base_url}/inbox"))
+    .bind(public_key_pem)
+    .bind(private_key_pem)
+    .execute(&mut *db)
+    .await?;
+    sqlx::query_as(concat!(select_accounts!(), "WHERE a.uri = $1"))
+        .bind(&uri)
+        .fetch_one(&mut *db)
+        .await
+}
+
+/// The account with this ActivityPub id.
+pub async fn by_uri(db: impl PgExecutor<'_>, uri: &str) -> Result<Option<Account>, sqlx::Error> {
+    sqlx::query_as(concat!(select_accounts!(), "WHERE a.uri = $1"))
+        .bind(uri)
+        .fetch_optional(db)
+        .await
+}
+
+/// Local users who signed in or signed up within the last 180 days (NodeInfo's
+/// `activeHalfyear`); counted like [`count_active_month`].
+pub async fn count_active_halfyear(db: impl PgExecutor<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM users u JOIN accounts a ON a.id = u.account_id \
+         WHERE a.suspended_at IS NULL AND u.approved \
+         AND GREATEST(u.last_sign_in_at, u.created_at) > now() - interval '180 days'",
+    )
+    .fetch_one(db)
+    .await
+}

@@ -954,3 +954,53 @@ pub async fn count_local(db: impl PgExecutor<'_>) -> Result<i64, sqlx::Error> {
         .fetch_one(db)
         .await
 }
+
+/// The URI of a status (for `inReplyTo`).
+pub async fn uri_of(db: impl PgExecutor<'_>, id: i64) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT uri FROM statuses WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// A page of an account's public and unlisted statuses and boosts, newest first (the outbox).
+pub async fn outbox_page(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+    max_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT id FROM statuses WHERE account_id = $1 AND visibility IN ('public', 'unlisted') \
+         AND ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $3",
+    )
+    .bind(account_id)
+    .bind(max_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// Public and unlisted direct replies to a status, oldest first: their URIs.
+pub async fn public_reply_uris(
+    db: impl PgExecutor<'_>,
+    status_id: i64,
+    limit: i64,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT uri FROM statuses WHERE in_reply_to_id = $1 AND visibility IN ('public', 'unlisted') \
+         ORDER BY id LIMIT $2",
+    )
+    .bind(status_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// An account's pinned statuses, newest pin first.
+pub async fn pinned_ids(db: impl PgExecutor<'_>, account_id: i64) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT status_id FROM status_pins WHERE account_id = $1 ORDER BY id DESC")
+        .bind(account_id)
+        .fetch_all(db)
+        .await
+}

@@ -5,6 +5,7 @@ pub mod assets;
 pub mod health;
 pub mod oauth;
 pub mod pages;
+pub mod profiles;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -23,6 +24,8 @@ pub fn routes() -> Router<AppState> {
         .route("/instance/thumbnail.png", get(assets::thumbnail))
         .route("/health", get(health::live))
         .route("/health/ready", get(health::ready))
+        .route("/{handle}", get(profiles::profile))
+        .route("/{handle}/{id}", get(profiles::status))
 }
 
 /// An HTML page that must not be framed (clickjacking) or cached.

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod cli;
+mod documents;
 mod federation;
 mod helpers;
 mod instance;

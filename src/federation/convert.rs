@@ -1,0 +1,191 @@
+//! Domain types to ActivityStreams documents (and, when the inbox lands, back).
+
+use serde_json::{json, Value};
+
+use super::vocab::{
+    self, Activity, Actor, Endpoints, Image, Note, PropertyValue, PublicKey, TagLink,
+};
+use crate::api::entities::account::{default_avatar, default_header};
+use crate::api::entities::datetime;
+use crate::model::{Account, Status, StatusView, Visibility};
+
+/// The actor document of a local account.
+pub fn actor(a: &Account, base_url: &str) -> Actor {
+    Actor {
+        id: a.uri.clone(),
+        kind: a.actor_type.clone(),
+        preferred_username: a.username.clone(),
+        name: a.display_name.clone(),
+        summary: a.note.clone(),
+        url: a.url.clone().unwrap_or_else(|| a.uri.clone()),
+        inbox: a.inbox_url.clone(),
+        outbox: a.outbox_url.clone(),
+        followers: a.followers_url.clone(),
+        following: a.following_url.clone(),
+        featured: a.featured_url.clone(),
+        endpoints: Endpoints {
+            shared_inbox: a
+                .shared_inbox_url
+                .clone()
+                .unwrap_or_else(|| format!("{base_url}/inbox")),
+        },
+        public_key: PublicKey {
+            id: a.public_key_id.clone(),
+            owner: a.uri.clone(),
+            public_key_pem: a.public_key_pem.clone(),
+        },
+        manually_approves_followers: a.locked,
+        discoverable: a.discoverable,
+        indexable: a.indexable,
+        memorial: a.memorial,
+        published: datetime(&a.created_at),
+        icon: Image {
+            kind: "Image".into(),
+            media_type: Some("image/png".into()),
+            url: a
+                .avatar_url
+                .clone()
+                .unwrap_or_else(|| default_avatar(base_url)),
+        },
+        image: Image {
+            kind: "Image".into(),
+            media_type: Some("image/png".into()),
+            url: a
+                .header_url
+                .clone()
+                .unwrap_or_else(|| default_header(base_url)),
+        },
+        attachment: a
+            .fields
+            .iter()
+            .map(|f| PropertyValue {
+                kind: "PropertyValue".into(),
+                name: f.name.clone(),
+                value: f.value.clone(),
+            })
+            .collect(),
+        also_known_as: a.also_known_as.clone(),
+        tag: Vec::new(),
+    }
+}
+
+/// `to` and `cc` of a status by its visibility, as Mastodon addresses them: public to Public
+/// (cc followers and mentions), unlisted to followers (cc Public and mentions), private to
+/// followers (cc mentions), direct to the mentioned only.
+pub fn audience(
+    visibility: Visibility,
+    author: &Account,
+    mentions: &[Account],
+) -> (Vec<String>, Vec<String>) {
+    let mentioned: Vec<String> = mentions.iter().map(|m| m.uri.clone()).collect();
+    let followers = author.followers_url.clone();
+    match visibility {
+        Visibility::Public => (
+            vec![vocab::PUBLIC.into()],
+            [vec![followers], mentioned].concat(),
+        ),
+        Visibility::Unlisted => (
+            vec![followers],
+            [vec![vocab::PUBLIC.to_string()], mentioned].concat(),
+        ),
+        Visibility::Private => (vec![followers], mentioned),
+        Visibility::Direct => (mentioned, Vec::new()),
+    }
+}
+
+/// The `Note` of a status. `in_reply_to` is the parent's URI, when there is a parent.
+pub fn note(view: &StatusView, in_reply_to: Option<String>, base_url: &str) -> Note {
+    let s = &view.status;
+    let (to, cc) = audience(s.visibility, &view.account, &view.mentions);
+    let mut tag: Vec<TagLink> = view
+        .mentions
+        .iter()
+        .map(|m| TagLink {
+            kind: "Mention".into(),
+            href: m.uri.clone(),
+            name: format!(
+                "@{}@{}",
+                m.username,
+                m.domain.clone().unwrap_or_else(|| domain_of(base_url))
+            ),
+        })
+        .collect();
+    tag.extend(view.tags.iter().map(|t| TagLink {
+        kind: "Hashtag".into(),
+        href: format!("{base_url}/tags/{}", t.to_lowercase()),
+        name: format!("#{}", t.to_lowercase()),
+    }));
+    Note {
+        id: s.uri.clone(),
+        kind: "Note",
+        summary: Some(s.spoiler_text.clone()).filter(|x| !x.is_empty()),
+        in_reply_to,
+        published: datetime(&s.created_at),
+        updated: s.edited_at.as_ref().map(datetime),
+        url: s.url.clone(),
+        attributed_to: view.account.uri.clone(),
+        to,
+        cc,
+        sensitive: s.sensitive,
+        content: s.content.clone(),
+        content_map: s.language.as_ref().map(|l| json!({ l: s.content })),
+        attachment: Vec::new(),
+        tag,
+        replies: json!({
+            "id": format!("{}/replies", s.uri),
+            "type": "Collection",
+            "first": {
+                "type": "CollectionPage",
+                "next": format!("{}/replies?page=true", s.uri),
+                "partOf": format!("{}/replies", s.uri),
+                "items": []
+            }
+        }),
+    }
+}
+
+fn domain_of(base_url: &str) -> String {
+    base_url
+        .split_once("://")
+        .map(|(_, d)| d)
+        .unwrap_or(base_url)
+        .to_string()
+}
+
+/// The `Create` of a status, at `{uri}/activity`.
+pub fn create(view: &StatusView, in_reply_to: Option<String>, base_url: &str) -> Activity<Note> {
+    let note = note(view, in_reply_to, base_url);
+    Activity {
+        id: format!("{}/activity", view.status.uri),
+        kind: "Create",
+        actor: view.account.uri.clone(),
+        published: note.published.clone(),
+        to: note.to.clone(),
+        cc: note.cc.clone(),
+        object: note,
+    }
+}
+
+/// The `Announce` of a boost (its own URI is the activity's id).
+pub fn announce(boost: &Status, booster: &Account, original_uri: &str) -> Activity<Value> {
+    let (to, cc) = match boost.visibility {
+        Visibility::Public => (
+            vec![vocab::PUBLIC.to_string()],
+            vec![booster.followers_url.clone()],
+        ),
+        Visibility::Unlisted => (
+            vec![booster.followers_url.clone()],
+            vec![vocab::PUBLIC.to_string()],
+        ),
+        _ => (vec![booster.followers_url.clone()], Vec::new()),
+    };
+    Activity {
+        id: boost.uri.clone(),
+        kind: "Announce",
+        actor: booster.uri.clone(),
+        published: datetime(&boost.created_at),
+        to,
+        cc,
+        object: Value::String(original_uri.to_string()),
+    }
+}

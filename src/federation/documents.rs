@@ -1,0 +1,375 @@
+//! The ActivityPub documents Rookery serves: actors, the instance actor, notes and their
+//! activities, replies, and the outbox, follower, following and featured collections. The
+//! same URLs give browsers HTML (or a redirect to it).
+//!
+//! Only public and unlisted objects are served for now: followers-only and direct objects
+//! need a verified signature from a permitted actor, which comes with the inbox.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::convert;
+use super::vocab::{Collection, WithContext};
+use crate::app::AppState;
+use crate::error::{Error, Result};
+use crate::model::{Account, Visibility};
+use crate::{service, store};
+
+/// Items per collection page.
+const PAGE_SIZE: i64 = 20;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/actor", get(instance_actor))
+        .route("/users/{username}", get(actor))
+        .route("/users/{username}/statuses/{id}", get(note))
+        .route("/users/{username}/statuses/{id}/activity", get(activity))
+        .route("/users/{username}/statuses/{id}/replies", get(replies))
+        .route("/users/{username}/outbox", get(outbox))
+        .route("/users/{username}/followers", get(followers))
+        .route("/users/{username}/following", get(following))
+        .route("/users/{username}/collections/featured", get(featured))
+}
+
+/// Whether the client asked for ActivityStreams JSON rather than a page.
+pub fn wants_activity_json(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|accept| {
+            let accept = accept.to_ascii_lowercase();
+            accept.contains("application/activity+json") || accept.contains("application/ld+json")
+        })
+}
+
+/// A document served as `application/activity+json`.
+pub fn activity_json<T: Serialize>(document: T) -> Response {
+    let mut response = axum::Json(WithContext::new(document)).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/activity+json; charset=utf-8"),
+    );
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept"));
+    response
+}
+
+async fn local_account(state: &AppState, username: &str) -> Result<Account> {
+    match store::accounts::local_by_username(&state.db, username).await? {
+        Some(a) if !a.is_suspended() && a.actor_type != "Application" => Ok(a),
+        _ => Err(Error::NotFound),
+    }
+}
+
+pub async fn instance_actor(State(state): State<AppState>) -> Result<Response> {
+    let actor = service::instance_actor::get(&state).await?;
+    Ok(activity_json(convert::actor(&actor, &state.base_url())))
+}
+
+/// `/users/:name`: the actor to ActivityPub clients, a redirect to the profile for browsers.
+pub async fn actor(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(username): Path<String>,
+) -> Result<Response> {
+    let account = local_account(&state, &username).await?;
+    if !wants_activity_json(&headers) {
+        return Ok(Redirect::to(&format!("/@{}", account.username)).into_response());
+    }
+    Ok(activity_json(convert::actor(&account, &state.base_url())))
+}
+
+/// A status of `username` that anyone may see, or 404.
+async fn public_status(
+    state: &AppState,
+    username: &str,
+    id: &str,
+) -> Result<(Account, crate::model::StatusView)> {
+    let account = local_account(state, username).await?;
+    let id = crate::id::parse(id).ok_or(Error::NotFound)?;
+    let view = service::views::one(state, None, id).await?;
+    if view.status.account_id != account.id
+        || !matches!(
+            view.status.visibility,
+            Visibility::Public | Visibility::Unlisted
+        )
+    {
+        return Err(Error::NotFound);
+    }
+    Ok((account, view))
+}
+
+async fn parent_uri(state: &AppState, status: &crate::model::Status) -> Result<Option<String>> {
+    match status.in_reply_to_id {
+        Some(parent) => Ok(store::statuses::uri_of(&state.db, parent).await?),
+        None => Ok(None),
+    }
+}
+
+/// `/users/:name/statuses/:id`: the `Note`, or the status page for browsers.
+pub async fn note(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((username, id)): Path<(String, String)>,
+) -> Result<Response> {
+    let (_, view) = public_status(&state, &username, &id).await?;
+    if view.status.is_reblog() {
+        return Err(Error::NotFound);
+    }
+    if !wants_activity_json(&headers) {
+        let url = view
+            .status
+            .url
+            .clone()
+            .unwrap_or_else(|| view.status.uri.clone());
+        return Ok(Redirect::to(&url).into_response());
+    }
+    let parent = parent_uri(&state, &view.status).await?;
+    Ok(activity_json(convert::note(
+        &view,
+        parent,
+        &state.base_url(),
+    )))
+}
+
+/// `/users/:name/statuses/:id/activity`: the `Create` of a status or the `Announce` of a boost.
+pub async fn activity(
+    State(state): State<AppState>,
+    Path((username, id)): Path<(String, String)>,
+) -> Result<Response> {
+    let (account, view) = public_status(&state, &username, &id).await?;
+    if let Some(original) = &view.reblog {
+        return Ok(activity_json(convert::announce(
+            &view.status,
+            &account,
+            &original.status.uri,
+        )));
+    }
+    let parent = parent_uri(&state, &view.status).await?;
+    Ok(activity_json(convert::create(
+        &view,
+        parent,
+        &state.base_url(),
+    )))
+}
+
+#[derive(Deserialize, Default)]
+pub struct PageQuery {
+    page: Option<String>,
+    max_id: Option<String>,
+}
+
+impl PageQuery {
+    fn is_page(&self) -> bool {
+        self.page.is_some() || self.max_id.is_some()
+    }
+    fn max_id(&self) -> Option<i64> {
+        self.max_id.as_deref().and_then(crate::id::parse)
+    }
+}
+
+/// `/users/:name/statuses/:id/replies`: public replies, as one page.
+pub async fn replies(
+    State(state): State<AppState>,
+    Path((username, id)): Path<(String, String)>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response> {
+    let (_, view) = public_status(&state, &username, &id).await?;
+    let collection_id = format!("{}/replies", view.status.uri);
+    let items: Vec<Value> = store::statuses::public_reply_uris(&state.db, view.status.id, 100)
+        .await?
+        .into_iter()
+        .map(Value::String)
+        .collect();
+    let total = items.len() as i64;
+    if !q.is_page() {
+        return Ok(activity_json(Collection {
+            id: collection_id.clone(),
+            kind: "OrderedCollection",
+            total_items: total,
+            first: Some(format!("{collection_id}?page=true")),
+            part_of: None,
+            next: None,
+            prev: None,
+            ordered_items: None,
+        }));
+    }
+    Ok(activity_json(Collection {
+        id: format!("{collection_id}?page=true"),
+        kind: "OrderedCollectionPage",
+        total_items: total,
+        first: None,
+        part_of: Some(collection_id),
+        next: None,
+        prev: None,
+        ordered_items: Some(items),
+    }))
+}
+
+/// `/users/:name/outbox`: the summary, then pages of activities (`?page=true`, `?max_id=`).
+pub async fn outbox(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response> {
+    let account = local_account(&state, &username).await?;
+    let base = state.base_url();
+    if !q.is_page() {
+        return Ok(activity_json(Collection {
+            id: account.outbox_url.clone(),
+            kind: "OrderedCollection",
+            total_items: account.stats.statuses_count,
+            first: Some(format!("{}?page=true", account.outbox_url)),
+            part_of: None,
+            next: None,
+            prev: None,
+            ordered_items: None,
+        }));
+    }
+    let ids = store::statuses::outbox_page(&state.db, account.id, q.max_id(), PAGE_SIZE).await?;
+    let views = service::views::hydrate(&state, None, &ids).await?;
+    let mut items = Vec::with_capacity(views.len());
+    for view in &views {
+        let item = match &view.reblog {
+            Some(original) => serde_json::to_value(convert::announce(
+                &view.status,
+                &account,
+                &original.status.uri,
+            )),
+            None => {
+                let parent = parent_uri(&state, &view.status).await?;
+                serde_json::to_value(convert::create(view, parent, &base))
+            }
+        };
+        items.push(item.map_err(|e| Error::Internal(e.into()))?);
+    }
+    let page_id = match q.max_id() {
+        Some(max) => format!("{}?max_id={max}", account.outbox_url),
+        None => format!("{}?page=true", account.outbox_url),
+    };
+    Ok(activity_json(Collection {
+        id: page_id,
+        kind: "OrderedCollectionPage",
+        total_items: account.stats.statuses_count,
+        first: None,
+        part_of: Some(account.outbox_url.clone()),
+        next: (ids.len() as i64 == PAGE_SIZE)
+            .then(|| {
+                ids.last()
+                    .map(|last| format!("{}?max_id={last}", account.outbox_url))
+            })
+            .flatten(),
+        prev: None,
+        ordered_items: Some(items),
+    }))
+}
+
+async fn follow_collection(
+    state: &AppState,
+    username: &str,
+    q: &PageQuery,
+    followers: bool,
+) -> Result<Response> {
+    let account = local_account(state, username).await?;
+    let (collection_id, total) = if followers {
+        (account.followers_url.clone(), account.stats.followers_count)
+    } else {
+        (account.following_url.clone(), account.stats.following_count)
+    };
+    // Hidden collections show their size only, as on Mastodon.
+    if !q.is_page() || account.hide_collections {
+        return Ok(activity_json(Collection {
+            id: collection_id.clone(),
+            kind: "OrderedCollection",
+            total_items: total,
+            first: (!account.hide_collections).then(|| format!("{collection_id}?page=true")),
+            part_of: None,
+            next: None,
+            prev: None,
+            ordered_items: None,
+        }));
+    }
+    let rows =
+        store::accounts::follow_uris(&state.db, account.id, followers, q.max_id(), PAGE_SIZE * 2)
+            .await?;
+    let next = (rows.len() as i64 == PAGE_SIZE * 2)
+        .then(|| {
+            rows.last()
+                .map(|(cursor, _)| format!("{collection_id}?max_id={cursor}"))
+        })
+        .flatten();
+    Ok(activity_json(Collection {
+        id: match q.max_id() {
+            Some(max) => format!("{collection_id}?max_id={max}"),
+            None => format!("{collection_id}?page=true"),
+        },
+        kind: "OrderedCollectionPage",
+        total_items: total,
+        first: None,
+        part_of: Some(collection_id),
+        next,
+        prev: None,
+        ordered_items: Some(
+            rows.into_iter()
+                .map(|(_, uri)| Value::String(uri))
+                .collect(),
+        ),
+    }))
+}
+
+pub async fn followers(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response> {
+    follow_collection(&state, &username, &q, true).await
+}
+
+pub async fn following(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response> {
+    follow_collection(&state, &username, &q, false).await
+}
+
+/// `/users/:name/collections/featured`: pinned notes, embedded.
+pub async fn featured(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+) -> Result<Response> {
+    let account = local_account(&state, &username).await?;
+    let ids = store::statuses::pinned_ids(&state.db, account.id).await?;
+    let views = service::views::hydrate(&state, None, &ids).await?;
+    let base = state.base_url();
+    let mut items = Vec::new();
+    for view in views.iter().filter(|v| {
+        matches!(
+            v.status.visibility,
+            Visibility::Public | Visibility::Unlisted
+        )
+    }) {
+        let parent = parent_uri(&state, &view.status).await?;
+        items.push(
+            serde_json::to_value(convert::note(view, parent, &base))
+                .map_err(|e| Error::Internal(e.into()))?,
+        );
+    }
+    Ok(activity_json(Collection {
+        id: account.featured_url.clone(),
+        kind: "OrderedCollection",
+        total_items: items.len() as i64,
+        first: None,
+        part_of: None,
+        next: None,
+        prev: None,
+        ordered_items: Some(items),
+    }))
+}

@@ -1,0 +1,138 @@
+//! Public profile and status pages (`/@alice`, `/@alice/123`); ActivityPub clients asking the
+//! same URLs get the documents instead.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use crate::app::AppState;
+use crate::error::{Error, Result};
+use crate::federation::{convert, documents};
+use crate::model::Visibility;
+use crate::{service, store};
+
+struct StatusItem {
+    content: String,
+    spoiler_text: String,
+    url: String,
+    created_at: String,
+}
+
+#[derive(Template)]
+#[template(path = "profile.html", config = "src/web/askama.toml")]
+struct ProfilePage<'a> {
+    instance_title: &'a str,
+    display_name: String,
+    acct: String,
+    /// Sanitised when it was stored.
+    note: String,
+    statuses_count: i64,
+    following_count: i64,
+    followers_count: i64,
+    statuses: Vec<StatusItem>,
+}
+
+fn username_of(handle: &str) -> Result<&str> {
+    handle
+        .strip_prefix('@')
+        .filter(|u| !u.is_empty() && !u.contains('@'))
+        .ok_or(Error::NotFound)
+}
+
+/// `/@:username`
+pub async fn profile(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(handle): Path<String>,
+) -> Result<Response> {
+    let username = username_of(&handle)?;
+    let account = match store::accounts::local_by_username(&state.db, username).await? {
+        Some(a) if !a.is_suspended() && a.actor_type != "Application" => a,
+        _ => return Err(Error::NotFound),
+    };
+    if documents::wants_activity_json(&headers) {
+        return Ok(documents::activity_json(convert::actor(
+            &account,
+            &state.base_url(),
+        )));
+    }
+    let page = service::timelines::account_statuses(
+        &state,
+        None,
+        &account,
+        &store::statuses::AccountStatusFilter {
+            exclude_reblogs: true,
+            ..Default::default()
+        },
+        &crate::model::Page::first(20),
+    )
+    .await?;
+    let statuses = page
+        .statuses
+        .iter()
+        .filter(|v| v.status.visibility == Visibility::Public)
+        .map(|v| StatusItem {
+            content: v.status.content.clone(),
+            spoiler_text: v.status.spoiler_text.clone(),
+            url: v.status.url.clone().unwrap_or_else(|| v.status.uri.clone()),
+            created_at: v.status.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        })
+        .collect();
+    Ok(super::render(
+        StatusCode::OK,
+        &ProfilePage {
+            instance_title: &state.config.instance.title,
+            display_name: if account.display_name.is_empty() {
+                account.username.clone()
+            } else {
+                account.display_name.clone()
+            },
+            acct: format!("{}@{}", account.username, state.config.domain),
+            note: account.note.clone(),
+            statuses_count: account.stats.statuses_count,
+            following_count: account.stats.following_count,
+            followers_count: account.stats.followers_count,
+            statuses,
+        },
+    ))
+}
+
+/// `/@:username/:id`: the status as a page, or its `Note`.
+pub async fn status(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((handle, id)): Path<(String, String)>,
+) -> Result<Response> {
+    let username = username_of(&handle)?;
+    let account = store::accounts::local_by_username(&state.db, username)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let id = crate::id::parse(&id).ok_or(Error::NotFound)?;
+    let view = service::views::one(&state, None, id).await?;
+    if view.status.account_id != account.id || view.status.is_reblog() {
+        return Err(Error::NotFound);
+    }
+    if documents::wants_activity_json(&headers) {
+        let parent = match view.status.in_reply_to_id {
+            Some(p) => store::statuses::uri_of(&state.db, p).await?,
+            None => None,
+        };
+        return Ok(documents::activity_json(convert::note(
+            &view,
+            parent,
+            &state.base_url(),
+        )));
+    }
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>@{} · {}</title></head><body><main>\
+         {}<p><a href=\"/@{}\">@{}</a> · {}</p></main></body></html>",
+        crate::content::escape(&account.username),
+        crate::content::escape(&state.config.instance.title),
+        view.status.content,
+        crate::content::escape(&account.username),
+        crate::content::escape(&account.username),
+        view.status.created_at.format("%Y-%m-%d %H:%M UTC")
+    );
+    Ok(super::page(StatusCode::OK, html).into_response())
+}
