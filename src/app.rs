@@ -24,29 +24,36 @@ use crate::rate_limit::RateLimiter;
 pub struct AppState {
     pub db: PgPool,
     pub config: Arc<Config>,
-    /// For outgoing requests (federation); redirects are handled by the fetcher itself.
+    /// For outgoing requests (federation): SSRF-guarded, redirects handled by the fetcher.
     pub http: reqwest::Client,
     pub limiter: Arc<RateLimiter>,
 }
 
 impl AppState {
     pub fn new(db: PgPool, config: Config) -> anyhow::Result<AppState> {
-        let http = reqwest::Client::builder()
-            .user_agent(format!(
-                "Rookery/{} (+{})",
-                env!("CARGO_PKG_VERSION"),
-                config.base_url()
-            ))
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(30))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()?;
+        let user_agent = format!(
+            "Rookery/{} (+{})",
+            env!("CARGO_PKG_VERSION"),
+            config.base_url()
+        );
+        let http = crate::federation::fetch::client(
+            &user_agent,
+            config.federation.allow_private_addresses,
+        )?;
         Ok(AppState {
             db,
             config: Arc::new(config),
             http,
             limiter: Arc::new(RateLimiter::default()),
         })
+    }
+
+    /// What outgoing fetches may do under this configuration.
+    pub fn fetch_policy(&self) -> crate::federation::fetch::FetchPolicy {
+        crate::federation::fetch::FetchPolicy {
+            allow_private: self.config.federation.allow_private_addresses,
+            allow_http: self.config.protocol == crate::config::Protocol::Http,
+        }
     }
 
     /// `https://social.example`

@@ -6,6 +6,7 @@
 pub mod convert;
 pub mod discovery;
 pub mod documents;
+pub mod fetch;
 pub mod signature;
 pub mod vocab;
 

@@ -36,3 +36,34 @@ pub async fn contact_account(state: &AppState) -> Result<Option<Account>> {
 pub async fn ready(state: &AppState) -> Result<()> {
     Ok(crate::store::ping(&state.db).await?)
 }
+
+/// The usage figures NodeInfo publishes. They come from the same counts as
+/// `/api/v1/instance` and `/api/v2/instance`, so the three never disagree.
+#[derive(Clone, Copy, Debug)]
+pub struct Usage {
+    /// Local accounts that can sign in: approved, not suspended.
+    pub users_total: i64,
+    /// Of those, signed in or signed up within 30 days.
+    pub active_month: i64,
+    /// Of those, signed in or signed up within 180 days.
+    pub active_halfyear: i64,
+    /// Local statuses, boosts excluded.
+    pub local_posts: i64,
+}
+
+/// Counts users, active users and local posts, concurrently.
+pub async fn usage(state: &AppState) -> Result<Usage> {
+    let db = &state.db;
+    let (users_total, active_month, active_halfyear, local_posts) = tokio::try_join!(
+        crate::store::accounts::count_local_active(db),
+        crate::store::accounts::count_active_month(db),
+        crate::store::accounts::count_active_halfyear(db),
+        crate::store::statuses::count_local(db),
+    )?;
+    Ok(Usage {
+        users_total,
+        active_month,
+        active_halfyear,
+        local_posts,
+    })
+}

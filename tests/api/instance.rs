@@ -93,7 +93,8 @@ async fn instance_v1_shape() {
     let app = TestApp::spawn().await;
     let alice = app.register("alice").await;
     app.post_status(&alice, "one", json!({})).await;
-    app.post_status(&alice, "two", json!({"visibility": "private"})).await;
+    app.post_status(&alice, "two", json!({"visibility": "private"}))
+        .await;
     let (status, v1) = app.get("/api/v1/instance/", None).await;
     assert_eq!(status, StatusCode::OK);
     assert_shape(

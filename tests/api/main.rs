@@ -4,6 +4,7 @@ mod accounts;
 mod cli;
 mod documents;
 mod federation;
+mod fetch;
 mod helpers;
 mod instance;
 mod oauth;

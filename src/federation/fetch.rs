@@ -1,0 +1,450 @@
+//! Fetching remote ActivityPub documents, treating every answer as hostile.
+//!
+//! - **SSRF guard**: the HTTP client resolves names through [`GuardedResolver`], which drops
+//!   loopback, private, link-local, unique-local, multicast, unspecified and other special
+//!   addresses (also in their IPv4-mapped and IPv4-compatible IPv6 forms), so the check holds
+//!   for every address actually dialled, after any DNS rebinding. IP-literal URLs skip the
+//!   resolver and are checked here before each request. `federation.allow_private_addresses`
+//!   lifts the guard (tests, local multi-instance setups).
+//! - **Redirects** are followed by hand, at most five, each hop checked again.
+//! - **Size**: bodies over 1 MiB are refused while they stream in.
+//! - **Type**: only `application/activity+json`, or `application/ld+json` with the
+//!   ActivityStreams profile, is an ActivityPub document (a JSON file someone uploaded to a
+//!   host must not pass as an actor).
+//! - **Origin**: a document's `id` must be on the origin (scheme, host and port) of the URL it
+//!   finally came from; otherwise it is fetched again by its `id`, which must then match.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use reqwest::header::{HeaderMap, ACCEPT, CONTENT_TYPE, LOCATION};
+use serde_json::Value;
+use url::Url;
+
+/// Largest document accepted.
+pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
+/// Redirect hops followed.
+pub const MAX_REDIRECTS: usize = 5;
+/// What Rookery asks for.
+pub const ACCEPT_ACTIVITY: &str =
+    "application/activity+json, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"";
+
+/// Why a fetch failed.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("refused address {0}: private, loopback or otherwise special")]
+    ForbiddenAddress(String),
+    #[error("invalid URL {0}")]
+    InvalidUrl(String),
+    #[error("scheme {0} is not allowed")]
+    ForbiddenScheme(String),
+    #[error("too many redirects")]
+    TooManyRedirects,
+    #[error("answer {0}")]
+    Status(u16),
+    #[error("not an ActivityPub document (content type {0:?})")]
+    NotActivityJson(String),
+    #[error("document larger than {MAX_DOCUMENT_BYTES} bytes")]
+    TooLarge,
+    #[error("malformed JSON: {0}")]
+    Malformed(String),
+    #[error("document id {id:?} is not on the origin it came from ({origin})")]
+    OriginMismatch { id: String, origin: String },
+    #[error("request failed: {0}")]
+    Transport(String),
+}
+
+impl FetchError {
+    /// Worth trying again later (the remote may recover), as opposed to a refusal.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            FetchError::Transport(_) => true,
+            FetchError::Status(code) => *code >= 500 || *code == 429 || *code == 408,
+            _ => false,
+        }
+    }
+}
+
+/// Whether an address is one a server on the internet should never make Rookery call.
+pub fn is_forbidden(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => forbidden_v4(v4),
+        IpAddr::V6(v6) => {
+            if let Some(v4) = embedded_v4(v6) {
+                return forbidden_v4(v4);
+            }
+            let seg = v6.segments();
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (seg[0] & 0xfe00) == 0xfc00 // unique local fc00::/7
+                || (seg[0] & 0xffc0) == 0xfe80 // link local fe80::/10
+                || (seg[0] & 0xffc0) == 0xfec0 // site local (deprecated) fec0::/10
+                || (seg[0] == 0x2001 && seg[1] == 0x0db8) // documentation
+                || (seg[0] == 0x0064 && seg[1] == 0xff9b) // NAT64 to anything: refuse
+                || seg[0] == 0x2002 // 6to4 can embed a private v4
+        }
+    }
+}
+
+/// The IPv4 address inside an IPv4-mapped (`::ffff:a.b.c.d`) or IPv4-compatible
+/// (`::a.b.c.d`) IPv6 address.
+fn embedded_v4(v6: Ipv6Addr) -> Option<Ipv4Addr> {
+    let seg = v6.segments();
+    let mapped = seg[..5].iter().all(|s| *s == 0) && seg[5] == 0xffff;
+    let compatible = seg[..6].iter().all(|s| *s == 0) && !(seg[6] == 0 && seg[7] <= 1);
+    if mapped || compatible {
+        let [a, b] = seg[6].to_be_bytes();
+        let [c, d] = seg[7].to_be_bytes();
+        Some(Ipv4Addr::new(a, b, c, d))
+    } else {
+        None
+    }
+}
+
+fn forbidden_v4(ip: Ipv4Addr) -> bool {
+    let o = ip.octets();
+    ip.is_loopback()
+        || ip.is_private()
+        || ip.is_link_local()
+        || ip.is_unspecified()
+        || ip.is_broadcast()
+        || ip.is_multicast()
+        || ip.is_documentation()
+        || o[0] == 0 // "this network"
+        || (o[0] == 100 && (o[1] & 0xc0) == 64) // shared address space 100.64/10
+        || (o[0] == 192 && o[1] == 0 && o[2] == 0) // IETF protocol assignments
+        || (o[0] == 198 && (o[1] & 0xfe) == 18) // benchmarking 198.18/15
+        || o[0] >= 240 // reserved
+}
+
+/// A DNS resolver that never returns a forbidden address.
+#[derive(Clone, Debug)]
+pub struct GuardedResolver {
+    pub allow_private: bool,
+}
+
+impl Resolve for GuardedResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let allow_private = self.allow_private;
+        Box::pin(async move {
+            let host = name.as_str().to_string();
+            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+                .await?
+                .filter(|addr| allow_private || !is_forbidden(addr.ip()))
+                .collect();
+            if found.is_empty() {
+                return Err(Box::new(FetchError::ForbiddenAddress(host))
+                    as Box<dyn std::error::Error + Send + Sync>);
+            }
+            let addrs: Addrs = Box::new(found.into_iter());
+            Ok(addrs)
+        })
+    }
+}
+
+/// The client every outgoing federation request goes through.
+pub fn client(user_agent: &str, allow_private: bool) -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .user_agent(user_agent)
+        .dns_resolver(Arc::new(GuardedResolver { allow_private }))
+        .no_proxy()
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(30))
+        .pool_idle_timeout(Duration::from_secs(90))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+}
+
+/// What a fetch may do.
+#[derive(Clone, Debug)]
+pub struct FetchPolicy {
+    pub allow_private: bool,
+    /// Plain http is allowed only when Rookery itself runs on http (local use).
+    pub allow_http: bool,
+}
+
+/// Checks a URL before requesting it: scheme, and (for IP literals, which skip the resolver)
+/// the address.
+pub fn check_url(url: &Url, policy: &FetchPolicy) -> Result<(), FetchError> {
+    match url.scheme() {
+        "https" => {}
+        "http" if policy.allow_http => {}
+        other => return Err(FetchError::ForbiddenScheme(other.to_string())),
+    }
+    let host = url
+        .host()
+        .ok_or_else(|| FetchError::InvalidUrl(url.to_string()))?;
+    if !policy.allow_private {
+        let literal = match host {
+            url::Host::Ipv4(v4) => Some(IpAddr::V4(v4)),
+            url::Host::Ipv6(v6) => Some(IpAddr::V6(v6)),
+            url::Host::Domain(_) => None,
+        };
+        if let Some(ip) = literal.filter(|ip| is_forbidden(*ip)) {
+            return Err(FetchError::ForbiddenAddress(ip.to_string()));
+        }
+    }
+    Ok(())
+}
+
+/// The origin of a URL: scheme, host and port (instances on one machine differ only by port;
+/// `Url::domain()` is `None` for IP literals, so it must not be used for this).
+pub fn origin(url: &Url) -> String {
+    format!(
+        "{}://{}:{}",
+        url.scheme(),
+        url.host_str().unwrap_or_default().to_ascii_lowercase(),
+        url.port_or_known_default().unwrap_or(0)
+    )
+}
+
+/// Whether an `application/activity+json` or ActivityStreams `application/ld+json` type.
+pub fn is_activity_json(content_type: &str) -> bool {
+    let lower = content_type.to_ascii_lowercase();
+    let essence = lower.split(';').next().unwrap_or("").trim();
+    essence == "application/activity+json"
+        || (essence == "application/ld+json"
+            && lower.contains("https://www.w3.org/ns/activitystreams"))
+}
+
+/// Adds headers to a request, e.g. an HTTP signature for the final URL.
+pub trait SignRequest: Send + Sync {
+    fn headers_for(&self, url: &Url) -> HeaderMap;
+}
+
+/// No signature.
+pub struct Unsigned;
+
+impl SignRequest for Unsigned {
+    fn headers_for(&self, _url: &Url) -> HeaderMap {
+        HeaderMap::new()
+    }
+}
+
+/// A fetched document and the URL it finally came from.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub url: Url,
+    pub document: Value,
+}
+
+/// GETs an ActivityPub document with every check above.
+pub async fn fetch_document(
+    client: &reqwest::Client,
+    policy: &FetchPolicy,
+    signer: &dyn SignRequest,
+    url: &str,
+) -> Result<Fetched, FetchError> {
+    let fetched = fetch_once(client, policy, signer, url).await?;
+    let id = fetched
+        .document
+        .get("id")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let Some(id) = id else {
+        return Err(FetchError::Malformed("the document has no id".into()));
+    };
+    let id_url = Url::parse(&id).map_err(|_| FetchError::InvalidUrl(id.clone()))?;
+    if origin(&id_url) == origin(&fetched.url) {
+        return Ok(fetched);
+    }
+    // The document claims to live elsewhere: ask that origin for it, once.
+    let again = fetch_once(client, policy, signer, &id).await?;
+    let again_id = again
+        .document
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if again_id != id || origin(&again.url) != origin(&id_url) {
+        return Err(FetchError::OriginMismatch {
+            id,
+            origin: origin(&fetched.url),
+        });
+    }
+    Ok(again)
+}
+
+async fn fetch_once(
+    client: &reqwest::Client,
+    policy: &FetchPolicy,
+    signer: &dyn SignRequest,
+    url: &str,
+) -> Result<Fetched, FetchError> {
+    let mut current = Url::parse(url).map_err(|_| FetchError::InvalidUrl(url.to_string()))?;
+    for _ in 0..=MAX_REDIRECTS {
+        check_url(&current, policy)?;
+        let response = client
+            .get(current.clone())
+            .header(ACCEPT, ACCEPT_ACTIVITY)
+            .headers(signer.headers_for(&current))
+            .send()
+            .await
+            .map_err(|e| classify(&e))?;
+        let status = response.status();
+        if status.is_redirection() {
+            let location = response
+                .headers()
+                .get(LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .ok_or(FetchError::Status(status.as_u16()))?;
+            current = current
+                .join(location)
+                .map_err(|_| FetchError::InvalidUrl(location.to_string()))?;
+            continue;
+        }
+        if !status.is_success() {
+            return Err(FetchError::Status(status.as_u16()));
+        }
+        let content_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        if !is_activity_json(&content_type) {
+            return Err(FetchError::NotActivityJson(content_type));
+        }
+        let body = read_limited(response).await?;
+        let document: Value =
+            serde_json::from_slice(&body).map_err(|e| FetchError::Malformed(e.to_string()))?;
+        if !document.is_object() {
+            return Err(FetchError::Malformed("not a JSON object".into()));
+        }
+        return Ok(Fetched {
+            url: current,
+            document,
+        });
+    }
+    Err(FetchError::TooManyRedirects)
+}
+
+/// Reads a body, giving up as soon as it passes [`MAX_DOCUMENT_BYTES`].
+pub async fn read_limited(mut response: reqwest::Response) -> Result<Vec<u8>, FetchError> {
+    if response
+        .content_length()
+        .is_some_and(|l| l as usize > MAX_DOCUMENT_BYTES)
+    {
+        return Err(FetchError::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e))? {
+        if body.len() + chunk.len() > MAX_DOCUMENT_BYTES {
+            return Err(FetchError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+fn classify(e: &reqwest::Error) -> FetchError {
+    // The resolver's refusal surfaces as a connect error whose source is our FetchError.
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if let Some(FetchError::ForbiddenAddress(host)) = err.downcast_ref::<FetchError>() {
+            return FetchError::ForbiddenAddress(host.clone());
+        }
+        source = err.source();
+    }
+    FetchError::Transport(e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forbidden_addresses() {
+        for bad in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "0.0.0.0",
+            "100.64.0.1",
+            "224.0.0.1",
+            "255.255.255.255",
+            "::1",
+            "::",
+            "fe80::1",
+            "fc00::1",
+            "fd12::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+            "::127.0.0.1",
+            "::ffff:169.254.169.254",
+            "ff02::1",
+            "2002:7f00:1::",
+        ] {
+            assert!(
+                is_forbidden(bad.parse().expect("ip")),
+                "{bad} should be forbidden"
+            );
+        }
+        for good in [
+            "93.184.216.34",
+            "1.1.1.1",
+            "2606:4700::1111",
+            "::ffff:93.184.216.34",
+        ] {
+            assert!(
+                !is_forbidden(good.parse().expect("ip")),
+                "{good} should be allowed"
+            );
+        }
+    }
+
+    #[test]
+    fn urls_are_checked() {
+        let strict = FetchPolicy {
+            allow_private: false,
+            allow_http: false,
+        };
+        let local = FetchPolicy {
+            allow_private: true,
+            allow_http: true,
+        };
+        let url = |s: &str| Url::parse(s).expect("url");
+        assert!(check_url(&url("https://remote.example/users/a"), &strict).is_ok());
+        assert!(matches!(
+            check_url(&url("http://remote.example/"), &strict),
+            Err(FetchError::ForbiddenScheme(_))
+        ));
+        assert!(matches!(
+            check_url(&url("https://127.0.0.1/"), &strict),
+            Err(FetchError::ForbiddenAddress(_))
+        ));
+        assert!(matches!(
+            check_url(&url("https://[::ffff:10.0.0.1]/"), &strict),
+            Err(FetchError::ForbiddenAddress(_))
+        ));
+        assert!(matches!(
+            check_url(&url("file:///etc/passwd"), &local),
+            Err(FetchError::ForbiddenScheme(_))
+        ));
+        assert!(check_url(&url("http://127.0.0.1:8080/"), &local).is_ok());
+    }
+
+    #[test]
+    fn origins_and_types() {
+        let a = Url::parse("http://127.0.0.1:8080/users/a").expect("url");
+        let b = Url::parse("http://127.0.0.1:8081/users/a").expect("url");
+        let c = Url::parse("http://127.0.0.1:8080/other").expect("url");
+        assert_ne!(origin(&a), origin(&b));
+        assert_eq!(origin(&a), origin(&c));
+        assert_eq!(
+            origin(&Url::parse("https://Host.example/x").expect("url")),
+            "https://host.example:443"
+        );
+        assert!(is_activity_json("application/activity+json; charset=utf-8"));
+        assert!(is_activity_json(
+            "application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\""
+        ));
+        assert!(!is_activity_json("application/ld+json"));
+        assert!(!is_activity_json("application/json"));
+        assert!(!is_activity_json("text/html"));
+    }
+}
