@@ -41,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/preferences", get(v1::preferences::show))
         .route("/api/v1/custom_emojis", get(v1::custom_emojis::index))
         .route("/api/v2/instance", get(v2::instance::show))
+        .route("/api/v2/search", get(v2::search::show))
         .route("/oauth/token", post(oauth::token::create))
         .route("/oauth/revoke", post(oauth::revoke::create))
         .route(

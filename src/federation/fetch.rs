@@ -210,6 +210,25 @@ pub fn is_activity_json(content_type: &str) -> bool {
             && lower.contains("https://www.w3.org/ns/activitystreams"))
 }
 
+/// Whether a WebFinger `self` link's type names an ActivityPub document.
+pub fn is_activity_json_or_plain(content_type: &str) -> bool {
+    is_activity_json(content_type)
+        || content_type
+            .trim()
+            .eq_ignore_ascii_case("application/ld+json")
+}
+
+/// Whether a WebFinger answer's type (JRD, or plain JSON as some servers send).
+pub fn is_jrd(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/jrd+json" || essence == "application/json"
+}
+
 /// Adds headers to a request, e.g. an HTTP signature for the final URL.
 pub trait SignRequest: Send + Sync {
     fn headers_for(&self, url: &Url) -> HeaderMap;
@@ -273,12 +292,33 @@ async fn fetch_once(
     signer: &dyn SignRequest,
     url: &str,
 ) -> Result<Fetched, FetchError> {
+    fetch_json(
+        client,
+        policy,
+        signer,
+        url,
+        ACCEPT_ACTIVITY,
+        is_activity_json,
+    )
+    .await
+}
+
+/// GETs a JSON document of a type `accepts` allows (WebFinger's JRD, NodeInfo), with the same
+/// guard, redirect and size rules as ActivityPub documents but no origin rule.
+pub async fn fetch_json(
+    client: &reqwest::Client,
+    policy: &FetchPolicy,
+    signer: &dyn SignRequest,
+    url: &str,
+    accept: &str,
+    accepts: fn(&str) -> bool,
+) -> Result<Fetched, FetchError> {
     let mut current = Url::parse(url).map_err(|_| FetchError::InvalidUrl(url.to_string()))?;
     for _ in 0..=MAX_REDIRECTS {
         check_url(&current, policy)?;
         let response = client
             .get(current.clone())
-            .header(ACCEPT, ACCEPT_ACTIVITY)
+            .header(ACCEPT, accept)
             .headers(signer.headers_for(&current))
             .send()
             .await
@@ -304,7 +344,7 @@ async fn fetch_once(
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_string();
-        if !is_activity_json(&content_type) {
+        if !accepts(&content_type) {
             return Err(FetchError::NotActivityJson(content_type));
         }
         let body = read_limited(response).await?;

@@ -9,6 +9,8 @@ pub mod markers;
 pub mod notifications;
 pub mod oauth;
 pub mod relationships;
+pub mod remote;
+pub mod search;
 pub mod statuses;
 pub mod timelines;
 pub mod views;

@@ -258,3 +258,112 @@ pub async fn count_active_halfyear(db: impl PgExecutor<'_>) -> Result<i64, sqlx:
     .fetch_one(db)
     .await
 }
+
+/// A remote actor's profile as last fetched.
+pub struct RemoteProfile<'a> {
+    pub new_id: i64,
+    pub username: &'a str,
+    pub domain: &'a str,
+    pub display_name: &'a str,
+    pub note: &'a str,
+    pub fields: &'a [ProfileField],
+    pub locked: bool,
+    pub bot: bool,
+    pub discoverable: bool,
+    pub indexable: bool,
+    pub actor_type: &'a str,
+    pub avatar_url: Option<&'a str>,
+    pub header_url: Option<&'a str>,
+    pub uri: &'a str,
+    pub url: Option<&'a str>,
+    pub inbox_url: &'a str,
+    pub shared_inbox_url: Option<&'a str>,
+    pub outbox_url: &'a str,
+    pub followers_url: &'a str,
+    pub following_url: &'a str,
+    pub featured_url: &'a str,
+    pub public_key_id: &'a str,
+    pub public_key_pem: &'a str,
+    pub also_known_as: &'a [String],
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Creates or refreshes a remote account by its ActivityPub id; returns its id.
+pub async fn upsert_remote(
+    db: &mut sqlx::PgConnection,
+    p: &RemoteProfile<'_>,
+) -> Result<i64, sqlx::Error> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO accounts (id, username, domain, display_name, note, fields, locked, bot, discoverable, \
+         indexable, actor_type, avatar_url, header_url, uri, url, inbox_url, shared_inbox_url, outbox_url, \
+         followers_url, following_url, featured_url, public_key_id, public_key_pem, also_known_as, created_at, fetched_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, now()) \
+         ON CONFLICT (uri) DO UPDATE SET username = EXCLUDED.username, display_name = EXCLUDED.display_name, \
+         note = EXCLUDED.note, fields = EXCLUDED.fields, locked = EXCLUDED.locked, bot = EXCLUDED.bot, \
+         discoverable = EXCLUDED.discoverable, indexable = EXCLUDED.indexable, actor_type = EXCLUDED.actor_type, \
+         avatar_url = EXCLUDED.avatar_url, header_url = EXCLUDED.header_url, url = EXCLUDED.url, \
+         inbox_url = EXCLUDED.inbox_url, shared_inbox_url = EXCLUDED.shared_inbox_url, outbox_url = EXCLUDED.outbox_url, \
+         followers_url = EXCLUDED.followers_url, following_url = EXCLUDED.following_url, featured_url = EXCLUDED.featured_url, \
+         public_key_id = EXCLUDED.public_key_id, public_key_pem = EXCLUDED.public_key_pem, \
+         also_known_as = EXCLUDED.also_known_as, updated_at = now(), fetched_at = now() \
+         WHERE accounts.domain IS NOT NULL \
+         RETURNING id",
+    )
+    .bind(p.new_id)
+    .bind(p.username)
+    .bind(p.domain)
+    .bind(p.display_name)
+    .bind(p.note)
+    .bind(sqlx::types::Json(p.fields))
+    .bind(p.locked)
+    .bind(p.bot)
+    .bind(p.discoverable)
+    .bind(p.indexable)
+    .bind(p.actor_type)
+    .bind(p.avatar_url)
+    .bind(p.header_url)
+    .bind(p.uri)
+    .bind(p.url)
+    .bind(p.inbox_url)
+    .bind(p.shared_inbox_url)
+    .bind(p.outbox_url)
+    .bind(p.followers_url)
+    .bind(p.following_url)
+    .bind(p.featured_url)
+    .bind(p.public_key_id)
+    .bind(p.public_key_pem)
+    .bind(p.also_known_as)
+    .bind(p.created_at)
+    .fetch_one(&mut *db)
+    .await?;
+    sqlx::query("INSERT INTO account_stats (account_id) VALUES ($1) ON CONFLICT DO NOTHING")
+        .bind(id)
+        .execute(&mut *db)
+        .await?;
+    Ok(id)
+}
+
+/// Accounts whose username starts with, or display name contains, `q` (search).
+pub async fn search(
+    db: impl PgExecutor<'_>,
+    q: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Account>, sqlx::Error> {
+    let escaped = q
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    sqlx::query_as(concat!(
+        select_accounts!(),
+        "WHERE a.suspended_at IS NULL AND a.actor_type <> 'Application' \
+         AND (lower(a.username) LIKE lower($1) || '%' OR lower(a.display_name) LIKE '%' || lower($1) || '%' \
+              OR lower(a.username || '@' || COALESCE(a.domain, '')) LIKE lower($1) || '%') \
+         ORDER BY (a.domain IS NULL) DESC, length(a.username), a.id LIMIT $2 OFFSET $3"
+    ))
+    .bind(escaped)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db)
+    .await
+}

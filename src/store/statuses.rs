@@ -1004,3 +1004,35 @@ pub async fn pinned_ids(db: impl PgExecutor<'_>, account_id: i64) -> Result<Vec<
         .fetch_all(db)
         .await
 }
+
+/// The status with this ActivityPub id or web URL.
+pub async fn id_by_uri_or_url(
+    db: impl PgExecutor<'_>,
+    url: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM statuses WHERE uri = $1 OR url = $1 LIMIT 1")
+        .bind(url)
+        .fetch_optional(db)
+        .await
+}
+
+/// Tag names starting with `prefix`, shortest first.
+pub async fn tags_by_prefix(
+    db: impl PgExecutor<'_>,
+    prefix: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<String>, sqlx::Error> {
+    let escaped = prefix
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    sqlx::query_scalar(
+        "SELECT name FROM tags WHERE lower(name) LIKE lower($1) || '%' ORDER BY length(name), name LIMIT $2 OFFSET $3",
+    )
+    .bind(escaped)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db)
+    .await
+}

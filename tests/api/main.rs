@@ -9,5 +9,6 @@ mod helpers;
 mod instance;
 mod oauth;
 mod relationships;
+mod remote;
 mod statuses;
 mod visibility;

@@ -1,1 +1,2 @@
 pub mod instance;
+pub mod search;

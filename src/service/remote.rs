@@ -1,0 +1,199 @@
+//! Remote accounts: found through WebFinger, fetched (through the guarded fetcher), checked,
+//! sanitised and stored, and refreshed when stale.
+
+use chrono::{Duration, Utc};
+use serde_json::Value;
+
+use crate::app::AppState;
+use crate::content::sanitize;
+use crate::error::{Error, Result};
+use crate::federation::fetch::{self, FetchError, Unsigned};
+use crate::federation::vocab::{first_url, RemoteActor};
+use crate::model::{Account, ProfileField};
+use crate::{id, store};
+
+/// How long a fetched profile is trusted before it is fetched again on use.
+const STALE_AFTER_HOURS: i64 = 24;
+
+fn unavailable(e: FetchError) -> Error {
+    tracing::info!(error = %e, "remote fetch failed");
+    match e {
+        FetchError::Status(404) | FetchError::Status(410) => Error::NotFound,
+        _ => Error::Unavailable("Remote data could not be fetched".into()),
+    }
+}
+
+/// `user@domain` as an account: local, known and fresh, or looked up now.
+#[tracing::instrument(skip_all, fields(acct.username = %username, acct.domain = %domain))]
+pub async fn resolve_handle(state: &AppState, username: &str, domain: &str) -> Result<Account> {
+    if domain.eq_ignore_ascii_case(&state.config.domain) {
+        return crate::service::accounts::lookup(state, username).await;
+    }
+    if let Some(known) = store::accounts::remote_by_handle(&state.db, username, domain).await? {
+        if known
+            .fetched_at
+            .is_some_and(|t| t > Utc::now() - Duration::hours(STALE_AFTER_HOURS))
+        {
+            return Ok(known);
+        }
+    }
+    let policy = state.fetch_policy();
+    let scheme = if policy.allow_http { "http" } else { "https" };
+    let resource: String =
+        url::form_urlencoded::byte_serialize(format!("acct:{username}@{domain}").as_bytes())
+            .collect();
+    let finger = fetch::fetch_json(
+        &state.http,
+        &policy,
+        &Unsigned,
+        &format!("{scheme}://{domain}/.well-known/webfinger?resource={resource}"),
+        "application/jrd+json, application/json",
+        fetch::is_jrd,
+    )
+    .await
+    .map_err(unavailable)?;
+    let actor_url = finger
+        .document
+        .get("links")
+        .and_then(Value::as_array)
+        .and_then(|links| {
+            links.iter().find(|l| {
+                l.get("rel").and_then(Value::as_str) == Some("self")
+                    && l.get("type")
+                        .and_then(Value::as_str)
+                        .is_some_and(fetch::is_activity_json_or_plain)
+            })
+        })
+        .and_then(|l| l.get("href").and_then(Value::as_str))
+        .ok_or(Error::NotFound)?
+        .to_string();
+    fetch_actor(state, &actor_url).await
+}
+
+/// Fetches the actor at `url` and stores it (refreshing a known one).
+#[tracing::instrument(skip_all, fields(actor.url = %url))]
+pub async fn fetch_actor(state: &AppState, url: &str) -> Result<Account> {
+    let fetched = fetch::fetch_document(&state.http, &state.fetch_policy(), &Unsigned, url)
+        .await
+        .map_err(unavailable)?;
+    let actor: RemoteActor = serde_json::from_value(fetched.document.clone())
+        .map_err(|e| Error::unprocessable(format!("Not a usable actor: {e}")))?;
+    store_actor(state, &actor).await
+}
+
+/// Checks and stores a remote actor document whose id was already verified to be on the
+/// origin it came from.
+pub async fn store_actor(state: &AppState, actor: &RemoteActor) -> Result<Account> {
+    let id_url =
+        url::Url::parse(&actor.id).map_err(|_| Error::unprocessable("Actor id is not a URL"))?;
+    let domain = match (id_url.host_str(), id_url.port()) {
+        (Some(h), Some(p)) => format!("{}:{p}", h.to_ascii_lowercase()),
+        (Some(h), None) => h.to_ascii_lowercase(),
+        _ => return Err(Error::unprocessable("Actor id has no host")),
+    };
+    if domain.eq_ignore_ascii_case(&state.config.domain) {
+        return Err(Error::unprocessable(
+            "A remote actor cannot live on this instance",
+        ));
+    }
+    let username = actor.preferred_username.trim();
+    if username.is_empty() || username.len() > 100 || username.contains(['@', ' ', '/']) {
+        return Err(Error::unprocessable(
+            "Actor has no usable preferredUsername",
+        ));
+    }
+    if actor.public_key.owner != actor.id {
+        return Err(Error::unprocessable("Actor key belongs to someone else"));
+    }
+    let key_url = url::Url::parse(&actor.public_key.id)
+        .map_err(|_| Error::unprocessable("Key id is not a URL"))?;
+    if fetch::origin(&key_url) != fetch::origin(&id_url) {
+        return Err(Error::unprocessable("Actor key lives on another origin"));
+    }
+    if !matches!(
+        actor.kind.as_str(),
+        "Person" | "Service" | "Application" | "Group" | "Organization"
+    ) {
+        return Err(Error::unprocessable("Not an actor type"));
+    }
+    let fields: Vec<ProfileField> = actor
+        .attachment
+        .as_ref()
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter(|i| i.get("type").and_then(Value::as_str) == Some("PropertyValue"))
+                .take(16)
+                .filter_map(|i| {
+                    Some(ProfileField {
+                        name: sanitize::strip_all(i.get("name")?.as_str()?),
+                        value: sanitize::sanitize(i.get("value")?.as_str()?),
+                        value_source: String::new(),
+                        verified_at: None,
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let also_known_as: Vec<String> = match &actor.also_known_as {
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        Some(Value::String(s)) => vec![s.clone()],
+        _ => Vec::new(),
+    };
+    let shared_inbox = actor
+        .endpoints
+        .as_ref()
+        .and_then(|e| e.get("sharedInbox"))
+        .and_then(Value::as_str);
+    let url = actor.url.as_ref().and_then(first_url);
+    let avatar = actor.icon.as_ref().and_then(first_url);
+    let header = actor.image.as_ref().and_then(first_url);
+    let display_name = sanitize::strip_all(actor.name.as_deref().unwrap_or(""));
+    let note = sanitize::sanitize(actor.summary.as_deref().unwrap_or(""));
+    let created_at = actor
+        .published
+        .as_deref()
+        .and_then(|p| chrono::DateTime::parse_from_rfc3339(p).ok())
+        .map(|d| d.with_timezone(&Utc))
+        .unwrap_or_else(Utc::now);
+    let mut tx = state.db.begin().await?;
+    let account_id = store::accounts::upsert_remote(
+        &mut tx,
+        &store::accounts::RemoteProfile {
+            new_id: id::at(created_at),
+            username,
+            domain: &domain,
+            display_name: &display_name,
+            note: &note,
+            fields: &fields,
+            locked: actor.manually_approves_followers.unwrap_or(false),
+            bot: matches!(actor.kind.as_str(), "Service" | "Application"),
+            discoverable: actor.discoverable.unwrap_or(false),
+            indexable: actor.indexable.unwrap_or(false),
+            actor_type: &actor.kind,
+            avatar_url: avatar.as_deref(),
+            header_url: header.as_deref(),
+            uri: &actor.id,
+            url: url.as_deref(),
+            inbox_url: &actor.inbox,
+            shared_inbox_url: shared_inbox,
+            outbox_url: actor.outbox.as_deref().unwrap_or(""),
+            followers_url: actor.followers.as_deref().unwrap_or(""),
+            following_url: actor.following.as_deref().unwrap_or(""),
+            featured_url: actor.featured.as_deref().unwrap_or(""),
+            public_key_id: &actor.public_key.id,
+            public_key_pem: &actor.public_key.public_key_pem,
+            also_known_as: &also_known_as,
+            created_at,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    store::accounts::by_id(&state.db, account_id)
+        .await?
+        .ok_or(Error::NotFound)
+}
