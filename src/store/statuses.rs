@@ -693,17 +693,24 @@ pub async fn reacted_by(
     account_id: i64,
     page: &Page,
 ) -> Result<Vec<(i64, i64)>, sqlx::Error> {
-    let sql = paged(
-        &format!(
-            "SELECT r.id, r.status_id FROM {} r WHERE r.account_id = $1",
-            kind.table()
-        ),
-        "r.id",
-        page,
-        2,
+    let sql = format!(
+        "SELECT r.id, r.status_id FROM {} r WHERE r.account_id = $1",
+        kind.table()
     );
+    id_pairs(db, &sql, "r.id", account_id, page).await
+}
+
+/// Runs `sql` (a query of `(cursor, id)` pairs with one parameter, `key`) for one page.
+async fn id_pairs(
+    db: impl PgExecutor<'_>,
+    sql: &str,
+    column: &str,
+    key: i64,
+    page: &Page,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    let sql = paged(sql, column, page, 2);
     let rows = sqlx::query_as(&sql)
-        .bind(account_id)
+        .bind(key)
         .bind(page.max_id)
         .bind(page.lower())
         .bind(page.limit)
@@ -718,20 +725,14 @@ pub async fn favourited_by(
     status_id: i64,
     page: &Page,
 ) -> Result<Vec<(i64, i64)>, sqlx::Error> {
-    let sql = paged(
+    id_pairs(
+        db,
         "SELECT f.id, f.account_id FROM favourites f WHERE f.status_id = $1",
         "f.id",
+        status_id,
         page,
-        2,
-    );
-    let rows = sqlx::query_as(&sql)
-        .bind(status_id)
-        .bind(page.max_id)
-        .bind(page.lower())
-        .bind(page.limit)
-        .fetch_all(db)
-        .await?;
-    Ok(page.finish(rows))
+    )
+    .await
 }
 
 /// A page of who boosted a status: (boost id, account id).
@@ -740,20 +741,14 @@ pub async fn reblogged_by(
     status_id: i64,
     page: &Page,
 ) -> Result<Vec<(i64, i64)>, sqlx::Error> {
-    let sql = paged(
+    id_pairs(
+        db,
         "SELECT s.id, s.account_id FROM statuses s WHERE s.reblog_of_id = $1",
         "s.id",
+        status_id,
         page,
-        2,
-    );
-    let rows = sqlx::query_as(&sql)
-        .bind(status_id)
-        .bind(page.max_id)
-        .bind(page.lower())
-        .bind(page.limit)
-        .fetch_all(db)
-        .await?;
-    Ok(page.finish(rows))
+    )
+    .await
 }
 
 /// Favourites `status` for `account`; false if it already was.

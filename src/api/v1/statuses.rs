@@ -297,24 +297,35 @@ pub async fn reblogged_by(
     reactors(state, auth, id, uri, q, false).await
 }
 
+/// Runs one action on a status after checking its scope, and renders the result.
+async fn act(
+    state: AppState,
+    auth: Auth,
+    id: String,
+    scope: &str,
+    action: impl AsyncFnOnce(&AppState, &crate::model::Account, i64) -> Result<crate::model::StatusView>,
+) -> Result<Json<Status>> {
+    auth.require(scope)?;
+    let view = action(&state, &auth.account, path_id(&id)?).await?;
+    Ok(render(&state, &auth, &view))
+}
+
+type Action = Result<Json<Status>>;
+
 pub async fn favourite(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-) -> Result<Json<Status>> {
-    auth.require("write:favourites")?;
-    let view = statuses::favourite(&state, &auth.account, path_id(&id)?).await?;
-    Ok(render(&state, &auth, &view))
+) -> Action {
+    act(state, auth, id, "write:favourites", statuses::favourite).await
 }
 
 pub async fn unfavourite(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-) -> Result<Json<Status>> {
-    auth.require("write:favourites")?;
-    let view = statuses::unfavourite(&state, &auth.account, path_id(&id)?).await?;
-    Ok(render(&state, &auth, &view))
+) -> Action {
+    act(state, auth, id, "write:favourites", statuses::unfavourite).await
 }
 
 #[derive(Deserialize)]
@@ -328,84 +339,59 @@ pub async fn reblog(
     auth: Auth,
     Path(id): Path<String>,
     Params(p): Params<ReblogParams>,
-) -> Result<Json<Status>> {
-    auth.require("write:statuses")?;
-    let view = statuses::reblog(
-        &state,
-        &auth.account,
-        path_id(&id)?,
-        p.visibility.as_deref(),
-    )
-    .await?;
-    Ok(render(&state, &auth, &view))
+) -> Action {
+    act(state, auth, id, "write:statuses", async |s, a, i| {
+        statuses::reblog(s, a, i, p.visibility.as_deref()).await
+    })
+    .await
 }
 
-pub async fn unreblog(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-) -> Result<Json<Status>> {
-    auth.require("write:statuses")?;
-    let view = statuses::unreblog(&state, &auth.account, path_id(&id)?).await?;
-    Ok(render(&state, &auth, &view))
+pub async fn unreblog(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> Action {
+    act(state, auth, id, "write:statuses", statuses::unreblog).await
 }
 
-pub async fn bookmark(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-) -> Result<Json<Status>> {
-    auth.require("write:bookmarks")?;
-    let view = statuses::bookmark(&state, &auth.account, path_id(&id)?, true).await?;
-    Ok(render(&state, &auth, &view))
+pub async fn bookmark(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> Action {
+    act(state, auth, id, "write:bookmarks", async |s, a, i| {
+        statuses::bookmark(s, a, i, true).await
+    })
+    .await
 }
 
 pub async fn unbookmark(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-) -> Result<Json<Status>> {
-    auth.require("write:bookmarks")?;
-    let view = statuses::bookmark(&state, &auth.account, path_id(&id)?, false).await?;
-    Ok(render(&state, &auth, &view))
+) -> Action {
+    act(state, auth, id, "write:bookmarks", async |s, a, i| {
+        statuses::bookmark(s, a, i, false).await
+    })
+    .await
 }
 
-pub async fn pin(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-) -> Result<Json<Status>> {
-    auth.require("write:accounts")?;
-    let view = statuses::pin(&state, &auth.account, path_id(&id)?, true).await?;
-    Ok(render(&state, &auth, &view))
+pub async fn pin(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> Action {
+    act(state, auth, id, "write:accounts", async |s, a, i| {
+        statuses::pin(s, a, i, true).await
+    })
+    .await
 }
 
-pub async fn unpin(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-) -> Result<Json<Status>> {
-    auth.require("write:accounts")?;
-    let view = statuses::pin(&state, &auth.account, path_id(&id)?, false).await?;
-    Ok(render(&state, &auth, &view))
+pub async fn unpin(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> Action {
+    act(state, auth, id, "write:accounts", async |s, a, i| {
+        statuses::pin(s, a, i, false).await
+    })
+    .await
 }
 
-pub async fn mute(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-) -> Result<Json<Status>> {
-    auth.require("write:mutes")?;
-    let view = statuses::mute_conversation(&state, &auth.account, path_id(&id)?, true).await?;
-    Ok(render(&state, &auth, &view))
+pub async fn mute(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> Action {
+    act(state, auth, id, "write:mutes", async |s, a, i| {
+        statuses::mute_conversation(s, a, i, true).await
+    })
+    .await
 }
 
-pub async fn unmute(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-) -> Result<Json<Status>> {
-    auth.require("write:mutes")?;
-    let view = statuses::mute_conversation(&state, &auth.account, path_id(&id)?, false).await?;
-    Ok(render(&state, &auth, &view))
+pub async fn unmute(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> Action {
+    act(state, auth, id, "write:mutes", async |s, a, i| {
+        statuses::mute_conversation(s, a, i, false).await
+    })
+    .await
 }
