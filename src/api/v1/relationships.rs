@@ -106,15 +106,27 @@ pub async fn follow(
     Ok(Json(Relationship::render(&r)))
 }
 
+/// Checks one of `scopes`, runs a relationship action on the account in the path, renders
+/// the resulting Relationship.
+async fn act(
+    state: AppState,
+    auth: Auth,
+    id: String,
+    scopes: &[&str],
+    action: impl AsyncFnOnce(&AppState, &crate::model::Account, i64) -> Result<rel::Relationship>,
+) -> Result<Json<Relationship>> {
+    auth.require_any(scopes)?;
+    let r = action(&state, &auth.account, path_id(&id)?).await?;
+    Ok(Json(Relationship::render(&r)))
+}
+
 /// `POST /api/v1/accounts/:id/unfollow`
 pub async fn unfollow(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
 ) -> Result<Json<Relationship>> {
-    auth.require_any(WRITE_FOLLOWS)?;
-    let r = rel::unfollow(&state, &auth.account, path_id(&id)?).await?;
-    Ok(Json(Relationship::render(&r)))
+    act(state, auth, id, WRITE_FOLLOWS, rel::unfollow).await
 }
 
 /// `POST /api/v1/accounts/:id/remove_from_followers`
@@ -123,9 +135,7 @@ pub async fn remove_from_followers(
     auth: Auth,
     Path(id): Path<String>,
 ) -> Result<Json<Relationship>> {
-    auth.require_any(WRITE_FOLLOWS)?;
-    let r = rel::remove_from_followers(&state, &auth.account, path_id(&id)?).await?;
-    Ok(Json(Relationship::render(&r)))
+    act(state, auth, id, WRITE_FOLLOWS, rel::remove_from_followers).await
 }
 
 /// `POST /api/v1/accounts/:id/block`
@@ -134,9 +144,7 @@ pub async fn block(
     auth: Auth,
     Path(id): Path<String>,
 ) -> Result<Json<Relationship>> {
-    auth.require_any(WRITE_BLOCKS)?;
-    let r = rel::block(&state, &auth.account, path_id(&id)?).await?;
-    Ok(Json(Relationship::render(&r)))
+    act(state, auth, id, WRITE_BLOCKS, rel::block).await
 }
 
 /// `POST /api/v1/accounts/:id/unblock`
@@ -145,9 +153,7 @@ pub async fn unblock(
     auth: Auth,
     Path(id): Path<String>,
 ) -> Result<Json<Relationship>> {
-    auth.require_any(WRITE_BLOCKS)?;
-    let r = rel::unblock(&state, &auth.account, path_id(&id)?).await?;
-    Ok(Json(Relationship::render(&r)))
+    act(state, auth, id, WRITE_BLOCKS, rel::unblock).await
 }
 
 #[derive(Deserialize)]
@@ -181,9 +187,7 @@ pub async fn unmute(
     auth: Auth,
     Path(id): Path<String>,
 ) -> Result<Json<Relationship>> {
-    auth.require_any(WRITE_MUTES)?;
-    let r = rel::unmute(&state, &auth.account, path_id(&id)?).await?;
-    Ok(Json(Relationship::render(&r)))
+    act(state, auth, id, WRITE_MUTES, rel::unmute).await
 }
 
 /// An account list with its `Link` header.
@@ -277,9 +281,7 @@ pub async fn authorize(
     auth: Auth,
     Path(id): Path<String>,
 ) -> Result<Json<Relationship>> {
-    auth.require_any(WRITE_FOLLOWS)?;
-    let r = rel::authorize_request(&state, &auth.account, path_id(&id)?).await?;
-    Ok(Json(Relationship::render(&r)))
+    act(state, auth, id, WRITE_FOLLOWS, rel::authorize_request).await
 }
 
 /// `POST /api/v1/follow_requests/:account_id/reject`
@@ -288,7 +290,5 @@ pub async fn reject(
     auth: Auth,
     Path(id): Path<String>,
 ) -> Result<Json<Relationship>> {
-    auth.require_any(WRITE_FOLLOWS)?;
-    let r = rel::reject_request(&state, &auth.account, path_id(&id)?).await?;
-    Ok(Json(Relationship::render(&r)))
+    act(state, auth, id, WRITE_FOLLOWS, rel::reject_request).await
 }
