@@ -189,3 +189,50 @@ pub fn announce(boost: &Status, booster: &Account, original_uri: &str) -> Activi
         object: Value::String(original_uri.to_string()),
     }
 }
+
+/// The id of `follower`'s follow (or request) number `follow_id`, served at that URL.
+pub fn follow_uri(follower: &Account, follow_id: i64) -> String {
+    format!("{}/follows/{follow_id}", follower.uri)
+}
+
+/// A `Follow` of `target` by `follower`.
+pub fn follow(id: &str, follower: &Account, target: &Account) -> Value {
+    json!({
+        "@context": vocab::context(),
+        "id": id,
+        "type": "Follow",
+        "actor": follower.uri,
+        "object": target.uri,
+    })
+}
+
+/// `actor`'s answer (`Accept` or `Reject`) to a follow, embedding it.
+pub fn answer_follow(kind: &str, actor: &Account, follow_id: &str, follower: &Account) -> Value {
+    json!({
+        "@context": vocab::context(),
+        "id": format!("{}#{}/{}", actor.uri, kind.to_lowercase(), crate::id::next()),
+        "type": kind,
+        "actor": actor.uri,
+        "object": {
+            "id": follow_id,
+            "type": "Follow",
+            "actor": follower.uri,
+            "object": actor.uri,
+        },
+    })
+}
+
+/// `actor`'s `Undo` of an earlier activity (embedded).
+pub fn undo(actor: &Account, object: Value) -> Value {
+    let mut object = object;
+    if let Some(map) = object.as_object_mut() {
+        map.remove("@context");
+    }
+    json!({
+        "@context": vocab::context(),
+        "id": format!("{}#undo/{}", actor.uri, crate::id::next()),
+        "type": "Undo",
+        "actor": actor.uri,
+        "object": object,
+    })
+}

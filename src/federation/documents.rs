@@ -34,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{username}/followers", get(followers))
         .route("/users/{username}/following", get(following))
         .route("/users/{username}/collections/featured", get(featured))
+        .route("/users/{username}/follows/{id}", get(follow_activity))
 }
 
 /// Whether the client asked for ActivityStreams JSON rather than a page.
@@ -372,4 +373,29 @@ pub async fn featured(
         prev: None,
         ordered_items: Some(items),
     }))
+}
+
+/// `/users/:name/follows/:id`: a `Follow` this account sent, retrievable at its id (peers
+/// such as Fedify fetch the object of an `Accept` from its own origin).
+pub async fn follow_activity(
+    State(state): State<AppState>,
+    Path((username, id)): Path<(String, String)>,
+) -> Result<Response> {
+    let follower = local_account(&state, &username).await?;
+    let id = crate::id::parse(&id).ok_or(Error::NotFound)?;
+    let (account_id, target_id) = store::relationships::follow_or_request(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if account_id != follower.id {
+        return Err(Error::NotFound);
+    }
+    let target = store::accounts::by_id(&state.db, target_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let uri = convert::follow_uri(&follower, id);
+    let mut activity = convert::follow(&uri, &follower, &target);
+    if let Some(map) = activity.as_object_mut() {
+        map.remove("@context");
+    }
+    Ok(activity_json(activity))
 }

@@ -7,6 +7,8 @@ pub mod convert;
 pub mod discovery;
 pub mod documents;
 pub mod fetch;
+pub mod inbox;
+pub mod outbox;
 pub mod signature;
 pub mod vocab;
 
@@ -18,4 +20,5 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(discovery::routes())
         .merge(documents::routes())
+        .merge(inbox::routes())
 }

@@ -3,7 +3,9 @@
 //! lease, retried with backoff, removed when done. Any number of processes may run workers
 //! against one database. One file per job kind.
 
+pub mod deliver;
 pub mod fanout;
+pub mod inbox;
 
 use std::time::Duration;
 
@@ -38,6 +40,8 @@ pub enum Outcome {
 async fn run(state: &AppState, job: &store::jobs::Job) -> Outcome {
     match job.kind.as_str() {
         fanout::KIND => fanout::run(state, &job.payload).await,
+        deliver::KIND => deliver::run(state, &job.payload).await,
+        inbox::KIND => inbox::run(state, &job.payload).await,
         other => Outcome::Fail(format!("unknown job kind {other:?}")),
     }
 }

@@ -13,6 +13,7 @@ use sqlx::PgConnection;
 
 use crate::app::AppState;
 use crate::error::{Error, Result};
+use crate::federation::{convert, outbox};
 use crate::model::{Account, NotificationType, Page};
 use crate::service::{feeds, notifications};
 use crate::store::relationships::{Listed, NewFollow};
@@ -32,6 +33,8 @@ pub struct FollowOptions {
     pub reblogs: Option<bool>,
     pub notify: Option<bool>,
     pub languages: Option<Vec<String>>,
+    /// The ActivityPub id of a remote actor's `Follow`.
+    pub uri: Option<String>,
 }
 
 /// How to mute: hide notifications too (Mastodon's default), and for how long.
@@ -166,18 +169,26 @@ pub async fn follow(
         .await?;
     } else {
         let langs = wanted_languages.flatten();
+        let new_id = id::next();
+        // A local account following a remote one gets an activity id served at that URL.
+        let follow_uri = match &options.uri {
+            Some(uri) => Some(uri.clone()),
+            None if actor.is_local() && !target.is_local() => {
+                Some(convert::follow_uri(actor, new_id))
+            }
+            None => None,
+        };
         let new = NewFollow {
-            id: id::next(),
+            id: new_id,
             account_id: actor.id,
             target_account_id: target.id,
             show_reblogs: options.reblogs.unwrap_or(true),
             notify: options.notify.unwrap_or(false),
             languages: langs.as_deref(),
-            uri: None,
+            uri: follow_uri.as_deref(),
         };
         if target.locked || !target.is_local() || actor.silenced_at.is_some() {
-            // A remote target answers with Accept or Reject; delivering the Follow activity
-            // is the federation job's part, once there is one.
+            // A remote target answers the delivered Follow with Accept or Reject.
             if store::relationships::insert_request(&mut *tx, &new).await? {
                 notifications::notify(
                     &mut *tx,
@@ -187,6 +198,11 @@ pub async fn follow(
                     None,
                 )
                 .await?;
+                if let (Some(uri), true) = (&follow_uri, actor.is_local() && !target.is_local()) {
+                    let activity = convert::follow(uri, actor, &target);
+                    outbox::deliver(&mut tx, actor, &activity, &[outbox::inbox_of(&target)])
+                        .await?;
+                }
             }
         } else if start_follow(&mut tx, actor, target.id, &new).await? {
             notifications::notify(
@@ -197,6 +213,11 @@ pub async fn follow(
                 None,
             )
             .await?;
+            // A remote follower of an unlocked local account is accepted at once.
+            if let (Some(uri), false) = (&follow_uri, actor.is_local()) {
+                let accept = convert::answer_follow("Accept", &target, uri, actor);
+                outbox::deliver(&mut tx, &target, &accept, &[outbox::inbox_of(actor)]).await?;
+            }
         }
     }
     tx.commit().await?;
@@ -222,11 +243,26 @@ async fn start_follow(
 /// Ends `actor`'s follow of `target` (with its counters, its `follow` notification and the
 /// target's posts in the actor's home feed), and cancels a pending request (with its
 /// notification). Not following is fine.
-async fn end_follow(db: &mut PgConnection, actor: &Account, target: i64) -> Result<()> {
-    if store::relationships::delete_follow(&mut *db, actor.id, target)
-        .await?
-        .is_some()
-    {
+async fn end_follow(
+    db: &mut PgConnection,
+    actor: &Account,
+    target_account: &Account,
+) -> Result<()> {
+    let target = target_account.id;
+    let ended = store::relationships::delete_follow(&mut *db, actor.id, target).await?;
+    let pending = store::relationships::find_request(&mut *db, actor.id, target).await?;
+    // A remote account is told with an Undo of the Follow it was sent.
+    if actor.is_local() && !target_account.is_local() {
+        let uri = ended
+            .as_ref()
+            .or(pending.as_ref())
+            .and_then(|f| f.uri.clone());
+        if let Some(uri) = uri {
+            let undo = convert::undo(actor, convert::follow(&uri, actor, target_account));
+            outbox::deliver(&mut *db, actor, &undo, &[outbox::inbox_of(target_account)]).await?;
+        }
+    }
+    if ended.is_some() {
         notifications::withdraw(&mut *db, target, actor.id, NotificationType::Follow, None).await?;
         if actor.is_local() {
             feeds::stop_seeing(&mut *db, actor.id, target).await?;
@@ -253,7 +289,7 @@ async fn end_follow(db: &mut PgConnection, actor: &Account, target: i64) -> Resu
 pub async fn unfollow(state: &AppState, actor: &Account, target_id: i64) -> Result<Relationship> {
     let target = visible(state, target_id).await?;
     let mut tx = state.db.begin().await?;
-    end_follow(&mut tx, actor, target.id).await?;
+    end_follow(&mut tx, actor, &target).await?;
     tx.commit().await?;
     relationship_to(state, actor.id, target.id).await
 }
@@ -267,7 +303,7 @@ pub async fn remove_from_followers(
 ) -> Result<Relationship> {
     let follower = visible(state, follower_id).await?;
     let mut tx = state.db.begin().await?;
-    end_follow(&mut tx, &follower, actor.id).await?;
+    end_follow(&mut tx, &follower, actor).await?;
     tx.commit().await?;
     relationship_to(state, actor.id, follower.id).await
 }
@@ -280,8 +316,8 @@ pub async fn block(state: &AppState, actor: &Account, target_id: i64) -> Result<
     let target = visible(state, target_id).await?;
     if target.id != actor.id {
         let mut tx = state.db.begin().await?;
-        end_follow(&mut tx, actor, target.id).await?;
-        end_follow(&mut tx, &target, actor.id).await?;
+        end_follow(&mut tx, actor, &target).await?;
+        end_follow(&mut tx, &target, actor).await?;
         store::relationships::insert_block(&mut *tx, id::next(), actor.id, target.id).await?;
         for (owner, other) in [(actor, &target), (&target, actor)] {
             if owner.is_local() {
@@ -394,7 +430,14 @@ pub async fn authorize_request(
         languages: request.languages.as_deref(),
         uri: request.uri.as_deref(),
     };
-    // A remote requester is told with an Accept activity: the federation job's part.
+    if !requester.is_local() && actor.is_local() {
+        let uri = request
+            .uri
+            .clone()
+            .unwrap_or_else(|| convert::follow_uri(&requester, request.id));
+        let accept = convert::answer_follow("Accept", actor, &uri, &requester);
+        outbox::deliver(&mut tx, actor, &accept, &[outbox::inbox_of(&requester)]).await?;
+    }
     if start_follow(&mut tx, &requester, actor.id, &new).await? {
         notifications::notify(
             &mut *tx,
@@ -419,9 +462,17 @@ pub async fn reject_request(
 ) -> Result<Relationship> {
     let requester = visible(state, requester_id).await?;
     let mut tx = state.db.begin().await?;
-    store::relationships::delete_request(&mut *tx, requester.id, actor.id)
+    let request = store::relationships::delete_request(&mut *tx, requester.id, actor.id)
         .await?
         .ok_or(Error::NotFound)?;
+    if !requester.is_local() && actor.is_local() {
+        let uri = request
+            .uri
+            .clone()
+            .unwrap_or_else(|| convert::follow_uri(&requester, request.id));
+        let reject = convert::answer_follow("Reject", actor, &uri, &requester);
+        outbox::deliver(&mut tx, actor, &reject, &[outbox::inbox_of(&requester)]).await?;
+    }
     notifications::withdraw(
         &mut *tx,
         actor.id,

@@ -367,3 +367,28 @@ pub async fn search(
     .fetch_all(db)
     .await
 }
+
+/// A local account's (key id, private key PEM), for signing.
+pub async fn private_key(
+    db: impl PgExecutor<'_>,
+    id: i64,
+) -> Result<Option<(String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT public_key_id, private_key_pem FROM accounts WHERE id = $1 AND private_key_pem IS NOT NULL")
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// The account a key id belongs to.
+pub async fn by_public_key_id(
+    db: impl PgExecutor<'_>,
+    key_id: &str,
+) -> Result<Option<Account>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        select_accounts!(),
+        "WHERE a.public_key_id = $1 LIMIT 1"
+    ))
+    .bind(key_id)
+    .fetch_optional(db)
+    .await
+}

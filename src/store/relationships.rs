@@ -541,3 +541,32 @@ pub async fn count_follow_requests(
     .fetch_one(db)
     .await
 }
+
+/// Who sent the pending follow request with this activity id to `target`.
+pub async fn request_account_by_uri(
+    db: impl PgExecutor<'_>,
+    uri: &str,
+    target: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT account_id FROM follow_requests WHERE uri = $1 AND target_account_id = $2",
+    )
+    .bind(uri)
+    .bind(target)
+    .fetch_optional(db)
+    .await
+}
+
+/// A follow or follow request by its row id: (follower, target).
+pub async fn follow_or_request(
+    db: impl PgExecutor<'_>,
+    id: i64,
+) -> Result<Option<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT account_id, target_account_id FROM follows WHERE id = $1 \
+         UNION ALL SELECT account_id, target_account_id FROM follow_requests WHERE id = $1 LIMIT 1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}

@@ -5,6 +5,7 @@ mod cli;
 mod documents;
 mod federation;
 mod fetch;
+mod follows;
 mod helpers;
 mod instance;
 mod oauth;

@@ -101,6 +101,7 @@ pub async fn follow(
         reblogs: p.reblogs,
         notify: p.notify,
         languages: p.languages,
+        uri: None,
     };
     let r = rel::follow(&state, &auth.account, path_id(&id)?, options).await?;
     Ok(Json(Relationship::render(&r)))

@@ -1,0 +1,43 @@
+//! Handing activities to the delivery queue: one function, one `deliver` job per distinct
+//! inbox, persisted in the caller's transaction so the activity exists exactly when the action
+//! that caused it does.
+
+use serde_json::Value;
+use sqlx::PgConnection;
+
+use crate::error::Result;
+use crate::jobs;
+use crate::model::Account;
+
+/// Queues `activity`, signed by `signer`, for each of `inboxes` (duplicates and empty ones
+/// dropped).
+pub async fn deliver(
+    db: &mut PgConnection,
+    signer: &Account,
+    activity: &Value,
+    inboxes: &[String],
+) -> Result<()> {
+    let mut seen: Vec<&str> = Vec::new();
+    for inbox in inboxes.iter().map(String::as_str).filter(|i| !i.is_empty()) {
+        if seen.contains(&inbox) {
+            continue;
+        }
+        seen.push(inbox);
+        jobs::enqueue(
+            db,
+            jobs::deliver::KIND,
+            jobs::deliver::payload(signer.id, inbox, activity),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Where to deliver to a remote account: its shared inbox when it has one.
+pub fn inbox_of(account: &Account) -> String {
+    account
+        .shared_inbox_url
+        .clone()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| account.inbox_url.clone())
+}

@@ -1,0 +1,117 @@
+//! `process_inbox`: what a verified activity from a remote actor does here. Unknown types are
+//! accepted and ignored.
+
+use serde_json::Value;
+
+use super::Outcome;
+use crate::app::AppState;
+use crate::error::Error;
+use crate::model::Account;
+use crate::service::relationships::{self, FollowOptions};
+use crate::store;
+
+pub const KIND: &str = "process_inbox";
+
+pub fn payload(signer_id: i64, activity: &Value) -> Value {
+    serde_json::json!({ "signer_id": signer_id, "activity": activity })
+}
+
+/// An id given as a string or as an object with an `id`.
+fn id_of(value: Option<&Value>) -> Option<&str> {
+    let v = value?;
+    v.as_str().or_else(|| v.get("id").and_then(Value::as_str))
+}
+
+#[tracing::instrument(skip_all, fields(activity.kind))]
+pub async fn run(state: &AppState, payload: &Value) -> Outcome {
+    let (Some(signer_id), Some(activity)) = (
+        payload.get("signer_id").and_then(Value::as_i64),
+        payload.get("activity"),
+    ) else {
+        return Outcome::Fail("malformed inbox payload".into());
+    };
+    let kind = activity.get("type").and_then(Value::as_str).unwrap_or("");
+    tracing::Span::current().record("activity.kind", kind);
+    let signer = match store::accounts::by_id(&state.db, signer_id).await {
+        Ok(Some(a)) => a,
+        Ok(None) => return Outcome::Done,
+        Err(e) => return Outcome::Retry(e.to_string()),
+    };
+    let result = match kind {
+        "Follow" => follow(state, &signer, activity).await,
+        "Accept" => answered(state, &signer, activity, true).await,
+        "Reject" => answered(state, &signer, activity, false).await,
+        "Undo" => undo(state, &signer, activity).await,
+        _ => Ok(()),
+    };
+    match result {
+        Ok(()) | Err(Error::NotFound) => Outcome::Done,
+        Err(Error::Internal(e)) => Outcome::Retry(e.to_string()),
+        Err(Error::Unavailable(e)) => Outcome::Retry(e),
+        // Refused for a reason that will not change (blocked, invalid): dropped.
+        Err(e) => {
+            tracing::info!(error = %e, "activity refused");
+            Outcome::Done
+        }
+    }
+}
+
+async fn local_by_uri(state: &AppState, uri: Option<&str>) -> Result<Account, Error> {
+    match store::accounts::by_uri(&state.db, uri.ok_or(Error::NotFound)?).await? {
+        Some(a) if a.is_local() => Ok(a),
+        _ => Err(Error::NotFound),
+    }
+}
+
+/// A remote actor follows a local account.
+async fn follow(state: &AppState, signer: &Account, activity: &Value) -> Result<(), Error> {
+    let target = local_by_uri(state, id_of(activity.get("object"))).await?;
+    let options = FollowOptions {
+        uri: id_of(Some(activity)).map(str::to_string),
+        ..FollowOptions::default()
+    };
+    relationships::follow(state, signer, target.id, options).await?;
+    Ok(())
+}
+
+/// A remote account accepted (or rejected) a local account's follow request.
+async fn answered(
+    state: &AppState,
+    signer: &Account,
+    activity: &Value,
+    accepted: bool,
+) -> Result<(), Error> {
+    let follow = activity.get("object");
+    // The embedded Follow names the local follower; a bare id is looked up among requests.
+    let follower = match follow.and_then(|f| f.get("actor")).and_then(Value::as_str) {
+        Some(uri) => local_by_uri(state, Some(uri)).await?,
+        None => {
+            let uri = id_of(follow).ok_or(Error::NotFound)?;
+            let id = store::relationships::request_account_by_uri(&state.db, uri, signer.id)
+                .await?
+                .ok_or(Error::NotFound)?;
+            store::accounts::by_id(&state.db, id)
+                .await?
+                .ok_or(Error::NotFound)?
+        }
+    };
+    if accepted {
+        relationships::authorize_request(state, signer, follower.id).await?;
+    } else {
+        relationships::reject_request(state, signer, follower.id).await?;
+    }
+    Ok(())
+}
+
+async fn undo(state: &AppState, signer: &Account, activity: &Value) -> Result<(), Error> {
+    let object = activity.get("object");
+    let kind = object.and_then(|o| o.get("type")).and_then(Value::as_str);
+    match kind {
+        Some("Follow") => {
+            let target = local_by_uri(state, id_of(object.and_then(|o| o.get("object")))).await?;
+            relationships::unfollow(state, signer, target.id).await?;
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,359 @@
+//! Following across two Rookery instances on loopback with real signed deliveries: Follow,
+//! Accept, locked-account approval, Reject, Undo; and inbox requests that must be refused.
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use rookery::federation::signature;
+use serde_json::{json, Value};
+
+use crate::helpers::{TestApp, TestUser};
+
+/// Runs both instances' queues until `check` holds (ten seconds at most).
+async fn eventually(a: &TestApp, b: &TestApp, what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        a.drain_jobs().await;
+        b.drain_jobs().await;
+        if check().await {
+            return;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// `who` on `app` looks `handle` up (resolving it) and returns its local id there.
+async fn resolve(app: &TestApp, who: &TestUser, handle: &str) -> String {
+    let (status, found) = app
+        .get(
+            &format!(
+                "/api/v2/search?q={}&resolve=true&type=accounts",
+                crate::oauth::urlencode(handle)
+            ),
+            Some(&who.token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    found["accounts"][0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{handle} not resolved: {found}"))
+        .to_string()
+}
+
+async fn relationship(app: &TestApp, who: &TestUser, id: &str) -> Value {
+    let (_, rel) = app
+        .get(
+            &format!("/api/v1/accounts/relationships?id[]={id}"),
+            Some(&who.token),
+        )
+        .await;
+    rel[0].clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn follow_accept_and_undo_across_instances() {
+    let a = TestApp::spawn().await;
+    let b = TestApp::spawn().await;
+    let alice = a.register("alice").await;
+    let bob = b.register("bob").await;
+    let bob_on_a = resolve(&a, &alice, &format!("bob@{}", b.addr)).await;
+
+    let (status, rel) = a
+        .post(
+            &format!("/api/v1/accounts/{bob_on_a}/follow"),
+            Some(&alice.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{rel}");
+    assert_eq!(
+        rel["requested"], true,
+        "pending until the remote side accepts"
+    );
+    eventually(&a, &b, "bob's Accept reaches alice", async || {
+        relationship(&a, &alice, &bob_on_a).await["following"] == true
+    })
+    .await;
+
+    // Bob's side: a remote follower, counted and notified.
+    let (_, followers) = b
+        .get(&format!("/api/v1/accounts/{}/followers", bob.id), None)
+        .await;
+    assert_eq!(followers[0]["acct"], format!("alice@{}", a.addr));
+    let (_, me) = b
+        .get("/api/v1/accounts/verify_credentials", Some(&bob.token))
+        .await;
+    assert_eq!(me["followers_count"], 1);
+    let (_, notes) = b.get("/api/v1/notifications", Some(&bob.token)).await;
+    assert_eq!(notes[0]["type"], "follow");
+    assert_eq!(notes[0]["account"]["acct"], format!("alice@{}", a.addr));
+    let (_, mine) = a
+        .get("/api/v1/accounts/verify_credentials", Some(&alice.token))
+        .await;
+    assert_eq!(mine["following_count"], 1);
+    // The Follow alice sent is retrievable at its id.
+    let follow_activity = a
+        .client
+        .get(a.url("/users/alice"))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .expect("actor");
+    assert_eq!(follow_activity.status(), StatusCode::OK);
+
+    // Undo.
+    a.post(
+        &format!("/api/v1/accounts/{bob_on_a}/unfollow"),
+        Some(&alice.token),
+        json!({}),
+    )
+    .await;
+    eventually(&a, &b, "the Undo reaches bob", async || {
+        let (_, followers) = b
+            .get(&format!("/api/v1/accounts/{}/followers", bob.id), None)
+            .await;
+        followers == json!([])
+    })
+    .await;
+    let (_, me) = b
+        .get("/api/v1/accounts/verify_credentials", Some(&bob.token))
+        .await;
+    assert_eq!(me["followers_count"], 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn locked_accounts_approve_or_reject_remote_followers() {
+    let a = TestApp::spawn().await;
+    let b = TestApp::spawn().await;
+    let alice = a.register("alice").await;
+    let carol = b.register("carol").await;
+    let dave = b.register("dave").await;
+    for user in [&carol, &dave] {
+        b.client
+            .patch(b.url("/api/v1/accounts/update_credentials"))
+            .bearer_auth(&user.token)
+            .json(&json!({"locked": true}))
+            .send()
+            .await
+            .expect("lock");
+    }
+    let carol_on_a = resolve(&a, &alice, &format!("carol@{}", b.addr)).await;
+    let dave_on_a = resolve(&a, &alice, &format!("dave@{}", b.addr)).await;
+    a.post(
+        &format!("/api/v1/accounts/{carol_on_a}/follow"),
+        Some(&alice.token),
+        json!({}),
+    )
+    .await;
+    a.post(
+        &format!("/api/v1/accounts/{dave_on_a}/follow"),
+        Some(&alice.token),
+        json!({}),
+    )
+    .await;
+
+    // The requests arrive and wait.
+    let mut alice_on_b = String::new();
+    eventually(&a, &b, "the requests arrive", async || {
+        let (_, requests) = b.get("/api/v1/follow_requests", Some(&carol.token)).await;
+        match requests[0]["id"].as_str() {
+            Some(id) => {
+                alice_on_b = id.to_string();
+                true
+            }
+            None => false,
+        }
+    })
+    .await;
+    assert_eq!(
+        relationship(&a, &alice, &carol_on_a).await["requested"],
+        true
+    );
+
+    let (status, _) = b
+        .post(
+            &format!("/api/v1/follow_requests/{alice_on_b}/authorize"),
+            Some(&carol.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    eventually(&a, &b, "carol's approval reaches alice", async || {
+        relationship(&a, &alice, &carol_on_a).await["following"] == true
+    })
+    .await;
+
+    eventually(&a, &b, "dave's request arrives", async || {
+        let (_, requests) = b.get("/api/v1/follow_requests", Some(&dave.token)).await;
+        requests.as_array().is_some_and(|r| !r.is_empty())
+    })
+    .await;
+    let (status, _) = b
+        .post(
+            &format!("/api/v1/follow_requests/{alice_on_b}/reject"),
+            Some(&dave.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    eventually(&a, &b, "dave's rejection reaches alice", async || {
+        relationship(&a, &alice, &dave_on_a).await["requested"] == false
+    })
+    .await;
+    assert_eq!(
+        relationship(&a, &alice, &dave_on_a).await["following"],
+        false
+    );
+}
+
+#[tokio::test]
+async fn the_inbox_refuses_what_it_cannot_verify() {
+    let a = TestApp::spawn().await;
+    let b = TestApp::spawn().await;
+    a.register("alice").await;
+    b.register("bob").await;
+    let alice_uri = a.url("/users/alice");
+    let follow = json!({"id": format!("{alice_uri}#f1"), "type": "Follow", "actor": alice_uri, "object": b.url("/users/bob")});
+    let body = serde_json::to_vec(&follow).expect("json");
+    let inbox = url::Url::parse(&b.url("/inbox")).expect("url");
+    let (host, target) = signature::host_and_target(&inbox).expect("host");
+    let post = |headers: Vec<(&'static str, String)>, body: Vec<u8>| {
+        let mut req = b
+            .client
+            .post(inbox.clone())
+            .header("content-type", "application/activity+json")
+            .body(body);
+        for (k, v) in headers {
+            req = req.header(k, v);
+        }
+        req.send()
+    };
+    let signed_with =
+        |pem: &str, key_id: &str, body: &[u8], date: chrono::DateTime<chrono::Utc>| {
+            let key = signature::SigningKey::from_pem(pem).expect("key");
+            let s = signature::sign_request(
+                &key,
+                key_id,
+                "POST",
+                &target,
+                &host,
+                &signature::http_date(date),
+                Some(body),
+                Some("application/activity+json"),
+            );
+            s.pairs()
+                .map(|(k, v)| (k, v.to_string()))
+                .collect::<Vec<_>>()
+        };
+
+    // Unsigned; malformed signature; an RFC 9421 signature only: 401.
+    assert_eq!(
+        post(vec![], body.clone()).await.expect("post").status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        post(vec![("signature", "garbage".into())], body.clone())
+            .await
+            .expect("post")
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        post(
+            vec![
+                ("signature-input", "sig1=(\"@method\");keyid=\"x\"".into()),
+                ("signature", "sig1=:AAAA:".into())
+            ],
+            body.clone()
+        )
+        .await
+        .expect("post")
+        .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // Signed by a key that is not alice's, under alice's key id.
+    let (stranger_pem, _) = rookery::crypto::generate_rsa_keypair().expect("key");
+    let forged = signed_with(
+        &stranger_pem,
+        &format!("{alice_uri}#main-key"),
+        &body,
+        chrono::Utc::now(),
+    );
+    assert_eq!(
+        post(forged, body.clone()).await.expect("post").status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // Alice's real key, but a stale date, a tampered body, or another actor in the activity.
+    let alice_key = rookery::store::accounts::private_key(&a.state.db, alice_id(&a).await)
+        .await
+        .expect("db")
+        .expect("key");
+    let stale = signed_with(
+        &alice_key.1,
+        &alice_key.0,
+        &body,
+        chrono::Utc::now() - chrono::Duration::hours(13),
+    );
+    assert_eq!(
+        post(stale, body.clone()).await.expect("post").status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let good = signed_with(&alice_key.1, &alice_key.0, &body, chrono::Utc::now());
+    let mut tampered = body.clone();
+    tampered.extend_from_slice(b" ");
+    assert_eq!(
+        post(good.clone(), tampered).await.expect("post").status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let spoofed = json!({"id": format!("{}#x", b.url("/users/bob")), "type": "Follow", "actor": b.url("/users/bob"), "object": b.url("/users/bob")});
+    let spoofed_body = serde_json::to_vec(&spoofed).expect("json");
+    let spoof_signed = signed_with(
+        &alice_key.1,
+        &alice_key.0,
+        &spoofed_body,
+        chrono::Utc::now(),
+    );
+    assert_eq!(
+        post(spoof_signed, spoofed_body)
+            .await
+            .expect("post")
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // Signed and valid, but malformed JSON: 400 (after verification).
+    let junk = b"{not json".to_vec();
+    let junk_signed = signed_with(&alice_key.1, &alice_key.0, &junk, chrono::Utc::now());
+    assert_eq!(
+        post(junk_signed, junk).await.expect("post").status(),
+        StatusCode::BAD_REQUEST
+    );
+    // Nothing was stored: bob has no follower and no notification.
+    b.drain_jobs().await;
+    let (_, notes) = b
+        .get(
+            "/api/v1/notifications",
+            Some(&b.register("zed").await.token),
+        )
+        .await;
+    assert_eq!(notes, json!([]));
+    // The genuine request is accepted.
+    assert_eq!(
+        post(good, body).await.expect("post").status(),
+        StatusCode::ACCEPTED
+    );
+    // Oversized bodies are refused before anything else.
+    let huge = vec![b' '; 2 * 1024 * 1024];
+    assert_eq!(
+        post(vec![], huge).await.expect("post").status(),
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+}
+
+async fn alice_id(app: &TestApp) -> i64 {
+    rookery::store::accounts::local_by_username(&app.state.db, "alice")
+        .await
+        .expect("db")
+        .expect("alice")
+        .id
+}
