@@ -116,7 +116,6 @@ pub struct JobsConfig {
 #[serde(deny_unknown_fields)]
 pub struct FederationConfig {
     pub allow_private_addresses: bool,
-    pub authorized_fetch: bool,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
