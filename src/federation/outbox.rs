@@ -41,3 +41,26 @@ pub fn inbox_of(account: &Account) -> String {
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| account.inbox_url.clone())
 }
+
+/// The inboxes a status goes to: the author's remote followers (not for direct messages)
+/// and every mentioned remote account.
+pub async fn audience(
+    db: &mut PgConnection,
+    author: &Account,
+    mentions: &[Account],
+    visibility: crate::model::Visibility,
+) -> Result<Vec<String>> {
+    let mut inboxes = if visibility == crate::model::Visibility::Direct {
+        Vec::new()
+    } else {
+        crate::store::accounts::remote_follower_inboxes(&mut *db, author.id).await?
+    };
+    inboxes.extend(mentions.iter().filter(|m| !m.is_local()).map(inbox_of));
+    Ok(inboxes)
+}
+
+/// An activity with its `@context`, ready to send.
+pub fn with_context<T: serde::Serialize>(activity: T) -> Result<Value> {
+    serde_json::to_value(crate::federation::vocab::WithContext::new(activity))
+        .map_err(|e| crate::error::Error::Internal(e.into()))
+}

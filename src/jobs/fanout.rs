@@ -69,5 +69,49 @@ async fn fan_out(state: &AppState, status_id: i64) -> Result<(), crate::error::E
             .await?;
         }
     }
+    if let Some(author) = store::accounts::by_id(&state.db, status.account_id).await? {
+        if author.is_local() {
+            federate(state, &author, status_id).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Sends a local status (`Create`) or boost (`Announce`) to its remote audience.
+async fn federate(
+    state: &AppState,
+    author: &crate::model::Account,
+    status_id: i64,
+) -> Result<(), crate::error::Error> {
+    use crate::federation::{convert, outbox};
+    let Ok(view) = service::views::one(state, Some(author), status_id).await else {
+        return Ok(());
+    };
+    let mut tx = state.db.begin().await?;
+    let (activity, mut inboxes) = match &view.reblog {
+        Some(original) => {
+            let announce = convert::announce(&view.status, author, &original.status.uri);
+            let mut inboxes =
+                outbox::audience(&mut tx, author, &[], view.status.visibility).await?;
+            if !original.account.is_local() {
+                inboxes.push(outbox::inbox_of(&original.account));
+            }
+            (outbox::with_context(announce)?, inboxes)
+        }
+        None => {
+            let parent = match view.status.in_reply_to_id {
+                Some(p) => store::statuses::uri_of(&mut *tx, p).await?,
+                None => None,
+            };
+            let create = convert::create(&view, parent, &state.base_url());
+            let inboxes =
+                outbox::audience(&mut tx, author, &view.mentions, view.status.visibility).await?;
+            (outbox::with_context(create)?, inboxes)
+        }
+    };
+    inboxes.sort();
+    inboxes.dedup();
+    outbox::deliver(&mut tx, author, &activity, &inboxes).await?;
+    tx.commit().await?;
     Ok(())
 }

@@ -42,6 +42,8 @@ pub async fn run(state: &AppState, payload: &Value) -> Outcome {
         "Accept" => answered(state, &signer, activity, true).await,
         "Reject" => answered(state, &signer, activity, false).await,
         "Undo" => undo(state, &signer, activity).await,
+        "Create" => create(state, &signer, activity).await,
+        "Delete" => delete(state, &signer, activity).await,
         _ => Ok(()),
     };
     match result {
@@ -114,4 +116,125 @@ async fn undo(state: &AppState, signer: &Account, activity: &Value) -> Result<()
         }
         _ => Ok(()),
     }
+}
+
+/// Visibility from addressing, as Mastodon reads it.
+fn visibility_of(object: &Value, author: &Account) -> crate::model::Visibility {
+    use crate::model::Visibility;
+    let list = |key: &str| -> Vec<String> {
+        match object.get(key) {
+            Some(Value::String(s)) => vec![s.clone()],
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let (to, cc) = (list("to"), list("cc"));
+    let public = |l: &[String]| {
+        l.iter()
+            .any(|a| a == crate::federation::vocab::PUBLIC || a == "as:Public" || a == "Public")
+    };
+    if public(&to) {
+        Visibility::Public
+    } else if public(&cc) {
+        Visibility::Unlisted
+    } else if !author.followers_url.is_empty()
+        && to
+            .iter()
+            .chain(cc.iter())
+            .any(|a| *a == author.followers_url)
+    {
+        Visibility::Private
+    } else {
+        Visibility::Direct
+    }
+}
+
+/// `Create` of a note: only by its author, with an id on the author's origin.
+async fn create(state: &AppState, signer: &Account, activity: &Value) -> Result<(), Error> {
+    use crate::federation::fetch;
+    let Some(object) = activity.get("object").filter(|o| o.is_object()) else {
+        return Ok(());
+    };
+    let kind = object.get("type").and_then(Value::as_str).unwrap_or("");
+    if !matches!(kind, "Note" | "Article" | "Page" | "Question") {
+        return Ok(());
+    }
+    let uri = object
+        .get("id")
+        .and_then(Value::as_str)
+        .ok_or(Error::NotFound)?;
+    let same_origin = match (url::Url::parse(uri), url::Url::parse(&signer.uri)) {
+        (Ok(a), Ok(b)) => fetch::origin(&a) == fetch::origin(&b),
+        _ => false,
+    };
+    if !same_origin || id_of(object.get("attributedTo")) != Some(signer.uri.as_str()) {
+        return Err(Error::forbidden("the note is not the signer's"));
+    }
+    let tags = object
+        .get("tag")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let of_type = |t: &str| -> Vec<String> {
+        tags.iter()
+            .filter(|x| x.get("type").and_then(Value::as_str) == Some(t))
+            .filter_map(|x| {
+                if t == "Mention" {
+                    x.get("href").and_then(Value::as_str).map(str::to_string)
+                } else {
+                    x.get("name").and_then(Value::as_str).map(str::to_string)
+                }
+            })
+            .collect()
+    };
+    let published = object
+        .get("published")
+        .and_then(Value::as_str)
+        .and_then(|p| chrono::DateTime::parse_from_rfc3339(p).ok())
+        .map(|d| d.with_timezone(&chrono::Utc))
+        .unwrap_or_else(chrono::Utc::now);
+    let language = object
+        .get("contentMap")
+        .and_then(Value::as_object)
+        .and_then(|m| m.keys().next().cloned());
+    let text = |k: &str| {
+        object
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    let note = crate::service::statuses::RemoteNote {
+        uri: uri.to_string(),
+        url: object
+            .get("url")
+            .and_then(crate::federation::vocab::first_url),
+        content: text("content"),
+        summary: text("summary"),
+        sensitive: object
+            .get("sensitive")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        language,
+        visibility: visibility_of(object, signer),
+        in_reply_to: id_of(object.get("inReplyTo")).map(str::to_string),
+        mentions: of_type("Mention"),
+        tags: of_type("Hashtag"),
+        published,
+    };
+    crate::service::statuses::receive_remote(state, signer, note).await
+}
+
+/// `Delete` of a note (by id or Tombstone); deletes of whole actors come with moderation.
+async fn delete(state: &AppState, signer: &Account, activity: &Value) -> Result<(), Error> {
+    let Some(uri) = id_of(activity.get("object")) else {
+        return Ok(());
+    };
+    if uri == signer.uri {
+        return Ok(());
+    }
+    crate::service::statuses::delete_remote(state, signer, uri).await
 }

@@ -392,3 +392,19 @@ pub async fn by_public_key_id(
     .fetch_optional(db)
     .await
 }
+
+/// The distinct inboxes (shared where offered) of an account's remote followers.
+pub async fn remote_follower_inboxes(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT COALESCE(NULLIF(a.shared_inbox_url, ''), a.inbox_url) FROM follows f \
+         JOIN accounts a ON a.id = f.account_id \
+         WHERE f.target_account_id = $1 AND a.domain IS NOT NULL AND a.suspended_at IS NULL \
+         AND a.inbox_url <> ''",
+    )
+    .bind(account_id)
+    .fetch_all(db)
+    .await
+}

@@ -357,3 +357,143 @@ async fn alice_id(app: &TestApp) -> i64 {
         .expect("alice")
         .id
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn posts_reach_remote_followers_and_deletes_follow() {
+    let a = TestApp::spawn().await;
+    let b = TestApp::spawn().await;
+    let alice = a.register("alice").await;
+    let bob = b.register("bob").await;
+    let carol = b.register("carol").await;
+    b.get("/api/v1/timelines/home", Some(&bob.token)).await;
+    let alice_on_b = resolve(&b, &bob, &format!("alice@{}", a.addr)).await;
+    b.post(
+        &format!("/api/v1/accounts/{alice_on_b}/follow"),
+        Some(&bob.token),
+        json!({}),
+    )
+    .await;
+    eventually(&a, &b, "bob follows alice", async || {
+        relationship(&b, &bob, &alice_on_b).await["following"] == true
+    })
+    .await;
+    // Carol is known on A only once someone resolves her.
+    resolve(&a, &alice, &format!("carol@{}", b.addr)).await;
+
+    let public = a
+        .post_status(
+            &alice,
+            &format!("hello @bob@{} #Fediverse <b>bold</b>", b.addr),
+            json!({}),
+        )
+        .await;
+    let private = a
+        .post_status(&alice, "for followers", json!({"visibility": "private"}))
+        .await;
+    let direct = a
+        .post_status(
+            &alice,
+            &format!("@carol@{} a secret", b.addr),
+            json!({"visibility": "direct"}),
+        )
+        .await;
+    let uri = |v: &Value| v["uri"].as_str().expect("uri").to_string();
+    let home_uris = async || -> Vec<String> {
+        let (_, home) = b.get("/api/v1/timelines/home", Some(&bob.token)).await;
+        home.as_array()
+            .map(|l| {
+                l.iter()
+                    .filter_map(|s| s["uri"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    eventually(&a, &b, "alice's posts reach bob's home", async || {
+        let uris = home_uris().await;
+        uris.contains(&uri(&public)) && uris.contains(&uri(&private))
+    })
+    .await;
+    assert!(
+        !home_uris().await.contains(&uri(&direct)),
+        "a direct message to carol is not bob's"
+    );
+
+    let (_, home) = b.get("/api/v1/timelines/home", Some(&bob.token)).await;
+    let seen = home
+        .as_array()
+        .expect("home")
+        .iter()
+        .find(|s| s["uri"] == public["uri"])
+        .expect("public post")
+        .clone();
+    assert_eq!(seen["account"]["acct"], format!("alice@{}", a.addr));
+    assert_eq!(seen["visibility"], "public");
+    assert_eq!(seen["url"], public["url"]);
+    assert!(seen["content"]
+        .as_str()
+        .expect("content")
+        .contains("&lt;b&gt;bold&lt;/b&gt;"));
+    assert_eq!(seen["tags"][0]["name"], "fediverse");
+    assert_eq!(seen["mentions"][0]["acct"], "bob");
+    let (_, private_seen) = b
+        .get(
+            &format!(
+                "/api/v1/statuses?id[]={}",
+                home.as_array()
+                    .expect("home")
+                    .iter()
+                    .find(|s| s["uri"] == private["uri"])
+                    .expect("private")["id"]
+                    .as_str()
+                    .expect("id")
+            ),
+            Some(&bob.token),
+        )
+        .await;
+    assert_eq!(private_seen[0]["visibility"], "private");
+    // Bob was mentioned, carol got the direct message.
+    let (_, notes) = b
+        .get("/api/v1/notifications?types[]=mention", Some(&bob.token))
+        .await;
+    assert_eq!(notes[0]["status"]["uri"], public["uri"]);
+    let mut carols = Value::Null;
+    eventually(&a, &b, "carol's direct message arrives", async || {
+        carols = b
+            .get("/api/v1/notifications?types[]=mention", Some(&carol.token))
+            .await
+            .1;
+        carols.as_array().is_some_and(|l| !l.is_empty())
+    })
+    .await;
+    assert_eq!(carols[0]["status"]["visibility"], "direct");
+    // The public post is on B's public timeline (remote), the others are not.
+    let (_, remote_tl) = b.get("/api/v1/timelines/public?remote=true", None).await;
+    let remote_uris: Vec<&str> = remote_tl
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|s| s["uri"].as_str())
+        .collect();
+    assert_eq!(remote_uris, vec![uri(&public).as_str()]);
+
+    // Deleting on A removes it on B.
+    let res = a
+        .client
+        .delete(a.url(&format!(
+            "/api/v1/statuses/{}",
+            public["id"].as_str().expect("id")
+        )))
+        .bearer_auth(&alice.token)
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(res.status(), StatusCode::OK);
+    eventually(&a, &b, "the delete reaches bob", async || {
+        !home_uris().await.contains(&uri(&public))
+    })
+    .await;
+    let (_, notes) = b
+        .get("/api/v1/notifications?types[]=mention", Some(&bob.token))
+        .await;
+    assert_eq!(notes, json!([]), "the mention went with the status");
+}
