@@ -194,7 +194,7 @@ pub async fn post(
         .map(|p| p.conversation_id)
         .unwrap_or(status_id);
     for account_id in &mention_ids {
-        if !store::statuses::conversation_muted(&mut *tx, *account_id, conversation).await? {
+        if !store::reactions::conversation_muted(&mut *tx, *account_id, conversation).await? {
             notifications::notify(
                 &mut *tx,
                 *account_id,
@@ -309,7 +309,7 @@ async fn target(state: &AppState, actor: &Account, id: i64) -> Result<StatusView
 pub async fn favourite(state: &AppState, actor: &Account, id: i64) -> Result<StatusView> {
     let view = target(state, actor, id).await?;
     let mut tx = state.db.begin().await?;
-    if store::statuses::favourite(&mut tx, id::next(), actor.id, view.status.id).await? {
+    if store::reactions::favourite(&mut tx, id::next(), actor.id, view.status.id).await? {
         notifications::notify(
             &mut *tx,
             view.status.account_id,
@@ -326,7 +326,7 @@ pub async fn favourite(state: &AppState, actor: &Account, id: i64) -> Result<Sta
 pub async fn unfavourite(state: &AppState, actor: &Account, id: i64) -> Result<StatusView> {
     let view = target(state, actor, id).await?;
     let mut tx = state.db.begin().await?;
-    if store::statuses::unfavourite(&mut tx, actor.id, view.status.id).await? {
+    if store::reactions::unfavourite(&mut tx, actor.id, view.status.id).await? {
         notifications::withdraw(
             &mut *tx,
             view.status.account_id,
@@ -470,18 +470,18 @@ pub async fn unreblog(state: &AppState, actor: &Account, id: i64) -> Result<Stat
 pub async fn bookmark(state: &AppState, actor: &Account, id: i64, on: bool) -> Result<StatusView> {
     let view = target(state, actor, id).await?;
     if on {
-        store::statuses::set_mark(
+        store::reactions::set_mark(
             &state.db,
-            store::statuses::Mark::Bookmark,
+            store::reactions::Mark::Bookmark,
             id::next(),
             actor.id,
             view.status.id,
         )
         .await?;
     } else {
-        store::statuses::clear_mark(
+        store::reactions::clear_mark(
             &state.db,
-            store::statuses::Mark::Bookmark,
+            store::reactions::Mark::Bookmark,
             actor.id,
             view.status.id,
         )
@@ -504,14 +504,14 @@ pub async fn pin(state: &AppState, actor: &Account, id: i64, on: bool) -> Result
         let mut tx = state.db.begin().await?;
         let pinned = store::statuses::viewer_flags(&mut *tx, actor.id, &[status.id]).await?;
         if !pinned.first().is_some_and(|f| f.pinned) {
-            if store::statuses::count_pins(&mut *tx, actor.id).await? >= MAX_PINS {
+            if store::reactions::count_pins(&mut *tx, actor.id).await? >= MAX_PINS {
                 return Err(Error::unprocessable(
                     "Validation failed: You have already pinned the maximum number of posts",
                 ));
             }
-            store::statuses::set_mark(
+            store::reactions::set_mark(
                 &mut *tx,
-                store::statuses::Mark::Pin,
+                store::reactions::Mark::Pin,
                 id::next(),
                 actor.id,
                 status.id,
@@ -520,7 +520,7 @@ pub async fn pin(state: &AppState, actor: &Account, id: i64, on: bool) -> Result
         }
         tx.commit().await?;
     } else {
-        store::statuses::clear_mark(&state.db, store::statuses::Mark::Pin, actor.id, status.id)
+        store::reactions::clear_mark(&state.db, store::reactions::Mark::Pin, actor.id, status.id)
             .await?;
     }
     views::one(state, Some(actor), status.id).await
@@ -535,10 +535,10 @@ pub async fn mute_conversation(
 ) -> Result<StatusView> {
     let view = target(state, actor, id).await?;
     if on {
-        store::statuses::mute_conversation(&state.db, actor.id, view.status.conversation_id)
+        store::reactions::mute_conversation(&state.db, actor.id, view.status.conversation_id)
             .await?;
     } else {
-        store::statuses::unmute_conversation(&state.db, actor.id, view.status.conversation_id)
+        store::reactions::unmute_conversation(&state.db, actor.id, view.status.conversation_id)
             .await?;
     }
     views::one(state, Some(actor), view.status.id).await
@@ -653,7 +653,7 @@ pub async fn receive_remote(state: &AppState, author: &Account, note: RemoteNote
         .map(|p| p.conversation_id)
         .unwrap_or(status_id);
     for account in mentioned.iter().filter(|a| a.is_local()) {
-        if !store::statuses::conversation_muted(&mut *tx, account.id, conversation).await? {
+        if !store::reactions::conversation_muted(&mut *tx, account.id, conversation).await? {
             notifications::notify(
                 &mut *tx,
                 account.id,

@@ -9,7 +9,7 @@ use chrono::{Duration, Utc};
 use crate::model::{Account, Page, StatusView, User};
 use crate::service::views;
 use crate::store;
-use crate::store::statuses::{AccountStatusFilter, PublicScope, Reaction};
+use crate::store::timelines::{AccountStatusFilter, PublicScope, Reaction};
 
 /// A page of statuses with its (newest, oldest) paging ids.
 pub struct StatusPage {
@@ -52,7 +52,7 @@ pub async fn home(
             tx.commit().await?;
         }
     }
-    let ids = store::statuses::home_feed(&state.db, owner.id, page).await?;
+    let ids = store::timelines::home_feed(&state.db, owner.id, page).await?;
     page_of(state, Some(owner), ids).await
 }
 
@@ -63,7 +63,7 @@ pub async fn public(
     page: &Page,
 ) -> Result<StatusPage> {
     let ids =
-        store::statuses::public_timeline(&state.db, viewer.map(|v| v.id), scope, page).await?;
+        store::timelines::public_timeline(&state.db, viewer.map(|v| v.id), scope, page).await?;
     page_of(state, viewer, ids).await
 }
 
@@ -89,7 +89,7 @@ pub async fn tag(
     };
     let mut any_of = lower(&filter.any);
     any_of.push(filter.tag.trim_start_matches('#').to_lowercase());
-    let ids = store::statuses::tag_timeline(
+    let ids = store::timelines::tag_timeline(
         &state.db,
         viewer.map(|v| v.id),
         &any_of,
@@ -110,7 +110,7 @@ pub async fn account_statuses(
     filter: &AccountStatusFilter,
     page: &Page,
 ) -> Result<StatusPage> {
-    let ids = store::statuses::account_statuses(
+    let ids = store::timelines::account_statuses(
         &state.db,
         viewer.map(|v| v.id),
         account.id,
@@ -128,7 +128,7 @@ pub async fn reacted(
     kind: Reaction,
     page: &Page,
 ) -> Result<StatusPage> {
-    let rows = store::statuses::reacted_by(&state.db, kind, viewer.id, page).await?;
+    let rows = store::timelines::reacted_by(&state.db, kind, viewer.id, page).await?;
     let ids: Vec<i64> = rows.iter().map(|(_, s)| *s).collect();
     let statuses = views::hydrate(state, Some(viewer), &ids).await?;
     Ok(StatusPage {
@@ -168,9 +168,9 @@ pub async fn reactors(
 ) -> Result<(Vec<Account>, Option<(i64, i64)>)> {
     let view = views::one(state, viewer, id).await?;
     let rows = if favourites {
-        store::statuses::favourited_by(&state.db, view.status.id, page).await?
+        store::timelines::favourited_by(&state.db, view.status.id, page).await?
     } else {
-        store::statuses::reblogged_by(&state.db, view.status.id, page).await?
+        store::timelines::reblogged_by(&state.db, view.status.id, page).await?
     };
     let ids: Vec<i64> = rows.iter().map(|(_, a)| *a).collect();
     let found = store::accounts::by_ids(&state.db, &ids).await?;

@@ -21,14 +21,34 @@ macro_rules! account_columns {
     };
 }
 
+/// The rule of who may see a status, as an SQL condition on `s` for viewer `$V` (a bigint
+/// parameter, NULL for nobody signed in). It mirrors `service::visibility::may_see`, which
+/// remains the final gate: this only keeps pages from filling up with what would be dropped.
+macro_rules! visible_to {
+
+    ($v:literal) => {
+        concat!(
+            "(s.visibility IN ('public', 'unlisted') OR s.account_id = ", $v,
+            " OR (s.visibility = 'private' AND EXISTS (SELECT 1 FROM follows vf WHERE vf.account_id = ", $v,
+            " AND vf.target_account_id = s.account_id))",
+            " OR EXISTS (SELECT 1 FROM mentions vm WHERE vm.status_id = s.id AND vm.account_id = ", $v, "))",
+            " AND NOT EXISTS (SELECT 1 FROM blocks vb WHERE (vb.account_id = s.account_id AND vb.target_account_id = ", $v,
+            ") OR (vb.account_id = ", $v, " AND vb.target_account_id = s.account_id))",
+            " AND NOT EXISTS (SELECT 1 FROM accounts va WHERE va.id = s.account_id AND va.suspended_at IS NOT NULL)"
+        )
+    };
+}
+
 pub mod accounts;
 pub mod feeds;
 pub mod jobs;
 pub mod markers;
 pub mod notifications;
 pub mod oauth;
+pub mod reactions;
 pub mod relationships;
 pub mod statuses;
+pub mod timelines;
 pub mod users;
 
 /// The constraint a unique violation names, if `e` is one: services turn it into a 422.

@@ -61,7 +61,7 @@ pub async fn profile(
         &state,
         None,
         &account,
-        &store::statuses::AccountStatusFilter {
+        &store::timelines::AccountStatusFilter {
             exclude_reblogs: true,
             ..Default::default()
         },

@@ -247,7 +247,7 @@ pub async fn statuses(
 ) -> Result<crate::api::pagination::Paginated<crate::api::entities::Status>> {
     let viewer = crate::api::v1::statuses::reader(&auth)?;
     let account = service::accounts::visible_account(&state, path_id(&id)?).await?;
-    let filter = crate::store::statuses::AccountStatusFilter {
+    let filter = crate::store::timelines::AccountStatusFilter {
         pinned: q.pinned.unwrap_or(false),
         exclude_replies: q.exclude_replies.unwrap_or(false),
         exclude_reblogs: q.exclude_reblogs.unwrap_or(false),

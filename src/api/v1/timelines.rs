@@ -15,7 +15,7 @@ use crate::api::v1::statuses::reader;
 use crate::app::AppState;
 use crate::error::Result;
 use crate::service::timelines::{self, StatusPage};
-use crate::store::statuses::{PublicScope, Reaction};
+use crate::store::timelines::{PublicScope, Reaction};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
