@@ -7,7 +7,8 @@
 //! (`federation::fetch`, the inbox, the delivery job).
 //!
 //! * Signing: [`SigningKey`] (parsed once from PEM) and [`sign_request`], which returns the
-//!   `Date`, `Digest` and `Signature` header values to send.
+//!   `Date`, `Digest` and `Signature` header values to send; [`host_and_target`] gives the
+//!   `Host` and request target reqwest will send for a URL, and [`http_date`] the `Date`.
 //! * Verifying: [`parse_signature_header`] gives the `keyId` to look up; the caller fetches that
 //!   key as a [`VerifyingKey`] and calls [`verify_request`], which enforces the rules Mastodon
 //!   enforces (see its documentation). Every [`SignatureError`] means "answer 401".
@@ -38,8 +39,8 @@ pub const MAX_AGE: TimeDelta = TimeDelta::hours(12);
 /// characters; the rest is a URL and a short list of header names.
 pub const MAX_SIGNATURE_HEADER_LEN: usize = 8 * 1024;
 
-/// The smallest RSA modulus accepted, in bits (ring's `RSA_PKCS1_2048_8192_SHA256` minimum;
-/// Mastodon, Misskey, Pleroma/Akkoma and GoToSocial all use 2048 or more).
+/// The smallest RSA modulus accepted, in bits: ring's `RSA_PKCS1_2048_8192_SHA256` minimum.
+/// Mastodon, GoToSocial and Pleroma generate 2048-bit keys; 1024-bit keys are refused.
 const MIN_RSA_BITS: usize = 2048;
 /// The largest RSA modulus accepted for verification, in bits (ring's maximum).
 const MAX_RSA_BITS: usize = 8192;
@@ -81,7 +82,8 @@ pub enum SignatureError {
     /// The `Digest` header does not match the body.
     #[error("the Digest header does not match the body")]
     DigestMismatch,
-    /// The signature does not verify with the key.
+    /// The signature does not verify with the key. The caller may refetch the key once and
+    /// try again, as Mastodon does, in case the actor rotated it.
     #[error("the signature does not verify")]
     BadSignature,
     /// A PEM key could not be used.
@@ -92,17 +94,31 @@ pub enum SignatureError {
 // ---------------------------------------------------------------------------------------------
 // Keys
 
-/// A private RSA key ready to sign, parsed once from PEM.
-///
-/// Signing uses `ring` (`RsaKeyPair`, RSASSA-PKCS1-v1_5 with SHA-256), chosen by measurement
-/// (`cargo bench --bench signing`, 2-core AMD EPYC, RSA-2048, one core): ring signs about 1,420
-/// requests/s against 520/s for the `rsa` 0.9 crate, and verifies about 41,000/s against
-/// 17,800/s. ring's private-key arithmetic is constant-time, whereas `rsa` 0.9's is not
-/// (RUSTSEC-2023-0071, the Marvin timing attack); ring is already in the tree through
-/// rustls/reqwest, so choosing it adds no new code to the build. `aws-lc-rs` signs at the same
-/// rate as ring (measured separately) but would add a large C build. The `rsa` crate is still
-/// used, once per key, to read the PEM (PKCS#8 or PKCS#1), and by `crate::crypto` to generate
-/// keys.
+// Backend choice, by measurement. `cargo bench --bench signing` on the project machine (2-core
+// AMD EPYC with AVX-512 IFMA), RSA-2048 PKCS#1 v1.5 SHA-256, operations per second on one core,
+// best of 3 rounds (both cores: twice as much for every backend):
+//
+//   backend                                   sign    verify
+//   ring 0.17 (chosen)                       1,776    48,119
+//   rsa 0.9 (unblinded `sign`)                 647     5,492
+//   rsa 0.9 (blinded `sign_with_rng`)          541        --
+//   aws-lc-rs 1.19 (scratch crate)           4,150    55,774
+//   aws-lc-rs, AVX-512 IFMA masked off       1,704        --   (OPENSSL_ia32cap=:~0x200000)
+//   rsa 0.10 (scratch crate)                   435    15,799
+//
+// ring signs 2.7x (blinded: 3.3x) and verifies 8.8x as fast as rsa 0.9, its private-key arithmetic
+// is constant-time (rsa 0.9's is not: RUSTSEC-2023-0071, the Marvin attack), and it is already
+// compiled and linked for rustls/reqwest, so it adds nothing to the build. aws-lc-rs signs 2.3x
+// faster still on this CPU, but only through its AVX-512 IFMA code path (masked off, it equals
+// ring, as the issue measured), and it would add a C build (aws-lc-sys) and a second crypto library
+// to the binary; at 1,776/s a signature costs 0.56 ms of one core, small beside the network round
+// trip of the delivery it signs. The backend is private to `SigningKey` and `VerifyingKey`:
+// switching is a change to this file only. The `rsa` crate still reads the PEM (once per key) and
+// generates keys in `crate::crypto`.
+
+/// A private RSA key ready to sign, parsed once from PEM and kept in parsed form, so signing
+/// never re-parses. RSASSA-PKCS1-v1_5 with SHA-256, computed by `ring` in constant time (see the
+/// measurements above this type).
 ///
 /// Cloning is cheap (an `Arc`); the key is `Send + Sync`. `Debug` never prints key material.
 #[derive(Clone)]
@@ -172,7 +188,8 @@ impl SigningKey {
         }
     }
 
-    /// The size of the public modulus, in bits.
+    /// The size of the public modulus, in bits, rounded up to whole bytes (2048 for the keys
+    /// `crate::crypto` generates).
     pub fn bits(&self) -> usize {
         self.pair.public().modulus_len() * 8
     }
@@ -1808,7 +1825,9 @@ mod tests {
     #[test]
     fn parses_mastodon_headers() {
         let header = format!(
-            "keyId=\"{KEY_ID}\",algorithm=\"rsa-sha256\",headers=\"(request-target) host date digest content-type\",signature=\"{POST_SIGNATURE}\""
+            "keyId=\"{KEY_ID}\",algorithm=\"rsa-sha256\",\
+             headers=\"(request-target) host date digest content-type\",\
+             signature=\"{POST_SIGNATURE}\""
         );
         let params = parse_signature_header(&header).expect("parses");
         assert_eq!(params.key_id(), KEY_ID);
@@ -2076,9 +2095,12 @@ mod tests {
     #[test]
     fn pseudo_random_garbage_never_panics() {
         // A fixed linear congruential generator: reproducible, no dependency.
-        let alphabet: Vec<char> = "kKeyId=\"\\, \t()-signature=algorithm=headers=created=expires=AZaz09+/=\u{e9}\u{1f600}\u{0}\n"
-            .chars()
-            .collect();
+        let alphabet: Vec<char> = concat!(
+            "kKeyId=\"\\, \t()-signature=algorithm=headers=created=expires=",
+            "AZaz09+/=\u{e9}\u{1f600}\u{0}\n"
+        )
+        .chars()
+        .collect();
         let mut state: u64 = 0x2545_f491_4f6c_dd1d;
         let mut next = || {
             state = state

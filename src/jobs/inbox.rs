@@ -43,6 +43,8 @@ pub async fn run(state: &AppState, payload: &Value) -> Outcome {
         "Reject" => answered(state, &signer, activity, false).await,
         "Undo" => undo(state, &signer, activity).await,
         "Create" => create(state, &signer, activity).await,
+        "Like" => like(state, &signer, activity, true).await,
+        "Update" => update(state, &signer, activity).await,
         "Delete" => delete(state, &signer, activity).await,
         _ => Ok(()),
     };
@@ -109,6 +111,7 @@ async fn undo(state: &AppState, signer: &Account, activity: &Value) -> Result<()
     let object = activity.get("object");
     let kind = object.and_then(|o| o.get("type")).and_then(Value::as_str);
     match kind {
+        Some("Like") => like(state, signer, object.unwrap_or(&Value::Null), false).await,
         Some("Follow") => {
             let target = local_by_uri(state, id_of(object.and_then(|o| o.get("object")))).await?;
             relationships::unfollow(state, signer, target.id).await?;
@@ -237,4 +240,35 @@ async fn delete(state: &AppState, signer: &Account, activity: &Value) -> Result<
         return Ok(());
     }
     crate::service::statuses::delete_remote(state, signer, uri).await
+}
+
+/// A remote account's favourite (`Like`) of a local status, or its withdrawal.
+async fn like(state: &AppState, signer: &Account, activity: &Value, on: bool) -> Result<(), Error> {
+    let id = store::statuses::id_by_uri_or_url(
+        &state.db,
+        id_of(activity.get("object")).ok_or(Error::NotFound)?,
+    )
+    .await?
+    .ok_or(Error::NotFound)?;
+    if on {
+        crate::service::statuses::favourite(state, signer, id).await?;
+    } else {
+        crate::service::statuses::unfavourite(state, signer, id).await?;
+    }
+    Ok(())
+}
+
+/// `Update` of the signer's own actor: the profile is refreshed from the embedded document.
+/// (Edits of notes come with the rest of the note handling.)
+async fn update(state: &AppState, signer: &Account, activity: &Value) -> Result<(), Error> {
+    let Some(object) = activity.get("object").filter(|o| o.is_object()) else {
+        return Ok(());
+    };
+    if id_of(Some(object)) != Some(signer.uri.as_str()) {
+        return Ok(());
+    }
+    let actor: crate::federation::vocab::RemoteActor = serde_json::from_value(object.clone())
+        .map_err(|e| Error::unprocessable(format!("not an actor: {e}")))?;
+    crate::service::remote::store_actor(state, &actor).await?;
+    Ok(())
 }

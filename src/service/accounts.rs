@@ -495,7 +495,29 @@ pub async fn update_profile(
     let account = store::accounts::by_id(&state.db, account.id)
         .await?
         .ok_or(Error::NotFound)?;
+    federate_profile(state, &account).await?;
     Ok((user, account))
+}
+
+/// Sends the changed profile (`Update` of the actor) to the remote followers.
+async fn federate_profile(state: &AppState, account: &Account) -> Result<()> {
+    use crate::federation::{convert, outbox};
+    let mut tx = state.db.begin().await?;
+    let inboxes = store::accounts::remote_follower_inboxes(&mut *tx, account.id).await?;
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    let actor = convert::actor(account, &state.base_url());
+    let update = outbox::with_context(serde_json::json!({
+        "id": format!("{}#updates/{}", account.uri, id::next()),
+        "type": "Update",
+        "actor": account.uri,
+        "to": [crate::federation::vocab::PUBLIC],
+        "object": actor,
+    }))?;
+    outbox::deliver(&mut tx, account, &update, &inboxes).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// An ISO 639-1 or 639-3 code ("en", "pt", "fil"), optionally with a region ("pt-BR").

@@ -7,6 +7,7 @@ use chrono::Utc;
 use crate::app::AppState;
 use crate::content::status::{self as text, ResolvedMention};
 use crate::error::{Error, Result};
+use crate::federation::outbox;
 use crate::model::{Account, NotificationType, Status, StatusView, User, Visibility};
 use crate::service::{accounts, notifications, views};
 use crate::{id, jobs, store};
@@ -309,7 +310,8 @@ async fn target(state: &AppState, actor: &Account, id: i64) -> Result<StatusView
 pub async fn favourite(state: &AppState, actor: &Account, id: i64) -> Result<StatusView> {
     let view = target(state, actor, id).await?;
     let mut tx = state.db.begin().await?;
-    if store::reactions::favourite(&mut tx, id::next(), actor.id, view.status.id).await? {
+    let favourite_id = id::next();
+    if store::reactions::favourite(&mut tx, favourite_id, actor.id, view.status.id).await? {
         notifications::notify(
             &mut *tx,
             view.status.account_id,
@@ -318,6 +320,11 @@ pub async fn favourite(state: &AppState, actor: &Account, id: i64) -> Result<Sta
             Some(view.status.id),
         )
         .await?;
+        // A remote author hears of it with a Like.
+        if actor.is_local() && !view.account.is_local() {
+            let like = like_activity(actor, &view.status.uri);
+            outbox::deliver(&mut tx, actor, &like, &[outbox::inbox_of(&view.account)]).await?;
+        }
     }
     tx.commit().await?;
     views::one(state, Some(actor), view.status.id).await
@@ -335,6 +342,11 @@ pub async fn unfavourite(state: &AppState, actor: &Account, id: i64) -> Result<S
             Some(view.status.id),
         )
         .await?;
+        if actor.is_local() && !view.account.is_local() {
+            let undo =
+                crate::federation::convert::undo(actor, like_activity(actor, &view.status.uri));
+            outbox::deliver(&mut tx, actor, &undo, &[outbox::inbox_of(&view.account)]).await?;
+        }
     }
     tx.commit().await?;
     views::one(state, Some(actor), view.status.id).await
@@ -683,6 +695,19 @@ pub async fn delete_remote(state: &AppState, author: &Account, uri: &str) -> Res
     store::statuses::delete(&mut tx, &status).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// `actor`'s `Like` of the status at `uri`; its id is stable per (actor, status), so the
+/// `Undo` names the same one.
+fn like_activity(actor: &Account, uri: &str) -> serde_json::Value {
+    let digest = crate::crypto::sha256_hex(uri);
+    serde_json::json!({
+        "@context": crate::federation::vocab::context(),
+        "id": format!("{}#likes/{}", actor.uri, &digest[..16]),
+        "type": "Like",
+        "actor": actor.uri,
+        "object": uri,
+    })
 }
 
 /// Tells the remote audience of a local status or boost that it is gone: `Delete` with a

@@ -497,3 +497,81 @@ async fn posts_reach_remote_followers_and_deletes_follow() {
         .await;
     assert_eq!(notes, json!([]), "the mention went with the status");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn likes_and_profile_updates_cross_over() {
+    let a = TestApp::spawn().await;
+    let b = TestApp::spawn().await;
+    let alice = a.register("alice").await;
+    let bob = b.register("bob").await;
+    b.get("/api/v1/timelines/home", Some(&bob.token)).await;
+    let alice_on_b = resolve(&b, &bob, &format!("alice@{}", a.addr)).await;
+    b.post(
+        &format!("/api/v1/accounts/{alice_on_b}/follow"),
+        Some(&bob.token),
+        json!({}),
+    )
+    .await;
+    eventually(&a, &b, "bob follows alice", async || {
+        relationship(&b, &bob, &alice_on_b).await["following"] == true
+    })
+    .await;
+    let post = a.post_status(&alice, "like this", json!({})).await;
+    let mut copy_id = String::new();
+    eventually(&a, &b, "the post reaches bob", async || {
+        let (_, home) = b.get("/api/v1/timelines/home", Some(&bob.token)).await;
+        match home
+            .as_array()
+            .and_then(|l| l.iter().find(|s| s["uri"] == post["uri"]))
+        {
+            Some(s) => {
+                copy_id = s["id"].as_str().expect("id").to_string();
+                true
+            }
+            None => false,
+        }
+    })
+    .await;
+
+    // Bob's favourite on B becomes a Like on A: counted, notified.
+    b.post(
+        &format!("/api/v1/statuses/{copy_id}/favourite"),
+        Some(&bob.token),
+        json!({}),
+    )
+    .await;
+    let pid = post["id"].as_str().expect("id").to_string();
+    eventually(&a, &b, "the Like reaches alice", async || {
+        a.get(&format!("/api/v1/statuses/{pid}"), None).await.1["favourites_count"] == 1
+    })
+    .await;
+    let (_, notes) = a.get("/api/v1/notifications", Some(&alice.token)).await;
+    assert_eq!(notes[0]["type"], "favourite");
+    assert_eq!(notes[0]["account"]["acct"], format!("bob@{}", b.addr));
+    b.post(
+        &format!("/api/v1/statuses/{copy_id}/unfavourite"),
+        Some(&bob.token),
+        json!({}),
+    )
+    .await;
+    eventually(&a, &b, "the Undo reaches alice", async || {
+        a.get(&format!("/api/v1/statuses/{pid}"), None).await.1["favourites_count"] == 0
+    })
+    .await;
+
+    // Alice renames herself: B's copy of her profile follows.
+    a.client
+        .patch(a.url("/api/v1/accounts/update_credentials"))
+        .bearer_auth(&alice.token)
+        .json(&json!({"display_name": "Alice Renamed"}))
+        .send()
+        .await
+        .expect("patch");
+    eventually(&a, &b, "the profile update reaches B", async || {
+        b.get(&format!("/api/v1/accounts/{alice_on_b}"), None)
+            .await
+            .1["display_name"]
+            == "Alice Renamed"
+    })
+    .await;
+}
