@@ -44,6 +44,7 @@ pub async fn run(state: &AppState, payload: &Value) -> Outcome {
         "Undo" => undo(state, &signer, activity).await,
         "Create" => create(state, &signer, activity).await,
         "Like" => like(state, &signer, activity, true).await,
+        "Announce" => announce(state, &signer, activity).await,
         "Update" => update(state, &signer, activity).await,
         "Delete" => delete(state, &signer, activity).await,
         _ => Ok(()),
@@ -112,6 +113,22 @@ async fn undo(state: &AppState, signer: &Account, activity: &Value) -> Result<()
     let kind = object.and_then(|o| o.get("type")).and_then(Value::as_str);
     match kind {
         Some("Like") => like(state, signer, object.unwrap_or(&Value::Null), false).await,
+        Some("Announce") => {
+            let uri = id_of(object).ok_or(Error::NotFound)?;
+            let boost = store::statuses::id_by_uri_or_url(&state.db, uri)
+                .await?
+                .ok_or(Error::NotFound)?;
+            let boost = store::statuses::by_id(&state.db, boost)
+                .await?
+                .ok_or(Error::NotFound)?;
+            match (boost.account_id == signer.id, boost.reblog_of_id) {
+                (true, Some(original)) => {
+                    crate::service::statuses::unreblog(state, signer, original).await?;
+                    Ok(())
+                }
+                _ => Err(Error::forbidden("only the booster may undo a boost")),
+            }
+        }
         Some("Follow") => {
             let target = local_by_uri(state, id_of(object.and_then(|o| o.get("object")))).await?;
             relationships::unfollow(state, signer, target.id).await?;
@@ -270,5 +287,41 @@ async fn update(state: &AppState, signer: &Account, activity: &Value) -> Result<
     let actor: crate::federation::vocab::RemoteActor = serde_json::from_value(object.clone())
         .map_err(|e| Error::unprocessable(format!("not an actor: {e}")))?;
     crate::service::remote::store_actor(state, &actor).await?;
+    Ok(())
+}
+
+/// A remote boost of a status known here (boosts of unknown statuses are not fetched yet).
+async fn announce(state: &AppState, signer: &Account, activity: &Value) -> Result<(), Error> {
+    let Some(announce_uri) = id_of(Some(activity)) else {
+        return Ok(());
+    };
+    let object = id_of(activity.get("object")).ok_or(Error::NotFound)?;
+    let original = store::statuses::id_by_uri_or_url(&state.db, object)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let public = |key: &str| {
+        activity.get(key).is_some_and(|v| match v {
+            Value::String(s) => s == crate::federation::vocab::PUBLIC,
+            Value::Array(items) => items
+                .iter()
+                .any(|i| i.as_str() == Some(crate::federation::vocab::PUBLIC)),
+            _ => false,
+        })
+    };
+    let visibility = if public("to") {
+        "public"
+    } else if public("cc") {
+        "unlisted"
+    } else {
+        "private"
+    };
+    crate::service::statuses::reblog_as(
+        state,
+        signer,
+        original,
+        Some(visibility),
+        Some(announce_uri),
+    )
+    .await?;
     Ok(())
 }

@@ -353,12 +353,23 @@ pub async fn unfavourite(state: &AppState, actor: &Account, id: i64) -> Result<S
 }
 
 /// Boosts a status; boosting twice returns the first boost.
-#[tracing::instrument(skip_all, fields(account.id = actor.id, status.id = id))]
 pub async fn reblog(
     state: &AppState,
     actor: &Account,
     id: i64,
     visibility: Option<&str>,
+) -> Result<StatusView> {
+    reblog_as(state, actor, id, visibility, None).await
+}
+
+/// Boosts a status as `reblog` does; a remote actor's boost keeps the id of its `Announce`.
+#[tracing::instrument(skip_all, fields(account.id = actor.id, status.id = id))]
+pub async fn reblog_as(
+    state: &AppState,
+    actor: &Account,
+    id: i64,
+    visibility: Option<&str>,
+    announce_uri: Option<&str>,
 ) -> Result<StatusView> {
     let original = target(state, actor, id).await?.status;
     let own = original.account_id == actor.id;
@@ -398,7 +409,10 @@ pub async fn reblog(
         visibility
     };
     let boost_id = id::next();
-    let uri = format!("{}/statuses/{boost_id}/activity", actor.uri);
+    let uri = match announce_uri {
+        Some(u) => u.to_string(),
+        None => format!("{}/statuses/{boost_id}/activity", actor.uri),
+    };
     let mut tx = state.db.begin().await?;
     let inserted = store::statuses::insert(
         &mut tx,
@@ -417,7 +431,7 @@ pub async fn reblog(
             sensitive: false,
             visibility,
             language: None,
-            local: true,
+            local: actor.is_local(),
             application_id: None,
             created_at: Utc::now(),
         },
@@ -435,14 +449,16 @@ pub async fn reblog(
         }
         return Err(e.into());
     }
-    store::feeds::insert_for(
-        &mut *tx,
-        &[actor.id],
-        boost_id,
-        actor.id,
-        Some(original.account_id),
-    )
-    .await?;
+    if actor.is_local() {
+        store::feeds::insert_for(
+            &mut *tx,
+            &[actor.id],
+            boost_id,
+            actor.id,
+            Some(original.account_id),
+        )
+        .await?;
+    }
     jobs::enqueue(&mut tx, jobs::fanout::KIND, jobs::fanout::payload(boost_id)).await?;
     notifications::notify(
         &mut *tx,
@@ -743,6 +759,10 @@ async fn federate_removal(
         ),
     };
     let mut inboxes = outbox::audience(&mut *tx, actor, &mentions, view.status.visibility).await?;
+    // A boost's original author heard of it, and hears of its end.
+    if let Some(original) = view.reblog.as_ref().filter(|o| !o.account.is_local()) {
+        inboxes.push(outbox::inbox_of(&original.account));
+    }
     inboxes.sort();
     inboxes.dedup();
     outbox::deliver(&mut *tx, actor, &activity, &inboxes).await

@@ -575,3 +575,70 @@ async fn likes_and_profile_updates_cross_over() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remote_boosts_count_and_notify() {
+    let a = TestApp::spawn().await;
+    let b = TestApp::spawn().await;
+    let alice = a.register("alice").await;
+    let bob = b.register("bob").await;
+    b.get("/api/v1/timelines/home", Some(&bob.token)).await;
+    let alice_on_b = resolve(&b, &bob, &format!("alice@{}", a.addr)).await;
+    b.post(
+        &format!("/api/v1/accounts/{alice_on_b}/follow"),
+        Some(&bob.token),
+        json!({}),
+    )
+    .await;
+    eventually(&a, &b, "bob follows alice", async || {
+        relationship(&b, &bob, &alice_on_b).await["following"] == true
+    })
+    .await;
+    let post = a.post_status(&alice, "boost me", json!({})).await;
+    let mut copy_id = String::new();
+    eventually(&a, &b, "the post reaches bob", async || {
+        let (_, home) = b.get("/api/v1/timelines/home", Some(&bob.token)).await;
+        match home
+            .as_array()
+            .and_then(|l| l.iter().find(|s| s["uri"] == post["uri"]))
+        {
+            Some(s) => {
+                copy_id = s["id"].as_str().expect("id").to_string();
+                true
+            }
+            None => false,
+        }
+    })
+    .await;
+    let pid = post["id"].as_str().expect("id").to_string();
+    let (status, boost) = b
+        .post(
+            &format!("/api/v1/statuses/{copy_id}/reblog"),
+            Some(&bob.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{boost}");
+    eventually(&a, &b, "the Announce reaches alice", async || {
+        a.get(&format!("/api/v1/statuses/{pid}"), None).await.1["reblogs_count"] == 1
+    })
+    .await;
+    let (_, notes) = a
+        .get("/api/v1/notifications?types[]=reblog", Some(&alice.token))
+        .await;
+    assert_eq!(notes[0]["account"]["acct"], format!("bob@{}", b.addr));
+    let (_, by) = a
+        .get(&format!("/api/v1/statuses/{pid}/reblogged_by"), None)
+        .await;
+    assert_eq!(by[0]["acct"], format!("bob@{}", b.addr));
+    b.post(
+        &format!("/api/v1/statuses/{copy_id}/unreblog"),
+        Some(&bob.token),
+        json!({}),
+    )
+    .await;
+    eventually(&a, &b, "the Undo reaches alice", async || {
+        a.get(&format!("/api/v1/statuses/{pid}"), None).await.1["reblogs_count"] == 0
+    })
+    .await;
+}
