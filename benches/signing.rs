@@ -3,21 +3,28 @@
 //! choice of `ring` in `src/federation/signature.rs`.
 //!
 //! ```sh
-//! cargo bench --bench signing                  # 3 measured seconds per row
-//! cargo bench --bench signing -- --seconds 10  # steadier numbers
+//! cargo bench --bench signing                              # 3 rounds of 2 s per cell
+//! cargo bench --bench signing -- --rounds 5 --seconds 5    # steadier numbers
 //! ```
 //!
-//! | flag          | environment               | default | meaning                           |
-//! |---------------|---------------------------|---------|-----------------------------------|
-//! | `--seconds S` | `ROOKERY_BENCH_SECONDS`   | 3       | measured seconds per row          |
-//! | `--threads N` | `ROOKERY_BENCH_THREADS`   | all     | threads for the "all cores" column |
+//! | flag          | environment             | default | meaning                             |
+//! |---------------|-------------------------|---------|-------------------------------------|
+//! | `--seconds S` | `ROOKERY_BENCH_SECONDS` | 2       | measured seconds per cell and round |
+//! | `--rounds R`  | `ROOKERY_BENCH_ROUNDS`  | 3       | rounds; best and median are shown   |
+//! | `--threads N` | `ROOKERY_BENCH_THREADS` | all     | threads for the "all cores" columns |
+//!
+//! Rows are measured round-robin, so a burst of load from other processes hits one round of
+//! every row rather than all rounds of one; the best round is the machine's capacity, the
+//! median what it delivered meanwhile. The load average is printed first for that reason.
 //!
 //! Rows:
 //! * `ring`: `ring::rsa::KeyPair::sign` / `PublicKeyComponents::verify`, as the server uses them;
 //! * `rsa 0.9`: the `rsa` crate's `pkcs1v15` keys, unblinded (`Signer::sign`) and blinded
 //!   (`RandomizedSigner::sign_with_rng`, the side-channel mitigation);
 //! * `rookery`: the server's whole path, `sign_request` (digest, signing string, signature,
-//!   header) and `parse_signature_header` + `verify_request` (including the digest check).
+//!   header) and `parse_signature_header` + `verify_request` (including the digest check);
+//! * `…::from_pem`: loading a key from PEM, the cost a caller pays per request if it does not
+//!   keep parsed keys.
 //!
 //! The message is the signing string of a Mastodon-style inbox POST; the key is a fresh
 //! RSA-2048 key from `rookery::crypto`, as every account gets.
@@ -27,8 +34,6 @@ use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
 use chrono::{DateTime, Utc};
 use rookery::federation::signature::{
     self, http_date, parse_signature_header, sign_request, verify_request, SigningKey, VerifyingKey,
@@ -48,12 +53,14 @@ type Row<'a> = (&'static str, &'static str, Box<dyn Fn() + Sync + 'a>);
 
 struct Settings {
     seconds: f64,
+    rounds: usize,
     threads: usize,
 }
 
 impl Settings {
     fn load() -> Result<Self> {
-        let mut seconds: f64 = env_or("ROOKERY_BENCH_SECONDS", 3.0)?;
+        let mut seconds: f64 = env_or("ROOKERY_BENCH_SECONDS", 2.0)?;
+        let mut rounds: usize = env_or("ROOKERY_BENCH_ROUNDS", 3)?;
         let mut threads = env_or(
             "ROOKERY_BENCH_THREADS",
             std::thread::available_parallelism().map_or(1, usize::from),
@@ -62,16 +69,23 @@ impl Settings {
         while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--seconds" => seconds = parse(args.next(), "--seconds")?,
+                "--rounds" => rounds = parse(args.next(), "--rounds")?,
                 "--threads" => threads = parse(args.next(), "--threads")?,
                 // `cargo bench` passes `--bench` to every harness-less bench.
                 "--bench" => {}
-                other => bail!("unknown argument {other:?} (expected --seconds S or --threads N)"),
+                other => bail!(
+                    "unknown argument {other:?} (expected --seconds S, --rounds R or --threads N)"
+                ),
             }
         }
-        if !seconds.is_finite() || seconds <= 0.0 || threads == 0 {
-            bail!("--seconds and --threads must be positive");
+        if !seconds.is_finite() || seconds <= 0.0 || rounds == 0 || threads == 0 {
+            bail!("--seconds, --rounds and --threads must be positive");
         }
-        Ok(Self { seconds, threads })
+        Ok(Self {
+            seconds,
+            rounds,
+            threads,
+        })
     }
 }
 
@@ -258,28 +272,66 @@ fn main() -> Result<()> {
                 black_box(verify_whole().is_ok());
             }),
         ),
+        // What a caller pays when it parses the PEM for every request instead of keeping the
+        // parsed key (the private key is also test-signed once on load).
+        (
+            "SigningKey::from_pem",
+            "load",
+            Box::new(|| {
+                black_box(SigningKey::from_pem(black_box(&private_pem)).is_ok());
+            }),
+        ),
+        (
+            "VerifyingKey::from_pem",
+            "load",
+            Box::new(|| {
+                black_box(VerifyingKey::from_pem(black_box(&public_pem)).is_ok());
+            }),
+        ),
     ];
 
+    let available = std::thread::available_parallelism().map_or(1, usize::from);
     println!(
-        "RSA-2048 PKCS#1 v1.5 SHA-256, {} s per measurement, {} thread(s) for \"all cores\" \
-         ({} available)",
-        settings.seconds,
-        settings.threads,
-        std::thread::available_parallelism().map_or(1, usize::from),
+        "RSA-2048 PKCS#1 v1.5 SHA-256; {} round(s) of {} s per cell; \"all cores\" = {} \
+         thread(s) ({available} available)",
+        settings.rounds, settings.seconds, settings.threads,
     );
-    println!("signature: {}…", &STANDARD.encode(&ring_signature)[..16]);
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        let load: Vec<&str> = load.split_whitespace().take(3).collect();
+        println!("load average before: {}", load.join(" "));
+    }
+
+    // [row][0 = one core, 1 = all cores] -> one rate per round.
+    let mut rates = vec![[Vec::new(), Vec::new()]; rows.len()];
+    for _ in 0..settings.rounds {
+        for (cells, (_, _, run)) in rates.iter_mut().zip(&rows) {
+            cells[0].push(rate(1, settings.seconds, run.as_ref()));
+            cells[1].push(rate(settings.threads, settings.seconds, run.as_ref()));
+        }
+    }
+
     println!();
     println!(
-        "{:<24} {:<7} {:>14} {:>14} {:>8}",
-        "backend", "op", "1 core (/s)", "all cores (/s)", "scaling"
+        "{:<24} {:<6} {:>12} {:>12} {:>12} {:>12} {:>8}",
+        "backend", "op", "1 core best", "median", "all best", "median", "scaling"
     );
-    for (backend, op, run) in &rows {
-        let one = rate(1, settings.seconds, run.as_ref());
-        let all = rate(settings.threads, settings.seconds, run.as_ref());
+    for ((backend, op, _), [one, all]) in rows.iter().zip(&mut rates) {
+        let (one_best, one_median) = best_and_median(one);
+        let (all_best, all_median) = best_and_median(all);
         println!(
-            "{backend:<24} {op:<7} {one:>14.0} {all:>14.0} {:>7.2}x",
-            all / one
+            "{backend:<24} {op:<6} {one_best:>12.0} {one_median:>12.0} {all_best:>12.0} \
+             {all_median:>12.0} {:>7.2}x",
+            all_best / one_best
         );
     }
+    println!("(operations per second)");
     Ok(())
+}
+
+/// The highest and the median of some rates (sorts them).
+fn best_and_median(rates: &mut [f64]) -> (f64, f64) {
+    rates.sort_by(f64::total_cmp);
+    let best = rates.last().copied().unwrap_or_default();
+    let median = rates.get(rates.len() / 2).copied().unwrap_or_default();
+    (best, median)
 }

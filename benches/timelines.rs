@@ -37,7 +37,7 @@ use serde::de::IgnoredAny;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{ConnectOptions, Connection, PgConnection, PgPool};
 
-/// The home-feed page query, exactly as `store::statuses::home_feed` runs it for a first page.
+/// The home-feed page query, exactly as `store::timelines::home_feed` runs it for a first page.
 const HOME_FEED_SQL: &str = "SELECT status_id FROM home_feed WHERE account_id = $1 \
      AND ($2::bigint IS NULL OR status_id < $2) AND ($3::bigint IS NULL OR status_id > $3) \
      ORDER BY status_id DESC LIMIT $4";

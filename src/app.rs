@@ -27,6 +27,10 @@ pub struct AppState {
     /// For outgoing requests (federation): SSRF-guarded, redirects handled by the fetcher.
     pub http: reqwest::Client,
     pub limiter: Arc<RateLimiter>,
+    /// Parsed private keys of local accounts by account id: parsing costs more than signing.
+    pub signing_keys: Arc<
+        std::sync::Mutex<std::collections::HashMap<i64, crate::federation::signature::SigningKey>>,
+    >,
 }
 
 impl AppState {
@@ -45,6 +49,7 @@ impl AppState {
             config: Arc::new(config),
             http,
             limiter: Arc::new(RateLimiter::default()),
+            signing_keys: Arc::default(),
         })
     }
 

@@ -32,9 +32,22 @@ pub async fn run(state: &AppState, payload: &Value) -> Outcome {
         Ok(None) => return Outcome::Fail("the signing account has no key".into()),
         Err(e) => return Outcome::Retry(e.to_string()),
     };
-    let key = match SigningKey::from_pem(&signer.1) {
-        Ok(k) => k,
-        Err(e) => return Outcome::Fail(format!("unusable signing key: {e}")),
+    let cached = state
+        .signing_keys
+        .lock()
+        .ok()
+        .and_then(|keys| keys.get(&signer_id).cloned());
+    let key = match cached {
+        Some(k) => k,
+        None => match SigningKey::from_pem(&signer.1) {
+            Ok(k) => {
+                if let Ok(mut keys) = state.signing_keys.lock() {
+                    keys.insert(signer_id, k.clone());
+                }
+                k
+            }
+            Err(e) => return Outcome::Fail(format!("unusable signing key: {e}")),
+        },
     };
     let Ok(url) = url::Url::parse(inbox) else {
         return Outcome::Fail(format!("invalid inbox URL {inbox}"));
