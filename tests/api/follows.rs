@@ -498,8 +498,11 @@ async fn posts_reach_remote_followers_and_deletes_follow() {
     assert_eq!(notes, json!([]), "the mention went with the status");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn likes_and_profile_updates_cross_over() {
+/// Two instances where bob (on B) follows alice (on A) and has received her post `text`:
+/// (A, B, alice, bob, alice's id on B, the post on A, its id on B).
+async fn followed_post(
+    text: &str,
+) -> (TestApp, TestApp, TestUser, TestUser, String, Value, String) {
     let a = TestApp::spawn().await;
     let b = TestApp::spawn().await;
     let alice = a.register("alice").await;
@@ -516,7 +519,7 @@ async fn likes_and_profile_updates_cross_over() {
         relationship(&b, &bob, &alice_on_b).await["following"] == true
     })
     .await;
-    let post = a.post_status(&alice, "like this", json!({})).await;
+    let post = a.post_status(&alice, text, json!({})).await;
     let mut copy_id = String::new();
     eventually(&a, &b, "the post reaches bob", async || {
         let (_, home) = b.get("/api/v1/timelines/home", Some(&bob.token)).await;
@@ -532,6 +535,12 @@ async fn likes_and_profile_updates_cross_over() {
         }
     })
     .await;
+    (a, b, alice, bob, alice_on_b, post, copy_id)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn likes_and_profile_updates_cross_over() {
+    let (a, b, alice, bob, alice_on_b, post, copy_id) = followed_post("like this").await;
 
     // Bob's favourite on B becomes a Like on A: counted, notified.
     b.post(
@@ -578,38 +587,7 @@ async fn likes_and_profile_updates_cross_over() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn remote_boosts_count_and_notify() {
-    let a = TestApp::spawn().await;
-    let b = TestApp::spawn().await;
-    let alice = a.register("alice").await;
-    let bob = b.register("bob").await;
-    b.get("/api/v1/timelines/home", Some(&bob.token)).await;
-    let alice_on_b = resolve(&b, &bob, &format!("alice@{}", a.addr)).await;
-    b.post(
-        &format!("/api/v1/accounts/{alice_on_b}/follow"),
-        Some(&bob.token),
-        json!({}),
-    )
-    .await;
-    eventually(&a, &b, "bob follows alice", async || {
-        relationship(&b, &bob, &alice_on_b).await["following"] == true
-    })
-    .await;
-    let post = a.post_status(&alice, "boost me", json!({})).await;
-    let mut copy_id = String::new();
-    eventually(&a, &b, "the post reaches bob", async || {
-        let (_, home) = b.get("/api/v1/timelines/home", Some(&bob.token)).await;
-        match home
-            .as_array()
-            .and_then(|l| l.iter().find(|s| s["uri"] == post["uri"]))
-        {
-            Some(s) => {
-                copy_id = s["id"].as_str().expect("id").to_string();
-                true
-            }
-            None => false,
-        }
-    })
-    .await;
+    let (a, b, alice, bob, _, post, copy_id) = followed_post("boost me").await;
     let pid = post["id"].as_str().expect("id").to_string();
     let (status, boost) = b
         .post(
