@@ -45,6 +45,7 @@ pub async fn run(state: &AppState, payload: &Value) -> Outcome {
         "Create" => create(state, &signer, activity).await,
         "Like" => like(state, &signer, activity, true).await,
         "Announce" => announce(state, &signer, activity).await,
+        "Block" => block(state, &signer, activity, true).await,
         "Update" => update(state, &signer, activity).await,
         "Delete" => delete(state, &signer, activity).await,
         _ => Ok(()),
@@ -113,6 +114,7 @@ async fn undo(state: &AppState, signer: &Account, activity: &Value) -> Result<()
     let kind = object.and_then(|o| o.get("type")).and_then(Value::as_str);
     match kind {
         Some("Like") => like(state, signer, object.unwrap_or(&Value::Null), false).await,
+        Some("Block") => block(state, signer, object.unwrap_or(&Value::Null), false).await,
         Some("Announce") => {
             let uri = id_of(object).ok_or(Error::NotFound)?;
             let boost = store::statuses::id_by_uri_or_url(&state.db, uri)
@@ -174,7 +176,6 @@ fn visibility_of(object: &Value, author: &Account) -> crate::model::Visibility {
 
 /// `Create` of a note: only by its author, with an id on the author's origin.
 async fn create(state: &AppState, signer: &Account, activity: &Value) -> Result<(), Error> {
-    use crate::federation::fetch;
     let Some(object) = activity.get("object").filter(|o| o.is_object()) else {
         return Ok(());
     };
@@ -182,17 +183,99 @@ async fn create(state: &AppState, signer: &Account, activity: &Value) -> Result<
     if !matches!(kind, "Note" | "Article" | "Page" | "Question") {
         return Ok(());
     }
-    let uri = object
-        .get("id")
-        .and_then(Value::as_str)
-        .ok_or(Error::NotFound)?;
-    let same_origin = match (url::Url::parse(uri), url::Url::parse(&signer.uri)) {
-        (Ok(a), Ok(b)) => fetch::origin(&a) == fetch::origin(&b),
-        _ => false,
+    let uri = own_note(object, signer)?;
+    let note = note_from(object, signer, uri);
+    crate::service::statuses::receive_remote(state, signer, note).await
+}
+
+/// `Delete` of a note (by id or Tombstone); deletes of whole actors come with moderation.
+async fn delete(state: &AppState, signer: &Account, activity: &Value) -> Result<(), Error> {
+    let Some(uri) = id_of(activity.get("object")) else {
+        return Ok(());
     };
-    if !same_origin || id_of(object.get("attributedTo")) != Some(signer.uri.as_str()) {
-        return Err(Error::forbidden("the note is not the signer's"));
+    if uri == signer.uri {
+        return Ok(());
     }
+    crate::service::statuses::delete_remote(state, signer, uri).await
+}
+
+/// A remote account's favourite (`Like`) of a local status, or its withdrawal.
+async fn like(state: &AppState, signer: &Account, activity: &Value, on: bool) -> Result<(), Error> {
+    let id = store::statuses::id_by_uri_or_url(
+        &state.db,
+        id_of(activity.get("object")).ok_or(Error::NotFound)?,
+    )
+    .await?
+    .ok_or(Error::NotFound)?;
+    if on {
+        crate::service::statuses::favourite(state, signer, id).await?;
+    } else {
+        crate::service::statuses::unfavourite(state, signer, id).await?;
+    }
+    Ok(())
+}
+
+/// `Update` of the signer's own actor: the profile is refreshed from the embedded document.
+/// (Edits of notes come with the rest of the note handling.)
+async fn update(state: &AppState, signer: &Account, activity: &Value) -> Result<(), Error> {
+    let Some(object) = activity.get("object").filter(|o| o.is_object()) else {
+        return Ok(());
+    };
+    if matches!(
+        object.get("type").and_then(Value::as_str),
+        Some("Note" | "Article" | "Page" | "Question")
+    ) {
+        let uri = own_note(object, signer)?;
+        let note = note_from(object, signer, uri);
+        return crate::service::statuses::edit_remote(state, signer, &note).await;
+    }
+    if id_of(Some(object)) != Some(signer.uri.as_str()) {
+        return Ok(());
+    }
+    let actor: crate::federation::vocab::RemoteActor = serde_json::from_value(object.clone())
+        .map_err(|e| Error::unprocessable(format!("not an actor: {e}")))?;
+    crate::service::remote::store_actor(state, &actor).await?;
+    Ok(())
+}
+
+/// A remote boost of a status known here (boosts of unknown statuses are not fetched yet).
+async fn announce(state: &AppState, signer: &Account, activity: &Value) -> Result<(), Error> {
+    let Some(announce_uri) = id_of(Some(activity)) else {
+        return Ok(());
+    };
+    let object = id_of(activity.get("object")).ok_or(Error::NotFound)?;
+    let original = store::statuses::id_by_uri_or_url(&state.db, object)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let public = |key: &str| {
+        activity.get(key).is_some_and(|v| match v {
+            Value::String(s) => s == crate::federation::vocab::PUBLIC,
+            Value::Array(items) => items
+                .iter()
+                .any(|i| i.as_str() == Some(crate::federation::vocab::PUBLIC)),
+            _ => false,
+        })
+    };
+    let visibility = if public("to") {
+        "public"
+    } else if public("cc") {
+        "unlisted"
+    } else {
+        "private"
+    };
+    crate::service::statuses::reblog_as(
+        state,
+        signer,
+        original,
+        Some(visibility),
+        Some(announce_uri),
+    )
+    .await?;
+    Ok(())
+}
+
+/// A note object as the service layer takes it.
+fn note_from(object: &Value, signer: &Account, uri: &str) -> crate::service::statuses::RemoteNote {
     let tags = object
         .get("tag")
         .and_then(Value::as_array)
@@ -245,83 +328,40 @@ async fn create(state: &AppState, signer: &Account, activity: &Value) -> Result<
         tags: of_type("Hashtag"),
         published,
     };
-    crate::service::statuses::receive_remote(state, signer, note).await
+    note
 }
 
-/// `Delete` of a note (by id or Tombstone); deletes of whole actors come with moderation.
-async fn delete(state: &AppState, signer: &Account, activity: &Value) -> Result<(), Error> {
-    let Some(uri) = id_of(activity.get("object")) else {
-        return Ok(());
-    };
-    if uri == signer.uri {
-        return Ok(());
-    }
-    crate::service::statuses::delete_remote(state, signer, uri).await
-}
-
-/// A remote account's favourite (`Like`) of a local status, or its withdrawal.
-async fn like(state: &AppState, signer: &Account, activity: &Value, on: bool) -> Result<(), Error> {
-    let id = store::statuses::id_by_uri_or_url(
-        &state.db,
-        id_of(activity.get("object")).ok_or(Error::NotFound)?,
-    )
-    .await?
-    .ok_or(Error::NotFound)?;
-    if on {
-        crate::service::statuses::favourite(state, signer, id).await?;
-    } else {
-        crate::service::statuses::unfavourite(state, signer, id).await?;
-    }
-    Ok(())
-}
-
-/// `Update` of the signer's own actor: the profile is refreshed from the embedded document.
-/// (Edits of notes come with the rest of the note handling.)
-async fn update(state: &AppState, signer: &Account, activity: &Value) -> Result<(), Error> {
-    let Some(object) = activity.get("object").filter(|o| o.is_object()) else {
-        return Ok(());
-    };
-    if id_of(Some(object)) != Some(signer.uri.as_str()) {
-        return Ok(());
-    }
-    let actor: crate::federation::vocab::RemoteActor = serde_json::from_value(object.clone())
-        .map_err(|e| Error::unprocessable(format!("not an actor: {e}")))?;
-    crate::service::remote::store_actor(state, &actor).await?;
-    Ok(())
-}
-
-/// A remote boost of a status known here (boosts of unknown statuses are not fetched yet).
-async fn announce(state: &AppState, signer: &Account, activity: &Value) -> Result<(), Error> {
-    let Some(announce_uri) = id_of(Some(activity)) else {
-        return Ok(());
-    };
-    let object = id_of(activity.get("object")).ok_or(Error::NotFound)?;
-    let original = store::statuses::id_by_uri_or_url(&state.db, object)
-        .await?
+/// Checks that a note object is the signer's own: its id on the signer's origin and
+/// `attributedTo` the signer. Returns its id.
+fn own_note<'a>(object: &'a Value, signer: &Account) -> Result<&'a str, Error> {
+    let uri = object
+        .get("id")
+        .and_then(Value::as_str)
         .ok_or(Error::NotFound)?;
-    let public = |key: &str| {
-        activity.get(key).is_some_and(|v| match v {
-            Value::String(s) => s == crate::federation::vocab::PUBLIC,
-            Value::Array(items) => items
-                .iter()
-                .any(|i| i.as_str() == Some(crate::federation::vocab::PUBLIC)),
-            _ => false,
-        })
+    let same_origin = match (url::Url::parse(uri), url::Url::parse(&signer.uri)) {
+        (Ok(a), Ok(b)) => {
+            crate::federation::fetch::origin(&a) == crate::federation::fetch::origin(&b)
+        }
+        _ => false,
     };
-    let visibility = if public("to") {
-        "public"
-    } else if public("cc") {
-        "unlisted"
+    if !same_origin || id_of(object.get("attributedTo")) != Some(signer.uri.as_str()) {
+        return Err(Error::forbidden("the note is not the signer's"));
+    }
+    Ok(uri)
+}
+
+/// A remote account blocks (or unblocks) a local one.
+async fn block(
+    state: &AppState,
+    signer: &Account,
+    activity: &Value,
+    on: bool,
+) -> Result<(), Error> {
+    let target = local_by_uri(state, id_of(activity.get("object"))).await?;
+    if on {
+        relationships::block(state, signer, target.id).await?;
     } else {
-        "private"
-    };
-    crate::service::statuses::reblog_as(
-        state,
-        signer,
-        original,
-        Some(visibility),
-        Some(announce_uri),
-    )
-    .await?;
+        relationships::unblock(state, signer, target.id).await?;
+    }
     Ok(())
 }

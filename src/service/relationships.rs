@@ -319,6 +319,10 @@ pub async fn block(state: &AppState, actor: &Account, target_id: i64) -> Result<
         end_follow(&mut tx, actor, &target).await?;
         end_follow(&mut tx, &target, actor).await?;
         store::relationships::insert_block(&mut *tx, id::next(), actor.id, target.id).await?;
+        if actor.is_local() && !target.is_local() {
+            let block = block_activity(actor, &target);
+            outbox::deliver(&mut tx, actor, &block, &[outbox::inbox_of(&target)]).await?;
+        }
         for (owner, other) in [(actor, &target), (&target, actor)] {
             if owner.is_local() {
                 feeds::stop_seeing(&mut tx, owner.id, other.id).await?;
@@ -335,8 +339,26 @@ pub async fn block(state: &AppState, actor: &Account, target_id: i64) -> Result<
 #[tracing::instrument(skip_all, fields(account.id = actor.id, target.id = target_id))]
 pub async fn unblock(state: &AppState, actor: &Account, target_id: i64) -> Result<Relationship> {
     let target = visible(state, target_id).await?;
-    store::relationships::delete_block(&state.db, actor.id, target.id).await?;
+    let mut tx = state.db.begin().await?;
+    store::relationships::delete_block(&mut *tx, actor.id, target.id).await?;
+    if actor.is_local() && !target.is_local() {
+        let undo = convert::undo(actor, block_activity(actor, &target));
+        outbox::deliver(&mut tx, actor, &undo, &[outbox::inbox_of(&target)]).await?;
+    }
+    tx.commit().await?;
     relationship_to(state, actor.id, target.id).await
+}
+
+/// `actor`'s `Block` of `target`, with an id stable per pair so its `Undo` names it.
+fn block_activity(actor: &Account, target: &Account) -> serde_json::Value {
+    let digest = crate::crypto::sha256_hex(&target.uri);
+    serde_json::json!({
+        "@context": crate::federation::vocab::context(),
+        "id": format!("{}#blocks/{}", actor.uri, &digest[..16]),
+        "type": "Block",
+        "actor": actor.uri,
+        "object": target.uri,
+    })
 }
 
 /// The longest mute that is not "forever": a hundred years.

@@ -295,6 +295,7 @@ pub async fn edit(
         .await?;
     }
     tx.commit().await?;
+    federate_edit(state, actor, status.id).await?;
     views::one(state, Some(actor), status.id).await
 }
 
@@ -766,4 +767,78 @@ async fn federate_removal(
     inboxes.sort();
     inboxes.dedup();
     outbox::deliver(&mut *tx, actor, &activity, &inboxes).await
+}
+
+/// A remote author edited their note: the previous version joins the history, and those who
+/// boosted it are told.
+pub async fn edit_remote(state: &AppState, author: &Account, note: &RemoteNote) -> Result<()> {
+    let Some(id) = store::statuses::id_by_uri_or_url(&state.db, &note.uri).await? else {
+        return Ok(());
+    };
+    let Some(status) = store::statuses::by_id(&state.db, id).await? else {
+        return Ok(());
+    };
+    if status.account_id != author.id {
+        return Err(Error::forbidden("Only the author may edit a status"));
+    }
+    let content = crate::content::sanitize::sanitize(&note.content);
+    let summary = crate::content::sanitize::strip_all(&note.summary);
+    let mut tx = state.db.begin().await?;
+    store::statuses::edit(
+        &mut tx,
+        &status,
+        id::next(),
+        &store::statuses::Revision {
+            text: "",
+            content: &content,
+            spoiler_text: &summary,
+            sensitive: note.sensitive || !summary.is_empty(),
+            language: note
+                .language
+                .as_deref()
+                .filter(|l| accounts::is_language_code(l)),
+        },
+    )
+    .await?;
+    for booster in store::statuses::boosters(&mut *tx, status.id).await? {
+        notifications::notify(
+            &mut *tx,
+            booster,
+            author.id,
+            NotificationType::Update,
+            Some(status.id),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sends an edited local status (`Update` of the note) to its remote audience.
+async fn federate_edit(state: &AppState, actor: &Account, status_id: i64) -> Result<()> {
+    let view = views::one(state, Some(actor), status_id).await?;
+    let mut tx = state.db.begin().await?;
+    let inboxes = outbox::audience(&mut tx, actor, &view.mentions, view.status.visibility).await?;
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    let parent = match view.status.in_reply_to_id {
+        Some(p) => store::statuses::uri_of(&mut *tx, p).await?,
+        None => None,
+    };
+    let note = crate::federation::convert::note(&view, parent, &state.base_url());
+    let update = outbox::with_context(serde_json::json!({
+        "id": format!("{}#updates/{}", view.status.uri, id::next()),
+        "type": "Update",
+        "actor": actor.uri,
+        "to": note.to.clone(),
+        "cc": note.cc.clone(),
+        "object": note,
+    }))?;
+    let mut inboxes = inboxes;
+    inboxes.sort();
+    inboxes.dedup();
+    outbox::deliver(&mut tx, actor, &update, &inboxes).await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -620,3 +620,71 @@ async fn remote_boosts_count_and_notify() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edits_and_blocks_cross_over() {
+    let (a, b, alice, bob, alice_on_b, post, copy_id) = followed_post("first words").await;
+    // Alice edits: B's copy changes and keeps its history.
+    let res = a
+        .client
+        .put(a.url(&format!(
+            "/api/v1/statuses/{}",
+            post["id"].as_str().expect("id")
+        )))
+        .bearer_auth(&alice.token)
+        .json(&json!({"status": "second words"}))
+        .send()
+        .await
+        .expect("edit");
+    assert_eq!(res.status(), StatusCode::OK);
+    eventually(&a, &b, "the edit reaches B", async || {
+        b.get(&format!("/api/v1/statuses/{copy_id}"), Some(&bob.token))
+            .await
+            .1["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("second words"))
+    })
+    .await;
+    let (_, copy) = b
+        .get(&format!("/api/v1/statuses/{copy_id}"), Some(&bob.token))
+        .await;
+    assert!(copy["edited_at"].is_string());
+    let (_, history) = b
+        .get(
+            &format!("/api/v1/statuses/{copy_id}/history"),
+            Some(&bob.token),
+        )
+        .await;
+    assert_eq!(history.as_array().expect("history").len(), 2);
+    assert!(history[0]["content"]
+        .as_str()
+        .expect("content")
+        .contains("first words"));
+
+    // Bob blocks alice: A learns of it, and bob's follow of alice ends there.
+    let bob_on_a = resolve(&a, &alice, &format!("bob@{}", b.addr)).await;
+    b.post(
+        &format!("/api/v1/accounts/{alice_on_b}/block"),
+        Some(&bob.token),
+        json!({}),
+    )
+    .await;
+    eventually(&a, &b, "the Block reaches A", async || {
+        relationship(&a, &alice, &bob_on_a).await["blocked_by"] == true
+    })
+    .await;
+    let (_, me) = a
+        .get("/api/v1/accounts/verify_credentials", Some(&alice.token))
+        .await;
+    assert_eq!(me["followers_count"], 0);
+    b.post(
+        &format!("/api/v1/accounts/{alice_on_b}/unblock"),
+        Some(&bob.token),
+        json!({}),
+    )
+    .await;
+    eventually(&a, &b, "the Undo(Block) reaches A", async || {
+        relationship(&a, &alice, &bob_on_a).await["blocked_by"] == false
+    })
+    .await;
+}
