@@ -108,10 +108,7 @@ async fn public_status(
 }
 
 async fn parent_uri(state: &AppState, status: &crate::model::Status) -> Result<Option<String>> {
-    match status.in_reply_to_id {
-        Some(parent) => Ok(store::statuses::uri_of(&state.db, parent).await?),
-        None => Ok(None),
-    }
+    Ok(store::statuses::parent_uri(&state.db, status).await?)
 }
 
 /// `/users/:name/statuses/:id`: the `Note`, or the status page for browsers.

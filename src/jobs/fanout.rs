@@ -88,7 +88,7 @@ async fn federate(
         return Ok(());
     };
     let mut tx = state.db.begin().await?;
-    let (activity, mut inboxes) = match &view.reblog {
+    let (activity, inboxes) = match &view.reblog {
         Some(original) => {
             let announce = convert::announce(&view.status, author, &original.status.uri);
             let mut inboxes =
@@ -99,18 +99,13 @@ async fn federate(
             (outbox::with_context(announce)?, inboxes)
         }
         None => {
-            let parent = match view.status.in_reply_to_id {
-                Some(p) => store::statuses::uri_of(&mut *tx, p).await?,
-                None => None,
-            };
+            let parent = store::statuses::parent_uri(&mut *tx, &view.status).await?;
             let create = convert::create(&view, parent, &state.base_url());
             let inboxes =
                 outbox::audience(&mut tx, author, &view.mentions, view.status.visibility).await?;
             (outbox::with_context(create)?, inboxes)
         }
     };
-    inboxes.sort();
-    inboxes.dedup();
     outbox::deliver(&mut tx, author, &activity, &inboxes).await?;
     tx.commit().await?;
     Ok(())

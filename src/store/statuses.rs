@@ -529,10 +529,16 @@ pub async fn count_local(db: impl PgExecutor<'_>) -> Result<i64, sqlx::Error> {
         .await
 }
 
-/// The URI of a status (for `inReplyTo`).
-pub async fn uri_of(db: impl PgExecutor<'_>, id: i64) -> Result<Option<String>, sqlx::Error> {
+/// The URI of the status `status` replies to (its `inReplyTo`), if it is a reply.
+pub async fn parent_uri(
+    db: impl PgExecutor<'_>,
+    status: &Status,
+) -> Result<Option<String>, sqlx::Error> {
+    let Some(parent) = status.in_reply_to_id else {
+        return Ok(None);
+    };
     sqlx::query_scalar("SELECT uri FROM statuses WHERE id = $1")
-        .bind(id)
+        .bind(parent)
         .fetch_optional(db)
         .await
 }

@@ -114,10 +114,7 @@ pub async fn status(
         return Err(Error::NotFound);
     }
     if documents::wants_activity_json(&headers) {
-        let parent = match view.status.in_reply_to_id {
-            Some(p) => store::statuses::uri_of(&state.db, p).await?,
-            None => None,
-        };
+        let parent = store::statuses::parent_uri(&state.db, &view.status).await?;
         return Ok(documents::activity_json(convert::note(
             &view,
             parent,
