@@ -11,8 +11,9 @@ use crate::service::visibility::{may_see, Viewer};
 use crate::store;
 use crate::store::statuses::StatusRow;
 
-/// The statuses with these ids that `viewer` may see, as views, in the order given: three
-/// queries (four when boosts are among them), whatever the number of ids.
+/// The statuses with these ids that `viewer` may see, as views, in the order given: two
+/// queries (statuses with boosted originals, flags and relationship facts; then their authors
+/// and mentioned accounts), whatever the number of ids.
 pub async fn hydrate(
     state: &AppState,
     viewer: Option<&Account>,
@@ -23,21 +24,11 @@ pub async fn hydrate(
     }
     let viewer_id = viewer.map(|v| v.id);
     let mut conn = state.db.acquire().await?;
-    let mut rows: HashMap<i64, StatusRow> = store::statuses::rows_for(&mut *conn, ids, viewer_id)
+    let rows: HashMap<i64, StatusRow> = store::statuses::rows_for(&mut *conn, ids, viewer_id)
         .await?
         .into_iter()
         .map(|r| (r.status.id, r))
         .collect();
-    let originals: Vec<i64> = rows
-        .values()
-        .filter_map(|r| r.status.reblog_of_id)
-        .filter(|id| !rows.contains_key(id))
-        .collect();
-    if !originals.is_empty() {
-        for r in store::statuses::rows_for(&mut *conn, &originals, viewer_id).await? {
-            rows.insert(r.status.id, r);
-        }
-    }
     let mut account_ids: HashSet<i64> = rows.values().map(|r| r.status.account_id).collect();
     account_ids.extend(rows.values().flat_map(|r| r.mention_ids.iter().copied()));
     let account_ids: Vec<i64> = account_ids.into_iter().collect();
@@ -46,6 +37,7 @@ pub async fn hydrate(
         .into_iter()
         .map(|a| (a.id, a))
         .collect();
+    drop(conn);
 
     let mut rules = Viewer {
         account_id: viewer_id,
@@ -56,16 +48,20 @@ pub async fn hydrate(
             .collect(),
         ..Viewer::default()
     };
-    if let Some(v) = viewer {
-        let authors: Vec<i64> = rows.values().map(|r| r.status.account_id).collect();
-        let all_ids: Vec<i64> = rows.keys().copied().collect();
-        let (follows, blocked, mentioned) =
-            store::statuses::visibility_facts(&mut conn, v.id, &authors, &all_ids).await?;
-        rules.follows = follows.into_iter().collect();
-        rules.blocked = blocked.into_iter().collect();
-        rules.mentioned_in = mentioned.into_iter().collect();
+    if let Some(me) = viewer_id {
+        for row in rows.values() {
+            let author = row.status.account_id;
+            if row.follows_author {
+                rules.follows.insert(author);
+            }
+            if row.blocks_either_way {
+                rules.blocked.insert(author);
+            }
+            if row.mention_ids.contains(&me) {
+                rules.mentioned_in.insert(row.status.id);
+            }
+        }
     }
-    drop(conn);
 
     let view_of = |row: &StatusRow| -> Option<StatusView> {
         if !may_see(&rules, &row.status) {
