@@ -78,11 +78,26 @@ pub async fn open_pool(
     let pool = PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(acquire_timeout_secs))
+        // sqlx pings every connection it hands out by default: a round trip per query, about
+        // a third of a timeline request's. A connection busy within the last minute is
+        // trusted (one that died is dropped on its first error); an idle one is still checked.
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for > IDLE_BEFORE_PING {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
         .connect_with(options.clone())
         .await
         .map_err(|e| unreachable_error(&options, e))?;
     Ok(pool)
 }
+
+/// How long a pooled connection may sit idle before it is pinged on its way out.
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(60);
 
 /// Every connection names its process, so a process can tell whether others still use a
 /// shared private cluster before it stops it.
