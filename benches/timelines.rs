@@ -947,6 +947,15 @@ fn check_page(status: reqwest::StatusCode, body: &[u8]) -> std::result::Result<(
     }
 }
 
+/// 200 with what looks like a non-empty JSON list.
+fn quick_check(status: reqwest::StatusCode, body: &[u8]) -> std::result::Result<(), String> {
+    if status == reqwest::StatusCode::OK && body.starts_with(b"[{") && body.ends_with(b"}]") {
+        Ok(())
+    } else {
+        check_page(status, body)
+    }
+}
+
 fn truncate(s: &str, max: usize) -> String {
     if s.len() <= max {
         return s.to_string();
@@ -1005,7 +1014,9 @@ async fn drive_http(
         let token = s.token.clone();
         async move {
             let mut log = TaskLog::default();
+            let mut sent: u64 = 0;
             while Instant::now() < until {
+                sent += 1;
                 let t = Instant::now();
                 let mut req = client.get(&url);
                 if let Some(token) = &token {
@@ -1020,7 +1031,14 @@ async fn drive_http(
                 };
                 let elapsed = t.elapsed();
                 match answer {
-                    Ok((status, body)) => match check_page(status, &body) {
+                    // Parsing every 30 KB page would spend the server's CPU on the load
+                    // generator (they share the machine): one page in 64 is checked in full,
+                    // the rest by status and shape.
+                    Ok((status, body)) => match if sent % 64 == 1 {
+                        check_page(status, &body)
+                    } else {
+                        quick_check(status, &body)
+                    } {
                         Ok(()) => log.latencies.push(elapsed.as_micros() as u64),
                         Err(why) => log.error(why),
                     },
