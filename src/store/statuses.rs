@@ -423,9 +423,13 @@ pub async fn rows_for(
     viewer: Option<i64>,
 ) -> Result<Vec<StatusRow>, sqlx::Error> {
     sqlx::query_as(
-        // The flags are scalar subqueries with LIMIT 1 rather than EXISTS: under the generic
-        // plan of a prepared statement EXISTS becomes a hashed subplan that reads all of the
-        // viewer's follows (or boosts) on every call, where 20 index probes would do.
+        // Per row, only what can be many: mentions, tags, favourites, boosts, bookmarks, and
+        // (for followers-only posts alone) whether the viewer follows the author. These are
+        // scalar subqueries with LIMIT 1 rather than EXISTS: under the generic plan of a
+        // prepared statement EXISTS becomes a hashed subplan that reads all of the viewer's
+        // follows or boosts on every call, where twenty index probes would do. The viewer's
+        // pins (five at most), muted conversations and blocks either way are few: each is read
+        // once per query into an array.
         "SELECT s.id, s.uri, s.url, s.account_id, s.in_reply_to_id, s.in_reply_to_account_id, \
          s.reblog_of_id, s.conversation_id, s.text, s.content, s.spoiler_text, s.sensitive, \
          s.visibility, s.language, s.local, s.application_id, s.created_at, s.edited_at, \
@@ -439,11 +443,13 @@ pub async fn rows_for(
          COALESCE((SELECT true FROM favourites f WHERE f.status_id = s.id AND f.account_id = $2 LIMIT 1), false) AS favourited, \
          COALESCE((SELECT true FROM statuses r WHERE r.reblog_of_id = s.id AND r.account_id = $2 LIMIT 1), false) AS reblogged, \
          COALESCE((SELECT true FROM bookmarks b WHERE b.status_id = s.id AND b.account_id = $2 LIMIT 1), false) AS bookmarked, \
-         COALESCE((SELECT true FROM conversation_mutes c WHERE c.conversation_id = s.conversation_id AND c.account_id = $2 LIMIT 1), false) AS muted, \
-         COALESCE((SELECT true FROM status_pins p WHERE p.status_id = s.id AND p.account_id = $2 LIMIT 1), false) AS pinned, \
-         COALESCE((SELECT true FROM follows vf WHERE vf.account_id = $2 AND vf.target_account_id = s.account_id LIMIT 1), false) AS follows_author, \
-         COALESCE((SELECT true FROM blocks vb WHERE (vb.account_id = $2 AND vb.target_account_id = s.account_id) \
-            OR (vb.account_id = s.account_id AND vb.target_account_id = $2) LIMIT 1), false) AS blocks_either_way \
+         s.conversation_id = ANY(ARRAY(SELECT c.conversation_id FROM conversation_mutes c WHERE c.account_id = $2)) AS muted, \
+         s.id = ANY(ARRAY(SELECT p.status_id FROM status_pins p WHERE p.account_id = $2)) AS pinned, \
+         CASE WHEN s.visibility = 'private' THEN COALESCE((SELECT true FROM follows vf \
+           WHERE vf.account_id = $2 AND vf.target_account_id = s.account_id LIMIT 1), false) \
+           ELSE false END AS follows_author, \
+         s.account_id = ANY(ARRAY(SELECT vb.target_account_id FROM blocks vb WHERE vb.account_id = $2 \
+           UNION ALL SELECT vb.account_id FROM blocks vb WHERE vb.target_account_id = $2)) AS blocks_either_way \
          FROM statuses s LEFT JOIN status_stats st ON st.status_id = s.id \
          LEFT JOIN oauth_apps app ON app.id = s.application_id \
          WHERE s.id = ANY($1::bigint[] || ARRAY(SELECT b.reblog_of_id FROM statuses b \
