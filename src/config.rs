@@ -29,6 +29,7 @@ pub struct Config {
     pub rate_limits: RateLimits,
     pub jobs: JobsConfig,
     pub federation: FederationConfig,
+    pub moderation: ModerationConfig,
     pub log: LogConfig,
 }
 
@@ -116,6 +117,23 @@ pub struct JobsConfig {
 #[serde(deny_unknown_fields)]
 pub struct FederationConfig {
     pub allow_private_addresses: bool,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModerationConfig {
+    /// Federate only with domains in the admin's allow list (Mastodon's limited federation).
+    pub allowlist_mode: bool,
+    /// Who may read `GET /api/v1/instance/domain_blocks`.
+    pub domain_blocks_visibility: DomainBlocksVisibility,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum DomainBlocksVisibility {
+    Public,
+    Users,
+    None,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]

@@ -53,6 +53,9 @@ pub fn routes() -> Router<AppState> {
         .merge(v1::timelines::routes())
         .merge(v1::notifications::routes())
         .merge(v1::markers::routes())
+        .merge(v1::admin::routes())
+        .merge(v1::reports::routes())
+        .merge(v1::instance_moderation::routes())
 }
 
 /// Parses an id from a path; unknown or malformed ids are simply not found.

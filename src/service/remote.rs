@@ -73,6 +73,7 @@ pub async fn resolve_handle(state: &AppState, username: &str, domain: &str) -> R
 /// Fetches the actor at `url` and stores it (refreshing a known one).
 #[tracing::instrument(skip_all, fields(actor.url = %url))]
 pub async fn fetch_actor(state: &AppState, url: &str) -> Result<Account> {
+    crate::service::moderation::domains::check_fetch(state, url).await?;
     let fetched = fetch::fetch_document(&state.http, &state.fetch_policy(), &Unsigned, url)
         .await
         .map_err(unavailable)?;

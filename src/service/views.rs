@@ -54,6 +54,11 @@ pub async fn hydrate(
             .filter(|a| a.is_suspended())
             .map(|a| a.id)
             .collect(),
+        silenced: accounts
+            .values()
+            .filter(|a| a.silenced_at.is_some())
+            .map(|a| a.id)
+            .collect(),
         ..Viewer::default()
     };
     if let Some(v) = viewer {
