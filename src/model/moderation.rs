@@ -213,6 +213,13 @@ impl Filter {
     }
 }
 
+/// A filter a status matches, and the keywords that matched.
+#[derive(Clone, Debug)]
+pub struct FilterMatch {
+    pub filter: std::sync::Arc<Filter>,
+    pub keyword_matches: Vec<String>,
+}
+
 fn keyword_matches(haystack: &str, needle: &str, whole_word: bool) -> bool {
     if needle.is_empty() {
         return false;

@@ -86,6 +86,7 @@ pub async fn hydrate(
             tags: row.tag_names.clone(),
             reblog: None,
             viewer: viewer.map(|_| row.flags()),
+            filtered: Vec::new(),
             status: row.status.clone(),
         })
     };
@@ -103,6 +104,7 @@ pub async fn hydrate(
         }
         out.push(view);
     }
+    crate::service::moderation::filters::apply(state, viewer, &mut out).await?;
     Ok(out)
 }
 

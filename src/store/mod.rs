@@ -41,6 +41,7 @@ macro_rules! visible_to {
 
 pub mod accounts;
 pub mod feeds;
+pub mod filters;
 pub mod jobs;
 pub mod markers;
 pub mod moderation;

@@ -1107,3 +1107,423 @@ async fn mastodon_blocklist_csv_imports_and_exports() {
         "{public}"
     );
 }
+
+const FILTER_FIELDS: &[(&str, &str)] = &[
+    ("id", "string"),
+    ("title", "string"),
+    ("context", "array"),
+    ("expires_at", "string|null"),
+    ("filter_action", "string"),
+    ("keywords", "array"),
+    ("statuses", "array"),
+];
+
+#[tokio::test]
+async fn keyword_filters_warn_and_hide() {
+    let app = TestApp::spawn().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    app.follow(&bob, &alice).await;
+    app.get("/api/v1/timelines/home", Some(&bob.token)).await;
+
+    // Bad filters are refused and nothing is stored.
+    for (body, field) in [
+        (json!({ "context": ["home"] }), "title"),
+        (json!({ "title": "x", "context": [] }), "context"),
+        (
+            json!({ "title": "x", "context": ["everywhere"] }),
+            "context",
+        ),
+        (
+            json!({ "title": "x", "context": ["home"], "filter_action": "explode" }),
+            "filter_action",
+        ),
+        (
+            json!({ "title": "x", "context": ["home"], "expires_in": -5 }),
+            "expires_in",
+        ),
+        (
+            json!({ "title": "x", "context": ["home"], "keywords_attributes": [{ "keyword": "" }] }),
+            "keywords.keyword",
+        ),
+    ] {
+        let (status, err) = app
+            .post("/api/v2/filters", Some(&bob.token), body.clone())
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {err}");
+        assert!(err["details"][field].is_array(), "{err}");
+    }
+    let (status, body) = app
+        .post(
+            "/api/v2/filters",
+            Some(&bob.token),
+            json!({ "title": "x", "context": ["home"], "expires_in": "soon" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (_, none) = app.get("/api/v2/filters", Some(&bob.token)).await;
+    assert_eq!(none, json!([]));
+
+    // A warn filter (whole word) and a hide filter (substring), as a form would send them.
+    let (status, warn) = app
+        .post(
+            "/api/v2/filters",
+            Some(&bob.token),
+            json!({ "title": "Spoilers", "context": ["home", "public"], "filter_action": "warn",
+                    "keywords_attributes": [{ "keyword": "dragon", "whole_word": true }] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{warn}");
+    assert_shape(&warn, FILTER_FIELDS);
+    assert_shape(
+        &warn["keywords"][0],
+        &[
+            ("id", "string"),
+            ("keyword", "string"),
+            ("whole_word", "boolean"),
+        ],
+    );
+    let (status, hide) = app
+        .post_form(
+            "/api/v2/filters",
+            Some(&bob.token),
+            &[
+                ("title", "Crypto"),
+                ("context[]", "home"),
+                ("filter_action", "hide"),
+                ("expires_in", "3600"),
+                ("keywords_attributes[][keyword]", "coin"),
+                ("keywords_attributes[][whole_word]", "false"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{hide}");
+    assert!(hide["expires_at"].is_string());
+    assert_eq!(hide["keywords"][0]["whole_word"], false);
+
+    let dragon = app
+        .post_status(&alice, "A Dragon appears!", json!({}))
+        .await;
+    let dragonfly = app.post_status(&alice, "a dragonfly", json!({})).await;
+    let coin = app.post_status(&alice, "buy bitcoins now", json!({})).await;
+    app.drain_jobs().await;
+
+    let (_, home) = app.get("/api/v1/timelines/home", Some(&bob.token)).await;
+    let home = home.as_array().expect("list").clone();
+    let ids: Vec<&str> = home.iter().map(|s| s["id"].as_str().expect("id")).collect();
+    assert_eq!(
+        ids,
+        vec![
+            dragonfly["id"].as_str().expect("id"),
+            dragon["id"].as_str().expect("id")
+        ],
+        "the hide filter removes the coin post"
+    );
+    let warned = &home[1];
+    assert_shape(
+        &warned["filtered"][0],
+        &[
+            ("filter", "object"),
+            ("keyword_matches", "array|null"),
+            ("status_matches", "array|null"),
+        ],
+    );
+    assert_eq!(warned["filtered"][0]["filter"]["title"], "Spoilers");
+    assert_eq!(warned["filtered"][0]["filter"]["filter_action"], "warn");
+    assert_eq!(warned["filtered"][0]["keyword_matches"], json!(["dragon"]));
+    assert_eq!(
+        home[0]["filtered"],
+        json!([]),
+        "whole word: dragonfly does not match"
+    );
+    // Where the hide filter's context does not apply, the status is marked, not removed.
+    let (_, one) = app
+        .get(
+            &format!("/api/v1/statuses/{}", coin["id"].as_str().expect("id")),
+            Some(&bob.token),
+        )
+        .await;
+    assert_eq!(one["filtered"][0]["filter"]["filter_action"], "hide");
+    // The author is never filtered.
+    let (_, mine) = app
+        .get(
+            &format!("/api/v1/statuses/{}", coin["id"].as_str().expect("id")),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(mine["filtered"], json!([]));
+
+    // Keywords: add, change, remove; the filter: update and delete; others' filters are 404.
+    let hide_id = hide["id"].as_str().expect("id");
+    let (status, kw) = app
+        .post(
+            &format!("/api/v2/filters/{hide_id}/keywords"),
+            Some(&bob.token),
+            json!({ "keyword": "nft" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{kw}");
+    let kw_id = kw["id"].as_str().expect("id");
+    let (_, kw) = app
+        .request(
+            Method::PUT,
+            &format!("/api/v2/filters/keywords/{kw_id}"),
+            Some(&bob.token),
+            Some(json!({ "whole_word": false })),
+        )
+        .await;
+    assert_eq!(kw["whole_word"], false);
+    let (_, list) = app
+        .get(
+            &format!("/api/v2/filters/{hide_id}/keywords"),
+            Some(&bob.token),
+        )
+        .await;
+    assert_eq!(list.as_array().map(Vec::len), Some(2));
+    let (status, _) = app
+        .get(&format!("/api/v2/filters/{hide_id}"), Some(&alice.token))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app
+        .get(
+            &format!("/api/v2/filters/keywords/{kw_id}"),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app
+        .request(
+            Method::DELETE,
+            &format!("/api/v2/filters/keywords/{kw_id}"),
+            Some(&bob.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, updated) = app
+        .request(
+            Method::PUT,
+            &format!("/api/v2/filters/{hide_id}"),
+            Some(&bob.token),
+            Some(json!({ "filter_action": "warn", "expires_in": "" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{updated}");
+    assert_eq!(updated["filter_action"], "warn");
+    assert!(updated["expires_at"].is_null());
+    assert_eq!(
+        app.ids("/api/v1/timelines/home", Some(&bob.token))
+            .await
+            .len(),
+        3
+    );
+    let (status, _) = app
+        .request(
+            Method::DELETE,
+            &format!("/api/v2/filters/{hide_id}"),
+            Some(&bob.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, list) = app.get("/api/v2/filters", Some(&bob.token)).await;
+    assert_eq!(list.as_array().map(Vec::len), Some(1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_hide_domains_for_themselves() {
+    let a = TestApp::spawn().await;
+    let b = TestApp::spawn().await;
+    let alice = a.register("alice").await;
+    let carol = a.register("carol").await;
+    let bob = b.register("bob").await;
+    // Bob (on B) follows alice; alice sees his posts in the public timeline.
+    let alice_on_b = resolve(&b, &bob, &format!("alice@{}", a.addr))
+        .await
+        .expect("resolved");
+    b.post(
+        &format!("/api/v1/accounts/{alice_on_b}/follow"),
+        Some(&bob.token),
+        json!({}),
+    )
+    .await;
+    eventually(&a, &b, "bob follows alice", async || {
+        let (_, me) = a
+            .get("/api/v1/accounts/verify_credentials", Some(&alice.token))
+            .await;
+        me["followers_count"] == 1
+    })
+    .await;
+    let bob_on_a = resolve(&a, &alice, &format!("bob@{}", b.addr))
+        .await
+        .expect("resolved");
+    a.post(
+        &format!("/api/v1/accounts/{bob_on_a}/follow"),
+        Some(&alice.token),
+        json!({}),
+    )
+    .await;
+    eventually(&a, &b, "alice follows bob", async || {
+        let (_, me) = a
+            .get("/api/v1/accounts/verify_credentials", Some(&alice.token))
+            .await;
+        me["following_count"] == 1
+    })
+    .await;
+    let post = b.post_status(&bob, "from afar", json!({})).await;
+    eventually(&a, &b, "bob's post reaches A", async || {
+        let (_, public) = a
+            .get("/api/v1/timelines/public?remote=true", Some(&alice.token))
+            .await;
+        public
+            .as_array()
+            .is_some_and(|l| l.iter().any(|s| s["uri"] == post["uri"]))
+    })
+    .await;
+
+    let (status, err) = a
+        .post("/api/v1/domain_blocks", Some(&alice.token), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    let (status, err) = a
+        .post(
+            "/api/v1/domain_blocks",
+            Some(&alice.token),
+            json!({ "domain": "not a domain" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    let (status, ok) = a
+        .post(
+            "/api/v1/domain_blocks",
+            Some(&alice.token),
+            json!({ "domain": b.addr.to_string() }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{ok}");
+    assert_eq!(ok, json!({}));
+    let (_, list) = a.get("/api/v1/domain_blocks", Some(&alice.token)).await;
+    assert_eq!(list, json!([b.addr.to_string()]));
+    // Gone from her public timeline, not from carol's; her follower there is removed.
+    let (_, public) = a
+        .get("/api/v1/timelines/public?remote=true", Some(&alice.token))
+        .await;
+    assert_eq!(public, json!([]));
+    let (_, public) = a
+        .get("/api/v1/timelines/public?remote=true", Some(&carol.token))
+        .await;
+    assert_eq!(public.as_array().map(Vec::len), Some(1));
+    let (_, me) = a
+        .get("/api/v1/accounts/verify_credentials", Some(&alice.token))
+        .await;
+    assert_eq!(me["followers_count"], 0);
+
+    let (status, _) = a
+        .request(
+            Method::DELETE,
+            "/api/v1/domain_blocks",
+            Some(&alice.token),
+            Some(json!({ "domain": b.addr.to_string() })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, public) = a
+        .get("/api/v1/timelines/public?remote=true", Some(&alice.token))
+        .await;
+    assert_eq!(public.as_array().map(Vec::len), Some(1));
+}
+
+#[tokio::test]
+async fn rules_are_managed_by_admins_and_cited_by_reports() {
+    let app = TestApp::spawn().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let m = moderator(&app).await;
+    let boss = admin(&app).await;
+    let (_, none) = app.get("/api/v1/instance/rules", None).await;
+    assert_eq!(none, json!([]));
+
+    let (status, _) = app
+        .post(
+            "/api/v1/admin/rules",
+            Some(&m.token),
+            json!({ "text": "Be kind" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "rules are the admins'");
+    let (status, err) = app
+        .post(
+            "/api/v1/admin/rules",
+            Some(&boss.token),
+            json!({ "text": " " }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    let (status, rule) = app
+        .post(
+            "/api/v1/admin/rules",
+            Some(&boss.token),
+            json!({ "text": "Be kind", "hint": "Really.", "priority": 2 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{rule}");
+    assert_shape(
+        &rule,
+        &[("id", "string"), ("text", "string"), ("hint", "string")],
+    );
+    app.post(
+        "/api/v1/admin/rules",
+        Some(&boss.token),
+        json!({ "text": "No spam", "priority": 1 }),
+    )
+    .await;
+    let (_, rules) = app.get("/api/v1/instance/rules", None).await;
+    assert_eq!(rules[0]["text"], "No spam");
+    assert_eq!(rules[1]["text"], "Be kind");
+
+    // A report citing a rule is a violation report; moderators see the rule with it.
+    let rule_id = rule["id"].as_str().expect("id");
+    let (status, report) = app
+        .post(
+            "/api/v1/reports",
+            Some(&alice.token),
+            json!({ "account_id": bob.id, "rule_ids": [rule_id], "comment": "rude" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["category"], "violation");
+    assert_eq!(report["rule_ids"], json!([rule_id]));
+    assert_eq!(report["forwarded"], false);
+    let (_, list) = app.get("/api/v1/admin/reports", Some(&m.token)).await;
+    assert_eq!(list[0]["rules"][0]["text"], "Be kind");
+    let (status, _) = app
+        .post(
+            "/api/v1/reports",
+            Some(&alice.token),
+            json!({ "account_id": bob.id, "rule_ids": ["123"] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let (status, changed) = app
+        .request(
+            Method::PUT,
+            &format!("/api/v1/admin/rules/{rule_id}"),
+            Some(&boss.token),
+            Some(json!({ "text": "Be very kind" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(changed["hint"], "Really.");
+    let (status, _) = app
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/admin/rules/{rule_id}"),
+            Some(&boss.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, rules) = app.get("/api/v1/instance/rules", None).await;
+    assert_eq!(rules.as_array().map(Vec::len), Some(1));
+}

@@ -282,3 +282,69 @@ impl AuditEntry {
         }
     }
 }
+
+#[derive(Debug, Serialize)]
+pub struct FilterKeyword {
+    pub id: String,
+    pub keyword: String,
+    pub whole_word: bool,
+}
+
+impl FilterKeyword {
+    pub fn render(k: &m::FilterKeyword) -> FilterKeyword {
+        FilterKeyword {
+            id: k.id.to_string(),
+            keyword: k.keyword.clone(),
+            whole_word: k.whole_word,
+        }
+    }
+}
+
+/// Filter (v2). Status filters are not kept, so `statuses` is always empty.
+#[derive(Debug, Serialize)]
+pub struct Filter {
+    pub id: String,
+    pub title: String,
+    pub context: Vec<String>,
+    pub expires_at: Option<String>,
+    pub filter_action: String,
+    pub keywords: Vec<FilterKeyword>,
+    pub statuses: Vec<serde_json::Value>,
+}
+
+impl Filter {
+    pub fn render(f: &m::Filter) -> Filter {
+        Filter {
+            id: f.id.to_string(),
+            title: f.title.clone(),
+            context: f.context.clone(),
+            expires_at: f.expires_at.as_ref().map(datetime),
+            filter_action: f.filter_action.clone(),
+            keywords: f.keywords.iter().map(FilterKeyword::render).collect(),
+            statuses: Vec::new(),
+        }
+    }
+}
+
+/// FilterResult, as a status's `filtered` carries it.
+#[derive(Debug, Serialize)]
+pub struct FilterResult {
+    pub filter: Filter,
+    pub keyword_matches: Option<Vec<String>>,
+    pub status_matches: Option<Vec<String>>,
+}
+
+/// A status's `filtered` list.
+pub fn filter_results(matches: &[m::FilterMatch]) -> Vec<serde_json::Value> {
+    matches
+        .iter()
+        .filter_map(|fm| {
+            serde_json::to_value(FilterResult {
+                filter: Filter::render(&fm.filter),
+                keyword_matches: Some(fm.keyword_matches.clone()),
+                status_matches: None,
+            })
+            .ok()
+        })
+        .collect()
+}

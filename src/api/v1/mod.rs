@@ -2,6 +2,7 @@ pub mod accounts;
 pub mod admin;
 pub mod apps;
 pub mod custom_emojis;
+pub mod domain_blocks;
 pub mod instance;
 pub mod instance_moderation;
 pub mod markers;

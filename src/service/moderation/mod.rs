@@ -6,6 +6,7 @@
 //! the CLI is trusted). `moderator` is `None` when the CLI acts.
 
 pub mod domains;
+pub mod filters;
 pub mod reports;
 pub mod rules;
 
