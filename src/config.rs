@@ -105,6 +105,15 @@ pub struct RateLimits {
     pub registrations_window_secs: u64,
     pub sign_ins_per_ip: u32,
     pub sign_ins_window_secs: u64,
+    pub api_per_ip: u32,
+    pub api_per_token: u32,
+    pub api_window_secs: u64,
+    pub statuses_per_token: u32,
+    pub statuses_window_secs: u64,
+    pub media_per_token: u32,
+    pub media_window_secs: u64,
+    pub inbox_per_host: u32,
+    pub inbox_window_secs: u64,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
