@@ -1625,3 +1625,131 @@ async fn rate_limits_answer_429_with_headers_and_recover() {
         StatusCode::TOO_MANY_REQUESTS
     );
 }
+
+fn cli(app: &TestApp, args: &[&str]) -> String {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rookery"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("ROOKERY_") || key == "DATABASE_URL" || key == "RUST_LOG" {
+            cmd.env_remove(key);
+        }
+    }
+    let out = cmd
+        .env("ROOKERY_LOG__LEVEL", "warn")
+        .env("ROOKERY_DOMAIN", app.addr.to_string())
+        .env(
+            "ROOKERY_DATABASE__URL",
+            crate::helpers::database_url(&app.db_options),
+        )
+        .env("ROOKERY_JOBS__WORKERS", "0")
+        .arg("admin")
+        .args(args)
+        .output()
+        .expect("run rookery");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "rookery admin {args:?}: {text}");
+    text
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_cli_moderates() {
+    let app = TestApp::spawn().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let m = moderator(&app).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let csv = dir.path().join("blocks.csv");
+    std::fs::write(
+        &csv,
+        "#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate\n\
+         bad.example,suspend,false,true,Harassment,false\n\
+         meh.example,silence,false,false,,false\n",
+    )
+    .expect("write");
+    let out = cli(
+        &app,
+        &["domain-blocks", "import", csv.to_str().expect("path")],
+    );
+    assert!(out.contains("imported 2 blocks"), "{out}");
+    let out = cli(
+        &app,
+        &[
+            "domain-blocks",
+            "add",
+            "worse.example",
+            "--severity",
+            "suspend",
+        ],
+    );
+    assert!(out.contains("blocked worse.example"), "{out}");
+    let listed = cli(&app, &["domain-blocks", "list"]);
+    assert!(
+        listed.contains("bad.example\tsuspend\treject_media=false\treject_reports=true"),
+        "{listed}"
+    );
+    let exported = dir.path().join("out.csv");
+    cli(
+        &app,
+        &["domain-blocks", "export", exported.to_str().expect("path")],
+    );
+    let text = std::fs::read_to_string(&exported).expect("read");
+    assert!(
+        text.contains("meh.example,silence,false,false,,false"),
+        "{text}"
+    );
+    cli(&app, &["domain-blocks", "remove", "worse.example"]);
+    let (_, blocks) = app.get("/api/v1/admin/domain_blocks", Some(&m.token)).await;
+    assert_eq!(blocks.as_array().map(Vec::len), Some(2));
+
+    app.post(
+        "/api/v1/reports",
+        Some(&bob.token),
+        json!({ "account_id": alice.id, "comment": "mean" }),
+    )
+    .await;
+    let reports = cli(&app, &["reports"]);
+    assert!(
+        reports.contains("bob reported alice\tother\tmean"),
+        "{reports}"
+    );
+
+    cli(&app, &["silence", "alice", "--reason", "calm down"]);
+    cli(&app, &["suspend", "@alice"]);
+    let (status, _) = app
+        .get("/api/v1/accounts/verify_credentials", Some(&alice.token))
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    cli(&app, &["unsuspend", "alice"]);
+    cli(&app, &["unsilence", "alice"]);
+    let (_, seen) = app
+        .get(
+            &format!("/api/v1/admin/accounts/{}", alice.id),
+            Some(&m.token),
+        )
+        .await;
+    assert_eq!(seen["suspended"], false);
+    assert_eq!(seen["silenced"], false);
+    let audit = cli(&app, &["audit"]);
+    for line in [
+        "(cli)\tunsilence\tAccount alice",
+        "(cli)\tsilence\tAccount alice\tcalm down",
+        "(cli)\tcreate_domain_block\tDomainBlock bad.example",
+    ] {
+        assert!(audit.contains(line), "{line:?} in {audit}");
+    }
+    // Unknown accounts fail with a message.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rookery"))
+        .env(
+            "ROOKERY_DATABASE__URL",
+            crate::helpers::database_url(&app.db_options),
+        )
+        .env("ROOKERY_LOG__LEVEL", "warn")
+        .args(["admin", "suspend", "nobody"])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no such account"));
+}
