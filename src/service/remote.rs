@@ -37,6 +37,7 @@ pub async fn resolve_handle(state: &AppState, username: &str, domain: &str) -> R
             return Ok(known);
         }
     }
+    crate::service::moderation::domains::check_fetch(state, &format!("http://{domain}/")).await?;
     let policy = state.fetch_policy();
     let scheme = if policy.allow_http { "http" } else { "https" };
     let resource: String =

@@ -550,3 +550,17 @@ pub async fn accounts_of_domain(
     .fetch_all(db)
     .await
 }
+
+/// Which of `hosts` a suspending block covers, in one query.
+pub async fn suspended_hosts(
+    db: impl PgExecutor<'_>,
+    hosts: &[String],
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT h FROM unnest($1::text[]) h WHERE EXISTS (SELECT 1 FROM domain_blocks b \
+         WHERE b.severity = 'suspend' AND rookery_domain_covered(h, b.domain))",
+    )
+    .bind(hosts)
+    .fetch_all(db)
+    .await
+}

@@ -73,17 +73,13 @@ pub async fn check_fetch(state: &AppState, url: &str) -> Result<()> {
 /// The inboxes of `inboxes` that may receive deliveries: none on a suspended domain.
 /// (Allowlist mode keeps non-allowed actors from becoming known, so it needs no check here.)
 pub async fn deliverable(db: &mut sqlx::PgConnection, inboxes: &[String]) -> Result<Vec<String>> {
-    let mut out = Vec::with_capacity(inboxes.len());
-    for inbox in inboxes {
-        let Some(host) = host_of(inbox) else { continue };
-        let blocks = store::moderation::blocks_covering(&mut *db, &host).await?;
-        if blocks.iter().any(|b| b.severity == Severity::Suspend) {
-            tracing::debug!(inbox = %inbox, "not delivering to a suspended domain");
-            continue;
-        }
-        out.push(inbox.clone());
-    }
-    Ok(out)
+    let hosts: Vec<String> = inboxes.iter().filter_map(|i| host_of(i)).collect();
+    let refused = store::moderation::suspended_hosts(&mut *db, &hosts).await?;
+    Ok(inboxes
+        .iter()
+        .filter(|inbox| host_of(inbox).is_some_and(|h| !refused.contains(&h)))
+        .cloned()
+        .collect())
 }
 
 /// Whether reports (`Flag`s) from `host` are to be dropped.
