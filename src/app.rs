@@ -72,10 +72,12 @@ static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// The whole HTTP surface: Mastodon API, OAuth, web pages, health checks.
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config.limits.request_body_bytes;
+    let limits = axum::middleware::from_fn_with_state(state.clone(), crate::rate_limit::middleware);
     Router::new()
         .merge(crate::api::routes())
         .merge(crate::web::routes())
         .merge(crate::federation::routes())
+        .layer(limits)
         .with_state(state)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(api_cors())

@@ -30,7 +30,7 @@ pub enum Command {
     /// Inspect the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
-    /// Administer accounts.
+    /// Administer accounts and moderate.
     #[command(subcommand)]
     Admin(AdminCommand),
 }
@@ -51,6 +51,8 @@ pub enum AdminCommand {
     ResetPassword { username: String },
     /// Give a user the role user, moderator or admin.
     SetRole { username: String, role: String },
+    #[command(flatten)]
+    Moderation(crate::moderation_cli::ModerationCommand),
 }
 
 #[derive(Args, Debug)]
@@ -197,6 +199,7 @@ async fn run_admin(state: &AppState, command: AdminCommand) -> anyhow::Result<()
                 .map_err(describe)?;
             println!("@{username} is now {}", role.as_str());
         }
+        AdminCommand::Moderation(command) => crate::moderation_cli::run(state, command).await?,
     }
     Ok(())
 }

@@ -29,6 +29,7 @@ pub struct Config {
     pub rate_limits: RateLimits,
     pub jobs: JobsConfig,
     pub federation: FederationConfig,
+    pub moderation: ModerationConfig,
     pub log: LogConfig,
 }
 
@@ -104,6 +105,15 @@ pub struct RateLimits {
     pub registrations_window_secs: u64,
     pub sign_ins_per_ip: u32,
     pub sign_ins_window_secs: u64,
+    pub api_per_ip: u32,
+    pub api_per_token: u32,
+    pub api_window_secs: u64,
+    pub statuses_per_token: u32,
+    pub statuses_window_secs: u64,
+    pub media_per_token: u32,
+    pub media_window_secs: u64,
+    pub inbox_per_host: u32,
+    pub inbox_window_secs: u64,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -116,6 +126,23 @@ pub struct JobsConfig {
 #[serde(deny_unknown_fields)]
 pub struct FederationConfig {
     pub allow_private_addresses: bool,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModerationConfig {
+    /// Federate only with domains in the admin's allow list (Mastodon's limited federation).
+    pub allowlist_mode: bool,
+    /// Who may read `GET /api/v1/instance/domain_blocks`.
+    pub domain_blocks_visibility: DomainBlocksVisibility,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum DomainBlocksVisibility {
+    Public,
+    Users,
+    None,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]

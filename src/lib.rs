@@ -15,6 +15,7 @@ pub mod federation;
 pub mod id;
 pub mod jobs;
 pub mod model;
+pub mod moderation_cli;
 pub mod rate_limit;
 pub mod service;
 pub mod store;

@@ -68,6 +68,143 @@ impl RateLimiter {
     }
 }
 
+/// The middleware of the general limits: every `/api/` and `/oauth/` request counts against
+/// its token (or, without one, its IP address), posting and media uploads count again in
+/// stricter buckets, and inbox POSTs count per remote host. Answers carry Mastodon's
+/// `X-RateLimit-Limit`, `-Remaining` and `-Reset` headers of the general bucket; a request
+/// over a limit gets 429 with the headers of the bucket it exceeded.
+pub async fn middleware(
+    axum::extract::State(state): axum::extract::State<crate::app::AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let checked = match check(&state, &request) {
+        Ok(info) => info,
+        Err(refused) => return refused.into_response(),
+    };
+    let mut response = next.run(request).await;
+    if let Some(info) = checked {
+        // A handler's own (stricter) limit, such as sign-ins, keeps its headers.
+        if !response.headers().contains_key("x-ratelimit-limit") {
+            info.apply(response.headers_mut());
+        }
+    }
+    response
+}
+
+fn check(
+    state: &crate::app::AppState,
+    request: &axum::extract::Request,
+) -> Result<Option<RateLimitInfo>, Error> {
+    let limits = &state.config.rate_limits;
+    let path = request.uri().path();
+    let post = request.method() == axum::http::Method::POST;
+    let ip = client_ip(request);
+    let secs = Duration::from_secs;
+    if post && (path == "/inbox" || (path.starts_with("/users/") && path.ends_with("/inbox"))) {
+        let host = request
+            .headers()
+            .get("signature")
+            .and_then(|v| v.to_str().ok())
+            .and_then(signature_host)
+            .unwrap_or_default();
+        // The host is as yet unverified: counting it together with the sending address keeps
+        // a forger from spending a real host's allowance.
+        let key = format!("{host}@{ip}");
+        state.limiter.hit(
+            "inbox",
+            &key,
+            limits.inbox_per_host,
+            secs(limits.inbox_window_secs),
+        )?;
+        return Ok(None);
+    }
+    if !(path.starts_with("/api/") || path.starts_with("/oauth/")) {
+        return Ok(None);
+    }
+    let (key, limit) = match token(request) {
+        Some(t) => (
+            format!("t:{}", crate::crypto::sha256_hex(&t)),
+            limits.api_per_token,
+        ),
+        None => (format!("ip:{ip}"), limits.api_per_ip),
+    };
+    let info = state
+        .limiter
+        .hit("api", &key, limit, secs(limits.api_window_secs))?;
+    if post && path == "/api/v1/statuses" {
+        state.limiter.hit(
+            "statuses",
+            &key,
+            limits.statuses_per_token,
+            secs(limits.statuses_window_secs),
+        )?;
+    }
+    if post && (path == "/api/v1/media" || path == "/api/v2/media") {
+        state.limiter.hit(
+            "media",
+            &key,
+            limits.media_per_token,
+            secs(limits.media_window_secs),
+        )?;
+    }
+    Ok((limit > 0).then_some(info))
+}
+
+fn token(request: &axum::extract::Request) -> Option<String> {
+    if let Some(v) = request
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
+        let v = v.trim();
+        if v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer ") {
+            return Some(v[7..].trim().to_string());
+        }
+    }
+    url::form_urlencoded::parse(request.uri().query()?.as_bytes())
+        .find(|(k, _)| k == "access_token")
+        .map(|(_, v)| v.into_owned())
+        .filter(|t| !t.is_empty())
+}
+
+/// The peer address (or, behind a local reverse proxy, the forwarded one), as
+/// `api::auth::ClientIp` reads it.
+fn client_ip(request: &axum::extract::Request) -> std::net::IpAddr {
+    let peer = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|ci| ci.0.ip())
+        .unwrap_or(std::net::IpAddr::from([127, 0, 0, 1]));
+    if peer.is_loopback() {
+        let forwarded = request
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next_back())
+            .or_else(|| {
+                request
+                    .headers()
+                    .get("x-real-ip")
+                    .and_then(|v| v.to_str().ok())
+            })
+            .and_then(|v| v.trim().parse().ok());
+        if let Some(ip) = forwarded {
+            return ip;
+        }
+    }
+    peer
+}
+
+/// The host of the `keyId` in a `Signature` header.
+fn signature_host(header: &str) -> Option<String> {
+    let start = header.find("keyId=\"")? + 7;
+    let rest = &header[start..];
+    let key_id = &rest[..rest.find('"')?];
+    crate::service::moderation::domains::host_of(key_id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,5 +218,17 @@ mod tests {
         assert!(l.hit("b", "k", 2, w).is_err());
         assert!(l.hit("b", "other", 2, w).is_ok());
         assert!(l.hit("b", "k", 0, w).is_ok());
+    }
+
+    #[test]
+    fn key_id_hosts() {
+        assert_eq!(
+            signature_host(
+                r#"keyId="https://a.example:8443/actor#main-key",headers="(request-target)""#
+            )
+            .as_deref(),
+            Some("a.example:8443")
+        );
+        assert_eq!(signature_host("garbage"), None);
     }
 }

@@ -53,6 +53,11 @@ pub fn routes() -> Router<AppState> {
         .merge(v1::timelines::routes())
         .merge(v1::notifications::routes())
         .merge(v1::markers::routes())
+        .merge(v1::admin::routes())
+        .merge(v1::reports::routes())
+        .merge(v1::instance_moderation::routes())
+        .merge(v1::domain_blocks::routes())
+        .merge(v2::filters::routes())
 }
 
 /// Parses an id from a path; unknown or malformed ids are simply not found.

@@ -183,13 +183,19 @@ fn insert_path(object: &mut Map<String, Value>, key: &str, value: Value) {
         .filter_map(|s| s.strip_prefix('['))
         .collect();
     let mut slot = object.entry(head.to_string()).or_insert(Value::Null);
-    for segment in segments {
+    for (i, segment) in segments.iter().enumerate() {
         if segment.is_empty() {
             if !slot.is_array() {
                 *slot = Value::Array(Vec::new());
             }
             if let Value::Array(list) = slot {
-                list.push(Value::Null);
+                // Rails: `a[][k]=1&a[][j]=2` fills one hash until a key repeats.
+                let next = segments.get(i + 1).filter(|n| !n.is_empty());
+                let reuse = matches!((list.last(), next),
+                    (Some(Value::Object(last)), Some(n)) if !last.contains_key(*n));
+                if !reuse {
+                    list.push(Value::Null);
+                }
                 slot = match list.last_mut() {
                     Some(last) => last,
                     None => return,
@@ -223,6 +229,12 @@ mod tests {
             Value::Object(m),
             json!({"a": "1", "s": {"privacy": "public"}, "id": ["1", "2"],
                    "f": {"0": {"name": "x", "value": "y"}, "1": {"name": "z"}}})
+        );
+        let mut m = Map::new();
+        merge_form(&mut m, b"k[][a]=1&k[][b]=2&k[][a]=3");
+        assert_eq!(
+            Value::Object(m),
+            json!({"k": [{"a": "1", "b": "2"}, {"a": "3"}]})
         );
     }
 }

@@ -88,6 +88,12 @@ pub async fn receive(
         Ok(p) => p,
         Err(e) => return refuse(StatusCode::UNAUTHORIZED, e),
     };
+    // Before any fetch of the key: a refused domain costs nothing and leaves nothing.
+    if let Some(refused) =
+        crate::service::moderation::domains::inbox_refusal(&state, params.key_id()).await
+    {
+        return refused;
+    }
     let Some(mut account) = signer(&state, params.key_id(), false).await else {
         return refuse(
             StatusCode::UNAUTHORIZED,

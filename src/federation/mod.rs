@@ -8,6 +8,7 @@ pub mod discovery;
 pub mod documents;
 pub mod fetch;
 pub mod inbox;
+pub mod moderation;
 pub mod outbox;
 pub mod signature;
 pub mod vocab;

@@ -17,6 +17,7 @@ pub async fn deliver(
     activity: &Value,
     inboxes: &[String],
 ) -> Result<()> {
+    let inboxes = &crate::service::moderation::domains::deliverable(db, inboxes).await?;
     let mut seen: Vec<&str> = Vec::new();
     for inbox in inboxes.iter().map(String::as_str).filter(|i| !i.is_empty()) {
         if seen.contains(&inbox) {

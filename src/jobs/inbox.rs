@@ -48,6 +48,7 @@ pub async fn run(state: &AppState, payload: &Value) -> Outcome {
         "Block" => block(state, &signer, activity, true).await,
         "Update" => update(state, &signer, activity).await,
         "Delete" => delete(state, &signer, activity).await,
+        "Flag" => crate::service::moderation::reports::receive_flag(state, &signer, activity).await,
         _ => Ok(()),
     };
     match result {
@@ -194,7 +195,7 @@ async fn delete(state: &AppState, signer: &Account, activity: &Value) -> Result<
         return Ok(());
     };
     if uri == signer.uri {
-        return Ok(());
+        return crate::service::moderation::remote_actor_deleted(state, signer).await;
     }
     crate::service::statuses::delete_remote(state, signer, uri).await
 }

@@ -70,4 +70,6 @@ pub struct StatusView {
     pub reblog: Option<Box<StatusView>>,
     /// `None` when nobody is signed in.
     pub viewer: Option<ViewerFlags>,
+    /// The viewer's keyword filters this status matches.
+    pub filtered: Vec<crate::model::moderation::FilterMatch>,
 }

@@ -8,7 +8,9 @@ use crate::model::NotificationType;
 use crate::{id, store};
 
 /// Notifies `recipient` that `from` did something (`kind`, about `status_id`). Nothing
-/// happens for remote recipients, one's own actions, blocked or notification-muted senders.
+/// happens for remote recipients, one's own actions, blocked or notification-muted senders,
+/// suspended senders, silenced senders the recipient does not follow (follow requests
+/// excepted), and senders on a domain the recipient hides.
 pub async fn notify(
     db: impl PgExecutor<'_>,
     recipient: i64,

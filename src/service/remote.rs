@@ -37,6 +37,7 @@ pub async fn resolve_handle(state: &AppState, username: &str, domain: &str) -> R
             return Ok(known);
         }
     }
+    crate::service::moderation::domains::check_fetch(state, &format!("http://{domain}/")).await?;
     let policy = state.fetch_policy();
     let scheme = if policy.allow_http { "http" } else { "https" };
     let resource: String =
@@ -73,6 +74,7 @@ pub async fn resolve_handle(state: &AppState, username: &str, domain: &str) -> R
 /// Fetches the actor at `url` and stores it (refreshing a known one).
 #[tracing::instrument(skip_all, fields(actor.url = %url))]
 pub async fn fetch_actor(state: &AppState, url: &str) -> Result<Account> {
+    crate::service::moderation::domains::check_fetch(state, url).await?;
     let fetched = fetch::fetch_document(&state.http, &state.fetch_policy(), &Unsigned, url)
         .await
         .map_err(unavailable)?;

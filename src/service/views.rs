@@ -46,6 +46,11 @@ pub async fn hydrate(
             .filter(|a| a.is_suspended())
             .map(|a| a.id)
             .collect(),
+        silenced: accounts
+            .values()
+            .filter(|a| a.silenced_at.is_some())
+            .map(|a| a.id)
+            .collect(),
         ..Viewer::default()
     };
     if let Some(me) = viewer_id {
@@ -77,6 +82,7 @@ pub async fn hydrate(
             tags: row.tag_names.clone(),
             reblog: None,
             viewer: viewer.map(|_| row.flags()),
+            filtered: Vec::new(),
             status: row.status.clone(),
         })
     };
@@ -94,6 +100,7 @@ pub async fn hydrate(
         }
         out.push(view);
     }
+    crate::service::moderation::filters::apply(state, viewer, &mut out).await?;
     Ok(out)
 }
 

@@ -19,11 +19,14 @@ pub struct Viewer {
     pub mentioned_in: HashSet<i64>,
     /// Authors who are suspended.
     pub suspended: HashSet<i64>,
+    /// Authors who are silenced (limited): seen only by their followers and those mentioned.
+    pub silenced: HashSet<i64>,
 }
 
 /// Whether the viewer may see `status` (not looking through a boost: check the original too).
 ///
 /// - nothing of a suspended author, nothing between accounts where either blocks the other;
+/// - of a silenced author, only what followers and those mentioned would see;
 /// - public and unlisted: everyone else;
 /// - private: the author, followers of the author, and those mentioned;
 /// - direct: the author and those mentioned.
@@ -36,6 +39,12 @@ pub fn may_see(viewer: &Viewer, status: &Status) -> bool {
         return true;
     }
     if viewer.blocked.contains(&status.account_id) {
+        return false;
+    }
+    if viewer.silenced.contains(&status.account_id)
+        && !viewer.follows.contains(&status.account_id)
+        && !viewer.mentioned_in.contains(&status.id)
+    {
         return false;
     }
     match status.visibility {

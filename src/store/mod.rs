@@ -41,12 +41,15 @@ macro_rules! visible_to {
 
 pub mod accounts;
 pub mod feeds;
+pub mod filters;
 pub mod jobs;
 pub mod markers;
+pub mod moderation;
 pub mod notifications;
 pub mod oauth;
 pub mod reactions;
 pub mod relationships;
+pub mod rules;
 pub mod statuses;
 pub mod timelines;
 pub mod users;

@@ -25,6 +25,11 @@ pub async fn insert(
                                                 OR (account_id = $3 AND target_account_id = $2)) \
          AND NOT EXISTS (SELECT 1 FROM mutes WHERE account_id = $2 AND target_account_id = $3 \
                          AND hide_notifications AND (expires_at IS NULL OR expires_at > now())) \
+         AND NOT EXISTS (SELECT 1 FROM accounts fa WHERE fa.id = $3 AND (fa.suspended_at IS NOT NULL \
+             OR (fa.silenced_at IS NOT NULL AND $4 <> 'follow_request' AND NOT EXISTS \
+                 (SELECT 1 FROM follows ff WHERE ff.account_id = $2 AND ff.target_account_id = $3)) \
+             OR (fa.domain IS NOT NULL AND EXISTS (SELECT 1 FROM user_domain_blocks ud \
+                 WHERE ud.account_id = $2 AND rookery_domain_covered(fa.domain, ud.domain))))) \
          ON CONFLICT DO NOTHING",
     )
     .bind(id)

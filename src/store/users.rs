@@ -153,3 +153,14 @@ pub async fn touch_sign_in(db: impl PgExecutor<'_>, id: i64) -> Result<(), sqlx:
         .await?;
     Ok(())
 }
+
+/// The users behind these accounts (local accounts only appear).
+pub async fn by_account_ids(
+    db: impl PgExecutor<'_>,
+    account_ids: &[i64],
+) -> Result<Vec<User>, sqlx::Error> {
+    sqlx::query_as(concat!(select_users!(), "WHERE u.account_id = ANY($1)"))
+        .bind(account_ids)
+        .fetch_all(db)
+        .await
+}

@@ -183,6 +183,10 @@ pub fn test_config() -> Config {
     config.jobs.workers = 1;
     // Tests sign many people up from one address; the rate-limit tests set their own limits.
     config.rate_limits.registrations_per_ip = 0;
+    config.rate_limits.api_per_ip = 0;
+    config.rate_limits.api_per_token = 0;
+    config.rate_limits.statuses_per_token = 0;
+    config.rate_limits.inbox_per_host = 0;
     config.log.level = "warn".into();
     config
 }

@@ -222,7 +222,7 @@ fn role_badge(role: UserRole) -> AccountRole {
 }
 
 /// Mastodon's built-in roles, with their permission bits.
-fn full_role(role: UserRole) -> Role {
+pub fn full_role(role: UserRole) -> Role {
     match role {
         UserRole::User => Role {
             id: "-99".into(),

@@ -145,7 +145,7 @@ impl Status {
                         )
                 })
                 .map(|f| f.pinned),
-            filtered: flags.map(|_| Vec::new()),
+            filtered: flags.map(|_| super::moderation::filter_results(&view.filtered)),
         }
     }
 

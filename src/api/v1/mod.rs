@@ -1,10 +1,14 @@
 pub mod accounts;
+pub mod admin;
 pub mod apps;
 pub mod custom_emojis;
+pub mod domain_blocks;
 pub mod instance;
+pub mod instance_moderation;
 pub mod markers;
 pub mod notifications;
 pub mod preferences;
 pub mod relationships;
+pub mod reports;
 pub mod statuses;
 pub mod timelines;

@@ -49,7 +49,9 @@ pub async fn home(
     Query(q): Query<PageParams>,
 ) -> Result<Paginated<Status>> {
     auth.require("read:statuses")?;
-    let page = timelines::home(&state, &auth.account, &auth.user, &q.page(STATUS_LIMITS)).await?;
+    let mut page =
+        timelines::home(&state, &auth.account, &auth.user, &q.page(STATUS_LIMITS)).await?;
+    crate::service::moderation::filters::drop_hidden(&mut page.statuses, "home");
     Ok(respond(&state, Some(auth.account.id), page, &uri))
 }
 
@@ -77,7 +79,8 @@ pub async fn public(
         remote_only: q.remote.unwrap_or(false),
         only_media: q.only_media.unwrap_or(false),
     };
-    let page = timelines::public(&state, viewer, scope, &q.page.page(STATUS_LIMITS)).await?;
+    let mut page = timelines::public(&state, viewer, scope, &q.page.page(STATUS_LIMITS)).await?;
+    crate::service::moderation::filters::drop_hidden(&mut page.statuses, "public");
     Ok(respond(&state, viewer.map(|a| a.id), page, &uri))
 }
 

@@ -1,2 +1,3 @@
+pub mod filters;
 pub mod instance;
 pub mod search;

@@ -1,0 +1,586 @@
+//! Domain moderation: blocks (silence, suspend, noop, with reject_media / reject_reports),
+//! allows for allowlist mode, their enforcement (inbox, fetches, deliveries, accounts,
+//! follows), and Mastodon's CSV format for sharing blocklists.
+//!
+//! Domains are hosts as accounts store them, with a port when there is one
+//! (`127.0.0.1:8443`); a block of a host without a port covers all its ports, and a block of
+//! `example.com` covers `sub.example.com`.
+
+use crate::app::AppState;
+use crate::error::{Error, Result, Validation};
+use crate::model::moderation::{DomainAllow, DomainBlock, Severity};
+use crate::model::Account;
+use crate::{id, store};
+
+/// `host[:port]` of a URL, lower case, as accounts record their domain.
+pub fn host_of(url: &str) -> Option<String> {
+    let u = url::Url::parse(url).ok()?;
+    let host = u.host_str()?.to_ascii_lowercase();
+    Some(match u.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host,
+    })
+}
+
+/// Why this instance will not federate with `host`, if it will not: a suspending block, or
+/// allowlist mode without an allow.
+pub async fn refusal(state: &AppState, host: &str) -> Result<Option<&'static str>> {
+    if host.eq_ignore_ascii_case(&state.config.domain) {
+        return Ok(None);
+    }
+    let blocks = store::moderation::blocks_covering(&state.db, host).await?;
+    if blocks.iter().any(|b| b.severity == Severity::Suspend) {
+        return Ok(Some("this domain is blocked by this instance"));
+    }
+    if state.config.moderation.allowlist_mode
+        && !store::moderation::is_allowed(&state.db, host).await?
+    {
+        return Ok(Some("this instance federates only with allowed domains"));
+    }
+    Ok(None)
+}
+
+/// As [`refusal`], for a URL (an actor, a key id, an inbox); URLs without a host are refused.
+pub async fn refusal_for_url(state: &AppState, url: &str) -> Result<Option<&'static str>> {
+    match host_of(url) {
+        Some(host) => refusal(state, &host).await,
+        None => Ok(Some("the URL has no host")),
+    }
+}
+
+/// The inbox's answer to a POST signed by `key_id` from a domain this instance does not
+/// federate with: 403, before the key is fetched or anything stored. `None` lets it in.
+pub async fn inbox_refusal(state: &AppState, key_id: &str) -> Option<axum::response::Response> {
+    use axum::response::IntoResponse;
+    match refusal_for_url(state, key_id).await {
+        Ok(None) => None,
+        Ok(Some(why)) => {
+            tracing::info!(key.id = %key_id, reason = why, "inbox refused a blocked domain");
+            Some(Error::forbidden(why).into_response())
+        }
+        Err(e) => Some(e.into_response()),
+    }
+}
+
+/// A 403 for fetching from a domain this instance does not federate with.
+pub async fn check_fetch(state: &AppState, url: &str) -> Result<()> {
+    match refusal_for_url(state, url).await? {
+        Some(why) => Err(Error::forbidden(why)),
+        None => Ok(()),
+    }
+}
+
+/// The inboxes of `inboxes` that may receive deliveries: none on a suspended domain.
+/// (Allowlist mode keeps non-allowed actors from becoming known, so it needs no check here.)
+pub async fn deliverable(db: &mut sqlx::PgConnection, inboxes: &[String]) -> Result<Vec<String>> {
+    let hosts: Vec<String> = inboxes.iter().filter_map(|i| host_of(i)).collect();
+    let refused = store::moderation::suspended_hosts(&mut *db, &hosts).await?;
+    Ok(inboxes
+        .iter()
+        .filter(|inbox| host_of(inbox).is_some_and(|h| !refused.contains(&h)))
+        .cloned()
+        .collect())
+}
+
+/// Whether reports (`Flag`s) from `host` are to be dropped.
+pub async fn rejects_reports(state: &AppState, host: &str) -> Result<bool> {
+    Ok(store::moderation::blocks_covering(&state.db, host)
+        .await?
+        .iter()
+        .any(|b| b.reject_reports || b.severity == Severity::Suspend))
+}
+
+/// The values of a domain block as a moderator gives them.
+#[derive(Clone, Debug, Default)]
+pub struct BlockInput {
+    pub domain: String,
+    pub severity: Option<String>,
+    pub reject_media: Option<bool>,
+    pub reject_reports: Option<bool>,
+    pub private_comment: Option<String>,
+    pub public_comment: Option<String>,
+    pub obfuscate: Option<bool>,
+}
+
+/// A domain as typed (`https://Spam.Example/`, `*.spam.example`, `spam.example.`) made plain.
+pub fn normalize_domain(raw: &str) -> Option<String> {
+    let mut d = raw.trim().to_ascii_lowercase();
+    if let Some(rest) = d.split_once("://").map(|(_, r)| r.to_string()) {
+        d = rest;
+    }
+    let d = d
+        .split('/')
+        .next()
+        .unwrap_or("")
+        .trim_start_matches("*.")
+        .trim_end_matches('.')
+        .to_string();
+    let (host, port) = match d.rsplit_once(':') {
+        Some((h, p)) if !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()) => (h, Some(p)),
+        _ => (d.as_str(), None),
+    };
+    let valid = !host.is_empty()
+        && host.len() <= 253
+        && host
+            .split('.')
+            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    if !valid {
+        return None;
+    }
+    Some(match port {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_string(),
+    })
+}
+
+fn check_comment(v: &mut Validation, field: &str, value: &Option<String>) {
+    if value.as_ref().is_some_and(|c| c.chars().count() > 1000) {
+        v.add(
+            field,
+            "ERR_TOO_LONG",
+            "is too long (maximum is 1000 characters)",
+        );
+    }
+}
+
+/// Creates a domain block and enforces it at once. A second block of the same domain is a
+/// 422 naming the existing one, as Mastodon answers.
+#[tracing::instrument(skip_all, fields(domain = %input.domain))]
+pub async fn create_block(
+    state: &AppState,
+    moderator: Option<&Account>,
+    input: &BlockInput,
+) -> Result<DomainBlock> {
+    let mut v = Validation::default();
+    let domain = normalize_domain(&input.domain);
+    if domain.is_none() {
+        v.add("domain", "ERR_INVALID", "is not a valid domain");
+    }
+    let severity = match input.severity.as_deref() {
+        None | Some("") => Some(Severity::Silence),
+        Some(s) => Severity::parse(s),
+    };
+    if severity.is_none() {
+        v.add("severity", "ERR_INCLUSION", "is not included in the list");
+    }
+    check_comment(&mut v, "private_comment", &input.private_comment);
+    check_comment(&mut v, "public_comment", &input.public_comment);
+    v.finish()?;
+    let (Some(domain), Some(severity)) = (domain, severity) else {
+        return Err(Error::unprocessable("Invalid domain block"));
+    };
+    if domain.eq_ignore_ascii_case(&state.config.domain) {
+        return Err(Error::invalid(
+            "domain",
+            "ERR_INVALID",
+            "cannot be this instance",
+        ));
+    }
+    if let Some(existing) = store::moderation::domain_block_by_domain(&state.db, &domain).await? {
+        return Err(Error::Validation {
+            message: format!(
+                "Validation failed: Domain has already been taken (existing block {})",
+                existing.id
+            ),
+            details: Some(serde_json::Map::from_iter([(
+                "domain".to_string(),
+                serde_json::json!([{ "error": "ERR_TAKEN", "description": "has already been taken" }]),
+            )])),
+        });
+    }
+    let mut tx = state.db.begin().await?;
+    let block = store::moderation::insert_domain_block(
+        &mut *tx,
+        id::next(),
+        &store::moderation::BlockValues {
+            domain: &domain,
+            severity: severity.as_str(),
+            reject_media: input.reject_media.unwrap_or(false),
+            reject_reports: input.reject_reports.unwrap_or(false),
+            private_comment: input.private_comment.as_deref(),
+            public_comment: input.public_comment.as_deref(),
+            obfuscate: input.obfuscate.unwrap_or(false),
+        },
+    )
+    .await
+    .map_err(|e| match store::unique_violation(&e) {
+        Some(_) => Error::invalid("domain", "ERR_TAKEN", "has already been taken"),
+        None => e.into(),
+    })?;
+    enforce(&mut tx, &block).await?;
+    super::audit(
+        &mut *tx,
+        moderator,
+        "create_domain_block",
+        "DomainBlock",
+        Some(block.id),
+        &block.domain,
+        block.private_comment.as_deref().unwrap_or(""),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(block)
+}
+
+/// Applies a block to what is known of its domain: suspension hides the accounts and severs
+/// every follow with them (nothing is sent: the domain receives nothing any more); silence
+/// limits the accounts.
+async fn enforce(tx: &mut sqlx::PgConnection, block: &DomainBlock) -> Result<()> {
+    match block.severity {
+        Severity::Noop => {}
+        Severity::Silence => {
+            store::moderation::limit_domain_accounts(&mut *tx, block, false).await?;
+        }
+        Severity::Suspend => {
+            store::moderation::limit_domain_accounts(&mut *tx, block, true).await?;
+            let ids = store::moderation::accounts_of_domain(&mut *tx, &block.domain).await?;
+            for (follower, followed) in store::moderation::follows_involving(&mut *tx, &ids).await?
+            {
+                store::relationships::delete_follow(&mut *tx, follower, followed).await?;
+            }
+            store::moderation::purge_traces(&mut *tx, &ids).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Changes a block's severity and options (its domain stays), re-applying it.
+pub async fn update_block(
+    state: &AppState,
+    moderator: Option<&Account>,
+    id: i64,
+    input: &BlockInput,
+) -> Result<DomainBlock> {
+    let old = store::moderation::domain_block(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let mut v = Validation::default();
+    let severity = match input.severity.as_deref() {
+        None | Some("") => Some(old.severity),
+        Some(s) => Severity::parse(s),
+    };
+    if severity.is_none() {
+        v.add("severity", "ERR_INCLUSION", "is not included in the list");
+    }
+    check_comment(&mut v, "private_comment", &input.private_comment);
+    check_comment(&mut v, "public_comment", &input.public_comment);
+    v.finish()?;
+    let severity = severity.unwrap_or(old.severity);
+    let mut tx = state.db.begin().await?;
+    store::moderation::lift_domain_accounts(&mut *tx, &old).await?;
+    let block = store::moderation::update_domain_block(
+        &mut *tx,
+        id,
+        &store::moderation::BlockValues {
+            domain: &old.domain,
+            severity: severity.as_str(),
+            reject_media: input.reject_media.unwrap_or(old.reject_media),
+            reject_reports: input.reject_reports.unwrap_or(old.reject_reports),
+            private_comment: input
+                .private_comment
+                .as_deref()
+                .or(old.private_comment.as_deref()),
+            public_comment: input
+                .public_comment
+                .as_deref()
+                .or(old.public_comment.as_deref()),
+            obfuscate: input.obfuscate.unwrap_or(old.obfuscate),
+        },
+    )
+    .await?
+    .ok_or(Error::NotFound)?;
+    enforce(&mut tx, &block).await?;
+    super::audit(
+        &mut *tx,
+        moderator,
+        "update_domain_block",
+        "DomainBlock",
+        Some(block.id),
+        &block.domain,
+        "",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(block)
+}
+
+/// Lifts a block: the accounts it limited are restored (severed follows stay severed).
+pub async fn delete_block(state: &AppState, moderator: Option<&Account>, id: i64) -> Result<()> {
+    let block = store::moderation::domain_block(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let mut tx = state.db.begin().await?;
+    store::moderation::lift_domain_accounts(&mut *tx, &block).await?;
+    store::moderation::delete_domain_block(&mut *tx, id).await?;
+    super::audit(
+        &mut *tx,
+        moderator,
+        "destroy_domain_block",
+        "DomainBlock",
+        Some(id),
+        &block.domain,
+        "",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn block(state: &AppState, id: i64) -> Result<DomainBlock> {
+    store::moderation::domain_block(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+pub async fn blocks(state: &AppState) -> Result<Vec<DomainBlock>> {
+    Ok(store::moderation::domain_blocks(&state.db).await?)
+}
+
+/// Allows a domain (allowlist mode).
+pub async fn create_allow(
+    state: &AppState,
+    moderator: Option<&Account>,
+    raw: &str,
+) -> Result<DomainAllow> {
+    let domain = normalize_domain(raw)
+        .ok_or_else(|| Error::invalid("domain", "ERR_INVALID", "is not a valid domain"))?;
+    let mut tx = state.db.begin().await?;
+    let allow = store::moderation::insert_domain_allow(&mut *tx, id::next(), &domain)
+        .await
+        .map_err(|e| match store::unique_violation(&e) {
+            Some(_) => Error::invalid("domain", "ERR_TAKEN", "has already been taken"),
+            None => e.into(),
+        })?;
+    super::audit(
+        &mut *tx,
+        moderator,
+        "create_domain_allow",
+        "DomainAllow",
+        Some(allow.id),
+        &allow.domain,
+        "",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(allow)
+}
+
+pub async fn delete_allow(state: &AppState, moderator: Option<&Account>, id: i64) -> Result<()> {
+    let allow = store::moderation::domain_allow(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let mut tx = state.db.begin().await?;
+    store::moderation::delete_domain_allow(&mut *tx, id).await?;
+    super::audit(
+        &mut *tx,
+        moderator,
+        "destroy_domain_allow",
+        "DomainAllow",
+        Some(id),
+        &allow.domain,
+        "",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn allow(state: &AppState, id: i64) -> Result<DomainAllow> {
+    store::moderation::domain_allow(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+pub async fn allows(state: &AppState) -> Result<Vec<DomainAllow>> {
+    Ok(store::moderation::domain_allows(&state.db).await?)
+}
+
+/// Mastodon's blocklist CSV header (the admin export, and what its import reads).
+pub const CSV_HEADER: &str =
+    "#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate";
+
+/// Every block as Mastodon exports it.
+pub async fn export_csv(state: &AppState) -> Result<String> {
+    let mut out = String::from(CSV_HEADER);
+    out.push('\n');
+    for b in blocks(state).await? {
+        let fields = [
+            b.domain.clone(),
+            b.severity.as_str().to_string(),
+            b.reject_media.to_string(),
+            b.reject_reports.to_string(),
+            b.public_comment.clone().unwrap_or_default(),
+            b.obfuscate.to_string(),
+        ];
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&line.join(","));
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+fn csv_field(f: &str) -> String {
+    if f.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", f.replace('"', "\"\""))
+    } else {
+        f.to_string()
+    }
+}
+
+/// Splits CSV text into records (quoted fields with `""` escapes and line breaks).
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut records = Vec::new();
+    let mut record = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') if field.is_empty() => quoted = true,
+            (false, ',') => record.push(std::mem::take(&mut field)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                record.push(std::mem::take(&mut field));
+                records.push(std::mem::take(&mut record));
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    if !field.is_empty() || !record.is_empty() {
+        record.push(field);
+        records.push(record);
+    }
+    records
+        .into_iter()
+        .filter(|r| r.iter().any(|f| !f.trim().is_empty()))
+        .collect()
+}
+
+/// What an import did.
+#[derive(Debug, Default)]
+pub struct ImportReport {
+    pub created: Vec<String>,
+    /// Domains already blocked, left as they are.
+    pub existing: Vec<String>,
+    /// `(line, why)` for rows that could not be used.
+    pub errors: Vec<(usize, String)>,
+}
+
+/// Imports a blocklist in Mastodon's format: a header row naming the columns
+/// (`#domain,#severity,…`, or without `#`), or, headerless, one domain per row with an
+/// optional severity after it. Existing blocks are kept; bad rows are reported, not fatal.
+pub async fn import_csv(
+    state: &AppState,
+    moderator: Option<&Account>,
+    text: &str,
+) -> Result<ImportReport> {
+    let records = parse_csv(text);
+    let mut report = ImportReport::default();
+    let mut iter = records.into_iter().enumerate().peekable();
+    let header: Vec<String> = match iter.peek() {
+        Some((_, first))
+            if first.iter().any(|f| {
+                f.trim()
+                    .trim_start_matches('#')
+                    .eq_ignore_ascii_case("domain")
+            }) =>
+        {
+            let h = first
+                .iter()
+                .map(|f| f.trim().trim_start_matches('#').to_ascii_lowercase())
+                .collect();
+            iter.next();
+            h
+        }
+        _ => vec!["domain".into(), "severity".into()],
+    };
+    let col = |row: &[String], name: &str| -> Option<String> {
+        header
+            .iter()
+            .position(|h| h == name)
+            .and_then(|i| row.get(i))
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let flag = |row: &[String], name: &str| -> Option<bool> {
+        col(row, name).map(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "yes"))
+    };
+    for (index, row) in iter {
+        let line = index + 1;
+        let Some(domain) = col(&row, "domain") else {
+            report.errors.push((line, "no domain".into()));
+            continue;
+        };
+        let Some(normal) = normalize_domain(&domain) else {
+            report
+                .errors
+                .push((line, format!("{domain:?} is not a valid domain")));
+            continue;
+        };
+        if store::moderation::domain_block_by_domain(&state.db, &normal)
+            .await?
+            .is_some()
+        {
+            report.existing.push(normal);
+            continue;
+        }
+        let input = BlockInput {
+            domain: normal.clone(),
+            severity: col(&row, "severity"),
+            reject_media: flag(&row, "reject_media"),
+            reject_reports: flag(&row, "reject_reports"),
+            private_comment: col(&row, "private_comment"),
+            public_comment: col(&row, "public_comment"),
+            obfuscate: flag(&row, "obfuscate"),
+        };
+        match create_block(state, moderator, &input).await {
+            Ok(_) => report.created.push(normal),
+            Err(Error::Internal(e)) => return Err(Error::Internal(e)),
+            Err(e) => report.errors.push((line, e.to_string())),
+        }
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domains_are_normalized() {
+        assert_eq!(
+            normalize_domain(" Spam.Example. ").as_deref(),
+            Some("spam.example")
+        );
+        assert_eq!(
+            normalize_domain("https://a.example/x").as_deref(),
+            Some("a.example")
+        );
+        assert_eq!(
+            normalize_domain("*.b.example").as_deref(),
+            Some("b.example")
+        );
+        assert_eq!(
+            normalize_domain("127.0.0.1:8080").as_deref(),
+            Some("127.0.0.1:8080")
+        );
+        assert_eq!(normalize_domain("bad domain"), None);
+        assert_eq!(normalize_domain(""), None);
+    }
+
+    #[test]
+    fn csv_with_quotes() {
+        let rows = parse_csv(
+            "#domain,#public_comment\na.example,\"spam, lots\"\r\nb.example,\"say \"\"hi\"\"\"\n",
+        );
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[1], vec!["a.example", "spam, lots"]);
+        assert_eq!(rows[2], vec!["b.example", "say \"hi\""]);
+    }
+}

@@ -1,0 +1,232 @@
+//! Reports: filed by local users (and forwarded as a `Flag` from the instance actor when the
+//! reported account is remote), received as `Flag`s from other servers, and handled by
+//! moderators (assign, resolve, reopen), every step in the audit log.
+
+use serde_json::Value;
+
+use crate::app::AppState;
+use crate::error::{Error, Result, Validation};
+use crate::federation::{moderation as activities, outbox};
+use crate::model::moderation::{Report, ReportCategory};
+use crate::model::{Account, Page};
+use crate::service::instance_actor;
+use crate::{id, store};
+
+/// Longest comment accepted, as on Mastodon.
+pub const MAX_COMMENT: usize = 1000;
+
+/// What a user reports.
+#[derive(Debug, Default)]
+pub struct NewReport {
+    pub account_id: i64,
+    pub status_ids: Vec<i64>,
+    pub comment: String,
+    pub category: Option<String>,
+    pub rule_ids: Vec<i64>,
+    pub forward: bool,
+}
+
+/// Files a report by `reporter`. Statuses must be the reported account's; rules must exist
+/// and go with the `violation` category (which they imply when no category is given).
+#[tracing::instrument(skip_all, fields(account.id = reporter.id, target.id = input.account_id))]
+pub async fn file(state: &AppState, reporter: &Account, input: NewReport) -> Result<Report> {
+    let target = store::accounts::by_id(&state.db, input.account_id)
+        .await?
+        .filter(|a| !a.is_suspended())
+        .ok_or(Error::NotFound)?;
+    if target.id == reporter.id {
+        return Err(Error::unprocessable("You cannot report yourself"));
+    }
+    let mut v = Validation::default();
+    if input.comment.chars().count() > MAX_COMMENT {
+        v.add(
+            "comment",
+            "ERR_TOO_LONG",
+            "is too long (maximum is 1000 characters)",
+        );
+    }
+    let category = match input.category.as_deref().filter(|c| !c.is_empty()) {
+        Some(raw) => ReportCategory::parse(raw),
+        None if !input.rule_ids.is_empty() => Some(ReportCategory::Violation),
+        None => Some(ReportCategory::Other),
+    };
+    match category {
+        None => v.add("category", "ERR_INCLUSION", "is not included in the list"),
+        Some(c) if c != ReportCategory::Violation && !input.rule_ids.is_empty() => v.add(
+            "rule_ids",
+            "ERR_INVALID",
+            "can only be given with the violation category",
+        ),
+        _ => {}
+    }
+    if !input.rule_ids.is_empty() {
+        let known = store::rules::existing(&state.db, &input.rule_ids).await?;
+        if input.rule_ids.iter().any(|r| !known.contains(r)) {
+            v.add("rule_ids", "ERR_INVALID", "contains an unknown rule");
+        }
+    }
+    v.finish()?;
+    let category = category.unwrap_or(ReportCategory::Other);
+    let mut status_ids = input.status_ids.clone();
+    status_ids.sort_unstable();
+    status_ids.dedup();
+    let statuses = store::statuses::by_ids(&state.db, &status_ids).await?;
+    if statuses.len() != status_ids.len() || statuses.iter().any(|s| s.account_id != target.id) {
+        // Mastodon answers 404 for a status that is not the reported account's.
+        return Err(Error::NotFound);
+    }
+    let forward = input.forward && !target.is_local();
+    let mut tx = state.db.begin().await?;
+    let report_id = id::next();
+    let actor = if forward {
+        Some(instance_actor::get(state).await?)
+    } else {
+        None
+    };
+    let uri = actor
+        .as_ref()
+        .map(|a| format!("{}#flags/{report_id}", a.uri));
+    let report = store::moderation::insert_report(
+        &mut *tx,
+        &store::moderation::NewReport {
+            id: report_id,
+            account_id: reporter.id,
+            target_account_id: target.id,
+            status_ids: &status_ids,
+            rule_ids: &input.rule_ids,
+            comment: &input.comment,
+            category: category.as_str(),
+            forwarded: forward,
+            uri: uri.as_deref(),
+        },
+    )
+    .await?;
+    if let Some(actor) = actor {
+        let uris: Vec<String> = statuses.iter().map(|s| s.uri.clone()).collect();
+        let flag = activities::flag(&actor, report.id, &target, &uris, &input.comment);
+        outbox::deliver(&mut tx, &actor, &flag, &[outbox::inbox_of(&target)]).await?;
+    }
+    tx.commit().await?;
+    Ok(report)
+}
+
+/// A `Flag` from a remote server: the first local account among its objects is the one
+/// reported, local statuses of that account among them are attached. Reports from domains
+/// whose reports are rejected are dropped, and each Flag id is taken once.
+#[tracing::instrument(skip_all, fields(signer = %signer.uri))]
+pub async fn receive_flag(state: &AppState, signer: &Account, activity: &Value) -> Result<()> {
+    if let Some(domain) = &signer.domain {
+        if super::domains::rejects_reports(state, domain).await? {
+            tracing::info!("dropping a report from a domain whose reports are rejected");
+            return Ok(());
+        }
+    }
+    let flag = activities::parse_flag(activity);
+    if let Some(uri) = &flag.id {
+        if store::moderation::report_uri_exists(&state.db, uri).await? {
+            return Ok(());
+        }
+    }
+    let mut target: Option<Account> = None;
+    let mut status_ids = Vec::new();
+    for object in &flag.objects {
+        if let Some(a) = store::accounts::by_uri(&state.db, object).await? {
+            if a.is_local() && target.is_none() {
+                target = Some(a);
+            }
+            continue;
+        }
+        if let Some(id) = store::statuses::id_by_uri_or_url(&state.db, object).await? {
+            status_ids.push(id);
+        }
+    }
+    let target = target.ok_or(Error::NotFound)?;
+    let statuses = store::statuses::by_ids(&state.db, &status_ids).await?;
+    let status_ids: Vec<i64> = statuses
+        .iter()
+        .filter(|s| s.account_id == target.id && s.local)
+        .map(|s| s.id)
+        .collect();
+    store::moderation::insert_report(
+        &state.db,
+        &store::moderation::NewReport {
+            id: id::next(),
+            account_id: signer.id,
+            target_account_id: target.id,
+            status_ids: &status_ids,
+            rule_ids: &[],
+            comment: &flag.comment,
+            category: ReportCategory::Other.as_str(),
+            forwarded: false,
+            uri: flag.id.as_deref(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn report(state: &AppState, id: i64) -> Result<Report> {
+    store::moderation::report(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+pub async fn reports(
+    state: &AppState,
+    query: &store::moderation::ReportQuery,
+    page: &Page,
+) -> Result<Vec<Report>> {
+    Ok(store::moderation::reports_page(&state.db, query, page).await?)
+}
+
+/// What a moderator does with a report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportStep {
+    AssignToSelf,
+    Unassign,
+    Resolve,
+    Reopen,
+}
+
+impl ReportStep {
+    fn audit_name(self) -> &'static str {
+        match self {
+            ReportStep::AssignToSelf => "assigned_to_self_report",
+            ReportStep::Unassign => "unassigned_report",
+            ReportStep::Resolve => "resolve_report",
+            ReportStep::Reopen => "reopen_report",
+        }
+    }
+}
+
+pub async fn step(
+    state: &AppState,
+    moderator: &Account,
+    id: i64,
+    step: ReportStep,
+) -> Result<Report> {
+    let mut tx = state.db.begin().await?;
+    let updated = match step {
+        ReportStep::AssignToSelf => {
+            store::moderation::set_report_assignee(&mut *tx, id, Some(moderator.id)).await?
+        }
+        ReportStep::Unassign => store::moderation::set_report_assignee(&mut *tx, id, None).await?,
+        ReportStep::Resolve => {
+            store::moderation::set_report_resolved(&mut *tx, id, Some(moderator.id)).await?
+        }
+        ReportStep::Reopen => store::moderation::set_report_resolved(&mut *tx, id, None).await?,
+    }
+    .ok_or(Error::NotFound)?;
+    super::audit(
+        &mut *tx,
+        Some(moderator),
+        step.audit_name(),
+        "Report",
+        Some(id),
+        &id.to_string(),
+        "",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(updated)
+}
