@@ -54,6 +54,15 @@ pub async fn hydrate(
         ..Viewer::default()
     };
     if let Some(me) = viewer_id {
+        // The rows tell whether the viewer follows the authors of followers-only posts; a
+        // silenced author's public posts need the same answer.
+        let silenced: Vec<i64> = rules.silenced.iter().copied().collect();
+        if !silenced.is_empty() {
+            let mut conn = state.db.acquire().await?;
+            let (follows, _, _) =
+                store::statuses::visibility_facts(&mut conn, me, &silenced, &[]).await?;
+            rules.follows.extend(follows);
+        }
         for row in rows.values() {
             let author = row.status.account_id;
             if row.follows_author {
@@ -100,7 +109,9 @@ pub async fn hydrate(
         }
         out.push(view);
     }
-    crate::service::moderation::filters::apply(state, viewer, &mut out).await?;
+    if rows.values().any(|r| r.viewer_has_filters) {
+        crate::service::moderation::filters::apply(state, viewer, &mut out).await?;
+    }
     Ok(out)
 }
 

@@ -399,6 +399,8 @@ pub struct StatusRow {
     pub follows_author: bool,
     /// The viewer blocks the author or is blocked by them.
     pub blocks_either_way: bool,
+    /// The viewer has keyword filters (the same on every row), so the page must be matched.
+    pub viewer_has_filters: bool,
 }
 
 impl StatusRow {
@@ -424,7 +426,8 @@ pub async fn rows_for(
 ) -> Result<Vec<StatusRow>, sqlx::Error> {
     sqlx::query_as(
         // Per row, only what can be many: mentions, tags, favourites, boosts, bookmarks, and
-        // (for followers-only posts alone) whether the viewer follows the author. These are
+        // (for followers-only posts alone) whether the viewer follows the author; the caller
+        // asks separately about authors who are silenced, who are rare. These are
         // scalar subqueries with LIMIT 1 rather than EXISTS: under the generic plan of a
         // prepared statement EXISTS becomes a hashed subplan that reads all of the viewer's
         // follows or boosts on every call, where twenty index probes would do. The viewer's
@@ -449,7 +452,8 @@ pub async fn rows_for(
            WHERE vf.account_id = $2 AND vf.target_account_id = s.account_id LIMIT 1), false) \
            ELSE false END AS follows_author, \
          s.account_id = ANY(ARRAY(SELECT vb.target_account_id FROM blocks vb WHERE vb.account_id = $2 \
-           UNION ALL SELECT vb.account_id FROM blocks vb WHERE vb.target_account_id = $2)) AS blocks_either_way \
+           UNION ALL SELECT vb.account_id FROM blocks vb WHERE vb.target_account_id = $2)) AS blocks_either_way, \
+         EXISTS (SELECT 1 FROM filters vfl WHERE vfl.account_id = $2) AS viewer_has_filters \
          FROM statuses s LEFT JOIN status_stats st ON st.status_id = s.id \
          LEFT JOIN oauth_apps app ON app.id = s.application_id \
          WHERE s.id = ANY($1::bigint[] || ARRAY(SELECT b.reblog_of_id FROM statuses b \
