@@ -344,6 +344,24 @@ mod tests {
     }
 
     #[test]
+    fn delivery_settings_are_checked() {
+        let mut c = Config::defaults();
+        c.delivery.timeout_secs = c.jobs.lease_secs as f64;
+        let e = c.validate().expect_err("a lease shorter than a delivery");
+        assert!(e.to_string().contains("delivery.timeout_secs"), "{e}");
+        let mut c = Config::defaults();
+        c.delivery.per_host_concurrency = 0;
+        assert!(c.validate().is_err());
+        let mut c = Config::defaults();
+        c.metrics.listen = "not an address".into();
+        let e = c.validate().expect_err("bad address");
+        assert!(e.to_string().contains("metrics.listen"), "{e}");
+        let mut c = Config::defaults();
+        c.metrics.token = "secret".into();
+        assert!(!c.redacted_toml().contains("secret"));
+    }
+
+    #[test]
     fn domains() {
         assert!(validate_domain("social.example").is_ok());
         assert!(validate_domain("127.0.0.1:8080").is_ok());
