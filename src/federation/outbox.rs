@@ -34,7 +34,7 @@ pub async fn deliver(
     }
     let hosts: Vec<String> = targets.iter().map(|(_, h)| h.clone()).collect();
     let unavailable = crate::store::delivery_hosts::unavailable_among(&mut *db, &hosts).await?;
-    let payload_of = |inbox: &str| jobs::deliver::payload(signer.id, inbox, activity);
+    let payload_of = |inbox: &str| jobs::deliver::payload_with_key(signer, inbox, activity);
     for (inbox, host) in &targets {
         if unavailable.contains(host) {
             tracing::debug!(inbox, "not delivering to an unavailable host");

@@ -55,6 +55,16 @@ pub fn payload(signer_id: i64, inbox: &str, activity: &Value) -> Value {
     serde_json::json!({ "signer_id": signer_id, "inbox": inbox, "activity": activity })
 }
 
+/// A payload that also names the signer's key id, so a cached key needs no query.
+pub fn payload_with_key(signer: &crate::model::Account, inbox: &str, activity: &Value) -> Value {
+    serde_json::json!({
+        "signer_id": signer.id,
+        "key_id": signer.public_key_id,
+        "inbox": inbox,
+        "activity": activity,
+    })
+}
+
 /// The HTTP client for deliveries: the fetcher's SSRF-guarded resolver, `delivery.*`
 /// timeouts, idle connections kept for reuse (one host usually gets many deliveries in a row).
 pub fn client(user_agent: &str, config: &Config) -> reqwest::Result<reqwest::Client> {
@@ -88,15 +98,17 @@ pub async fn run(state: &AppState, payload: &Value) -> Outcome {
     let Some(host) = service::delivery::host_of(inbox) else {
         return invalid(state, format!("invalid inbox URL {inbox}"));
     };
-    match service::delivery::is_unavailable(state, &host).await {
-        Ok(false) => {}
-        Ok(true) => {
+    let on_record = match service::delivery::host_state(state, &host).await {
+        Ok(None) => false,
+        Ok(Some(false)) => true,
+        Ok(Some(true)) => {
             state.metrics.delivery("dropped", "host_unavailable", None);
             return Outcome::Dropped(format!("{host} is marked unavailable"));
         }
         Err(e) => return Outcome::Retry(e.to_string()),
-    }
-    let key = match signing_key(state, signer_id).await {
+    };
+    let key_id = payload.get("key_id").and_then(Value::as_str);
+    let key = match signing_key(state, signer_id, key_id).await {
         Ok(k) => k,
         Err(outcome) => return outcome,
     };
@@ -170,12 +182,12 @@ pub async fn run(state: &AppState, payload: &Value) -> Outcome {
     match code {
         200..=299 => {
             state.metrics.delivery("delivered", "ok", seconds);
-            host_answered(state, &host).await;
+            host_answered(state, &host, on_record).await;
             Outcome::Done
         }
         429 => {
             state.metrics.delivery("retry", "http_429", seconds);
-            host_answered(state, &host).await;
+            host_answered(state, &host, on_record).await;
             let why = format!("rate limited (429) by {host}");
             match retry_after {
                 Some(wait) => Outcome::RetryAt(why, wait),
@@ -194,7 +206,7 @@ pub async fn run(state: &AppState, payload: &Value) -> Outcome {
         }
         400..=499 => {
             state.metrics.delivery("failed", "http_4xx", seconds);
-            host_answered(state, &host).await;
+            host_answered(state, &host, on_record).await;
             Outcome::Fail(format!("refused with {code}"))
         }
         500..=599 => {
@@ -225,8 +237,23 @@ fn invalid(state: &AppState, why: String) -> Outcome {
     Outcome::Fail(why)
 }
 
-/// The signer's key id and parsed key, from the cache or parsed once.
-async fn signing_key(state: &AppState, signer_id: i64) -> Result<(String, SigningKey), Outcome> {
+/// The signer's key id and parsed key: from the cache when the payload names the key id
+/// (no query), else read and parsed once.
+async fn signing_key(
+    state: &AppState,
+    signer_id: i64,
+    key_id: Option<&str>,
+) -> Result<(String, SigningKey), Outcome> {
+    if let Some(key_id) = key_id {
+        let cached = state
+            .signing_keys
+            .lock()
+            .ok()
+            .and_then(|keys| keys.get(&signer_id).cloned());
+        if let Some(k) = cached {
+            return Ok((key_id.to_string(), k));
+        }
+    }
     let signer = match store::accounts::private_key(&state.db, signer_id).await {
         Ok(Some(found)) => found,
         Ok(None) => return Err(invalid(state, "the signing account has no key".into())),
@@ -251,7 +278,11 @@ async fn signing_key(state: &AppState, signer_id: i64) -> Result<(String, Signin
     }
 }
 
-async fn host_answered(state: &AppState, host: &str) {
+/// The host answered: forget its failures, if it had any on record when the attempt began.
+async fn host_answered(state: &AppState, host: &str, on_record: bool) {
+    if !on_record {
+        return;
+    }
     if let Err(e) = service::delivery::answered(state, host).await {
         tracing::warn!(error = %e, "recording a host's answer");
     }

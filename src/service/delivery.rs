@@ -60,6 +60,13 @@ pub async fn failed(state: &AppState, host: &str, error: &str) -> Result<bool> {
     Ok(true)
 }
 
+/// What is known of `host`: `None` when it has no failures on record, else whether it is
+/// unavailable. (One query before each delivery; a host with nothing on record needs no
+/// clearing when it answers.)
+pub async fn host_state(state: &AppState, host: &str) -> Result<Option<bool>> {
+    Ok(store::delivery_hosts::state(&state.db, host).await?)
+}
+
 /// Whether deliveries to `host` are being dropped.
 pub async fn is_unavailable(state: &AppState, host: &str) -> Result<bool> {
     Ok(store::delivery_hosts::is_unavailable(&state.db, host).await?)

@@ -52,6 +52,15 @@ pub async fn clear(db: impl PgExecutor<'_>, host: &str) -> Result<bool, sqlx::Er
     Ok(matches!(was, Some(Some(_))))
 }
 
+/// What is recorded of `host`: `None` when nothing (it has not failed), else whether it is
+/// marked unavailable.
+pub async fn state(db: impl PgExecutor<'_>, host: &str) -> Result<Option<bool>, sqlx::Error> {
+    sqlx::query_scalar("SELECT unavailable_since IS NOT NULL FROM delivery_hosts WHERE host = $1")
+        .bind(host)
+        .fetch_optional(db)
+        .await
+}
+
 /// Whether `host` is marked unavailable.
 pub async fn is_unavailable(db: impl PgExecutor<'_>, host: &str) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar(
