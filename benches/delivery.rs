@@ -207,11 +207,11 @@ async fn bench(settings: &Settings, cores: usize, server: &PgConnectOptions) -> 
         "delivered {expected} activities (1 per host per post) in {elapsed:.2} s: {rate:.0} deliveries/s"
     );
     println!(
-        "signing: {signing:.2} s of CPU = {:.0}% of the run's {cores}-core capacity{}",
+        "signing: {signing:.2} s in signing calls (wall time on the blocking threads; inflated when the machine is oversubscribed) = {:.0}% of the run's {cores}-core capacity{}",
         100.0 * signing / (elapsed * cores as f64),
         match cpu {
             Some(c) => format!(
-                ", {:.0}% of the {c:.1} s of CPU this process used (database and receivers excluded: PostgreSQL is another process; receivers are in this one)",
+                "; the process used {c:.1} s of CPU ({:.0}% of it if signing ran unpreempted; PostgreSQL is another process, the receivers are in this one)",
                 100.0 * signing / c
             ),
             None => String::new(),

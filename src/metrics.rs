@@ -90,7 +90,7 @@ impl Default for Metrics {
         let signing_seconds = Counter::<f64, AtomicU64>::default();
         registry.register(
             "delivery_signing_seconds",
-            "CPU time spent signing deliveries",
+            "Time spent in the signing calls of deliveries (wall time on the blocking threads)",
             signing_seconds.clone(),
         );
         let retried = Family::<KindLabels, Counter>::default();
@@ -131,7 +131,7 @@ impl Metrics {
         }
     }
 
-    /// Time spent computing one signature.
+    /// Time spent in one signing call (wall time: it includes preemption on a busy machine).
     pub fn signed(&self, seconds: f64) {
         self.signing_seconds.inc_by(seconds);
     }
