@@ -31,6 +31,12 @@ pub struct AppState {
     pub signing_keys: Arc<
         std::sync::Mutex<std::collections::HashMap<i64, crate::federation::signature::SigningKey>>,
     >,
+    /// For deliveries: the same SSRF guard, with the `delivery.*` timeouts and kept-alive
+    /// connections per host.
+    pub delivery_http: reqwest::Client,
+    /// The time the delivery rules use (tests move it forward).
+    pub clock: crate::clock::Clock,
+    pub metrics: crate::metrics::SharedMetrics,
 }
 
 impl AppState {
@@ -44,7 +50,11 @@ impl AppState {
             &user_agent,
             config.federation.allow_private_addresses,
         )?;
+        let delivery_http = crate::jobs::deliver::client(&user_agent, &config)?;
         Ok(AppState {
+            delivery_http,
+            clock: crate::clock::Clock::default(),
+            metrics: Arc::default(),
             db,
             config: Arc::new(config),
             http,
@@ -78,6 +88,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::web::routes())
         .merge(crate::federation::routes())
         .layer(limits)
+        .merge(crate::metrics::routes(&state))
         .with_state(state)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(api_cors())

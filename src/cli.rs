@@ -53,6 +53,8 @@ pub enum AdminCommand {
     SetRole { username: String, role: String },
     #[command(flatten)]
     Moderation(crate::moderation_cli::ModerationCommand),
+    /// Show the job queue: depth by kind and state, the oldest due job, failing hosts.
+    Queue,
 }
 
 #[derive(Args, Debug)]
@@ -112,10 +114,17 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Serve => serve(state, &config).await,
         Command::Worker => {
             let (tx, rx) = tokio::sync::watch::channel(false);
-            let workers = crate::jobs::spawn_workers(&state, config.jobs.workers.max(1), rx);
-            tracing::info!(workers = workers.len(), "Rookery worker is running");
+            let workers =
+                crate::jobs::spawn_workers(&state, config.jobs.workers.max(1), rx.clone());
+            let metrics =
+                tokio::spawn(crate::metrics::serve_separately(state.clone(), stopped(rx)));
+            tracing::info!(
+                concurrency = config.jobs.workers.max(1),
+                "Rookery worker is running"
+            );
             app::shutdown_signal().await;
             let _ = tx.send(true);
+            report_metrics_server(metrics).await;
             for w in workers {
                 let _ = w.await;
             }
@@ -143,14 +152,90 @@ async fn serve(state: AppState, config: &Config) -> anyhow::Result<()> {
         env!("CARGO_PKG_VERSION")
     );
     let (tx, rx) = tokio::sync::watch::channel(false);
-    let workers = crate::jobs::spawn_workers(&state, config.jobs.workers, rx);
+    let workers = crate::jobs::spawn_workers(&state, config.jobs.workers, rx.clone());
+    let metrics = tokio::spawn(crate::metrics::serve_separately(state.clone(), stopped(rx)));
     let served = app::serve(listener, state, app::shutdown_signal()).await;
     // Requests have finished; let workers finish their current job, then stop.
     let _ = tx.send(true);
+    report_metrics_server(metrics).await;
     for w in workers {
         let _ = w.await;
     }
     served
+}
+
+/// Resolves when `shutdown` turns true (or its sender is gone).
+async fn stopped(mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    let _ = shutdown.wait_for(|stop| *stop).await;
+}
+
+async fn report_metrics_server(handle: tokio::task::JoinHandle<anyhow::Result<()>>) {
+    match handle.await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::error!(error = %e, "the metrics server failed"),
+        Err(e) => tracing::error!(error = %e, "the metrics server panicked"),
+    }
+}
+
+/// `rookery admin queue`: the queue and failing hosts, as a table for people.
+async fn print_queue(state: &AppState) -> anyhow::Result<()> {
+    let now = chrono::Utc::now();
+    let ago = |t: chrono::DateTime<chrono::Utc>| {
+        let secs = (now - t).num_seconds();
+        if secs >= 0 {
+            format!("{} ago", human(secs))
+        } else {
+            format!("in {}", human(-secs))
+        }
+    };
+    let depth = crate::store::jobs::depth(&state.db).await?;
+    println!("Jobs by kind and state:");
+    if depth.is_empty() {
+        println!("  (the queue is empty)");
+    }
+    println!(
+        "  {:<16} {:<8} {:>9}  oldest run_at",
+        "KIND", "STATE", "COUNT"
+    );
+    for row in &depth {
+        println!(
+            "  {:<16} {:<8} {:>9}  {}",
+            row.kind,
+            row.state,
+            row.count,
+            row.oldest.map(ago).unwrap_or_default()
+        );
+    }
+    match crate::store::jobs::oldest_due(&state.db).await? {
+        Some(t) => println!("Oldest pending job due: {}", ago(t)),
+        None => println!("Oldest pending job due: none"),
+    }
+    let hosts = crate::store::delivery_hosts::all(&state.db).await?;
+    println!("Hosts in backoff or unavailable: {}", hosts.len());
+    for h in &hosts {
+        let state = match h.unavailable_since {
+            Some(t) => format!("unavailable since {}", ago(t)),
+            None => "backoff".to_string(),
+        };
+        println!(
+            "  {:<32} {:<28} failing since {}, {} failures, last: {}",
+            h.host,
+            state,
+            ago(h.failing_since),
+            h.failures,
+            h.last_error
+        );
+    }
+    Ok(())
+}
+
+fn human(secs: i64) -> String {
+    match secs {
+        s if s < 120 => format!("{s} s"),
+        s if s < 7200 => format!("{} min", s / 60),
+        s if s < 172_800 => format!("{} h", s / 3600),
+        s => format!("{} d", s / 86_400),
+    }
 }
 
 async fn run_admin(state: &AppState, command: AdminCommand) -> anyhow::Result<()> {
@@ -200,6 +285,7 @@ async fn run_admin(state: &AppState, command: AdminCommand) -> anyhow::Result<()
             println!("@{username} is now {}", role.as_str());
         }
         AdminCommand::Moderation(command) => crate::moderation_cli::run(state, command).await?,
+        AdminCommand::Queue => print_queue(state).await?,
     }
     Ok(())
 }

@@ -30,6 +30,8 @@ pub struct Config {
     pub jobs: JobsConfig,
     pub federation: FederationConfig,
     pub moderation: ModerationConfig,
+    pub delivery: DeliveryConfig,
+    pub metrics: MetricsConfig,
     pub log: LogConfig,
 }
 
@@ -120,6 +122,41 @@ pub struct RateLimits {
 #[serde(deny_unknown_fields)]
 pub struct JobsConfig {
     pub workers: usize,
+    pub lease_secs: u64,
+}
+
+/// Outgoing deliveries: timeouts, per-host limits, and when a dead host is given up on.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryConfig {
+    pub connect_timeout_secs: f64,
+    pub timeout_secs: f64,
+    pub per_host_concurrency: usize,
+    pub unavailable_after_days: f64,
+}
+
+/// The Prometheus endpoint: on its own address, or on the main one behind a bearer token.
+#[derive(Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsConfig {
+    pub listen: String,
+    pub token: String,
+}
+
+impl fmt::Debug for MetricsConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MetricsConfig")
+            .field("listen", &self.listen)
+            .field(
+                "token",
+                &if self.token.is_empty() {
+                    ""
+                } else {
+                    "REDACTED"
+                },
+            )
+            .finish()
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -223,6 +260,33 @@ impl Config {
         if self.limits.status_characters == 0 {
             return bad("limits.status_characters", "must be at least 1".into());
         }
+        if self.jobs.lease_secs == 0 {
+            return bad("jobs.lease_secs", "must be at least 1".into());
+        }
+        let d = &self.delivery;
+        let positive = |v: f64| v.is_finite() && v > 0.0;
+        if !positive(d.connect_timeout_secs) || !positive(d.timeout_secs) {
+            return bad("delivery.timeout_secs", "timeouts must be positive".into());
+        }
+        if d.timeout_secs >= self.jobs.lease_secs as f64 {
+            // A delivery still running when its lease ends could be started again elsewhere.
+            return bad(
+                "delivery.timeout_secs",
+                "must be shorter than jobs.lease_secs".into(),
+            );
+        }
+        if d.per_host_concurrency == 0 {
+            return bad("delivery.per_host_concurrency", "must be at least 1".into());
+        }
+        if !positive(d.unavailable_after_days) {
+            return bad("delivery.unavailable_after_days", "must be positive".into());
+        }
+        if !self.metrics.listen.is_empty() && self.metrics.listen.parse::<SocketAddr>().is_err() {
+            return bad(
+                "metrics.listen",
+                "must be an address such as 127.0.0.1:9090".into(),
+            );
+        }
         if self.instance.title.trim().is_empty() {
             return bad("instance.title", "must not be empty".into());
         }
@@ -241,6 +305,9 @@ impl Config {
     pub fn redacted_toml(&self) -> String {
         let mut shown = self.clone();
         shown.database.url = redact_url(&self.database.url);
+        if !shown.metrics.token.is_empty() {
+            shown.metrics.token = "REDACTED".into();
+        }
         toml::to_string_pretty(&shown).unwrap_or_else(|e| format!("# cannot render: {e}"))
     }
 }
@@ -301,6 +368,24 @@ mod tests {
         c.validate().expect("defaults validate");
         assert_eq!(c.limits.status_characters, 500);
         assert_eq!(c.registrations, RegistrationMode::Open);
+    }
+
+    #[test]
+    fn delivery_settings_are_checked() {
+        let mut c = Config::defaults();
+        c.delivery.timeout_secs = c.jobs.lease_secs as f64;
+        let e = c.validate().expect_err("a lease shorter than a delivery");
+        assert!(e.to_string().contains("delivery.timeout_secs"), "{e}");
+        let mut c = Config::defaults();
+        c.delivery.per_host_concurrency = 0;
+        assert!(c.validate().is_err());
+        let mut c = Config::defaults();
+        c.metrics.listen = "not an address".into();
+        let e = c.validate().expect_err("bad address");
+        assert!(e.to_string().contains("metrics.listen"), "{e}");
+        let mut c = Config::defaults();
+        c.metrics.token = "secret".into();
+        assert!(!c.redacted_toml().contains("secret"));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod app;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod content;
 pub mod crypto;
@@ -14,6 +15,7 @@ pub mod error;
 pub mod federation;
 pub mod id;
 pub mod jobs;
+pub mod metrics;
 pub mod model;
 pub mod moderation_cli;
 pub mod rate_limit;

@@ -145,6 +145,7 @@ pub async fn receive(
             );
         }
     }
+    service::delivery::heard_from(&state, &account).await;
     let mut conn = match state.db.acquire().await {
         Ok(c) => c,
         Err(e) => return crate::error::Error::from(e).into_response(),

@@ -9,8 +9,10 @@ use crate::error::Result;
 use crate::jobs;
 use crate::model::Account;
 
-/// Queues `activity`, signed by `signer`, for each of `inboxes` (duplicates and empty ones
-/// dropped).
+/// Queues `activity`, signed by `signer`, for each of `inboxes`: one `deliver` job per distinct
+/// inbox (duplicates, empty and unparsable ones dropped), none for hosts marked unavailable
+/// (`service::delivery`). Every delivery is queued here, so this is the one place to decide
+/// that a host gets nothing.
 pub async fn deliver(
     db: &mut PgConnection,
     signer: &Account,
@@ -18,16 +20,37 @@ pub async fn deliver(
     inboxes: &[String],
 ) -> Result<()> {
     let inboxes = &crate::service::moderation::domains::deliverable(db, inboxes).await?;
-    let mut seen: Vec<&str> = Vec::new();
+    let mut targets: Vec<(&str, String)> = Vec::new();
     for inbox in inboxes.iter().map(String::as_str).filter(|i| !i.is_empty()) {
-        if seen.contains(&inbox) {
+        if targets.iter().any(|(seen, _)| *seen == inbox) {
             continue;
         }
-        seen.push(inbox);
-        jobs::enqueue(
+        match crate::service::delivery::host_of(inbox) {
+            Some(host) => targets.push((inbox, host)),
+            None => tracing::info!(inbox, "not delivering to an inbox that is not a URL"),
+        }
+    }
+    if targets.is_empty() {
+        return Ok(());
+    }
+    let hosts: Vec<String> = targets.iter().map(|(_, h)| h.clone()).collect();
+    let unavailable = crate::store::delivery_hosts::unavailable_among(&mut *db, &hosts).await?;
+    let payload_of = |inbox: &str| jobs::deliver::payload_with_key(signer, inbox, activity);
+    for (inbox, host) in &targets {
+        if unavailable.contains(host) {
+            tracing::debug!(inbox, "not delivering to an unavailable host");
+            continue;
+        }
+        crate::store::jobs::enqueue_for_host(
             db,
-            jobs::deliver::KIND,
-            jobs::deliver::payload(signer.id, inbox, activity),
+            &crate::store::jobs::NewJob {
+                id: crate::id::next(),
+                kind: jobs::deliver::KIND,
+                payload: &payload_of(inbox),
+                run_at: chrono::Utc::now(),
+                host: Some(host),
+                max_attempts: Some(jobs::deliver::MAX_ATTEMPTS),
+            },
         )
         .await?;
     }

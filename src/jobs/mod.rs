@@ -5,22 +5,21 @@
 
 pub mod deliver;
 pub mod fanout;
+pub mod fetch_remote;
 pub mod inbox;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
 use rand::Rng;
 use serde_json::Value;
 use sqlx::postgres::PgListener;
-use tokio::sync::watch;
+use tokio::sync::{watch, Notify, Semaphore};
 
 use crate::app::AppState;
 use crate::error::Result;
 use crate::{id, store};
-
-/// How long a claimed job is reserved for its worker before others may take it over.
-const LEASE_SECS: i64 = 300;
 
 /// Queues a job in the caller's transaction.
 pub async fn enqueue(db: &mut sqlx::PgConnection, kind: &str, payload: Value) -> Result<()> {
@@ -33,29 +32,54 @@ pub enum Outcome {
     Done,
     /// Worth another try later.
     Retry(String),
-    /// Never going to work: give up now.
+    /// Worth another try, but not before this long (a `Retry-After`).
+    RetryAt(String, Duration),
+    /// Never going to work: give up now (kept as `failed` for inspection).
     Fail(String),
+    /// Not worth doing any more (its host is unavailable): removed like a done job.
+    Dropped(String),
 }
+
+/// The kinds of job this version runs.
+pub const KINDS: &[&str] = &[fanout::KIND, deliver::KIND, inbox::KIND, fetch_remote::KIND];
 
 async fn run(state: &AppState, job: &store::jobs::Job) -> Outcome {
     match job.kind.as_str() {
         fanout::KIND => fanout::run(state, &job.payload).await,
         deliver::KIND => deliver::run(state, &job.payload).await,
         inbox::KIND => inbox::run(state, &job.payload).await,
+        fetch_remote::KIND => fetch_remote::run(state, &job.payload).await,
         other => Outcome::Fail(format!("unknown job kind {other:?}")),
     }
 }
 
-/// Backoff after `attempts` failures: about attempts⁴ + 15 seconds, with jitter.
+/// Backoff after `attempts` failures: attempts⁴ + 15 seconds, plus up to a quarter more as
+/// jitter (so a host that comes back is not hit by every retry at once). The schedule, from
+/// the first failure: 16 s, 31 s, 96 s, 4.5 min, 11 min, 22 min, 40 min, 69 min, 1.8 h, 2.8 h,
+/// 4.1 h, 5.8 h, 7.9 h, 10.7 h, 14 h, 18 h, 23 h, 29 h, 36 h: a delivery's 20 attempts
+/// (`deliver::MAX_ATTEMPTS`) span about 6.5 days without jitter and 7 to 8 with it, longer than
+/// Mastodon's 16 attempts (about 3 days of the same formula), so a host down for under a week
+/// gets everything. Other kinds stop after the table's default of 10 attempts (about 4 hours).
 fn retry_delay(attempts: i32) -> Duration {
     let base = (attempts.max(1) as u64).pow(4) + 15;
     let jitter = rand::thread_rng().gen_range(0..=base / 4 + 1);
     Duration::from_secs(base + jitter)
 }
 
-/// Runs jobs until `shutdown` turns true: wakes on NOTIFY, and polls every second in case a
-/// notification was missed or a lease expired.
-pub async fn worker(state: AppState, name: String, mut shutdown: watch::Receiver<bool>) {
+/// Jobs claimed per query, at most.
+const CLAIM_BATCH: usize = 32;
+
+/// One process's job runner: claims due jobs and runs up to `concurrency` of them at once
+/// (each in its own task), never more than `delivery.per_host_concurrency` per remote host
+/// (counted in the database, across processes). Wakes on NOTIFY, when a job finishes, and
+/// every second (a missed notification, a lease that expired, a retry that came due). Stops
+/// claiming when `shutdown` turns true and returns once the jobs in hand are finished.
+pub async fn worker(
+    state: AppState,
+    name: String,
+    concurrency: usize,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let mut listener = match PgListener::connect_with(&state.db).await {
         Ok(mut l) => match l.listen(store::jobs::CHANNEL).await {
             Ok(()) => Some(l),
@@ -63,68 +87,110 @@ pub async fn worker(state: AppState, name: String, mut shutdown: watch::Receiver
         },
         Err(_) => None,
     };
+    let slots = Arc::new(Semaphore::new(concurrency.max(1)));
+    let finished = Arc::new(Notify::new());
+    let lease = state.config.jobs.lease_secs as i64;
+    let per_host = state.config.delivery.per_host_concurrency as i64;
+    let mut tasks = tokio::task::JoinSet::new();
     loop {
         if *shutdown.borrow() {
-            return;
+            break;
         }
-        let claimed = match store::jobs::claim(&state.db, &name, 8, LEASE_SECS).await {
-            Ok(jobs) => jobs,
-            Err(e) => {
-                tracing::warn!(error = %e, "claiming jobs");
-                Vec::new()
+        while tasks.try_join_next().is_some() {}
+        let free = slots.available_permits().min(CLAIM_BATCH);
+        let claimed = if free == 0 {
+            Vec::new()
+        } else {
+            match store::jobs::claim(&state.db, &name, free as i64, lease, per_host).await {
+                Ok(jobs) => jobs,
+                Err(e) => {
+                    tracing::warn!(error = %e, "claiming jobs");
+                    Vec::new()
+                }
             }
         };
-        let idle = claimed.is_empty();
+        // A full batch suggests more is due: claim again at once while slots are free.
+        let more = free > 0 && claimed.len() == free;
         for job in claimed {
-            let span = tracing::info_span!("job", job.id = job.id, job.kind = %job.kind, job.attempt = job.attempts);
-            let outcome = tracing::Instrument::instrument(run(&state, &job), span.clone()).await;
-            let _entered = span.enter();
-            let result = match outcome {
-                Outcome::Done => store::jobs::complete(&state.db, job.id).await,
-                Outcome::Retry(why) if job.attempts < job.max_attempts => {
-                    tracing::warn!(error = %why, "job failed; will retry");
-                    let at = Utc::now()
-                        + chrono::Duration::from_std(retry_delay(job.attempts)).unwrap_or_default();
-                    store::jobs::fail(&state.db, job.id, &why, Some(at)).await
-                }
-                Outcome::Retry(why) | Outcome::Fail(why) => {
-                    tracing::error!(error = %why, "job failed for good");
-                    store::jobs::fail(&state.db, job.id, &why, None).await
-                }
+            let Ok(permit) = slots.clone().acquire_owned().await else {
+                break;
             };
-            if let Err(e) = result {
-                tracing::warn!(error = %e, "recording a job's outcome");
-            }
+            let (state, finished) = (state.clone(), finished.clone());
+            tasks.spawn(async move {
+                perform(&state, job).await;
+                drop(permit);
+                finished.notify_one();
+            });
         }
-        if idle {
-            let wait = async {
-                match listener.as_mut() {
-                    Some(l) => {
-                        let _ = tokio::time::timeout(Duration::from_secs(1), l.recv()).await;
-                    }
-                    None => tokio::time::sleep(Duration::from_secs(1)).await,
+        if more && slots.available_permits() > 0 {
+            continue;
+        }
+        let wait = async {
+            match listener.as_mut() {
+                Some(l) => {
+                    let _ = tokio::time::timeout(Duration::from_secs(1), l.recv()).await;
                 }
-            };
-            tokio::select! {
-                _ = wait => {},
-                _ = shutdown.changed() => {},
+                None => tokio::time::sleep(Duration::from_secs(1)).await,
             }
+        };
+        tokio::select! {
+            _ = wait => {},
+            _ = finished.notified() => {},
+            _ = shutdown.changed() => {},
         }
+    }
+    while tasks.join_next().await.is_some() {}
+}
+
+/// Runs one claimed job and records its outcome.
+async fn perform(state: &AppState, job: store::jobs::Job) {
+    let span = tracing::info_span!("job", job.id = job.id, job.kind = %job.kind, job.attempt = job.attempts);
+    let outcome = tracing::Instrument::instrument(run(state, &job), span.clone()).await;
+    let _entered = span.enter();
+    let last_attempt = job.attempts >= job.max_attempts;
+    let retry = |why: String, wait: Duration| {
+        tracing::warn!(error = %why, retry_in_secs = wait.as_secs(), "job failed; will retry");
+        state.metrics.job_retried(&job.kind);
+        let at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+        (why, Some(at))
+    };
+    let result = match outcome {
+        Outcome::Done => store::jobs::complete(&state.db, job.id).await,
+        Outcome::Dropped(why) => {
+            tracing::info!(reason = %why, "job dropped");
+            store::jobs::complete(&state.db, job.id).await
+        }
+        Outcome::Retry(why) if !last_attempt => {
+            let (why, at) = retry(why, retry_delay(job.attempts));
+            store::jobs::fail(&state.db, job.id, &why, at).await
+        }
+        Outcome::RetryAt(why, wait) if !last_attempt => {
+            let (why, at) = retry(why, wait);
+            store::jobs::fail(&state.db, job.id, &why, at).await
+        }
+        Outcome::Retry(why) | Outcome::RetryAt(why, _) | Outcome::Fail(why) => {
+            tracing::error!(error = %why, "job failed for good");
+            state.metrics.job_given_up(&job.kind);
+            store::jobs::fail(&state.db, job.id, &why, None).await
+        }
+    };
+    if let Err(e) = result {
+        tracing::warn!(error = %e, "recording a job's outcome");
     }
 }
 
-/// Starts `count` workers; they stop when `shutdown` turns true.
+/// Starts this process's job runner with `count` jobs at once (none when 0); it stops when
+/// `shutdown` turns true.
 pub fn spawn_workers(
     state: &AppState,
     count: usize,
     shutdown: watch::Receiver<bool>,
 ) -> Vec<tokio::task::JoinHandle<()>> {
-    (0..count)
-        .map(|i| {
-            let name = format!("{}/{}/{i}", hostname(), std::process::id());
-            tokio::spawn(worker(state.clone(), name, shutdown.clone()))
-        })
-        .collect()
+    if count == 0 {
+        return Vec::new();
+    }
+    let name = format!("{}/{}", hostname(), std::process::id());
+    vec![tokio::spawn(worker(state.clone(), name, count, shutdown))]
 }
 
 fn hostname() -> String {

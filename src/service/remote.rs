@@ -78,6 +78,7 @@ pub async fn fetch_actor(state: &AppState, url: &str) -> Result<Account> {
     let fetched = fetch::fetch_document(&state.http, &state.fetch_policy(), &Unsigned, url)
         .await
         .map_err(unavailable)?;
+    crate::service::delivery::fetched_from(state, fetched.url.as_str()).await;
     let actor: RemoteActor = serde_json::from_value(fetched.document.clone())
         .map_err(|e| Error::unprocessable(format!("Not a usable actor: {e}")))?;
     store_actor(state, &actor).await

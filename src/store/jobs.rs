@@ -10,6 +10,7 @@ pub struct Job {
     pub payload: serde_json::Value,
     pub attempts: i32,
     pub max_attempts: i32,
+    pub host: Option<String>,
 }
 
 /// The channel a process listens on to hear of new jobs at once.
@@ -24,13 +25,48 @@ pub async fn enqueue(
     payload: &serde_json::Value,
     run_at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO jobs (id, kind, payload, run_at) VALUES ($1, $2, $3, $4)")
-        .bind(id)
-        .bind(kind)
-        .bind(payload)
-        .bind(run_at)
-        .execute(&mut *db)
-        .await?;
+    enqueue_for_host(
+        db,
+        &NewJob {
+            id,
+            kind,
+            payload,
+            run_at,
+            host: None,
+            max_attempts: None,
+        },
+    )
+    .await
+}
+
+/// A job to persist; `host` names the remote server it talks to (per-host limits).
+pub struct NewJob<'a> {
+    pub id: i64,
+    pub kind: &'a str,
+    pub payload: &'a serde_json::Value,
+    pub run_at: DateTime<Utc>,
+    pub host: Option<&'a str>,
+    /// `None`: the table's default.
+    pub max_attempts: Option<i32>,
+}
+
+/// Persists a job bound to a remote host, like [`enqueue`].
+pub async fn enqueue_for_host(
+    db: &mut sqlx::PgConnection,
+    job: &NewJob<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO jobs (id, kind, payload, run_at, host, max_attempts) \
+         VALUES ($1, $2, $3, $4, $5, COALESCE($6, 10))",
+    )
+    .bind(job.id)
+    .bind(job.kind)
+    .bind(job.payload)
+    .bind(job.run_at)
+    .bind(job.host)
+    .bind(job.max_attempts)
+    .execute(&mut *db)
+    .await?;
     sqlx::query("SELECT pg_notify($1, '')")
         .bind(CHANNEL)
         .execute(&mut *db)
@@ -41,23 +77,42 @@ pub async fn enqueue(
 /// Claims up to `limit` due jobs for `worker` under a lease of `lease_secs`: pending jobs whose
 /// time has come, and running jobs whose worker's lease ran out (it died). Concurrent workers
 /// never claim the same job (`FOR UPDATE SKIP LOCKED`).
+///
+/// Jobs bound to a host are claimed only while fewer than `per_host` jobs for that host are
+/// running (live leases), counting the ones this claim takes: a slow host's backlog waits
+/// while other hosts' jobs go ahead. Two processes claiming at the same instant can each see
+/// the same count, so across processes the limit may be overshot by the number of claimers;
+/// within a process (one claimer) it is exact.
 pub async fn claim(
     db: impl PgExecutor<'_>,
     worker: &str,
     limit: i64,
     lease_secs: i64,
+    per_host: i64,
 ) -> Result<Vec<Job>, sqlx::Error> {
     sqlx::query_as(
-        "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = $1, \
+        "WITH busy AS (SELECT host, count(*) AS n FROM jobs \
+                       WHERE state = 'running' AND locked_until >= now() AND host IS NOT NULL \
+                       GROUP BY host), \
+         candidates AS (SELECT j.id, j.host, j.run_at FROM jobs j \
+                        WHERE ((j.state = 'pending' AND j.run_at <= now()) \
+                               OR (j.state = 'running' AND j.locked_until < now())) \
+                        AND (j.host IS NULL OR j.host NOT IN (SELECT host FROM busy WHERE n >= $4)) \
+                        ORDER BY j.run_at LIMIT $2 * 4 FOR UPDATE OF j SKIP LOCKED), \
+         ranked AS (SELECT c.id, c.host, c.run_at, COALESCE(b.n, 0) AS n, \
+                           row_number() OVER (PARTITION BY c.host ORDER BY c.run_at) AS rn \
+                    FROM candidates c LEFT JOIN busy b ON b.host = c.host), \
+         chosen AS (SELECT id FROM ranked WHERE host IS NULL OR n + rn <= $4 \
+                    ORDER BY run_at LIMIT $2) \
+         UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = $1, \
          locked_until = now() + make_interval(secs => $3) \
-         WHERE id IN (SELECT id FROM jobs WHERE (state = 'pending' AND run_at <= now()) \
-                      OR (state = 'running' AND locked_until < now()) \
-                      ORDER BY run_at LIMIT $2 FOR UPDATE SKIP LOCKED) \
-         RETURNING id, kind, payload, attempts, max_attempts",
+         WHERE id IN (SELECT id FROM chosen) \
+         RETURNING id, kind, payload, attempts, max_attempts, host",
     )
     .bind(worker)
     .bind(limit)
     .bind(lease_secs as f64)
+    .bind(per_host)
     .fetch_all(db)
     .await
 }
@@ -95,4 +150,64 @@ pub async fn pending_count(db: impl PgExecutor<'_>) -> Result<i64, sqlx::Error> 
     sqlx::query_scalar("SELECT count(*) FROM jobs WHERE state IN ('pending', 'running')")
         .fetch_one(db)
         .await
+}
+
+/// Jobs by kind and state, with the oldest `run_at` of each group (`rookery admin queue`,
+/// metrics).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct QueueDepth {
+    pub kind: String,
+    pub state: String,
+    pub count: i64,
+    pub oldest: Option<DateTime<Utc>>,
+}
+
+/// The queue's depth by kind and state.
+pub async fn depth(db: impl PgExecutor<'_>) -> Result<Vec<QueueDepth>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT kind, state, count(*) AS count, min(run_at) AS oldest FROM jobs \
+         GROUP BY kind, state ORDER BY kind, state",
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// The oldest pending job that is already due (how far behind the workers are).
+pub async fn oldest_due(db: impl PgExecutor<'_>) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    sqlx::query_scalar("SELECT min(run_at) FROM jobs WHERE state = 'pending' AND run_at <= now()")
+        .fetch_one(db)
+        .await
+}
+
+/// Drops the waiting jobs of `kind` for `host` (a host just marked unavailable); returns how
+/// many.
+pub async fn drop_pending_for_host(
+    db: impl PgExecutor<'_>,
+    kind: &str,
+    host: &str,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM jobs WHERE kind = $1 AND host = $2 AND state = 'pending'")
+        .bind(kind)
+        .bind(host)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Whether a job of `kind` for `host` whose payload's `url` is `url` is waiting or running.
+pub async fn waiting_with_url(
+    db: impl PgExecutor<'_>,
+    kind: &str,
+    host: &str,
+    url: &str,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM jobs WHERE host = $2 AND kind = $1 \
+         AND state IN ('pending', 'running') AND payload->>'url' = $3)",
+    )
+    .bind(kind)
+    .bind(host)
+    .bind(url)
+    .fetch_one(db)
+    .await
 }

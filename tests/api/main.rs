@@ -2,6 +2,7 @@
 
 mod accounts;
 mod cli;
+mod delivery;
 mod documents;
 mod federation;
 mod fetch;

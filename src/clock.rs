@@ -1,0 +1,26 @@
+//! The time as the delivery rules see it. A value in `AppState`, so tests can move it forward
+//! (days of failures in a second) instead of sleeping; in production it is the system clock.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+
+/// The system clock plus an offset that only tests change.
+#[derive(Clone, Debug, Default)]
+pub struct Clock {
+    offset_ms: Arc<AtomicI64>,
+}
+
+impl Clock {
+    /// Now, as this clock tells it.
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now() + Duration::milliseconds(self.offset_ms.load(Ordering::Relaxed))
+    }
+
+    /// Moves this clock (and every clone of it) forward by `by`.
+    pub fn advance(&self, by: Duration) {
+        self.offset_ms
+            .fetch_add(by.num_milliseconds(), Ordering::Relaxed);
+    }
+}
