@@ -31,6 +31,8 @@ pub struct AppState {
     pub signing_keys: Arc<
         std::sync::Mutex<std::collections::HashMap<i64, crate::federation::signature::SigningKey>>,
     >,
+    /// Live events for this process's streaming clients.
+    pub streaming: crate::streaming::Bus,
 }
 
 impl AppState {
@@ -44,7 +46,9 @@ impl AppState {
             &user_agent,
             config.federation.allow_private_addresses,
         )?;
+        let streaming = crate::streaming::Bus::new(config.streaming.client_buffer);
         Ok(AppState {
+            streaming,
             db,
             config: Arc::new(config),
             http,

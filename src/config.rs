@@ -28,6 +28,7 @@ pub struct Config {
     pub limits: Limits,
     pub rate_limits: RateLimits,
     pub jobs: JobsConfig,
+    pub streaming: StreamingConfig,
     pub federation: FederationConfig,
     pub log: LogConfig,
 }
@@ -114,6 +115,13 @@ pub struct JobsConfig {
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
+pub struct StreamingConfig {
+    pub client_buffer: usize,
+    pub heartbeat_secs: u64,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 pub struct FederationConfig {
     pub allow_private_addresses: bool,
 }
@@ -195,6 +203,12 @@ impl Config {
         }
         if self.limits.status_characters == 0 {
             return bad("limits.status_characters", "must be at least 1".into());
+        }
+        if self.streaming.client_buffer == 0 {
+            return bad("streaming.client_buffer", "must be at least 1".into());
+        }
+        if self.streaming.heartbeat_secs == 0 {
+            return bad("streaming.heartbeat_secs", "must be at least 1".into());
         }
         if self.instance.title.trim().is_empty() {
             return bad("instance.title", "must not be empty".into());

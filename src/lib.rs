@@ -18,6 +18,7 @@ pub mod model;
 pub mod rate_limit;
 pub mod service;
 pub mod store;
+pub mod streaming;
 pub mod web;
 
 use tracing_subscriber::EnvFilter;

@@ -53,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .merge(v1::timelines::routes())
         .merge(v1::notifications::routes())
         .merge(v1::markers::routes())
+        .merge(v1::streaming::routes())
 }
 
 /// Parses an id from a path; unknown or malformed ids are simply not found.

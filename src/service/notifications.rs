@@ -1,7 +1,7 @@
 //! Notifications: recorded here, one rule set for every cause (see
 //! [`store::notifications::insert`]), and read back for the API.
 
-use sqlx::PgExecutor;
+use sqlx::{PgConnection, PgExecutor};
 
 use crate::error::Result;
 use crate::model::NotificationType;
@@ -10,13 +10,16 @@ use crate::{id, store};
 /// Notifies `recipient` that `from` did something (`kind`, about `status_id`). Nothing
 /// happens for remote recipients, one's own actions, blocked or notification-muted senders.
 pub async fn notify(
-    db: impl PgExecutor<'_>,
+    db: &mut PgConnection,
     recipient: i64,
     from: i64,
     kind: NotificationType,
     status_id: Option<i64>,
 ) -> Result<()> {
-    store::notifications::insert(db, id::next(), recipient, from, kind, status_id).await?;
+    let id = id::next();
+    if store::notifications::insert(&mut *db, id, recipient, from, kind, status_id).await? {
+        crate::streaming::notification_created(db, id, recipient).await?;
+    }
     Ok(())
 }
 

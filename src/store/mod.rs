@@ -48,6 +48,7 @@ pub mod oauth;
 pub mod reactions;
 pub mod relationships;
 pub mod statuses;
+pub mod streaming;
 pub mod timelines;
 pub mod users;
 

@@ -7,4 +7,5 @@ pub mod notifications;
 pub mod preferences;
 pub mod relationships;
 pub mod statuses;
+pub mod streaming;
 pub mod timelines;
