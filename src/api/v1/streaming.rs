@@ -22,8 +22,8 @@ use crate::api::params::Query;
 use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::model::oauth::Scopes;
-use crate::model::Account;
-use crate::service::oauth;
+use crate::model::{Account, User};
+use crate::service::{oauth, timelines};
 use crate::streaming::{Stream, StreamError, Subscription};
 
 pub fn routes() -> Router<AppState> {
@@ -56,10 +56,19 @@ pub struct StreamParams {
 /// Who is connecting. Public streams need no token; a token that is sent must be valid.
 struct Caller {
     account: Option<Account>,
+    user: Option<User>,
     scopes: Option<Scopes>,
 }
 
 impl Caller {
+    /// A `user` stream follows the home feed, which fan-out fills only for feeds in use.
+    async fn prepare(&self, state: &AppState, stream: &Stream) -> Result<()> {
+        if let (Stream::User, Some(account), Some(user)) = (stream, &self.account, &self.user) {
+            timelines::keep_feed_active(state, account, user).await?;
+        }
+        Ok(())
+    }
+
     fn authorize(&self, stream: &Stream) -> std::result::Result<(), StreamError> {
         if stream.needs_user() && self.account.is_none() {
             return Err(StreamError::NeedsUser);
@@ -113,6 +122,7 @@ async fn caller(state: &AppState, token: Option<&str>) -> Result<Caller> {
     let Some(token) = token else {
         return Ok(Caller {
             account: None,
+            user: None,
             scopes: None,
         });
     };
@@ -122,6 +132,7 @@ async fn caller(state: &AppState, token: Option<&str>) -> Result<Caller> {
     }
     Ok(Caller {
         account: principal.account,
+        user: principal.user,
         scopes: Some(principal.scopes),
     })
 }
@@ -144,6 +155,7 @@ async fn serve_sse(
     let stream =
         Stream::parse(name, params.tag.as_deref(), params.list.as_deref()).map_err(http_error)?;
     caller.authorize(&stream).map_err(http_error)?;
+    caller.prepare(&state, &stream).await?;
     state
         .streaming
         .ensure_listening(&state)
@@ -226,6 +238,7 @@ pub async fn websocket(
         let stream = Stream::parse(name, params.tag.as_deref(), params.list.as_deref())
             .map_err(http_error)?;
         caller.authorize(&stream).map_err(http_error)?;
+        caller.prepare(&state, &stream).await?;
         streams.push(stream);
     }
     state
@@ -242,7 +255,7 @@ pub async fn websocket(
     };
     let heartbeat = Duration::from_secs(state.config.streaming.heartbeat_secs);
     Ok(upgrade
-        .on_upgrade(move |socket| run_websocket(socket, subscription, caller, heartbeat))
+        .on_upgrade(move |socket| run_websocket(state, socket, subscription, caller, heartbeat))
         .into_response())
 }
 
@@ -258,7 +271,12 @@ struct Control {
 
 /// Applies a `subscribe`/`unsubscribe` message; `Some` is an error to send back, shaped as
 /// Mastodon's (`{"error": …, "status": …}`).
-fn control(sub: &Subscription, caller: &Caller, text: &str) -> Option<String> {
+async fn control(
+    state: &AppState,
+    sub: &Subscription,
+    caller: &Caller,
+    text: &str,
+) -> Option<String> {
     let error = |message: &str, status: u16| {
         Some(serde_json::json!({ "error": message, "status": status }).to_string())
     };
@@ -283,6 +301,10 @@ fn control(sub: &Subscription, caller: &Caller, text: &str) -> Option<String> {
     if let Err(e) = caller.authorize(&stream) {
         return error(e.message(), e.status());
     }
+    if let Err(e) = caller.prepare(state, &stream).await {
+        tracing::warn!(error = %e, "preparing a streaming subscription");
+        return error("Error processing your request", 500);
+    }
     sub.add(stream);
     None
 }
@@ -301,6 +323,7 @@ async fn send(
 }
 
 async fn run_websocket(
+    state: AppState,
     socket: WebSocket,
     mut sub: Subscription,
     caller: Caller,
@@ -329,7 +352,7 @@ async fn run_websocket(
             },
             msg = incoming.next() => match msg {
                 Some(Ok(Message::Text(text))) => {
-                    if let Some(reply) = control(&sub, &caller, text.as_str()) {
+                    if let Some(reply) = control(&state, &sub, &caller, text.as_str()).await {
                         if !send(&mut sink, &sub, Message::Text(reply.into())).await {
                             break;
                         }
