@@ -61,7 +61,7 @@ async fn fan_out(state: &AppState, status_id: i64) -> Result<(), crate::error::E
     if status.reblog_of_id.is_none() && is_own_thread && status.visibility != Visibility::Direct {
         for follower in store::feeds::notify_followers(&state.db, status.account_id).await? {
             service::notifications::notify(
-                &mut *state.db.acquire().await?,
+                state.db.acquire().await?,
                 follower,
                 status.account_id,
                 NotificationType::Status,

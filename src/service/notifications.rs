@@ -9,8 +9,11 @@ use crate::{id, store};
 
 /// Notifies `recipient` that `from` did something (`kind`, about `status_id`). Nothing
 /// happens for remote recipients, one's own actions, blocked or notification-muted senders.
+///
+/// `db` is a connection: a transaction's (`&mut *tx`, then streaming clients hear of the
+/// notification when it commits) or one taken from the pool.
 pub async fn notify(
-    db: &mut PgConnection,
+    mut db: impl std::ops::DerefMut<Target = PgConnection>,
     recipient: i64,
     from: i64,
     kind: NotificationType,
@@ -18,7 +21,7 @@ pub async fn notify(
 ) -> Result<()> {
     let id = id::next();
     if store::notifications::insert(&mut *db, id, recipient, from, kind, status_id).await? {
-        crate::streaming::notification_created(db, id, recipient).await?;
+        crate::streaming::notification_created(&mut *db, id, recipient).await?;
     }
     Ok(())
 }

@@ -282,7 +282,6 @@ async fn direct(state: &AppState, status_id: i64) -> Result<()> {
 }
 
 /// A deleted status: its id, to the streams that may have shown it.
-#[expect(clippy::too_many_arguments, reason = "the fields of one event")]
 async fn deleted(
     state: &AppState,
     status_id: i64,
