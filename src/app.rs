@@ -140,7 +140,13 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     // Clients send some paths with a trailing slash (`/api/v1/instance/`): the slash is
     // trimmed before routing, so every route answers both ways.
+    let streaming = state.streaming.clone();
     let app = NormalizePathLayer::trim_trailing_slash().layer(router(state));
+    // Streams never finish by themselves: end them, or shutdown would wait for them forever.
+    let shutdown = async move {
+        shutdown.await;
+        streaming.close_all();
+    };
     axum::serve(
         listener,
         axum::ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app),

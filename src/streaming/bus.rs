@@ -2,7 +2,7 @@
 //! process's subscribers, and their bounded buffers.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
@@ -42,6 +42,7 @@ struct Inner {
     next_id: AtomicU64,
     listening: OnceCell<()>,
     buffer: usize,
+    closing: AtomicBool,
 }
 
 impl Bus {
@@ -53,6 +54,7 @@ impl Bus {
                 next_id: AtomicU64::new(1),
                 listening: OnceCell::new(),
                 buffer: buffer.max(1),
+                closing: AtomicBool::new(false),
             }),
         }
     }
@@ -87,6 +89,10 @@ impl Bus {
         });
         if let Ok(mut map) = self.inner.subscribers.write() {
             map.insert(id, subscriber.clone());
+        }
+        if self.inner.closing.load(Ordering::SeqCst) {
+            self.remove(id);
+            kicked.notify_one();
         }
         Subscription {
             bus: self.clone(),
@@ -127,6 +133,18 @@ impl Bus {
         }
     }
 
+    /// Ends every stream of this process (shutdown); later subscribers are ended at once.
+    pub fn close_all(&self) {
+        self.inner.closing.store(true, Ordering::SeqCst);
+        let all: Vec<Arc<Subscriber>> = match self.inner.subscribers.write() {
+            Ok(mut map) => map.drain().map(|(_, s)| s).collect(),
+            Err(_) => Vec::new(),
+        };
+        for subscriber in all {
+            subscriber.kicked.notify_one();
+        }
+    }
+
     fn remove(&self, id: u64) {
         if let Ok(mut map) = self.inner.subscribers.write() {
             map.remove(&id);
@@ -143,7 +161,12 @@ pub struct Subscription {
 }
 
 impl Subscription {
-    /// The next event, or `None` once the client has been dropped for being too slow.
+    /// Whether the process is shutting down (rather than this client being too slow).
+    pub fn shutting_down(&self) -> bool {
+        self.bus.inner.closing.load(Ordering::SeqCst)
+    }
+
+    /// The next event, or `None` once the client has been dropped (too slow, or shutdown).
     pub async fn next(&mut self) -> Option<Frame> {
         tokio::select! {
             biased;

@@ -720,3 +720,18 @@ async fn token_in_websocket_protocol_header_and_health_and_instance_urls() {
     let (_, v1) = app.get("/api/v1/instance", None).await;
     assert_eq!(v1["urls"]["streaming_api"], format!("ws://{}", app.addr));
 }
+
+#[tokio::test]
+async fn streams_end_when_the_server_shuts_down() {
+    let app = TestApp::spawn().await;
+    let mut sse = Sse::open(&app, "/api/v1/streaming/public", None).await;
+    let mut ws = Ws::open(&app, "?stream=public", None).await;
+    let started = std::time::Instant::now();
+    drop(app);
+    assert!(sse.next_block(WAIT).await.is_none());
+    assert!(ws.next(WAIT).await.is_none());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "streams ended by shutdown, not by the timeout"
+    );
+}

@@ -341,10 +341,17 @@ async fn run_websocket(
                     }
                 }
                 None => {
-                    // Dropped for being too slow: say so if the socket still takes it.
-                    let close = Message::Close(Some(CloseFrame {
-                        code: 1008,
-                        reason: "too slow".into(),
+                    // Dropped: say why if the socket still takes it.
+                    let close = Message::Close(Some(if sub.shutting_down() {
+                        CloseFrame {
+                            code: 1001,
+                            reason: "server shutting down".into(),
+                        }
+                    } else {
+                        CloseFrame {
+                            code: 1008,
+                            reason: "too slow".into(),
+                        }
                     }));
                     let _ = tokio::time::timeout(Duration::from_secs(1), sink.send(close)).await;
                     break;
