@@ -249,6 +249,13 @@ pub async fn websocket(
     // Registered before the upgrade completes: nothing committed after the client sees
     // `101 Switching Protocols` is missed.
     let subscription = state.streaming.subscribe(caller.account.clone(), streams);
+    // Tungstenite's default 128 KiB read buffer per socket would dominate the memory of a
+    // mostly idle connection; clients only ever send small subscribe messages. Frames are
+    // written and flushed one at a time.
+    let upgrade = upgrade
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
+        .max_message_size(64 * 1024);
     let upgrade = match token {
         Some((t, true)) => upgrade.protocols([t]),
         _ => upgrade,
