@@ -37,6 +37,8 @@ pub struct AppState {
     /// The time the delivery rules use (tests move it forward).
     pub clock: crate::clock::Clock,
     pub metrics: crate::metrics::SharedMetrics,
+    /// Live events for this process's streaming clients.
+    pub streaming: crate::streaming::Bus,
 }
 
 impl AppState {
@@ -51,10 +53,12 @@ impl AppState {
             config.federation.allow_private_addresses,
         )?;
         let delivery_http = crate::jobs::deliver::client(&user_agent, &config)?;
+        let streaming = crate::streaming::Bus::new(config.streaming.client_buffer);
         Ok(AppState {
             delivery_http,
             clock: crate::clock::Clock::default(),
             metrics: Arc::default(),
+            streaming,
             db,
             config: Arc::new(config),
             http,
@@ -149,7 +153,13 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     // Clients send some paths with a trailing slash (`/api/v1/instance/`): the slash is
     // trimmed before routing, so every route answers both ways.
+    let streaming = state.streaming.clone();
     let app = NormalizePathLayer::trim_trailing_slash().layer(router(state));
+    // Streams never finish by themselves: end them, or shutdown would wait for them forever.
+    let shutdown = async move {
+        shutdown.await;
+        streaming.close_all();
+    };
     axum::serve(
         listener,
         axum::ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app),

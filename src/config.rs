@@ -28,6 +28,7 @@ pub struct Config {
     pub limits: Limits,
     pub rate_limits: RateLimits,
     pub jobs: JobsConfig,
+    pub streaming: StreamingConfig,
     pub federation: FederationConfig,
     pub moderation: ModerationConfig,
     pub delivery: DeliveryConfig,
@@ -161,6 +162,13 @@ impl fmt::Debug for MetricsConfig {
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
+pub struct StreamingConfig {
+    pub client_buffer: usize,
+    pub heartbeat_secs: u64,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 pub struct FederationConfig {
     pub allow_private_addresses: bool,
 }
@@ -286,6 +294,12 @@ impl Config {
                 "metrics.listen",
                 "must be an address such as 127.0.0.1:9090".into(),
             );
+        }
+        if self.streaming.client_buffer == 0 {
+            return bad("streaming.client_buffer", "must be at least 1".into());
+        }
+        if self.streaming.heartbeat_secs == 0 {
+            return bad("streaming.heartbeat_secs", "must be at least 1".into());
         }
         if self.instance.title.trim().is_empty() {
             return bad("instance.title", "must not be empty".into());

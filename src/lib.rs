@@ -21,6 +21,7 @@ pub mod moderation_cli;
 pub mod rate_limit;
 pub mod service;
 pub mod store;
+pub mod streaming;
 pub mod web;
 
 use tracing_subscriber::EnvFilter;

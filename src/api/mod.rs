@@ -58,6 +58,7 @@ pub fn routes() -> Router<AppState> {
         .merge(v1::instance_moderation::routes())
         .merge(v1::domain_blocks::routes())
         .merge(v2::filters::routes())
+        .merge(v1::streaming::routes())
 }
 
 /// Parses an id from a path; unknown or malformed ids are simply not found.

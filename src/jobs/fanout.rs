@@ -54,13 +54,14 @@ async fn fan_out(state: &AppState, status_id: i64) -> Result<(), crate::error::E
     )
     .await?;
     tracing::debug!(feeds = reached, "fanned out");
+    crate::streaming::status_in_feeds(&state.db, status_id).await?;
     let is_own_thread = status
         .in_reply_to_account_id
         .is_none_or(|a| a == status.account_id);
     if status.reblog_of_id.is_none() && is_own_thread && status.visibility != Visibility::Direct {
         for follower in store::feeds::notify_followers(&state.db, status.account_id).await? {
             service::notifications::notify(
-                &state.db,
+                state.db.acquire().await?,
                 follower,
                 status.account_id,
                 NotificationType::Status,

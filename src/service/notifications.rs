@@ -1,7 +1,7 @@
 //! Notifications: recorded here, one rule set for every cause (see
 //! [`store::notifications::insert`]), and read back for the API.
 
-use sqlx::PgExecutor;
+use sqlx::{PgConnection, PgExecutor};
 
 use crate::error::Result;
 use crate::model::NotificationType;
@@ -11,14 +11,20 @@ use crate::{id, store};
 /// happens for remote recipients, one's own actions, blocked or notification-muted senders,
 /// suspended senders, silenced senders the recipient does not follow (follow requests
 /// excepted), and senders on a domain the recipient hides.
+///
+/// `db` is a connection: a transaction's (`&mut *tx`, then streaming clients hear of the
+/// notification when it commits) or one taken from the pool.
 pub async fn notify(
-    db: impl PgExecutor<'_>,
+    mut db: impl std::ops::DerefMut<Target = PgConnection>,
     recipient: i64,
     from: i64,
     kind: NotificationType,
     status_id: Option<i64>,
 ) -> Result<()> {
-    store::notifications::insert(db, id::next(), recipient, from, kind, status_id).await?;
+    let id = id::next();
+    if store::notifications::insert(&mut *db, id, recipient, from, kind, status_id).await? {
+        crate::streaming::notification_created(&mut *db, id, recipient).await?;
+    }
     Ok(())
 }
 

@@ -39,6 +39,14 @@ pub async fn home(
     user: &User,
     page: &Page,
 ) -> Result<StatusPage> {
+    keep_feed_active(state, owner, user).await?;
+    let ids = store::timelines::home_feed(&state.db, owner.id, page).await?;
+    page_of(state, Some(owner), ids).await
+}
+
+/// Marks `owner`'s home feed as read now, so fan-out keeps it up to date (reading the home
+/// timeline and opening a `user` stream both count); a feed left for two weeks is rebuilt.
+pub async fn keep_feed_active(state: &AppState, owner: &Account, user: &User) -> Result<()> {
     let now = Utc::now();
     match user.feed_active_at {
         Some(at) if at > now - Duration::days(14) => {
@@ -52,8 +60,7 @@ pub async fn home(
             tx.commit().await?;
         }
     }
-    let ids = store::timelines::home_feed(&state.db, owner.id, page).await?;
-    page_of(state, Some(owner), ids).await
+    Ok(())
 }
 
 pub async fn public(

@@ -52,6 +52,7 @@ pub mod reactions;
 pub mod relationships;
 pub mod rules;
 pub mod statuses;
+pub mod streaming;
 pub mod timelines;
 pub mod users;
 

@@ -200,13 +200,30 @@ impl TestApp {
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         let mut config = test_config();
         adjust(&mut config);
+        TestApp::start(config, None).await
+    }
+
+    /// A second process of this instance (same domain, same database, its own server, pool,
+    /// workers and streaming listener), as replicas behind a load balancer run.
+    pub async fn spawn_sharing(&self) -> TestApp {
+        let mut config = (*self.state.config).clone();
+        config.listen = "127.0.0.1:0".parse().expect("address");
+        TestApp::start(config, Some(self.db_options.clone())).await
+    }
+
+    async fn start(mut config: Config, shared: Option<PgConnectOptions>) -> TestApp {
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("local address");
-        config.domain = addr.to_string();
+        if shared.is_none() {
+            config.domain = addr.to_string();
+        }
         config.listen = addr;
-        let db_options = fresh_database().await;
+        let db_options = match shared {
+            Some(options) => options,
+            None => fresh_database().await,
+        };
         let pool = rookery::db::open_pool(db_options.clone(), config.database.max_connections, 10)
             .await
             .expect("pool");

@@ -14,4 +14,5 @@ mod oauth;
 mod relationships;
 mod remote;
 mod statuses;
+mod streaming;
 mod visibility;

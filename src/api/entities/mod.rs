@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod application;
+pub mod conversation;
 pub mod instance;
 pub mod moderation;
 pub mod notification;

@@ -11,4 +11,5 @@ pub mod preferences;
 pub mod relationships;
 pub mod reports;
 pub mod statuses;
+pub mod streaming;
 pub mod timelines;

@@ -190,6 +190,7 @@ pub async fn post(
         store::statuses::remember_idempotency(&mut *tx, author.id, key, status_id).await?;
     }
     store::feeds::insert_for(&mut *tx, &[author.id], status_id, author.id, None).await?;
+    crate::streaming::status_created(&mut *tx, status_id, visibility).await?;
     jobs::enqueue(
         &mut tx,
         jobs::fanout::KIND,
@@ -232,6 +233,8 @@ pub async fn delete(state: &AppState, actor: &Account, id: i64) -> Result<Status
     let view = views::one(state, Some(actor), id).await?;
     let mut tx = state.db.begin().await?;
     federate_removal(&mut tx, actor, &view).await?;
+    let mentioned: Vec<i64> = view.mentions.iter().map(|a| a.id).collect();
+    crate::streaming::status_deleted(&mut *tx, &status, &mentioned).await?;
     store::statuses::delete(&mut tx, &status).await?;
     tx.commit().await?;
     Ok(view)
@@ -300,6 +303,7 @@ pub async fn edit(
         )
         .await?;
     }
+    crate::streaming::status_edited(&mut *tx, status.id).await?;
     tx.commit().await?;
     federate_edit(state, actor, status.id).await?;
     views::one(state, Some(actor), status.id).await
@@ -487,6 +491,7 @@ pub async fn unreblog(state: &AppState, actor: &Account, id: i64) -> Result<Stat
         if let Ok(view) = views::one(state, Some(actor), boost.id).await {
             federate_removal(&mut tx, actor, &view).await?;
         }
+        crate::streaming::status_deleted(&mut *tx, &boost, &[]).await?;
         store::statuses::delete(&mut tx, &boost).await?;
         notifications::withdraw(
             &mut *tx,

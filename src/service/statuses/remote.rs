@@ -109,6 +109,7 @@ pub async fn receive_remote(state: &AppState, author: &Account, note: RemoteNote
         .collect();
     let tag_ids: Vec<i64> = tags.iter().map(|_| id::next()).collect();
     store::statuses::set_tags(&mut tx, status_id, &tags, &tag_ids).await?;
+    crate::streaming::status_created(&mut *tx, status_id, note.visibility).await?;
     jobs::enqueue(
         &mut tx,
         jobs::fanout::KIND,
@@ -146,7 +147,13 @@ pub async fn delete_remote(state: &AppState, author: &Account, uri: &str) -> Res
     if status.account_id != author.id {
         return Err(Error::forbidden("Only the author may delete a status"));
     }
+    let mentioned: Vec<i64> = store::statuses::mentions_of(&state.db, &[status.id])
+        .await?
+        .into_iter()
+        .map(|(_, a)| a)
+        .collect();
     let mut tx = state.db.begin().await?;
+    crate::streaming::status_deleted(&mut *tx, &status, &mentioned).await?;
     store::statuses::delete(&mut tx, &status).await?;
     tx.commit().await?;
     Ok(())
@@ -192,6 +199,7 @@ pub async fn edit_remote(state: &AppState, author: &Account, note: &RemoteNote) 
         )
         .await?;
     }
+    crate::streaming::status_edited(&mut *tx, status.id).await?;
     tx.commit().await?;
     Ok(())
 }

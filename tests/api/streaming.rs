@@ -1,0 +1,737 @@
+//! The streaming API with real clients: server-sent events over reqwest, WebSockets over
+//! tokio-tungstenite, events caused through the REST API (and through a second process).
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::helpers::{assert_shape, TestApp, TestUser};
+
+const WAIT: Duration = Duration::from_secs(10);
+/// How long silence is awaited when checking that nothing arrives.
+const QUIET: Duration = Duration::from_millis(1500);
+
+/// A server-sent-event client.
+struct Sse {
+    res: reqwest::Response,
+    buf: String,
+}
+
+impl Sse {
+    async fn open(app: &TestApp, path: &str, token: Option<&str>) -> Sse {
+        let mut req = app.client.get(app.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let res = req.send().await.expect("connect");
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert!(res.headers()["content-type"]
+            .to_str()
+            .expect("content type")
+            .starts_with("text/event-stream"));
+        let mut sse = Sse {
+            res,
+            buf: String::new(),
+        };
+        // The `:)` comment says the subscription is live.
+        let first = sse.next_block(WAIT).await.expect("hello comment");
+        assert_eq!(first.replace(' ', ""), ":)");
+        sse
+    }
+
+    /// The next blank-line-terminated block, raw.
+    async fn next_block(&mut self, within: Duration) -> Option<String> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            if let Some(end) = self.buf.find("\n\n") {
+                let block = self.buf[..end].to_string();
+                self.buf.drain(..end + 2);
+                return Some(block);
+            }
+            let chunk = tokio::time::timeout_at(deadline, self.res.chunk())
+                .await
+                .ok()?
+                .expect("read")?;
+            self.buf
+                .push_str(std::str::from_utf8(&chunk).expect("utf-8"));
+        }
+    }
+
+    /// The next event (comments skipped): (name, data).
+    async fn next(&mut self, within: Duration) -> Option<(String, String)> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let block = self.next_block(left).await?;
+            let (mut event, mut data) = (String::new(), Vec::new());
+            for line in block.lines() {
+                if let Some(v) = line.strip_prefix("event:") {
+                    event = v.trim().to_string();
+                } else if let Some(v) = line.strip_prefix("data:") {
+                    data.push(v.strip_prefix(' ').unwrap_or(v).to_string());
+                }
+            }
+            if !event.is_empty() {
+                return Some((event, data.join("\n")));
+            }
+        }
+    }
+
+    async fn expect(&mut self, event: &str) -> String {
+        let (name, data) = self
+            .next(WAIT)
+            .await
+            .unwrap_or_else(|| panic!("no {event}"));
+        assert_eq!(name, event, "{data}");
+        data
+    }
+
+    async fn expect_json(&mut self, event: &str) -> Value {
+        let data = self.expect(event).await;
+        serde_json::from_str(&data).expect("payload is JSON")
+    }
+}
+
+type WsStream =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A WebSocket client.
+struct Ws(WsStream);
+
+fn ws_url(app: &TestApp, query: &str) -> String {
+    format!("ws://{}/api/v1/streaming{query}", app.addr)
+}
+
+impl Ws {
+    async fn open(app: &TestApp, query: &str, token: Option<&str>) -> Ws {
+        let mut req = ws_url(app, query).into_client_request().expect("request");
+        if let Some(t) = token {
+            req.headers_mut().insert(
+                "authorization",
+                HeaderValue::from_str(&format!("Bearer {t}")).expect("header"),
+            );
+        }
+        let (ws, res) = tokio_tungstenite::connect_async(req)
+            .await
+            .expect("upgrade");
+        assert_eq!(res.status(), 101);
+        Ws(ws)
+    }
+
+    async fn send(&mut self, v: Value) {
+        self.0
+            .send(Message::Text(v.to_string().into()))
+            .await
+            .expect("send");
+        // Subscriptions are not acknowledged (as in Mastodon): let the server read it.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+
+    /// The next JSON text message, pings skipped; `None` on silence or close.
+    async fn next(&mut self, within: Duration) -> Option<Value> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let msg = tokio::time::timeout_at(deadline, self.0.next())
+                .await
+                .ok()??;
+            match msg.ok()? {
+                Message::Text(t) => return Some(serde_json::from_str(t.as_str()).expect("JSON")),
+                Message::Close(_) => return None,
+                _ => continue,
+            }
+        }
+    }
+
+    /// The next event: (stream, event, payload as sent: a string).
+    async fn expect(&mut self, event: &str) -> (Value, String) {
+        let msg = self
+            .next(WAIT)
+            .await
+            .unwrap_or_else(|| panic!("no {event}"));
+        assert_eq!(msg["event"], event, "{msg}");
+        let payload = msg["payload"]
+            .as_str()
+            .unwrap_or_else(|| panic!("payload is a string: {msg}"))
+            .to_string();
+        (msg["stream"].clone(), payload)
+    }
+}
+
+fn status_id(payload: &str) -> String {
+    let v: Value = serde_json::from_str(payload).expect("status JSON");
+    v["id"].as_str().expect("id").to_string()
+}
+
+async fn edit(app: &TestApp, user: &TestUser, id: &str, text: &str) {
+    let (status, body) = app
+        .request(
+            reqwest::Method::PUT,
+            &format!("/api/v1/statuses/{id}"),
+            Some(&user.token),
+            Some(json!({ "status": text })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+async fn delete(app: &TestApp, user: &TestUser, id: &str) {
+    let (status, body) = app
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/statuses/{id}"),
+            Some(&user.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn sse_user_stream_gets_posts_edits_deletes_and_notifications() {
+    let app = TestApp::spawn().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    app.follow(&alice, &bob).await;
+    let mut user = Sse::open(&app, "/api/v1/streaming/user", Some(&alice.token)).await;
+
+    let posted = app.post_status(&bob, "hello #streams", json!({})).await;
+    let id = posted["id"].as_str().expect("id").to_string();
+    let status = user.expect_json("update").await;
+    assert_eq!(status["id"], id.as_str());
+    assert_eq!(status["account"]["id"], bob.id.as_str());
+    // Rendered for alice, as the home timeline would: her own flags are there.
+    assert_eq!(status["favourited"], false);
+    assert_eq!(status["content"], posted["content"]);
+
+    edit(&app, &bob, &id, "hello again").await;
+    let edited = user.expect_json("status.update").await;
+    assert_eq!(edited["id"], id.as_str());
+    assert!(edited["content"]
+        .as_str()
+        .expect("content")
+        .contains("hello again"));
+    assert!(edited["edited_at"].is_string());
+
+    // A mention: the post in her feed, and a notification.
+    let mention = app.post_status(&bob, "@alice look", json!({})).await;
+    let mut seen = Vec::new();
+    for _ in 0..2 {
+        let (event, data) = user.next(WAIT).await.expect("event");
+        seen.push((event, serde_json::from_str::<Value>(&data).expect("JSON")));
+    }
+    let note = seen
+        .iter()
+        .find(|(e, _)| e == "notification")
+        .map(|(_, v)| v.clone())
+        .expect("notification");
+    assert_eq!(note["type"], "mention");
+    assert_eq!(note["status"]["id"], mention["id"]);
+    assert_shape(
+        &note,
+        &[
+            ("id", "string"),
+            ("type", "string"),
+            ("group_key", "string"),
+            ("created_at", "string"),
+            ("account", "object"),
+            ("status", "object"),
+        ],
+    );
+    assert!(seen
+        .iter()
+        .any(|(e, v)| e == "update" && v["id"] == mention["id"]));
+
+    delete(&app, &bob, &id).await;
+    let gone = user.expect("delete").await;
+    assert_eq!(gone, id, "the payload of delete is the bare id");
+
+    // A follow is a notification on the notification-only stream too.
+    let carol = app.register("carol").await;
+    let mut notes = Sse::open(
+        &app,
+        "/api/v1/streaming/user/notification",
+        Some(&alice.token),
+    )
+    .await;
+    app.follow(&carol, &alice).await;
+    let follow = notes.expect_json("notification").await;
+    assert_eq!(follow["type"], "follow");
+    assert_eq!(follow["account"]["id"], carol.id.as_str());
+    // Posts never reach the notification-only stream.
+    app.post_status(&bob, "not a notification", json!({})).await;
+    app.drain_jobs().await;
+    assert!(notes.next(QUIET).await.is_none());
+}
+
+#[tokio::test]
+async fn websocket_public_hashtag_and_multiplexing() {
+    let app = TestApp::spawn().await;
+    let bob = app.register("bob").await;
+    let alice = app.register("alice").await;
+    // Anonymous, subscribed through the URL.
+    let mut public = Ws::open(&app, "?stream=public", None).await;
+    // Signed in, subscribed by messages.
+    let mut multi = Ws::open(&app, "", Some(&alice.token)).await;
+    multi
+        .send(json!({ "type": "subscribe", "stream": "hashtag", "tag": "Rust" }))
+        .await;
+    multi
+        .send(json!({ "type": "subscribe", "stream": "public:local" }))
+        .await;
+
+    let unlisted = app
+        .post_status(&bob, "quiet #rust", json!({ "visibility": "unlisted" }))
+        .await;
+    let posted = app.post_status(&bob, "loud #rust", json!({})).await;
+    let (stream, payload) = public.expect("update").await;
+    assert_eq!(stream, json!(["public"]));
+    assert_eq!(status_id(&payload), posted["id"].as_str().expect("id"));
+    // Public streams carry no viewer's flags, as Mastodon's anonymous payload.
+    let status: Value = serde_json::from_str(&payload).expect("JSON");
+    assert!(status.get("favourited").is_none());
+    assert_ne!(unlisted["id"], posted["id"]);
+
+    let mut got = Vec::new();
+    for _ in 0..2 {
+        let (stream, payload) = multi.expect("update").await;
+        assert_eq!(status_id(&payload), posted["id"].as_str().expect("id"));
+        got.push(stream);
+    }
+    got.sort_by_key(|v| v.to_string());
+    assert_eq!(
+        got,
+        vec![json!(["hashtag", "rust"]), json!(["public:local"])]
+    );
+
+    // Unsubscribed from the hashtag: only public:local remains.
+    multi
+        .send(json!({ "type": "unsubscribe", "stream": "hashtag", "tag": "rust" }))
+        .await;
+    let second = app.post_status(&bob, "again #rust", json!({})).await;
+    let (stream, payload) = multi.expect("update").await;
+    assert_eq!(stream, json!(["public:local"]));
+    assert_eq!(status_id(&payload), second["id"].as_str().expect("id"));
+    assert!(multi.next(QUIET).await.is_none());
+
+    // Edits and deletes reach public streams too.
+    edit(
+        &app,
+        &bob,
+        second["id"].as_str().expect("id"),
+        "edited #rust",
+    )
+    .await;
+    let _ = public.expect("update").await;
+    let (_, payload) = public.expect("status.update").await;
+    assert_eq!(status_id(&payload), second["id"].as_str().expect("id"));
+    delete(&app, &bob, second["id"].as_str().expect("id")).await;
+    let (stream, payload) = public.expect("delete").await;
+    assert_eq!(stream, json!(["public"]));
+    assert_eq!(payload, second["id"].as_str().expect("id"));
+}
+
+#[tokio::test]
+async fn private_posts_never_reach_public_streams_or_non_followers() {
+    let app = TestApp::spawn().await;
+    let bob = app.register("bob").await;
+    let follower = app.register("follower").await;
+    let stranger = app.register("stranger").await;
+    let blocked = app.register("blocked").await;
+    app.follow(&follower, &bob).await;
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/accounts/{}/block", blocked.id),
+            Some(&bob.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let mut public = Ws::open(&app, "?stream=public", Some(&stranger.token)).await;
+    let mut blocked_public = Ws::open(&app, "?stream=public", Some(&blocked.token)).await;
+    let mut stranger_home = Sse::open(&app, "/api/v1/streaming/user", Some(&stranger.token)).await;
+    let mut follower_home = Sse::open(&app, "/api/v1/streaming/user", Some(&follower.token)).await;
+
+    let private = app
+        .post_status(&bob, "followers only", json!({ "visibility": "private" }))
+        .await;
+    let got = follower_home.expect_json("update").await;
+    assert_eq!(got["id"], private["id"]);
+    assert_eq!(got["visibility"], "private");
+
+    // A public marker after it: the first thing the others see must be the marker.
+    let marker = app.post_status(&bob, "for everyone", json!({})).await;
+    let (_, payload) = public.expect("update").await;
+    assert_eq!(status_id(&payload), marker["id"].as_str().expect("id"));
+    app.drain_jobs().await;
+    assert!(stranger_home.next(QUIET).await.is_none());
+    // Whom the author blocks sees nothing of theirs, not even public posts.
+    assert!(blocked_public.next(QUIET).await.is_none());
+}
+
+#[tokio::test]
+async fn direct_stream_gets_conversations_of_participants_only() {
+    let app = TestApp::spawn().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let carol = app.register("carol").await;
+    let mut alice_direct = Sse::open(&app, "/api/v1/streaming/direct", Some(&alice.token)).await;
+    let mut carol_direct = Ws::open(&app, "?stream=direct", Some(&carol.token)).await;
+    let mut public = Ws::open(&app, "?stream=public", None).await;
+
+    let dm = app
+        .post_status(&bob, "@alice psst", json!({ "visibility": "direct" }))
+        .await;
+    let conversation = alice_direct.expect_json("conversation").await;
+    assert_shape(
+        &conversation,
+        &[
+            ("id", "string"),
+            ("unread", "boolean"),
+            ("accounts", "array"),
+            ("last_status", "object"),
+        ],
+    );
+    assert_eq!(conversation["unread"], true);
+    assert_eq!(conversation["last_status"]["id"], dm["id"]);
+    assert_eq!(conversation["accounts"][0]["id"], bob.id.as_str());
+    assert_eq!(conversation["accounts"].as_array().map(Vec::len), Some(1));
+
+    app.drain_jobs().await;
+    assert!(carol_direct.next(QUIET).await.is_none());
+    assert!(public.next(Duration::from_millis(200)).await.is_none());
+
+    delete(&app, &bob, dm["id"].as_str().expect("id")).await;
+    assert_eq!(
+        alice_direct.expect("delete").await,
+        dm["id"].as_str().expect("id")
+    );
+}
+
+#[tokio::test]
+async fn events_cross_processes_through_the_database() {
+    let app = TestApp::spawn().await;
+    let other = app.spawn_sharing().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    app.follow(&alice, &bob).await;
+    // Alice is connected to the second process; Bob acts through the first.
+    let mut home = Ws::open(&other, "?stream=user", Some(&alice.token)).await;
+    let mut public = Sse::open(&other, "/api/v1/streaming/public", None).await;
+    let posted = app.post_status(&bob, "across processes", json!({})).await;
+    let (stream, payload) = home.expect("update").await;
+    assert_eq!(stream, json!(["user"]));
+    assert_eq!(status_id(&payload), posted["id"].as_str().expect("id"));
+    let status = public.expect_json("update").await;
+    assert_eq!(status["id"], posted["id"]);
+
+    let (code, body) = app
+        .post(
+            &format!(
+                "/api/v1/statuses/{}/favourite",
+                posted["id"].as_str().expect("id")
+            ),
+            Some(&alice.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    // …and the other way: bob listens on the first process, alice acts on the second.
+    let mut bob_notes = Sse::open(
+        &app,
+        "/api/v1/streaming/user/notification",
+        Some(&bob.token),
+    )
+    .await;
+    let (code, body) = other
+        .post(
+            &format!(
+                "/api/v1/statuses/{}/reblog",
+                posted["id"].as_str().expect("id")
+            ),
+            Some(&alice.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    let note = bob_notes.expect_json("notification").await;
+    assert_eq!(note["type"], "reblog");
+    assert_eq!(note["account"]["id"], alice.id.as_str());
+}
+
+#[tokio::test]
+async fn a_slow_consumer_is_dropped_without_stalling_others() {
+    let app = TestApp::spawn_with(|c| c.streaming.client_buffer = 16).await;
+    let bob = app.register("bob").await;
+    let fast_user = app.register("fast").await;
+
+    // The slow client reads nothing, through a tiny receive window.
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.set_recv_buffer_size(2048).expect("rcvbuf");
+    let tcp = socket.connect(app.addr).await.expect("connect");
+    let req = ws_url(&app, "?stream=public")
+        .into_client_request()
+        .expect("request");
+    let (mut slow, _) = tokio_tungstenite::client_async(req, tcp)
+        .await
+        .expect("upgrade");
+    let mut fast = Ws::open(&app, "?stream=public", Some(&fast_user.token)).await;
+    assert_eq!(app.state.streaming.subscriber_count(), 2);
+
+    let long = "streaming ".repeat(45);
+    let posted = app.post_status(&bob, &long, json!({})).await;
+    let id: i64 = posted["id"].as_str().expect("id").parse().expect("id");
+    let (_, first) = fast.expect("update").await;
+    assert_eq!(status_id(&first), id.to_string());
+    // Many more events, as a busy instance has: republished straight onto the bus.
+    let rounds = 1500;
+    let publisher = {
+        let db = app.state.db.clone();
+        tokio::spawn(async move {
+            for _ in 0..rounds {
+                rookery::streaming::status_created(&db, id, rookery::model::Visibility::Public)
+                    .await
+                    .expect("publish");
+            }
+        })
+    };
+    for n in 0..rounds {
+        let (_, payload) = fast.expect("update").await;
+        assert_eq!(status_id(&payload), id.to_string(), "event {n}");
+    }
+    publisher.await.expect("publisher");
+    assert_eq!(
+        app.state.streaming.subscriber_count(),
+        1,
+        "the slow client is no longer subscribed"
+    );
+    // What reached the slow client's socket before it was dropped, then the end.
+    let mut received = 0;
+    loop {
+        match tokio::time::timeout(WAIT, slow.next()).await {
+            Ok(Some(Ok(Message::Text(_)))) => received += 1,
+            Ok(Some(Ok(Message::Close(_)))) | Ok(Some(Err(_))) | Ok(None) => break,
+            Ok(Some(Ok(_))) => {}
+            Err(_) => panic!("the slow client was not disconnected"),
+        }
+    }
+    assert!(received < rounds, "{received} of {rounds}");
+}
+
+#[tokio::test]
+async fn bad_tokens_missing_scopes_and_bad_streams_are_refused() {
+    let app = TestApp::spawn().await;
+    let alice = app.register("alice").await;
+    let writer = app.register_with_scopes("writer", "write").await;
+    let notes_only = app
+        .register_with_scopes("notesonly", "read:notifications")
+        .await;
+    let statuses_only = app
+        .register_with_scopes("statusesonly", "read:statuses")
+        .await;
+
+    let get = |path: &'static str, token: Option<String>| {
+        let app = &app;
+        async move {
+            let mut req = app.client.get(app.url(path));
+            if let Some(t) = token {
+                req = req.bearer_auth(t);
+            }
+            let res = req.send().await.expect("request");
+            let status = res.status();
+            if status == StatusCode::OK {
+                return (status, Value::Null);
+            }
+            (status, res.json::<Value>().await.expect("JSON error"))
+        }
+    };
+    let cases: Vec<(&'static str, Option<String>, StatusCode)> = vec![
+        ("/api/v1/streaming/user", None, StatusCode::UNAUTHORIZED),
+        (
+            "/api/v1/streaming/user",
+            Some("nonsense".into()),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            "/api/v1/streaming/public",
+            Some("nonsense".into()),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            "/api/v1/streaming/user",
+            Some(writer.token.clone()),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "/api/v1/streaming/public",
+            Some(writer.token.clone()),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "/api/v1/streaming/user",
+            Some(notes_only.token.clone()),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "/api/v1/streaming/user/notification",
+            Some(statuses_only.token.clone()),
+            StatusCode::FORBIDDEN,
+        ),
+        ("/api/v1/streaming/direct", None, StatusCode::UNAUTHORIZED),
+        ("/api/v1/streaming/hashtag", None, StatusCode::BAD_REQUEST),
+        (
+            "/api/v1/streaming/hashtag/local?tag=%20",
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/v1/streaming/list",
+            Some(alice.token.clone()),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/v1/streaming/list?list=1",
+            Some(alice.token.clone()),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "/api/v1/streaming?stream=nope",
+            None,
+            StatusCode::BAD_REQUEST,
+        ),
+        ("/api/v1/streaming", None, StatusCode::BAD_REQUEST),
+    ];
+    for (path, token, expected) in cases {
+        let (status, body) = get(path, token.clone()).await;
+        assert_eq!(status, expected, "{path} with {token:?}: {body}");
+        assert!(body["error"].is_string(), "{path}: {body}");
+    }
+    // The narrower scopes are enough for their own streams.
+    let ok: Vec<(&'static str, String)> = vec![
+        (
+            "/api/v1/streaming/user/notification",
+            notes_only.token.clone(),
+        ),
+        ("/api/v1/streaming/user", statuses_only.token.clone()),
+        ("/api/v1/streaming/public", statuses_only.token.clone()),
+        ("/api/v1/streaming/hashtag?tag=rust", alice.token.clone()),
+    ];
+    for (path, token) in ok {
+        let (status, body) = get(path, Some(token)).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    }
+
+    // WebSocket: a bad token or a refused stream fails the upgrade.
+    for (query, status) in [
+        ("?access_token=nonsense&stream=public", 401),
+        ("?stream=user", 401),
+        ("?stream=hashtag", 400),
+    ] {
+        match tokio_tungstenite::connect_async(ws_url(&app, query)).await {
+            Err(tokio_tungstenite::tungstenite::Error::Http(res)) => {
+                assert_eq!(res.status(), status, "{query}")
+            }
+            other => panic!("{query}: {:?}", other.map(|(_, r)| r.status())),
+        }
+    }
+    let writer_query = format!("?stream=user&access_token={}", writer.token);
+    match tokio_tungstenite::connect_async(ws_url(&app, &writer_query)).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(res)) => assert_eq!(res.status(), 403),
+        other => panic!("{:?}", other.map(|(_, r)| r.status())),
+    }
+
+    // Refused subscriptions on an open socket are answered with Mastodon's error message.
+    let mut anonymous = Ws::open(&app, "", None).await;
+    anonymous
+        .send(json!({ "type": "subscribe", "stream": "user" }))
+        .await;
+    let err = anonymous.next(WAIT).await.expect("error message");
+    assert_eq!(err["status"], 401, "{err}");
+    assert!(err["error"].is_string());
+    anonymous
+        .send(json!({ "type": "subscribe", "stream": "hashtag" }))
+        .await;
+    assert_eq!(anonymous.next(WAIT).await.expect("error")["status"], 400);
+    anonymous
+        .send(json!({ "type": "subscribe", "stream": "list", "list": "1" }))
+        .await;
+    assert_eq!(anonymous.next(WAIT).await.expect("error")["status"], 404);
+    anonymous.send(json!("not an object")).await;
+    assert_eq!(anonymous.next(WAIT).await.expect("error")["status"], 400);
+}
+
+#[tokio::test]
+async fn token_in_websocket_protocol_header_and_health_and_instance_urls() {
+    let app = TestApp::spawn().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    app.follow(&alice, &bob).await;
+    let mut req = ws_url(&app, "?stream=user")
+        .into_client_request()
+        .expect("request");
+    req.headers_mut().insert(
+        "sec-websocket-protocol",
+        HeaderValue::from_str(&alice.token).expect("header"),
+    );
+    let (ws, res) = tokio_tungstenite::connect_async(req)
+        .await
+        .expect("upgrade");
+    assert_eq!(
+        res.headers()["sec-websocket-protocol"],
+        alice.token.as_str(),
+        "the protocol is echoed, as browsers require"
+    );
+    let mut ws = Ws(ws);
+    let posted = app.post_status(&bob, "via protocol", json!({})).await;
+    let (_, payload) = ws.expect("update").await;
+    assert_eq!(status_id(&payload), posted["id"].as_str().expect("id"));
+
+    // The access_token parameter works for server-sent events.
+    let res = app
+        .client
+        .get(app.url(&format!(
+            "/api/v1/streaming/user?access_token={}",
+            alice.token
+        )))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), StatusCode::OK);
+    drop(res);
+
+    let res = app
+        .client
+        .get(app.url("/api/v1/streaming/health"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.text().await.expect("body"), "OK");
+
+    let (_, v2) = app.get("/api/v2/instance", None).await;
+    assert_eq!(
+        v2["configuration"]["urls"]["streaming"],
+        format!("ws://{}", app.addr)
+    );
+    let (_, v1) = app.get("/api/v1/instance", None).await;
+    assert_eq!(v1["urls"]["streaming_api"], format!("ws://{}", app.addr));
+}
+
+#[tokio::test]
+async fn streams_end_when_the_server_shuts_down() {
+    let app = TestApp::spawn().await;
+    let mut sse = Sse::open(&app, "/api/v1/streaming/public", None).await;
+    let mut ws = Ws::open(&app, "?stream=public", None).await;
+    let started = std::time::Instant::now();
+    drop(app);
+    assert!(sse.next_block(WAIT).await.is_none());
+    assert!(ws.next(WAIT).await.is_none());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "streams ended by shutdown, not by the timeout"
+    );
+}
