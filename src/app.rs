@@ -31,6 +31,8 @@ pub struct AppState {
     pub signing_keys: Arc<
         std::sync::Mutex<std::collections::HashMap<i64, crate::federation::signature::SigningKey>>,
     >,
+    /// Where uploaded media files are kept.
+    pub media: Arc<dyn crate::media::Storage>,
 }
 
 impl AppState {
@@ -46,6 +48,7 @@ impl AppState {
         )?;
         Ok(AppState {
             db,
+            media: crate::media::storage::from_config(&config),
             config: Arc::new(config),
             http,
             limiter: Arc::new(RateLimiter::default()),
@@ -76,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::api::routes())
         .merge(crate::web::routes())
         .merge(crate::federation::routes())
+        .merge(crate::web::media::routes())
         .with_state(state)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(api_cors())

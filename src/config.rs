@@ -29,6 +29,7 @@ pub struct Config {
     pub rate_limits: RateLimits,
     pub jobs: JobsConfig,
     pub federation: FederationConfig,
+    pub media: MediaConfig,
     pub log: LogConfig,
 }
 
@@ -118,6 +119,30 @@ pub struct FederationConfig {
     pub allow_private_addresses: bool,
 }
 
+/// Uploads: limits, processing and storage (`[media]` in config/default.toml).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MediaConfig {
+    pub image_size_limit: usize,
+    pub image_matrix_limit: u64,
+    pub original_pixels: u64,
+    pub preview_pixels: u64,
+    pub video_size_limit: usize,
+    pub audio_size_limit: usize,
+    pub description_characters: usize,
+    pub sync_pixels: u64,
+    pub unattached_retention_hours: u64,
+    pub storage: MediaStorage,
+    pub local_dir: PathBuf,
+    pub public_base_url: String,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum MediaStorage {
+    Local,
+}
+
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct LogConfig {
@@ -195,6 +220,18 @@ impl Config {
         }
         if self.limits.status_characters == 0 {
             return bad("limits.status_characters", "must be at least 1".into());
+        }
+        if self.media.preview_pixels == 0 || self.media.original_pixels < self.media.preview_pixels
+        {
+            return bad(
+                "media.original_pixels",
+                "must be at least media.preview_pixels, which must be at least 1".into(),
+            );
+        }
+        if !self.media.public_base_url.is_empty() {
+            if let Err(e) = url::Url::parse(&self.media.public_base_url) {
+                return bad("media.public_base_url", e.to_string());
+            }
         }
         if self.instance.title.trim().is_empty() {
             return bad("instance.title", "must not be empty".into());

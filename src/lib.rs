@@ -14,6 +14,7 @@ pub mod error;
 pub mod federation;
 pub mod id;
 pub mod jobs;
+pub mod media;
 pub mod model;
 pub mod rate_limit;
 pub mod service;

@@ -53,6 +53,8 @@ pub fn routes() -> Router<AppState> {
         .merge(v1::timelines::routes())
         .merge(v1::notifications::routes())
         .merge(v1::markers::routes())
+        .merge(v1::media::routes())
+        .merge(v1::profile::routes())
 }
 
 /// Parses an id from a path; unknown or malformed ids are simply not found.

@@ -6,6 +6,7 @@
 pub mod deliver;
 pub mod fanout;
 pub mod inbox;
+pub mod media;
 
 use std::time::Duration;
 
@@ -42,6 +43,7 @@ async fn run(state: &AppState, job: &store::jobs::Job) -> Outcome {
         fanout::KIND => fanout::run(state, &job.payload).await,
         deliver::KIND => deliver::run(state, &job.payload).await,
         inbox::KIND => inbox::run(state, &job.payload).await,
+        media::KIND => media::run(state, &job.payload).await,
         other => Outcome::Fail(format!("unknown job kind {other:?}")),
     }
 }
@@ -119,6 +121,9 @@ pub fn spawn_workers(
     count: usize,
     shutdown: watch::Receiver<bool>,
 ) -> Vec<tokio::task::JoinHandle<()>> {
+    if count > 0 {
+        media::spawn_cleanup(state, shutdown.clone());
+    }
     (0..count)
         .map(|i| {
             let name = format!("{}/{}/{i}", hostname(), std::process::id());

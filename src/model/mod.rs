@@ -2,6 +2,7 @@
 //! the faces convert them into the wire shapes of clients (`api::entities`) and peers.
 
 pub mod account;
+pub mod media;
 pub mod notification;
 pub mod oauth;
 pub mod page;
@@ -10,6 +11,7 @@ pub mod status;
 pub mod user;
 
 pub use account::{Account, AccountStats, ProfileField};
+pub use media::Media;
 pub use notification::NotificationType;
 pub use oauth::{App, AuthCode, Scopes, TokenGrant};
 pub use page::Page;

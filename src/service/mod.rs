@@ -6,6 +6,7 @@ pub mod feeds;
 pub mod instance;
 pub mod instance_actor;
 pub mod markers;
+pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod relationships;

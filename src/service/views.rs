@@ -65,6 +65,16 @@ pub async fn hydrate(
         rules.blocked = blocked.into_iter().collect();
         rules.mentioned_in = mentioned.into_iter().collect();
     }
+    let all_ids: Vec<i64> = rows.keys().copied().collect();
+    let mut media: HashMap<i64, Vec<crate::model::Media>> = HashMap::new();
+    for m in crate::service::media::with_urls(
+        state,
+        store::media::for_statuses(&mut *conn, &all_ids).await?,
+    ) {
+        if let Some(status_id) = m.status_id {
+            media.entry(status_id).or_default().push(m);
+        }
+    }
     drop(conn);
 
     let view_of = |row: &StatusRow| -> Option<StatusView> {
@@ -79,6 +89,7 @@ pub async fn hydrate(
                 .filter_map(|id| accounts.get(id).cloned())
                 .collect(),
             tags: row.tag_names.clone(),
+            media: media.get(&row.status.id).cloned().unwrap_or_default(),
             reblog: None,
             viewer: viewer.map(|_| row.flags()),
             status: row.status.clone(),

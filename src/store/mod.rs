@@ -43,6 +43,7 @@ pub mod accounts;
 pub mod feeds;
 pub mod jobs;
 pub mod markers;
+pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod reactions;

@@ -8,6 +8,7 @@ mod fetch;
 mod follows;
 mod helpers;
 mod instance;
+mod media;
 mod oauth;
 mod relationships;
 mod remote;

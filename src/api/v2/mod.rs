@@ -1,2 +1,3 @@
 pub mod instance;
+pub mod media;
 pub mod search;
