@@ -43,7 +43,7 @@ fn arg(name: &str, env: &str) -> Result<Option<usize>> {
     }
 }
 
-/// A photo-like 12 MP JPEG: smooth gradients with fine noise, about 2–4 MB at quality 90.
+/// A photo-like 12 MP JPEG: smooth gradients with fine noise, about 8 MB at quality 90.
 fn photo() -> Result<Vec<u8>> {
     let mut seed = 0x9E37_79B9u32;
     let img = image::RgbImage::from_fn(WIDTH, HEIGHT, |x, y| {

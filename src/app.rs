@@ -48,7 +48,7 @@ impl AppState {
         )?;
         Ok(AppState {
             db,
-            media: crate::media::storage::from_config(&config),
+            media: crate::media::storage::from_config(&config)?,
             config: Arc::new(config),
             http,
             limiter: Arc::new(RateLimiter::default()),

@@ -5,6 +5,7 @@
 //! keys. Pure CPU and file work: no SQL and no HTTP here.
 
 pub mod process;
+pub mod s3;
 pub mod storage;
 
 pub use process::{process_image, ImageRole, ProcessError, Processed};

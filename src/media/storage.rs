@@ -84,8 +84,9 @@ impl Storage for LocalStorage {
     }
 }
 
-/// The storage the configuration asks for.
-pub fn from_config(config: &crate::config::Config) -> std::sync::Arc<dyn Storage> {
+/// The storage the configuration asks for (validated by `Config::validate`, so building the
+/// S3 client fails only on settings it checks itself).
+pub fn from_config(config: &crate::config::Config) -> anyhow::Result<std::sync::Arc<dyn Storage>> {
     let media = &config.media;
     let base_url = if media.public_base_url.is_empty() {
         format!("{}/system/media", config.base_url())
@@ -99,7 +100,10 @@ pub fn from_config(config: &crate::config::Config) -> std::sync::Arc<dyn Storage
             } else {
                 media.local_dir.clone()
             };
-            std::sync::Arc::new(LocalStorage::new(root, base_url))
+            Ok(std::sync::Arc::new(LocalStorage::new(root, base_url)))
         }
+        crate::config::MediaStorage::S3 => Ok(std::sync::Arc::new(super::s3::S3Storage::new(
+            &media.s3, &base_url,
+        )?)),
     }
 }
