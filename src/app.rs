@@ -39,6 +39,8 @@ pub struct AppState {
     pub metrics: crate::metrics::SharedMetrics,
     /// Live events for this process's streaming clients.
     pub streaming: crate::streaming::Bus,
+    /// Where uploaded media files are kept.
+    pub media: Arc<dyn crate::media::Storage>,
 }
 
 impl AppState {
@@ -60,6 +62,7 @@ impl AppState {
             metrics: Arc::default(),
             streaming,
             db,
+            media: crate::media::storage::from_config(&config)?,
             config: Arc::new(config),
             http,
             limiter: Arc::new(RateLimiter::default()),
@@ -93,6 +96,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::federation::routes())
         .layer(limits)
         .merge(crate::metrics::routes(&state))
+        .merge(crate::web::media::routes())
         .with_state(state)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(api_cors())

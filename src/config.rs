@@ -33,6 +33,7 @@ pub struct Config {
     pub moderation: ModerationConfig,
     pub delivery: DeliveryConfig,
     pub metrics: MetricsConfig,
+    pub media: MediaConfig,
     pub log: LogConfig,
 }
 
@@ -173,6 +174,56 @@ pub struct FederationConfig {
     pub allow_private_addresses: bool,
 }
 
+/// Uploads: limits, processing and storage (`[media]` in config/default.toml).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MediaConfig {
+    pub image_size_limit: usize,
+    pub image_matrix_limit: u64,
+    pub original_pixels: u64,
+    pub preview_pixels: u64,
+    pub video_size_limit: usize,
+    pub audio_size_limit: usize,
+    pub description_characters: usize,
+    pub sync_pixels: u64,
+    pub unattached_retention_hours: u64,
+    pub storage: MediaStorage,
+    pub local_dir: PathBuf,
+    pub public_base_url: String,
+    pub s3: S3Config,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum MediaStorage {
+    Local,
+    S3,
+}
+
+/// An S3-compatible bucket (`[media.s3]`).
+#[derive(Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3Config {
+    pub bucket: String,
+    pub region: String,
+    /// Empty for AWS itself; the URL of an S3-compatible server otherwise.
+    pub endpoint: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+}
+
+impl fmt::Debug for S3Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("S3Config")
+            .field("bucket", &self.bucket)
+            .field("region", &self.region)
+            .field("endpoint", &self.endpoint)
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"REDACTED")
+            .finish()
+    }
+}
+
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModerationConfig {
@@ -301,6 +352,38 @@ impl Config {
         if self.streaming.heartbeat_secs == 0 {
             return bad("streaming.heartbeat_secs", "must be at least 1".into());
         }
+        if self.media.preview_pixels == 0 || self.media.original_pixels < self.media.preview_pixels
+        {
+            return bad(
+                "media.original_pixels",
+                "must be at least media.preview_pixels, which must be at least 1".into(),
+            );
+        }
+        if !self.media.public_base_url.is_empty() {
+            if let Err(e) = url::Url::parse(&self.media.public_base_url) {
+                return bad("media.public_base_url", e.to_string());
+            }
+        }
+        if self.media.storage == MediaStorage::S3 {
+            if self.media.s3.bucket.is_empty() {
+                return bad(
+                    "media.s3.bucket",
+                    "must be set when media.storage = \"s3\"".into(),
+                );
+            }
+            if self.media.public_base_url.is_empty() {
+                return bad(
+                    "media.public_base_url",
+                    "must be set when media.storage = \"s3\": the URL clients read files from"
+                        .into(),
+                );
+            }
+            if !self.media.s3.endpoint.is_empty() {
+                if let Err(e) = url::Url::parse(&self.media.s3.endpoint) {
+                    return bad("media.s3.endpoint", e.to_string());
+                }
+            }
+        }
         if self.instance.title.trim().is_empty() {
             return bad("instance.title", "must not be empty".into());
         }
@@ -321,6 +404,9 @@ impl Config {
         shown.database.url = redact_url(&self.database.url);
         if !shown.metrics.token.is_empty() {
             shown.metrics.token = "REDACTED".into();
+        }
+        if !shown.media.s3.secret_access_key.is_empty() {
+            shown.media.s3.secret_access_key = "REDACTED".into();
         }
         toml::to_string_pretty(&shown).unwrap_or_else(|e| format!("# cannot render: {e}"))
     }
@@ -409,6 +495,20 @@ mod tests {
         assert!(validate_domain("https://social.example").is_err());
         assert!(validate_domain("").is_err());
         assert!(validate_domain("a b").is_err());
+    }
+
+    #[test]
+    fn s3_needs_a_bucket_and_a_public_url_and_hides_its_secret() {
+        let mut c = Config::defaults();
+        c.media.storage = MediaStorage::S3;
+        assert!(c.validate().is_err());
+        c.media.s3.bucket = "media".into();
+        assert!(c.validate().is_err());
+        c.media.public_base_url = "https://media.example".into();
+        c.media.s3.secret_access_key = "hunter2".into();
+        c.validate().expect("complete S3 settings validate");
+        assert!(!c.redacted_toml().contains("hunter2"));
+        assert!(!format!("{c:?}").contains("hunter2"));
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod federation;
 pub mod id;
 pub mod jobs;
 pub mod metrics;
+pub mod media;
 pub mod model;
 pub mod moderation_cli;
 pub mod rate_limit;

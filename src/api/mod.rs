@@ -59,6 +59,8 @@ pub fn routes() -> Router<AppState> {
         .merge(v1::domain_blocks::routes())
         .merge(v2::filters::routes())
         .merge(v1::streaming::routes())
+        .merge(v1::media::routes())
+        .merge(v1::profile::routes())
 }
 
 /// Parses an id from a path; unknown or malformed ids are simply not found.

@@ -129,7 +129,7 @@ pub fn note(view: &StatusView, in_reply_to: Option<String>, base_url: &str) -> N
         sensitive: s.sensitive,
         content: s.content.clone(),
         content_map: s.language.as_ref().map(|l| json!({ l: s.content })),
-        attachment: Vec::new(),
+        attachment: view.media.iter().filter_map(document).collect(),
         tag,
         replies: json!({
             "id": format!("{}/replies", s.uri),
@@ -142,6 +142,26 @@ pub fn note(view: &StatusView, in_reply_to: Option<String>, base_url: &str) -> N
             }
         }),
     }
+}
+
+/// A local attachment as the `Document` Mastodon sends: alt text in `name`, focal point, size.
+fn document(m: &crate::model::Media) -> Option<Value> {
+    let url = m.url.clone()?;
+    let mut doc = json!({
+        "type": "Document",
+        "mediaType": m.content_type,
+        "url": url,
+        "name": Some(m.description.clone()).filter(|d| !d.is_empty()),
+        "blurhash": m.blurhash,
+    });
+    if m.kind == "image" {
+        doc["focalPoint"] = json!([m.focus_x, m.focus_y]);
+    }
+    if let (Some(w), Some(h)) = (m.width, m.height) {
+        doc["width"] = json!(w);
+        doc["height"] = json!(h);
+    }
+    Some(doc)
 }
 
 fn domain_of(base_url: &str) -> String {
@@ -235,4 +255,44 @@ pub fn undo(actor: &Account, object: Value) -> Value {
         "actor": actor.uri,
         "object": object,
     })
+}
+
+/// The attachments of a received note: `Document`, `Image`, `Video`, `Audio` objects (or bare
+/// links) with a URL; the rest of each is optional, as servers differ.
+pub fn attachments_of(note: &Value) -> Vec<crate::service::media::RemoteAttachment> {
+    let list = match note.get("attachment") {
+        Some(Value::Array(items)) => items.clone(),
+        Some(one @ Value::Object(_)) => vec![one.clone()],
+        _ => Vec::new(),
+    };
+    list.iter()
+        .filter_map(|a| {
+            let url = a.get("url").and_then(vocab::first_url)?;
+            let text = |k: &str| a.get(k).and_then(Value::as_str).map(str::to_string);
+            let focal_point = a.get("focalPoint").and_then(Value::as_array).and_then(|p| {
+                match (p.first()?.as_f64(), p.get(1)?.as_f64()) {
+                    (Some(x), Some(y))
+                        if (-1.0..=1.0).contains(&x) && (-1.0..=1.0).contains(&y) =>
+                    {
+                        Some((x as f32, y as f32))
+                    }
+                    _ => None,
+                }
+            });
+            let dimension = |k: &str| {
+                a.get(k)
+                    .and_then(Value::as_i64)
+                    .and_then(|v| i32::try_from(v).ok())
+            };
+            Some(crate::service::media::RemoteAttachment {
+                url,
+                media_type: text("mediaType"),
+                name: text("name"),
+                blurhash: text("blurhash"),
+                focal_point,
+                width: dimension("width"),
+                height: dimension("height"),
+            })
+        })
+        .collect()
 }

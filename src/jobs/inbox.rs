@@ -327,6 +327,7 @@ fn note_from(object: &Value, signer: &Account, uri: &str) -> crate::service::sta
         in_reply_to: id_of(object.get("inReplyTo")).map(str::to_string),
         mentions: of_type("Mention"),
         tags: of_type("Hashtag"),
+        attachments: crate::federation::convert::attachments_of(object),
         published,
     };
     note

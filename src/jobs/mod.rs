@@ -7,6 +7,7 @@ pub mod deliver;
 pub mod fanout;
 pub mod fetch_remote;
 pub mod inbox;
+pub mod media;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -49,6 +50,7 @@ async fn run(state: &AppState, job: &store::jobs::Job) -> Outcome {
         deliver::KIND => deliver::run(state, &job.payload).await,
         inbox::KIND => inbox::run(state, &job.payload).await,
         fetch_remote::KIND => fetch_remote::run(state, &job.payload).await,
+        media::KIND => media::run(state, &job.payload).await,
         other => Outcome::Fail(format!("unknown job kind {other:?}")),
     }
 }
@@ -189,6 +191,7 @@ pub fn spawn_workers(
     if count == 0 {
         return Vec::new();
     }
+    media::spawn_cleanup(state, shutdown.clone());
     let name = format!("{}/{}", hostname(), std::process::id());
     vec![tokio::spawn(worker(state.clone(), name, count, shutdown))]
 }

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod moderation;
+pub mod media;
 pub mod notification;
 pub mod oauth;
 pub mod page;
@@ -12,6 +13,7 @@ pub mod user;
 
 pub use account::{Account, AccountStats, ProfileField};
 pub use moderation::AuditEntry;
+pub use media::Media;
 pub use notification::NotificationType;
 pub use oauth::{App, AuthCode, Scopes, TokenGrant};
 pub use page::Page;

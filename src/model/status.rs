@@ -67,6 +67,8 @@ pub struct StatusView {
     pub account: Account,
     pub mentions: Vec<Account>,
     pub tags: Vec<String>,
+    /// Attachments in their order.
+    pub media: Vec<super::Media>,
     pub reblog: Option<Box<StatusView>>,
     /// `None` when nobody is signed in.
     pub viewer: Option<ViewerFlags>,

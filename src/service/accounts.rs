@@ -500,7 +500,7 @@ pub async fn update_profile(
 }
 
 /// Sends the changed profile (`Update` of the actor) to the remote followers.
-async fn federate_profile(state: &AppState, account: &Account) -> Result<()> {
+pub(crate) async fn federate_profile(state: &AppState, account: &Account) -> Result<()> {
     use crate::federation::{convert, outbox};
     let mut tx = state.db.begin().await?;
     let inboxes = store::accounts::remote_follower_inboxes(&mut *tx, account.id).await?;

@@ -8,6 +8,7 @@ pub mod instance;
 pub mod instance_actor;
 pub mod markers;
 pub mod moderation;
+pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod relationships;

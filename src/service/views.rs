@@ -13,7 +13,8 @@ use crate::store::statuses::StatusRow;
 
 /// The statuses with these ids that `viewer` may see, as views, in the order given: two
 /// queries (statuses with boosted originals, flags and relationship facts; then their authors
-/// and mentioned accounts), whatever the number of ids.
+/// and mentioned accounts), whatever the number of ids, and one more each only when the page
+/// needs it: attachments, the viewer's keyword filters, follows of silenced authors.
 pub async fn hydrate(
     state: &AppState,
     viewer: Option<&Account>,
@@ -76,6 +77,22 @@ pub async fn hydrate(
             }
         }
     }
+    // Attachments only for the statuses that have some (the rows say which): most pages of
+    // text cost no query for them.
+    let with_media: Vec<i64> = rows
+        .values()
+        .filter(|r| r.has_media)
+        .map(|r| r.status.id)
+        .collect();
+    let mut media: HashMap<i64, Vec<crate::model::Media>> = HashMap::new();
+    if !with_media.is_empty() {
+        let found = store::media::for_statuses(&state.db, &with_media).await?;
+        for m in crate::service::media::with_urls(state, found) {
+            if let Some(status_id) = m.status_id {
+                media.entry(status_id).or_default().push(m);
+            }
+        }
+    }
 
     let view_of = |row: &StatusRow| -> Option<StatusView> {
         if !may_see(&rules, &row.status) {
@@ -89,6 +106,7 @@ pub async fn hydrate(
                 .filter_map(|id| accounts.get(id).cloned())
                 .collect(),
             tags: row.tag_names.clone(),
+            media: media.get(&row.status.id).cloned().unwrap_or_default(),
             reblog: None,
             viewer: viewer.map(|_| row.flags()),
             filtered: Vec::new(),

@@ -46,6 +46,7 @@ pub mod filters;
 pub mod jobs;
 pub mod markers;
 pub mod moderation;
+pub mod media;
 pub mod notifications;
 pub mod oauth;
 pub mod reactions;

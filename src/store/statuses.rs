@@ -401,6 +401,8 @@ pub struct StatusRow {
     pub blocks_either_way: bool,
     /// The viewer has keyword filters (the same on every row), so the page must be matched.
     pub viewer_has_filters: bool,
+    /// The status has attachments.
+    pub has_media: bool,
 }
 
 impl StatusRow {
@@ -453,7 +455,8 @@ pub async fn rows_for(
            ELSE false END AS follows_author, \
          s.account_id = ANY(ARRAY(SELECT vb.target_account_id FROM blocks vb WHERE vb.account_id = $2 \
            UNION ALL SELECT vb.account_id FROM blocks vb WHERE vb.target_account_id = $2)) AS blocks_either_way, \
-         EXISTS (SELECT 1 FROM filters vfl WHERE vfl.account_id = $2) AS viewer_has_filters \
+         EXISTS (SELECT 1 FROM filters vfl WHERE vfl.account_id = $2) AS viewer_has_filters, \
+         COALESCE((SELECT true FROM media_attachments ma WHERE ma.status_id = s.id LIMIT 1), false) AS has_media \
          FROM statuses s LEFT JOIN status_stats st ON st.status_id = s.id \
          LEFT JOIN oauth_apps app ON app.id = s.application_id \
          WHERE s.id = ANY($1::bigint[] || ARRAY(SELECT b.reblog_of_id FROM statuses b \

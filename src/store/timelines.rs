@@ -7,6 +7,15 @@ use sqlx::PgExecutor;
 use crate::model::Page;
 
 /// Appends the paging conditions on `column` and the order and limit.
+/// `sql` limited to statuses with attachments when `only_media` is asked for.
+fn with_media_only(only_media: bool, sql: &str) -> String {
+    if only_media {
+        format!("{sql} AND EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = s.id)")
+    } else {
+        sql.to_string()
+    }
+}
+
 fn paged(sql: &str, column: &str, page: &Page, first_param: usize) -> String {
     format!(
         "{sql} AND (${a}::bigint IS NULL OR {column} < ${a}) AND (${b}::bigint IS NULL OR {column} > ${b}) \
@@ -56,12 +65,8 @@ pub async fn public_timeline(
     scope: PublicScope,
     page: &Page,
 ) -> Result<Vec<i64>, sqlx::Error> {
-    if scope.only_media {
-        // No status carries media yet.
-        return Ok(Vec::new());
-    }
     let sql = paged(
-        concat!(
+        &with_media_only(scope.only_media, concat!(
             "SELECT s.id FROM statuses s WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL \
              AND ($2 = FALSE OR s.local) AND ($3 = FALSE OR NOT s.local) \
              AND (s.in_reply_to_account_id IS NULL OR s.in_reply_to_account_id = s.account_id) \
@@ -70,7 +75,7 @@ pub async fn public_timeline(
              NOT EXISTS (SELECT 1 FROM user_domain_blocks udb JOIN accounts ua ON ua.id = s.account_id WHERE udb.account_id = $1 AND ua.domain IS NOT NULL AND rookery_domain_covered(ua.domain, udb.domain)) AND ",
             visible_to!("$1"),
             "))"
-        ),
+        )),
         "s.id",
         page,
         4,
@@ -148,11 +153,8 @@ pub async fn account_statuses(
     filter: &AccountStatusFilter,
     page: &Page,
 ) -> Result<Vec<i64>, sqlx::Error> {
-    if filter.only_media {
-        return Ok(Vec::new());
-    }
     let sql = paged(
-        concat!(
+        &with_media_only(filter.only_media, concat!(
             "SELECT s.id FROM statuses s WHERE s.account_id = $2 AND s.visibility <> 'direct' \
              AND ($3 = FALSE OR EXISTS (SELECT 1 FROM status_pins p WHERE p.status_id = s.id AND p.account_id = $2)) \
              AND ($4 = FALSE OR s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = s.account_id) \
@@ -161,7 +163,7 @@ pub async fn account_statuses(
              AND (s.visibility IN ('public', 'unlisted') OR ($1::bigint IS NOT NULL AND ",
             visible_to!("$1"),
             "))"
-        ),
+        )),
         "s.id",
         page,
         7,

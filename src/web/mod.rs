@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod health;
+pub mod media;
 pub mod oauth;
 pub mod pages;
 pub mod profiles;

@@ -10,6 +10,7 @@ mod follows;
 mod helpers;
 mod instance;
 mod moderation;
+mod media;
 mod oauth;
 mod relationships;
 mod remote;

@@ -33,18 +33,19 @@ fn streaming_url(config: &Config) -> String {
     format!("{scheme}://{}", config.domain)
 }
 
-/// Limits clients adapt their composer to. Media types appear once uploads are supported.
-fn media_configuration(description_limit: bool) -> Value {
+/// Limits clients adapt their composer to, from `[media]` in the configuration.
+fn media_configuration(config: &Config, description_limit: bool) -> Value {
+    let m = &config.media;
     let mut v = json!({
-        "supported_mime_types": [],
-        "image_size_limit": 16_777_216,
-        "image_matrix_limit": 33_177_600,
-        "video_size_limit": 103_809_024,
+        "supported_mime_types": crate::media::supported_mime_types(),
+        "image_size_limit": m.image_size_limit,
+        "image_matrix_limit": m.image_matrix_limit,
+        "video_size_limit": m.video_size_limit,
         "video_frame_rate_limit": 120,
         "video_matrix_limit": 8_294_400,
     });
     if description_limit {
-        v["description_limit"] = json!(1500);
+        v["description_limit"] = json!(m.description_characters);
     }
     v
 }
@@ -116,7 +117,7 @@ impl InstanceV2 {
                     "max_media_attachments": limits.max_media_attachments,
                     "characters_reserved_per_url": CHARACTERS_PER_URL,
                 },
-                "media_attachments": media_configuration(true),
+                "media_attachments": media_configuration(config, true),
                 "polls": poll_configuration(),
                 "translation": { "enabled": false },
                 "limited_federation": false,
@@ -194,7 +195,7 @@ impl InstanceV1 {
                     "max_media_attachments": limits.max_media_attachments,
                     "characters_reserved_per_url": CHARACTERS_PER_URL,
                 },
-                "media_attachments": media_configuration(false),
+                "media_attachments": media_configuration(config, false),
                 "polls": poll_configuration(),
             }),
             contact_account: contact,

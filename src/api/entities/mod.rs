@@ -7,6 +7,7 @@ pub mod application;
 pub mod conversation;
 pub mod instance;
 pub mod moderation;
+pub mod media;
 pub mod notification;
 pub mod relationship;
 pub mod status;

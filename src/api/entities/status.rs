@@ -87,7 +87,11 @@ impl Status {
             visibility: s.visibility.as_str(),
             sensitive: s.sensitive,
             spoiler_text: s.spoiler_text.clone(),
-            media_attachments: Vec::new(),
+            media_attachments: view
+                .media
+                .iter()
+                .map(super::media::MediaAttachment::value)
+                .collect(),
             application: match (&s.application_name, own) {
                 (Some(name), true) => Some(Application {
                     name: name.clone(),

@@ -160,13 +160,35 @@ pub async fn update_credentials(
     body: ParamsWithFiles<UpdateCredentials>,
 ) -> Result<Json<CredentialAccount>> {
     auth.require("write:accounts")?;
-    if let Some(file) = body.files.first() {
-        return Err(Error::invalid(
-            &file.field,
-            "ERR_INVALID",
-            "cannot be uploaded: this server does not accept image uploads yet",
-        ));
+    let mut avatar = None;
+    let mut header = None;
+    for file in body.files {
+        match file.field.as_str() {
+            "avatar" => avatar = Some(file.data),
+            "header" => header = Some(file.data),
+            other => {
+                return Err(Error::invalid(
+                    other,
+                    "ERR_INVALID",
+                    "is not a file this endpoint accepts",
+                ))
+            }
+        }
     }
+    // Processed before anything changes: a bad image leaves the profile as it was.
+    use crate::store::media::ProfileImage;
+    let avatar = match avatar {
+        Some(b) => {
+            Some(service::media::prepare_profile_image(&state, ProfileImage::Avatar, b).await?)
+        }
+        None => None,
+    };
+    let header = match header {
+        Some(b) => {
+            Some(service::media::prepare_profile_image(&state, ProfileImage::Header, b).await?)
+        }
+        None => None,
+    };
     let p = body.params;
     let source = p.source;
     let changes = ProfileChanges {
@@ -182,8 +204,17 @@ pub async fn update_credentials(
         sensitive: source.as_ref().and_then(|s| s.sensitive),
         language: source.as_ref().and_then(|s| s.language.clone().map(Some)),
     };
-    let (user, account) =
+    let (user, mut account) =
         service::accounts::update_profile(&state, &auth.user, &auth.account, changes).await?;
+    for (which, image) in [
+        (ProfileImage::Avatar, avatar),
+        (ProfileImage::Header, header),
+    ] {
+        if let Some(image) = image {
+            account =
+                service::media::set_profile_image(&state, &account, which, Some(image)).await?;
+        }
+    }
     Ok(Json(CredentialAccount::render(
         &account,
         &user,

@@ -1,3 +1,4 @@
 pub mod filters;
 pub mod instance;
+pub mod media;
 pub mod search;

@@ -15,7 +15,7 @@ use crate::content::status::{self as text, ResolvedMention};
 use crate::error::{Error, Result};
 use crate::federation::outbox;
 use crate::model::{Account, NotificationType, Status, StatusView, User, Visibility};
-use crate::service::{accounts, notifications, views};
+use crate::service::{accounts, media, notifications, views};
 use crate::{id, jobs, store};
 
 /// The most statuses one account may pin.
@@ -35,14 +35,7 @@ pub struct Draft {
 
 /// Checks a draft's text and returns its (language, sensitive) after defaults.
 fn check_draft(state: &AppState, user: &User, draft: &Draft) -> Result<(Option<String>, bool)> {
-    if !draft.media_ids.is_empty() {
-        return Err(Error::invalid(
-            "media_ids",
-            "ERR_INVALID",
-            "cannot be attached: this server does not accept media uploads yet",
-        ));
-    }
-    if draft.text.trim().is_empty() {
+    if draft.text.trim().is_empty() && draft.media_ids.is_empty() {
         return Err(Error::unprocessable(
             "Validation failed: Text can't be blank",
         ));
@@ -129,6 +122,7 @@ pub async fn post(
         }
     }
     let (language, sensitive) = check_draft(state, user, &draft)?;
+    let media_ids = media::check_attachable(state, author, &draft.media_ids, None).await?;
     let visibility = match draft.visibility.as_deref().filter(|v| !v.is_empty()) {
         None => user.default_privacy,
         Some(raw) => Visibility::parse(raw).ok_or_else(|| {
@@ -184,6 +178,7 @@ pub async fn post(
     .await?;
     let mention_ids: Vec<i64> = mentioned.iter().map(|(_, a)| a.id).collect();
     store::statuses::insert_mentions(&mut *tx, status_id, &mention_ids).await?;
+    media::attach(&mut tx, status_id, &media_ids).await?;
     let tag_ids: Vec<i64> = rendered.tags.iter().map(|_| id::next()).collect();
     store::statuses::set_tags(&mut tx, status_id, &rendered.tags, &tag_ids).await?;
     if let Some(key) = idempotency_key {
@@ -235,8 +230,10 @@ pub async fn delete(state: &AppState, actor: &Account, id: i64) -> Result<Status
     federate_removal(&mut tx, actor, &view).await?;
     let mentioned: Vec<i64> = view.mentions.iter().map(|a| a.id).collect();
     crate::streaming::status_deleted(&mut *tx, &status, &mentioned).await?;
+    let freed = media::release_status(&mut tx, status.id).await?;
     store::statuses::delete(&mut tx, &status).await?;
     tx.commit().await?;
+    media::free_files(state, freed).await;
     Ok(view)
 }
 
@@ -256,6 +253,8 @@ pub async fn edit(
         ));
     }
     let (language, sensitive) = check_draft(state, user, &draft)?;
+    let media_ids =
+        media::check_attachable(state, actor, &draft.media_ids, Some(status.id)).await?;
     let mentioned = resolve_mentions(state, &draft.text).await?;
     let resolved: Vec<ResolvedMention> = mentioned.iter().map(|(r, _)| r.clone()).collect();
     let rendered = text::render(&draft.text, &resolved, &state.base_url());
@@ -281,6 +280,7 @@ pub async fn edit(
     store::statuses::clear_mentions(&mut *tx, status.id).await?;
     let mention_ids: Vec<i64> = mentioned.iter().map(|(_, a)| a.id).collect();
     store::statuses::insert_mentions(&mut *tx, status.id, &mention_ids).await?;
+    media::attach(&mut tx, status.id, &media_ids).await?;
     let tag_ids: Vec<i64> = rendered.tags.iter().map(|_| id::next()).collect();
     store::statuses::set_tags(&mut tx, status.id, &rendered.tags, &tag_ids).await?;
     for account_id in mention_ids.iter().filter(|a| !previously.contains(a)) {

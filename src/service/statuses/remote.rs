@@ -23,6 +23,7 @@ pub struct RemoteNote {
     /// URIs of mentioned actors.
     pub mentions: Vec<String>,
     pub tags: Vec<String>,
+    pub attachments: Vec<crate::service::media::RemoteAttachment>,
     pub published: chrono::DateTime<Utc>,
 }
 
@@ -100,6 +101,15 @@ pub async fn receive_remote(state: &AppState, author: &Account, note: RemoteNote
     .await?;
     let mention_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
     store::statuses::insert_mentions(&mut *tx, status_id, &mention_ids).await?;
+    let max_media = state.config.limits.max_media_attachments;
+    crate::service::media::record_remote(
+        &mut tx,
+        max_media,
+        status_id,
+        author.id,
+        &note.attachments,
+    )
+    .await?;
     let tags: Vec<String> = note
         .tags
         .iter()

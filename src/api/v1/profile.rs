@@ -1,0 +1,48 @@
+//! `/api/v1/profile/avatar` and `/api/v1/profile/header`.
+
+use axum::extract::State;
+use axum::routing::delete;
+use axum::{Json, Router};
+
+use crate::api::auth::Auth;
+use crate::api::entities::CredentialAccount;
+use crate::app::AppState;
+use crate::error::Result;
+use crate::service;
+use crate::store::media::ProfileImage;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/profile/avatar", delete(delete_avatar))
+        .route("/api/v1/profile/header", delete(delete_header))
+}
+
+async fn remove(
+    state: &AppState,
+    auth: &Auth,
+    which: ProfileImage,
+) -> Result<Json<CredentialAccount>> {
+    auth.require("write:accounts")?;
+    let account = service::media::set_profile_image(state, &auth.account, which, None).await?;
+    Ok(Json(CredentialAccount::render(
+        &account,
+        &auth.user,
+        &state.base_url(),
+    )))
+}
+
+/// `DELETE /api/v1/profile/avatar`: back to the default picture.
+pub async fn delete_avatar(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> Result<Json<CredentialAccount>> {
+    remove(&state, &auth, ProfileImage::Avatar).await
+}
+
+/// `DELETE /api/v1/profile/header`
+pub async fn delete_header(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> Result<Json<CredentialAccount>> {
+    remove(&state, &auth, ProfileImage::Header).await
+}

@@ -1,0 +1,55 @@
+//! `process_media`: finishes an upload that `POST /api/v2/media` left for later (a large
+//! image), and the hourly removal of uploads never attached to a status.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::watch;
+
+use super::Outcome;
+use crate::app::AppState;
+use crate::service;
+
+pub const KIND: &str = "process_media";
+
+pub fn payload(media_id: i64) -> Value {
+    serde_json::json!({ "media_id": media_id })
+}
+
+#[tracing::instrument(skip_all, fields(media.id))]
+pub async fn run(state: &AppState, payload: &Value) -> Outcome {
+    let Some(media_id) = payload.get("media_id").and_then(Value::as_i64) else {
+        return Outcome::Fail("payload without media_id".into());
+    };
+    tracing::Span::current().record("media.id", media_id);
+    match service::media::process_pending(state, media_id).await {
+        Ok(()) => Outcome::Done,
+        Err(e) => Outcome::Retry(e.to_string()),
+    }
+}
+
+/// Every hour, removes unattached uploads older than `media.unattached_retention_hours`. Each
+/// process with workers runs it; the removal is idempotent, so several at once do no harm.
+pub fn spawn_cleanup(state: &AppState, mut shutdown: watch::Receiver<bool>) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tokio::select! {
+                _ = every.tick() => {}
+                _ = shutdown.changed() => {}
+            }
+            if *shutdown.borrow() {
+                return;
+            }
+            let span = tracing::info_span!("media_cleanup");
+            match tracing::Instrument::instrument(service::media::remove_unattached(&state), span)
+                .await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(files = n, "removed unattached uploads"),
+                Err(e) => tracing::warn!(error = %e, "removing unattached uploads"),
+            }
+        }
+    });
+}

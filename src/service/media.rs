@@ -1,0 +1,591 @@
+//! Media use-cases: uploading (processed at once or by a job), describing, attaching to
+//! statuses, profile images, remote attachments, and freeing files nobody uses any more.
+
+use bytes::Bytes;
+use chrono::Utc;
+
+use crate::app::AppState;
+use crate::error::{Error, Result};
+use crate::media::process::{self, ImageRole};
+use crate::media::{self as files, Kind, ProcessError, Sniffed};
+use crate::model::{Account, Media};
+use crate::store::media::{Files, NewMedia, ProfileImage};
+use crate::{id, jobs, store};
+
+/// How an upload should be processed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Before answering (`POST /api/v1/media`).
+    Now,
+    /// Before answering when cheap, otherwise in a job (`POST /api/v2/media`).
+    Later,
+}
+
+/// What a client sends with a file.
+#[derive(Debug, Default)]
+pub struct UploadMeta {
+    pub description: Option<String>,
+    pub focus: Option<String>,
+}
+
+/// A remote status's attachment as received in a note (a `Document`, `Image`…).
+#[derive(Clone, Debug, Default)]
+pub struct RemoteAttachment {
+    pub url: String,
+    pub media_type: Option<String>,
+    pub name: Option<String>,
+    pub blurhash: Option<String>,
+    pub focal_point: Option<(f32, f32)>,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+}
+
+/// Fills in the public URLs of attachments (local files through the storage backend, remote
+/// ones as received).
+pub fn with_urls(state: &AppState, mut media: Vec<Media>) -> Vec<Media> {
+    for m in &mut media {
+        fill_urls(state, m);
+    }
+    media
+}
+
+fn fill_urls(state: &AppState, m: &mut Media) {
+    m.url = m
+        .file_key
+        .as_deref()
+        .map(|k| state.media.url(k))
+        .or_else(|| m.remote_url.clone());
+    m.preview_url = m
+        .preview_key
+        .as_deref()
+        .map(|k| state.media.url(k))
+        .or_else(|| m.preview_remote_url.clone())
+        .or_else(|| m.remote_url.clone().filter(|_| m.kind == "image"));
+}
+
+fn one_with_url(state: &AppState, mut m: Media) -> Media {
+    fill_urls(state, &mut m);
+    m
+}
+
+/// Parses Mastodon's focus `"x,y"`, each within -1.0..=1.0.
+pub fn parse_focus(raw: &str) -> Result<(f32, f32)> {
+    let bad = || {
+        Error::invalid(
+            "focus",
+            "ERR_INVALID",
+            "must be two numbers from -1 to 1, as \"x,y\"",
+        )
+    };
+    let (x, y) = raw.split_once(',').ok_or_else(bad)?;
+    let x: f32 = x.trim().parse().map_err(|_| bad())?;
+    let y: f32 = y.trim().parse().map_err(|_| bad())?;
+    if !(-1.0..=1.0).contains(&x) || !(-1.0..=1.0).contains(&y) {
+        return Err(bad());
+    }
+    Ok((x, y))
+}
+
+fn check_description(state: &AppState, description: &str) -> Result<()> {
+    let limit = state.config.media.description_characters;
+    if description.chars().count() > limit {
+        return Err(Error::invalid(
+            "description",
+            "ERR_TOO_LONG",
+            format!("is too long (maximum is {limit} characters)"),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks an upload's real type and size: 422 for what is not an accepted image, video or
+/// audio file (whatever its name or declared type says), 413 above the limit of its kind.
+pub fn check_file(state: &AppState, field: &str, bytes: &[u8]) -> Result<Sniffed> {
+    let sniffed = files::sniff(bytes).ok_or_else(|| {
+        Error::invalid(
+            field,
+            "ERR_INVALID",
+            "content type is invalid: send a JPEG, PNG, GIF or WebP image, or a video or audio file",
+        )
+    })?;
+    let m = &state.config.media;
+    let limit = match sniffed.kind() {
+        Kind::Image => m.image_size_limit,
+        Kind::Video => m.video_size_limit,
+        Kind::Audio => m.audio_size_limit,
+    };
+    if bytes.len() > limit {
+        return Err(Error::PayloadTooLarge(format!(
+            "File is too large: the limit for {} files is {limit} bytes",
+            sniffed.kind().as_str()
+        )));
+    }
+    Ok(sniffed)
+}
+
+fn refused(field: &str, e: ProcessError) -> Error {
+    match e {
+        ProcessError::TooManyPixels { .. } => {
+            Error::invalid(field, "ERR_TOO_LARGE", format!("is refused: {e}"))
+        }
+        other => Error::invalid(field, "ERR_INVALID", format!("is refused: {other}")),
+    }
+}
+
+/// Processes an image off the async runtime.
+async fn process_blocking(
+    state: &AppState,
+    field: &str,
+    bytes: Bytes,
+    sniffed: Sniffed,
+    role: ImageRole,
+) -> Result<process::Processed> {
+    let limit = state.config.media.image_matrix_limit;
+    tokio::task::spawn_blocking(move || process::process_image(&bytes, sniffed, limit, role))
+        .await
+        .map_err(|e| Error::internal(format!("image processing panicked: {e}")))?
+        .map_err(|e| refused(field, e))
+}
+
+fn attachment_role(state: &AppState) -> ImageRole {
+    ImageRole::Attachment {
+        original_pixels: state.config.media.original_pixels,
+        preview_pixels: state.config.media.preview_pixels,
+    }
+}
+
+/// Stores a processed image or an unchanged video/audio file; returns what to record.
+async fn store_files(
+    state: &AppState,
+    bytes: &Bytes,
+    sniffed: Sniffed,
+    processed: Option<process::Processed>,
+) -> Result<StoredFiles> {
+    let (original, preview, blurhash) = match processed {
+        Some(p) => (p.original, p.preview, p.blurhash),
+        None => (
+            process::Encoded {
+                bytes: bytes.to_vec(),
+                format: sniffed,
+                width: 0,
+                height: 0,
+            },
+            Some(process::placeholder()),
+            None,
+        ),
+    };
+    let file_key = files::key_for(&original.bytes, original.format.extension());
+    put(state, &file_key, &original.bytes).await?;
+    let preview_stored = match preview {
+        Some(p) => {
+            let key = files::key_for(&p.bytes, p.format.extension());
+            put(state, &key, &p.bytes).await?;
+            Some((key, p.width, p.height))
+        }
+        None => None,
+    };
+    let dims = |w: u32, h: u32| (w > 0 && h > 0).then_some((w as i32, h as i32));
+    Ok(StoredFiles {
+        content_type: original.format.mime(),
+        file_key,
+        file_size: original.bytes.len() as i64,
+        original: dims(original.width, original.height),
+        preview: preview_stored,
+        blurhash,
+    })
+}
+
+struct StoredFiles {
+    content_type: &'static str,
+    file_key: String,
+    file_size: i64,
+    original: Option<(i32, i32)>,
+    preview: Option<(String, u32, u32)>,
+    blurhash: Option<String>,
+}
+
+impl StoredFiles {
+    fn as_files(&self) -> Files<'_> {
+        Files {
+            content_type: self.content_type,
+            file_key: &self.file_key,
+            preview_key: self.preview.as_ref().map(|p| p.0.as_str()),
+            file_size: self.file_size,
+            width: self.original.map(|o| o.0),
+            height: self.original.map(|o| o.1),
+            preview_width: self.preview.as_ref().map(|p| p.1 as i32),
+            preview_height: self.preview.as_ref().map(|p| p.2 as i32),
+            blurhash: self.blurhash.as_deref(),
+        }
+    }
+}
+
+async fn put(state: &AppState, key: &str, bytes: &[u8]) -> Result<()> {
+    state
+        .media
+        .put(key, bytes)
+        .await
+        .map_err(|e| Error::internal(format!("storing {key}: {e}")))
+}
+
+/// Uploads a file for a later status. Returns the attachment, which is still pending when it
+/// was left to a job (`Mode::Later` and a large image).
+#[tracing::instrument(skip_all, fields(account.id = account.id, upload.bytes = bytes.len()))]
+pub async fn upload(
+    state: &AppState,
+    account: &Account,
+    bytes: Bytes,
+    meta: UploadMeta,
+    mode: Mode,
+) -> Result<Media> {
+    let description = meta.description.unwrap_or_default();
+    check_description(state, &description)?;
+    let focus = match meta.focus.as_deref().filter(|f| !f.trim().is_empty()) {
+        Some(raw) => parse_focus(raw)?,
+        None => (0.0, 0.0),
+    };
+    let sniffed = check_file(state, "file", &bytes)?;
+    let media_id = id::next();
+    let mut new = NewMedia {
+        id: media_id,
+        account_id: account.id,
+        status_id: None,
+        position: 0,
+        kind: sniffed.kind().as_str(),
+        content_type: Some(sniffed.mime()),
+        description: description.trim(),
+        focus,
+        remote_url: None,
+        preview_remote_url: None,
+        blurhash: None,
+        width: None,
+        height: None,
+        processing: "done",
+        upload: None,
+    };
+    if sniffed.kind() == Kind::Image {
+        // The header alone says whether this is a bomb, and whether it is worth a job.
+        let (w, h) = process::dimensions(&bytes, sniffed).map_err(|e| refused("file", e))?;
+        let pixels = u64::from(w) * u64::from(h);
+        if pixels > state.config.media.image_matrix_limit {
+            return Err(refused(
+                "file",
+                ProcessError::TooManyPixels {
+                    width: w,
+                    height: h,
+                    limit: state.config.media.image_matrix_limit,
+                },
+            ));
+        }
+        if mode == Mode::Later && pixels > state.config.media.sync_pixels {
+            new.processing = "pending";
+            new.upload = Some(&bytes);
+            let mut tx = state.db.begin().await?;
+            store::media::insert(&mut *tx, &new).await?;
+            jobs::enqueue(&mut tx, jobs::media::KIND, jobs::media::payload(media_id)).await?;
+            tx.commit().await?;
+            return own(state, account, media_id).await;
+        }
+    }
+    let processed = match sniffed.kind() {
+        Kind::Image => Some(
+            process_blocking(
+                state,
+                "file",
+                bytes.clone(),
+                sniffed,
+                attachment_role(state),
+            )
+            .await?,
+        ),
+        _ => None,
+    };
+    let stored = store_files(state, &bytes, sniffed, processed).await?;
+    let mut tx = state.db.begin().await?;
+    store::media::insert(&mut *tx, &new).await?;
+    store::media::set_files(&mut *tx, media_id, &stored.as_files()).await?;
+    tx.commit().await?;
+    own(state, account, media_id).await
+}
+
+/// Finishes a pending upload (the `process_media` job). A file that turns out to be corrupt
+/// marks the attachment failed, which is final.
+pub async fn process_pending(state: &AppState, media_id: i64) -> Result<()> {
+    let Some(raw) = store::media::pending_upload(&state.db, media_id).await? else {
+        return Ok(());
+    };
+    let bytes = Bytes::from(raw);
+    let Some(sniffed) = files::sniff(&bytes) else {
+        store::media::set_failed(&state.db, media_id).await?;
+        return Ok(());
+    };
+    match process_blocking(
+        state,
+        "file",
+        bytes.clone(),
+        sniffed,
+        attachment_role(state),
+    )
+    .await
+    {
+        Ok(processed) => {
+            let stored = store_files(state, &bytes, sniffed, Some(processed)).await?;
+            store::media::set_files(&state.db, media_id, &stored.as_files()).await?;
+        }
+        Err(Error::Validation { message, .. }) => {
+            tracing::info!(media.id = media_id, error = %message, "upload refused by processing");
+            store::media::set_failed(&state.db, media_id).await?;
+        }
+        Err(e) => return Err(e),
+    }
+    Ok(())
+}
+
+/// One's own attachment (404 for anyone else's, so ids cannot be probed).
+pub async fn own(state: &AppState, account: &Account, id: i64) -> Result<Media> {
+    let media = store::media::by_id(&state.db, id)
+        .await?
+        .filter(|m| m.account_id == account.id)
+        .ok_or(Error::NotFound)?;
+    Ok(one_with_url(state, media))
+}
+
+/// Changes the description or focal point of one's attachment, attached or not.
+pub async fn update(
+    state: &AppState,
+    account: &Account,
+    id: i64,
+    meta: UploadMeta,
+) -> Result<Media> {
+    let current = own(state, account, id).await?;
+    let description = match meta.description {
+        Some(d) => {
+            check_description(state, &d)?;
+            d.trim().to_string()
+        }
+        None => current.description.clone(),
+    };
+    let focus = match meta.focus.as_deref().filter(|f| !f.trim().is_empty()) {
+        Some(raw) => parse_focus(raw)?,
+        None => (current.focus_x, current.focus_y),
+    };
+    store::media::update_meta(&state.db, id, &description, focus).await?;
+    own(state, account, id).await
+}
+
+/// Checks `media_ids` of a post or an edit: at most the configured number, each one's own,
+/// processed, not attached to another status (`status_id` is the one being edited), and no
+/// video or audio together with anything else (as Mastodon refuses). Returns the ids in order.
+pub async fn check_attachable(
+    state: &AppState,
+    account: &Account,
+    raw_ids: &[String],
+    status_id: Option<i64>,
+) -> Result<Vec<i64>> {
+    if raw_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let max = state.config.limits.max_media_attachments;
+    if raw_ids.len() > max {
+        return Err(Error::invalid(
+            "media_ids",
+            "ERR_TOO_LONG",
+            format!("are too many: at most {max} attachments per status"),
+        ));
+    }
+    let mut ids = Vec::with_capacity(raw_ids.len());
+    for raw in raw_ids {
+        let id = crate::id::parse(raw.trim()).ok_or_else(unknown_media)?;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    let found = store::media::by_ids(&state.db, &ids).await?;
+    let mut kinds = Vec::new();
+    for id in &ids {
+        let m = found
+            .iter()
+            .find(|m| m.id == *id && m.account_id == account.id && m.remote_url.is_none())
+            .ok_or_else(unknown_media)?;
+        if m.status_id.is_some() && m.status_id != status_id {
+            return Err(Error::invalid(
+                "media_ids",
+                "ERR_TAKEN",
+                "include an attachment already used by another status",
+            ));
+        }
+        if !m.is_ready() {
+            return Err(Error::invalid(
+                "media_ids",
+                "ERR_INVALID",
+                "include an attachment that is still processing or failed",
+            ));
+        }
+        kinds.push(m.kind.as_str());
+    }
+    if kinds.len() > 1 && kinds.iter().any(|k| *k != "image") {
+        return Err(Error::unprocessable(
+            "Validation failed: Cannot attach a video or audio file to a post that already contains images",
+        ));
+    }
+    Ok(ids)
+}
+
+fn unknown_media() -> Error {
+    Error::invalid(
+        "media_ids",
+        "ERR_INVALID",
+        "include an attachment that does not exist or is not yours",
+    )
+}
+
+/// Attaches checked media to a status, in the transaction that posts or edits it.
+pub async fn attach(tx: &mut sqlx::PgConnection, status_id: i64, ids: &[i64]) -> Result<()> {
+    store::media::attach(tx, status_id, ids).await?;
+    Ok(())
+}
+
+/// Removes the attachments of a status being deleted, in its transaction; returns the keys
+/// of files to free with `free_files` once the transaction is committed.
+pub async fn release_status(tx: &mut sqlx::PgConnection, status_id: i64) -> Result<Vec<String>> {
+    Ok(store::media::delete_for_status(&mut *tx, status_id).await?)
+}
+
+/// Removes stored files that no attachment or profile image refers to any more. Failures are
+/// logged, not returned: the rows are already gone, and a left-over file harms nobody.
+pub async fn free_files(state: &AppState, keys: Vec<String>) {
+    for key in keys {
+        match store::media::key_in_use(&state.db, &key).await {
+            Ok(false) => {
+                if let Err(e) = state.media.delete(&key).await {
+                    tracing::warn!(media.key = %key, error = %e, "removing a media file");
+                }
+            }
+            Ok(true) => {}
+            Err(e) => tracing::warn!(media.key = %key, error = %e, "checking a media file"),
+        }
+    }
+}
+
+/// Removes uploads that were never attached within the retention period, with their files.
+/// Returns how many files were looked at.
+#[tracing::instrument(skip_all)]
+pub async fn remove_unattached(state: &AppState) -> Result<usize> {
+    let hours = state.config.media.unattached_retention_hours as i64;
+    let before = Utc::now() - chrono::Duration::hours(hours);
+    let keys = store::media::delete_unattached_before(&state.db, before).await?;
+    let n = keys.len();
+    free_files(state, keys).await;
+    Ok(n)
+}
+
+/// A processed avatar or header, not stored yet.
+pub struct ProfileImageFile(process::Encoded);
+
+/// Checks and processes an avatar or header (cropped to Mastodon's sizes), storing nothing,
+/// so that a bad file refuses the whole profile update.
+pub async fn prepare_profile_image(
+    state: &AppState,
+    which: ProfileImage,
+    bytes: Bytes,
+) -> Result<ProfileImageFile> {
+    let field = match which {
+        ProfileImage::Avatar => "avatar",
+        ProfileImage::Header => "header",
+    };
+    let sniffed = check_file(state, field, &bytes)?;
+    if sniffed.kind() != Kind::Image {
+        return Err(Error::invalid(
+            field,
+            "ERR_INVALID",
+            "content type is invalid: send a JPEG, PNG, GIF or WebP image",
+        ));
+    }
+    let role = match which {
+        ProfileImage::Avatar => process::AVATAR,
+        ProfileImage::Header => process::HEADER,
+    };
+    let p = process_blocking(state, field, bytes, sniffed, role).await?;
+    Ok(ProfileImageFile(p.original))
+}
+
+/// Sets (with a prepared image) or removes (without) a local account's avatar or header, and
+/// tells remote followers.
+#[tracing::instrument(skip_all, fields(account.id = account.id))]
+pub async fn set_profile_image(
+    state: &AppState,
+    account: &Account,
+    which: ProfileImage,
+    image: Option<ProfileImageFile>,
+) -> Result<Account> {
+    let url = match image {
+        Some(ProfileImageFile(encoded)) => {
+            let key = files::key_for(&encoded.bytes, encoded.format.extension());
+            put(state, &key, &encoded.bytes).await?;
+            Some(state.media.url(&key))
+        }
+        None => None,
+    };
+    let mut tx = state.db.begin().await?;
+    let old = store::media::set_profile_image(&mut tx, account.id, which, url.as_deref()).await?;
+    tx.commit().await?;
+    if let Some(old_key) = old.as_deref().and_then(|u| u.rsplit('/').next()) {
+        if files::is_key(old_key) && old.as_deref() != url.as_deref() {
+            free_files(state, vec![old_key.to_string()]).await;
+        }
+    }
+    let account = store::accounts::by_id(&state.db, account.id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    crate::service::accounts::federate_profile(state, &account).await?;
+    Ok(account)
+}
+
+/// Records the attachments of a remote status by their remote URLs, in the transaction that
+/// stores the status. Only http(s) URLs are kept, and at most the configured number.
+pub async fn record_remote(
+    tx: &mut sqlx::PgConnection,
+    max: usize,
+    status_id: i64,
+    account_id: i64,
+    attachments: &[RemoteAttachment],
+) -> Result<()> {
+    let usable = attachments
+        .iter()
+        .filter(|a| url::Url::parse(&a.url).is_ok_and(|u| matches!(u.scheme(), "http" | "https")));
+    for (position, a) in usable.take(max).enumerate() {
+        let kind = match a.media_type.as_deref().and_then(|t| t.split('/').next()) {
+            Some("image") => "image",
+            Some("video") => "video",
+            Some("audio") => "audio",
+            _ => "unknown",
+        };
+        let description: String =
+            crate::content::sanitize::strip_all(a.name.as_deref().unwrap_or_default())
+                .chars()
+                .take(1500)
+                .collect();
+        store::media::insert(
+            &mut *tx,
+            &NewMedia {
+                id: id::next(),
+                account_id,
+                status_id: Some(status_id),
+                position: position as i16,
+                kind,
+                content_type: a.media_type.as_deref(),
+                description: &description,
+                focus: a.focal_point.unwrap_or((0.0, 0.0)),
+                remote_url: Some(&a.url),
+                preview_remote_url: None,
+                blurhash: a.blurhash.as_deref().filter(|b| b.len() <= 100),
+                width: a.width.filter(|w| *w > 0),
+                height: a.height.filter(|h| *h > 0),
+                processing: "done",
+                upload: None,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}

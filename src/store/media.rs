@@ -1,0 +1,283 @@
+//! Media attachments (`media_attachments`) and the profile images of accounts.
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgExecutor};
+
+use crate::model::Media;
+
+const COLUMNS: &str = "id, account_id, status_id, position, kind, content_type, file_key, \
+     preview_key, file_size, width, height, preview_width, preview_height, blurhash, description, \
+     focus_x, focus_y, remote_url, preview_remote_url, processing, created_at";
+
+/// A new attachment row.
+pub struct NewMedia<'a> {
+    pub id: i64,
+    pub account_id: i64,
+    pub status_id: Option<i64>,
+    pub position: i16,
+    pub kind: &'a str,
+    pub content_type: Option<&'a str>,
+    pub description: &'a str,
+    pub focus: (f32, f32),
+    pub remote_url: Option<&'a str>,
+    pub preview_remote_url: Option<&'a str>,
+    pub blurhash: Option<&'a str>,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+    /// `done`, or `pending` with the raw upload kept for the processing job.
+    pub processing: &'a str,
+    pub upload: Option<&'a [u8]>,
+}
+
+/// Stored files and what is known of them once processing is done.
+pub struct Files<'a> {
+    pub content_type: &'a str,
+    pub file_key: &'a str,
+    pub preview_key: Option<&'a str>,
+    pub file_size: i64,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+    pub preview_width: Option<i32>,
+    pub preview_height: Option<i32>,
+    pub blurhash: Option<&'a str>,
+}
+
+/// Inserts an attachment.
+pub async fn insert(db: impl PgExecutor<'_>, m: &NewMedia<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO media_attachments (id, account_id, status_id, position, kind, content_type, \
+         description, focus_x, focus_y, remote_url, preview_remote_url, blurhash, width, height, \
+         processing, upload) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+    )
+    .bind(m.id)
+    .bind(m.account_id)
+    .bind(m.status_id)
+    .bind(m.position)
+    .bind(m.kind)
+    .bind(m.content_type)
+    .bind(m.description)
+    .bind(m.focus.0)
+    .bind(m.focus.1)
+    .bind(m.remote_url)
+    .bind(m.preview_remote_url)
+    .bind(m.blurhash)
+    .bind(m.width)
+    .bind(m.height)
+    .bind(m.processing)
+    .bind(m.upload)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Records the stored files of an attachment and marks it done; the raw upload is dropped.
+pub async fn set_files(db: impl PgExecutor<'_>, id: i64, f: &Files<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE media_attachments SET content_type = $2, file_key = $3, preview_key = $4, \
+         file_size = $5, width = $6, height = $7, preview_width = $8, preview_height = $9, \
+         blurhash = $10, processing = 'done', upload = NULL WHERE id = $1",
+    )
+    .bind(id)
+    .bind(f.content_type)
+    .bind(f.file_key)
+    .bind(f.preview_key)
+    .bind(f.file_size)
+    .bind(f.width)
+    .bind(f.height)
+    .bind(f.preview_width)
+    .bind(f.preview_height)
+    .bind(f.blurhash)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Marks a pending attachment as failed and drops its raw upload.
+pub async fn set_failed(db: impl PgExecutor<'_>, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE media_attachments SET processing = 'failed', upload = NULL WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// The raw upload of a pending attachment, if it is still pending.
+pub async fn pending_upload(
+    db: impl PgExecutor<'_>,
+    id: i64,
+) -> Result<Option<Vec<u8>>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT upload FROM media_attachments WHERE id = $1 AND processing = 'pending' \
+         AND upload IS NOT NULL",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// One attachment.
+pub async fn by_id(db: impl PgExecutor<'_>, id: i64) -> Result<Option<Media>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM media_attachments WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// These attachments, whoever owns them, in no particular order.
+pub async fn by_ids(db: impl PgExecutor<'_>, ids: &[i64]) -> Result<Vec<Media>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM media_attachments WHERE id = ANY($1)"
+    ))
+    .bind(ids)
+    .fetch_all(db)
+    .await
+}
+
+/// The attachments of these statuses in one query, ordered by status and position.
+pub async fn for_statuses(
+    db: impl PgExecutor<'_>,
+    status_ids: &[i64],
+) -> Result<Vec<Media>, sqlx::Error> {
+    if status_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM media_attachments WHERE status_id = ANY($1) \
+         ORDER BY status_id, position, id"
+    ))
+    .bind(status_ids)
+    .fetch_all(db)
+    .await
+}
+
+/// Changes the description and focal point of an attachment.
+pub async fn update_meta(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    description: &str,
+    focus: (f32, f32),
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE media_attachments SET description = $2, focus_x = $3, focus_y = $4 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(description)
+    .bind(focus.0)
+    .bind(focus.1)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Makes `ids` (in this order) the attachments of `status_id`, and releases the ones it had
+/// that are no longer among them (they become unattached and are removed later).
+pub async fn attach(db: &mut PgConnection, status_id: i64, ids: &[i64]) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE media_attachments SET status_id = NULL, created_at = now() \
+         WHERE status_id = $1 AND NOT (id = ANY($2))",
+    )
+    .bind(status_id)
+    .bind(ids)
+    .execute(&mut *db)
+    .await?;
+    sqlx::query(
+        "UPDATE media_attachments m SET status_id = $1, position = o.position - 1 \
+         FROM unnest($2::bigint[]) WITH ORDINALITY AS o(id, position) WHERE m.id = o.id",
+    )
+    .bind(status_id)
+    .bind(ids)
+    .execute(&mut *db)
+    .await?;
+    Ok(())
+}
+
+/// Removes the attachments of a status; returns the keys of their files.
+pub async fn delete_for_status(
+    db: impl PgExecutor<'_>,
+    status_id: i64,
+) -> Result<Vec<String>, sqlx::Error> {
+    let rows: Vec<(Option<String>, Option<String>)> = sqlx::query_as(
+        "DELETE FROM media_attachments WHERE status_id = $1 RETURNING file_key, preview_key",
+    )
+    .bind(status_id)
+    .fetch_all(db)
+    .await?;
+    Ok(flatten_keys(rows))
+}
+
+/// Removes unattached attachments created before `before`; returns the keys of their files.
+pub async fn delete_unattached_before(
+    db: impl PgExecutor<'_>,
+    before: DateTime<Utc>,
+) -> Result<Vec<String>, sqlx::Error> {
+    let rows: Vec<(Option<String>, Option<String>)> = sqlx::query_as(
+        "DELETE FROM media_attachments WHERE status_id IS NULL AND created_at < $1 \
+         RETURNING file_key, preview_key",
+    )
+    .bind(before)
+    .fetch_all(db)
+    .await?;
+    Ok(flatten_keys(rows))
+}
+
+fn flatten_keys(rows: Vec<(Option<String>, Option<String>)>) -> Vec<String> {
+    let mut keys: Vec<String> = rows
+        .into_iter()
+        .flat_map(|(a, b)| [a, b])
+        .flatten()
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// Whether any attachment or profile image still refers to the file under `key` (equal
+/// uploads share one file).
+pub async fn key_in_use(db: impl PgExecutor<'_>, key: &str) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM media_attachments WHERE file_key = $1 OR preview_key = $1) \
+         OR EXISTS (SELECT 1 FROM accounts WHERE avatar_url LIKE '%/' || $1 \
+                    OR header_url LIKE '%/' || $1)",
+    )
+    .bind(key)
+    .fetch_one(db)
+    .await
+}
+
+/// Which profile image.
+#[derive(Clone, Copy, Debug)]
+pub enum ProfileImage {
+    Avatar,
+    Header,
+}
+
+/// Sets (or with `None` clears) a local account's avatar or header URL; returns the old one.
+pub async fn set_profile_image(
+    db: &mut PgConnection,
+    account_id: i64,
+    which: ProfileImage,
+    url: Option<&str>,
+) -> Result<Option<String>, sqlx::Error> {
+    let column = match which {
+        ProfileImage::Avatar => "avatar_url",
+        ProfileImage::Header => "header_url",
+    };
+    let old: Option<String> = sqlx::query_scalar(&format!(
+        "SELECT {column} FROM accounts WHERE id = $1 FOR UPDATE"
+    ))
+    .bind(account_id)
+    .fetch_optional(&mut *db)
+    .await?
+    .flatten();
+    sqlx::query(&format!(
+        "UPDATE accounts SET {column} = $2, updated_at = now() WHERE id = $1"
+    ))
+    .bind(account_id)
+    .bind(url)
+    .execute(&mut *db)
+    .await?;
+    Ok(old)
+}
