@@ -116,6 +116,8 @@ pub struct JobsConfig {
 #[serde(deny_unknown_fields)]
 pub struct FederationConfig {
     pub allow_private_addresses: bool,
+    /// GETs of ActivityPub documents need a valid HTTP signature (Mastodon's AUTHORIZED_FETCH).
+    pub authorized_fetch: bool,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]

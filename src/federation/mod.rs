@@ -3,6 +3,7 @@
 //! untrusted: verified, size-limited, parsed into strict types and origin-checked before the
 //! service layer sees it.
 
+pub mod authorized;
 pub mod convert;
 pub mod discovery;
 pub mod documents;

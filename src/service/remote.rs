@@ -73,12 +73,19 @@ pub async fn resolve_handle(state: &AppState, username: &str, domain: &str) -> R
 /// Fetches the actor at `url` and stores it (refreshing a known one).
 #[tracing::instrument(skip_all, fields(actor.url = %url))]
 pub async fn fetch_actor(state: &AppState, url: &str) -> Result<Account> {
-    let fetched = fetch::fetch_document(&state.http, &state.fetch_policy(), &Unsigned, url)
-        .await
-        .map_err(unavailable)?;
+    let fetched = fetch_signed(state, url).await?;
     let actor: RemoteActor = serde_json::from_value(fetched.document.clone())
         .map_err(|e| Error::unprocessable(format!("Not a usable actor: {e}")))?;
     store_actor(state, &actor).await
+}
+
+/// GETs any ActivityPub document signed by the instance actor, with every check of
+/// [`fetch::fetch_document`] (SSRF guard, size, type, origin).
+pub async fn fetch_signed(state: &AppState, url: &str) -> Result<fetch::Fetched> {
+    let signer = crate::service::instance_actor::signer(state).await?;
+    fetch::fetch_document(&state.http, &state.fetch_policy(), &signer, url)
+        .await
+        .map_err(unavailable)
 }
 
 /// Checks and stores a remote actor document whose id was already verified to be on the

@@ -49,6 +49,7 @@ pub mod reactions;
 pub mod relationships;
 pub mod statuses;
 pub mod timelines;
+pub mod tombstones;
 pub mod users;
 
 /// The constraint a unique violation names, if `e` is one: services turn it into a 422.

@@ -11,5 +11,6 @@ mod instance;
 mod oauth;
 mod relationships;
 mod remote;
+mod signed_fetch;
 mod statuses;
 mod visibility;
