@@ -10,6 +10,7 @@ pub mod documents;
 pub mod fetch;
 pub mod inbox;
 pub mod outbox;
+pub mod remote_note;
 pub mod signature;
 pub mod vocab;
 

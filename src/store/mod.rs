@@ -47,6 +47,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod reactions;
 pub mod relationships;
+pub mod remote_actors;
 pub mod statuses;
 pub mod timelines;
 pub mod tombstones;

@@ -13,4 +13,5 @@ mod relationships;
 mod remote;
 mod signed_fetch;
 mod statuses;
+mod threads;
 mod visibility;
