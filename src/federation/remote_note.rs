@@ -52,11 +52,12 @@ pub fn note_from(
     signer: &Account,
     uri: &str,
 ) -> crate::service::statuses::RemoteNote {
-    let tags = object
-        .get("tag")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    // JSON-LD compaction writes a single tag as an object rather than a one-item array.
+    let tags = match object.get("tag") {
+        Some(Value::Array(items)) => items.clone(),
+        Some(one @ Value::Object(_)) => vec![one.clone()],
+        _ => Vec::new(),
+    };
     let of_type = |t: &str| -> Vec<String> {
         tags.iter()
             .filter(|x| x.get("type").and_then(Value::as_str) == Some(t))

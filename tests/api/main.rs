@@ -5,6 +5,7 @@ mod cli;
 mod documents;
 mod federation;
 mod fetch;
+mod fixtures;
 mod follows;
 mod helpers;
 mod instance;
