@@ -341,3 +341,72 @@ async fn a_deleted_remote_actor_leaves_nothing_behind() {
     assert_eq!(found["accounts"], json!([]));
     let _ = alice_on_b;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_announce_cannot_vouch_for_another_origin() {
+    let a = TestApp::spawn().await;
+    let b = TestApp::spawn().await;
+    let c = TestApp::spawn().await;
+    a.register("alice").await;
+    b.register("mallory").await;
+    let carol = c.register("carol").await;
+    let genuine = c
+        .post_status(&carol, "what carol really wrote", json!({}))
+        .await;
+    let genuine_uri = genuine["uri"].as_str().expect("uri");
+    let mallory = b.url("/users/mallory");
+
+    // Mallory boosts carol's note but embeds a forged copy of it: A fetches it from C instead.
+    let forged = json!({
+        "id": format!("{mallory}/statuses/1/activity"), "type": "Announce", "actor": mallory,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        "object": {"id": genuine_uri, "type": "Note", "attributedTo": c.url("/users/carol"),
+                   "content": "<p>words put in carol's mouth</p>",
+                   "to": ["https://www.w3.org/ns/activitystreams#Public"]}
+    });
+    assert_eq!(
+        signed_post(&b, "mallory", &a, &forged).await,
+        StatusCode::ACCEPTED
+    );
+    // And a boost of a note that does not exist on C leaves nothing behind.
+    let missing = json!({
+        "id": format!("{mallory}/statuses/2/activity"), "type": "Announce", "actor": mallory,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        "object": {"id": c.url("/users/carol/statuses/4242"), "type": "Note",
+                   "attributedTo": c.url("/users/carol"), "content": "<p>never said</p>"}
+    });
+    assert_eq!(
+        signed_post(&b, "mallory", &a, &missing).await,
+        StatusCode::ACCEPTED
+    );
+    drain_all(&[&a, &b, &c]).await;
+
+    let id = rookery::store::statuses::id_by_uri_or_url(&a.state.db, genuine_uri)
+        .await
+        .expect("db")
+        .expect("the original was fetched from C");
+    let stored = rookery::store::statuses::by_id(&a.state.db, id)
+        .await
+        .expect("db")
+        .expect("status");
+    assert!(
+        stored.content.contains("what carol really wrote"),
+        "{}",
+        stored.content
+    );
+    assert!(!stored.content.contains("mouth"));
+    assert!(rookery::store::statuses::id_by_uri_or_url(
+        &a.state.db,
+        &c.url("/users/carol/statuses/4242")
+    )
+    .await
+    .expect("db")
+    .is_none());
+    assert!(rookery::store::statuses::id_by_uri_or_url(
+        &a.state.db,
+        &format!("{mallory}/statuses/2/activity")
+    )
+    .await
+    .expect("db")
+    .is_none());
+}
