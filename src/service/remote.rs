@@ -290,3 +290,45 @@ pub async fn fetch_note(state: &AppState, uri: &str, depth: usize) -> Result<i64
         .await?
         .ok_or(Error::NotFound)
 }
+
+/// What `/authorize_interaction?uri=` points at.
+pub enum Interaction {
+    Account(Box<Account>),
+    Status(i64),
+}
+
+/// Resolves what a remote "interact" button sent: `acct:user@domain`, `@user@domain`, an actor
+/// URL or a status URL (known here, or fetched).
+pub async fn resolve_interaction(state: &AppState, uri: &str) -> Result<Interaction> {
+    let uri = uri.trim();
+    let handle = uri
+        .strip_prefix("acct:")
+        .unwrap_or(uri)
+        .trim_start_matches('@');
+    if !uri.starts_with("http://") && !uri.starts_with("https://") {
+        let (username, domain) = handle.split_once('@').ok_or(Error::NotFound)?;
+        return resolve_handle(state, username, domain)
+            .await
+            .map(|a| Interaction::Account(Box::new(a)));
+    }
+    if let Some(account) = store::accounts::by_uri(&state.db, uri).await? {
+        return Ok(Interaction::Account(Box::new(account)));
+    }
+    if let Some(id) = store::statuses::id_by_uri_or_url(&state.db, uri).await? {
+        return Ok(Interaction::Status(id));
+    }
+    // Unknown: an actor or a note, whichever the document turns out to be.
+    let fetched = fetch_signed(state, uri).await?;
+    match fetched.document.get("type").and_then(Value::as_str) {
+        Some("Person" | "Service" | "Application" | "Group" | "Organization") => {
+            let actor: RemoteActor = serde_json::from_value(fetched.document)
+                .map_err(|e| Error::unprocessable(format!("Not a usable actor: {e}")))?;
+            store_actor(state, &actor)
+                .await
+                .map(|a| Interaction::Account(Box::new(a)))
+        }
+        _ => fetch_note(state, fetched.url.as_str(), 1)
+            .await
+            .map(Interaction::Status),
+    }
+}

@@ -9,6 +9,7 @@ mod fixtures;
 mod follows;
 mod helpers;
 mod instance;
+mod interact;
 mod oauth;
 mod relationships;
 mod remote;
