@@ -185,8 +185,11 @@ async fn authorized_fetch_requires_signed_gets() {
     let public_uri = public["uri"].as_str().expect("uri");
 
     // Unsigned ActivityPub GETs are refused; pages for browsers and the instance actor are not.
+    let public_path = format!("/@bob/{}", public["id"].as_str().expect("id"));
     for path in [
         "/users/bob",
+        "/@bob",
+        public_path.as_str(),
         "/users/bob/outbox",
         "/users/bob/followers",
         "/users/bob/following",
