@@ -242,7 +242,8 @@ async fn bench(settings: &Settings, db_options: &PgConnectOptions) -> Result<()>
             "object": {
                 "id": note, "type": "Note", "attributedTo": actor.uri,
                 "content": format!("<p>Hello number {j} from the benchmark, with a <a href=\"https://example.com\">link</a></p>"),
-                "published": "2026-11-24T12:00:00Z",
+                // Distinct times, as real notes have: ids of remote notes are made from them.
+                "published": (Utc::now() - chrono::TimeDelta::seconds(j as i64 + 1)).to_rfc3339(),
                 "to": ["https://www.w3.org/ns/activitystreams#Public"],
                 "cc": [format!("{}/followers", actor.uri)],
             }
