@@ -172,6 +172,8 @@ pub struct StreamingConfig {
 #[serde(deny_unknown_fields)]
 pub struct FederationConfig {
     pub allow_private_addresses: bool,
+    /// GETs of ActivityPub documents need a valid HTTP signature (Mastodon's AUTHORIZED_FETCH).
+    pub authorized_fetch: bool,
 }
 
 /// Uploads: limits, processing and storage (`[media]` in config/default.toml).

@@ -2,8 +2,10 @@
 //! activities, replies, and the outbox, follower, following and featured collections. The
 //! same URLs give browsers HTML (or a redirect to it).
 //!
-//! Only public and unlisted objects are served for now: followers-only and direct objects
-//! need a verified signature from a permitted actor, which comes with the inbox.
+//! Followers-only and direct notes (and their activities) are served only to a verified
+//! signer permitted by `service::visibility::may_see`; deleted notes answer 410 with a
+//! `Tombstone`. In authorized-fetch mode every document here but the instance actor needs a
+//! signature (see `federation::authorized`).
 
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
@@ -13,6 +15,7 @@ use axum::Router;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::authorized::SignedGet;
 use super::convert;
 use super::vocab::{Collection, WithContext};
 use crate::app::AppState;
@@ -77,6 +80,7 @@ pub async fn instance_actor(State(state): State<AppState>) -> Result<Response> {
 /// `/users/:name`: the actor to ActivityPub clients, a redirect to the profile for browsers.
 pub async fn actor(
     State(state): State<AppState>,
+    _authorized: SignedGet,
     headers: HeaderMap,
     Path(username): Path<String>,
 ) -> Result<Response> {
@@ -87,24 +91,72 @@ pub async fn actor(
     Ok(activity_json(convert::actor(&account, &state.base_url())))
 }
 
-/// A status of `username` that anyone may see, or 404.
-async fn public_status(
+/// A status of `username` as the requester may see it: public and unlisted ones to anyone
+/// (unless authorized fetch made the signer the viewer), followers-only and direct ones only
+/// to a verified signer whom [`service::visibility::may_see`] lets see them. Otherwise 404,
+/// or 410 with a `Tombstone` for a deleted status.
+async fn visible_status(
     state: &AppState,
     username: &str,
     id: &str,
-) -> Result<(Account, crate::model::StatusView)> {
+    signed: &SignedGet,
+) -> Result<std::result::Result<(Account, crate::model::StatusView), Gone>> {
     let account = local_account(state, username).await?;
     let id = crate::id::parse(id).ok_or(Error::NotFound)?;
-    let view = service::views::one(state, None, id).await?;
-    if view.status.account_id != account.id
-        || !matches!(
-            view.status.visibility,
-            Visibility::Public | Visibility::Unlisted
-        )
-    {
-        return Err(Error::NotFound);
+    let first_viewer = if signed.is_verified() {
+        signed.signer(state).await?
+    } else {
+        None
+    };
+    let found =
+        |view: crate::model::StatusView| (view.status.account_id == account.id).then_some(view);
+    match service::views::one(state, first_viewer.as_ref(), id).await {
+        Ok(view) => {
+            return found(view)
+                .map(|v| Ok((account.clone(), v)))
+                .ok_or(Error::NotFound)
+        }
+        Err(Error::NotFound) => {}
+        Err(e) => return Err(e),
     }
-    Ok((account, view))
+    // Hidden from an anonymous reader: perhaps not from whoever signed the request.
+    if first_viewer.is_none() {
+        if let Some(signer) = signed.signer(state).await? {
+            match service::views::one(state, Some(&signer), id).await {
+                Ok(view) => {
+                    return found(view)
+                        .map(|v| Ok((account.clone(), v)))
+                        .ok_or(Error::NotFound)
+                }
+                Err(Error::NotFound) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    let uri = format!("{}/statuses/{id}", account.uri);
+    match store::tombstones::deleted_at(&state.db, &uri).await? {
+        Some(deleted) => Ok(Err(Gone { uri, deleted })),
+        None => Err(Error::NotFound),
+    }
+}
+
+/// A deleted note: 410 Gone with its `Tombstone`, so that peers drop their copies.
+struct Gone {
+    uri: String,
+    deleted: chrono::DateTime<chrono::Utc>,
+}
+
+impl IntoResponse for Gone {
+    fn into_response(self) -> Response {
+        let mut response = activity_json(serde_json::json!({
+            "id": self.uri,
+            "type": "Tombstone",
+            "formerType": "Note",
+            "deleted": crate::api::entities::datetime(&self.deleted),
+        }));
+        *response.status_mut() = axum::http::StatusCode::GONE;
+        response
+    }
 }
 
 async fn parent_uri(state: &AppState, status: &crate::model::Status) -> Result<Option<String>> {
@@ -115,9 +167,13 @@ async fn parent_uri(state: &AppState, status: &crate::model::Status) -> Result<O
 pub async fn note(
     State(state): State<AppState>,
     headers: HeaderMap,
+    signed: SignedGet,
     Path((username, id)): Path<(String, String)>,
 ) -> Result<Response> {
-    let (_, view) = public_status(&state, &username, &id).await?;
+    let (_, view) = match visible_status(&state, &username, &id, &signed).await? {
+        Ok(found) => found,
+        Err(gone) => return Ok(gone.into_response()),
+    };
     if view.status.is_reblog() {
         return Err(Error::NotFound);
     }
@@ -140,9 +196,13 @@ pub async fn note(
 /// `/users/:name/statuses/:id/activity`: the `Create` of a status or the `Announce` of a boost.
 pub async fn activity(
     State(state): State<AppState>,
+    signed: SignedGet,
     Path((username, id)): Path<(String, String)>,
 ) -> Result<Response> {
-    let (account, view) = public_status(&state, &username, &id).await?;
+    let (account, view) = match visible_status(&state, &username, &id, &signed).await? {
+        Ok(found) => found,
+        Err(gone) => return Ok(gone.into_response()),
+    };
     if let Some(original) = &view.reblog {
         return Ok(activity_json(convert::announce(
             &view.status,
@@ -176,10 +236,14 @@ impl PageQuery {
 /// `/users/:name/statuses/:id/replies`: public replies, as one page.
 pub async fn replies(
     State(state): State<AppState>,
+    signed: SignedGet,
     Path((username, id)): Path<(String, String)>,
     Query(q): Query<PageQuery>,
 ) -> Result<Response> {
-    let (_, view) = public_status(&state, &username, &id).await?;
+    let (_, view) = match visible_status(&state, &username, &id, &signed).await? {
+        Ok(found) => found,
+        Err(gone) => return Ok(gone.into_response()),
+    };
     let collection_id = format!("{}/replies", view.status.uri);
     let items: Vec<Value> = store::statuses::public_reply_uris(&state.db, view.status.id, 100)
         .await?
@@ -214,6 +278,7 @@ pub async fn replies(
 /// `/users/:name/outbox`: the summary, then pages of activities (`?page=true`, `?max_id=`).
 pub async fn outbox(
     State(state): State<AppState>,
+    _authorized: SignedGet,
     Path(username): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> Result<Response> {
@@ -324,6 +389,7 @@ async fn follow_collection(
 
 pub async fn followers(
     State(state): State<AppState>,
+    _authorized: SignedGet,
     Path(username): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> Result<Response> {
@@ -332,6 +398,7 @@ pub async fn followers(
 
 pub async fn following(
     State(state): State<AppState>,
+    _authorized: SignedGet,
     Path(username): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> Result<Response> {
@@ -341,6 +408,7 @@ pub async fn following(
 /// `/users/:name/collections/featured`: pinned notes, embedded.
 pub async fn featured(
     State(state): State<AppState>,
+    _authorized: SignedGet,
     Path(username): Path<String>,
 ) -> Result<Response> {
     let account = local_account(&state, &username).await?;
@@ -376,6 +444,7 @@ pub async fn featured(
 /// such as Fedify fetch the object of an `Accept` from its own origin).
 pub async fn follow_activity(
     State(state): State<AppState>,
+    _authorized: SignedGet,
     Path((username, id)): Path<(String, String)>,
 ) -> Result<Response> {
     let follower = local_account(&state, &username).await?;

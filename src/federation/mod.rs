@@ -3,6 +3,7 @@
 //! untrusted: verified, size-limited, parsed into strict types and origin-checked before the
 //! service layer sees it.
 
+pub mod authorized;
 pub mod convert;
 pub mod discovery;
 pub mod documents;
@@ -10,6 +11,7 @@ pub mod fetch;
 pub mod inbox;
 pub mod moderation;
 pub mod outbox;
+pub mod remote_note;
 pub mod signature;
 pub mod vocab;
 

@@ -6,6 +6,7 @@ use serde_json::Value;
 use super::Outcome;
 use crate::app::AppState;
 use crate::error::Error;
+use crate::federation::remote_note::{id_of, note_from, own_note};
 use crate::model::Account;
 use crate::service::relationships::{self, FollowOptions};
 use crate::store;
@@ -14,12 +15,6 @@ pub const KIND: &str = "process_inbox";
 
 pub fn payload(signer_id: i64, activity: &Value) -> Value {
     serde_json::json!({ "signer_id": signer_id, "activity": activity })
-}
-
-/// An id given as a string or as an object with an `id`.
-fn id_of(value: Option<&Value>) -> Option<&str> {
-    let v = value?;
-    v.as_str().or_else(|| v.get("id").and_then(Value::as_str))
 }
 
 #[tracing::instrument(skip_all, fields(activity.kind))]
@@ -141,40 +136,6 @@ async fn undo(state: &AppState, signer: &Account, activity: &Value) -> Result<()
     }
 }
 
-/// Visibility from addressing, as Mastodon reads it.
-fn visibility_of(object: &Value, author: &Account) -> crate::model::Visibility {
-    use crate::model::Visibility;
-    let list = |key: &str| -> Vec<String> {
-        match object.get(key) {
-            Some(Value::String(s)) => vec![s.clone()],
-            Some(Value::Array(items)) => items
-                .iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect(),
-            _ => Vec::new(),
-        }
-    };
-    let (to, cc) = (list("to"), list("cc"));
-    let public = |l: &[String]| {
-        l.iter()
-            .any(|a| a == crate::federation::vocab::PUBLIC || a == "as:Public" || a == "Public")
-    };
-    if public(&to) {
-        Visibility::Public
-    } else if public(&cc) {
-        Visibility::Unlisted
-    } else if !author.followers_url.is_empty()
-        && to
-            .iter()
-            .chain(cc.iter())
-            .any(|a| *a == author.followers_url)
-    {
-        Visibility::Private
-    } else {
-        Visibility::Direct
-    }
-}
-
 /// `Create` of a note: only by its author, with an id on the author's origin.
 async fn create(state: &AppState, signer: &Account, activity: &Value) -> Result<(), Error> {
     let Some(object) = activity.get("object").filter(|o| o.is_object()) else {
@@ -186,16 +147,28 @@ async fn create(state: &AppState, signer: &Account, activity: &Value) -> Result<
     }
     let uri = own_note(object, signer)?;
     let note = note_from(object, signer, uri);
+    if let Some(parent) = &note.in_reply_to {
+        // A reply to something unknown here: fetch its thread first (best effort).
+        if let Err(e) = crate::service::remote::fetch_note(
+            state,
+            parent,
+            crate::service::remote::MAX_THREAD_FETCH_DEPTH,
+        )
+        .await
+        {
+            tracing::info!(error = %e, "the parent of a reply could not be fetched");
+        }
+    }
     crate::service::statuses::receive_remote(state, signer, note).await
 }
 
-/// `Delete` of a note (by id or Tombstone); deletes of whole actors come with moderation.
+/// `Delete` of a note (by id or Tombstone), or of the signing actor itself.
 async fn delete(state: &AppState, signer: &Account, activity: &Value) -> Result<(), Error> {
     let Some(uri) = id_of(activity.get("object")) else {
         return Ok(());
     };
     if uri == signer.uri {
-        return crate::service::moderation::remote_actor_deleted(state, signer).await;
+        return crate::service::remote::delete_actor(state, signer).await;
     }
     crate::service::statuses::delete_remote(state, signer, uri).await
 }
@@ -239,15 +212,14 @@ async fn update(state: &AppState, signer: &Account, activity: &Value) -> Result<
     Ok(())
 }
 
-/// A remote boost of a status known here (boosts of unknown statuses are not fetched yet).
+/// A remote boost of a status: known here, or fetched from its own origin.
 async fn announce(state: &AppState, signer: &Account, activity: &Value) -> Result<(), Error> {
     let Some(announce_uri) = id_of(Some(activity)) else {
         return Ok(());
     };
+    // An embedded copy is never trusted: an unknown original is fetched from its own origin.
     let object = id_of(activity.get("object")).ok_or(Error::NotFound)?;
-    let original = store::statuses::id_by_uri_or_url(&state.db, object)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let original = crate::service::remote::fetch_note(state, object, 1).await?;
     let public = |key: &str| {
         activity.get(key).is_some_and(|v| match v {
             Value::String(s) => s == crate::federation::vocab::PUBLIC,
@@ -273,83 +245,6 @@ async fn announce(state: &AppState, signer: &Account, activity: &Value) -> Resul
     )
     .await?;
     Ok(())
-}
-
-/// A note object as the service layer takes it.
-fn note_from(object: &Value, signer: &Account, uri: &str) -> crate::service::statuses::RemoteNote {
-    let tags = object
-        .get("tag")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let of_type = |t: &str| -> Vec<String> {
-        tags.iter()
-            .filter(|x| x.get("type").and_then(Value::as_str) == Some(t))
-            .filter_map(|x| {
-                if t == "Mention" {
-                    x.get("href").and_then(Value::as_str).map(str::to_string)
-                } else {
-                    x.get("name").and_then(Value::as_str).map(str::to_string)
-                }
-            })
-            .collect()
-    };
-    let published = object
-        .get("published")
-        .and_then(Value::as_str)
-        .and_then(|p| chrono::DateTime::parse_from_rfc3339(p).ok())
-        .map(|d| d.with_timezone(&chrono::Utc))
-        .unwrap_or_else(chrono::Utc::now);
-    let language = object
-        .get("contentMap")
-        .and_then(Value::as_object)
-        .and_then(|m| m.keys().next().cloned());
-    let text = |k: &str| {
-        object
-            .get(k)
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string()
-    };
-    let note = crate::service::statuses::RemoteNote {
-        uri: uri.to_string(),
-        url: object
-            .get("url")
-            .and_then(crate::federation::vocab::first_url),
-        content: text("content"),
-        summary: text("summary"),
-        sensitive: object
-            .get("sensitive")
-            .and_then(Value::as_bool)
-            .unwrap_or(false),
-        language,
-        visibility: visibility_of(object, signer),
-        in_reply_to: id_of(object.get("inReplyTo")).map(str::to_string),
-        mentions: of_type("Mention"),
-        tags: of_type("Hashtag"),
-        attachments: crate::federation::convert::attachments_of(object),
-        published,
-    };
-    note
-}
-
-/// Checks that a note object is the signer's own: its id on the signer's origin and
-/// `attributedTo` the signer. Returns its id.
-fn own_note<'a>(object: &'a Value, signer: &Account) -> Result<&'a str, Error> {
-    let uri = object
-        .get("id")
-        .and_then(Value::as_str)
-        .ok_or(Error::NotFound)?;
-    let same_origin = match (url::Url::parse(uri), url::Url::parse(&signer.uri)) {
-        (Ok(a), Ok(b)) => {
-            crate::federation::fetch::origin(&a) == crate::federation::fetch::origin(&b)
-        }
-        _ => false,
-    };
-    if !same_origin || id_of(object.get("attributedTo")) != Some(signer.uri.as_str()) {
-        return Err(Error::forbidden("the note is not the signer's"));
-    }
-    Ok(uri)
 }
 
 /// A remote account blocks (or unblocks) a local one.

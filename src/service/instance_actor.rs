@@ -3,6 +3,8 @@
 
 use crate::app::AppState;
 use crate::error::{Error, Result};
+use crate::federation::fetch::KeySigner;
+use crate::federation::signature::SigningKey;
 use crate::model::Account;
 use crate::{crypto, id, store};
 
@@ -25,4 +27,32 @@ pub async fn get(state: &AppState) -> Result<Account> {
         &private_pem,
     )
     .await?)
+}
+
+/// What signs this server's outgoing GETs: the instance actor's key, parsed once and kept in
+/// the state's key cache.
+pub async fn signer(state: &AppState) -> Result<KeySigner> {
+    let actor = get(state).await?;
+    let cached = state
+        .signing_keys
+        .lock()
+        .ok()
+        .and_then(|keys| keys.get(&actor.id).cloned());
+    let key = match cached {
+        Some(key) => key,
+        None => {
+            let (_, pem) = store::accounts::private_key(&state.db, actor.id)
+                .await?
+                .ok_or_else(|| Error::Internal(anyhow::anyhow!("the instance actor has no key")))?;
+            let key = SigningKey::from_pem(&pem).map_err(|e| Error::Internal(e.into()))?;
+            if let Ok(mut keys) = state.signing_keys.lock() {
+                keys.insert(actor.id, key.clone());
+            }
+            key
+        }
+    };
+    Ok(KeySigner {
+        key,
+        key_id: actor.public_key_id,
+    })
 }

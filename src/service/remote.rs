@@ -8,6 +8,7 @@ use crate::app::AppState;
 use crate::content::sanitize;
 use crate::error::{Error, Result};
 use crate::federation::fetch::{self, FetchError, Unsigned};
+use crate::federation::remote_note;
 use crate::federation::vocab::{first_url, RemoteActor};
 use crate::model::{Account, ProfileField};
 use crate::{id, store};
@@ -74,14 +75,23 @@ pub async fn resolve_handle(state: &AppState, username: &str, domain: &str) -> R
 /// Fetches the actor at `url` and stores it (refreshing a known one).
 #[tracing::instrument(skip_all, fields(actor.url = %url))]
 pub async fn fetch_actor(state: &AppState, url: &str) -> Result<Account> {
-    crate::service::moderation::domains::check_fetch(state, url).await?;
-    let fetched = fetch::fetch_document(&state.http, &state.fetch_policy(), &Unsigned, url)
-        .await
-        .map_err(unavailable)?;
-    crate::service::delivery::fetched_from(state, fetched.url.as_str()).await;
+    let fetched = fetch_signed(state, url).await?;
     let actor: RemoteActor = serde_json::from_value(fetched.document.clone())
         .map_err(|e| Error::unprocessable(format!("Not a usable actor: {e}")))?;
     store_actor(state, &actor).await
+}
+
+/// GETs any ActivityPub document signed by the instance actor, with every check of
+/// [`fetch::fetch_document`] (SSRF guard, size, type, origin).
+pub async fn fetch_signed(state: &AppState, url: &str) -> Result<fetch::Fetched> {
+    crate::service::moderation::domains::check_fetch(state, url).await?;
+    let signer = crate::service::instance_actor::signer(state).await?;
+    let fetched = fetch::fetch_document(&state.http, &state.fetch_policy(), &signer, url)
+        .await
+        .map_err(unavailable)?;
+    // A host that answers is alive: deliveries to it resume.
+    crate::service::delivery::fetched_from(state, fetched.url.as_str()).await;
+    Ok(fetched)
 }
 
 /// Checks and stores a remote actor document whose id was already verified to be on the
@@ -199,4 +209,131 @@ pub async fn store_actor(state: &AppState, actor: &RemoteActor) -> Result<Accoun
     store::accounts::by_id(&state.db, account_id)
         .await?
         .ok_or(Error::NotFound)
+}
+
+/// A remote actor deleted itself (a `Delete` whose object is the signing actor): its statuses,
+/// boosts, favourites, follows and notifications go, with the counts they made, as on
+/// Mastodon. Nothing of it stays visible.
+#[tracing::instrument(skip_all, fields(account.id = actor.id))]
+pub async fn delete_actor(state: &AppState, actor: &Account) -> Result<()> {
+    if actor.is_local() {
+        return Err(Error::forbidden(
+            "A local account cannot be deleted remotely",
+        ));
+    }
+    let mut tx = state.db.begin().await?;
+    store::remote_actors::purge(&mut tx, actor.id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The remote account a `@username@domain` mention in a local post names: known and fresh,
+/// or looked up now over WebFinger (a stale known one is kept when the lookup fails). `None`
+/// when it cannot be found: the mention then stays plain text, as on Mastodon.
+pub async fn mentioned(state: &AppState, username: &str, domain: &str) -> Result<Option<Account>> {
+    match resolve_handle(state, username, domain).await {
+        Ok(account) => Ok(Some(account)),
+        Err(Error::Internal(e)) => Err(Error::Internal(e)),
+        Err(e) => {
+            tracing::info!(error = %e, "a mentioned remote account could not be resolved");
+            Ok(store::accounts::remote_by_handle(&state.db, username, domain).await?)
+        }
+    }
+}
+
+/// How many missing ancestors of a reply are fetched, one by one, before the thread is left
+/// broken (Mastodon stops at a similar depth).
+pub const MAX_THREAD_FETCH_DEPTH: usize = 8;
+
+/// The local id of the note at `uri`: known already, or fetched (signed, from its own origin,
+/// checked to be its author's, whose actor is fetched too when unknown), stored through the
+/// same path as a note that arrives in the inbox, with up to `depth` missing ancestors
+/// fetched first so the thread holds together.
+pub async fn fetch_note(state: &AppState, uri: &str, depth: usize) -> Result<i64> {
+    if let Some(id) = store::statuses::id_by_uri_or_url(&state.db, uri).await? {
+        return Ok(id);
+    }
+    if depth == 0 {
+        return Err(Error::NotFound);
+    }
+    let fetched = fetch_signed(state, uri).await?;
+    let object = &fetched.document;
+    if !matches!(
+        object.get("type").and_then(Value::as_str),
+        Some("Note" | "Article" | "Page" | "Question")
+    ) {
+        return Err(Error::unprocessable("Not a note"));
+    }
+    let id = object
+        .get("id")
+        .and_then(Value::as_str)
+        .ok_or(Error::NotFound)?;
+    if let Some(known) = store::statuses::id_by_uri_or_url(&state.db, id).await? {
+        return Ok(known);
+    }
+    let author_uri = remote_note::id_of(object.get("attributedTo"))
+        .ok_or_else(|| Error::unprocessable("The note has no author"))?;
+    let author = match store::accounts::by_uri(&state.db, author_uri).await? {
+        Some(known) => known,
+        None => fetch_actor(state, author_uri).await?,
+    };
+    if author.is_local() {
+        return Err(Error::unprocessable(
+            "A remote note cannot be by a local account",
+        ));
+    }
+    // The id is on the origin it was fetched from; it must also be the author's.
+    remote_note::own_note(object, &author)?;
+    let note = remote_note::note_from(object, &author, id);
+    if let Some(parent) = &note.in_reply_to {
+        if let Err(e) = Box::pin(fetch_note(state, parent, depth - 1)).await {
+            tracing::info!(error = %e, parent = %parent, "the parent of a fetched note is missing");
+        }
+    }
+    crate::service::statuses::receive_remote(state, &author, note).await?;
+    store::statuses::id_by_uri_or_url(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// What `/authorize_interaction?uri=` points at.
+pub enum Interaction {
+    Account(Box<Account>),
+    Status(i64),
+}
+
+/// Resolves what a remote "interact" button sent: `acct:user@domain`, `@user@domain`, an actor
+/// URL or a status URL (known here, or fetched).
+pub async fn resolve_interaction(state: &AppState, uri: &str) -> Result<Interaction> {
+    let uri = uri.trim();
+    let handle = uri
+        .strip_prefix("acct:")
+        .unwrap_or(uri)
+        .trim_start_matches('@');
+    if !uri.starts_with("http://") && !uri.starts_with("https://") {
+        let (username, domain) = handle.split_once('@').ok_or(Error::NotFound)?;
+        return resolve_handle(state, username, domain)
+            .await
+            .map(|a| Interaction::Account(Box::new(a)));
+    }
+    if let Some(account) = store::accounts::by_uri(&state.db, uri).await? {
+        return Ok(Interaction::Account(Box::new(account)));
+    }
+    if let Some(id) = store::statuses::id_by_uri_or_url(&state.db, uri).await? {
+        return Ok(Interaction::Status(id));
+    }
+    // Unknown: an actor or a note, whichever the document turns out to be.
+    let fetched = fetch_signed(state, uri).await?;
+    match fetched.document.get("type").and_then(Value::as_str) {
+        Some("Person" | "Service" | "Application" | "Group" | "Organization") => {
+            let actor: RemoteActor = serde_json::from_value(fetched.document)
+                .map_err(|e| Error::unprocessable(format!("Not a usable actor: {e}")))?;
+            store_actor(state, &actor)
+                .await
+                .map(|a| Interaction::Account(Box::new(a)))
+        }
+        _ => fetch_note(state, fetched.url.as_str(), 1)
+            .await
+            .map(Interaction::Status),
+    }
 }

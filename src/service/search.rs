@@ -67,7 +67,19 @@ pub async fn run(state: &AppState, viewer: Option<&Account>, q: &SearchQuery) ->
         }
     }
     if wants(q, "statuses") && is_url {
-        if let Some(id) = store::statuses::id_by_uri_or_url(&state.db, &q.q).await? {
+        let id = match store::statuses::id_by_uri_or_url(&state.db, &q.q).await? {
+            Some(id) => Some(id),
+            None if q.resolve => match remote::fetch_note(state, &q.q, 1).await {
+                Ok(id) => Some(id),
+                Err(Error::NotFound)
+                | Err(Error::Unavailable(_))
+                | Err(Error::Forbidden(_))
+                | Err(Error::Validation { .. }) => None,
+                Err(e) => return Err(e),
+            },
+            None => None,
+        };
+        if let Some(id) = id {
             found.statuses = views::hydrate(state, viewer, &[id]).await?;
         }
     }

@@ -52,9 +52,11 @@ pub mod oauth;
 pub mod reactions;
 pub mod relationships;
 pub mod rules;
+pub mod remote_actors;
 pub mod statuses;
 pub mod streaming;
 pub mod timelines;
+pub mod tombstones;
 pub mod users;
 
 /// The constraint a unique violation names, if `e` is one: services turn it into a 422.

@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod health;
 pub mod media;
+pub mod interact;
 pub mod oauth;
 pub mod pages;
 pub mod profiles;
@@ -20,6 +21,10 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(pages::index))
         .route("/about", get(pages::index))
         .route("/oauth/authorize", get(oauth::show).post(oauth::submit))
+        .route(
+            "/authorize_interaction",
+            get(interact::show).post(interact::submit),
+        )
         .route("/avatars/original/missing.png", get(assets::avatar))
         .route("/headers/original/missing.png", get(assets::header))
         .route("/instance/thumbnail.png", get(assets::thumbnail))

@@ -22,8 +22,8 @@ use crate::model::oauth::OOB_REDIRECT_URI;
 use crate::model::User;
 use crate::service::oauth::{self, AuthorizeRequest};
 
-const CSRF_COOKIE: &str = "rookery_csrf";
-const SESSION_COOKIE: &str = "rookery_session";
+pub(crate) const CSRF_COOKIE: &str = "rookery_csrf";
+pub(crate) const SESSION_COOKIE: &str = "rookery_session";
 
 /// The query of `GET /oauth/authorize`, and the fields of its form. Every field is optional
 /// text: clients send odd values (`state=None`, `force_login=False`) that must not break it.
@@ -96,7 +96,7 @@ fn is_true(raw: Option<&str>) -> bool {
     )
 }
 
-fn cookie(
+pub(crate) fn cookie(
     state: &AppState,
     name: &'static str,
     value: String,
@@ -150,7 +150,7 @@ async fn check(state: &AppState, p: &AuthorizeParams) -> Result<AuthorizeRequest
     })
 }
 
-async fn session_user(state: &AppState, jar: &CookieJar) -> Option<User> {
+pub(crate) async fn session_user(state: &AppState, jar: &CookieJar) -> Option<User> {
     let session = jar.get(SESSION_COOKIE)?.value().to_string();
     match oauth::session_user(state, &session).await {
         Ok(Some(user)) if user.login_refusal().is_none() => Some(user),

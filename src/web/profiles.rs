@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::app::AppState;
 use crate::error::{Error, Result};
+use crate::federation::authorized::SignedGet;
 use crate::federation::{convert, documents};
 use crate::model::Visibility;
 use crate::{service, store};
@@ -43,6 +44,7 @@ fn username_of(handle: &str) -> Result<&str> {
 /// `/@:username`
 pub async fn profile(
     State(state): State<AppState>,
+    _authorized: SignedGet,
     headers: HeaderMap,
     Path(handle): Path<String>,
 ) -> Result<Response> {
@@ -101,6 +103,7 @@ pub async fn profile(
 /// `/@:username/:id`: the status as a page, or its `Note`.
 pub async fn status(
     State(state): State<AppState>,
+    _authorized: SignedGet,
     headers: HeaderMap,
     Path((handle, id)): Path<(String, String)>,
 ) -> Result<Response> {

@@ -10,7 +10,12 @@ use serde_json::{json, Value};
 use crate::helpers::{TestApp, TestUser};
 
 /// Runs both instances' queues until `check` holds (ten seconds at most).
-async fn eventually(a: &TestApp, b: &TestApp, what: &str, mut check: impl AsyncFnMut() -> bool) {
+pub async fn eventually(
+    a: &TestApp,
+    b: &TestApp,
+    what: &str,
+    mut check: impl AsyncFnMut() -> bool,
+) {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         a.drain_jobs().await;
@@ -24,7 +29,7 @@ async fn eventually(a: &TestApp, b: &TestApp, what: &str, mut check: impl AsyncF
 }
 
 /// `who` on `app` looks `handle` up (resolving it) and returns its local id there.
-async fn resolve(app: &TestApp, who: &TestUser, handle: &str) -> String {
+pub async fn resolve(app: &TestApp, who: &TestUser, handle: &str) -> String {
     let (status, found) = app
         .get(
             &format!(
@@ -41,7 +46,7 @@ async fn resolve(app: &TestApp, who: &TestUser, handle: &str) -> String {
         .to_string()
 }
 
-async fn relationship(app: &TestApp, who: &TestUser, id: &str) -> Value {
+pub async fn relationship(app: &TestApp, who: &TestUser, id: &str) -> Value {
     let (_, rel) = app
         .get(
             &format!("/api/v1/accounts/relationships?id[]={id}"),

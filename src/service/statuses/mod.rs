@@ -69,8 +69,8 @@ fn check_draft(state: &AppState, user: &User, draft: &Draft) -> Result<(Option<S
     ))
 }
 
-/// Resolves the mentions of a text to known accounts (local ones, and remote ones already
-/// known; unknown remote accounts are looked up once federation lands).
+/// Resolves the mentions of a text to accounts: local ones, and remote ones (looked up over
+/// WebFinger when unknown or stale).
 async fn resolve_mentions(state: &AppState, body: &str) -> Result<Vec<(ResolvedMention, Account)>> {
     let mut out: Vec<(ResolvedMention, Account)> = Vec::new();
     for m in text::mentions(body) {
@@ -81,8 +81,8 @@ async fn resolve_mentions(state: &AppState, body: &str) -> Result<Vec<(ResolvedM
         let found = if local {
             store::accounts::local_by_username(&state.db, &m.username).await?
         } else {
-            store::accounts::remote_by_handle(
-                &state.db,
+            crate::service::remote::mentioned(
+                state,
                 &m.username,
                 m.domain.as_deref().unwrap_or_default(),
             )
