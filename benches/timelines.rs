@@ -1077,7 +1077,9 @@ async fn drive_sql(
                     .await;
                 let elapsed = t.elapsed();
                 match rows {
-                    Ok(rows) if rows.len() == PAGE => log.latencies.push(elapsed.as_micros() as u64),
+                    Ok(rows) if rows.len() == PAGE => {
+                        log.latencies.push(elapsed.as_micros() as u64)
+                    }
                     Ok(rows) => log.error(format!("{} rows instead of {PAGE}", rows.len())),
                     Err(e) => log.error(format!("query: {e}")),
                 }

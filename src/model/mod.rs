@@ -2,8 +2,8 @@
 //! the faces convert them into the wire shapes of clients (`api::entities`) and peers.
 
 pub mod account;
-pub mod moderation;
 pub mod media;
+pub mod moderation;
 pub mod notification;
 pub mod oauth;
 pub mod page;
@@ -12,8 +12,8 @@ pub mod status;
 pub mod user;
 
 pub use account::{Account, AccountStats, ProfileField};
-pub use moderation::AuditEntry;
 pub use media::Media;
+pub use moderation::AuditEntry;
 pub use notification::NotificationType;
 pub use oauth::{App, AuthCode, Scopes, TokenGrant};
 pub use page::Page;

@@ -3,8 +3,8 @@
 
 pub mod assets;
 pub mod health;
-pub mod media;
 pub mod interact;
+pub mod media;
 pub mod oauth;
 pub mod pages;
 pub mod profiles;
