@@ -486,8 +486,8 @@ mod tests {
         let e = c.validate().expect_err("bad address");
         assert!(e.to_string().contains("metrics.listen"), "{e}");
         let mut c = Config::defaults();
-        c.metrics.token = "secret".into();
-        assert!(!c.redacted_toml().contains("secret"));
+        c.metrics.token = "metrics-token-value".into();
+        assert!(!c.redacted_toml().contains("metrics-token-value"));
     }
 
     #[test]
