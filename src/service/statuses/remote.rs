@@ -70,7 +70,7 @@ pub async fn receive_remote(state: &AppState, author: &Account, note: RemoteNote
     let (content, summary, sensitive) = note.cleaned();
     let status_id = id::at(note.published.min(Utc::now()));
     let mut tx = state.db.begin().await?;
-    store::statuses::insert(
+    let inserted = store::statuses::insert(
         &mut tx,
         &store::statuses::NewStatus {
             id: status_id,
@@ -98,7 +98,15 @@ pub async fn receive_remote(state: &AppState, author: &Account, note: RemoteNote
             created_at: note.published.min(Utc::now()),
         },
     )
-    .await?;
+    .await;
+    match inserted {
+        // The same note arrived by another path meanwhile (a delivery while a search fetched
+        // it): the first one stored wins, this transaction is dropped.
+        Err(e) if store::unique_violation(&e).as_deref() == Some("statuses_uri_key") => {
+            return Ok(())
+        }
+        other => other?,
+    };
     let mention_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
     store::statuses::insert_mentions(&mut *tx, status_id, &mention_ids).await?;
     let max_media = state.config.limits.max_media_attachments;
