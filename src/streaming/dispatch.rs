@@ -43,6 +43,10 @@ pub(super) async fn dispatch(state: &AppState, event: Event) {
             }
             Event::Deleted { s, a, p, l, d, m } => deleted(state, s, a, p, l, d, &m).await,
             Event::Notified { n, r } => notification(state, n, r).await,
+            Event::FiltersChanged { r } => {
+                filters_changed(state, r);
+                Ok(())
+            }
         }
     }
     .instrument(span.clone())
@@ -125,9 +129,8 @@ async fn public(state: &AppState, status_id: i64, event: &'static str) -> Result
                 remote,
                 media,
             } => {
-                // No status carries media yet, so the `:media` streams stay quiet.
                 is_broadcast(status)
-                    && !media
+                    && (!media || !view.media.is_empty())
                     && (!local || status.local)
                     && (!remote || !status.local)
             }
@@ -337,6 +340,16 @@ async fn deleted(
 }
 
 /// A new notification, to its recipient's `user` and `user:notification` streams.
+/// `filters_changed` to the account's user streams. Mastodon sends it without a payload;
+/// the frame's payload is empty.
+fn filters_changed(state: &AppState, account: i64) {
+    for (sub, stream) in pairs(state, |sub, s| {
+        matches!(s, Stream::User) && sub.account.as_ref().map(|a| a.id) == Some(account)
+    }) {
+        send(state, &sub, &stream, "filters_changed", Arc::from(""));
+    }
+}
+
 async fn notification(state: &AppState, notification_id: i64, recipient: i64) -> Result<()> {
     let candidates = pairs(state, |sub, s| {
         matches!(s, Stream::User | Stream::UserNotification)

@@ -57,6 +57,9 @@ pub enum Event {
     /// Notification `n` for local account `r`.
     #[serde(rename = "note")]
     Notified { n: i64, r: i64 },
+    /// Local account `r` changed their keyword filters.
+    #[serde(rename = "filt")]
+    FiltersChanged { r: i64 },
 }
 
 async fn publish(db: impl PgExecutor<'_>, event: &Event) -> Result<(), sqlx::Error> {
@@ -146,6 +149,12 @@ pub async fn notification_created(
         },
     )
     .await
+}
+
+/// Tells `account`'s user streams that their keyword filters changed (`filters_changed`), so
+/// clients reload them.
+pub async fn filters_changed(db: impl PgExecutor<'_>, account: i64) -> Result<(), sqlx::Error> {
+    publish(db, &Event::FiltersChanged { r: account }).await
 }
 
 /// A timeline a client can subscribe to, as Mastodon names them.

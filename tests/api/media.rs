@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use crate::helpers::{TestApp, TestUser};
 
 /// An instance whose media go to a fresh temporary folder (kept alive by the returned guard).
-async fn spawn_media(
+pub(crate) async fn spawn_media(
     adjust: impl FnOnce(&mut rookery::config::Config),
 ) -> (TestApp, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -26,7 +26,7 @@ async fn spawn_media(
     (app, dir)
 }
 
-fn jpeg(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn jpeg(width: u32, height: u32) -> Vec<u8> {
     let img = image::RgbImage::from_fn(width, height, |x, y| {
         image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
     });
@@ -187,7 +187,7 @@ async fn upload(
     .await
 }
 
-async fn upload_ok(app: &TestApp, user: &TestUser, bytes: Vec<u8>) -> Value {
+pub(crate) async fn upload_ok(app: &TestApp, user: &TestUser, bytes: Vec<u8>) -> Value {
     let (status, body) = upload(app, user, bytes, &[]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body

@@ -735,3 +735,73 @@ async fn streams_end_when_the_server_shuts_down() {
         "streams ended by shutdown, not by the timeout"
     );
 }
+
+#[tokio::test]
+async fn filter_changes_reach_the_owners_user_streams_only() {
+    let app = TestApp::spawn().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let mut mine = Sse::open(&app, "/api/v1/streaming/user", Some(&alice.token)).await;
+    let mut theirs = Ws::open(&app, "?stream=user", Some(&bob.token)).await;
+
+    let (status, filter) = app
+        .post(
+            "/api/v2/filters",
+            Some(&alice.token),
+            json!({ "title": "spoilers", "context": ["home"], "keywords_attributes": [{ "keyword": "finale" }] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{filter}");
+    let (event, data) = mine.next(WAIT).await.expect("an event");
+    assert_eq!(event, "filters_changed");
+    assert_eq!(data, "");
+
+    let id = filter["id"].as_str().expect("id");
+    let (status, _) = app
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/api/v2/filters/{id}"),
+            Some(&alice.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (event, _) = mine.next(WAIT).await.expect("an event");
+    assert_eq!(event, "filters_changed");
+
+    // Bob's stream heard nothing of alice's filters.
+    assert!(theirs.next(Duration::from_millis(500)).await.is_none());
+}
+
+#[tokio::test]
+async fn media_streams_carry_only_statuses_with_attachments() {
+    let (app, _files) = crate::media::spawn_media(|_| {}).await;
+    let alice = app.register("alice").await;
+    let mut media = Ws::open(&app, "?stream=public:media", None).await;
+    let mut all = Ws::open(&app, "?stream=public", None).await;
+
+    app.post_status(&alice, "words only", json!({})).await;
+    let upload = crate::media::upload_ok(&app, &alice, crate::media::jpeg(64, 48)).await;
+    let pictured = app
+        .post_status(
+            &alice,
+            "a picture",
+            json!({ "media_ids": [upload["id"].as_str().expect("id")] }),
+        )
+        .await;
+
+    for expected in ["words only", "a picture"] {
+        let frame = all.next(WAIT).await.expect("public update");
+        assert!(frame["payload"]
+            .as_str()
+            .expect("payload")
+            .contains(expected));
+    }
+    let frame = media.next(WAIT).await.expect("media update");
+    assert_eq!(frame["event"], "update");
+    let status: Value =
+        serde_json::from_str(frame["payload"].as_str().expect("payload")).expect("JSON payload");
+    assert_eq!(status["id"], pictured["id"]);
+    assert_eq!(status["media_attachments"][0]["id"], upload["id"]);
+    assert!(media.next(Duration::from_millis(500)).await.is_none());
+}

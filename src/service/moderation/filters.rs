@@ -215,6 +215,7 @@ pub async fn create(state: &AppState, owner: &Account, input: &FilterInput) -> R
     )
     .await?;
     write_keywords(&mut tx, id, &[], &input.keywords).await?;
+    crate::streaming::filters_changed(&mut *tx, owner.id).await?;
     tx.commit().await?;
     get(state, owner, id).await
 }
@@ -295,12 +296,14 @@ pub async fn update(
     )
     .await?;
     write_keywords(&mut tx, id, &old.keywords, &input.keywords).await?;
+    crate::streaming::filters_changed(&mut *tx, owner.id).await?;
     tx.commit().await?;
     get(state, owner, id).await
 }
 
 pub async fn delete(state: &AppState, owner: &Account, id: i64) -> Result<()> {
     if store::filters::delete(&state.db, owner.id, id).await? {
+        crate::streaming::filters_changed(&state.db, owner.id).await?;
         Ok(())
     } else {
         Err(Error::NotFound)
@@ -333,6 +336,7 @@ pub async fn add_keyword(
         k.whole_word.unwrap_or(true),
     )
     .await?;
+    crate::streaming::filters_changed(&state.db, owner.id).await?;
     keyword(state, owner, kid).await
 }
 
@@ -366,12 +370,14 @@ pub async fn update_keyword(
         k.whole_word.unwrap_or(old.whole_word),
     )
     .await?;
+    crate::streaming::filters_changed(&state.db, owner.id).await?;
     keyword(state, owner, id).await
 }
 
 pub async fn delete_keyword(state: &AppState, owner: &Account, id: i64) -> Result<()> {
     keyword(state, owner, id).await?;
     store::filters::delete_keyword(&state.db, id).await?;
+    crate::streaming::filters_changed(&state.db, owner.id).await?;
     Ok(())
 }
 
