@@ -75,3 +75,19 @@ pub async fn followers_among(
     .fetch_all(db)
     .await
 }
+
+/// The boosts of a status (id, booster, local), newest first, at most `limit`: they vanish
+/// with it, and the streams that showed them are told.
+pub async fn boosts_of(
+    db: impl PgExecutor<'_>,
+    status_id: i64,
+    limit: i64,
+) -> Result<Vec<(i64, i64, bool)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, account_id, local FROM statuses WHERE reblog_of_id = $1 ORDER BY id DESC LIMIT $2",
+    )
+    .bind(status_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}

@@ -28,6 +28,8 @@ const MAX_PAYLOAD: usize = 7900;
 
 /// The most mentioned accounts a delete event carries (each id is at most 20 bytes).
 const MAX_DELETE_MENTIONS: usize = 300;
+/// Boosts whose deletion is announced with their original's; older ones are left to REST.
+const MAX_BOOST_DELETES: i64 = 1000;
 
 /// What crosses processes. Short field names: the payload limit is per event.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -113,16 +115,18 @@ pub async fn status_edited(db: impl PgExecutor<'_>, status_id: i64) -> Result<()
     publish(db, &Event::Edited { s: status_id }).await
 }
 
-/// Announces a deletion; call before the status's rows go, with its mentioned accounts.
+/// Announces a deletion; call before the status's rows go, with its mentioned accounts. Its
+/// boosts go with it, so their deletion is announced too (to the home streams that showed
+/// them).
 pub async fn status_deleted(
-    db: impl PgExecutor<'_>,
+    db: &mut sqlx::PgConnection,
     status: &Status,
     mentioned: &[i64],
 ) -> Result<(), sqlx::Error> {
     let mut m: Vec<i64> = mentioned.to_vec();
     m.truncate(MAX_DELETE_MENTIONS);
     publish(
-        db,
+        &mut *db,
         &Event::Deleted {
             s: status.id,
             a: status.account_id,
@@ -132,7 +136,27 @@ pub async fn status_deleted(
             m,
         },
     )
-    .await
+    .await?;
+    if status.reblog_of_id.is_some() {
+        return Ok(());
+    }
+    for (boost, booster, local) in
+        store::streaming::boosts_of(&mut *db, status.id, MAX_BOOST_DELETES).await?
+    {
+        publish(
+            &mut *db,
+            &Event::Deleted {
+                s: boost,
+                a: booster,
+                p: false,
+                l: local,
+                d: false,
+                m: Vec::new(),
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Announces a new notification for `recipient`.

@@ -805,3 +805,33 @@ async fn media_streams_carry_only_statuses_with_attachments() {
     assert_eq!(status["media_attachments"][0]["id"], upload["id"]);
     assert!(media.next(Duration::from_millis(500)).await.is_none());
 }
+
+#[tokio::test]
+async fn deleting_a_boosted_post_deletes_the_boost_on_user_streams() {
+    let app = TestApp::spawn().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let carol = app.register("carol").await;
+    app.follow(&carol, &bob).await;
+    let post = app.post_status(&alice, "boost me", json!({})).await;
+    let id = post["id"].as_str().expect("id").to_string();
+    let mut home = Sse::open(&app, "/api/v1/streaming/user", Some(&carol.token)).await;
+    let (status, boost) = app
+        .post(
+            &format!("/api/v1/statuses/{id}/reblog"),
+            Some(&bob.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{boost}");
+    let boost_id = boost["id"].as_str().expect("boost id").to_string();
+    let shown = home.expect_json("update").await;
+    assert_eq!(shown["id"], boost_id.as_str());
+
+    delete(&app, &alice, &id).await;
+    let (event, data) = home.next(WAIT).await.expect("delete of the boost");
+    assert_eq!(
+        (event.as_str(), data.as_str()),
+        ("delete", boost_id.as_str())
+    );
+}
