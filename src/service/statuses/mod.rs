@@ -229,7 +229,7 @@ pub async fn delete(state: &AppState, actor: &Account, id: i64) -> Result<Status
     let mut tx = state.db.begin().await?;
     federate_removal(&mut tx, actor, &view).await?;
     let mentioned: Vec<i64> = view.mentions.iter().map(|a| a.id).collect();
-    crate::streaming::status_deleted(&mut *tx, &status, &mentioned).await?;
+    crate::streaming::status_deleted(&mut tx, &status, &mentioned).await?;
     let freed = media::release_status(&mut tx, status.id).await?;
     store::statuses::delete(&mut tx, &status).await?;
     tx.commit().await?;
@@ -491,7 +491,7 @@ pub async fn unreblog(state: &AppState, actor: &Account, id: i64) -> Result<Stat
         if let Ok(view) = views::one(state, Some(actor), boost.id).await {
             federate_removal(&mut tx, actor, &view).await?;
         }
-        crate::streaming::status_deleted(&mut *tx, &boost, &[]).await?;
+        crate::streaming::status_deleted(&mut tx, &boost, &[]).await?;
         store::statuses::delete(&mut tx, &boost).await?;
         notifications::withdraw(
             &mut *tx,

@@ -171,7 +171,7 @@ pub async fn delete_remote(state: &AppState, author: &Account, uri: &str) -> Res
         .map(|(_, a)| a)
         .collect();
     let mut tx = state.db.begin().await?;
-    crate::streaming::status_deleted(&mut *tx, &status, &mentioned).await?;
+    crate::streaming::status_deleted(&mut tx, &status, &mentioned).await?;
     store::statuses::delete(&mut tx, &status).await?;
     tx.commit().await?;
     Ok(())
