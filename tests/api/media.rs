@@ -918,14 +918,39 @@ async fn moto(binary: &str) -> Moto {
     Moto { child, endpoint }
 }
 
-/// The S3 backend against a real S3-compatible server. Needs `moto_server` (from
-/// `pip install "moto[s3,server]"`): set ROOKERY_TEST_MOTO_SERVER to its path and run
-/// `cargo test --test api media::s3 -- --ignored`.
+/// The `moto_server` program: ROOKERY_TEST_MOTO_SERVER if set, else one installed from PyPI
+/// into a virtual environment under the build's temporary folder on first use (as the harness
+/// starts its own PostgreSQL, the suite provides its own S3 server; it needs `python3`).
+fn moto_binary() -> String {
+    if let Ok(path) = std::env::var("ROOKERY_TEST_MOTO_SERVER") {
+        return path;
+    }
+    let venv = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("moto-venv");
+    let binary = venv.join("bin").join("moto_server");
+    if !binary.exists() {
+        let run = |program: &std::path::Path, args: &[&str]| {
+            let status = std::process::Command::new(program)
+                .args(args)
+                .status()
+                .unwrap_or_else(|e| panic!("running {}: {e}", program.display()));
+            assert!(status.success(), "{} {args:?} failed", program.display());
+        };
+        let venv_arg = venv.to_str().expect("UTF-8 path");
+        run(std::path::Path::new("python3"), &["-m", "venv", venv_arg]);
+        run(
+            &venv.join("bin").join("pip"),
+            &["install", "--quiet", "moto[s3,server]"],
+        );
+    }
+    binary.to_str().expect("UTF-8 path").to_string()
+}
+
+/// The S3 backend against a real S3-compatible server, moto.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs moto_server: set ROOKERY_TEST_MOTO_SERVER and pass --ignored"]
 async fn s3_backend_stores_serves_and_frees_files() {
-    let binary = std::env::var("ROOKERY_TEST_MOTO_SERVER")
-        .expect("ROOKERY_TEST_MOTO_SERVER names the moto_server binary");
+    let binary = tokio::task::spawn_blocking(moto_binary)
+        .await
+        .expect("installing moto");
     let s3 = moto(&binary).await;
     let created = reqwest::Client::new()
         .put(format!("{}/rookery-media", s3.endpoint))
