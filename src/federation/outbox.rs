@@ -20,9 +20,10 @@ pub async fn deliver(
     inboxes: &[String],
 ) -> Result<()> {
     let inboxes = &crate::service::moderation::domains::deliverable(db, inboxes).await?;
+    let mut seen = std::collections::HashSet::new();
     let mut targets: Vec<(&str, String)> = Vec::new();
     for inbox in inboxes.iter().map(String::as_str).filter(|i| !i.is_empty()) {
-        if targets.iter().any(|(seen, _)| *seen == inbox) {
+        if !seen.insert(inbox) {
             continue;
         }
         match crate::service::delivery::host_of(inbox) {
@@ -35,25 +36,30 @@ pub async fn deliver(
     }
     let hosts: Vec<String> = targets.iter().map(|(_, h)| h.clone()).collect();
     let unavailable = crate::store::delivery_hosts::unavailable_among(&mut *db, &hosts).await?;
-    let payload_of = |inbox: &str| jobs::deliver::payload_with_key(signer, inbox, activity);
-    for (inbox, host) in &targets {
-        if unavailable.contains(host) {
-            tracing::debug!(inbox, "not delivering to an unavailable host");
-            continue;
-        }
-        crate::store::jobs::enqueue_for_host(
-            db,
-            &crate::store::jobs::NewJob {
-                id: crate::id::next(),
-                kind: jobs::deliver::KIND,
-                payload: &payload_of(inbox),
-                run_at: chrono::Utc::now(),
-                host: Some(host),
-                max_attempts: Some(jobs::deliver::MAX_ATTEMPTS),
-            },
-        )
-        .await?;
-    }
+    // Serialised once: every job carries the very bytes it will send and sign.
+    let body = serde_json::to_string(activity).map_err(anyhow::Error::from)?;
+    let jobs: Vec<(i64, String, Value)> = targets
+        .into_iter()
+        .filter(|(inbox, host)| {
+            let skip = unavailable.contains(host);
+            if skip {
+                tracing::debug!(inbox, "not delivering to an unavailable host");
+            }
+            !skip
+        })
+        .map(|(inbox, host)| {
+            let payload = jobs::deliver::payload_with_key(signer, inbox, &body);
+            (crate::id::next(), host, payload)
+        })
+        .collect();
+    crate::store::jobs::enqueue_many_for_hosts(
+        db,
+        jobs::deliver::KIND,
+        jobs::deliver::MAX_ATTEMPTS,
+        chrono::Utc::now(),
+        &jobs,
+    )
+    .await?;
     Ok(())
 }
 

@@ -55,13 +55,15 @@ pub fn payload(signer_id: i64, inbox: &str, activity: &Value) -> Value {
     serde_json::json!({ "signer_id": signer_id, "inbox": inbox, "activity": activity })
 }
 
-/// A payload that also names the signer's key id, so a cached key needs no query.
-pub fn payload_with_key(signer: &crate::model::Account, inbox: &str, activity: &Value) -> Value {
+/// A payload that also names the signer's key id, so a cached key needs no query, and carries
+/// the activity already serialised as `body` (the bytes sent and digested), so a worker neither
+/// parses it as JSON nor serialises it again.
+pub fn payload_with_key(signer: &crate::model::Account, inbox: &str, body: &str) -> Value {
     serde_json::json!({
         "signer_id": signer.id,
         "key_id": signer.public_key_id,
         "inbox": inbox,
-        "activity": activity,
+        "body": body,
     })
 }
 
@@ -84,21 +86,37 @@ pub fn client(user_agent: &str, config: &Config) -> reqwest::Result<reqwest::Cli
         .build()
 }
 
+/// Delivers the job's activity. The host's standing comes with the claimed job when the job is
+/// bound to the inbox's host; otherwise it is read here.
 #[tracing::instrument(skip_all, fields(inbox))]
-pub async fn run(state: &AppState, payload: &Value) -> Outcome {
+pub async fn run(state: &AppState, job: &store::jobs::Job) -> Outcome {
+    let payload = &job.payload;
     let started = Instant::now();
-    let (Some(signer_id), Some(inbox), Some(activity)) = (
+    let (Some(signer_id), Some(inbox)) = (
         payload.get("signer_id").and_then(Value::as_i64),
         payload.get("inbox").and_then(Value::as_str),
-        payload.get("activity"),
     ) else {
         return invalid(state, "malformed delivery payload".into());
+    };
+    // `body` since payloads carry serialised activities; `activity` in jobs queued earlier.
+    let body = match (payload.get("body"), payload.get("activity")) {
+        (Some(Value::String(body)), _) => body.clone().into_bytes(),
+        (None, Some(activity)) => match serde_json::to_vec(activity) {
+            Ok(b) => b,
+            Err(e) => return invalid(state, e.to_string()),
+        },
+        _ => return invalid(state, "malformed delivery payload".into()),
     };
     tracing::Span::current().record("inbox", inbox);
     let Some(host) = service::delivery::host_of(inbox) else {
         return invalid(state, format!("invalid inbox URL {inbox}"));
     };
-    let on_record = match service::delivery::host_state(state, &host).await {
+    let standing = if job.host.as_deref() == Some(host.as_str()) {
+        Ok(job.host_unavailable)
+    } else {
+        service::delivery::host_state(state, &host).await
+    };
+    let on_record = match standing {
         Ok(None) => false,
         Ok(Some(false)) => true,
         Ok(Some(true)) => {
@@ -120,10 +138,6 @@ pub async fn run(state: &AppState, payload: &Value) -> Outcome {
     }
     let Some((host_header, target)) = signature::host_and_target(&url) else {
         return invalid(state, "inbox URL without a host".into());
-    };
-    let body = match serde_json::to_vec(activity) {
-        Ok(b) => b,
-        Err(e) => return invalid(state, e.to_string()),
     };
     let content_type = "application/activity+json";
     let (key_id, key) = key;

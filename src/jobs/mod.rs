@@ -16,7 +16,7 @@ use chrono::Utc;
 use rand::Rng;
 use serde_json::Value;
 use sqlx::postgres::PgListener;
-use tokio::sync::{watch, Notify, Semaphore};
+use tokio::sync::{mpsc, watch, Notify, OwnedSemaphorePermit, Semaphore};
 
 use crate::app::AppState;
 use crate::error::Result;
@@ -47,7 +47,7 @@ pub const KINDS: &[&str] = &[fanout::KIND, deliver::KIND, inbox::KIND, fetch_rem
 async fn run(state: &AppState, job: &store::jobs::Job) -> Outcome {
     match job.kind.as_str() {
         fanout::KIND => fanout::run(state, &job.payload).await,
-        deliver::KIND => deliver::run(state, &job.payload).await,
+        deliver::KIND => deliver::run(state, job).await,
         inbox::KIND => inbox::run(state, &job.payload).await,
         fetch_remote::KIND => fetch_remote::run(state, &job.payload).await,
         media::KIND => media::run(state, &job.payload).await,
@@ -71,11 +71,21 @@ fn retry_delay(attempts: i32) -> Duration {
 /// Jobs claimed per query, at most.
 const CLAIM_BATCH: usize = 32;
 
+/// Finished jobs removed per query, at most.
+const COMPLETE_BATCH: usize = 256;
+
+/// A finished job waiting to be removed, with the slot it keeps taken until then.
+type Finished = (i64, OwnedSemaphorePermit);
+
 /// One process's job runner: claims due jobs and runs up to `concurrency` of them at once
 /// (each in its own task), never more than `delivery.per_host_concurrency` per remote host
 /// (counted in the database, across processes). Wakes on NOTIFY, when a job finishes, and
 /// every second (a missed notification, a lease that expired, a retry that came due). Stops
 /// claiming when `shutdown` turns true and returns once the jobs in hand are finished.
+///
+/// Finished jobs are removed in batches by one task (one `DELETE` for all the jobs that finish
+/// while the previous one runs). A job keeps its slot until its removal is written, so the jobs
+/// a crash can leave to run twice are never more than `concurrency`.
 pub async fn worker(
     state: AppState,
     name: String,
@@ -94,6 +104,8 @@ pub async fn worker(
     let lease = state.config.jobs.lease_secs as i64;
     let per_host = state.config.delivery.per_host_concurrency as i64;
     let mut tasks = tokio::task::JoinSet::new();
+    let (done_tx, done_rx) = mpsc::unbounded_channel::<Finished>();
+    let remover = tokio::spawn(remove_finished(state.clone(), done_rx, finished.clone()));
     loop {
         if *shutdown.borrow() {
             break;
@@ -117,11 +129,16 @@ pub async fn worker(
             let Ok(permit) = slots.clone().acquire_owned().await else {
                 break;
             };
-            let (state, finished) = (state.clone(), finished.clone());
+            let (state, finished, done) = (state.clone(), finished.clone(), done_tx.clone());
             tasks.spawn(async move {
-                perform(&state, job).await;
-                drop(permit);
-                finished.notify_one();
+                let id = job.id;
+                if perform(&state, job).await {
+                    // Dropped (slot freed) only if the remover is gone, i.e. on shutdown.
+                    let _ = done.send((id, permit));
+                } else {
+                    drop(permit);
+                    finished.notify_one();
+                }
             });
         }
         if more && slots.available_permits() > 0 {
@@ -142,10 +159,31 @@ pub async fn worker(
         }
     }
     while tasks.join_next().await.is_some() {}
+    drop(done_tx);
+    let _ = remover.await;
 }
 
-/// Runs one claimed job and records its outcome.
-async fn perform(state: &AppState, job: store::jobs::Job) {
+/// Removes finished jobs in batches, then frees their slots.
+async fn remove_finished(
+    state: AppState,
+    mut done: mpsc::UnboundedReceiver<Finished>,
+    finished: Arc<Notify>,
+) {
+    let mut batch = Vec::with_capacity(COMPLETE_BATCH);
+    while done.recv_many(&mut batch, COMPLETE_BATCH).await > 0 {
+        let ids: Vec<i64> = batch.iter().map(|(id, _)| *id).collect();
+        if let Err(e) = store::jobs::complete(&state.db, &ids).await {
+            // Their leases run out and they run again: at least once, as promised.
+            tracing::warn!(error = %e, jobs = ids.len(), "removing finished jobs");
+        }
+        batch.clear();
+        finished.notify_one();
+    }
+}
+
+/// Runs one claimed job and records its outcome, except removal of a finished job: returns
+/// true when the job is finished (done or dropped) and should be removed.
+async fn perform(state: &AppState, job: store::jobs::Job) -> bool {
     let span = tracing::info_span!("job", job.id = job.id, job.kind = %job.kind, job.attempt = job.attempts);
     let outcome = tracing::Instrument::instrument(run(state, &job), span.clone()).await;
     let _entered = span.enter();
@@ -157,10 +195,10 @@ async fn perform(state: &AppState, job: store::jobs::Job) {
         (why, Some(at))
     };
     let result = match outcome {
-        Outcome::Done => store::jobs::complete(&state.db, job.id).await,
+        Outcome::Done => return true,
         Outcome::Dropped(why) => {
             tracing::info!(reason = %why, "job dropped");
-            store::jobs::complete(&state.db, job.id).await
+            return true;
         }
         Outcome::Retry(why) if !last_attempt => {
             let (why, at) = retry(why, retry_delay(job.attempts));
@@ -179,6 +217,7 @@ async fn perform(state: &AppState, job: store::jobs::Job) {
     if let Err(e) = result {
         tracing::warn!(error = %e, "recording a job's outcome");
     }
+    false
 }
 
 /// Starts this process's job runner with `count` jobs at once (none when 0); it stops when

@@ -11,6 +11,10 @@ pub struct Job {
     pub attempts: i32,
     pub max_attempts: i32,
     pub host: Option<String>,
+    /// What `delivery_hosts` knew of `host` when the job was claimed: `None` when nothing is
+    /// on record, else whether it is marked unavailable (read here so a delivery needs no
+    /// query of its own).
+    pub host_unavailable: Option<bool>,
 }
 
 /// The channel a process listens on to hear of new jobs at once.
@@ -74,6 +78,42 @@ pub async fn enqueue_for_host(
     Ok(())
 }
 
+/// Persists many jobs of one kind bound to hosts (a delivery's fan-out) in one statement, in
+/// the caller's transaction, and wakes idle workers once when it commits. `jobs` holds each
+/// job's id, host and payload.
+pub async fn enqueue_many_for_hosts(
+    db: &mut sqlx::PgConnection,
+    kind: &str,
+    max_attempts: i32,
+    run_at: DateTime<Utc>,
+    jobs: &[(i64, String, serde_json::Value)],
+) -> Result<(), sqlx::Error> {
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = jobs.iter().map(|(id, _, _)| *id).collect();
+    let hosts: Vec<&str> = jobs.iter().map(|(_, h, _)| h.as_str()).collect();
+    let payloads: Vec<&serde_json::Value> = jobs.iter().map(|(_, _, p)| p).collect();
+    sqlx::query(
+        "INSERT INTO jobs (id, kind, payload, run_at, host, max_attempts) \
+         SELECT id, $1, payload, $2, host, $3 \
+         FROM UNNEST($4::bigint[], $5::text[], $6::jsonb[]) AS t(id, host, payload)",
+    )
+    .bind(kind)
+    .bind(run_at)
+    .bind(max_attempts)
+    .bind(&ids)
+    .bind(&hosts)
+    .bind(&payloads)
+    .execute(&mut *db)
+    .await?;
+    sqlx::query("SELECT pg_notify($1, '')")
+        .bind(CHANNEL)
+        .execute(&mut *db)
+        .await?;
+    Ok(())
+}
+
 /// Claims up to `limit` due jobs for `worker` under a lease of `lease_secs`: pending jobs whose
 /// time has come, and running jobs whose worker's lease ran out (it died). Concurrent workers
 /// never claim the same job (`FOR UPDATE SKIP LOCKED`).
@@ -83,6 +123,10 @@ pub async fn enqueue_for_host(
 /// while other hosts' jobs go ahead. Two processes claiming at the same instant can each see
 /// the same count, so across processes the limit may be overshot by the number of claimers;
 /// within a process (one claimer) it is exact.
+///
+/// Expired leases and due jobs are looked up separately, each through its own partial index
+/// in index order, so a claim reads a few rows however long the queue is (an `OR` of the two
+/// made PostgreSQL read and sort every pending job on every claim).
 pub async fn claim(
     db: impl PgExecutor<'_>,
     worker: &str,
@@ -94,11 +138,14 @@ pub async fn claim(
         "WITH busy AS (SELECT host, count(*) AS n FROM jobs \
                        WHERE state = 'running' AND locked_until >= now() AND host IS NOT NULL \
                        GROUP BY host), \
-         candidates AS (SELECT j.id, j.host, j.run_at FROM jobs j \
-                        WHERE ((j.state = 'pending' AND j.run_at <= now()) \
-                               OR (j.state = 'running' AND j.locked_until < now())) \
-                        AND (j.host IS NULL OR j.host NOT IN (SELECT host FROM busy WHERE n >= $4)) \
-                        ORDER BY j.run_at LIMIT $2 * 4 FOR UPDATE OF j SKIP LOCKED), \
+         expired AS (SELECT id, host, run_at FROM jobs \
+                     WHERE state = 'running' AND locked_until < now() \
+                     ORDER BY locked_until LIMIT $2 FOR UPDATE SKIP LOCKED), \
+         due AS (SELECT id, host, run_at FROM jobs \
+                 WHERE state = 'pending' AND run_at <= now() \
+                 AND (host IS NULL OR host NOT IN (SELECT host FROM busy WHERE n >= $4)) \
+                 ORDER BY run_at LIMIT $2 * 4 FOR UPDATE SKIP LOCKED), \
+         candidates AS (SELECT * FROM expired UNION ALL SELECT * FROM due), \
          ranked AS (SELECT c.id, c.host, c.run_at, COALESCE(b.n, 0) AS n, \
                            row_number() OVER (PARTITION BY c.host ORDER BY c.run_at) AS rn \
                     FROM candidates c LEFT JOIN busy b ON b.host = c.host), \
@@ -107,7 +154,9 @@ pub async fn claim(
          UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = $1, \
          locked_until = now() + make_interval(secs => $3) \
          WHERE id IN (SELECT id FROM chosen) \
-         RETURNING id, kind, payload, attempts, max_attempts, host",
+         RETURNING id, kind, payload, attempts, max_attempts, host, \
+         (SELECT d.unavailable_since IS NOT NULL FROM delivery_hosts d WHERE d.host = jobs.host) \
+           AS host_unavailable",
     )
     .bind(worker)
     .bind(limit)
@@ -117,10 +166,10 @@ pub async fn claim(
     .await
 }
 
-/// A done job is removed.
-pub async fn complete(db: impl PgExecutor<'_>, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM jobs WHERE id = $1")
-        .bind(id)
+/// Done jobs are removed.
+pub async fn complete(db: impl PgExecutor<'_>, ids: &[i64]) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM jobs WHERE id = ANY($1)")
+        .bind(ids)
         .execute(db)
         .await?;
     Ok(())
