@@ -91,7 +91,8 @@ async fn run(settings: Settings, cores: usize) -> Result<()> {
         settings.followers, settings.hosts, settings.posts, settings.workers
     );
     let (server, cluster) = database_server().await?;
-    let outcome = bench(&settings, cores, &server).await;
+    let postmaster = cluster.as_ref().map(|(c, _)| c.pid);
+    let outcome = bench(&settings, cores, &server, postmaster).await;
     if let Some((cluster, dir)) = cluster {
         let _ = tokio::task::spawn_blocking(move || {
             let _ = cluster.stop();
@@ -102,7 +103,12 @@ async fn run(settings: Settings, cores: usize) -> Result<()> {
     outcome
 }
 
-async fn bench(settings: &Settings, cores: usize, server: &PgConnectOptions) -> Result<()> {
+async fn bench(
+    settings: &Settings,
+    cores: usize,
+    server: &PgConnectOptions,
+    postmaster: Option<i32>,
+) -> Result<()> {
     let name = format!("rookery_bench_delivery_{}", std::process::id());
     let mut admin = PgConnection::connect_with(server).await?;
     sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
@@ -114,27 +120,10 @@ async fn bench(settings: &Settings, cores: usize, server: &PgConnectOptions) -> 
     rookery::db::MIGRATOR.run(&mut conn).await?;
     let _ = conn.close().await;
 
-    // Receivers: one listener (host) per port.
+    // Receivers: one listener (host) per port, all served by one thread of their own so the
+    // CPU they take can be told apart from the sender's.
     let received = Arc::new(AtomicU64::new(0));
-    let mut inboxes = Vec::with_capacity(settings.hosts);
-    for _ in 0..settings.hosts {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        inboxes.push(format!("http://{}/inbox", listener.local_addr()?));
-        let counter = received.clone();
-        let app = Router::new().route(
-            "/inbox",
-            post(move |_body: axum::body::Bytes| {
-                let counter = counter.clone();
-                async move {
-                    counter.fetch_add(1, Ordering::Relaxed);
-                    axum::http::StatusCode::ACCEPTED
-                }
-            }),
-        );
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-    }
+    let (inboxes, receiver_thread) = receivers(settings.hosts, received.clone())?;
 
     // The instance, served in-process with its job runner.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -161,17 +150,22 @@ async fn bench(settings: &Settings, cores: usize, server: &PgConnectOptions) -> 
     let (author, token) = author(&state, &base).await?;
     let t = Instant::now();
     seed_followers(&pool, author, &inboxes, settings.followers).await?;
+    // A live instance's tables have statistics; freshly seeded ones have none until autovacuum
+    // comes by, and the audience query would be planned for a handful of followers.
+    sqlx::query("ANALYZE").execute(&pool).await?;
     println!(
         "seeded {} remote followers in {:.1} s",
         settings.followers,
         t.elapsed().as_secs_f64()
     );
 
-    let raw = raw_signing_rate(cores).await?;
+    let (raw, raw_cpu) = raw_signing_rate(cores).await?;
     let client = reqwest::Client::new();
     let expected = (settings.posts * settings.hosts) as u64;
     let signing_before = state.metrics.signing_seconds();
     let cpu_before = process_cpu_seconds();
+    let receivers_before = thread_cpu_of(receiver_thread);
+    let pg_before = postmaster.and_then(postgres_cpu_seconds);
     let started = Instant::now();
     for i in 0..settings.posts {
         let res = client
@@ -201,6 +195,13 @@ async fn bench(settings: &Settings, cores: usize, server: &PgConnectOptions) -> 
     let elapsed = started.elapsed().as_secs_f64();
     let signing = state.metrics.signing_seconds() - signing_before;
     let cpu = process_cpu_seconds().map(|c| c - cpu_before.unwrap_or(0.0));
+    let receivers_cpu = thread_cpu_of(receiver_thread)
+        .zip(receivers_before)
+        .map(|(after, before)| after - before);
+    let pg_cpu = postmaster
+        .and_then(postgres_cpu_seconds)
+        .zip(pg_before)
+        .map(|(after, before)| after - before);
     let rate = expected as f64 / elapsed;
     println!();
     println!(
@@ -217,6 +218,22 @@ async fn bench(settings: &Settings, cores: usize, server: &PgConnectOptions) -> 
             None => String::new(),
         }
     );
+    if let (Some(cpu), Some(pg), Some(rx)) = (cpu, pg_cpu, receivers_cpu) {
+        // What each delivery costs in CPU, whatever else the machine is doing: the share of it
+        // that is signing is the ratio a quiet machine's throughput would show.
+        let per = |s: f64| 1e6 * s / expected as f64;
+        let sign = 1e6 * raw_cpu;
+        let sender = cpu - rx;
+        println!(
+            "CPU per delivery: {:.0} µs sending + {:.0} µs in PostgreSQL + {:.0} µs in the receivers = {:.0} µs; one raw signature costs {sign:.0} µs of CPU here: {:.0}% of all of it, {:.0}% of the sender's part (sending + PostgreSQL)",
+            per(sender),
+            per(pg),
+            per(rx),
+            per(cpu + pg),
+            100.0 * sign / per(cpu + pg),
+            100.0 * sign / per(sender + pg),
+        );
+    }
     println!(
         "raw RSA-2048 signing (ring, {cores} threads): {raw:.0} signatures/s; deliveries reach {:.0}% of it (target 70%)",
         100.0 * rate / raw
@@ -322,7 +339,81 @@ async fn seed_followers(
 
 /// Signatures per second from `threads` threads signing a delivery-sized signing string with
 /// `ring` for two seconds.
-async fn raw_signing_rate(threads: usize) -> Result<f64> {
+/// The loopback receivers: `hosts` listeners, each one host with a shared inbox that counts
+/// what it receives and answers 202, served by a thread of their own. Returns the inbox URLs
+/// and the thread's id.
+fn receivers(hosts: usize, received: Arc<AtomicU64>) -> Result<(Vec<String>, i32)> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = tx.send(Err(anyhow::Error::from(e)));
+                return;
+            }
+        };
+        runtime.block_on(async move {
+            let mut inboxes = Vec::with_capacity(hosts);
+            for _ in 0..hosts {
+                let bound = async {
+                    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+                    let url = format!("http://{}/inbox", listener.local_addr()?);
+                    anyhow::Ok((listener, url))
+                };
+                let (listener, url) = match bound.await {
+                    Ok(b) => b,
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                };
+                inboxes.push(url);
+                let counter = received.clone();
+                let app = Router::new().route(
+                    "/inbox",
+                    post(move |_body: axum::body::Bytes| {
+                        let counter = counter.clone();
+                        async move {
+                            counter.fetch_add(1, Ordering::Relaxed);
+                            axum::http::StatusCode::ACCEPTED
+                        }
+                    }),
+                );
+                tokio::spawn(async move {
+                    let _ = axum::serve(listener, app).await;
+                });
+            }
+            // SAFETY: gettid has no preconditions.
+            let tid = unsafe { libc::gettid() };
+            let _ = tx.send(Ok((inboxes, tid)));
+            std::future::pending::<()>().await;
+        });
+    });
+    rx.recv().context("the receivers' thread died")?
+}
+
+/// CPU time (s) of one thread of this process.
+fn thread_cpu_of(tid: i32) -> Option<f64> {
+    Some(cpu_ticks(&format!("self/task/{tid}"))?.0 / 100.0)
+}
+
+/// CPU time of the calling thread (s).
+fn thread_cpu_seconds() -> f64 {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime only writes the timespec it is given.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    t.tv_sec as f64 + t.tv_nsec as f64 / 1e9
+}
+
+/// Signatures per second on `threads` threads, and the CPU time one signature takes (which,
+/// unlike the rate, does not depend on what else the machine is running).
+async fn raw_signing_rate(threads: usize) -> Result<(f64, f64)> {
     let (private_pem, _) =
         tokio::task::spawn_blocking(rookery::crypto::generate_rsa_keypair).await??;
     let key = SigningKey::from_pem(&private_pem).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -334,6 +425,7 @@ async fn raw_signing_rate(threads: usize) -> Result<f64> {
             let (key, body, date) = (key.clone(), body.clone(), date.clone());
             std::thread::spawn(move || {
                 let start = Instant::now();
+                let cpu_start = thread_cpu_seconds();
                 let mut n = 0u64;
                 while start.elapsed() < run {
                     let _ = signature::sign_request(
@@ -348,17 +440,24 @@ async fn raw_signing_rate(threads: usize) -> Result<f64> {
                     );
                     n += 1;
                 }
-                n as f64 / start.elapsed().as_secs_f64()
+                (
+                    n as f64 / start.elapsed().as_secs_f64(),
+                    n,
+                    thread_cpu_seconds() - cpu_start,
+                )
             })
         })
         .collect();
-    let mut total = 0.0;
+    let (mut total, mut count, mut cpu) = (0.0, 0, 0.0);
     for h in handles {
-        total += h
+        let (rate, n, spent) = h
             .join()
             .map_err(|_| anyhow::anyhow!("a signing thread panicked"))?;
+        total += rate;
+        count += n;
+        cpu += spent;
     }
-    Ok(total)
+    Ok((total, cpu / count.max(1) as f64))
 }
 
 fn peak_memory() -> Option<String> {
@@ -370,13 +469,42 @@ fn peak_memory() -> Option<String> {
 
 /// User + system CPU time of this process so far.
 fn process_cpu_seconds() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    Some(cpu_ticks("self")?.0 / 100.0)
+}
+
+/// CPU time (user + system, s) of a process, and of its children that it has reaped, and its
+/// parent's pid, from `/proc/<pid>/stat`.
+fn cpu_ticks(pid: &str) -> Option<(f64, f64, String)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let after = stat.rsplit_once(')')?.1;
     let fields: Vec<&str> = after.split_whitespace().collect();
-    let utime: f64 = fields.get(11)?.parse().ok()?;
-    let stime: f64 = fields.get(12)?.parse().ok()?;
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok());
     // Linux reports clock ticks; USER_HZ is 100 on every mainstream configuration.
-    Some((utime + stime) / 100.0)
+    Some((
+        ticks(11)? + ticks(12)?,
+        ticks(13)? + ticks(14)?,
+        fields.get(1)?.to_string(),
+    ))
+}
+
+/// CPU time of a PostgreSQL server so far: the postmaster, the backends that have exited, and
+/// the live ones.
+fn postgres_cpu_seconds(postmaster: i32) -> Option<f64> {
+    let root = postmaster.to_string();
+    let (own, reaped, _) = cpu_ticks(&root)?;
+    let mut total = own + reaped;
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        if let Some((cpu, _, parent)) = cpu_ticks(&name) {
+            if parent == root {
+                total += cpu;
+            }
+        }
+    }
+    Some(total / 100.0)
 }
 
 /// The database server: `DATABASE_URL`'s, or a throwaway cluster tied to this process.

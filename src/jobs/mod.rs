@@ -71,6 +71,9 @@ fn retry_delay(attempts: i32) -> Duration {
 /// Jobs claimed per query, at most.
 const CLAIM_BATCH: usize = 32;
 
+/// The least time between two claims while jobs run and less than a batch of slots is free.
+const CLAIM_GAP: Duration = Duration::from_millis(5);
+
 /// Finished jobs removed per query, at most.
 const COMPLETE_BATCH: usize = 256;
 
@@ -103,6 +106,9 @@ pub async fn worker(
     let finished = Arc::new(Notify::new());
     let lease = state.config.jobs.lease_secs as i64;
     let per_host = state.config.delivery.per_host_concurrency as i64;
+    let concurrency = concurrency.max(1);
+    let mut last_claim = std::time::Instant::now();
+    let mut claimer: Option<sqlx::PgConnection> = None;
     let mut tasks = tokio::task::JoinSet::new();
     let (done_tx, done_rx) = mpsc::unbounded_channel::<Finished>();
     let remover = tokio::spawn(remove_finished(state.clone(), done_rx, finished.clone()));
@@ -112,13 +118,37 @@ pub async fn worker(
         }
         while tasks.try_join_next().is_some() {}
         let free = slots.available_permits().min(CLAIM_BATCH);
+        // While jobs run, a slot or two freeing up waits a moment for others, so a busy
+        // worker claims in batches rather than one query per finished job.
+        let busy = slots.available_permits() < concurrency;
+        let since = last_claim.elapsed();
+        if busy && free > 0 && free < CLAIM_BATCH.min(concurrency) && since < CLAIM_GAP {
+            tokio::select! {
+                _ = tokio::time::sleep(CLAIM_GAP - since) => {},
+                _ = shutdown.changed() => {},
+            }
+            continue;
+        }
+        last_claim = std::time::Instant::now();
         let claimed = if free == 0 {
             Vec::new()
         } else {
-            match store::jobs::claim(&state.db, &name, free as i64, lease, per_host).await {
+            if claimer.is_none() {
+                match store::jobs::claimer(&state.db).await {
+                    Ok(c) => claimer = Some(c),
+                    Err(e) => tracing::warn!(error = %e, "connecting to claim jobs"),
+                }
+            }
+            let claimed = match claimer.as_mut() {
+                Some(c) => store::jobs::claim(c, &name, free as i64, lease, per_host).await,
+                None => Ok(Vec::new()),
+            };
+            match claimed {
                 Ok(jobs) => jobs,
                 Err(e) => {
                     tracing::warn!(error = %e, "claiming jobs");
+                    // A broken connection is replaced on the next round.
+                    claimer = None;
                     Vec::new()
                 }
             }

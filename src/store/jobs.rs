@@ -114,6 +114,20 @@ pub async fn enqueue_many_for_hosts(
     Ok(())
 }
 
+/// A connection of its own for a worker's claims, planned to read the queue in `run_at` order
+/// whatever the statistics say. After a burst of enqueues the table's statistics still
+/// describe the near-empty queue of the last analyze; PostgreSQL then plans a bitmap scan
+/// that reads and sorts every due job on each claim (quadratic over a burst, and a prepared
+/// statement keeps that plan). With bitmap and sequential scans discouraged for this session
+/// alone, each claim walks the `run_at` index and stops after a batch.
+pub async fn claimer(pool: &sqlx::PgPool) -> Result<sqlx::PgConnection, sqlx::Error> {
+    use sqlx::{ConnectOptions, Executor};
+    let mut conn = pool.connect_options().connect().await?;
+    conn.execute("SET enable_bitmapscan = off; SET enable_seqscan = off")
+        .await?;
+    Ok(conn)
+}
+
 /// Claims up to `limit` due jobs for `worker` under a lease of `lease_secs`: pending jobs whose
 /// time has come, and running jobs whose worker's lease ran out (it died). Concurrent workers
 /// never claim the same job (`FOR UPDATE SKIP LOCKED`).
@@ -126,7 +140,11 @@ pub async fn enqueue_many_for_hosts(
 ///
 /// Expired leases and due jobs are looked up separately, each through its own partial index
 /// in index order, so a claim reads a few rows however long the queue is (an `OR` of the two
-/// made PostgreSQL read and sort every pending job on every claim).
+/// made PostgreSQL read and sort every pending job on every claim). Only the chosen jobs are
+/// locked (a row lock writes to its page); the lock re-reads each row's newest version and
+/// checks it is still claimable, so a job another worker claimed meanwhile is skipped. The
+/// chosen ids are handed on as arrays (`= ANY (ARRAY(...))`), which can only be index lookups:
+/// as a join, stale statistics could plan them as a scan of the whole table.
 pub async fn claim(
     db: impl PgExecutor<'_>,
     worker: &str,
@@ -140,20 +158,24 @@ pub async fn claim(
                        GROUP BY host), \
          expired AS (SELECT id, host, run_at FROM jobs \
                      WHERE state = 'running' AND locked_until < now() \
-                     ORDER BY locked_until LIMIT $2 FOR UPDATE SKIP LOCKED), \
+                     ORDER BY locked_until LIMIT $2), \
          due AS (SELECT id, host, run_at FROM jobs \
                  WHERE state = 'pending' AND run_at <= now() \
                  AND (host IS NULL OR host NOT IN (SELECT host FROM busy WHERE n >= $4)) \
-                 ORDER BY run_at LIMIT $2 * 4 FOR UPDATE SKIP LOCKED), \
+                 ORDER BY run_at LIMIT $2 * 2), \
          candidates AS (SELECT * FROM expired UNION ALL SELECT * FROM due), \
          ranked AS (SELECT c.id, c.host, c.run_at, COALESCE(b.n, 0) AS n, \
                            row_number() OVER (PARTITION BY c.host ORDER BY c.run_at) AS rn \
                     FROM candidates c LEFT JOIN busy b ON b.host = c.host), \
          chosen AS (SELECT id FROM ranked WHERE host IS NULL OR n + rn <= $4 \
-                    ORDER BY run_at LIMIT $2) \
+                    ORDER BY run_at LIMIT $2), \
+         locked AS (SELECT id FROM jobs WHERE id = ANY (ARRAY(SELECT id FROM chosen)) \
+                    AND ((state = 'pending' AND run_at <= now()) \
+                         OR (state = 'running' AND locked_until < now())) \
+                    FOR UPDATE SKIP LOCKED) \
          UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = $1, \
          locked_until = now() + make_interval(secs => $3) \
-         WHERE id IN (SELECT id FROM chosen) \
+         WHERE id = ANY (ARRAY(SELECT id FROM locked)) \
          RETURNING id, kind, payload, attempts, max_attempts, host, \
          (SELECT d.unavailable_since IS NOT NULL FROM delivery_hosts d WHERE d.host = jobs.host) \
            AS host_unavailable",
