@@ -20,4 +20,5 @@ mod signed_fetch;
 mod statuses;
 mod streaming;
 mod threads;
+mod trust;
 mod visibility;

@@ -48,20 +48,6 @@ pub async fn refusal_for_url(state: &AppState, url: &str) -> Result<Option<&'sta
     }
 }
 
-/// The inbox's answer to a POST signed by `key_id` from a domain this instance does not
-/// federate with: 403, before the key is fetched or anything stored. `None` lets it in.
-pub async fn inbox_refusal(state: &AppState, key_id: &str) -> Option<axum::response::Response> {
-    use axum::response::IntoResponse;
-    match refusal_for_url(state, key_id).await {
-        Ok(None) => None,
-        Ok(Some(why)) => {
-            tracing::info!(key.id = %key_id, reason = why, "inbox refused a blocked domain");
-            Some(Error::forbidden(why).into_response())
-        }
-        Err(e) => Some(e.into_response()),
-    }
-}
-
 /// A 403 for fetching from a domain this instance does not federate with.
 pub async fn check_fetch(state: &AppState, url: &str) -> Result<()> {
     match refusal_for_url(state, url).await? {
