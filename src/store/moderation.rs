@@ -467,6 +467,19 @@ pub async fn report(db: impl PgExecutor<'_>, id: i64) -> Result<Option<Report>, 
     .await
 }
 
+/// The reports among `ids`.
+pub async fn reports_by_ids(
+    db: impl PgExecutor<'_>,
+    ids: &[i64],
+) -> Result<Vec<Report>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {REPORT_COLUMNS} FROM reports WHERE id = ANY($1)"
+    ))
+    .bind(ids)
+    .fetch_all(db)
+    .await
+}
+
 /// Whether a report with this Flag id exists (inbound Flags are taken once).
 pub async fn report_uri_exists(db: impl PgExecutor<'_>, uri: &str) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM reports WHERE uri = $1)")

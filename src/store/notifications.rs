@@ -42,6 +42,49 @@ pub async fn insert(
     Ok(done.rows_affected() == 1)
 }
 
+/// The local moderators and admins who hear of `from`'s reports and sign-ups: those who can
+/// sign in, except `from` itself and those who block it, are blocked by it or muted its
+/// notifications. Unlike other causes, a silenced or hidden sender does not keep moderators
+/// from hearing of it.
+pub async fn staff_recipients(db: impl PgExecutor<'_>, from: i64) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT u.account_id FROM users u JOIN accounts a ON a.id = u.account_id \
+         WHERE u.role IN ('moderator', 'admin') AND NOT u.disabled AND a.suspended_at IS NULL \
+         AND u.account_id <> $1 \
+         AND NOT EXISTS (SELECT 1 FROM blocks WHERE (account_id = u.account_id AND target_account_id = $1) \
+                                                OR (account_id = $1 AND target_account_id = u.account_id)) \
+         AND NOT EXISTS (SELECT 1 FROM mutes WHERE account_id = u.account_id AND target_account_id = $1 \
+                         AND hide_notifications AND (expires_at IS NULL OR expires_at > now()))",
+    )
+    .bind(from)
+    .fetch_all(db)
+    .await
+}
+
+/// Records a moderators' notification (see [`staff_recipients`] for who gets one); returns
+/// whether it was recorded (a repeated cause is not).
+pub async fn insert_for_staff(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    recipient: i64,
+    from: i64,
+    kind: NotificationType,
+    report_id: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO notifications (id, account_id, from_account_id, type, report_id) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+    )
+    .bind(id)
+    .bind(recipient)
+    .bind(from)
+    .bind(kind.as_str())
+    .bind(report_id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// A page of a user's notifications, filtered by type and sender.
 pub async fn list(
     db: impl PgExecutor<'_>,
@@ -51,7 +94,7 @@ pub async fn list(
     page: &Page,
 ) -> Result<Vec<Notification>, sqlx::Error> {
     let sql = format!(
-        "SELECT id, account_id, from_account_id, type, status_id, created_at FROM notifications \
+        "SELECT id, account_id, from_account_id, type, status_id, report_id, created_at FROM notifications \
          WHERE account_id = $1 AND type = ANY($2) AND ($3::bigint IS NULL OR from_account_id = $3) \
          AND ($4::bigint IS NULL OR id < $4) AND ($5::bigint IS NULL OR id > $5) \
          ORDER BY id {} LIMIT $6",
@@ -75,7 +118,7 @@ pub async fn by_id(
     id: i64,
 ) -> Result<Option<Notification>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, account_id, from_account_id, type, status_id, created_at FROM notifications \
+        "SELECT id, account_id, from_account_id, type, status_id, report_id, created_at FROM notifications \
          WHERE account_id = $1 AND id = $2",
     )
     .bind(account_id)

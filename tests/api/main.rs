@@ -13,6 +13,7 @@ mod instance;
 mod interact;
 mod media;
 mod moderation;
+mod moderation_more;
 mod oauth;
 mod relationships;
 mod remote;
