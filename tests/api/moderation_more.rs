@@ -185,3 +185,92 @@ async fn moderators_are_notified_of_reports_and_sign_ups() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unsuspending_a_local_account_brings_it_back_on_remote_servers() {
+    let a = TestApp::spawn().await;
+    let b = TestApp::spawn().await;
+    let alice = a.register("alice").await;
+    let bob = b.register("bob").await;
+    let moddy = staff(&a, "moddy", rookery::model::Role::Moderator).await;
+    let alice_on_b = resolve(&b, &bob, &format!("alice@{}", a.addr)).await;
+    b.post(
+        &format!("/api/v1/accounts/{alice_on_b}/follow"),
+        Some(&bob.token),
+        json!({}),
+    )
+    .await;
+    eventually(&a, &b, "bob follows alice", async || {
+        let (_, me) = a
+            .get("/api/v1/accounts/verify_credentials", Some(&alice.token))
+            .await;
+        me["followers_count"] == 1
+    })
+    .await;
+
+    let (status, _) = a
+        .post(
+            &format!("/api/v1/admin/accounts/{}/action", alice.id),
+            Some(&moddy.token),
+            json!({ "type": "suspend" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    eventually(&a, &b, "the Delete of alice reaches B", async || {
+        b.get(&format!("/api/v1/accounts/{alice_on_b}"), None)
+            .await
+            .0
+            == StatusCode::NOT_FOUND
+    })
+    .await;
+    let alice_uri = a.url("/users/alice");
+    let known_on_b = async || -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM accounts WHERE uri = $1")
+            .bind(&alice_uri)
+            .fetch_one(&b.state.db)
+            .await
+            .expect("count")
+    };
+    assert_eq!(known_on_b().await, 0, "B dropped alice on the Delete");
+
+    let (status, restored) = a
+        .post(
+            &format!("/api/v1/admin/accounts/{}/unsuspend", alice.id),
+            Some(&moddy.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{restored}");
+    assert_eq!(restored["suspended"], false);
+    // The Update of the actor reaches B, which fetches alice again and shows her.
+    eventually(&a, &b, "B knows alice again", async || {
+        known_on_b().await == 1
+    })
+    .await;
+    let (_, found) = b
+        .get(
+            &format!(
+                "/api/v2/search?q={}&type=accounts",
+                crate::oauth::urlencode(&format!("alice@{}", a.addr))
+            ),
+            Some(&bob.token),
+        )
+        .await;
+    let back = found["accounts"][0]["id"]
+        .as_str()
+        .expect("alice is found on B");
+    let (status, account) = b.get(&format!("/api/v1/accounts/{back}"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(account["acct"], format!("alice@{}", a.addr));
+    // And she can be followed again.
+    b.post(
+        &format!("/api/v1/accounts/{back}/follow"),
+        Some(&bob.token),
+        json!({}),
+    )
+    .await;
+    eventually(&a, &b, "bob follows alice again", async || {
+        crate::follows::relationship(&b, &bob, back).await["following"] == true
+    })
+    .await;
+}

@@ -280,7 +280,13 @@ pub async fn reverse(
     if what == Reversal::Reject {
         return Ok(None);
     }
-    Ok(Some(account(state, target.id).await?))
+    let restored = account(state, target.id).await?;
+    if what == Reversal::Unsuspend && target.is_suspended() && restored.is_local() {
+        // The servers that were sent the actor's Delete learn it is back, as Mastodon
+        // re-federates an unsuspended account: they fetch it again on this Update.
+        crate::service::accounts::federate_profile(state, &restored).await?;
+    }
+    Ok(Some(restored))
 }
 
 /// A page of accounts for moderators.
