@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::follows::{eventually, resolve};
@@ -273,4 +273,266 @@ async fn unsuspending_a_local_account_brings_it_back_on_remote_servers() {
         crate::follows::relationship(&b, &bob, back).await["following"] == true
     })
     .await;
+}
+
+const FILTER_V1_FIELDS: &[(&str, &str)] = &[
+    ("id", "string"),
+    ("phrase", "string"),
+    ("context", "array"),
+    ("expires_at", "string|null"),
+    ("irreversible", "boolean"),
+    ("whole_word", "boolean"),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn v1_filters_map_onto_v2_filters() {
+    let app = TestApp::spawn().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let reader = app.register_with_scopes("reader", "read").await;
+    app.follow(&bob, &alice).await;
+    app.get("/api/v1/timelines/home", Some(&bob.token)).await;
+
+    // Bad input: the right field named, nothing stored.
+    for (body, field) in [
+        (json!({ "context": ["home"] }), "phrase"),
+        (json!({ "phrase": "  ", "context": ["home"] }), "phrase"),
+        (json!({ "phrase": "x" }), "context"),
+        (
+            json!({ "phrase": "x", "context": ["everywhere"] }),
+            "context",
+        ),
+        (
+            json!({ "phrase": "x", "context": ["home"], "expires_in": "soon" }),
+            "expires_in",
+        ),
+        (
+            json!({ "phrase": "x", "context": ["home"], "expires_in": -1 }),
+            "expires_in",
+        ),
+        (
+            json!({ "phrase": "x", "context": ["home"], "irreversible": "maybe" }),
+            "irreversible",
+        ),
+    ] {
+        let (status, err) = app
+            .post("/api/v1/filters", Some(&bob.token), body.clone())
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {err}");
+        assert!(err["error"].is_string(), "{err}");
+        assert!(err["details"][field].is_array(), "{body}: {err}");
+    }
+    let (status, _) = app
+        .post(
+            "/api/v1/filters",
+            None,
+            json!({ "phrase": "x", "context": ["home"] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = app
+        .post(
+            "/api/v1/filters",
+            Some(&reader.token),
+            json!({ "phrase": "x", "context": ["home"] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get("/api/v1/filters", Some(&bob.token)).await.1,
+        json!([])
+    );
+    assert_eq!(
+        app.get("/api/v2/filters", Some(&bob.token)).await.1,
+        json!([])
+    );
+
+    // A warning filter as JSON, an irreversible one as a form (Rails brackets).
+    let (status, warn) = app
+        .post(
+            "/api/v1/filters",
+            Some(&bob.token),
+            json!({ "phrase": "spoilers", "context": ["home", "public"], "whole_word": true, "expires_in": 3600 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{warn}");
+    assert_shape(&warn, FILTER_V1_FIELDS);
+    assert_eq!(warn["phrase"], "spoilers");
+    assert_eq!(warn["irreversible"], false);
+    assert!(warn["expires_at"].is_string());
+    let (status, hide) = app
+        .post_form(
+            "/api/v1/filters",
+            Some(&bob.token),
+            &[
+                ("phrase", "crypto"),
+                ("context[]", "home"),
+                ("context[]", "notifications"),
+                ("irreversible", "true"),
+                ("whole_word", "false"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{hide}");
+    assert_eq!(hide["irreversible"], true);
+    assert_eq!(hide["whole_word"], false);
+    assert_eq!(hide["context"], json!(["home", "notifications"]));
+    assert_eq!(hide["expires_at"], Value::Null);
+
+    // Each is a v2 filter titled by its phrase, with the phrase as its one keyword.
+    let (_, v2) = app.get("/api/v2/filters", Some(&bob.token)).await;
+    let v2 = v2.as_array().expect("list").clone();
+    assert_eq!(v2.len(), 2);
+    let hide_v2 = v2.iter().find(|f| f["title"] == "crypto").expect("crypto");
+    assert_eq!(hide_v2["filter_action"], "hide");
+    assert_eq!(hide_v2["keywords"][0]["id"], hide["id"]);
+    assert_eq!(hide_v2["keywords"][0]["keyword"], "crypto");
+    assert_eq!(hide_v2["keywords"][0]["whole_word"], false);
+    let warn_v2 = v2
+        .iter()
+        .find(|f| f["title"] == "spoilers")
+        .expect("spoilers");
+    assert_eq!(warn_v2["filter_action"], "warn");
+
+    // They filter like v2 filters: the irreversible one hides, the other warns.
+    app.post_status(&alice, "cryptocurrency tips", json!({}))
+        .await;
+    app.post_status(&alice, "no spoilers here", json!({})).await;
+    app.drain_jobs().await;
+    let (_, home) = app.get("/api/v1/timelines/home", Some(&bob.token)).await;
+    let home = home.as_array().expect("home").clone();
+    assert_eq!(home.len(), 1, "{home:?}");
+    assert_eq!(home[0]["filtered"][0]["filter"]["title"], "spoilers");
+    assert_eq!(
+        home[0]["filtered"][0]["keyword_matches"],
+        json!(["spoilers"])
+    );
+
+    // Listed and shown; others' filters are not found.
+    let (_, list) = app.get("/api/v1/filters", Some(&bob.token)).await;
+    assert_eq!(list.as_array().expect("list").len(), 2);
+    let id = hide["id"].as_str().expect("id");
+    let (status, shown) = app
+        .get(&format!("/api/v1/filters/{id}"), Some(&bob.token))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(shown, hide);
+    for path in [
+        format!("/api/v1/filters/{id}"),
+        "/api/v1/filters/12345".into(),
+        "/api/v1/filters/nope".into(),
+    ] {
+        let (status, _) = app.get(&path, Some(&alice.token)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let (status, _) = app
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/filters/{id}"),
+            Some(&alice.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Updating changes the keyword and its filter.
+    let (status, updated) = app
+        .request(
+            Method::PUT,
+            &format!("/api/v1/filters/{id}"),
+            Some(&bob.token),
+            Some(json!({ "phrase": "bitcoin", "context": ["public"], "irreversible": false })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{updated}");
+    assert_eq!(updated["id"], hide["id"]);
+    assert_eq!(updated["phrase"], "bitcoin");
+    assert_eq!(updated["context"], json!(["public"]));
+    assert_eq!(updated["irreversible"], false);
+    assert_eq!(updated["whole_word"], false);
+    let (status, err) = app
+        .request(
+            Method::PUT,
+            &format!("/api/v1/filters/{id}"),
+            Some(&bob.token),
+            Some(json!({ "context": ["nowhere"] })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    let (_, v2) = app.get("/api/v2/filters", Some(&bob.token)).await;
+    let moved = v2
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|f| f["keywords"][0]["id"] == hide["id"])
+        .expect("filter")
+        .clone();
+    assert_eq!(moved["title"], "bitcoin");
+    assert_eq!(moved["context"], json!(["public"]));
+    assert_eq!(moved["filter_action"], "warn");
+
+    // A v2 filter with two keywords shows as two v1 filters, whose shared settings cannot be
+    // changed through one of them; their phrases can.
+    let (status, multi) = app
+        .post(
+            "/api/v2/filters",
+            Some(&bob.token),
+            json!({ "title": "sports", "context": ["home"], "keywords_attributes": [{ "keyword": "football" }, { "keyword": "tennis" }] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{multi}");
+    let (_, list) = app.get("/api/v1/filters", Some(&bob.token)).await;
+    assert_eq!(list.as_array().expect("list").len(), 4);
+    let football = multi["keywords"][0]["id"].as_str().expect("id").to_string();
+    let tennis = multi["keywords"][1]["id"].as_str().expect("id").to_string();
+    let (status, err) = app
+        .request(
+            Method::PUT,
+            &format!("/api/v1/filters/{football}"),
+            Some(&bob.token),
+            Some(json!({ "context": ["public"] })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    let (status, renamed) = app
+        .request(
+            Method::PUT,
+            &format!("/api/v1/filters/{football}"),
+            Some(&bob.token),
+            Some(json!({ "phrase": "soccer", "context": ["home"] })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{renamed}");
+    assert_eq!(renamed["phrase"], "soccer");
+    let multi_id = multi["id"].as_str().expect("id");
+    let (_, after) = app
+        .get(&format!("/api/v2/filters/{multi_id}"), Some(&bob.token))
+        .await;
+    assert_eq!(after["title"], "sports");
+    assert_eq!(after["context"], json!(["home"]));
+
+    // Deleting one of two keywords keeps the filter; deleting the last removes it.
+    for kid in [&football, &tennis] {
+        let (status, body) = app
+            .request(
+                Method::DELETE,
+                &format!("/api/v1/filters/{kid}"),
+                Some(&bob.token),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body, json!({}));
+        let (status, _) = app
+            .get(&format!("/api/v2/filters/{multi_id}"), Some(&bob.token))
+            .await;
+        let expected = if kid == &football {
+            StatusCode::OK
+        } else {
+            StatusCode::NOT_FOUND
+        };
+        assert_eq!(status, expected);
+    }
+    let (_, list) = app.get("/api/v1/filters", Some(&bob.token)).await;
+    assert_eq!(list.as_array().expect("list").len(), 2);
 }

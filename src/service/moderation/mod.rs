@@ -7,6 +7,7 @@
 
 pub mod domains;
 pub mod filters;
+pub mod filters_v1;
 pub mod reports;
 pub mod rules;
 
