@@ -123,6 +123,21 @@ async fn signed_get(from: &TestApp, signer: &KeySigner, url: &str) -> u16 {
     }
 }
 
+/// `who` on `app` searches for `q` with `resolve=true` and finds no account.
+async fn assert_unresolved(app: &TestApp, who: &TestUser, q: &str) {
+    let (status, found) = app
+        .get(
+            &format!(
+                "/api/v2/search?q={}&resolve=true&type=accounts",
+                crate::oauth::urlencode(q)
+            ),
+            Some(&who.token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    assert_eq!(found["accounts"], json!([]), "{q}: {found}");
+}
+
 async fn admin(app: &TestApp) -> TestUser {
     let user = app
         .register_with_scopes("boss", "read write follow admin:read admin:write")
@@ -215,16 +230,7 @@ async fn actors_fetched_by_url_must_be_confirmed_by_webfinger() {
         &format!("bob@{}", b.addr),
         &format!("http://{host}/users/bob"),
     );
-    let (_, found) = a
-        .get(
-            &format!(
-                "/api/v2/search?q={}&resolve=true&type=accounts",
-                crate::oauth::urlencode(&format!("http://{host}/users/bob"))
-            ),
-            Some(&alice.token),
-        )
-        .await;
-    assert_eq!(found["accounts"], json!([]), "{found}");
+    assert_unresolved(&a, &alice, &format!("http://{host}/users/bob")).await;
 
     // A spoofer on the stub claims "alice", whom the stub's WebFinger maps to another actor:
     // the spoofer is refused, and the real one gets the acct.
@@ -237,16 +243,7 @@ async fn actors_fetched_by_url_must_be_confirmed_by_webfinger() {
         &format!("alice@{host}"),
         &format!("http://{host}/users/alice"),
     );
-    let (_, found) = a
-        .get(
-            &format!(
-                "/api/v2/search?q={}&resolve=true&type=accounts",
-                crate::oauth::urlencode(&format!("http://{host}/users/mallory"))
-            ),
-            Some(&alice.token),
-        )
-        .await;
-    assert_eq!(found["accounts"], json!([]), "{found}");
+    assert_unresolved(&a, &alice, &format!("http://{host}/users/mallory")).await;
     let spoofed: i64 = sqlx::query_scalar("SELECT count(*) FROM accounts WHERE uri = $1")
         .bind(format!("http://{host}/users/mallory"))
         .fetch_one(&a.state.db)
@@ -268,16 +265,7 @@ async fn actors_fetched_by_url_must_be_confirmed_by_webfinger() {
     // An actor whose host has no WebFinger at all is not taken either.
     let (nobody, _) = actor(&host, "/users/nobody", "nobody");
     stub.serve("/users/nobody", nobody);
-    let (_, found) = a
-        .get(
-            &format!(
-                "/api/v2/search?q={}&resolve=true&type=accounts",
-                crate::oauth::urlencode(&format!("http://{host}/users/nobody"))
-            ),
-            Some(&alice.token),
-        )
-        .await;
-    assert_eq!(found["accounts"], json!([]), "{found}");
+    assert_unresolved(&a, &alice, &format!("http://{host}/users/nobody")).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -325,14 +313,5 @@ async fn split_domain_webfinger_names_the_account() {
         &format!("eve@{handle_host}"),
         &format!("http://{social_host}/users/someone-else"),
     );
-    let (_, found) = a
-        .get(
-            &format!(
-                "/api/v2/search?q={}&resolve=true&type=accounts",
-                crate::oauth::urlencode(&format!("http://{social_host}/users/eve"))
-            ),
-            Some(&alice.token),
-        )
-        .await;
-    assert_eq!(found["accounts"], json!([]), "{found}");
+    assert_unresolved(&a, &alice, &format!("http://{social_host}/users/eve")).await;
 }

@@ -17,6 +17,7 @@ use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::federation::{moderation as activities, outbox};
 use crate::model::{Account, AuditEntry, Page, Role};
+use crate::store::moderation::AccountMark;
 use crate::{id, store};
 
 /// Writes one line of the audit log.
@@ -169,16 +170,19 @@ pub async fn act(
     match action {
         AccountAction::None => {}
         AccountAction::Sensitive => {
-            store::moderation::set_sensitized(&mut *tx, target.id, now).await?
+            store::moderation::set_mark(&mut *tx, target.id, AccountMark::Sensitized, now).await?
         }
-        AccountAction::Silence => store::moderation::set_silenced(&mut *tx, target.id, now).await?,
+        AccountAction::Silence => {
+            store::moderation::set_mark(&mut *tx, target.id, AccountMark::Silenced, now).await?
+        }
         AccountAction::Disable => {
             store::moderation::set_disabled(&mut *tx, target.id, true).await?;
             sign_out_everywhere(&mut tx, &target).await?;
         }
         AccountAction::Suspend => {
             if !target.is_suspended() {
-                store::moderation::set_suspended(&mut *tx, target.id, now).await?;
+                store::moderation::set_mark(&mut *tx, target.id, AccountMark::Suspended, now)
+                    .await?;
                 if target.is_local() {
                     sign_out_everywhere(&mut tx, &target).await?;
                     // Remote servers drop the actor and its posts; the followers' servers
@@ -242,10 +246,14 @@ pub async fn reverse(
     let user = store::users::by_account_id(&state.db, target.id).await?;
     let mut tx = state.db.begin().await?;
     match what {
-        Reversal::Unsuspend => store::moderation::set_suspended(&mut *tx, target.id, None).await?,
-        Reversal::Unsilence => store::moderation::set_silenced(&mut *tx, target.id, None).await?,
+        Reversal::Unsuspend => {
+            store::moderation::set_mark(&mut *tx, target.id, AccountMark::Suspended, None).await?
+        }
+        Reversal::Unsilence => {
+            store::moderation::set_mark(&mut *tx, target.id, AccountMark::Silenced, None).await?
+        }
         Reversal::Unsensitive => {
-            store::moderation::set_sensitized(&mut *tx, target.id, None).await?
+            store::moderation::set_mark(&mut *tx, target.id, AccountMark::Sensitized, None).await?
         }
         Reversal::Enable => {
             if user.is_none() {
@@ -327,7 +335,8 @@ pub async fn remote_actor_deleted(state: &AppState, actor: &Account) -> Result<(
         return Ok(());
     }
     let mut tx = state.db.begin().await?;
-    store::moderation::set_suspended(&mut *tx, actor.id, Some(Utc::now())).await?;
+    store::moderation::set_mark(&mut *tx, actor.id, AccountMark::Suspended, Some(Utc::now()))
+        .await?;
     for (follower, followed) in store::moderation::follows_involving(&mut *tx, &[actor.id]).await? {
         store::relationships::delete_follow(&mut tx, follower, followed).await?;
     }
