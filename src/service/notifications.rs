@@ -171,6 +171,10 @@ async fn views_of(
 pub async fn get(state: &AppState, owner: &Account, id: i64) -> Result<NotificationView> {
     let row = store::notifications::by_id(&state.db, owner.id, id)
         .await?
+        .filter(|n| {
+            owner.role() >= Some(crate::model::Role::Moderator)
+                || !NotificationType::parse(&n.kind).is_some_and(NotificationType::is_admin)
+        })
         .ok_or(Error::NotFound)?;
     views_of(state, owner, vec![row])
         .await?

@@ -455,3 +455,32 @@ pub async fn resolve_interaction(state: &AppState, uri: &str) -> Result<Interact
             .map(Interaction::Status),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Handle;
+
+    #[test]
+    fn webfinger_subjects() {
+        assert_eq!(
+            Handle::parse_subject("acct:Alice@Social.Example"),
+            Some(Handle {
+                username: "Alice".into(),
+                domain: "social.example".into(),
+            })
+        );
+        assert_eq!(
+            Handle::parse_subject("acct:bob@127.0.0.1:8080").map(|h| h.domain),
+            Some("127.0.0.1:8080".into())
+        );
+        assert_eq!(
+            Handle::parse_subject("https://social.example/users/bob"),
+            None
+        );
+        assert_eq!(Handle::parse_subject("acct:@social.example"), None);
+        assert_eq!(Handle::parse_subject("acct:bob@not a host"), None);
+        let a = Handle::parse_subject("acct:Bob@X.example");
+        let b = Handle::parse_subject("acct:bob@x.example");
+        assert!(a.zip(b).is_some_and(|(a, b)| a.same(&b)));
+    }
+}

@@ -177,6 +177,11 @@ async fn moderators_are_notified_of_reports_and_sign_ups() {
     assert!(notifications_of(&a, &moddy, "admin.report")
         .await
         .is_empty());
+    let old = list[0]["id"].as_str().expect("id");
+    let (status, _) = a
+        .get(&format!("/api/v1/notifications/{old}"), Some(&moddy.token))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = a
         .get(
             "/api/v1/notifications?types[]=admin.nonsense",
