@@ -327,20 +327,3 @@ pub async fn account_by_acct(state: &AppState, acct: &str) -> Result<Account> {
         None => local_account(state, acct).await,
     }
 }
-
-/// A remote actor deleted itself (`Delete` of the actor, sent when an account is removed or
-/// suspended on its server): it is suspended here, which hides it and its posts everywhere.
-pub async fn remote_actor_deleted(state: &AppState, actor: &Account) -> Result<()> {
-    if actor.is_local() || actor.is_suspended() {
-        return Ok(());
-    }
-    let mut tx = state.db.begin().await?;
-    store::moderation::set_mark(&mut *tx, actor.id, AccountMark::Suspended, Some(Utc::now()))
-        .await?;
-    for (follower, followed) in store::moderation::follows_involving(&mut *tx, &[actor.id]).await? {
-        store::relationships::delete_follow(&mut tx, follower, followed).await?;
-    }
-    store::moderation::purge_traces(&mut tx, &[actor.id]).await?;
-    tx.commit().await?;
-    Ok(())
-}
