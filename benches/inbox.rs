@@ -17,8 +17,8 @@
 //! | `--workers W`    | `ROOKERY_BENCH_WORKERS`     | 2       | job workers (`jobs.workers`)      |
 //! | `--seconds S`    | `ROOKERY_BENCH_SECONDS`     | 2       | seconds of raw verification       |
 //!
-//! The actors are stored beforehand through `service::remote::store_actor` (their keys are
-//! known, as for peers already seen), on 10 fake domains; keys are shared round-robin because
+//! The actors are stored beforehand through `service::remote::store_as` (their keys and
+//! WebFinger-confirmed handles known, as for peers already seen), on 10 fake domains; keys are shared round-robin because
 //! generating thousands of RSA keys takes longer than the run and verification costs the same
 //! whichever key it uses. Every request is signed before the clock starts (signing is the
 //! senders' cost). Without `DATABASE_URL` a throwaway PostgreSQL is started in the temporary
@@ -211,7 +211,11 @@ async fn bench(settings: &Settings, db_options: &PgConnectOptions) -> Result<()>
             "publicKey": {"id": format!("{uri}#main-key"), "owner": uri, "publicKeyPem": keys[key].1},
         });
         let actor = serde_json::from_value(document)?;
-        rookery::service::remote::store_actor(&state, &actor)
+        let handle = rookery::service::remote::Handle {
+            username: format!("u{i}"),
+            domain: domain.clone(),
+        };
+        rookery::service::remote::store_as(&state, &actor, &handle)
             .await
             .map_err(|e| anyhow::anyhow!("storing an actor: {e}"))?;
         actors.push(Actor {

@@ -57,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .merge(v1::reports::routes())
         .merge(v1::instance_moderation::routes())
         .merge(v1::domain_blocks::routes())
+        .merge(v1::filters::routes())
         .merge(v2::filters::routes())
         .merge(v1::streaming::routes())
         .merge(v1::media::routes())

@@ -13,6 +13,7 @@ pub mod moderation;
 pub mod outbox;
 pub mod remote_note;
 pub mod signature;
+pub mod signed;
 pub mod vocab;
 
 use axum::Router;

@@ -13,10 +13,14 @@ pub enum NotificationType {
     Favourite,
     /// A status the recipient boosted was edited.
     Update,
+    /// Someone signed up (for moderators and admins).
+    AdminSignUp,
+    /// A report was filed (for moderators and admins).
+    AdminReport,
 }
 
 impl NotificationType {
-    pub const ALL: [NotificationType; 7] = [
+    pub const ALL: [NotificationType; 9] = [
         NotificationType::Mention,
         NotificationType::Status,
         NotificationType::Reblog,
@@ -24,6 +28,8 @@ impl NotificationType {
         NotificationType::FollowRequest,
         NotificationType::Favourite,
         NotificationType::Update,
+        NotificationType::AdminSignUp,
+        NotificationType::AdminReport,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -35,7 +41,17 @@ impl NotificationType {
             NotificationType::FollowRequest => "follow_request",
             NotificationType::Favourite => "favourite",
             NotificationType::Update => "update",
+            NotificationType::AdminSignUp => "admin.sign_up",
+            NotificationType::AdminReport => "admin.report",
         }
+    }
+
+    /// Types only moderators and admins receive.
+    pub fn is_admin(self) -> bool {
+        matches!(
+            self,
+            NotificationType::AdminSignUp | NotificationType::AdminReport
+        )
     }
 
     pub fn parse(raw: &str) -> Option<NotificationType> {
@@ -53,5 +69,7 @@ pub struct Notification {
     #[sqlx(rename = "type")]
     pub kind: String,
     pub status_id: Option<i64>,
+    /// The report of an `admin.report`.
+    pub report_id: Option<i64>,
     pub created_at: DateTime<Utc>,
 }

@@ -145,7 +145,7 @@ pub async fn register(state: &AppState, reg: Registration) -> Result<(User, Acco
         }
     }
     v.finish()?;
-    create_local(
+    let (user, account) = create_local(
         state,
         NewLocal {
             username: &reg.username,
@@ -157,6 +157,22 @@ pub async fn register(state: &AppState, reg: Registration) -> Result<(User, Acco
             reason,
             ip: reg.ip.as_deref(),
         },
+    )
+    .await?;
+    // The account exists whatever happens here: a lost notification is not a failed sign-up.
+    if let Err(e) = notify_staff_of_sign_up(state, account.id).await {
+        tracing::warn!(error = %e, account.id = account.id, "moderators were not told of a sign-up");
+    }
+    Ok((user, account))
+}
+
+async fn notify_staff_of_sign_up(state: &AppState, account_id: i64) -> Result<()> {
+    let conn = state.db.acquire().await?;
+    crate::service::notifications::notify_staff(
+        conn,
+        account_id,
+        crate::model::NotificationType::AdminSignUp,
+        None,
     )
     .await
 }

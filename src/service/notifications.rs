@@ -28,6 +28,26 @@ pub async fn notify(
     Ok(())
 }
 
+/// Tells the moderators and admins that `from` filed a report (`admin.report`, with
+/// `report_id`) or signed up (`admin.sign_up`). Streaming clients hear of it when `db`'s
+/// transaction commits.
+pub async fn notify_staff(
+    mut db: impl std::ops::DerefMut<Target = PgConnection>,
+    from: i64,
+    kind: NotificationType,
+    report_id: Option<i64>,
+) -> Result<()> {
+    for recipient in store::notifications::staff_recipients(&mut *db, from).await? {
+        let id = id::next();
+        if store::notifications::insert_for_staff(&mut *db, id, recipient, from, kind, report_id)
+            .await?
+        {
+            crate::streaming::notification_created(&mut *db, id, recipient).await?;
+        }
+    }
+    Ok(())
+}
+
 /// Withdraws the notification of an undone action (unfavourite, unboost, cancelled request).
 pub async fn withdraw(
     db: impl PgExecutor<'_>,
@@ -42,6 +62,7 @@ pub async fn withdraw(
 
 use crate::app::AppState;
 use crate::error::Error;
+use crate::model::moderation::Report;
 use crate::model::notification::Notification;
 use crate::model::{Account, Page, StatusView};
 use std::collections::HashMap;
@@ -51,6 +72,8 @@ pub struct NotificationView {
     pub notification: Notification,
     pub account: Account,
     pub status: Option<StatusView>,
+    /// The report of an `admin.report`, with its target.
+    pub report: Option<(Report, Account)>,
 }
 
 /// Which notifications to list.
@@ -69,8 +92,11 @@ pub async fn list(
     filter: &NotificationFilter,
     page: &Page,
 ) -> Result<(Vec<NotificationView>, Option<(i64, i64)>)> {
+    // Moderators' notifications stay with those who still moderate.
+    let staff = owner.role() >= Some(crate::model::Role::Moderator);
     let types: Vec<String> = NotificationType::ALL
         .iter()
+        .filter(|t| staff || !t.is_admin())
         .map(|t| t.as_str().to_string())
         .filter(|t| filter.types.is_empty() || filter.types.contains(t))
         .filter(|t| !filter.exclude_types.contains(t))
@@ -86,7 +112,21 @@ async fn views_of(
     owner: &Account,
     rows: Vec<Notification>,
 ) -> Result<Vec<NotificationView>> {
-    let account_ids: Vec<i64> = rows.iter().map(|n| n.from_account_id).collect();
+    let report_ids: Vec<i64> = rows.iter().filter_map(|n| n.report_id).collect();
+    let reports: HashMap<i64, Report> = if report_ids.is_empty() {
+        HashMap::new()
+    } else {
+        store::moderation::reports_by_ids(&state.db, &report_ids)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect()
+    };
+    let account_ids: Vec<i64> = rows
+        .iter()
+        .map(|n| n.from_account_id)
+        .chain(reports.values().map(|r| r.target_account_id))
+        .collect();
     let accounts: HashMap<i64, Account> = store::accounts::by_ids(&state.db, &account_ids)
         .await?
         .into_iter()
@@ -110,10 +150,19 @@ async fn views_of(
                 Some(id) => Some(statuses.get(&id)?.clone()),
                 None => None,
             };
+            let report = match n.report_id {
+                Some(id) => {
+                    let report = reports.get(&id)?;
+                    let target = accounts.get(&report.target_account_id)?;
+                    Some((report.clone(), target.clone()))
+                }
+                None => None,
+            };
             Some(NotificationView {
                 notification: n,
                 account,
                 status,
+                report,
             })
         })
         .collect())
@@ -122,6 +171,10 @@ async fn views_of(
 pub async fn get(state: &AppState, owner: &Account, id: i64) -> Result<NotificationView> {
     let row = store::notifications::by_id(&state.db, owner.id, id)
         .await?
+        .filter(|n| {
+            owner.role() >= Some(crate::model::Role::Moderator)
+                || !NotificationType::parse(&n.kind).is_some_and(NotificationType::is_admin)
+        })
         .ok_or(Error::NotFound)?;
     views_of(state, owner, vec![row])
         .await?

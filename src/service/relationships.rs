@@ -155,6 +155,12 @@ pub async fn follow(
         if existing.show_reblogs && !show_reblogs && actor.is_local() {
             feeds::hide_reblogs_of(&mut tx, actor.id, target.id).await?;
         }
+        // A remote server that follows again (it lost the follow, say on a Delete of the
+        // actor before an unsuspension) is accepted again at once, as Mastodon does.
+        if let (Some(uri), false) = (&options.uri, actor.is_local()) {
+            let accept = convert::answer_follow("Accept", &target, uri, actor);
+            outbox::deliver(&mut tx, &target, &accept, &[outbox::inbox_of(actor)]).await?;
+        }
     } else if let Some(existing) =
         store::relationships::find_request(&mut *tx, actor.id, target.id).await?
     {

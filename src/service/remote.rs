@@ -38,13 +38,53 @@ pub async fn resolve_handle(state: &AppState, username: &str, domain: &str) -> R
             return Ok(known);
         }
     }
+    let (handle, href) = finger(state, username, domain)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let fetched = fetch_signed(state, &href).await?;
+    let actor: RemoteActor = serde_json::from_value(fetched.document)
+        .map_err(|e| Error::unprocessable(format!("Not a usable actor: {e}")))?;
+    if actor.id == href {
+        store_as(state, &actor, &handle).await
+    } else {
+        // WebFinger named another URL than the actor's id: the actor proves its handle itself.
+        store_actor(state, &actor).await
+    }
+}
+
+/// A `username@domain` handle, as WebFinger confirmed it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Handle {
+    pub username: String,
+    pub domain: String,
+}
+
+impl Handle {
+    fn parse_subject(subject: &str) -> Option<Handle> {
+        let (username, domain) = subject.strip_prefix("acct:")?.split_once('@')?;
+        let domain = crate::service::moderation::domains::normalize_domain(domain)?;
+        (!username.is_empty()).then(|| Handle {
+            username: username.to_string(),
+            domain,
+        })
+    }
+
+    fn same(&self, other: &Handle) -> bool {
+        self.username.eq_ignore_ascii_case(&other.username)
+            && self.domain.eq_ignore_ascii_case(&other.domain)
+    }
+}
+
+/// The WebFinger document for `acct:username@domain`; `None` when the domain does not know
+/// it (404 or 410).
+async fn webfinger(state: &AppState, username: &str, domain: &str) -> Result<Option<Value>> {
     crate::service::moderation::domains::check_fetch(state, &format!("http://{domain}/")).await?;
     let policy = state.fetch_policy();
     let scheme = if policy.allow_http { "http" } else { "https" };
     let resource: String =
         url::form_urlencoded::byte_serialize(format!("acct:{username}@{domain}").as_bytes())
             .collect();
-    let finger = fetch::fetch_json(
+    match fetch::fetch_json(
         &state.http,
         &policy,
         &Unsigned,
@@ -53,23 +93,83 @@ pub async fn resolve_handle(state: &AppState, username: &str, domain: &str) -> R
         fetch::is_jrd,
     )
     .await
-    .map_err(unavailable)?;
-    let actor_url = finger
-        .document
-        .get("links")
-        .and_then(Value::as_array)
-        .and_then(|links| {
-            links.iter().find(|l| {
-                l.get("rel").and_then(Value::as_str) == Some("self")
-                    && l.get("type")
-                        .and_then(Value::as_str)
-                        .is_some_and(fetch::is_activity_json_or_plain)
-            })
+    {
+        Ok(found) => Ok(Some(found.document)),
+        Err(FetchError::Status(404 | 410)) => Ok(None),
+        Err(e) => Err(unavailable(e)),
+    }
+}
+
+/// The ActivityPub `self` link of a WebFinger document.
+fn self_link(jrd: &Value) -> Option<String> {
+    jrd.get("links")
+        .and_then(Value::as_array)?
+        .iter()
+        .find(|l| {
+            l.get("rel").and_then(Value::as_str) == Some("self")
+                && l.get("type")
+                    .and_then(Value::as_str)
+                    .is_some_and(fetch::is_activity_json_or_plain)
         })
         .and_then(|l| l.get("href").and_then(Value::as_str))
-        .ok_or(Error::NotFound)?
-        .to_string();
-    fetch_actor(state, &actor_url).await
+        .map(str::to_string)
+}
+
+/// Looks `username@domain` up over WebFinger and returns the handle it confirms with its
+/// `self` link, or `None` when there is no such account. As on Mastodon, a `subject` on
+/// another domain (a handle domain apart from the server's, `example.com` for
+/// `social.example.com`) is followed once, and that domain must answer for itself with the
+/// same subject; its `self` link is then the one that counts.
+async fn finger(
+    state: &AppState,
+    username: &str,
+    domain: &str,
+) -> Result<Option<(Handle, String)>> {
+    let asked = Handle {
+        username: username.to_string(),
+        domain: domain.to_ascii_lowercase(),
+    };
+    let Some(jrd) = webfinger(state, username, domain).await? else {
+        return Ok(None);
+    };
+    let subject = match jrd.get("subject").and_then(Value::as_str) {
+        None => asked.clone(),
+        Some(s) => Handle::parse_subject(s)
+            .ok_or_else(|| Error::unprocessable("WebFinger answered an unusable subject"))?,
+    };
+    if subject.same(&asked) {
+        return Ok(self_link(&jrd).map(|href| (subject, href)));
+    }
+    let Some(again) = webfinger(state, &subject.username, &subject.domain).await? else {
+        return Ok(None);
+    };
+    let confirmed = match again.get("subject").and_then(Value::as_str) {
+        None => subject.clone(),
+        Some(s) => Handle::parse_subject(s)
+            .ok_or_else(|| Error::unprocessable("WebFinger answered an unusable subject"))?,
+    };
+    if !confirmed.same(&subject) {
+        return Err(Error::unprocessable("WebFinger redirects more than once"));
+    }
+    Ok(self_link(&again).map(|href| (confirmed, href)))
+}
+
+/// The handle an actor fetched by URL goes by: `preferredUsername@host` looked up over
+/// WebFinger on the actor's host must lead back to the actor's id (Mastodon's check), or
+/// another actor could take over an acct by claiming its username.
+async fn confirm_handle(state: &AppState, actor: &RemoteActor) -> Result<Handle> {
+    let host = crate::service::moderation::domains::host_of(&actor.id)
+        .ok_or_else(|| Error::unprocessable("Actor id has no host"))?;
+    let username = actor.preferred_username.trim();
+    match finger(state, username, &host).await? {
+        Some((handle, href)) if href == actor.id => Ok(handle),
+        _ => {
+            tracing::info!(actor = %actor.id, username, "WebFinger does not confirm the actor's handle");
+            Err(Error::unprocessable(
+                "WebFinger does not lead back to this actor",
+            ))
+        }
+    }
 }
 
 /// Fetches the actor at `url` and stores it (refreshing a known one).
@@ -95,21 +195,34 @@ pub async fn fetch_signed(state: &AppState, url: &str) -> Result<fetch::Fetched>
 }
 
 /// Checks and stores a remote actor document whose id was already verified to be on the
-/// origin it came from.
+/// origin it came from. A known actor keeps the handle it was confirmed with (as Mastodon
+/// keeps it on `Update`); a new one must have its handle confirmed by WebFinger first.
 pub async fn store_actor(state: &AppState, actor: &RemoteActor) -> Result<Account> {
+    let handle = match store::accounts::by_uri(&state.db, &actor.id).await? {
+        Some(known) if !known.is_local() => Handle {
+            domain: known.domain.clone().unwrap_or_default(),
+            username: known.username,
+        },
+        _ => confirm_handle(state, actor).await?,
+    };
+    store_as(state, actor, &handle).await
+}
+
+/// Stores an actor under a handle already confirmed for it (by WebFinger, or by the caller,
+/// as benchmarks and tools that load known actors do).
+pub async fn store_as(state: &AppState, actor: &RemoteActor, handle: &Handle) -> Result<Account> {
     let id_url =
         url::Url::parse(&actor.id).map_err(|_| Error::unprocessable("Actor id is not a URL"))?;
-    let domain = match (id_url.host_str(), id_url.port()) {
-        (Some(h), Some(p)) => format!("{}:{p}", h.to_ascii_lowercase()),
-        (Some(h), None) => h.to_ascii_lowercase(),
-        _ => return Err(Error::unprocessable("Actor id has no host")),
-    };
-    if domain.eq_ignore_ascii_case(&state.config.domain) {
+    if id_url.host_str().is_none() {
+        return Err(Error::unprocessable("Actor id has no host"));
+    }
+    let domain = handle.domain.to_ascii_lowercase();
+    if domain.is_empty() || domain.eq_ignore_ascii_case(&state.config.domain) {
         return Err(Error::unprocessable(
             "A remote actor cannot live on this instance",
         ));
     }
-    let username = actor.preferred_username.trim();
+    let username = handle.username.trim();
     if username.is_empty() || username.len() > 100 || username.contains(['@', ' ', '/']) {
         return Err(Error::unprocessable(
             "Actor has no usable preferredUsername",
@@ -204,7 +317,12 @@ pub async fn store_actor(state: &AppState, actor: &RemoteActor) -> Result<Accoun
             created_at,
         },
     )
-    .await?;
+    .await
+    .map_err(|e| match store::unique_violation(&e) {
+        // Another actor was confirmed for this handle before: it is not handed over.
+        Some(_) => Error::unprocessable("Another actor goes by this handle"),
+        None => e.into(),
+    })?;
     tx.commit().await?;
     store::accounts::by_id(&state.db, account_id)
         .await?
@@ -335,5 +453,34 @@ pub async fn resolve_interaction(state: &AppState, uri: &str) -> Result<Interact
         _ => fetch_note(state, fetched.url.as_str(), 1)
             .await
             .map(Interaction::Status),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Handle;
+
+    #[test]
+    fn webfinger_subjects() {
+        assert_eq!(
+            Handle::parse_subject("acct:Alice@Social.Example"),
+            Some(Handle {
+                username: "Alice".into(),
+                domain: "social.example".into(),
+            })
+        );
+        assert_eq!(
+            Handle::parse_subject("acct:bob@127.0.0.1:8080").map(|h| h.domain),
+            Some("127.0.0.1:8080".into())
+        );
+        assert_eq!(
+            Handle::parse_subject("https://social.example/users/bob"),
+            None
+        );
+        assert_eq!(Handle::parse_subject("acct:@social.example"), None);
+        assert_eq!(Handle::parse_subject("acct:bob@not a host"), None);
+        let a = Handle::parse_subject("acct:Bob@X.example");
+        let b = Handle::parse_subject("acct:bob@x.example");
+        assert!(a.zip(b).is_some_and(|(a, b)| a.same(&b)));
     }
 }

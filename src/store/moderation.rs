@@ -55,45 +55,41 @@ pub async fn audit_page(
     Ok(page.finish(rows))
 }
 
-/// Sets or clears an account's suspension.
-pub async fn set_suspended(
-    db: impl PgExecutor<'_>,
-    account_id: i64,
-    at: Option<DateTime<Utc>>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE accounts SET suspended_at = $2, updated_at = now() WHERE id = $1")
-        .bind(account_id)
-        .bind(at)
-        .execute(db)
-        .await?;
-    Ok(())
+/// A moderation mark an account carries from a moment on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccountMark {
+    Suspended,
+    /// Mastodon's "limited".
+    Silenced,
+    /// Its media is always shown as sensitive.
+    Sensitized,
 }
 
-/// Sets or clears an account's silence (Mastodon's "limited").
-pub async fn set_silenced(
-    db: impl PgExecutor<'_>,
-    account_id: i64,
-    at: Option<DateTime<Utc>>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE accounts SET silenced_at = $2, updated_at = now() WHERE id = $1")
-        .bind(account_id)
-        .bind(at)
-        .execute(db)
-        .await?;
-    Ok(())
+impl AccountMark {
+    fn column(self) -> &'static str {
+        match self {
+            AccountMark::Suspended => "suspended_at",
+            AccountMark::Silenced => "silenced_at",
+            AccountMark::Sensitized => "sensitized_at",
+        }
+    }
 }
 
-/// Sets or clears the forced-sensitive mark of an account's media.
-pub async fn set_sensitized(
+/// Sets (`Some(time)`) or clears (`None`) a moderation mark on an account.
+pub async fn set_mark(
     db: impl PgExecutor<'_>,
     account_id: i64,
+    mark: AccountMark,
     at: Option<DateTime<Utc>>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE accounts SET sensitized_at = $2, updated_at = now() WHERE id = $1")
-        .bind(account_id)
-        .bind(at)
-        .execute(db)
-        .await?;
+    sqlx::query(&format!(
+        "UPDATE accounts SET {} = $2, updated_at = now() WHERE id = $1",
+        mark.column()
+    ))
+    .bind(account_id)
+    .bind(at)
+    .execute(db)
+    .await?;
     Ok(())
 }
 
@@ -300,18 +296,14 @@ pub async fn blocks_covering(
     .await
 }
 
-/// Suspends (or silences, per `suspend`) the known accounts a block covers that are not so
-/// already, stamping them with the block's time; returns their ids.
+/// Marks the known accounts a block covers that are not so marked already, stamping them
+/// with the block's time; returns their ids.
 pub async fn limit_domain_accounts(
     db: impl PgExecutor<'_>,
     block: &DomainBlock,
-    suspend: bool,
+    mark: AccountMark,
 ) -> Result<Vec<i64>, sqlx::Error> {
-    let column = if suspend {
-        "suspended_at"
-    } else {
-        "silenced_at"
-    };
+    let column = mark.column();
     sqlx::query_scalar(&format!(
         "UPDATE accounts SET {column} = $2, updated_at = now() WHERE domain IS NOT NULL \
          AND {column} IS NULL AND rookery_domain_covered(domain, $1) RETURNING id"
@@ -464,6 +456,19 @@ pub async fn report(db: impl PgExecutor<'_>, id: i64) -> Result<Option<Report>, 
     ))
     .bind(id)
     .fetch_optional(db)
+    .await
+}
+
+/// The reports among `ids`.
+pub async fn reports_by_ids(
+    db: impl PgExecutor<'_>,
+    ids: &[i64],
+) -> Result<Vec<Report>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {REPORT_COLUMNS} FROM reports WHERE id = ANY($1)"
+    ))
+    .bind(ids)
+    .fetch_all(db)
     .await
 }
 

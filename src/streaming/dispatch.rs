@@ -16,7 +16,7 @@ use super::bus::Subscriber;
 use super::{is_broadcast, is_tag_broadcast, Event, Frame, Stream};
 use crate::api::entities::conversation::Conversation;
 use crate::api::entities::notification::Notification;
-use crate::api::entities::{Account as AccountEntity, Status as StatusEntity};
+use crate::api::entities::Status as StatusEntity;
 use crate::app::AppState;
 use crate::error::Result;
 use crate::model::{Account, Visibility};
@@ -364,13 +364,10 @@ async fn notification(state: &AppState, notification_id: i64, recipient: i64) ->
         Err(crate::error::Error::NotFound) => return Ok(()),
         Err(e) => return Err(e),
     };
-    let base = state.base_url();
-    let payload = json(&Notification::render(
-        &view.notification,
-        AccountEntity::render(&view.account, &base),
-        view.status
-            .as_ref()
-            .map(|s| StatusEntity::render(s, Some(account.id), &base)),
+    let payload = json(&Notification::from_view(
+        &view,
+        account.id,
+        &state.base_url(),
     ))?;
     for (sub, stream) in &candidates {
         send(state, sub, stream, "notification", payload.clone());

@@ -90,6 +90,7 @@ impl Stub {
         }));
         let app = Router::new()
             .route("/users/{name}", get(actor))
+            .route("/.well-known/webfinger", get(webfinger))
             .route("/users/{name}/inbox", post(inbox))
             .route("/inbox", post(inbox))
             .with_state(state.clone());
@@ -221,6 +222,32 @@ async fn actor(State(state): State<Arc<Mutex<StubState>>>, Path(name): Path<Stri
     (
         [("content-type", "application/activity+json")],
         doc.to_string(),
+    )
+        .into_response()
+}
+
+/// Confirms every `acct:name@host` of this server as its actor `/users/name` (Rookery checks
+/// an actor's handle over WebFinger before it trusts it).
+async fn webfinger(
+    State(state): State<Arc<Mutex<StubState>>>,
+    axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>,
+) -> Response {
+    let base = state.lock().expect("stub").base.clone();
+    let host = base.trim_start_matches("http://");
+    let resource = q.get("resource").cloned().unwrap_or_default();
+    let Some(name) = resource
+        .strip_prefix("acct:")
+        .and_then(|a| a.strip_suffix(&format!("@{host}")))
+    else {
+        return AxumStatus::NOT_FOUND.into_response();
+    };
+    (
+        [("content-type", "application/jrd+json")],
+        json!({
+            "subject": resource,
+            "links": [{ "rel": "self", "type": "application/activity+json", "href": format!("{base}/users/{name}") }],
+        })
+        .to_string(),
     )
         .into_response()
 }

@@ -22,7 +22,12 @@ async fn store_actor(app: &TestApp, name: &str) -> Account {
     let document = fixture(name);
     let actor: RemoteActor = serde_json::from_value(document).expect("actor parses");
     VerifyingKey::from_pem(&actor.public_key.public_key_pem).expect("key usable");
-    rookery::service::remote::store_actor(&app.state, &actor)
+    // The fixtures' hosts do not exist: their handles are taken as WebFinger would confirm them.
+    let handle = rookery::service::remote::Handle {
+        username: actor.preferred_username.clone(),
+        domain: rookery::service::moderation::domains::host_of(&actor.id).expect("host"),
+    };
+    rookery::service::remote::store_as(&app.state, &actor, &handle)
         .await
         .expect("actor stored")
 }

@@ -206,11 +206,13 @@ async fn hostile_actor_documents() {
         })
         .to_string()
     };
-    let (b1, b2, b3) = (base.clone(), base.clone(), base.clone());
+    let (b1, b2, b3, b4) = (base.clone(), base.clone(), base.clone(), base.clone());
     let router = Router::new()
         .route("/users/mallory", get(move || { let b = b1.clone(); async move { ([(header::CONTENT_TYPE, "application/activity+json")], doc(format!("{b}/users/mallory"), format!("{b}/users/mallory"), "<p onclick=\"steal()\">hi<script>alert(1)</script><a href=\"javascript:x\">click</a></p>")) } }))
         .route("/users/thief", get(move || { let b = b2.clone(); async move { ([(header::CONTENT_TYPE, "application/activity+json")], doc(format!("{b}/users/thief"), "http://127.0.0.1:9/users/victim".into(), "")) } }))
-        .route("/users/notjson", get(move || { let _ = &b3; async move { ([(header::CONTENT_TYPE, "application/json")], "{}") } }));
+        .route("/users/notjson", get(move || { let _ = &b3; async move { ([(header::CONTENT_TYPE, "application/json")], "{}") } }))
+        // Mallory's handle is confirmed over WebFinger, so only her document's content is on trial.
+        .route("/.well-known/webfinger", get(move || { let b = b4.clone(); async move { ([(header::CONTENT_TYPE, "application/jrd+json")], json!({"subject": format!("acct:mallory@{}", b.trim_start_matches("http://")), "links": [{"rel": "self", "type": "application/activity+json", "href": format!("{b}/users/mallory")}]}).to_string()) } }));
     tokio::spawn(async move {
         let _ = axum::serve(listener, router).await;
     });

@@ -348,3 +348,27 @@ pub fn filter_results(matches: &[m::FilterMatch]) -> Vec<serde_json::Value> {
         })
         .collect()
 }
+
+/// V1::Filter: one keyword of a filter, with that filter's context, expiry and action.
+#[derive(Debug, Serialize)]
+pub struct FilterV1 {
+    pub id: String,
+    pub phrase: String,
+    pub context: Vec<String>,
+    pub expires_at: Option<String>,
+    pub irreversible: bool,
+    pub whole_word: bool,
+}
+
+impl FilterV1 {
+    pub fn render(f: &crate::service::moderation::filters_v1::FilterV1) -> FilterV1 {
+        FilterV1 {
+            id: f.keyword.id.to_string(),
+            phrase: f.keyword.keyword.clone(),
+            context: f.filter.context.clone(),
+            expires_at: f.filter.expires_at.as_ref().map(datetime),
+            irreversible: f.filter.filter_action == "hide",
+            whole_word: f.keyword.whole_word,
+        }
+    }
+}

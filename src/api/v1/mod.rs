@@ -3,6 +3,7 @@ pub mod admin;
 pub mod apps;
 pub mod custom_emojis;
 pub mod domain_blocks;
+pub mod filters;
 pub mod instance;
 pub mod instance_moderation;
 pub mod markers;

@@ -8,7 +8,6 @@ use serde_json::{json, Value};
 
 use crate::api::auth::Auth;
 use crate::api::entities::notification::Notification;
-use crate::api::entities::{Account, Status};
 use crate::api::pagination::{PageParams, Paginated, STATUS_LIMITS};
 use crate::api::params::Query;
 use crate::api::{de, path_id};
@@ -27,14 +26,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 fn render(state: &AppState, auth: &Auth, n: &NotificationView) -> Notification {
-    let base = state.base_url();
-    Notification::render(
-        &n.notification,
-        Account::render(&n.account, &base),
-        n.status
-            .as_ref()
-            .map(|s| Status::render(s, Some(auth.account.id), &base)),
-    )
+    Notification::from_view(n, auth.account.id, &state.base_url())
 }
 
 #[derive(Deserialize)]

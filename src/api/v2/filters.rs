@@ -52,7 +52,8 @@ pub struct FilterParams {
     keywords_attributes: Option<Value>,
 }
 
-fn string_list(v: &Value) -> Vec<String> {
+/// A list given as a JSON array, a Rails-bracket map or a single string.
+pub(crate) fn string_list(v: &Value) -> Vec<String> {
     match v {
         Value::Array(items) => items
             .iter()
@@ -67,7 +68,8 @@ fn string_list(v: &Value) -> Vec<String> {
     }
 }
 
-fn flag(v: Option<&Value>) -> Result<Option<bool>> {
+/// A boolean given as JSON or as form text; `field` names it in the error.
+pub(crate) fn flag(field: &str, v: Option<&Value>) -> Result<Option<bool>> {
     match v {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Bool(b)) => Ok(Some(*b)),
@@ -75,18 +77,10 @@ fn flag(v: Option<&Value>) -> Result<Option<bool>> {
             "" => Ok(None),
             "true" | "1" | "on" => Ok(Some(true)),
             "false" | "0" | "off" => Ok(Some(false)),
-            _ => Err(Error::invalid(
-                "whole_word",
-                "ERR_INVALID",
-                "is not a boolean",
-            )),
+            _ => Err(Error::invalid(field, "ERR_INVALID", "is not a boolean")),
         },
         Some(Value::Number(n)) => Ok(Some(n.as_i64() == Some(1))),
-        Some(_) => Err(Error::invalid(
-            "whole_word",
-            "ERR_INVALID",
-            "is not a boolean",
-        )),
+        Some(_) => Err(Error::invalid(field, "ERR_INVALID", "is not a boolean")),
     }
 }
 
@@ -103,31 +97,28 @@ fn keyword_input(v: &Value) -> Result<KeywordInput> {
     Ok(KeywordInput {
         id,
         keyword: text("keyword"),
-        whole_word: flag(v.get("whole_word"))?,
-        destroy: flag(v.get("_destroy"))?.unwrap_or(false),
+        whole_word: flag("whole_word", v.get("whole_word"))?,
+        destroy: flag("_destroy", v.get("_destroy"))?.unwrap_or(false),
     })
+}
+
+/// `expires_in` as given: absent is `None` (unchanged), empty or null `Some(None)` (never
+/// expires), otherwise a number of seconds.
+pub(crate) fn expires_in(v: Option<Value>) -> Result<Option<Option<i64>>> {
+    let invalid = || Error::invalid("expires_in", "ERR_INVALID", "must be a number of seconds");
+    match v {
+        None => Ok(None),
+        Some(Value::Null) => Ok(Some(None)),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(Some(None)),
+        Some(Value::String(s)) => Ok(Some(Some(s.trim().parse::<i64>().map_err(|_| invalid())?))),
+        Some(Value::Number(n)) => Ok(Some(Some(n.as_i64().ok_or_else(invalid)?))),
+        Some(_) => Err(invalid()),
+    }
 }
 
 impl FilterParams {
     fn input(self) -> Result<FilterInput> {
-        let expires_in = match self.expires_in {
-            None => None,
-            Some(Value::Null) => Some(None),
-            Some(Value::String(s)) if s.trim().is_empty() => Some(None),
-            Some(Value::String(s)) => Some(Some(s.trim().parse::<i64>().map_err(|_| {
-                Error::invalid("expires_in", "ERR_INVALID", "must be a number of seconds")
-            })?)),
-            Some(Value::Number(n)) => Some(Some(n.as_i64().ok_or_else(|| {
-                Error::invalid("expires_in", "ERR_INVALID", "must be a number of seconds")
-            })?)),
-            Some(_) => {
-                return Err(Error::invalid(
-                    "expires_in",
-                    "ERR_INVALID",
-                    "must be a number of seconds",
-                ))
-            }
-        };
+        let expires_in = expires_in(self.expires_in)?;
         let keywords = match &self.keywords_attributes {
             None | Some(Value::Null) => Vec::new(),
             Some(Value::Array(items)) => items.iter().map(keyword_input).collect::<Result<_>>()?,

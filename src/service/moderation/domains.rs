@@ -10,6 +10,7 @@ use crate::app::AppState;
 use crate::error::{Error, Result, Validation};
 use crate::model::moderation::{DomainAllow, DomainBlock, Severity};
 use crate::model::Account;
+use crate::store::moderation::AccountMark;
 use crate::{id, store};
 
 /// `host[:port]` of a URL, lower case, as accounts record their domain.
@@ -45,20 +46,6 @@ pub async fn refusal_for_url(state: &AppState, url: &str) -> Result<Option<&'sta
     match host_of(url) {
         Some(host) => refusal(state, &host).await,
         None => Ok(Some("the URL has no host")),
-    }
-}
-
-/// The inbox's answer to a POST signed by `key_id` from a domain this instance does not
-/// federate with: 403, before the key is fetched or anything stored. `None` lets it in.
-pub async fn inbox_refusal(state: &AppState, key_id: &str) -> Option<axum::response::Response> {
-    use axum::response::IntoResponse;
-    match refusal_for_url(state, key_id).await {
-        Ok(None) => None,
-        Ok(Some(why)) => {
-            tracing::info!(key.id = %key_id, reason = why, "inbox refused a blocked domain");
-            Some(Error::forbidden(why).into_response())
-        }
-        Err(e) => Some(e.into_response()),
     }
 }
 
@@ -133,6 +120,14 @@ pub fn normalize_domain(raw: &str) -> Option<String> {
     })
 }
 
+/// A racing second block or allow of the same domain, caught by its unique index.
+fn taken(e: sqlx::Error) -> Error {
+    match store::unique_violation(&e) {
+        Some(_) => Error::invalid("domain", "ERR_TAKEN", "has already been taken"),
+        None => e.into(),
+    }
+}
+
 fn check_comment(v: &mut Validation, field: &str, value: &Option<String>) {
     if value.as_ref().is_some_and(|c| c.chars().count() > 1000) {
         v.add(
@@ -203,10 +198,7 @@ pub async fn create_block(
         },
     )
     .await
-    .map_err(|e| match store::unique_violation(&e) {
-        Some(_) => Error::invalid("domain", "ERR_TAKEN", "has already been taken"),
-        None => e.into(),
-    })?;
+    .map_err(taken)?;
     enforce(&mut tx, &block).await?;
     super::audit(
         &mut *tx,
@@ -229,10 +221,12 @@ async fn enforce(tx: &mut sqlx::PgConnection, block: &DomainBlock) -> Result<()>
     match block.severity {
         Severity::Noop => {}
         Severity::Silence => {
-            store::moderation::limit_domain_accounts(&mut *tx, block, false).await?;
+            store::moderation::limit_domain_accounts(&mut *tx, block, AccountMark::Silenced)
+                .await?;
         }
         Severity::Suspend => {
-            store::moderation::limit_domain_accounts(&mut *tx, block, true).await?;
+            store::moderation::limit_domain_accounts(&mut *tx, block, AccountMark::Suspended)
+                .await?;
             let ids = store::moderation::accounts_of_domain(&mut *tx, &block.domain).await?;
             for (follower, followed) in store::moderation::follows_involving(&mut *tx, &ids).await?
             {
@@ -347,10 +341,7 @@ pub async fn create_allow(
     let mut tx = state.db.begin().await?;
     let allow = store::moderation::insert_domain_allow(&mut *tx, id::next(), &domain)
         .await
-        .map_err(|e| match store::unique_violation(&e) {
-            Some(_) => Error::invalid("domain", "ERR_TAKEN", "has already been taken"),
-            None => e.into(),
-        })?;
+        .map_err(taken)?;
     super::audit(
         &mut *tx,
         moderator,

@@ -7,6 +7,7 @@
 
 pub mod domains;
 pub mod filters;
+pub mod filters_v1;
 pub mod reports;
 pub mod rules;
 
@@ -16,6 +17,7 @@ use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::federation::{moderation as activities, outbox};
 use crate::model::{Account, AuditEntry, Page, Role};
+use crate::store::moderation::AccountMark;
 use crate::{id, store};
 
 /// Writes one line of the audit log.
@@ -168,16 +170,19 @@ pub async fn act(
     match action {
         AccountAction::None => {}
         AccountAction::Sensitive => {
-            store::moderation::set_sensitized(&mut *tx, target.id, now).await?
+            store::moderation::set_mark(&mut *tx, target.id, AccountMark::Sensitized, now).await?
         }
-        AccountAction::Silence => store::moderation::set_silenced(&mut *tx, target.id, now).await?,
+        AccountAction::Silence => {
+            store::moderation::set_mark(&mut *tx, target.id, AccountMark::Silenced, now).await?
+        }
         AccountAction::Disable => {
             store::moderation::set_disabled(&mut *tx, target.id, true).await?;
             sign_out_everywhere(&mut tx, &target).await?;
         }
         AccountAction::Suspend => {
             if !target.is_suspended() {
-                store::moderation::set_suspended(&mut *tx, target.id, now).await?;
+                store::moderation::set_mark(&mut *tx, target.id, AccountMark::Suspended, now)
+                    .await?;
                 if target.is_local() {
                     sign_out_everywhere(&mut tx, &target).await?;
                     // Remote servers drop the actor and its posts; the followers' servers
@@ -241,10 +246,14 @@ pub async fn reverse(
     let user = store::users::by_account_id(&state.db, target.id).await?;
     let mut tx = state.db.begin().await?;
     match what {
-        Reversal::Unsuspend => store::moderation::set_suspended(&mut *tx, target.id, None).await?,
-        Reversal::Unsilence => store::moderation::set_silenced(&mut *tx, target.id, None).await?,
+        Reversal::Unsuspend => {
+            store::moderation::set_mark(&mut *tx, target.id, AccountMark::Suspended, None).await?
+        }
+        Reversal::Unsilence => {
+            store::moderation::set_mark(&mut *tx, target.id, AccountMark::Silenced, None).await?
+        }
         Reversal::Unsensitive => {
-            store::moderation::set_sensitized(&mut *tx, target.id, None).await?
+            store::moderation::set_mark(&mut *tx, target.id, AccountMark::Sensitized, None).await?
         }
         Reversal::Enable => {
             if user.is_none() {
@@ -280,7 +289,13 @@ pub async fn reverse(
     if what == Reversal::Reject {
         return Ok(None);
     }
-    Ok(Some(account(state, target.id).await?))
+    let restored = account(state, target.id).await?;
+    if what == Reversal::Unsuspend && target.is_suspended() && restored.is_local() {
+        // The servers that were sent the actor's Delete learn it is back, as Mastodon
+        // re-federates an unsuspended account: they fetch it again on this Update.
+        crate::service::accounts::federate_profile(state, &restored).await?;
+    }
+    Ok(Some(restored))
 }
 
 /// A page of accounts for moderators.
@@ -311,20 +326,4 @@ pub async fn account_by_acct(state: &AppState, acct: &str) -> Result<Account> {
         Some((user, _)) => local_account(state, user).await,
         None => local_account(state, acct).await,
     }
-}
-
-/// A remote actor deleted itself (`Delete` of the actor, sent when an account is removed or
-/// suspended on its server): it is suspended here, which hides it and its posts everywhere.
-pub async fn remote_actor_deleted(state: &AppState, actor: &Account) -> Result<()> {
-    if actor.is_local() || actor.is_suspended() {
-        return Ok(());
-    }
-    let mut tx = state.db.begin().await?;
-    store::moderation::set_suspended(&mut *tx, actor.id, Some(Utc::now())).await?;
-    for (follower, followed) in store::moderation::follows_involving(&mut *tx, &[actor.id]).await? {
-        store::relationships::delete_follow(&mut tx, follower, followed).await?;
-    }
-    store::moderation::purge_traces(&mut tx, &[actor.id]).await?;
-    tx.commit().await?;
-    Ok(())
 }

@@ -1,6 +1,7 @@
 //! Reports: filed by local users (and forwarded as a `Flag` from the instance actor when the
 //! reported account is remote), received as `Flag`s from other servers, and handled by
-//! moderators (assign, resolve, reopen), every step in the audit log.
+//! moderators (assign, resolve, reopen), every step in the audit log. Every new report is
+//! an `admin.report` notification for the moderators and admins.
 
 use serde_json::Value;
 
@@ -8,8 +9,8 @@ use crate::app::AppState;
 use crate::error::{Error, Result, Validation};
 use crate::federation::{moderation as activities, outbox};
 use crate::model::moderation::{Report, ReportCategory};
-use crate::model::{Account, Page};
-use crate::service::instance_actor;
+use crate::model::{Account, NotificationType, Page};
+use crate::service::{instance_actor, notifications};
 use crate::{id, store};
 
 /// Longest comment accepted, as on Mastodon.
@@ -106,6 +107,13 @@ pub async fn file(state: &AppState, reporter: &Account, input: NewReport) -> Res
         let flag = activities::flag(&actor, report.id, &target, &uris, &input.comment);
         outbox::deliver(&mut tx, &actor, &flag, &[outbox::inbox_of(&target)]).await?;
     }
+    notifications::notify_staff(
+        &mut *tx,
+        reporter.id,
+        NotificationType::AdminReport,
+        Some(report.id),
+    )
+    .await?;
     tx.commit().await?;
     Ok(report)
 }
@@ -147,8 +155,9 @@ pub async fn receive_flag(state: &AppState, signer: &Account, activity: &Value) 
         .filter(|s| s.account_id == target.id && s.local)
         .map(|s| s.id)
         .collect();
-    store::moderation::insert_report(
-        &state.db,
+    let mut tx = state.db.begin().await?;
+    let report = store::moderation::insert_report(
+        &mut *tx,
         &store::moderation::NewReport {
             id: id::next(),
             account_id: signer.id,
@@ -162,6 +171,14 @@ pub async fn receive_flag(state: &AppState, signer: &Account, activity: &Value) 
         },
     )
     .await?;
+    notifications::notify_staff(
+        &mut *tx,
+        signer.id,
+        NotificationType::AdminReport,
+        Some(report.id),
+    )
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 

@@ -6,13 +6,13 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::staff;
+use super::{required_domain, staff};
 use crate::api::auth::Auth;
 use crate::api::entities::moderation::AdminDomainAllow;
 use crate::api::params::Params;
 use crate::api::{de, path_id};
 use crate::app::AppState;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::service::moderation::domains;
 
 pub fn routes() -> Router<AppState> {
@@ -59,10 +59,7 @@ pub async fn create(
     Params(p): Params<AllowParams>,
 ) -> Result<Json<AdminDomainAllow>> {
     staff(&auth, WRITE)?;
-    let domain = p
-        .domain
-        .filter(|d| !d.trim().is_empty())
-        .ok_or_else(|| Error::invalid("domain", "ERR_BLANK", "can't be blank"))?;
+    let domain = required_domain(p.domain)?;
     let allow = domains::create_allow(&state, Some(&auth.account), &domain).await?;
     Ok(Json(AdminDomainAllow::render(&allow)))
 }

@@ -9,7 +9,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::staff;
+use super::{required_domain, staff};
 use crate::api::auth::Auth;
 use crate::api::entities::moderation::AdminDomainBlock;
 use crate::api::params::{Params, ParamsWithFiles};
@@ -90,10 +90,11 @@ pub async fn create(
     Params(p): Params<BlockParams>,
 ) -> Result<Json<AdminDomainBlock>> {
     staff(&auth, WRITE)?;
-    if p.domain.as_deref().is_none_or(|d| d.trim().is_empty()) {
-        return Err(Error::invalid("domain", "ERR_BLANK", "can't be blank"));
-    }
-    let block = domains::create_block(&state, Some(&auth.account), &p.input()).await?;
+    let input = BlockInput {
+        domain: required_domain(p.domain.clone())?,
+        ..p.input()
+    };
+    let block = domains::create_block(&state, Some(&auth.account), &input).await?;
     Ok(Json(AdminDomainBlock::render(&block)))
 }
 

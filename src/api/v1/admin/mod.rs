@@ -47,6 +47,13 @@ pub fn admin(auth: &Auth, scope: &str) -> Result<()> {
     Ok(())
 }
 
+/// The `domain` a block or allow is for; 422 when it is missing or blank.
+pub fn required_domain(domain: Option<String>) -> Result<String> {
+    domain
+        .filter(|d| !d.trim().is_empty())
+        .ok_or_else(|| Error::invalid("domain", "ERR_BLANK", "can't be blank"))
+}
+
 /// The accounts and users behind `ids`, in two queries.
 pub async fn lookup(state: &AppState, ids: &[i64]) -> Result<AdminLookup> {
     let accounts = store::accounts::by_ids(&state.db, ids).await?;

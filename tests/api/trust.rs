@@ -1,0 +1,317 @@
+//! Whom Rookery trusts: signed GETs from blocked domains refused before any key fetch, and
+//! the reverse WebFinger check that decides an actor fetched by URL owns the acct it claims.
+//! Lying hosts are tiny stubs (behaviour Rookery itself never produces); honest ones are real
+//! instances.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Query, State};
+use axum::http::{header, StatusCode as AxumStatus, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use reqwest::StatusCode;
+use rookery::federation::fetch::{self, FetchError, KeySigner};
+use rookery::federation::signature::SigningKey;
+use serde_json::{json, Value};
+
+use crate::follows::resolve;
+use crate::helpers::{TestApp, TestUser};
+
+/// A stub host: documents by path, WebFinger answers by resource, and a log of every path
+/// asked for.
+#[derive(Clone, Default)]
+struct Stub {
+    docs: Arc<Mutex<HashMap<String, Value>>>,
+    fingers: Arc<Mutex<HashMap<String, Value>>>,
+    hits: Arc<Mutex<Vec<String>>>,
+}
+
+impl Stub {
+    async fn start() -> (Stub, String) {
+        let stub = Stub::default();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let host = listener.local_addr().expect("addr").to_string();
+        let router = Router::new()
+            .route("/.well-known/webfinger", get(finger))
+            .fallback(document)
+            .with_state(stub.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        (stub, host)
+    }
+
+    fn serve(&self, path: &str, doc: Value) {
+        self.docs.lock().expect("lock").insert(path.into(), doc);
+    }
+
+    /// WebFinger for `acct` answers `subject` with a `self` link to `href`.
+    fn finger(&self, acct: &str, subject: &str, href: &str) {
+        self.fingers.lock().expect("lock").insert(
+            format!("acct:{acct}"),
+            json!({
+                "subject": format!("acct:{subject}"),
+                "links": [{ "rel": "self", "type": "application/activity+json", "href": href }],
+            }),
+        );
+    }
+
+    fn hits(&self) -> Vec<String> {
+        self.hits.lock().expect("lock").clone()
+    }
+}
+
+async fn finger(State(stub): State<Stub>, Query(q): Query<HashMap<String, String>>) -> Response {
+    stub.hits
+        .lock()
+        .expect("lock")
+        .push("/.well-known/webfinger".into());
+    let resource = q.get("resource").cloned().unwrap_or_default();
+    match stub.fingers.lock().expect("lock").get(&resource) {
+        Some(jrd) => (
+            [(header::CONTENT_TYPE, "application/jrd+json")],
+            jrd.to_string(),
+        )
+            .into_response(),
+        None => AxumStatus::NOT_FOUND.into_response(),
+    }
+}
+
+async fn document(State(stub): State<Stub>, uri: Uri) -> Response {
+    stub.hits.lock().expect("lock").push(uri.path().into());
+    match stub.docs.lock().expect("lock").get(uri.path()) {
+        Some(doc) => (
+            [(header::CONTENT_TYPE, "application/activity+json")],
+            doc.to_string(),
+        )
+            .into_response(),
+        None => AxumStatus::NOT_FOUND.into_response(),
+    }
+}
+
+/// A Person at `http://{host}{path}` calling itself `username`, with a fresh key; returns
+/// the document and a signer for its key.
+fn actor(host: &str, path: &str, username: &str) -> (Value, KeySigner) {
+    let (private, public) = rookery::crypto::generate_rsa_keypair().expect("key");
+    let id = format!("http://{host}{path}");
+    let doc = json!({
+        "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+        "id": id,
+        "type": "Person",
+        "preferredUsername": username,
+        "name": format!("{username} (stub)"),
+        "inbox": format!("{id}/inbox"),
+        "publicKey": { "id": format!("{id}#main-key"), "owner": id, "publicKeyPem": public },
+    });
+    let signer = KeySigner {
+        key: SigningKey::from_pem(&private).expect("key"),
+        key_id: format!("{id}#main-key"),
+    };
+    (doc, signer)
+}
+
+/// The status of a GET of `url` from `from`'s client, signed by `signer`.
+async fn signed_get(from: &TestApp, signer: &KeySigner, url: &str) -> u16 {
+    match fetch::fetch_document(&from.state.http, &from.state.fetch_policy(), signer, url).await {
+        Ok(_) => 200,
+        Err(FetchError::Status(code)) => code,
+        Err(e) => panic!("unexpected fetch error {e}"),
+    }
+}
+
+/// `who` on `app` searches for `q` with `resolve=true` and finds no account.
+async fn assert_unresolved(app: &TestApp, who: &TestUser, q: &str) {
+    let (status, found) = app
+        .get(
+            &format!(
+                "/api/v2/search?q={}&resolve=true&type=accounts",
+                crate::oauth::urlencode(q)
+            ),
+            Some(&who.token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    assert_eq!(found["accounts"], json!([]), "{q}: {found}");
+}
+
+async fn admin(app: &TestApp) -> TestUser {
+    let user = app
+        .register_with_scopes("boss", "read write follow admin:read admin:write")
+        .await;
+    rookery::service::accounts::set_role(&app.state, "boss", rookery::model::Role::Admin)
+        .await
+        .expect("set role");
+    user
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signed_gets_from_refused_domains_fetch_no_key() {
+    let (stub, host) = Stub::start().await;
+    let (eve, eve_signs) = actor(&host, "/users/eve", "eve");
+    stub.serve("/users/eve", eve);
+    stub.finger(
+        &format!("eve@{host}"),
+        &format!("eve@{host}"),
+        &format!("http://{host}/users/eve"),
+    );
+
+    // Signatures checked lazily: a followers-only note asks who signs.
+    let a = TestApp::spawn().await;
+    let alice = a.register("alice").await;
+    let boss = admin(&a).await;
+    let private = a
+        .post_status(&alice, "for followers", json!({"visibility": "private"}))
+        .await;
+    let private_uri = private["uri"].as_str().expect("uri");
+    let (status, block) = a
+        .post(
+            "/api/v1/admin/domain_blocks",
+            Some(&boss.token),
+            json!({ "domain": host, "severity": "suspend" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{block}");
+    assert_eq!(signed_get(&a, &eve_signs, private_uri).await, 403);
+    assert!(stub.hits().is_empty(), "{:?}", stub.hits());
+
+    // Authorized fetch in allowlist mode: every ActivityPub GET is checked up front.
+    let c = TestApp::spawn_with(|c| {
+        c.federation.authorized_fetch = true;
+        c.moderation.allowlist_mode = true;
+    })
+    .await;
+    c.register("carol").await;
+    let carol_url = c.url("/users/carol");
+    assert_eq!(signed_get(&c, &eve_signs, &carol_url).await, 403);
+    assert!(stub.hits().is_empty(), "{:?}", stub.hits());
+    let boss_c = admin(&c).await;
+    let (status, _) = c
+        .post(
+            "/api/v1/admin/domain_allows",
+            Some(&boss_c.token),
+            json!({ "domain": host }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // Allowed now: the key is fetched and the signature verifies.
+    assert_eq!(signed_get(&c, &eve_signs, &carol_url).await, 200);
+    assert!(
+        stub.hits().contains(&"/users/eve".to_string()),
+        "{:?}",
+        stub.hits()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn actors_fetched_by_url_must_be_confirmed_by_webfinger() {
+    let a = TestApp::spawn().await;
+    let b = TestApp::spawn().await;
+    let alice = a.register("alice").await;
+    b.register("bob").await;
+
+    // An honest instance: B's actor fetched by URL loops back through B's WebFinger.
+    let bob_on_a = resolve(&a, &alice, &b.url("/users/bob")).await;
+    let (_, bob) = a
+        .get(&format!("/api/v1/accounts/{bob_on_a}"), Some(&alice.token))
+        .await;
+    assert_eq!(bob["acct"], format!("bob@{}", b.addr));
+
+    // A lying host: its actor calls itself "bob", and its WebFinger sends bob@stub to
+    // bob@B, whose WebFinger names B's real bob, not the stub's actor.
+    let (stub, host) = Stub::start().await;
+    let (fake_bob, _) = actor(&host, "/users/bob", "bob");
+    stub.serve("/users/bob", fake_bob);
+    stub.finger(
+        &format!("bob@{host}"),
+        &format!("bob@{}", b.addr),
+        &format!("http://{host}/users/bob"),
+    );
+    assert_unresolved(&a, &alice, &format!("http://{host}/users/bob")).await;
+
+    // A spoofer on the stub claims "alice", whom the stub's WebFinger maps to another actor:
+    // the spoofer is refused, and the real one gets the acct.
+    let (mallory, _) = actor(&host, "/users/mallory", "alice");
+    let (real_alice, _) = actor(&host, "/users/alice", "alice");
+    stub.serve("/users/mallory", mallory);
+    stub.serve("/users/alice", real_alice);
+    stub.finger(
+        &format!("alice@{host}"),
+        &format!("alice@{host}"),
+        &format!("http://{host}/users/alice"),
+    );
+    assert_unresolved(&a, &alice, &format!("http://{host}/users/mallory")).await;
+    let spoofed: i64 = sqlx::query_scalar("SELECT count(*) FROM accounts WHERE uri = $1")
+        .bind(format!("http://{host}/users/mallory"))
+        .fetch_one(&a.state.db)
+        .await
+        .expect("count");
+    assert_eq!(spoofed, 0);
+    let real_on_a = resolve(&a, &alice, &format!("alice@{host}")).await;
+    let (_, real) = a
+        .get(&format!("/api/v1/accounts/{real_on_a}"), Some(&alice.token))
+        .await;
+    assert_eq!(real["acct"], format!("alice@{host}"));
+    let uri: String = sqlx::query_scalar("SELECT uri FROM accounts WHERE id = $1")
+        .bind(real_on_a.parse::<i64>().expect("id"))
+        .fetch_one(&a.state.db)
+        .await
+        .expect("uri");
+    assert_eq!(uri, format!("http://{host}/users/alice"));
+
+    // An actor whose host has no WebFinger at all is not taken either.
+    let (nobody, _) = actor(&host, "/users/nobody", "nobody");
+    stub.serve("/users/nobody", nobody);
+    assert_unresolved(&a, &alice, &format!("http://{host}/users/nobody")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn split_domain_webfinger_names_the_account() {
+    // Actors live on `social` (the stub serving documents); WebFinger for the handle
+    // domain lives on `handle` (another stub), as with example.com / social.example.com.
+    let (social, social_host) = Stub::start().await;
+    let (handle, handle_host) = Stub::start().await;
+    let actor_url = format!("http://{social_host}/users/dana");
+    let (dana, _) = actor(&social_host, "/users/dana", "dana");
+    social.serve("/users/dana", dana);
+    // The actor's host sends dana@social to dana@handle; the handle domain confirms it.
+    social.finger(
+        &format!("dana@{social_host}"),
+        &format!("dana@{handle_host}"),
+        &actor_url,
+    );
+    handle.finger(
+        &format!("dana@{handle_host}"),
+        &format!("dana@{handle_host}"),
+        &actor_url,
+    );
+
+    let a = TestApp::spawn().await;
+    let alice = a.register("alice").await;
+    let by_url = resolve(&a, &alice, &actor_url).await;
+    let (_, dana) = a
+        .get(&format!("/api/v1/accounts/{by_url}"), Some(&alice.token))
+        .await;
+    assert_eq!(dana["acct"], format!("dana@{handle_host}"), "{dana}");
+    // The handle finds the same account.
+    let by_handle = resolve(&a, &alice, &format!("dana@{handle_host}")).await;
+    assert_eq!(by_handle, by_url);
+
+    // A handle domain whose WebFinger points elsewhere does not confirm the redirect.
+    let (eve, _) = actor(&social_host, "/users/eve", "eve");
+    social.serve("/users/eve", eve);
+    social.finger(
+        &format!("eve@{social_host}"),
+        &format!("eve@{handle_host}"),
+        &format!("http://{social_host}/users/eve"),
+    );
+    handle.finger(
+        &format!("eve@{handle_host}"),
+        &format!("eve@{handle_host}"),
+        &format!("http://{social_host}/users/someone-else"),
+    );
+    assert_unresolved(&a, &alice, &format!("http://{social_host}/users/eve")).await;
+}
