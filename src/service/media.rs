@@ -133,7 +133,7 @@ fn refused(field: &str, e: ProcessError) -> Error {
 }
 
 /// Processes an image off the async runtime.
-async fn process_blocking(
+pub(crate) async fn process_blocking(
     state: &AppState,
     field: &str,
     bytes: Bytes,
@@ -147,7 +147,7 @@ async fn process_blocking(
         .map_err(|e| refused(field, e))
 }
 
-fn attachment_role(state: &AppState) -> ImageRole {
+pub(crate) fn attachment_role(state: &AppState) -> ImageRole {
     ImageRole::Attachment {
         original_pixels: state.config.media.original_pixels,
         preview_pixels: state.config.media.preview_pixels,
@@ -155,7 +155,7 @@ fn attachment_role(state: &AppState) -> ImageRole {
 }
 
 /// Stores a processed image or an unchanged video/audio file; returns what to record.
-async fn store_files(
+pub(crate) async fn store_files(
     state: &AppState,
     bytes: &Bytes,
     sniffed: Sniffed,
@@ -180,12 +180,14 @@ async fn store_files(
         Some(p) => {
             let key = files::key_for(&p.bytes, p.format.extension());
             put(state, &key, &p.bytes).await?;
-            Some((key, p.width, p.height))
+            Some((key, p.width, p.height, p.bytes.len() as i64))
         }
         None => None,
     };
     let dims = |w: u32, h: u32| (w > 0 && h > 0).then_some((w as i32, h as i32));
+    let preview_bytes = preview_stored.as_ref().map_or(0, |p| p.3);
     Ok(StoredFiles {
+        stored_bytes: original.bytes.len() as i64 + preview_bytes,
         content_type: original.format.mime(),
         file_key,
         file_size: original.bytes.len() as i64,
@@ -195,17 +197,26 @@ async fn store_files(
     })
 }
 
-struct StoredFiles {
+pub(crate) struct StoredFiles {
+    /// The original's and the preview's bytes together.
+    pub stored_bytes: i64,
     content_type: &'static str,
     file_key: String,
     file_size: i64,
     original: Option<(i32, i32)>,
-    preview: Option<(String, u32, u32)>,
+    preview: Option<(String, u32, u32, i64)>,
     blurhash: Option<String>,
 }
 
 impl StoredFiles {
-    fn as_files(&self) -> Files<'_> {
+    /// The keys of the stored files.
+    pub fn keys(&self) -> Vec<String> {
+        let mut keys = vec![self.file_key.clone()];
+        keys.extend(self.preview.as_ref().map(|p| p.0.clone()));
+        keys
+    }
+
+    pub fn as_files(&self) -> Files<'_> {
         Files {
             content_type: self.content_type,
             file_key: &self.file_key,
@@ -220,7 +231,7 @@ impl StoredFiles {
     }
 }
 
-async fn put(state: &AppState, key: &str, bytes: &[u8]) -> Result<()> {
+pub(crate) async fn put(state: &AppState, key: &str, bytes: &[u8]) -> Result<()> {
     state
         .media
         .put(key, bytes)
@@ -482,6 +493,12 @@ pub async fn remove_unattached(state: &AppState) -> Result<usize> {
 /// A processed avatar or header, not stored yet.
 pub struct ProfileImageFile(process::Encoded);
 
+impl ProfileImageFile {
+    pub fn into_encoded(self) -> process::Encoded {
+        self.0
+    }
+}
+
 /// Checks and processes an avatar or header (cropped to Mastodon's sizes), storing nothing,
 /// so that a bad file refuses the whole profile update.
 pub async fn prepare_profile_image(
@@ -542,50 +559,79 @@ pub async fn set_profile_image(
 }
 
 /// Records the attachments of a remote status by their remote URLs, in the transaction that
-/// stores the status. Only http(s) URLs are kept, and at most the configured number.
+/// stores the status, and queues their caching when the remote cache is on. Only http(s) URLs
+/// are kept, and at most the configured number. Media of a `reject_media` domain are recorded
+/// as `unknown` links to the remote file and never downloaded, as Mastodon does.
 pub async fn record_remote(
+    state: &AppState,
     tx: &mut sqlx::PgConnection,
-    max: usize,
     status_id: i64,
-    account_id: i64,
+    author: &Account,
     attachments: &[RemoteAttachment],
 ) -> Result<()> {
+    let max = state.config.limits.max_media_attachments;
     let usable = attachments
         .iter()
         .filter(|a| url::Url::parse(&a.url).is_ok_and(|u| matches!(u.scheme(), "http" | "https")));
     for (position, a) in usable.take(max).enumerate() {
-        let kind = match a.media_type.as_deref().and_then(|t| t.split('/').next()) {
-            Some("image") => "image",
-            Some("video") => "video",
-            Some("audio") => "audio",
-            _ => "unknown",
-        };
-        let description: String =
-            crate::content::sanitize::strip_all(a.name.as_deref().unwrap_or_default())
-                .chars()
-                .take(1500)
-                .collect();
-        store::media::insert(
-            &mut *tx,
-            &NewMedia {
-                id: id::next(),
-                account_id,
-                status_id: Some(status_id),
-                position: position as i16,
-                kind,
-                content_type: a.media_type.as_deref(),
-                description: &description,
-                focus: a.focal_point.unwrap_or((0.0, 0.0)),
-                remote_url: Some(&a.url),
-                preview_remote_url: None,
-                blurhash: a.blurhash.as_deref().filter(|b| b.len() <= 100),
-                width: a.width.filter(|w| *w > 0),
-                height: a.height.filter(|h| *h > 0),
-                processing: "done",
-                upload: None,
-            },
-        )
-        .await?;
+        let media_id = id::next();
+        insert_remote(state, tx, media_id, status_id, author, position, a).await?;
     }
     Ok(())
+}
+
+/// Records one remote attachment (see [`record_remote`]).
+async fn insert_remote(
+    state: &AppState,
+    tx: &mut sqlx::PgConnection,
+    media_id: i64,
+    status_id: i64,
+    author: &Account,
+    position: usize,
+    a: &RemoteAttachment,
+) -> Result<()> {
+    let rejected =
+        crate::service::media_cache::rejected(state, author.domain.as_deref(), Some(&a.url))
+            .await?;
+    let kind = match a.media_type.as_deref().and_then(|t| t.split('/').next()) {
+        _ if rejected => "unknown",
+        Some("image") => "image",
+        Some("video") => "video",
+        Some("audio") => "audio",
+        _ => "unknown",
+    };
+    let description = remote_description(a);
+    store::media::insert(
+        &mut *tx,
+        &NewMedia {
+            id: media_id,
+            account_id: author.id,
+            status_id: Some(status_id),
+            position: position as i16,
+            kind,
+            content_type: a.media_type.as_deref(),
+            description: &description,
+            focus: a.focal_point.unwrap_or((0.0, 0.0)),
+            remote_url: Some(&a.url),
+            preview_remote_url: None,
+            blurhash: a.blurhash.as_deref().filter(|b| b.len() <= 100),
+            width: a.width.filter(|w| *w > 0 && !rejected),
+            height: a.height.filter(|h| *h > 0 && !rejected),
+            processing: "done",
+            upload: None,
+        },
+    )
+    .await?;
+    if !rejected && crate::service::media_cache::enabled(state) {
+        crate::service::media_cache::queue_attachment(tx, media_id).await?;
+    }
+    Ok(())
+}
+
+/// A remote attachment's alt text as plain text within Mastodon's limit.
+fn remote_description(a: &RemoteAttachment) -> String {
+    crate::content::sanitize::strip_all(a.name.as_deref().unwrap_or_default())
+        .chars()
+        .take(1500)
+        .collect()
 }

@@ -205,6 +205,11 @@ pub async fn store_actor(state: &AppState, actor: &RemoteActor) -> Result<Accoun
         },
     )
     .await?;
+    let (avatar, header) = (avatar.as_deref(), header.as_deref());
+    crate::service::media_cache::remote_profile_stored(
+        state, &mut tx, account_id, &domain, avatar, header,
+    )
+    .await?;
     tx.commit().await?;
     store::accounts::by_id(&state.db, account_id)
         .await?

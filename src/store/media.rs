@@ -7,7 +7,7 @@ use crate::model::Media;
 
 const COLUMNS: &str = "id, account_id, status_id, position, kind, content_type, file_key, \
      preview_key, file_size, width, height, preview_width, preview_height, blurhash, description, \
-     focus_x, focus_y, remote_url, preview_remote_url, processing, created_at";
+     focus_x, focus_y, remote_url, preview_remote_url, processing, file_meta, created_at";
 
 /// A new attachment row.
 pub struct NewMedia<'a> {
@@ -239,6 +239,7 @@ fn flatten_keys(rows: Vec<(Option<String>, Option<String>)>) -> Vec<String> {
 pub async fn key_in_use(db: impl PgExecutor<'_>, key: &str) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM media_attachments WHERE file_key = $1 OR preview_key = $1) \
+         OR EXISTS (SELECT 1 FROM profile_image_cache WHERE file_key = $1) \
          OR EXISTS (SELECT 1 FROM accounts WHERE avatar_url LIKE '%/' || $1 \
                     OR header_url LIKE '%/' || $1)",
     )
@@ -248,7 +249,7 @@ pub async fn key_in_use(db: impl PgExecutor<'_>, key: &str) -> Result<bool, sqlx
 }
 
 /// Which profile image.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProfileImage {
     Avatar,
     Header,
@@ -280,4 +281,198 @@ pub async fn set_profile_image(
     .execute(&mut *db)
     .await?;
     Ok(old)
+}
+
+/// Records the local copies of a remote attachment (the remote cache): its files, what
+/// processing found, and the bytes they take. Returns false (and changes nothing) when the
+/// attachment is gone or already cached, so the caller frees what it stored.
+pub async fn set_cached(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    kind: &str,
+    f: &Files<'_>,
+    cached_bytes: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE media_attachments SET kind = $2, content_type = $3, file_key = $4, \
+         preview_key = $5, file_size = $6, width = COALESCE($7, width), \
+         height = COALESCE($8, height), preview_width = $9, preview_height = $10, \
+         blurhash = COALESCE($11, blurhash), cached_at = now(), cached_bytes = $12 \
+         WHERE id = $1 AND remote_url IS NOT NULL AND file_key IS NULL",
+    )
+    .bind(id)
+    .bind(kind)
+    .bind(f.content_type)
+    .bind(f.file_key)
+    .bind(f.preview_key)
+    .bind(f.file_size)
+    .bind(f.width)
+    .bind(f.height)
+    .bind(f.preview_width)
+    .bind(f.preview_height)
+    .bind(f.blurhash)
+    .bind(cached_bytes)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Forgets the local copies of a cached remote attachment (it falls back to its remote URL);
+/// returns the keys of the files to free.
+pub async fn uncache(db: impl PgExecutor<'_>, id: i64) -> Result<Vec<String>, sqlx::Error> {
+    let rows: Vec<(Option<String>, Option<String>)> = sqlx::query_as(
+        "UPDATE media_attachments m SET file_key = NULL, preview_key = NULL, cached_at = NULL, \
+         cached_bytes = NULL, preview_width = NULL, preview_height = NULL \
+         FROM (SELECT id, file_key, preview_key FROM media_attachments \
+               WHERE id = $1 AND remote_url IS NOT NULL FOR UPDATE) old \
+         WHERE m.id = old.id RETURNING old.file_key, old.preview_key",
+    )
+    .bind(id)
+    .fetch_all(db)
+    .await?;
+    Ok(flatten_keys(rows))
+}
+
+/// One entry of the remote media cache.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CacheEntry {
+    Attachment(i64),
+    Profile(i64, ProfileImage),
+}
+
+/// Cached remote files cached before `before`, oldest first, at most `limit`, with the bytes
+/// each takes.
+pub async fn cache_entries(
+    db: impl PgExecutor<'_>,
+    before: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<(CacheEntry, i64)>, sqlx::Error> {
+    let rows: Vec<(String, i64, i64, DateTime<Utc>)> = sqlx::query_as(
+        "(SELECT 'attachment', id, COALESCE(cached_bytes, 0), cached_at FROM media_attachments \
+          WHERE cached_at < $1 ORDER BY cached_at LIMIT $2) \
+         UNION ALL (SELECT which, account_id, bytes, cached_at FROM profile_image_cache \
+          WHERE cached_at < $1 ORDER BY cached_at LIMIT $2) \
+         ORDER BY 4 LIMIT $2",
+    )
+    .bind(before)
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(what, id, bytes, _)| {
+            let entry = match what.as_str() {
+                "avatar" => CacheEntry::Profile(id, ProfileImage::Avatar),
+                "header" => CacheEntry::Profile(id, ProfileImage::Header),
+                _ => CacheEntry::Attachment(id),
+            };
+            (entry, bytes)
+        })
+        .collect())
+}
+
+/// The bytes the remote media cache takes.
+pub async fn cache_total(db: impl PgExecutor<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT (SELECT COALESCE(sum(cached_bytes), 0) FROM media_attachments \
+                 WHERE cached_at IS NOT NULL)::bigint \
+              + (SELECT COALESCE(sum(bytes), 0) FROM profile_image_cache)::bigint",
+    )
+    .fetch_one(db)
+    .await
+}
+
+fn which_str(which: ProfileImage) -> &'static str {
+    match which {
+        ProfileImage::Avatar => "avatar",
+        ProfileImage::Header => "header",
+    }
+}
+
+/// The cached copy of a remote account's avatar or header: the remote URL it came from and
+/// its file key.
+pub async fn profile_cached(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+    which: ProfileImage,
+) -> Result<Option<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT remote_url, file_key FROM profile_image_cache WHERE account_id = $1 AND which = $2",
+    )
+    .bind(account_id)
+    .bind(which_str(which))
+    .fetch_optional(db)
+    .await
+}
+
+/// Records the cached copy of a remote avatar or header; returns the key it replaces.
+pub async fn put_profile_cache(
+    db: &mut PgConnection,
+    account_id: i64,
+    which: ProfileImage,
+    remote_url: &str,
+    file_key: &str,
+    bytes: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    let old: Option<String> = sqlx::query_scalar(
+        "SELECT file_key FROM profile_image_cache WHERE account_id = $1 AND which = $2 FOR UPDATE",
+    )
+    .bind(account_id)
+    .bind(which_str(which))
+    .fetch_optional(&mut *db)
+    .await?;
+    sqlx::query(
+        "INSERT INTO profile_image_cache (account_id, which, remote_url, file_key, bytes) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (account_id, which) DO UPDATE SET \
+         remote_url = EXCLUDED.remote_url, file_key = EXCLUDED.file_key, bytes = EXCLUDED.bytes, \
+         cached_at = now()",
+    )
+    .bind(account_id)
+    .bind(which_str(which))
+    .bind(remote_url)
+    .bind(file_key)
+    .bind(bytes)
+    .execute(&mut *db)
+    .await?;
+    Ok(old)
+}
+
+/// Forgets the cached copy of an avatar or header; returns its remote URL and file key.
+pub async fn remove_profile_cache(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+    which: ProfileImage,
+) -> Result<Option<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "DELETE FROM profile_image_cache WHERE account_id = $1 AND which = $2 \
+         RETURNING remote_url, file_key",
+    )
+    .bind(account_id)
+    .bind(which_str(which))
+    .fetch_optional(db)
+    .await
+}
+
+/// Sets an account's avatar or header URL only if it is still `expected`; returns whether
+/// it was.
+pub async fn swap_profile_url(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+    which: ProfileImage,
+    expected: &str,
+    url: &str,
+) -> Result<bool, sqlx::Error> {
+    let column = match which {
+        ProfileImage::Avatar => "avatar_url",
+        ProfileImage::Header => "header_url",
+    };
+    let done = sqlx::query(&format!(
+        "UPDATE accounts SET {column} = $3 WHERE id = $1 AND {column} = $2"
+    ))
+    .bind(account_id)
+    .bind(expected)
+    .bind(url)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -12,6 +12,7 @@ mod helpers;
 mod instance;
 mod interact;
 mod media;
+mod media_cache;
 mod moderation;
 mod oauth;
 mod relationships;

@@ -109,15 +109,8 @@ pub async fn receive_remote(state: &AppState, author: &Account, note: RemoteNote
     };
     let mention_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
     store::statuses::insert_mentions(&mut *tx, status_id, &mention_ids).await?;
-    let max_media = state.config.limits.max_media_attachments;
-    crate::service::media::record_remote(
-        &mut tx,
-        max_media,
-        status_id,
-        author.id,
-        &note.attachments,
-    )
-    .await?;
+    crate::service::media::record_remote(state, &mut tx, status_id, author, &note.attachments)
+        .await?;
     let tags: Vec<String> = note
         .tags
         .iter()
