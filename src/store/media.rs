@@ -145,12 +145,115 @@ pub async fn for_statuses(
         return Ok(Vec::new());
     }
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM media_attachments WHERE status_id = ANY($1) \
+        "SELECT {COLUMNS} FROM media_attachments WHERE status_id = ANY($1) AND position >= 0 \
          ORDER BY status_id, position, id"
     ))
     .bind(status_ids)
     .fetch_all(db)
     .await
+}
+
+/// Every attachment a status has had, current ones (in order) first, then those edits
+/// dropped.
+pub async fn all_for_status(
+    db: impl PgExecutor<'_>,
+    status_id: i64,
+) -> Result<Vec<Media>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM media_attachments WHERE status_id = $1 \
+         ORDER BY position < 0, position, id"
+    ))
+    .bind(status_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Puts a remote status's known attachment at `position` with what its author now says of it.
+pub async fn place_remote(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    position: i16,
+    description: &str,
+    focus: (f32, f32),
+    blurhash: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE media_attachments SET position = $2, description = $3, focus_x = $4, \
+         focus_y = $5, blurhash = COALESCE(blurhash, $6) WHERE id = $1",
+    )
+    .bind(id)
+    .bind(position)
+    .bind(description)
+    .bind(focus.0)
+    .bind(focus.1)
+    .bind(blurhash)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Records, on the edit `edit_id`, the attachments `status_id` has now (ids, descriptions and
+/// focal points, in order): what that earlier version showed.
+pub async fn snapshot_for_edit(
+    db: impl PgExecutor<'_>,
+    edit_id: i64,
+    status_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE status_edits SET media = COALESCE((\
+           SELECT jsonb_agg(jsonb_build_object('id', id, 'description', description, \
+                  'focus_x', focus_x, 'focus_y', focus_y) ORDER BY position, id) \
+           FROM media_attachments WHERE status_id = $2 AND position >= 0), '[]'::jsonb) \
+         WHERE id = $1",
+    )
+    .bind(edit_id)
+    .bind(status_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// An attachment as an earlier version of a status showed it.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct EditMedia {
+    pub id: i64,
+    pub description: String,
+    pub focus_x: f32,
+    pub focus_y: f32,
+}
+
+/// The attachments of each earlier version of a status, oldest first (the order of
+/// `statuses::edits`).
+pub async fn edit_snapshots(
+    db: impl PgExecutor<'_>,
+    status_id: i64,
+) -> Result<Vec<Vec<EditMedia>>, sqlx::Error> {
+    let rows: Vec<sqlx::types::Json<Vec<EditMedia>>> =
+        sqlx::query_scalar("SELECT media FROM status_edits WHERE status_id = $1 ORDER BY id")
+            .bind(status_id)
+            .fetch_all(db)
+            .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// Changes what is given of an attachment's description and focal point.
+pub async fn update_some_meta(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    description: Option<&str>,
+    focus: Option<(f32, f32)>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE media_attachments SET description = COALESCE($2, description), \
+         focus_x = COALESCE($3, focus_x), focus_y = COALESCE($4, focus_y) WHERE id = $1",
+    )
+    .bind(id)
+    .bind(description)
+    .bind(focus.map(|f| f.0))
+    .bind(focus.map(|f| f.1))
+    .execute(db)
+    .await?;
+    Ok(())
 }
 
 /// Changes the description and focal point of an attachment.
@@ -172,12 +275,14 @@ pub async fn update_meta(
     Ok(())
 }
 
-/// Makes `ids` (in this order) the attachments of `status_id`, and releases the ones it had
-/// that are no longer among them (they become unattached and are removed later).
+/// Makes `ids` (in this order) the attachments of `status_id`, and retires the ones it had
+/// that are no longer among them.
 pub async fn attach(db: &mut PgConnection, status_id: i64, ids: &[i64]) -> Result<(), sqlx::Error> {
+    // Dropped attachments stay with their status at position -1: the edit history still
+    // shows them, and they go when the status goes (as on Mastodon).
     sqlx::query(
-        "UPDATE media_attachments SET status_id = NULL, created_at = now() \
-         WHERE status_id = $1 AND NOT (id = ANY($2))",
+        "UPDATE media_attachments SET position = -1 \
+         WHERE status_id = $1 AND position >= 0 AND NOT (id = ANY($2))",
     )
     .bind(status_id)
     .bind(ids)

@@ -13,6 +13,7 @@ mod instance;
 mod interact;
 mod media;
 mod media_cache;
+mod media_edits;
 mod moderation;
 mod oauth;
 mod relationships;

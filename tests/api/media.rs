@@ -606,7 +606,8 @@ async fn statuses_carry_media_and_refuse_what_is_not_attachable() {
         .await;
     assert_eq!(profile.as_array().map(Vec::len), Some(1), "{profile}");
 
-    // Editing replaces the attachments; the dropped one is free again.
+    // Editing replaces the attachments; the dropped one stays with the status (its history
+    // shows it) and goes with it.
     let (status, edited) = app
         .request(
             Method::PUT,

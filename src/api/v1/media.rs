@@ -40,6 +40,40 @@ impl MediaParams {
     }
 }
 
+/// `media_attributes[]` of a status edit (`[{"id", "description", "focus"}]`, or its form
+/// spellings `media_attributes[][id]=…` and `media_attributes[0][id]=…`).
+pub fn media_attributes<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Vec<media::MediaAttributes>, D::Error> {
+    use serde_json::Value;
+    let items = match Value::deserialize(d)? {
+        Value::Null => Vec::new(),
+        Value::Array(list) => list,
+        Value::Object(map) if map.contains_key("id") => vec![Value::Object(map)],
+        Value::Object(map) => map.into_iter().map(|(_, v)| v).collect(),
+        _ => return Err(serde::de::Error::custom("expected a list of attachments")),
+    };
+    let text = |v: Option<&Value>| match v {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    items
+        .iter()
+        .map(|item| {
+            let id = text(item.get("id"))
+                .ok_or_else(|| serde::de::Error::custom("an attachment without an id"))?;
+            Ok(media::MediaAttributes {
+                id,
+                meta: UploadMeta {
+                    description: text(item.get("description")),
+                    focus: text(item.get("focus")),
+                },
+            })
+        })
+        .collect()
+}
+
 /// The `file` part of an upload, or 422 naming it.
 pub fn file_part(files: Vec<Upload>, field: &str) -> Result<Option<Bytes>> {
     Ok(files.into_iter().find(|f| f.field == field).map(|f| f.data))

@@ -184,10 +184,11 @@ pub async fn edit_remote(state: &AppState, author: &Account, note: &RemoteNote) 
     }
     let (content, summary, sensitive) = note.cleaned();
     let mut tx = state.db.begin().await?;
+    let edit_id = id::next();
     store::statuses::edit(
         &mut tx,
         &status,
-        id::next(),
+        edit_id,
         &store::statuses::Revision {
             text: "",
             content: &content,
@@ -200,6 +201,9 @@ pub async fn edit_remote(state: &AppState, author: &Account, note: &RemoteNote) 
         },
     )
     .await?;
+    crate::service::media::snapshot_for_edit(&mut tx, edit_id, status.id).await?;
+    crate::service::media::update_remote(state, &mut tx, status.id, author, &note.attachments)
+        .await?;
     for booster in store::statuses::boosters(&mut *tx, status.id).await? {
         notifications::notify(
             &mut *tx,
