@@ -20,6 +20,9 @@ pub enum ImageRole {
     Avatar { side: u32 },
     /// A profile header of `width`×`height`, centre-cropped.
     Header { width: u32, height: u32 },
+    /// A custom preview sent with an upload (`thumbnail`): scaled to at most `pixels`, with a
+    /// blurhash.
+    Thumbnail { pixels: u64 },
 }
 
 /// Mastodon's sizes for avatars and headers.
@@ -132,6 +135,14 @@ pub fn process_image(
                 original,
                 preview: Some(preview),
                 blurhash,
+            })
+        }
+        ImageRole::Thumbnail { pixels } => {
+            let small = fit_pixels(&img, pixels);
+            Ok(Processed {
+                original: encode(&small, preview_format(&small))?,
+                preview: None,
+                blurhash: blurhash_of(&small),
             })
         }
         ImageRole::Avatar { side } => {
@@ -271,6 +282,14 @@ mod tests {
         let mut truncated = png(300, 300);
         truncated.truncate(60);
         assert!(process_image(&truncated, Sniffed::Png, 33_177_600, ROLE).is_err());
+    }
+
+    #[test]
+    fn thumbnails_are_previews() {
+        let role = ImageRole::Thumbnail { pixels: 230_400 };
+        let p = process_image(&png(1280, 720), Sniffed::Png, 33_177_600, role).expect("ok");
+        assert_eq!((p.original.width, p.original.height), (640, 360));
+        assert!(p.blurhash.is_some());
     }
 
     #[test]

@@ -26,6 +26,35 @@ pub enum Mode {
 pub struct UploadMeta {
     pub description: Option<String>,
     pub focus: Option<String>,
+    /// A custom preview image (`thumbnail`), for video and audio above all.
+    pub thumbnail: Option<Bytes>,
+}
+
+/// A checked and processed custom preview, not stored yet.
+pub struct Thumbnail {
+    image: process::Encoded,
+    blurhash: Option<String>,
+}
+
+/// Checks and processes a `thumbnail`: an image (422 for anything else, whatever it claims
+/// to be), scaled like a preview, metadata stripped. Nothing is stored.
+pub async fn prepare_thumbnail(state: &AppState, bytes: Bytes) -> Result<Thumbnail> {
+    let sniffed = check_file(state, "thumbnail", &bytes)?;
+    if sniffed.kind() != Kind::Image {
+        return Err(Error::invalid(
+            "thumbnail",
+            "ERR_INVALID",
+            "content type is invalid: send a JPEG, PNG, GIF or WebP image",
+        ));
+    }
+    let role = ImageRole::Thumbnail {
+        pixels: state.config.media.preview_pixels,
+    };
+    let p = process_blocking(state, "thumbnail", bytes, sniffed, role).await?;
+    Ok(Thumbnail {
+        image: p.original,
+        blurhash: p.blurhash,
+    })
 }
 
 /// A remote status's attachment as received in a note (a `Document`, `Image`…).
@@ -256,6 +285,12 @@ pub async fn upload(
         None => (0.0, 0.0),
     };
     let sniffed = check_file(state, "file", &bytes)?;
+    let thumbnail = match meta.thumbnail {
+        Some(t) => Some(prepare_thumbnail(state, t).await?),
+        None => None,
+    };
+    // A custom preview is applied at once, so the job never has to keep it.
+    let mode = if thumbnail.is_some() { Mode::Now } else { mode };
     let media_id = id::next();
     let mut new = NewMedia {
         id: media_id,
@@ -311,12 +346,42 @@ pub async fn upload(
         ),
         _ => None,
     };
+    let processed = with_thumbnail(&bytes, sniffed, processed, thumbnail);
     let stored = store_files(state, &bytes, sniffed, processed).await?;
     let mut tx = state.db.begin().await?;
     store::media::insert(&mut *tx, &new).await?;
     store::media::set_files(&mut *tx, media_id, &stored.as_files()).await?;
     tx.commit().await?;
     own(state, account, media_id).await
+}
+
+/// Puts a custom preview in place of the computed one (or of a video's placeholder); video
+/// and audio take its blurhash too, images keep their own.
+fn with_thumbnail(
+    bytes: &Bytes,
+    sniffed: Sniffed,
+    processed: Option<process::Processed>,
+    thumbnail: Option<Thumbnail>,
+) -> Option<process::Processed> {
+    let Some(t) = thumbnail else {
+        return processed;
+    };
+    Some(match processed {
+        Some(p) => process::Processed {
+            preview: Some(t.image),
+            ..p
+        },
+        None => process::Processed {
+            original: process::Encoded {
+                bytes: bytes.to_vec(),
+                format: sniffed,
+                width: 0,
+                height: 0,
+            },
+            preview: Some(t.image),
+            blurhash: t.blurhash,
+        },
+    })
 }
 
 /// Finishes a pending upload (the `process_media` job). A file that turns out to be corrupt
@@ -380,7 +445,37 @@ pub async fn update(
         Some(raw) => parse_focus(raw)?,
         None => (current.focus_x, current.focus_y),
     };
-    store::media::update_meta(&state.db, id, &description, focus).await?;
+    let thumbnail = match meta.thumbnail {
+        Some(t) => Some(prepare_thumbnail(state, t).await?),
+        None => None,
+    };
+    let mut freed = Vec::new();
+    let mut tx = state.db.begin().await?;
+    store::media::update_meta(&mut *tx, id, &description, focus).await?;
+    if let Some(t) = thumbnail {
+        if current.remote_url.is_some() || !current.is_ready() {
+            return Err(Error::invalid(
+                "thumbnail",
+                "ERR_INVALID",
+                "can only be set on a processed upload of one's own",
+            ));
+        }
+        let key = files::key_for(&t.image.bytes, t.image.format.extension());
+        put(state, &key, &t.image.bytes).await?;
+        let blurhash = t.blurhash.as_deref().filter(|_| current.kind != "image");
+        let old = store::media::set_preview(
+            &mut tx,
+            id,
+            &key,
+            t.image.width as i32,
+            t.image.height as i32,
+            blurhash,
+        )
+        .await?;
+        freed.extend(old.filter(|old| *old != key));
+    }
+    tx.commit().await?;
+    free_files(state, freed).await;
     own(state, account, id).await
 }
 

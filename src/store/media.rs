@@ -93,6 +93,36 @@ pub async fn set_files(db: impl PgExecutor<'_>, id: i64, f: &Files<'_>) -> Resul
     Ok(())
 }
 
+/// Replaces the preview of an attachment (a custom `thumbnail`), and its blurhash when one is
+/// given; returns the key of the preview it replaces.
+pub async fn set_preview(
+    db: &mut PgConnection,
+    id: i64,
+    preview_key: &str,
+    width: i32,
+    height: i32,
+    blurhash: Option<&str>,
+) -> Result<Option<String>, sqlx::Error> {
+    let old: Option<String> =
+        sqlx::query_scalar("SELECT preview_key FROM media_attachments WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .fetch_optional(&mut *db)
+            .await?
+            .flatten();
+    sqlx::query(
+        "UPDATE media_attachments SET preview_key = $2, preview_width = $3, preview_height = $4, \
+         blurhash = COALESCE($5, blurhash) WHERE id = $1",
+    )
+    .bind(id)
+    .bind(preview_key)
+    .bind(width)
+    .bind(height)
+    .bind(blurhash)
+    .execute(&mut *db)
+    .await?;
+    Ok(old)
+}
+
 /// Marks a pending attachment as failed and drops its raw upload.
 pub async fn set_failed(db: impl PgExecutor<'_>, id: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE media_attachments SET processing = 'failed', upload = NULL WHERE id = $1")

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::api::auth::Auth;
 use crate::api::entities::media::MediaAttachment;
-use crate::api::params::{Params, ParamsWithFiles, Upload};
+use crate::api::params::{ParamsWithFiles, Upload};
 use crate::api::{de, path_id};
 use crate::app::AppState;
 use crate::error::{Error, Result};
@@ -32,11 +32,12 @@ pub struct MediaParams {
 }
 
 impl MediaParams {
-    fn meta(self) -> UploadMeta {
-        UploadMeta {
+    fn meta(self, files: Vec<Upload>) -> Result<UploadMeta> {
+        Ok(UploadMeta {
             description: self.description,
             focus: self.focus,
-        }
+            thumbnail: file_part(files, "thumbnail")?,
+        })
     }
 }
 
@@ -68,6 +69,7 @@ pub fn media_attributes<'de, D: serde::Deserializer<'de>>(
                 meta: UploadMeta {
                     description: text(item.get("description")),
                     focus: text(item.get("focus")),
+                    thumbnail: None,
                 },
             })
         })
@@ -87,9 +89,12 @@ pub async fn upload(
     mode: Mode,
 ) -> Result<crate::model::Media> {
     auth.require("write:media")?;
-    let bytes = file_part(body.files, "file")?
+    let (file, others): (Vec<Upload>, Vec<Upload>) =
+        body.files.into_iter().partition(|f| f.field == "file");
+    let bytes = file_part(file, "file")?
         .ok_or_else(|| Error::bad_request("param is missing or the value is empty: file"))?;
-    media::upload(state, &auth.account, bytes, body.params.meta(), mode).await
+    let meta = body.params.meta(others)?;
+    media::upload(state, &auth.account, bytes, meta, mode).await
 }
 
 /// `POST /api/v1/media`: processed before answering.
@@ -123,14 +128,16 @@ pub async fn show(
     }
 }
 
-/// `PUT /api/v1/media/:id`: description and focal point, before or after attaching.
+/// `PUT /api/v1/media/:id`: description, focal point and custom preview (`thumbnail`),
+/// before or after attaching.
 pub async fn update(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-    Params(p): Params<MediaParams>,
+    body: ParamsWithFiles<MediaParams>,
 ) -> Result<Json<MediaAttachment>> {
     auth.require("write:media")?;
-    let m = media::update(&state, &auth.account, path_id(&id)?, p.meta()).await?;
+    let meta = body.params.meta(body.files)?;
+    let m = media::update(&state, &auth.account, path_id(&id)?, meta).await?;
     Ok(Json(MediaAttachment::render(&m)))
 }
