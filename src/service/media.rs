@@ -213,6 +213,18 @@ pub(crate) async fn store_files(
         }
         None => None,
     };
+    let (mut width, mut height) = (original.width, original.height);
+    let mut file_meta = None;
+    if sniffed.kind() != Kind::Image {
+        let copy = bytes.clone();
+        let probed = tokio::task::spawn_blocking(move || files::probe::probe(&copy, sniffed))
+            .await
+            .unwrap_or_default();
+        if let Some(m) = probed {
+            (width, height) = (m.width.unwrap_or(0), m.height.unwrap_or(0));
+            file_meta = Some(m.to_json(bytes.len()));
+        }
+    }
     let dims = |w: u32, h: u32| (w > 0 && h > 0).then_some((w as i32, h as i32));
     let preview_bytes = preview_stored.as_ref().map_or(0, |p| p.3);
     Ok(StoredFiles {
@@ -220,9 +232,10 @@ pub(crate) async fn store_files(
         content_type: original.format.mime(),
         file_key,
         file_size: original.bytes.len() as i64,
-        original: dims(original.width, original.height),
+        original: dims(width, height),
         preview: preview_stored,
         blurhash,
+        file_meta,
     })
 }
 
@@ -235,6 +248,8 @@ pub(crate) struct StoredFiles {
     original: Option<(i32, i32)>,
     preview: Option<(String, u32, u32, i64)>,
     blurhash: Option<String>,
+    /// What the container of a video or audio file says (Mastodon's `meta`).
+    file_meta: Option<serde_json::Value>,
 }
 
 impl StoredFiles {
@@ -256,6 +271,7 @@ impl StoredFiles {
             preview_width: self.preview.as_ref().map(|p| p.1 as i32),
             preview_height: self.preview.as_ref().map(|p| p.2 as i32),
             blurhash: self.blurhash.as_deref(),
+            file_meta: self.file_meta.as_ref(),
         }
     }
 }

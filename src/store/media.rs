@@ -40,6 +40,8 @@ pub struct Files<'a> {
     pub preview_width: Option<i32>,
     pub preview_height: Option<i32>,
     pub blurhash: Option<&'a str>,
+    /// What the container of a video or audio file says.
+    pub file_meta: Option<&'a serde_json::Value>,
 }
 
 /// Inserts an attachment.
@@ -76,7 +78,7 @@ pub async fn set_files(db: impl PgExecutor<'_>, id: i64, f: &Files<'_>) -> Resul
     sqlx::query(
         "UPDATE media_attachments SET content_type = $2, file_key = $3, preview_key = $4, \
          file_size = $5, width = $6, height = $7, preview_width = $8, preview_height = $9, \
-         blurhash = $10, processing = 'done', upload = NULL WHERE id = $1",
+         blurhash = $10, file_meta = $11, processing = 'done', upload = NULL WHERE id = $1",
     )
     .bind(id)
     .bind(f.content_type)
@@ -88,6 +90,7 @@ pub async fn set_files(db: impl PgExecutor<'_>, id: i64, f: &Files<'_>) -> Resul
     .bind(f.preview_width)
     .bind(f.preview_height)
     .bind(f.blurhash)
+    .bind(f.file_meta.map(sqlx::types::Json))
     .execute(db)
     .await?;
     Ok(())
@@ -432,7 +435,8 @@ pub async fn set_cached(
         "UPDATE media_attachments SET kind = $2, content_type = $3, file_key = $4, \
          preview_key = $5, file_size = $6, width = COALESCE($7, width), \
          height = COALESCE($8, height), preview_width = $9, preview_height = $10, \
-         blurhash = COALESCE($11, blurhash), cached_at = now(), cached_bytes = $12 \
+         blurhash = COALESCE($11, blurhash), cached_at = now(), cached_bytes = $12, \
+         file_meta = COALESCE($13, file_meta) \
          WHERE id = $1 AND remote_url IS NOT NULL AND file_key IS NULL",
     )
     .bind(id)
@@ -447,6 +451,7 @@ pub async fn set_cached(
     .bind(f.preview_height)
     .bind(f.blurhash)
     .bind(cached_bytes)
+    .bind(f.file_meta.map(sqlx::types::Json))
     .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)

@@ -14,6 +14,7 @@ mod interact;
 mod media;
 mod media_cache;
 mod media_edits;
+mod media_meta;
 mod media_thumbnails;
 mod moderation;
 mod oauth;
