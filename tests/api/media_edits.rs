@@ -200,3 +200,32 @@ async fn edits_change_attachments_and_history_shows_each_version() {
         h[2]["media_attachments"][0]["id"]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_status_whose_edit_dropped_every_attachment_is_not_media_only() {
+    let (app, _dir) = spawn_media(|_| {}).await;
+    let alice = app.register("alice").await;
+    let (_, m) = upload(&app, &alice, jpeg(100, 100), &[]).await;
+    let post = app
+        .post_status(&alice, "with", json!({ "media_ids": [m["id"]] }))
+        .await;
+    let only_media = format!("/api/v1/accounts/{}/statuses?only_media=true", alice.id);
+    assert_eq!(
+        app.ids(&only_media, None).await,
+        [post["id"].as_str().expect("id")]
+    );
+    let (status, edited) = app
+        .request(
+            Method::PUT,
+            &format!("/api/v1/statuses/{}", post["id"].as_str().expect("id")),
+            Some(&alice.token),
+            Some(json!({ "status": "without", "media_ids": [] })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{edited}");
+    assert_eq!(edited["media_attachments"], json!([]));
+    assert!(app.ids(&only_media, None).await.is_empty());
+    let h = history(&app, post["id"].as_str().expect("id"), &alice.token).await;
+    assert_eq!(h[0]["media_attachments"][0]["id"], m["id"]);
+    assert_eq!(h[1]["media_attachments"], json!([]));
+}
