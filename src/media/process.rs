@@ -230,6 +230,16 @@ fn blurhash_of(img: &DynamicImage) -> Option<String> {
     blurhash::encode(4, 3, tiny.width(), tiny.height(), tiny.as_raw()).ok()
 }
 
+/// The key of the placeholder preview (shared by every video and audio file without a
+/// thumbnail of its own).
+pub fn placeholder_key() -> &'static str {
+    static KEY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| {
+        let p = placeholder();
+        super::key_for(&p.bytes, p.format.extension())
+    })
+}
+
 /// The preview of a video or an audio file, which are not decoded: a plain dark image.
 pub fn placeholder() -> Encoded {
     let img = DynamicImage::ImageRgb8(image::RgbImage::from_pixel(

@@ -67,6 +67,8 @@ pub struct RemoteAttachment {
     pub focal_point: Option<(f32, f32)>,
     pub width: Option<i32>,
     pub height: Option<i32>,
+    /// The sender's thumbnail of a video or audio file (`icon`).
+    pub preview_url: Option<String>,
 }
 
 /// Fills in the public URLs of attachments (local files through the storage backend, remote
@@ -373,7 +375,7 @@ pub async fn upload(
 
 /// Puts a custom preview in place of the computed one (or of a video's placeholder); video
 /// and audio take its blurhash too, images keep their own.
-fn with_thumbnail(
+pub(crate) fn with_thumbnail(
     bytes: &Bytes,
     sniffed: Sniffed,
     processed: Option<process::Processed>,
@@ -871,7 +873,9 @@ async fn insert_remote(
             description: &description,
             focus: a.focal_point.unwrap_or((0.0, 0.0)),
             remote_url: Some(&a.url),
-            preview_remote_url: None,
+            preview_remote_url: a.preview_url.as_deref().filter(|u| {
+                url::Url::parse(u).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+            }),
             blurhash: a.blurhash.as_deref().filter(|b| b.len() <= 100),
             width: a.width.filter(|w| *w > 0 && !rejected),
             height: a.height.filter(|h| *h > 0 && !rejected),

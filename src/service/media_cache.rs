@@ -139,6 +139,26 @@ pub async fn cache_attachment(state: &AppState, media_id: i64) -> Result<Cached>
     } else {
         None
     };
+    // A video's or an audio file's thumbnail from its sender becomes the local preview; one
+    // that cannot be fetched or is no image leaves the placeholder.
+    let preview_url = match m
+        .preview_remote_url
+        .as_deref()
+        .filter(|_| processed.is_none())
+    {
+        Some(p) if !rejected(state, None, Some(p)).await? => Some(p),
+        _ => None,
+    };
+    let thumbnail = match preview_url {
+        Some(preview) => {
+            match download(state, preview, state.config.media.image_size_limit).await {
+                Ok(b) => uploads::prepare_thumbnail(state, Bytes::from(b)).await.ok(),
+                Err(_) => None,
+            }
+        }
+        None => None,
+    };
+    let processed = uploads::with_thumbnail(&bytes, sniffed, processed, thumbnail);
     let stored = uploads::store_files(state, &bytes, sniffed, processed).await?;
     let cached_bytes = stored.stored_bytes;
     let keys = stored.keys();

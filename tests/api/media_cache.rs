@@ -15,7 +15,12 @@ use crate::media::{
 
 /// Two instances: alice on A (with an avatar set before B learns of her), bob on B following
 /// her. Returns alice's id on B.
-async fn follow_across(a: &TestApp, b: &TestApp, alice: &TestUser, bob: &TestUser) -> String {
+pub(crate) async fn follow_across(
+    a: &TestApp,
+    b: &TestApp,
+    alice: &TestUser,
+    bob: &TestUser,
+) -> String {
     let (status, me) = multipart(
         a,
         Method::PATCH,
@@ -60,7 +65,7 @@ async fn follow_across(a: &TestApp, b: &TestApp, alice: &TestUser, bob: &TestUse
 
 /// Alice posts an image; returns her attachment and B's copy of the post once it arrived and
 /// every job ran.
-async fn post_image(
+pub(crate) async fn post_image(
     a: &TestApp,
     b: &TestApp,
     alice: &TestUser,
@@ -97,7 +102,7 @@ async fn post_image(
     (m, copy)
 }
 
-fn local_to(app: &TestApp, url: &Value) -> bool {
+pub(crate) fn local_to(app: &TestApp, url: &Value) -> bool {
     url.as_str()
         .is_some_and(|u| u.starts_with(&format!("{}/system/media/", app.base)))
 }

@@ -202,3 +202,93 @@ async fn bad_thumbnails_are_refused_and_leave_nothing_behind() {
     assert_eq!(now["description"], "before");
     assert_eq!(files_in(dir.path()), files);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thumbnails_travel_as_icons_and_are_cached() {
+    use crate::media_cache::{follow_across, local_to};
+    use serde_json::json;
+
+    let (a, _da) = spawn_media(|_| {}).await;
+    let (b, _db) = spawn_media(|_| {}).await;
+    let alice = a.register("alice").await;
+    let bob = b.register("bob").await;
+    follow_across(&a, &b, &alice, &bob).await;
+    let (status, video) = send(
+        &a,
+        Method::POST,
+        "/api/v1/media",
+        &alice.token,
+        vec![("file", mp4()), ("thumbnail", png(320, 180))],
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{video}");
+    let (_, plain) = send(
+        &a,
+        Method::POST,
+        "/api/v1/media",
+        &alice.token,
+        vec![("file", mp4())],
+        &[("description", "no cover")],
+    )
+    .await;
+    let post = a
+        .post_status(&alice, "clip", json!({ "media_ids": [video["id"]] }))
+        .await;
+    let other = a
+        .post_status(&alice, "plain clip", json!({ "media_ids": [plain["id"]] }))
+        .await;
+
+    // The Note carries the thumbnail as `icon`; the placeholder is not sent.
+    let note = |uri: &Value| {
+        let uri = uri.as_str().expect("uri").to_string();
+        let client = a.client.clone();
+        async move {
+            let res = client
+                .get(uri)
+                .header("accept", "application/activity+json")
+                .send()
+                .await
+                .expect("note");
+            res.json::<Value>().await.expect("json")
+        }
+    };
+    let doc = &note(&post["uri"]).await["attachment"][0];
+    assert_eq!(doc["icon"]["type"], "Image");
+    assert_eq!(doc["icon"]["url"], video["preview_url"]);
+    assert_eq!(doc["icon"]["mediaType"], "image/png");
+    assert!(note(&other["uri"]).await["attachment"][0]
+        .get("icon")
+        .is_none());
+
+    // B keeps the origin in preview_remote_url and serves its own copy.
+    let mut copy = Value::Null;
+    crate::media::eventually(&a, &b, "the clip reaches bob", async || {
+        let (_, home) = b.get("/api/v1/timelines/home", Some(&bob.token)).await;
+        match home
+            .as_array()
+            .and_then(|l| l.iter().find(|s| s["uri"] == post["uri"]))
+        {
+            Some(s) => {
+                copy = s.clone();
+                true
+            }
+            None => false,
+        }
+    })
+    .await;
+    b.drain_jobs().await;
+    let (_, copy) = b
+        .get(
+            &format!("/api/v1/statuses/{}", copy["id"].as_str().expect("id")),
+            Some(&bob.token),
+        )
+        .await;
+    let m = &copy["media_attachments"][0];
+    assert_eq!(m["type"], "video", "{m}");
+    assert_eq!(m["preview_remote_url"], video["preview_url"]);
+    assert!(local_to(&b, &m["url"]), "{m}");
+    assert!(local_to(&b, &m["preview_url"]), "{m}");
+    let (img, _) = image_at(&b, &m["preview_url"]).await;
+    assert_eq!((img.width(), img.height()), (320, 180));
+}
