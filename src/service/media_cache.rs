@@ -286,11 +286,17 @@ pub async fn cache_profile_image(
 }
 
 /// Removes one cached file: an attachment falls back to its remote URL, an account to the
-/// remote image it came from.
-async fn evict(state: &AppState, entry: &CacheEntry) -> Result<()> {
+/// remote image it came from. With `reject`, (the domain's media are rejected now) the
+/// attachment becomes an `unknown` link and the account shows the default image instead.
+async fn evict(state: &AppState, entry: &CacheEntry, reject: bool) -> Result<()> {
     match entry {
         CacheEntry::Attachment(id) => {
-            let keys = store::media::uncache(&state.db, *id).await?;
+            let mut tx = state.db.begin().await?;
+            let keys = store::media::uncache(&mut *tx, *id).await?;
+            if reject {
+                store::media::make_unknown(&mut *tx, *id).await?;
+            }
+            tx.commit().await?;
             uploads::free_files(state, keys).await;
         }
         CacheEntry::Profile(account_id, which) => {
@@ -298,8 +304,12 @@ async fn evict(state: &AppState, entry: &CacheEntry) -> Result<()> {
             let removed = store::media::remove_profile_cache(&mut *tx, *account_id, *which).await?;
             if let Some((remote, key)) = &removed {
                 let local = state.media.url(key);
-                store::media::swap_profile_url(&mut *tx, *account_id, *which, &local, remote)
-                    .await?;
+                if reject {
+                    store::media::set_profile_image(&mut tx, *account_id, *which, None).await?;
+                } else {
+                    store::media::swap_profile_url(&mut *tx, *account_id, *which, &local, remote)
+                        .await?;
+                }
             }
             tx.commit().await?;
             if let Some((_, key)) = removed {
@@ -329,7 +339,7 @@ pub async fn enforce_cap(state: &AppState) -> Result<usize> {
             if total <= cap {
                 break;
             }
-            evict(state, &entry).await?;
+            evict(state, &entry, false).await?;
             total -= bytes;
             removed += 1;
         }
@@ -337,11 +347,21 @@ pub async fn enforce_cap(state: &AppState) -> Result<usize> {
     Ok(removed)
 }
 
-/// Removes cached remote files older than `media.remote_cache_retention_days`, then keeps the
-/// cache under its size cap. Returns how many files were removed.
+/// Removes cached remote files of domains whose media are rejected now (a domain block with
+/// `reject_media` made after they were cached), then those older than
+/// `media.remote_cache_retention_days`, then keeps the cache under its size cap. Returns how
+/// many files were removed.
 #[tracing::instrument(skip_all)]
 pub async fn prune(state: &AppState) -> Result<usize> {
     let mut removed = 0;
+    for domain in store::media::cached_domains(&state.db).await? {
+        if domains::rejects_media(state, &domain).await? {
+            for entry in store::media::cached_of_domain(&state.db, &domain).await? {
+                evict(state, &entry, true).await?;
+                removed += 1;
+            }
+        }
+    }
     let days = state.config.media.remote_cache_retention_days;
     if days > 0 {
         let before = Utc::now() - chrono::Duration::days(i64::try_from(days).unwrap_or(36500));
@@ -351,7 +371,7 @@ pub async fn prune(state: &AppState) -> Result<usize> {
                 break;
             }
             for (entry, _) in &old {
-                evict(state, entry).await?;
+                evict(state, entry, false).await?;
                 removed += 1;
             }
         }

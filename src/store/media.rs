@@ -511,6 +511,55 @@ pub async fn cache_entries(
         .collect())
 }
 
+/// The domains of the accounts whose files are in the remote media cache.
+pub async fn cached_domains(db: impl PgExecutor<'_>) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT a.domain FROM media_attachments m JOIN accounts a ON a.id = m.account_id \
+         WHERE m.cached_at IS NOT NULL AND a.domain IS NOT NULL \
+         UNION SELECT a.domain FROM profile_image_cache p JOIN accounts a ON a.id = p.account_id \
+         WHERE a.domain IS NOT NULL",
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Every cached file of the accounts of `domain`.
+pub async fn cached_of_domain(
+    db: impl PgExecutor<'_>,
+    domain: &str,
+) -> Result<Vec<CacheEntry>, sqlx::Error> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT 'attachment', m.id FROM media_attachments m JOIN accounts a ON a.id = m.account_id \
+         WHERE m.cached_at IS NOT NULL AND a.domain = $1 \
+         UNION ALL SELECT p.which, p.account_id FROM profile_image_cache p \
+         JOIN accounts a ON a.id = p.account_id WHERE a.domain = $1",
+    )
+    .bind(domain)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(what, id)| match what.as_str() {
+            "avatar" => CacheEntry::Profile(id, ProfileImage::Avatar),
+            "header" => CacheEntry::Profile(id, ProfileImage::Header),
+            _ => CacheEntry::Attachment(id),
+        })
+        .collect())
+}
+
+/// Makes a remote attachment an `unknown` link to its remote file (its domain's media are
+/// rejected).
+pub async fn make_unknown(db: impl PgExecutor<'_>, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE media_attachments SET kind = 'unknown', width = NULL, height = NULL, \
+         file_meta = NULL WHERE id = $1 AND remote_url IS NOT NULL",
+    )
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 /// The bytes the remote media cache takes.
 pub async fn cache_total(db: impl PgExecutor<'_>) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(

@@ -290,3 +290,55 @@ async fn media_of_a_reject_media_domain_are_never_downloaded() {
     assert_eq!(att["meta"], json!({}));
     assert!(no_files(db.path()), "nothing was downloaded");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_later_reject_media_block_empties_the_cache_of_that_domain() {
+    let (a, _da) = spawn_media(|_| {}).await;
+    let (b, db) = spawn_media(|_| {}).await;
+    let alice = a.register("alice").await;
+    let bob = b.register("bob").await;
+    let alice_on_b = follow_across(&a, &b, &alice, &bob).await;
+    let (m, copy) = post_image(&a, &b, &alice, &bob, jpeg(320, 240)).await;
+    assert!(local_to(&b, &copy["media_attachments"][0]["url"]), "{copy}");
+    assert!(files_in(db.path()) > 0);
+
+    let boss = b
+        .register_with_scopes("boss", "read write follow admin:read admin:write")
+        .await;
+    rookery::service::accounts::set_role(&b.state, "boss", rookery::model::Role::Admin)
+        .await
+        .expect("role");
+    let (status, block) = b
+        .post(
+            "/api/v1/admin/domain_blocks",
+            Some(&boss.token),
+            json!({ "domain": a.addr.to_string(), "severity": "noop", "reject_media": true }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{block}");
+    // The next pruning (hourly) removes what was cached: avatar, header and the attachment.
+    assert_eq!(
+        rookery::service::media_cache::prune(&b.state)
+            .await
+            .expect("prune"),
+        3
+    );
+    assert!(no_files(db.path()));
+    let (_, after) = b
+        .get(
+            &format!("/api/v1/statuses/{}", copy["id"].as_str().expect("id")),
+            Some(&bob.token),
+        )
+        .await;
+    let att = &after["media_attachments"][0];
+    assert_eq!(att["type"], "unknown", "{att}");
+    assert_eq!(att["url"], m["url"]);
+    assert_eq!(att["meta"], json!({}));
+    let account = account_on(&b, &alice_on_b, &bob.token).await;
+    assert!(
+        account["avatar"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("/avatars/original/missing.png")),
+        "{account}"
+    );
+}
