@@ -189,6 +189,9 @@ pub struct MediaConfig {
     pub description_characters: usize,
     pub sync_pixels: u64,
     pub unattached_retention_hours: u64,
+    pub remote_cache: RemoteCache,
+    pub remote_cache_max_bytes: u64,
+    pub remote_cache_retention_days: u64,
     pub storage: MediaStorage,
     pub local_dir: PathBuf,
     pub public_base_url: String,
@@ -200,6 +203,14 @@ pub struct MediaConfig {
 pub enum MediaStorage {
     Local,
     S3,
+}
+
+/// Whether remote attachments, avatars and headers are downloaded and served locally.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum RemoteCache {
+    On,
+    Off,
 }
 
 /// An S3-compatible bucket (`[media.s3]`).

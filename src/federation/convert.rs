@@ -161,6 +161,18 @@ fn document(m: &crate::model::Media) -> Option<Value> {
         doc["width"] = json!(w);
         doc["height"] = json!(h);
     }
+    // A video's or an audio file's own thumbnail travels as `icon`, as Mastodon sends it.
+    let own_thumbnail = m
+        .preview_key
+        .as_deref()
+        .filter(|k| m.kind != "image" && *k != crate::media::process::placeholder_key());
+    if let (Some(key), Some(preview)) = (own_thumbnail, &m.preview_url) {
+        let mime = key
+            .rsplit_once('.')
+            .and_then(|(_, ext)| crate::media::Sniffed::from_extension(ext))
+            .map(|s| s.mime());
+        doc["icon"] = json!({ "type": "Image", "mediaType": mime, "url": preview });
+    }
     Some(doc)
 }
 
@@ -292,6 +304,7 @@ pub fn attachments_of(note: &Value) -> Vec<crate::service::media::RemoteAttachme
                 focal_point,
                 width: dimension("width"),
                 height: dimension("height"),
+                preview_url: a.get("icon").and_then(vocab::first_url),
             })
         })
         .collect()

@@ -1,5 +1,6 @@
 //! `process_media`: finishes an upload that `POST /api/v2/media` left for later (a large
-//! image), and the hourly removal of uploads never attached to a status.
+//! image); and, hourly, the removal of uploads never attached to a status and the pruning of
+//! the remote media cache.
 
 use std::time::Duration;
 
@@ -49,6 +50,12 @@ pub fn spawn_cleanup(state: &AppState, mut shutdown: watch::Receiver<bool>) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(files = n, "removed unattached uploads"),
                 Err(e) => tracing::warn!(error = %e, "removing unattached uploads"),
+            }
+            let span = tracing::info_span!("media_cache_prune");
+            match tracing::Instrument::instrument(service::media_cache::prune(&state), span).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(files = n, "pruned the remote media cache"),
+                Err(e) => tracing::warn!(error = %e, "pruning the remote media cache"),
             }
         }
     });

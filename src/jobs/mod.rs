@@ -8,6 +8,7 @@ pub mod fanout;
 pub mod fetch_remote;
 pub mod inbox;
 pub mod media;
+pub mod media_cache;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -51,6 +52,7 @@ async fn run(state: &AppState, job: &store::jobs::Job) -> Outcome {
         inbox::KIND => inbox::run(state, &job.payload).await,
         fetch_remote::KIND => fetch_remote::run(state, &job.payload).await,
         media::KIND => media::run(state, &job.payload).await,
+        media_cache::KIND => media_cache::run(state, &job.payload).await,
         other => Outcome::Fail(format!("unknown job kind {other:?}")),
     }
 }

@@ -4,6 +4,7 @@
 //! a preview down and computes a blurhash; `storage` keeps the results under content-addressed
 //! keys. Pure CPU and file work: no SQL and no HTTP here.
 
+pub mod probe;
 pub mod process;
 pub mod s3;
 pub mod storage;

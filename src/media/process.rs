@@ -20,6 +20,9 @@ pub enum ImageRole {
     Avatar { side: u32 },
     /// A profile header of `width`×`height`, centre-cropped.
     Header { width: u32, height: u32 },
+    /// A custom preview sent with an upload (`thumbnail`): scaled to at most `pixels`, with a
+    /// blurhash.
+    Thumbnail { pixels: u64 },
 }
 
 /// Mastodon's sizes for avatars and headers.
@@ -134,6 +137,14 @@ pub fn process_image(
                 blurhash,
             })
         }
+        ImageRole::Thumbnail { pixels } => {
+            let small = fit_pixels(&img, pixels);
+            Ok(Processed {
+                original: encode(&small, preview_format(&small))?,
+                preview: None,
+                blurhash: blurhash_of(&small),
+            })
+        }
         ImageRole::Avatar { side } => {
             let out = img.resize_to_fill(side, side, FilterType::Lanczos3);
             Ok(Processed {
@@ -219,6 +230,16 @@ fn blurhash_of(img: &DynamicImage) -> Option<String> {
     blurhash::encode(4, 3, tiny.width(), tiny.height(), tiny.as_raw()).ok()
 }
 
+/// The key of the placeholder preview (shared by every video and audio file without a
+/// thumbnail of its own).
+pub fn placeholder_key() -> &'static str {
+    static KEY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| {
+        let p = placeholder();
+        super::key_for(&p.bytes, p.format.extension())
+    })
+}
+
 /// The preview of a video or an audio file, which are not decoded: a plain dark image.
 pub fn placeholder() -> Encoded {
     let img = DynamicImage::ImageRgb8(image::RgbImage::from_pixel(
@@ -271,6 +292,14 @@ mod tests {
         let mut truncated = png(300, 300);
         truncated.truncate(60);
         assert!(process_image(&truncated, Sniffed::Png, 33_177_600, ROLE).is_err());
+    }
+
+    #[test]
+    fn thumbnails_are_previews() {
+        let role = ImageRole::Thumbnail { pixels: 230_400 };
+        let p = process_image(&png(1280, 720), Sniffed::Png, 33_177_600, role).expect("ok");
+        assert_eq!((p.original.width, p.original.height), (640, 360));
+        assert!(p.blurhash.is_some());
     }
 
     #[test]

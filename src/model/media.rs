@@ -28,6 +28,8 @@ pub struct Media {
     pub preview_remote_url: Option<String>,
     /// `done`, `pending` or `failed`.
     pub processing: String,
+    /// What the container of a video or audio file says (duration, frame rate…).
+    pub file_meta: Option<sqlx::types::Json<serde_json::Value>>,
     pub created_at: DateTime<Utc>,
     /// Public URLs of the stored files, filled in by the service from the storage backend.
     #[sqlx(skip)]

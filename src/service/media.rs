@@ -26,6 +26,35 @@ pub enum Mode {
 pub struct UploadMeta {
     pub description: Option<String>,
     pub focus: Option<String>,
+    /// A custom preview image (`thumbnail`), for video and audio above all.
+    pub thumbnail: Option<Bytes>,
+}
+
+/// A checked and processed custom preview, not stored yet.
+pub struct Thumbnail {
+    image: process::Encoded,
+    blurhash: Option<String>,
+}
+
+/// Checks and processes a `thumbnail`: an image (422 for anything else, whatever it claims
+/// to be), scaled like a preview, metadata stripped. Nothing is stored.
+pub async fn prepare_thumbnail(state: &AppState, bytes: Bytes) -> Result<Thumbnail> {
+    let sniffed = check_file(state, "thumbnail", &bytes)?;
+    if sniffed.kind() != Kind::Image {
+        return Err(Error::invalid(
+            "thumbnail",
+            "ERR_INVALID",
+            "content type is invalid: send a JPEG, PNG, GIF or WebP image",
+        ));
+    }
+    let role = ImageRole::Thumbnail {
+        pixels: state.config.media.preview_pixels,
+    };
+    let p = process_blocking(state, "thumbnail", bytes, sniffed, role).await?;
+    Ok(Thumbnail {
+        image: p.original,
+        blurhash: p.blurhash,
+    })
 }
 
 /// A remote status's attachment as received in a note (a `Document`, `Image`…).
@@ -38,6 +67,8 @@ pub struct RemoteAttachment {
     pub focal_point: Option<(f32, f32)>,
     pub width: Option<i32>,
     pub height: Option<i32>,
+    /// The sender's thumbnail of a video or audio file (`icon`).
+    pub preview_url: Option<String>,
 }
 
 /// Fills in the public URLs of attachments (local files through the storage backend, remote
@@ -133,7 +164,7 @@ fn refused(field: &str, e: ProcessError) -> Error {
 }
 
 /// Processes an image off the async runtime.
-async fn process_blocking(
+pub(crate) async fn process_blocking(
     state: &AppState,
     field: &str,
     bytes: Bytes,
@@ -147,7 +178,7 @@ async fn process_blocking(
         .map_err(|e| refused(field, e))
 }
 
-fn attachment_role(state: &AppState) -> ImageRole {
+pub(crate) fn attachment_role(state: &AppState) -> ImageRole {
     ImageRole::Attachment {
         original_pixels: state.config.media.original_pixels,
         preview_pixels: state.config.media.preview_pixels,
@@ -155,7 +186,7 @@ fn attachment_role(state: &AppState) -> ImageRole {
 }
 
 /// Stores a processed image or an unchanged video/audio file; returns what to record.
-async fn store_files(
+pub(crate) async fn store_files(
     state: &AppState,
     bytes: &Bytes,
     sniffed: Sniffed,
@@ -180,32 +211,58 @@ async fn store_files(
         Some(p) => {
             let key = files::key_for(&p.bytes, p.format.extension());
             put(state, &key, &p.bytes).await?;
-            Some((key, p.width, p.height))
+            Some((key, p.width, p.height, p.bytes.len() as i64))
         }
         None => None,
     };
+    let (mut width, mut height) = (original.width, original.height);
+    let mut file_meta = None;
+    if sniffed.kind() != Kind::Image {
+        let copy = bytes.clone();
+        let probed = tokio::task::spawn_blocking(move || files::probe::probe(&copy, sniffed))
+            .await
+            .unwrap_or_default();
+        if let Some(m) = probed {
+            (width, height) = (m.width.unwrap_or(0), m.height.unwrap_or(0));
+            file_meta = Some(m.to_json(bytes.len()));
+        }
+    }
     let dims = |w: u32, h: u32| (w > 0 && h > 0).then_some((w as i32, h as i32));
+    let preview_bytes = preview_stored.as_ref().map_or(0, |p| p.3);
     Ok(StoredFiles {
+        stored_bytes: original.bytes.len() as i64 + preview_bytes,
         content_type: original.format.mime(),
         file_key,
         file_size: original.bytes.len() as i64,
-        original: dims(original.width, original.height),
+        original: dims(width, height),
         preview: preview_stored,
         blurhash,
+        file_meta,
     })
 }
 
-struct StoredFiles {
+pub(crate) struct StoredFiles {
+    /// The original's and the preview's bytes together.
+    pub stored_bytes: i64,
     content_type: &'static str,
     file_key: String,
     file_size: i64,
     original: Option<(i32, i32)>,
-    preview: Option<(String, u32, u32)>,
+    preview: Option<(String, u32, u32, i64)>,
     blurhash: Option<String>,
+    /// What the container of a video or audio file says (Mastodon's `meta`).
+    file_meta: Option<serde_json::Value>,
 }
 
 impl StoredFiles {
-    fn as_files(&self) -> Files<'_> {
+    /// The keys of the stored files.
+    pub fn keys(&self) -> Vec<String> {
+        let mut keys = vec![self.file_key.clone()];
+        keys.extend(self.preview.as_ref().map(|p| p.0.clone()));
+        keys
+    }
+
+    pub fn as_files(&self) -> Files<'_> {
         Files {
             content_type: self.content_type,
             file_key: &self.file_key,
@@ -216,11 +273,12 @@ impl StoredFiles {
             preview_width: self.preview.as_ref().map(|p| p.1 as i32),
             preview_height: self.preview.as_ref().map(|p| p.2 as i32),
             blurhash: self.blurhash.as_deref(),
+            file_meta: self.file_meta.as_ref(),
         }
     }
 }
 
-async fn put(state: &AppState, key: &str, bytes: &[u8]) -> Result<()> {
+pub(crate) async fn put(state: &AppState, key: &str, bytes: &[u8]) -> Result<()> {
     state
         .media
         .put(key, bytes)
@@ -245,6 +303,12 @@ pub async fn upload(
         None => (0.0, 0.0),
     };
     let sniffed = check_file(state, "file", &bytes)?;
+    let thumbnail = match meta.thumbnail {
+        Some(t) => Some(prepare_thumbnail(state, t).await?),
+        None => None,
+    };
+    // A custom preview is applied at once, so the job never has to keep it.
+    let mode = if thumbnail.is_some() { Mode::Now } else { mode };
     let media_id = id::next();
     let mut new = NewMedia {
         id: media_id,
@@ -300,12 +364,42 @@ pub async fn upload(
         ),
         _ => None,
     };
+    let processed = with_thumbnail(&bytes, sniffed, processed, thumbnail);
     let stored = store_files(state, &bytes, sniffed, processed).await?;
     let mut tx = state.db.begin().await?;
     store::media::insert(&mut *tx, &new).await?;
     store::media::set_files(&mut *tx, media_id, &stored.as_files()).await?;
     tx.commit().await?;
     own(state, account, media_id).await
+}
+
+/// Puts a custom preview in place of the computed one (or of a video's placeholder); video
+/// and audio take its blurhash too, images keep their own.
+pub(crate) fn with_thumbnail(
+    bytes: &Bytes,
+    sniffed: Sniffed,
+    processed: Option<process::Processed>,
+    thumbnail: Option<Thumbnail>,
+) -> Option<process::Processed> {
+    let Some(t) = thumbnail else {
+        return processed;
+    };
+    Some(match processed {
+        Some(p) => process::Processed {
+            preview: Some(t.image),
+            ..p
+        },
+        None => process::Processed {
+            original: process::Encoded {
+                bytes: bytes.to_vec(),
+                format: sniffed,
+                width: 0,
+                height: 0,
+            },
+            preview: Some(t.image),
+            blurhash: t.blurhash,
+        },
+    })
 }
 
 /// Finishes a pending upload (the `process_media` job). A file that turns out to be corrupt
@@ -369,7 +463,37 @@ pub async fn update(
         Some(raw) => parse_focus(raw)?,
         None => (current.focus_x, current.focus_y),
     };
-    store::media::update_meta(&state.db, id, &description, focus).await?;
+    let thumbnail = match meta.thumbnail {
+        Some(t) => Some(prepare_thumbnail(state, t).await?),
+        None => None,
+    };
+    let mut freed = Vec::new();
+    let mut tx = state.db.begin().await?;
+    store::media::update_meta(&mut *tx, id, &description, focus).await?;
+    if let Some(t) = thumbnail {
+        if current.remote_url.is_some() || !current.is_ready() {
+            return Err(Error::invalid(
+                "thumbnail",
+                "ERR_INVALID",
+                "can only be set on a processed upload of one's own",
+            ));
+        }
+        let key = files::key_for(&t.image.bytes, t.image.format.extension());
+        put(state, &key, &t.image.bytes).await?;
+        let blurhash = t.blurhash.as_deref().filter(|_| current.kind != "image");
+        let old = store::media::set_preview(
+            &mut tx,
+            id,
+            &key,
+            t.image.width as i32,
+            t.image.height as i32,
+            blurhash,
+        )
+        .await?;
+        freed.extend(old.filter(|old| *old != key));
+    }
+    tx.commit().await?;
+    free_files(state, freed).await;
     own(state, account, id).await
 }
 
@@ -439,6 +563,153 @@ fn unknown_media() -> Error {
     )
 }
 
+/// New description and focal point of an attachment, sent with an edit
+/// (`media_attributes[]`).
+#[derive(Debug, Default)]
+pub struct MediaAttributes {
+    pub id: String,
+    pub meta: UploadMeta,
+}
+
+/// A checked change of an attachment's description and focal point.
+#[derive(Debug)]
+pub struct AttributeChange {
+    id: i64,
+    description: Option<String>,
+    focus: Option<(f32, f32)>,
+}
+
+/// Checks `media_attributes[]` of an edit: entries for attachments the edited status will not
+/// have are ignored (as Mastodon does); a description over the limit or a bad focus is a 422.
+pub fn check_attributes(
+    state: &AppState,
+    attributes: &[MediaAttributes],
+    media_ids: &[i64],
+) -> Result<Vec<AttributeChange>> {
+    let mut changes = Vec::new();
+    for a in attributes {
+        let Some(id) = crate::id::parse(a.id.trim()).filter(|id| media_ids.contains(id)) else {
+            continue;
+        };
+        if let Some(d) = &a.meta.description {
+            check_description(state, d)?;
+        }
+        let focus = match a.meta.focus.as_deref().filter(|f| !f.trim().is_empty()) {
+            Some(raw) => Some(parse_focus(raw)?),
+            None => None,
+        };
+        changes.push(AttributeChange {
+            id,
+            description: a.meta.description.as_deref().map(|d| d.trim().to_string()),
+            focus,
+        });
+    }
+    Ok(changes)
+}
+
+/// Applies checked `media_attributes[]`, in the edit's transaction.
+pub async fn apply_attributes(
+    tx: &mut sqlx::PgConnection,
+    changes: &[AttributeChange],
+) -> Result<()> {
+    for c in changes {
+        store::media::update_some_meta(&mut *tx, c.id, c.description.as_deref(), c.focus).await?;
+    }
+    Ok(())
+}
+
+/// Keeps, with the earlier version an edit just saved, the attachments it showed; call it
+/// after saving the version and before changing the attachments.
+pub async fn snapshot_for_edit(
+    tx: &mut sqlx::PgConnection,
+    edit_id: i64,
+    status_id: i64,
+) -> Result<()> {
+    store::media::snapshot_for_edit(&mut *tx, edit_id, status_id).await?;
+    Ok(())
+}
+
+/// The attachments of each earlier version of a status, oldest first, as they were then
+/// (descriptions and focal points of that time).
+pub async fn edit_versions(state: &AppState, status_id: i64) -> Result<Vec<Vec<Media>>> {
+    let snapshots = store::media::edit_snapshots(&state.db, status_id).await?;
+    let mut ids: Vec<i64> = snapshots.iter().flatten().map(|m| m.id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let found = with_urls(state, store::media::by_ids(&state.db, &ids).await?);
+    Ok(snapshots
+        .iter()
+        .map(|version| {
+            version
+                .iter()
+                .filter_map(|then| {
+                    let mut m = found.iter().find(|m| m.id == then.id)?.clone();
+                    m.description.clone_from(&then.description);
+                    (m.focus_x, m.focus_y) = (then.focus_x, then.focus_y);
+                    Some(m)
+                })
+                .collect()
+        })
+        .collect())
+}
+
+/// Applies a remote edit's attachments, in its transaction: known ones (by URL) take their new
+/// place, description and focal point, new ones are recorded (and queued for the cache), and
+/// those no longer sent are retired but kept for the history. Known ones that are not cached
+/// (pruned, or sent while the cache was off) are queued again.
+pub async fn update_remote(
+    state: &AppState,
+    tx: &mut sqlx::PgConnection,
+    status_id: i64,
+    author: &Account,
+    attachments: &[RemoteAttachment],
+) -> Result<()> {
+    let known = store::media::all_for_status(&mut *tx, status_id).await?;
+    let max = state.config.limits.max_media_attachments;
+    let usable = attachments
+        .iter()
+        .filter(|a| url::Url::parse(&a.url).is_ok_and(|u| matches!(u.scheme(), "http" | "https")))
+        .take(max);
+    let mut keep = Vec::new();
+    for (position, a) in usable.enumerate() {
+        match known
+            .iter()
+            .find(|m| m.remote_url.as_deref() == Some(a.url.as_str()) && !keep.contains(&m.id))
+        {
+            Some(m) => {
+                store::media::place_remote(
+                    &mut *tx,
+                    m.id,
+                    position as i16,
+                    &remote_description(a),
+                    a.focal_point.unwrap_or((0.0, 0.0)),
+                    a.blurhash.as_deref().filter(|b| b.len() <= 100),
+                )
+                .await?;
+                let cacheable = m.file_key.is_none()
+                    && crate::service::media_cache::enabled(state)
+                    && !crate::service::media_cache::rejected(
+                        state,
+                        author.domain.as_deref(),
+                        Some(&a.url),
+                    )
+                    .await?;
+                if cacheable {
+                    crate::service::media_cache::queue_attachment(tx, m.id).await?;
+                }
+                keep.push(m.id);
+            }
+            None => {
+                let media_id = id::next();
+                insert_remote(state, tx, media_id, status_id, author, position, a).await?;
+                keep.push(media_id);
+            }
+        }
+    }
+    store::media::attach(tx, status_id, &keep).await?;
+    Ok(())
+}
+
 /// Attaches checked media to a status, in the transaction that posts or edits it.
 pub async fn attach(tx: &mut sqlx::PgConnection, status_id: i64, ids: &[i64]) -> Result<()> {
     store::media::attach(tx, status_id, ids).await?;
@@ -481,6 +752,12 @@ pub async fn remove_unattached(state: &AppState) -> Result<usize> {
 
 /// A processed avatar or header, not stored yet.
 pub struct ProfileImageFile(process::Encoded);
+
+impl ProfileImageFile {
+    pub fn into_encoded(self) -> process::Encoded {
+        self.0
+    }
+}
 
 /// Checks and processes an avatar or header (cropped to Mastodon's sizes), storing nothing,
 /// so that a bad file refuses the whole profile update.
@@ -542,50 +819,81 @@ pub async fn set_profile_image(
 }
 
 /// Records the attachments of a remote status by their remote URLs, in the transaction that
-/// stores the status. Only http(s) URLs are kept, and at most the configured number.
+/// stores the status, and queues their caching when the remote cache is on. Only http(s) URLs
+/// are kept, and at most the configured number. Media of a `reject_media` domain are recorded
+/// as `unknown` links to the remote file and never downloaded, as Mastodon does.
 pub async fn record_remote(
+    state: &AppState,
     tx: &mut sqlx::PgConnection,
-    max: usize,
     status_id: i64,
-    account_id: i64,
+    author: &Account,
     attachments: &[RemoteAttachment],
 ) -> Result<()> {
+    let max = state.config.limits.max_media_attachments;
     let usable = attachments
         .iter()
         .filter(|a| url::Url::parse(&a.url).is_ok_and(|u| matches!(u.scheme(), "http" | "https")));
     for (position, a) in usable.take(max).enumerate() {
-        let kind = match a.media_type.as_deref().and_then(|t| t.split('/').next()) {
-            Some("image") => "image",
-            Some("video") => "video",
-            Some("audio") => "audio",
-            _ => "unknown",
-        };
-        let description: String =
-            crate::content::sanitize::strip_all(a.name.as_deref().unwrap_or_default())
-                .chars()
-                .take(1500)
-                .collect();
-        store::media::insert(
-            &mut *tx,
-            &NewMedia {
-                id: id::next(),
-                account_id,
-                status_id: Some(status_id),
-                position: position as i16,
-                kind,
-                content_type: a.media_type.as_deref(),
-                description: &description,
-                focus: a.focal_point.unwrap_or((0.0, 0.0)),
-                remote_url: Some(&a.url),
-                preview_remote_url: None,
-                blurhash: a.blurhash.as_deref().filter(|b| b.len() <= 100),
-                width: a.width.filter(|w| *w > 0),
-                height: a.height.filter(|h| *h > 0),
-                processing: "done",
-                upload: None,
-            },
-        )
-        .await?;
+        let media_id = id::next();
+        insert_remote(state, tx, media_id, status_id, author, position, a).await?;
     }
     Ok(())
+}
+
+/// Records one remote attachment (see [`record_remote`]).
+async fn insert_remote(
+    state: &AppState,
+    tx: &mut sqlx::PgConnection,
+    media_id: i64,
+    status_id: i64,
+    author: &Account,
+    position: usize,
+    a: &RemoteAttachment,
+) -> Result<()> {
+    let rejected =
+        crate::service::media_cache::rejected(state, author.domain.as_deref(), Some(&a.url))
+            .await?;
+    let kind = match a.media_type.as_deref().and_then(|t| t.split('/').next()) {
+        _ if rejected => "unknown",
+        Some("image") => "image",
+        Some("video") => "video",
+        Some("audio") => "audio",
+        _ => "unknown",
+    };
+    let description = remote_description(a);
+    store::media::insert(
+        &mut *tx,
+        &NewMedia {
+            id: media_id,
+            account_id: author.id,
+            status_id: Some(status_id),
+            position: position as i16,
+            kind,
+            content_type: a.media_type.as_deref(),
+            description: &description,
+            focus: a.focal_point.unwrap_or((0.0, 0.0)),
+            remote_url: Some(&a.url),
+            preview_remote_url: a.preview_url.as_deref().filter(|u| {
+                url::Url::parse(u).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+            }),
+            blurhash: a.blurhash.as_deref().filter(|b| b.len() <= 100),
+            width: a.width.filter(|w| *w > 0 && !rejected),
+            height: a.height.filter(|h| *h > 0 && !rejected),
+            processing: "done",
+            upload: None,
+        },
+    )
+    .await?;
+    if !rejected && crate::service::media_cache::enabled(state) {
+        crate::service::media_cache::queue_attachment(tx, media_id).await?;
+    }
+    Ok(())
+}
+
+/// A remote attachment's alt text as plain text within Mastodon's limit.
+fn remote_description(a: &RemoteAttachment) -> String {
+    crate::content::sanitize::strip_all(a.name.as_deref().unwrap_or_default())
+        .chars()
+        .take(1500)
+        .collect()
 }

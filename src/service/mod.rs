@@ -8,6 +8,7 @@ pub mod instance;
 pub mod instance_actor;
 pub mod markers;
 pub mod media;
+pub mod media_cache;
 pub mod moderation;
 pub mod notifications;
 pub mod oauth;

@@ -323,6 +323,11 @@ pub async fn store_as(state: &AppState, actor: &RemoteActor, handle: &Handle) ->
         Some(_) => Error::unprocessable("Another actor goes by this handle"),
         None => e.into(),
     })?;
+    let (avatar, header) = (avatar.as_deref(), header.as_deref());
+    crate::service::media_cache::remote_profile_stored(
+        state, &mut tx, account_id, &domain, avatar, header,
+    )
+    .await?;
     tx.commit().await?;
     store::accounts::by_id(&state.db, account_id)
         .await?

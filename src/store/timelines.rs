@@ -10,7 +10,7 @@ use crate::model::Page;
 /// `sql` limited to statuses with attachments when `only_media` is asked for.
 fn with_media_only(only_media: bool, sql: &str) -> String {
     if only_media {
-        format!("{sql} AND EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = s.id)")
+        format!("{sql} AND EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = s.id AND ma.position >= 0)")
     } else {
         sql.to_string()
     }

@@ -38,7 +38,7 @@ pub(crate) fn jpeg(width: u32, height: u32) -> Vec<u8> {
 }
 
 /// A JPEG of noise, which compresses badly: about a byte per pixel.
-fn noisy_jpeg(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn noisy_jpeg(width: u32, height: u32) -> Vec<u8> {
     let mut seed = 0x2545_F491u32;
     let img = image::RgbImage::from_fn(width, height, |_, _| {
         seed ^= seed << 13;
@@ -54,7 +54,7 @@ fn noisy_jpeg(width: u32, height: u32) -> Vec<u8> {
     out.into_inner()
 }
 
-fn png(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn png(width: u32, height: u32) -> Vec<u8> {
     let img = image::RgbaImage::from_pixel(width, height, image::Rgba([10, 120, 200, 255]));
     let mut out = Cursor::new(Vec::new());
     image::DynamicImage::ImageRgba8(img)
@@ -63,11 +63,11 @@ fn png(width: u32, height: u32) -> Vec<u8> {
     out.into_inner()
 }
 
-const GPS_SECRET: &[u8] = b"SECRETGPS48.8583";
+pub(crate) const GPS_SECRET: &[u8] = b"SECRETGPS48.8583";
 
 /// A JPEG carrying EXIF: orientation 6 (rotate 90° clockwise) and a GPS block with a
 /// recognisable payload.
-fn jpeg_with_gps_exif(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn jpeg_with_gps_exif(width: u32, height: u32) -> Vec<u8> {
     let mut tiff: Vec<u8> = b"MM\x00\x2A\x00\x00\x00\x08".to_vec();
     // IFD0: Orientation = 6, GPSInfo -> 38.
     tiff.extend_from_slice(&[0, 2]);
@@ -128,14 +128,14 @@ fn png_bomb() -> Vec<u8> {
     out
 }
 
-fn mp4() -> Vec<u8> {
+pub(crate) fn mp4() -> Vec<u8> {
     let mut v = b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41".to_vec();
     v.extend_from_slice(&[0u8; 256]);
     v
 }
 
 /// Sends a multipart request with one file part and text fields.
-async fn multipart(
+pub(crate) async fn multipart(
     app: &TestApp,
     method: Method,
     path: &str,
@@ -170,7 +170,7 @@ async fn multipart(
     )
 }
 
-async fn upload(
+pub(crate) async fn upload(
     app: &TestApp,
     user: &TestUser,
     bytes: Vec<u8>,
@@ -194,21 +194,24 @@ pub(crate) async fn upload_ok(app: &TestApp, user: &TestUser, bytes: Vec<u8>) ->
 }
 
 /// GETs a URL; returns status, headers and bytes.
-async fn fetch_file(app: &TestApp, url: &str) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+pub(crate) async fn fetch_file(
+    app: &TestApp,
+    url: &str,
+) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
     let res = app.client.get(url).send().await.expect("get file");
     let status = res.status();
     let headers = res.headers().clone();
     (status, headers, res.bytes().await.expect("bytes").to_vec())
 }
 
-async fn media_rows(app: &TestApp) -> i64 {
+pub(crate) async fn media_rows(app: &TestApp) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM media_attachments")
         .fetch_one(&app.state.db)
         .await
         .expect("count")
 }
 
-fn files_in(dir: &Path) -> usize {
+pub(crate) fn files_in(dir: &Path) -> usize {
     fn walk(p: &Path) -> usize {
         std::fs::read_dir(p)
             .map(|entries| {
@@ -229,7 +232,7 @@ fn files_in(dir: &Path) -> usize {
     walk(dir)
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+pub(crate) fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
@@ -603,7 +606,8 @@ async fn statuses_carry_media_and_refuse_what_is_not_attachable() {
         .await;
     assert_eq!(profile.as_array().map(Vec::len), Some(1), "{profile}");
 
-    // Editing replaces the attachments; the dropped one is free again.
+    // Editing replaces the attachments; the dropped one stays with the status (its history
+    // shows it) and goes with it.
     let (status, edited) = app
         .request(
             Method::PUT,
@@ -769,7 +773,12 @@ async fn instance_advertises_media_limits() {
 }
 
 /// Runs both instances' queues until `check` holds.
-async fn eventually(a: &TestApp, b: &TestApp, what: &str, mut check: impl AsyncFnMut() -> bool) {
+pub(crate) async fn eventually(
+    a: &TestApp,
+    b: &TestApp,
+    what: &str,
+    mut check: impl AsyncFnMut() -> bool,
+) {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         a.drain_jobs().await;
@@ -785,7 +794,8 @@ async fn eventually(a: &TestApp, b: &TestApp, what: &str, mut check: impl AsyncF
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn attachments_travel_as_documents_to_another_instance() {
     let (a, _da) = spawn_media(|_| {}).await;
-    let (b, _db) = spawn_media(|_| {}).await;
+    // With the remote cache off, the remote file is shown as it is (media_cache.rs has it on).
+    let (b, _db) = spawn_media(|c| c.media.remote_cache = rookery::config::RemoteCache::Off).await;
     let alice = a.register("alice").await;
     let bob = b.register("bob").await;
     b.get("/api/v1/timelines/home", Some(&bob.token)).await;

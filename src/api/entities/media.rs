@@ -46,6 +46,15 @@ impl MediaAttachment {
         if m.kind == "image" {
             meta.insert("focus".into(), json!({ "x": m.focus_x, "y": m.focus_y }));
         }
+        // Video and audio: what their container says, as Mastodon shows it (its `original`
+        // replaces the one from the stored dimensions: Mastodon's has no `size`/`aspect`).
+        if let Some(Value::Object(probed)) = m.file_meta.as_ref().map(|j| &j.0) {
+            if m.kind != "image" {
+                for (k, v) in probed {
+                    meta.insert(k.clone(), v.clone());
+                }
+            }
+        }
         let ready = m.is_ready();
         MediaAttachment {
             id: m.id.to_string(),

@@ -180,20 +180,27 @@ impl StatusEdit {
     pub fn history(
         view: &StatusView,
         edits: &[model::StatusEdit],
+        media: &[Vec<model::Media>],
         base_url: &str,
     ) -> Vec<StatusEdit> {
         let account = || Account::render(&view.account, base_url);
+        let attachments = |list: &[model::Media]| -> Vec<Value> {
+            list.iter()
+                .map(super::media::MediaAttachment::value)
+                .collect()
+        };
         let s = &view.status;
         let mut out: Vec<StatusEdit> = edits
             .iter()
-            .map(|e| StatusEdit {
+            .enumerate()
+            .map(|(i, e)| StatusEdit {
                 content: e.content.clone(),
                 spoiler_text: e.spoiler_text.clone(),
                 sensitive: e.sensitive,
                 created_at: datetime(&e.created_at),
                 account: account(),
                 poll: None,
-                media_attachments: Vec::new(),
+                media_attachments: media.get(i).map(|m| attachments(m)).unwrap_or_default(),
                 emojis: Vec::new(),
             })
             .collect();
@@ -204,7 +211,7 @@ impl StatusEdit {
             created_at: datetime(&s.edited_at.unwrap_or(s.created_at)),
             account: account(),
             poll: None,
-            media_attachments: Vec::new(),
+            media_attachments: attachments(&view.media),
             emojis: Vec::new(),
         });
         out

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::api::auth::Auth;
 use crate::api::entities::media::MediaAttachment;
-use crate::api::params::{Params, ParamsWithFiles, Upload};
+use crate::api::params::{ParamsWithFiles, Upload};
 use crate::api::{de, path_id};
 use crate::app::AppState;
 use crate::error::{Error, Result};
@@ -32,12 +32,48 @@ pub struct MediaParams {
 }
 
 impl MediaParams {
-    fn meta(self) -> UploadMeta {
-        UploadMeta {
+    fn meta(self, files: Vec<Upload>) -> Result<UploadMeta> {
+        Ok(UploadMeta {
             description: self.description,
             focus: self.focus,
-        }
+            thumbnail: file_part(files, "thumbnail")?,
+        })
     }
+}
+
+/// `media_attributes[]` of a status edit (`[{"id", "description", "focus"}]`, or its form
+/// spellings `media_attributes[][id]=…` and `media_attributes[0][id]=…`).
+pub fn media_attributes<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Vec<media::MediaAttributes>, D::Error> {
+    use serde_json::Value;
+    let items = match Value::deserialize(d)? {
+        Value::Null => Vec::new(),
+        Value::Array(list) => list,
+        Value::Object(map) if map.contains_key("id") => vec![Value::Object(map)],
+        Value::Object(map) => map.into_iter().map(|(_, v)| v).collect(),
+        _ => return Err(serde::de::Error::custom("expected a list of attachments")),
+    };
+    let text = |v: Option<&Value>| match v {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    items
+        .iter()
+        .map(|item| {
+            let id = text(item.get("id"))
+                .ok_or_else(|| serde::de::Error::custom("an attachment without an id"))?;
+            Ok(media::MediaAttributes {
+                id,
+                meta: UploadMeta {
+                    description: text(item.get("description")),
+                    focus: text(item.get("focus")),
+                    thumbnail: None,
+                },
+            })
+        })
+        .collect()
 }
 
 /// The `file` part of an upload, or 422 naming it.
@@ -53,9 +89,12 @@ pub async fn upload(
     mode: Mode,
 ) -> Result<crate::model::Media> {
     auth.require("write:media")?;
-    let bytes = file_part(body.files, "file")?
+    let (file, others): (Vec<Upload>, Vec<Upload>) =
+        body.files.into_iter().partition(|f| f.field == "file");
+    let bytes = file_part(file, "file")?
         .ok_or_else(|| Error::bad_request("param is missing or the value is empty: file"))?;
-    media::upload(state, &auth.account, bytes, body.params.meta(), mode).await
+    let meta = body.params.meta(others)?;
+    media::upload(state, &auth.account, bytes, meta, mode).await
 }
 
 /// `POST /api/v1/media`: processed before answering.
@@ -89,14 +128,16 @@ pub async fn show(
     }
 }
 
-/// `PUT /api/v1/media/:id`: description and focal point, before or after attaching.
+/// `PUT /api/v1/media/:id`: description, focal point and custom preview (`thumbnail`),
+/// before or after attaching.
 pub async fn update(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-    Params(p): Params<MediaParams>,
+    body: ParamsWithFiles<MediaParams>,
 ) -> Result<Json<MediaAttachment>> {
     auth.require("write:media")?;
-    let m = media::update(&state, &auth.account, path_id(&id)?, p.meta()).await?;
+    let meta = body.params.meta(body.files)?;
+    let m = media::update(&state, &auth.account, path_id(&id)?, meta).await?;
     Ok(Json(MediaAttachment::render(&m)))
 }

@@ -76,6 +76,8 @@ pub struct StatusParams {
     language: Option<String>,
     #[serde(default, deserialize_with = "de::string_list")]
     media_ids: Vec<String>,
+    #[serde(default, deserialize_with = "crate::api::v1::media::media_attributes")]
+    media_attributes: Vec<crate::service::media::MediaAttributes>,
     #[serde(default)]
     poll: Option<serde_json::Value>,
     #[serde(default, deserialize_with = "de::opt_string")]
@@ -106,6 +108,7 @@ impl StatusParams {
             in_reply_to_id: self.in_reply_to_id,
             language: self.language,
             media_ids: self.media_ids,
+            media_attributes: self.media_attributes,
         })
     }
 }
@@ -228,8 +231,13 @@ pub async fn history(
     Path(id): Path<String>,
 ) -> Result<Json<Vec<StatusEdit>>> {
     let viewer = reader(&auth)?;
-    let (view, edits) = statuses::history(&state, viewer, path_id(&id)?).await?;
-    Ok(Json(StatusEdit::history(&view, &edits, &state.base_url())))
+    let (view, edits, media) = statuses::history(&state, viewer, path_id(&id)?).await?;
+    Ok(Json(StatusEdit::history(
+        &view,
+        &edits,
+        &media,
+        &state.base_url(),
+    )))
 }
 
 /// `GET /api/v1/statuses/:id/source`: the text of one's own status, for editing.

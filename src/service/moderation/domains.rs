@@ -77,6 +77,14 @@ pub async fn rejects_reports(state: &AppState, host: &str) -> Result<bool> {
         .any(|b| b.reject_reports || b.severity == Severity::Suspend))
 }
 
+/// Whether media (attachments, avatars, headers) from `host` must never be downloaded.
+pub async fn rejects_media(state: &AppState, host: &str) -> Result<bool> {
+    Ok(store::moderation::blocks_covering(&state.db, host)
+        .await?
+        .iter()
+        .any(|b| b.reject_media || b.severity == Severity::Suspend))
+}
+
 /// The values of a domain block as a moderator gives them.
 #[derive(Clone, Debug, Default)]
 pub struct BlockInput {

@@ -31,6 +31,8 @@ pub struct Draft {
     pub in_reply_to_id: Option<String>,
     pub language: Option<String>,
     pub media_ids: Vec<String>,
+    /// New descriptions and focal points of attachments, on edits.
+    pub media_attributes: Vec<media::MediaAttributes>,
 }
 
 /// Checks a draft's text and returns its (language, sensitive) after defaults.
@@ -255,6 +257,7 @@ pub async fn edit(
     let (language, sensitive) = check_draft(state, user, &draft)?;
     let media_ids =
         media::check_attachable(state, actor, &draft.media_ids, Some(status.id)).await?;
+    let media_changes = media::check_attributes(state, &draft.media_attributes, &media_ids)?;
     let mentioned = resolve_mentions(state, &draft.text).await?;
     let resolved: Vec<ResolvedMention> = mentioned.iter().map(|(r, _)| r.clone()).collect();
     let rendered = text::render(&draft.text, &resolved, &state.base_url());
@@ -264,10 +267,11 @@ pub async fn edit(
         .map(|(_, a)| a)
         .collect();
     let mut tx = state.db.begin().await?;
+    let edit_id = id::next();
     store::statuses::edit(
         &mut tx,
         &status,
-        id::next(),
+        edit_id,
         &store::statuses::Revision {
             text: &draft.text,
             content: &rendered.html,
@@ -280,7 +284,9 @@ pub async fn edit(
     store::statuses::clear_mentions(&mut *tx, status.id).await?;
     let mention_ids: Vec<i64> = mentioned.iter().map(|(_, a)| a.id).collect();
     store::statuses::insert_mentions(&mut *tx, status.id, &mention_ids).await?;
+    media::snapshot_for_edit(&mut tx, edit_id, status.id).await?;
     media::attach(&mut tx, status.id, &media_ids).await?;
+    media::apply_attributes(&mut tx, &media_changes).await?;
     let tag_ids: Vec<i64> = rendered.tags.iter().map(|_| id::next()).collect();
     store::statuses::set_tags(&mut tx, status.id, &rendered.tags, &tag_ids).await?;
     for account_id in mention_ids.iter().filter(|a| !previously.contains(a)) {
@@ -584,13 +590,19 @@ pub async fn mute_conversation(
     views::one(state, Some(actor), view.status.id).await
 }
 
-/// The versions of a status, oldest first, the current one last.
+/// The versions of a status, oldest first, the current one last, with the attachments each
+/// earlier version had.
 pub async fn history(
     state: &AppState,
     viewer: Option<&Account>,
     id: i64,
-) -> Result<(StatusView, Vec<crate::model::StatusEdit>)> {
+) -> Result<(
+    StatusView,
+    Vec<crate::model::StatusEdit>,
+    Vec<Vec<crate::model::Media>>,
+)> {
     let view = views::one(state, viewer, id).await?;
     let edits = store::statuses::edits(&state.db, view.status.id).await?;
-    Ok((view, edits))
+    let media = media::edit_versions(state, view.status.id).await?;
+    Ok((view, edits, media))
 }

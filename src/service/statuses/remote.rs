@@ -109,15 +109,8 @@ pub async fn receive_remote(state: &AppState, author: &Account, note: RemoteNote
     };
     let mention_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
     store::statuses::insert_mentions(&mut *tx, status_id, &mention_ids).await?;
-    let max_media = state.config.limits.max_media_attachments;
-    crate::service::media::record_remote(
-        &mut tx,
-        max_media,
-        status_id,
-        author.id,
-        &note.attachments,
-    )
-    .await?;
+    crate::service::media::record_remote(state, &mut tx, status_id, author, &note.attachments)
+        .await?;
     let tags: Vec<String> = note
         .tags
         .iter()
@@ -191,10 +184,11 @@ pub async fn edit_remote(state: &AppState, author: &Account, note: &RemoteNote) 
     }
     let (content, summary, sensitive) = note.cleaned();
     let mut tx = state.db.begin().await?;
+    let edit_id = id::next();
     store::statuses::edit(
         &mut tx,
         &status,
-        id::next(),
+        edit_id,
         &store::statuses::Revision {
             text: "",
             content: &content,
@@ -207,6 +201,9 @@ pub async fn edit_remote(state: &AppState, author: &Account, note: &RemoteNote) 
         },
     )
     .await?;
+    crate::service::media::snapshot_for_edit(&mut tx, edit_id, status.id).await?;
+    crate::service::media::update_remote(state, &mut tx, status.id, author, &note.attachments)
+        .await?;
     for booster in store::statuses::boosters(&mut *tx, status.id).await? {
         notifications::notify(
             &mut *tx,
