@@ -43,7 +43,14 @@ pub enum Outcome {
 }
 
 /// The kinds of job this version runs.
-pub const KINDS: &[&str] = &[fanout::KIND, deliver::KIND, inbox::KIND, fetch_remote::KIND];
+pub const KINDS: &[&str] = &[
+    fanout::KIND,
+    deliver::KIND,
+    inbox::KIND,
+    fetch_remote::KIND,
+    media::KIND,
+    media_cache::KIND,
+];
 
 async fn run(state: &AppState, job: &store::jobs::Job) -> Outcome {
     match job.kind.as_str() {
@@ -74,7 +81,10 @@ fn retry_delay(attempts: i32) -> Duration {
 const CLAIM_BATCH: usize = 32;
 
 /// The least time between two claims while jobs run and less than a batch of slots is free.
-const CLAIM_GAP: Duration = Duration::from_millis(5);
+const CLAIM_GAP: Duration = Duration::from_millis(10);
+
+/// How long the remover waits for more finished jobs when only a few are in.
+const COMPLETE_GAP: Duration = Duration::from_millis(2);
 
 /// Finished jobs removed per query, at most.
 const COMPLETE_BATCH: usize = 256;
@@ -203,6 +213,17 @@ async fn remove_finished(
 ) {
     let mut batch = Vec::with_capacity(COMPLETE_BATCH);
     while done.recv_many(&mut batch, COMPLETE_BATCH).await > 0 {
+        // Under load, jobs finish a few at a time: a moment's wait gathers more of them into
+        // one statement. (Their slots stay taken meanwhile, which bounds what a crash repeats.)
+        if batch.len() < COMPLETE_BATCH / 8 {
+            tokio::time::sleep(COMPLETE_GAP).await;
+            while batch.len() < COMPLETE_BATCH {
+                match done.try_recv() {
+                    Ok(finished) => batch.push(finished),
+                    Err(_) => break,
+                }
+            }
+        }
         let ids: Vec<i64> = batch.iter().map(|(id, _)| *id).collect();
         if let Err(e) = store::jobs::complete(&state.db, &ids).await {
             // Their leases run out and they run again: at least once, as promised.

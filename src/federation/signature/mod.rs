@@ -93,6 +93,7 @@ pub enum SignatureError {
 
 mod keys;
 mod parse;
+pub mod pool;
 
 pub use keys::{SigningKey, VerifyingKey};
 pub use parse::*;
