@@ -349,16 +349,46 @@ pub async fn fetch_json(
     accept: &str,
     accepts: fn(&str) -> bool,
 ) -> Result<Fetched, FetchError> {
+    let (current, response) = get_following_redirects(policy, url, |u| {
+        client
+            .get(u.clone())
+            .header(ACCEPT, accept)
+            .headers(signer.headers_for(u))
+    })
+    .await?;
+    let content_type = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    if !accepts(&content_type) {
+        return Err(FetchError::NotActivityJson(content_type));
+    }
+    let body = read_limited(response).await?;
+    let document: Value =
+        serde_json::from_slice(&body).map_err(|e| FetchError::Malformed(e.to_string()))?;
+    if !document.is_object() {
+        return Err(FetchError::Malformed("not a JSON object".into()));
+    }
+    Ok(Fetched {
+        url: current,
+        document,
+    })
+}
+
+/// GETs `url` through the address guard, following at most [`MAX_REDIRECTS`] redirects (each
+/// hop checked again), and returns the final URL with its successful answer. `request` builds
+/// the GET for each hop.
+async fn get_following_redirects(
+    policy: &FetchPolicy,
+    url: &str,
+    request: impl Fn(&Url) -> reqwest::RequestBuilder,
+) -> Result<(Url, reqwest::Response), FetchError> {
     let mut current = Url::parse(url).map_err(|_| FetchError::InvalidUrl(url.to_string()))?;
     for _ in 0..=MAX_REDIRECTS {
         check_url(&current, policy)?;
-        let response = client
-            .get(current.clone())
-            .header(ACCEPT, accept)
-            .headers(signer.headers_for(&current))
-            .send()
-            .await
-            .map_err(|e| classify(&e))?;
+        let response = request(&current).send().await.map_err(|e| classify(&e))?;
         let status = response.status();
         if status.is_redirection() {
             let location = response
@@ -374,25 +404,7 @@ pub async fn fetch_json(
         if !status.is_success() {
             return Err(FetchError::Status(status.as_u16()));
         }
-        let content_type = response
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
-        if !accepts(&content_type) {
-            return Err(FetchError::NotActivityJson(content_type));
-        }
-        let body = read_limited(response).await?;
-        let document: Value =
-            serde_json::from_slice(&body).map_err(|e| FetchError::Malformed(e.to_string()))?;
-        if !document.is_object() {
-            return Err(FetchError::Malformed("not a JSON object".into()));
-        }
-        return Ok(Fetched {
-            url: current,
-            document,
-        });
+        return Ok((current, response));
     }
     Err(FetchError::TooManyRedirects)
 }
@@ -406,46 +418,26 @@ pub async fn fetch_file(
     url: &str,
     max_bytes: usize,
 ) -> Result<Vec<u8>, FetchError> {
-    let mut current = Url::parse(url).map_err(|_| FetchError::InvalidUrl(url.to_string()))?;
-    for _ in 0..=MAX_REDIRECTS {
-        check_url(&current, policy)?;
-        let mut response = client
-            .get(current.clone())
+    let (_, mut response) = get_following_redirects(policy, url, |u| {
+        client
+            .get(u.clone())
             .header(ACCEPT, "image/*, video/*, audio/*, */*;q=0.5")
-            .send()
-            .await
-            .map_err(|e| classify(&e))?;
-        let status = response.status();
-        if status.is_redirection() {
-            let location = response
-                .headers()
-                .get(LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .ok_or(FetchError::Status(status.as_u16()))?;
-            current = current
-                .join(location)
-                .map_err(|_| FetchError::InvalidUrl(location.to_string()))?;
-            continue;
-        }
-        if !status.is_success() {
-            return Err(FetchError::Status(status.as_u16()));
-        }
-        if response
-            .content_length()
-            .is_some_and(|l| l > max_bytes as u64)
-        {
+    })
+    .await?;
+    if response
+        .content_length()
+        .is_some_and(|l| l > max_bytes as u64)
+    {
+        return Err(FetchError::FileTooLarge(max_bytes));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e))? {
+        if body.len() + chunk.len() > max_bytes {
             return Err(FetchError::FileTooLarge(max_bytes));
         }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e))? {
-            if body.len() + chunk.len() > max_bytes {
-                return Err(FetchError::FileTooLarge(max_bytes));
-            }
-            body.extend_from_slice(&chunk);
-        }
-        return Ok(body);
+        body.extend_from_slice(&chunk);
     }
-    Err(FetchError::TooManyRedirects)
+    Ok(body)
 }
 
 /// Reads a body, giving up as soon as it passes [`MAX_DOCUMENT_BYTES`].

@@ -665,11 +665,7 @@ pub async fn update_remote(
     attachments: &[RemoteAttachment],
 ) -> Result<()> {
     let known = store::media::all_for_status(&mut *tx, status_id).await?;
-    let max = state.config.limits.max_media_attachments;
-    let usable = attachments
-        .iter()
-        .filter(|a| url::Url::parse(&a.url).is_ok_and(|u| matches!(u.scheme(), "http" | "https")))
-        .take(max);
+    let usable = usable_remote(state, attachments);
     let mut keep = Vec::new();
     for (position, a) in usable.enumerate() {
         match known
@@ -829,15 +825,22 @@ pub async fn record_remote(
     author: &Account,
     attachments: &[RemoteAttachment],
 ) -> Result<()> {
-    let max = state.config.limits.max_media_attachments;
-    let usable = attachments
-        .iter()
-        .filter(|a| url::Url::parse(&a.url).is_ok_and(|u| matches!(u.scheme(), "http" | "https")));
-    for (position, a) in usable.take(max).enumerate() {
+    for (position, a) in usable_remote(state, attachments).enumerate() {
         let media_id = id::next();
         insert_remote(state, tx, media_id, status_id, author, position, a).await?;
     }
     Ok(())
+}
+
+/// The remote attachments worth recording: http(s) URLs only, at most the configured number.
+fn usable_remote<'a>(
+    state: &AppState,
+    attachments: &'a [RemoteAttachment],
+) -> impl Iterator<Item = &'a RemoteAttachment> {
+    attachments
+        .iter()
+        .filter(|a| url::Url::parse(&a.url).is_ok_and(|u| matches!(u.scheme(), "http" | "https")))
+        .take(state.config.limits.max_media_attachments)
 }
 
 /// Records one remote attachment (see [`record_remote`]).

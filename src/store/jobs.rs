@@ -71,9 +71,14 @@ pub async fn enqueue_for_host(
     .bind(job.max_attempts)
     .execute(&mut *db)
     .await?;
+    wake_workers(db).await
+}
+
+/// Wakes idle workers when the caller's transaction commits.
+async fn wake_workers(db: &mut sqlx::PgConnection) -> Result<(), sqlx::Error> {
     sqlx::query("SELECT pg_notify($1, '')")
         .bind(CHANNEL)
-        .execute(&mut *db)
+        .execute(db)
         .await?;
     Ok(())
 }
@@ -107,11 +112,7 @@ pub async fn enqueue_many_for_hosts(
     .bind(&payloads)
     .execute(&mut *db)
     .await?;
-    sqlx::query("SELECT pg_notify($1, '')")
-        .bind(CHANNEL)
-        .execute(&mut *db)
-        .await?;
-    Ok(())
+    wake_workers(db).await
 }
 
 /// A connection of its own for a worker's claims, planned to read the queue in `run_at` order
