@@ -208,7 +208,7 @@ async fn bench(
         "delivered {expected} activities (1 per host per post) in {elapsed:.2} s: {rate:.0} deliveries/s"
     );
     println!(
-        "signing: {signing:.2} s in signing calls (wall time on the blocking threads; inflated when the machine is oversubscribed) = {:.0}% of the run's {cores}-core capacity{}",
+        "signing: {signing:.2} s in signing calls (wall time on the signing threads, queueing excluded; inflated when the machine is oversubscribed) = {:.0}% of the run's {cores}-core capacity{}",
         100.0 * signing / (elapsed * cores as f64),
         match cpu {
             Some(c) => format!(
