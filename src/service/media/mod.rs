@@ -1,5 +1,15 @@
 //! Media use-cases: uploading (processed at once or by a job), describing, attaching to
-//! statuses, profile images, remote attachments, and freeing files nobody uses any more.
+//! statuses, profile images, and freeing files nobody uses any more. What edits do to
+//! attachments is in [`edits`], remote statuses' attachments in [`remote`].
+
+mod edits;
+mod remote;
+
+pub use edits::{
+    apply_attributes, check_attributes, edit_versions, snapshot_for_edit, AttributeChange,
+    MediaAttributes,
+};
+pub use remote::{record_remote, update_remote, RemoteAttachment};
 
 use bytes::Bytes;
 use chrono::Utc;
@@ -55,20 +65,6 @@ pub async fn prepare_thumbnail(state: &AppState, bytes: Bytes) -> Result<Thumbna
         image: p.original,
         blurhash: p.blurhash,
     })
-}
-
-/// A remote status's attachment as received in a note (a `Document`, `Image`…).
-#[derive(Clone, Debug, Default)]
-pub struct RemoteAttachment {
-    pub url: String,
-    pub media_type: Option<String>,
-    pub name: Option<String>,
-    pub blurhash: Option<String>,
-    pub focal_point: Option<(f32, f32)>,
-    pub width: Option<i32>,
-    pub height: Option<i32>,
-    /// The sender's thumbnail of a video or audio file (`icon`).
-    pub preview_url: Option<String>,
 }
 
 /// Fills in the public URLs of attachments (local files through the storage backend, remote
@@ -563,149 +559,6 @@ fn unknown_media() -> Error {
     )
 }
 
-/// New description and focal point of an attachment, sent with an edit
-/// (`media_attributes[]`).
-#[derive(Debug, Default)]
-pub struct MediaAttributes {
-    pub id: String,
-    pub meta: UploadMeta,
-}
-
-/// A checked change of an attachment's description and focal point.
-#[derive(Debug)]
-pub struct AttributeChange {
-    id: i64,
-    description: Option<String>,
-    focus: Option<(f32, f32)>,
-}
-
-/// Checks `media_attributes[]` of an edit: entries for attachments the edited status will not
-/// have are ignored (as Mastodon does); a description over the limit or a bad focus is a 422.
-pub fn check_attributes(
-    state: &AppState,
-    attributes: &[MediaAttributes],
-    media_ids: &[i64],
-) -> Result<Vec<AttributeChange>> {
-    let mut changes = Vec::new();
-    for a in attributes {
-        let Some(id) = crate::id::parse(a.id.trim()).filter(|id| media_ids.contains(id)) else {
-            continue;
-        };
-        if let Some(d) = &a.meta.description {
-            check_description(state, d)?;
-        }
-        let focus = match a.meta.focus.as_deref().filter(|f| !f.trim().is_empty()) {
-            Some(raw) => Some(parse_focus(raw)?),
-            None => None,
-        };
-        changes.push(AttributeChange {
-            id,
-            description: a.meta.description.as_deref().map(|d| d.trim().to_string()),
-            focus,
-        });
-    }
-    Ok(changes)
-}
-
-/// Applies checked `media_attributes[]`, in the edit's transaction.
-pub async fn apply_attributes(
-    tx: &mut sqlx::PgConnection,
-    changes: &[AttributeChange],
-) -> Result<()> {
-    for c in changes {
-        store::media::update_some_meta(&mut *tx, c.id, c.description.as_deref(), c.focus).await?;
-    }
-    Ok(())
-}
-
-/// Keeps, with the earlier version an edit just saved, the attachments it showed; call it
-/// after saving the version and before changing the attachments.
-pub async fn snapshot_for_edit(
-    tx: &mut sqlx::PgConnection,
-    edit_id: i64,
-    status_id: i64,
-) -> Result<()> {
-    store::media::snapshot_for_edit(&mut *tx, edit_id, status_id).await?;
-    Ok(())
-}
-
-/// The attachments of each earlier version of a status, oldest first, as they were then
-/// (descriptions and focal points of that time).
-pub async fn edit_versions(state: &AppState, status_id: i64) -> Result<Vec<Vec<Media>>> {
-    let snapshots = store::media::edit_snapshots(&state.db, status_id).await?;
-    let mut ids: Vec<i64> = snapshots.iter().flatten().map(|m| m.id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let found = with_urls(state, store::media::by_ids(&state.db, &ids).await?);
-    Ok(snapshots
-        .iter()
-        .map(|version| {
-            version
-                .iter()
-                .filter_map(|then| {
-                    let mut m = found.iter().find(|m| m.id == then.id)?.clone();
-                    m.description.clone_from(&then.description);
-                    (m.focus_x, m.focus_y) = (then.focus_x, then.focus_y);
-                    Some(m)
-                })
-                .collect()
-        })
-        .collect())
-}
-
-/// Applies a remote edit's attachments, in its transaction: known ones (by URL) take their new
-/// place, description and focal point, new ones are recorded (and queued for the cache), and
-/// those no longer sent are retired but kept for the history. Known ones that are not cached
-/// (pruned, or sent while the cache was off) are queued again.
-pub async fn update_remote(
-    state: &AppState,
-    tx: &mut sqlx::PgConnection,
-    status_id: i64,
-    author: &Account,
-    attachments: &[RemoteAttachment],
-) -> Result<()> {
-    let known = store::media::all_for_status(&mut *tx, status_id).await?;
-    let usable = usable_remote(state, attachments);
-    let mut keep = Vec::new();
-    for (position, a) in usable.enumerate() {
-        match known
-            .iter()
-            .find(|m| m.remote_url.as_deref() == Some(a.url.as_str()) && !keep.contains(&m.id))
-        {
-            Some(m) => {
-                store::media::place_remote(
-                    &mut *tx,
-                    m.id,
-                    position as i16,
-                    &remote_description(a),
-                    a.focal_point.unwrap_or((0.0, 0.0)),
-                    a.blurhash.as_deref().filter(|b| b.len() <= 100),
-                )
-                .await?;
-                let cacheable = m.file_key.is_none()
-                    && crate::service::media_cache::enabled(state)
-                    && !crate::service::media_cache::rejected(
-                        state,
-                        author.domain.as_deref(),
-                        Some(&a.url),
-                    )
-                    .await?;
-                if cacheable {
-                    crate::service::media_cache::queue_attachment(tx, m.id).await?;
-                }
-                keep.push(m.id);
-            }
-            None => {
-                let media_id = id::next();
-                insert_remote(state, tx, media_id, status_id, author, position, a).await?;
-                keep.push(media_id);
-            }
-        }
-    }
-    store::media::attach(tx, status_id, &keep).await?;
-    Ok(())
-}
-
 /// Attaches checked media to a status, in the transaction that posts or edits it.
 pub async fn attach(tx: &mut sqlx::PgConnection, status_id: i64, ids: &[i64]) -> Result<()> {
     store::media::attach(tx, status_id, ids).await?;
@@ -812,91 +665,4 @@ pub async fn set_profile_image(
         .ok_or(Error::NotFound)?;
     crate::service::accounts::federate_profile(state, &account).await?;
     Ok(account)
-}
-
-/// Records the attachments of a remote status by their remote URLs, in the transaction that
-/// stores the status, and queues their caching when the remote cache is on. Only http(s) URLs
-/// are kept, and at most the configured number. Media of a `reject_media` domain are recorded
-/// as `unknown` links to the remote file and never downloaded, as Mastodon does.
-pub async fn record_remote(
-    state: &AppState,
-    tx: &mut sqlx::PgConnection,
-    status_id: i64,
-    author: &Account,
-    attachments: &[RemoteAttachment],
-) -> Result<()> {
-    for (position, a) in usable_remote(state, attachments).enumerate() {
-        let media_id = id::next();
-        insert_remote(state, tx, media_id, status_id, author, position, a).await?;
-    }
-    Ok(())
-}
-
-/// The remote attachments worth recording: http(s) URLs only, at most the configured number.
-fn usable_remote<'a>(
-    state: &AppState,
-    attachments: &'a [RemoteAttachment],
-) -> impl Iterator<Item = &'a RemoteAttachment> {
-    attachments
-        .iter()
-        .filter(|a| url::Url::parse(&a.url).is_ok_and(|u| matches!(u.scheme(), "http" | "https")))
-        .take(state.config.limits.max_media_attachments)
-}
-
-/// Records one remote attachment (see [`record_remote`]).
-async fn insert_remote(
-    state: &AppState,
-    tx: &mut sqlx::PgConnection,
-    media_id: i64,
-    status_id: i64,
-    author: &Account,
-    position: usize,
-    a: &RemoteAttachment,
-) -> Result<()> {
-    let rejected =
-        crate::service::media_cache::rejected(state, author.domain.as_deref(), Some(&a.url))
-            .await?;
-    let kind = match a.media_type.as_deref().and_then(|t| t.split('/').next()) {
-        _ if rejected => "unknown",
-        Some("image") => "image",
-        Some("video") => "video",
-        Some("audio") => "audio",
-        _ => "unknown",
-    };
-    let description = remote_description(a);
-    store::media::insert(
-        &mut *tx,
-        &NewMedia {
-            id: media_id,
-            account_id: author.id,
-            status_id: Some(status_id),
-            position: position as i16,
-            kind,
-            content_type: a.media_type.as_deref(),
-            description: &description,
-            focus: a.focal_point.unwrap_or((0.0, 0.0)),
-            remote_url: Some(&a.url),
-            preview_remote_url: a.preview_url.as_deref().filter(|u| {
-                url::Url::parse(u).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
-            }),
-            blurhash: a.blurhash.as_deref().filter(|b| b.len() <= 100),
-            width: a.width.filter(|w| *w > 0 && !rejected),
-            height: a.height.filter(|h| *h > 0 && !rejected),
-            processing: "done",
-            upload: None,
-        },
-    )
-    .await?;
-    if !rejected && crate::service::media_cache::enabled(state) {
-        crate::service::media_cache::queue_attachment(tx, media_id).await?;
-    }
-    Ok(())
-}
-
-/// A remote attachment's alt text as plain text within Mastodon's limit.
-fn remote_description(a: &RemoteAttachment) -> String {
-    crate::content::sanitize::strip_all(a.name.as_deref().unwrap_or_default())
-        .chars()
-        .take(1500)
-        .collect()
 }
