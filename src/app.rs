@@ -41,6 +41,8 @@ pub struct AppState {
     pub streaming: crate::streaming::Bus,
     /// Where uploaded media files are kept.
     pub media: Arc<dyn crate::media::Storage>,
+    /// Statuses and accounts as every viewer sees them, kept true by PostgreSQL.
+    pub cache: crate::service::cache::Cache,
 }
 
 impl AppState {
@@ -56,6 +58,7 @@ impl AppState {
         )?;
         let delivery_http = crate::jobs::deliver::client(&user_agent, &config)?;
         let streaming = crate::streaming::Bus::new(config.streaming.client_buffer);
+        let cache = crate::service::cache::Cache::new(config.cache.statuses, config.cache.accounts);
         Ok(AppState {
             delivery_http,
             clock: crate::clock::Clock::default(),
@@ -67,6 +70,7 @@ impl AppState {
             http,
             limiter: Arc::new(RateLimiter::default()),
             signing_keys: Arc::default(),
+            cache,
         })
     }
 

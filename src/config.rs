@@ -29,6 +29,7 @@ pub struct Config {
     pub rate_limits: RateLimits,
     pub jobs: JobsConfig,
     pub streaming: StreamingConfig,
+    pub cache: CacheConfig,
     pub federation: FederationConfig,
     pub moderation: ModerationConfig,
     pub delivery: DeliveryConfig,
@@ -166,6 +167,13 @@ impl fmt::Debug for MetricsConfig {
 pub struct StreamingConfig {
     pub client_buffer: usize,
     pub heartbeat_secs: u64,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheConfig {
+    pub statuses: usize,
+    pub accounts: usize,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]

@@ -2,6 +2,7 @@
 //! these; these call the store. Nothing here knows about HTTP requests or JSON shapes.
 
 pub mod accounts;
+pub mod cache;
 pub mod delivery;
 pub mod feeds;
 pub mod instance;

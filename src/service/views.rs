@@ -3,18 +3,25 @@
 //! is, and dropping what the viewer may not see.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use sqlx::PgConnection;
 
 use crate::app::AppState;
 use crate::error::{Error, Result};
-use crate::model::{Account, StatusView};
+use crate::model::{Account, StatusView, ViewerFlags};
+use crate::service::cache::Use;
 use crate::service::visibility::{may_see, Viewer};
 use crate::store;
-use crate::store::statuses::StatusRow;
+use crate::store::statuses::{StatusRow, ViewerFacts};
 
-/// The statuses with these ids that `viewer` may see, as views, in the order given: two
-/// queries (statuses with boosted originals, flags and relationship facts; then their authors
-/// and mentioned accounts), whatever the number of ids, and one more each only when the page
-/// needs it: attachments, the viewer's keyword filters, follows of silenced authors.
+/// The statuses with these ids that `viewer` may see, as views, in the order given.
+///
+/// With the caches warm this is one query, the viewer's facts (flags, follows and blocks of
+/// the authors, and the cache epoch); statuses and accounts come from memory once the process
+/// has heard of every change up to that epoch. What the caches lack costs one query for the
+/// statuses (boosted originals included) and one for the accounts, whatever their number;
+/// attachments and the viewer's keyword filters one more each, only when the page needs them.
 pub async fn hydrate(
     state: &AppState,
     viewer: Option<&Account>,
@@ -24,20 +31,36 @@ pub async fn hydrate(
         return Ok(Vec::new());
     }
     let viewer_id = viewer.map(|v| v.id);
+    let usage = state.cache.begin(&state.db).await;
     let mut conn = state.db.acquire().await?;
-    let rows: HashMap<i64, StatusRow> = store::statuses::rows_for(&mut *conn, ids, viewer_id)
-        .await?
-        .into_iter()
-        .map(|r| (r.status.id, r))
-        .collect();
+    // Who wrote a status, what it boosts and its conversation never change, so entries read
+    // before the epoch is known may already say whom and what to ask the facts about.
+    let mut rows = load_statuses(state, &mut conn, &usage, usage.read, ids).await?;
+
+    let mut status_ids: Vec<i64> = rows.keys().copied().collect();
+    status_ids.sort_unstable();
+    let authors: Vec<i64> = distinct(rows.values().map(|r| r.status.account_id));
+    let facts = match viewer_id {
+        Some(me) => {
+            let conversations = distinct(rows.values().map(|r| r.status.conversation_id));
+            store::statuses::viewer_facts(&mut *conn, me, &status_ids, &authors, &conversations)
+                .await?
+        }
+        None if usage.read => ViewerFacts {
+            epoch: store::cache::epoch(&mut *conn).await?,
+            ..ViewerFacts::default()
+        },
+        None => ViewerFacts::default(),
+    };
+    let trusted = usage.read && state.cache.catch_up(&state.db, facts.epoch).await;
+    if usage.read {
+        // Entries taken above may have been evicted since (then they are read afresh), or,
+        // if the process could not catch up, may be stale: then the database decides alone.
+        rows = load_statuses(state, &mut conn, &usage, trusted, ids).await?;
+    }
     let mut account_ids: HashSet<i64> = rows.values().map(|r| r.status.account_id).collect();
     account_ids.extend(rows.values().flat_map(|r| r.mention_ids.iter().copied()));
-    let account_ids: Vec<i64> = account_ids.into_iter().collect();
-    let accounts: HashMap<i64, Account> = store::accounts::by_ids(&mut *conn, &account_ids)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a))
-        .collect();
+    let accounts = load_accounts(state, &mut conn, &usage, trusted, account_ids).await?;
     drop(conn);
 
     let mut rules = Viewer {
@@ -55,30 +78,17 @@ pub async fn hydrate(
         ..Viewer::default()
     };
     if let Some(me) = viewer_id {
-        // The rows tell whether the viewer follows the authors of followers-only posts; a
-        // silenced author's public posts need the same answer.
-        let silenced: Vec<i64> = rules.silenced.iter().copied().collect();
-        if !silenced.is_empty() {
-            let mut conn = state.db.acquire().await?;
-            let (follows, _, _) =
-                store::statuses::visibility_facts(&mut conn, me, &silenced, &[]).await?;
-            rules.follows.extend(follows);
-        }
-        for row in rows.values() {
-            let author = row.status.account_id;
-            if row.follows_author {
-                rules.follows.insert(author);
-            }
-            if row.blocks_either_way {
-                rules.blocked.insert(author);
-            }
-            if row.mention_ids.contains(&me) {
-                rules.mentioned_in.insert(row.status.id);
-            }
-        }
+        rules.follows.extend(facts.follows.iter().copied());
+        rules.blocked.extend(facts.blocked.iter().copied());
+        rules.mentioned_in.extend(
+            rows.values()
+                .filter(|r| r.mention_ids.contains(&me))
+                .map(|r| r.status.id),
+        );
     }
-    // Attachments only for the statuses that have some (the rows say which): most pages of
-    // text cost no query for them.
+    let flags = Flags::from(&facts);
+    // Attachments only for the statuses that have some: most pages of text cost no query
+    // for them.
     let with_media: Vec<i64> = rows
         .values()
         .filter(|r| r.has_media)
@@ -99,16 +109,16 @@ pub async fn hydrate(
             return None;
         }
         Some(StatusView {
-            account: accounts.get(&row.status.account_id)?.clone(),
+            account: Account::clone(accounts.get(&row.status.account_id)?),
             mentions: row
                 .mention_ids
                 .iter()
-                .filter_map(|id| accounts.get(id).cloned())
+                .filter_map(|id| accounts.get(id).map(|a| Account::clone(a)))
                 .collect(),
             tags: row.tag_names.clone(),
             media: media.get(&row.status.id).cloned().unwrap_or_default(),
             reblog: None,
-            viewer: viewer.map(|_| row.flags()),
+            viewer: viewer.map(|_| flags.of(row)),
             filtered: Vec::new(),
             status: row.status.clone(),
         })
@@ -120,17 +130,148 @@ pub async fn hydrate(
             continue;
         };
         if let Some(original_id) = row.status.reblog_of_id {
-            match rows.get(&original_id).and_then(view_of) {
+            match rows.get(&original_id).and_then(|r| view_of(r)) {
                 Some(original) => view.reblog = Some(Box::new(original)),
                 None => continue,
             }
         }
         out.push(view);
     }
-    if rows.values().any(|r| r.viewer_has_filters) {
+    if facts.has_filters {
         crate::service::moderation::filters::apply(state, viewer, &mut out).await?;
     }
     Ok(out)
+}
+
+fn distinct(ids: impl Iterator<Item = i64>) -> Vec<i64> {
+    let mut ids: Vec<i64> = ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// The statuses with these ids and the originals of the boosts among them: from the cache
+/// when `from_cache`, the rest from the database (and kept for next time).
+async fn load_statuses(
+    state: &AppState,
+    conn: &mut PgConnection,
+    usage: &Use,
+    from_cache: bool,
+    ids: &[i64],
+) -> Result<HashMap<i64, Arc<StatusRow>>> {
+    let mut rows: HashMap<i64, Arc<StatusRow>> = HashMap::with_capacity(ids.len() * 2);
+    let originals_missing = |rows: &HashMap<i64, Arc<StatusRow>>| -> Vec<i64> {
+        distinct(
+            rows.values()
+                .filter_map(|r| r.status.reblog_of_id)
+                .filter(|id| !rows.contains_key(id)),
+        )
+    };
+    if from_cache {
+        rows.extend(
+            state
+                .cache
+                .statuses(ids.iter().copied())
+                .into_iter()
+                .map(|r| (r.status.id, r)),
+        );
+        let originals = originals_missing(&rows);
+        rows.extend(
+            state
+                .cache
+                .statuses(originals)
+                .into_iter()
+                .map(|r| (r.status.id, r)),
+        );
+    }
+    let mut missing: Vec<i64> = ids
+        .iter()
+        .copied()
+        .filter(|id| !rows.contains_key(id))
+        .collect();
+    missing.extend(originals_missing(&rows));
+    let missing = distinct(missing.into_iter());
+    if !missing.is_empty() {
+        let fetched: Vec<Arc<StatusRow>> = store::statuses::rows_for(&mut *conn, &missing)
+            .await?
+            .into_iter()
+            .map(Arc::new)
+            .collect();
+        state.cache.keep_statuses(usage, &fetched);
+        rows.extend(fetched.into_iter().map(|r| (r.status.id, r)));
+    }
+    Ok(rows)
+}
+
+/// The accounts with these ids, from the cache when `from_cache`, the rest from the database
+/// (and kept for next time).
+async fn load_accounts(
+    state: &AppState,
+    conn: &mut PgConnection,
+    usage: &Use,
+    from_cache: bool,
+    ids: HashSet<i64>,
+) -> Result<HashMap<i64, Arc<Account>>> {
+    let mut accounts: HashMap<i64, Arc<Account>> = HashMap::with_capacity(ids.len());
+    if from_cache {
+        accounts.extend(
+            state
+                .cache
+                .accounts(ids.iter().copied())
+                .into_iter()
+                .map(|a| (a.id, a)),
+        );
+    }
+    let missing: Vec<i64> = ids
+        .into_iter()
+        .filter(|id| !accounts.contains_key(id))
+        .collect();
+    if !missing.is_empty() {
+        let fetched: Vec<Arc<Account>> = store::accounts::by_ids(&mut *conn, &missing)
+            .await?
+            .into_iter()
+            .map(Arc::new)
+            .collect();
+        state.cache.keep_accounts(usage, &fetched);
+        accounts.extend(fetched.into_iter().map(|a| (a.id, a)));
+    }
+    Ok(accounts)
+}
+
+/// The viewer's flags, as sets to look statuses up in.
+struct Flags {
+    favourited: HashSet<i64>,
+    reblogged: HashSet<i64>,
+    bookmarked: HashSet<i64>,
+    pinned: HashSet<i64>,
+    muted_conversations: HashSet<i64>,
+}
+
+impl Flags {
+    fn from(facts: &ViewerFacts) -> Flags {
+        let set = |v: &[i64]| v.iter().copied().collect::<HashSet<i64>>();
+        Flags {
+            favourited: set(&facts.favourited),
+            reblogged: set(&facts.reblogged),
+            bookmarked: set(&facts.bookmarked),
+            pinned: set(&facts.pinned),
+            muted_conversations: set(&facts.muted_conversations),
+        }
+    }
+
+    fn of(&self, row: &StatusRow) -> ViewerFlags {
+        let id = row.status.id;
+        ViewerFlags {
+            status_id: id,
+            favourited: self.favourited.contains(&id),
+            reblogged: self.reblogged.contains(&id),
+            bookmarked: self.bookmarked.contains(&id),
+            muted: self
+                .muted_conversations
+                .contains(&row.status.conversation_id),
+            pinned: self.pinned.contains(&id),
+        }
+    }
 }
 
 /// One status as `viewer` sees it, or 404 (also when they may not see it: a 403 would

@@ -40,6 +40,7 @@ macro_rules! visible_to {
 }
 
 pub mod accounts;
+pub mod cache;
 pub mod delivery_hosts;
 pub mod feeds;
 pub mod filters;

@@ -382,59 +382,21 @@ pub async fn visibility_facts(
     Ok((followed, blocked, mentioned))
 }
 
-/// A status with its mentions, tags, the viewer's flags and what the visibility rule needs to
-/// know of the viewer and the author, as one page query returns it.
+/// A status with what every viewer sees alongside it: the accounts it mentions, its tags,
+/// whether it has attachments. What depends on the viewer is in [`ViewerFacts`].
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct StatusRow {
     #[sqlx(flatten)]
     pub status: Status,
     pub mention_ids: Vec<i64>,
     pub tag_names: Vec<String>,
-    pub favourited: bool,
-    pub reblogged: bool,
-    pub bookmarked: bool,
-    pub muted: bool,
-    pub pinned: bool,
-    /// The viewer follows the author.
-    pub follows_author: bool,
-    /// The viewer blocks the author or is blocked by them.
-    pub blocks_either_way: bool,
-    /// The viewer has keyword filters (the same on every row), so the page must be matched.
-    pub viewer_has_filters: bool,
-    /// The status has attachments.
     pub has_media: bool,
 }
 
-impl StatusRow {
-    pub fn flags(&self) -> ViewerFlags {
-        ViewerFlags {
-            status_id: self.status.id,
-            favourited: self.favourited,
-            reblogged: self.reblogged,
-            bookmarked: self.bookmarked,
-            muted: self.muted,
-            pinned: self.pinned,
-        }
-    }
-}
-
-/// The statuses with these ids, and the originals of those that are boosts, with everything
-/// shown alongside, in one query (flags and relationship facts are false without a viewer).
-/// A page costs one round trip however many boosts it holds.
-pub async fn rows_for(
-    db: impl PgExecutor<'_>,
-    ids: &[i64],
-    viewer: Option<i64>,
-) -> Result<Vec<StatusRow>, sqlx::Error> {
+/// The statuses with these ids, and the originals of those that are boosts, in one query
+/// however many boosts there are.
+pub async fn rows_for(db: impl PgExecutor<'_>, ids: &[i64]) -> Result<Vec<StatusRow>, sqlx::Error> {
     sqlx::query_as(
-        // Per row, only what can be many: mentions, tags, favourites, boosts, bookmarks, and
-        // (for followers-only posts alone) whether the viewer follows the author; the caller
-        // asks separately about authors who are silenced, who are rare. These are
-        // scalar subqueries with LIMIT 1 rather than EXISTS: under the generic plan of a
-        // prepared statement EXISTS becomes a hashed subplan that reads all of the viewer's
-        // follows or boosts on every call, where twenty index probes would do. The viewer's
-        // pins (five at most), muted conversations and blocks either way are few: each is read
-        // once per query into an array.
         "SELECT s.id, s.uri, s.url, s.account_id, s.in_reply_to_id, s.in_reply_to_account_id, \
          s.reblog_of_id, s.conversation_id, s.text, s.content, s.spoiler_text, s.sensitive, \
          s.visibility, s.language, s.local, s.application_id, s.created_at, s.edited_at, \
@@ -445,17 +407,6 @@ pub async fn rows_for(
          ARRAY(SELECT m.account_id FROM mentions m WHERE m.status_id = s.id) AS mention_ids, \
          ARRAY(SELECT t.name FROM statuses_tags stt JOIN tags t ON t.id = stt.tag_id \
                WHERE stt.status_id = s.id ORDER BY lower(t.name)) AS tag_names, \
-         COALESCE((SELECT true FROM favourites f WHERE f.status_id = s.id AND f.account_id = $2 LIMIT 1), false) AS favourited, \
-         COALESCE((SELECT true FROM statuses r WHERE r.reblog_of_id = s.id AND r.account_id = $2 LIMIT 1), false) AS reblogged, \
-         COALESCE((SELECT true FROM bookmarks b WHERE b.status_id = s.id AND b.account_id = $2 LIMIT 1), false) AS bookmarked, \
-         s.conversation_id = ANY(ARRAY(SELECT c.conversation_id FROM conversation_mutes c WHERE c.account_id = $2)) AS muted, \
-         s.id = ANY(ARRAY(SELECT p.status_id FROM status_pins p WHERE p.account_id = $2)) AS pinned, \
-         CASE WHEN s.visibility = 'private' THEN COALESCE((SELECT true FROM follows vf \
-           WHERE vf.account_id = $2 AND vf.target_account_id = s.account_id LIMIT 1), false) \
-           ELSE false END AS follows_author, \
-         s.account_id = ANY(ARRAY(SELECT vb.target_account_id FROM blocks vb WHERE vb.account_id = $2 \
-           UNION ALL SELECT vb.account_id FROM blocks vb WHERE vb.target_account_id = $2)) AS blocks_either_way, \
-         EXISTS (SELECT 1 FROM filters vfl WHERE vfl.account_id = $2) AS viewer_has_filters, \
          COALESCE((SELECT true FROM media_attachments ma WHERE ma.status_id = s.id LIMIT 1), false) AS has_media \
          FROM statuses s LEFT JOIN status_stats st ON st.status_id = s.id \
          LEFT JOIN oauth_apps app ON app.id = s.application_id \
@@ -463,8 +414,60 @@ pub async fn rows_for(
            WHERE b.id = ANY($1) AND b.reblog_of_id IS NOT NULL))",
     )
     .bind(ids)
-    .bind(viewer)
     .fetch_all(db)
+    .await
+}
+
+/// What one viewer's page needs to know of the viewer, beside the statuses themselves.
+#[derive(Clone, Debug, Default, sqlx::FromRow)]
+pub struct ViewerFacts {
+    /// Of the statuses asked about, those the viewer favourited, boosted, bookmarked, pinned.
+    pub favourited: Vec<i64>,
+    pub reblogged: Vec<i64>,
+    pub bookmarked: Vec<i64>,
+    pub pinned: Vec<i64>,
+    /// Of the conversations asked about, those the viewer muted.
+    pub muted_conversations: Vec<i64>,
+    /// Of the authors asked about, those the viewer follows.
+    pub follows: Vec<i64>,
+    /// Of the authors asked about, those blocking the viewer or blocked by them.
+    pub blocked: Vec<i64>,
+    /// The viewer has keyword filters, so the page must be matched against them.
+    pub has_filters: bool,
+    /// The cache epoch at the time of the query (see `store::cache`).
+    pub epoch: i64,
+}
+
+/// [`ViewerFacts`] of `viewer` about these statuses, their authors and conversations, in one
+/// query: index probes on the viewer's own rows, none on the statuses.
+pub async fn viewer_facts(
+    db: impl PgExecutor<'_>,
+    viewer: i64,
+    status_ids: &[i64],
+    author_ids: &[i64],
+    conversation_ids: &[i64],
+) -> Result<ViewerFacts, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "SELECT ARRAY(SELECT f.status_id FROM favourites f WHERE f.account_id = $1 AND f.status_id = ANY($2)) AS favourited, \
+         ARRAY(SELECT r.reblog_of_id FROM statuses r WHERE r.account_id = $1 AND r.reblog_of_id = ANY($2) \
+           AND r.reblog_of_id IS NOT NULL) AS reblogged, \
+         ARRAY(SELECT b.status_id FROM bookmarks b WHERE b.account_id = $1 AND b.status_id = ANY($2)) AS bookmarked, \
+         ARRAY(SELECT p.status_id FROM status_pins p WHERE p.account_id = $1 AND p.status_id = ANY($2)) AS pinned, \
+         ARRAY(SELECT c.conversation_id FROM conversation_mutes c WHERE c.account_id = $1 \
+           AND c.conversation_id = ANY($4)) AS muted_conversations, \
+         ARRAY(SELECT vf.target_account_id FROM follows vf WHERE vf.account_id = $1 \
+           AND vf.target_account_id = ANY($3)) AS follows, \
+         ARRAY(SELECT vb.target_account_id FROM blocks vb WHERE vb.account_id = $1 AND vb.target_account_id = ANY($3) \
+           UNION SELECT vb.account_id FROM blocks vb WHERE vb.target_account_id = $1 AND vb.account_id = ANY($3)) AS blocked, \
+         EXISTS (SELECT 1 FROM filters vfl WHERE vfl.account_id = $1) AS has_filters, ",
+        crate::store::cache::cache_epoch!(),
+        " AS epoch"
+    ))
+    .bind(viewer)
+    .bind(status_ids)
+    .bind(author_ids)
+    .bind(conversation_ids)
+    .fetch_one(db)
     .await
 }
 

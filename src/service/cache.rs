@@ -1,0 +1,324 @@
+//! In-process caches of statuses and accounts as every viewer sees them (counters included;
+//! the viewer's own flags are never cached), so a page of a timeline is one small query
+//! rather than every row read again.
+//!
+//! PostgreSQL keeps them true. Triggers announce every change to a cached row on
+//! `store::cache::CHANNEL`, in commit order, to every process (migration
+//! `cache_invalidation`); one `LISTEN` connection per process evicts what they name. Each
+//! announcement carries an epoch. A reader learns the database's epoch from its page query
+//! and, before it trusts an entry, waits until its process has heard that far (asking for a
+//! marker announcement if the wait drags on, for instance after a rolled-back change). So a
+//! request sees every change committed before it began, whichever process made it: a client
+//! reads its own writes.
+//!
+//! An entry read from the database is kept only if no eviction happened while it was being
+//! read (the generation counter), so a slow reader cannot put back what was just evicted.
+//! Without a live listener (before it starts, after it loses its connection) nothing is
+//! trusted or kept: readers go to the database.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::postgres::PgListener;
+use sqlx::PgPool;
+use tokio::sync::{watch, Mutex, OnceCell};
+
+use crate::model::Account;
+use crate::store;
+use crate::store::statuses::StatusRow;
+
+/// How long a reader waits for its process to hear of changes by itself before it asks for
+/// a marker; announcements usually arrive within a millisecond of their commit.
+const NATURAL_WAIT: Duration = Duration::from_millis(2);
+/// How long a reader waits for the marker before it gives up on the cache for this request.
+const MARKER_WAIT: Duration = Duration::from_millis(200);
+
+/// The caches of one process; cheap to clone (it lives in `AppState`).
+#[derive(Clone)]
+pub struct Cache {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    statuses: Option<quick_cache::sync::Cache<i64, Arc<StatusRow>>>,
+    accounts: Option<quick_cache::sync::Cache<i64, Arc<Account>>>,
+    /// Bumped before every eviction: an entry read from the database while it moved is not
+    /// kept.
+    generation: AtomicU64,
+    /// The highest epoch heard, published after its evictions are done.
+    heard: watch::Sender<i64>,
+    /// The listener is connected and has missed nothing since the caches were last cleared.
+    live: AtomicBool,
+    listening: OnceCell<()>,
+    /// One marker at a time; readers behind wait for the same one.
+    marking: Mutex<()>,
+}
+
+/// What a reader may do with the cache during one request.
+#[derive(Clone, Copy, Debug)]
+pub struct Use {
+    /// Entries may be read (the process has heard of everything up to the reader's epoch).
+    pub read: bool,
+    /// Generation when the reader started; entries it reads from the database are kept only
+    /// if it has not moved.
+    generation: u64,
+}
+
+impl Cache {
+    /// Caches holding at most this many statuses and accounts (0 turns one off).
+    pub fn new(statuses: usize, accounts: usize) -> Cache {
+        let (heard, _) = watch::channel(0);
+        Cache {
+            inner: Arc::new(Inner {
+                statuses: (statuses > 0).then(|| quick_cache::sync::Cache::new(statuses)),
+                accounts: (accounts > 0).then(|| quick_cache::sync::Cache::new(accounts)),
+                generation: AtomicU64::new(0),
+                heard,
+                live: AtomicBool::new(false),
+                listening: OnceCell::new(),
+                marking: Mutex::new(()),
+            }),
+        }
+    }
+
+    fn enabled(&self) -> bool {
+        self.inner.statuses.is_some() || self.inner.accounts.is_some()
+    }
+
+    /// Starts the listener (once per process, on first use) and says what this request may
+    /// do: entries are tentatively readable if the listener is live; [`Cache::catch_up`]
+    /// decides for good once the reader knows the database's epoch.
+    pub async fn begin(&self, db: &PgPool) -> Use {
+        let generation = self.inner.generation.load(Ordering::SeqCst);
+        if !self.enabled() {
+            return Use {
+                read: false,
+                generation,
+            };
+        }
+        let started = self
+            .inner
+            .listening
+            .get_or_try_init(|| async {
+                let mut listener = PgListener::connect_with(db).await?;
+                listener.listen(store::cache::CHANNEL).await?;
+                self.inner.live.store(true, Ordering::SeqCst);
+                tokio::spawn(listen(listener, self.clone()));
+                Ok::<(), sqlx::Error>(())
+            })
+            .await;
+        if let Err(e) = &started {
+            tracing::warn!(error = %e, "cache listener could not start; reading the database");
+        }
+        let live = self.inner.live.load(Ordering::SeqCst);
+        if !live && started.is_ok() {
+            // A listener that lost its connection trusts nothing until it hears something
+            // on the new one; give it something to hear.
+            if let Ok(_one_at_a_time) = self.inner.marking.try_lock() {
+                if let Err(e) = store::cache::mark(db).await {
+                    tracing::debug!(error = %e, "cache marker while reconnecting");
+                }
+            }
+        }
+        Use {
+            read: live,
+            generation,
+        }
+    }
+
+    /// Whether entries may be trusted by a reader who saw `epoch` in the database: once this
+    /// process has heard every change up to it. Waits a moment for the announcements, then
+    /// asks for a marker; `false` (read the database) if even that does not arrive.
+    pub async fn catch_up(&self, db: &PgPool, epoch: i64) -> bool {
+        if !self.inner.live.load(Ordering::SeqCst) {
+            return false;
+        }
+        let mut heard = self.inner.heard.subscribe();
+        if *heard.borrow() >= epoch {
+            return true;
+        }
+        if tokio::time::timeout(NATURAL_WAIT, heard.wait_for(|h| *h >= epoch))
+            .await
+            .is_ok_and(|r| r.is_ok())
+        {
+            return self.inner.live.load(Ordering::SeqCst);
+        }
+        let target = {
+            let _one_at_a_time = self.inner.marking.lock().await;
+            if *heard.borrow() >= epoch {
+                return self.inner.live.load(Ordering::SeqCst);
+            }
+            match store::cache::mark(db).await {
+                Ok(marker) => marker,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cache marker; reading the database");
+                    return false;
+                }
+            }
+        };
+        tokio::time::timeout(MARKER_WAIT, heard.wait_for(|h| *h >= target))
+            .await
+            .is_ok_and(|r| r.is_ok())
+            && self.inner.live.load(Ordering::SeqCst)
+    }
+
+    /// The cached statuses among `ids`.
+    pub fn statuses(&self, ids: impl IntoIterator<Item = i64>) -> Vec<Arc<StatusRow>> {
+        let Some(cache) = &self.inner.statuses else {
+            return Vec::new();
+        };
+        ids.into_iter().filter_map(|id| cache.get(&id)).collect()
+    }
+
+    /// The cached accounts among `ids`.
+    pub fn accounts(&self, ids: impl IntoIterator<Item = i64>) -> Vec<Arc<Account>> {
+        let Some(cache) = &self.inner.accounts else {
+            return Vec::new();
+        };
+        ids.into_iter().filter_map(|id| cache.get(&id)).collect()
+    }
+
+    /// Keeps statuses read from the database since `usage` began, unless something was
+    /// evicted meanwhile (it might have been one of them, read just before its change).
+    pub fn keep_statuses(&self, usage: &Use, rows: &[Arc<StatusRow>]) {
+        if let Some(cache) = &self.inner.statuses {
+            self.keep(usage, cache, rows.iter().map(|r| (r.status.id, r.clone())));
+        }
+    }
+
+    /// Keeps accounts read from the database since `usage` began, as [`Cache::keep_statuses`].
+    pub fn keep_accounts(&self, usage: &Use, accounts: &[Arc<Account>]) {
+        if let Some(cache) = &self.inner.accounts {
+            self.keep(usage, cache, accounts.iter().map(|a| (a.id, a.clone())));
+        }
+    }
+
+    fn keep<V: Clone>(
+        &self,
+        usage: &Use,
+        cache: &quick_cache::sync::Cache<i64, V>,
+        entries: impl Iterator<Item = (i64, V)>,
+    ) {
+        if !self.inner.live.load(Ordering::SeqCst) {
+            return;
+        }
+        let entries: Vec<(i64, V)> = entries.collect();
+        for (id, value) in &entries {
+            cache.insert(*id, value.clone());
+        }
+        // The listener bumps the generation before it evicts: if it has not moved by now,
+        // any eviction still to come happens after these inserts and removes them.
+        if self.inner.generation.load(Ordering::SeqCst) != usage.generation {
+            for (id, _) in &entries {
+                cache.remove(id);
+            }
+        }
+    }
+
+    fn evict(&self, kind: &str, id: i64) {
+        self.inner.generation.fetch_add(1, Ordering::SeqCst);
+        match kind {
+            "s" => {
+                if let Some(c) = &self.inner.statuses {
+                    c.remove(&id);
+                }
+            }
+            "a" => {
+                if let Some(c) = &self.inner.accounts {
+                    c.remove(&id);
+                }
+            }
+            "S" => {
+                if let Some(c) = &self.inner.statuses {
+                    c.clear();
+                }
+            }
+            // A marker evicts nothing.
+            _ => {}
+        }
+    }
+
+    fn clear(&self) {
+        self.inner.generation.fetch_add(1, Ordering::SeqCst);
+        if let Some(c) = &self.inner.statuses {
+            c.clear();
+        }
+        if let Some(c) = &self.inner.accounts {
+            c.clear();
+        }
+    }
+
+    fn heard(&self, epoch: i64) {
+        self.inner.heard.send_if_modified(|h| {
+            if epoch > *h {
+                *h = epoch;
+                true
+            } else {
+                false
+            }
+        });
+    }
+}
+
+/// Parses `"<kind> <id> <epoch>"`.
+fn parse(payload: &str) -> Option<(&str, i64, i64)> {
+    let mut parts = payload.split(' ');
+    let kind = parts.next()?;
+    let id = parts.next()?.parse().ok()?;
+    let epoch = parts.next()?.parse().ok()?;
+    Some((kind, id, epoch))
+}
+
+/// Evicts what PostgreSQL announces, for the life of the process. After a lost connection
+/// (announcements meanwhile are lost) everything is cleared and nothing is trusted or kept
+/// until an announcement arrives on the new one (readers ask for a marker meanwhile).
+async fn listen(mut listener: PgListener, cache: Cache) {
+    let mut recovering = false;
+    loop {
+        match listener.try_recv().await {
+            Ok(Some(notification)) => {
+                if recovering {
+                    cache.clear();
+                    cache.inner.live.store(true, Ordering::SeqCst);
+                    recovering = false;
+                }
+                match parse(notification.payload()) {
+                    Some((kind, id, epoch)) => {
+                        cache.evict(kind, id);
+                        cache.heard(epoch);
+                    }
+                    None => {
+                        tracing::warn!(payload = notification.payload(), "unreadable cache event");
+                    }
+                }
+            }
+            Ok(None) => {
+                cache.inner.live.store(false, Ordering::SeqCst);
+                cache.clear();
+                recovering = true;
+                tracing::warn!("cache listener lost its connection; reconnecting");
+            }
+            Err(e) => {
+                cache.inner.live.store(false, Ordering::SeqCst);
+                cache.clear();
+                recovering = true;
+                tracing::warn!(error = %e, "cache listener; reconnecting");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse;
+
+    #[test]
+    fn announcements_parse() {
+        assert_eq!(parse("s 42 7"), Some(("s", 42, 7)));
+        assert_eq!(parse("m 0 9"), Some(("m", 0, 9)));
+        assert_eq!(parse("s x 7"), None);
+        assert_eq!(parse("s 42"), None);
+    }
+}
