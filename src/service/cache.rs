@@ -299,6 +299,11 @@ async fn listen(mut listener: PgListener, cache: Cache) {
                 recovering = true;
                 tracing::warn!("cache listener lost its connection; reconnecting");
             }
+            Err(sqlx::Error::PoolClosed) => {
+                // Shutting down.
+                cache.inner.live.store(false, Ordering::SeqCst);
+                return;
+            }
             Err(e) => {
                 cache.inner.live.store(false, Ordering::SeqCst);
                 cache.clear();

@@ -21,8 +21,14 @@ fn cursors(ids: &[i64]) -> Option<(i64, i64)> {
     Some((*ids.first()?, *ids.last()?))
 }
 
-async fn page_of(state: &AppState, viewer: Option<&Account>, ids: Vec<i64>) -> Result<StatusPage> {
-    let statuses = views::hydrate(state, viewer, &ids).await?;
+/// The page of these ids, hydrated on the connection that found them.
+async fn page_on(
+    state: &AppState,
+    conn: &mut sqlx::PgConnection,
+    viewer: Option<&Account>,
+    ids: Vec<i64>,
+) -> Result<StatusPage> {
+    let statuses = views::hydrate_on(state, conn, viewer, &ids).await?;
     Ok(StatusPage {
         statuses,
         cursors: cursors(&ids),
@@ -40,8 +46,9 @@ pub async fn home(
     page: &Page,
 ) -> Result<StatusPage> {
     keep_feed_active(state, owner, user).await?;
-    let ids = store::timelines::home_feed(&state.db, owner.id, page).await?;
-    page_of(state, Some(owner), ids).await
+    let mut conn = state.db.acquire().await?;
+    let ids = store::timelines::home_feed(&mut *conn, owner.id, page).await?;
+    page_on(state, &mut conn, Some(owner), ids).await
 }
 
 /// Marks `owner`'s home feed as read now, so fan-out keeps it up to date (reading the home
@@ -69,9 +76,10 @@ pub async fn public(
     scope: PublicScope,
     page: &Page,
 ) -> Result<StatusPage> {
+    let mut conn = state.db.acquire().await?;
     let ids =
-        store::timelines::public_timeline(&state.db, viewer.map(|v| v.id), scope, page).await?;
-    page_of(state, viewer, ids).await
+        store::timelines::public_timeline(&mut *conn, viewer.map(|v| v.id), scope, page).await?;
+    page_on(state, &mut conn, viewer, ids).await
 }
 
 /// What a hashtag timeline asks for: `tag`, and any of `any`, all of `all`, none of `none`.
@@ -96,8 +104,9 @@ pub async fn tag(
     };
     let mut any_of = lower(&filter.any);
     any_of.push(filter.tag.trim_start_matches('#').to_lowercase());
+    let mut conn = state.db.acquire().await?;
     let ids = store::timelines::tag_timeline(
-        &state.db,
+        &mut *conn,
         viewer.map(|v| v.id),
         &any_of,
         &lower(&filter.all),
@@ -106,7 +115,7 @@ pub async fn tag(
         page,
     )
     .await?;
-    page_of(state, viewer, ids).await
+    page_on(state, &mut conn, viewer, ids).await
 }
 
 /// An account's statuses as `viewer` may see them (nothing at all across a block).
@@ -117,15 +126,16 @@ pub async fn account_statuses(
     filter: &AccountStatusFilter,
     page: &Page,
 ) -> Result<StatusPage> {
+    let mut conn = state.db.acquire().await?;
     let ids = store::timelines::account_statuses(
-        &state.db,
+        &mut *conn,
         viewer.map(|v| v.id),
         account.id,
         filter,
         page,
     )
     .await?;
-    page_of(state, viewer, ids).await
+    page_on(state, &mut conn, viewer, ids).await
 }
 
 /// What the caller favourited or bookmarked, paged by when they did it.

@@ -30,12 +30,26 @@ pub async fn hydrate(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
+    let mut conn = state.db.acquire().await?;
+    hydrate_on(state, &mut conn, viewer, ids).await
+}
+
+/// [`hydrate`] on a connection the caller already holds (each connection taken from the pool
+/// costs a round trip when it goes back).
+pub async fn hydrate_on(
+    state: &AppState,
+    conn: &mut PgConnection,
+    viewer: Option<&Account>,
+    ids: &[i64],
+) -> Result<Vec<StatusView>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let viewer_id = viewer.map(|v| v.id);
     let usage = state.cache.begin(&state.db).await;
-    let mut conn = state.db.acquire().await?;
     // Who wrote a status, what it boosts and its conversation never change, so entries read
     // before the epoch is known may already say whom and what to ask the facts about.
-    let mut rows = load_statuses(state, &mut conn, &usage, usage.read, ids).await?;
+    let mut rows = load_statuses(state, conn, &usage, usage.read, ids).await?;
 
     let mut status_ids: Vec<i64> = rows.keys().copied().collect();
     status_ids.sort_unstable();
@@ -56,12 +70,11 @@ pub async fn hydrate(
     if usage.read {
         // Entries taken above may have been evicted since (then they are read afresh), or,
         // if the process could not catch up, may be stale: then the database decides alone.
-        rows = load_statuses(state, &mut conn, &usage, trusted, ids).await?;
+        rows = load_statuses(state, conn, &usage, trusted, ids).await?;
     }
     let mut account_ids: HashSet<i64> = rows.values().map(|r| r.status.account_id).collect();
     account_ids.extend(rows.values().flat_map(|r| r.mention_ids.iter().copied()));
-    let accounts = load_accounts(state, &mut conn, &usage, trusted, account_ids).await?;
-    drop(conn);
+    let accounts = load_accounts(state, conn, &usage, trusted, account_ids).await?;
 
     let mut rules = Viewer {
         account_id: viewer_id,

@@ -1,6 +1,7 @@
 //! Integration tests: the real server on an ephemeral port over a real PostgreSQL.
 
 mod accounts;
+mod cache;
 mod cli;
 mod delivery;
 mod documents;

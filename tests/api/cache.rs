@@ -1,0 +1,207 @@
+//! The in-process caches of statuses and accounts never serve what a committed change has
+//! made stale: not in the process that made the change, not in another process on the same
+//! database, not after a change made in SQL by hand, and not for long after a rolled-back one.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::helpers::{TestApp, TestUser};
+
+async fn status(app: &TestApp, id: &str, viewer: &TestUser) -> Value {
+    let (code, body) = app
+        .get(&format!("/api/v1/statuses/{id}"), Some(&viewer.token))
+        .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    body
+}
+
+async fn home(app: &TestApp, viewer: &TestUser) -> Vec<Value> {
+    let (code, body) = app.get("/api/v1/timelines/home", Some(&viewer.token)).await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    body.as_array().expect("a list").clone()
+}
+
+#[tokio::test]
+async fn writes_in_one_process_are_read_at_once_in_another() {
+    let app = TestApp::spawn().await;
+    let other = app.spawn_sharing().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    app.follow(&alice, &bob).await;
+    let posted = app.post_status(&bob, "first words", json!({})).await;
+    let id = posted["id"].as_str().expect("id").to_string();
+
+    // Both processes have read (and cached) the status and its author.
+    for process in [&app, &other] {
+        assert_eq!(status(process, &id, &alice).await["favourites_count"], 0);
+        assert_eq!(home(process, &alice).await.len(), 1);
+    }
+
+    // Counters and the reader's own flags, written through one process and read at once
+    // through the other, many times over so a lagging eviction would show.
+    for round in 0..10 {
+        let (writer, reader) = if round % 2 == 0 {
+            (&app, &other)
+        } else {
+            (&other, &app)
+        };
+        let (code, body) = writer
+            .post(
+                &format!("/api/v1/statuses/{id}/favourite"),
+                Some(&alice.token),
+                json!({}),
+            )
+            .await;
+        assert_eq!(code, StatusCode::OK, "{body}");
+        let seen = status(reader, &id, &alice).await;
+        assert_eq!(seen["favourites_count"], 1, "round {round}");
+        assert_eq!(seen["favourited"], true, "round {round}");
+        let (code, body) = writer
+            .post(
+                &format!("/api/v1/statuses/{id}/unfavourite"),
+                Some(&alice.token),
+                json!({}),
+            )
+            .await;
+        assert_eq!(code, StatusCode::OK, "{body}");
+        let seen = status(reader, &id, &alice).await;
+        assert_eq!(seen["favourites_count"], 0, "round {round}");
+        assert_eq!(seen["favourited"], false, "round {round}");
+    }
+
+    // An edit, then the author's profile and counters.
+    let (code, body) = app
+        .request(
+            Method::PUT,
+            &format!("/api/v1/statuses/{id}"),
+            Some(&bob.token),
+            Some(json!({ "status": "second thoughts" })),
+        )
+        .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    let seen = status(&other, &id, &alice).await;
+    assert!(
+        seen["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("second thoughts")),
+        "{seen}"
+    );
+    assert!(seen["edited_at"].is_string(), "{seen}");
+
+    let (code, body) = app
+        .request(
+            Method::PATCH,
+            "/api/v1/accounts/update_credentials",
+            Some(&bob.token),
+            Some(json!({ "display_name": "Robert" })),
+        )
+        .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    assert_eq!(
+        home(&other, &alice).await[0]["account"]["display_name"],
+        "Robert"
+    );
+    app.post_status(&bob, "more words", json!({})).await;
+    assert_eq!(
+        status(&other, &id, &alice).await["account"]["statuses_count"],
+        2
+    );
+
+    // Deleted through one process: gone from the other.
+    let (code, body) = app
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/statuses/{id}"),
+            Some(&bob.token),
+            None,
+        )
+        .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    let (code, _) = other
+        .get(&format!("/api/v1/statuses/{id}"), Some(&alice.token))
+        .await;
+    assert_eq!(code, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn changes_made_in_sql_and_rolled_back_ones_are_handled() {
+    let app = TestApp::spawn().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let posted = app.post_status(&bob, "as written", json!({})).await;
+    let id = posted["id"].as_str().expect("id").to_string();
+    let numeric: i64 = id.parse().expect("numeric id");
+    assert!(status(&app, &id, &alice).await["content"]
+        .as_str()
+        .is_some_and(|c| c.contains("as written")));
+
+    // Anyone writing to the database directly is heard like the app itself.
+    sqlx::query("UPDATE statuses SET content = '<p>changed by hand</p>' WHERE id = $1")
+        .bind(numeric)
+        .execute(&app.state.db)
+        .await
+        .expect("update");
+    assert_eq!(
+        status(&app, &id, &alice).await["content"],
+        "<p>changed by hand</p>"
+    );
+
+    // A change announced behind a long queue of other announcements: the reader waits until
+    // its process has heard it rather than serve the entry it still holds.
+    sqlx::query(
+        "SELECT pg_notify('rookery_cache', 'm ' || g || ' 0') FROM generate_series(1, 100000) g",
+    )
+    .execute(&app.state.db)
+    .await
+    .expect("backlog");
+    sqlx::query("UPDATE statuses SET content = '<p>behind a queue</p>' WHERE id = $1")
+        .bind(numeric)
+        .execute(&app.state.db)
+        .await
+        .expect("update");
+    assert_eq!(
+        status(&app, &id, &alice).await["content"],
+        "<p>behind a queue</p>"
+    );
+    sqlx::query("UPDATE statuses SET content = '<p>changed by hand</p>' WHERE id = $1")
+        .bind(numeric)
+        .execute(&app.state.db)
+        .await
+        .expect("update");
+
+    // A rolled-back change takes an epoch that is never announced: the next read must not
+    // wait for it forever, nor give up the cache for good.
+    let mut tx = app.state.db.begin().await.expect("begin");
+    sqlx::query("UPDATE statuses SET content = '<p>never committed</p>' WHERE id = $1")
+        .bind(numeric)
+        .execute(&mut *tx)
+        .await
+        .expect("update");
+    tx.rollback().await.expect("rollback");
+    assert_eq!(
+        status(&app, &id, &alice).await["content"],
+        "<p>changed by hand</p>"
+    );
+
+    // The cache is still in use afterwards: a change made with the triggers switched off
+    // (nothing announced) is not seen, because the status is served from memory.
+    let mut conn = app.state.db.acquire().await.expect("connection");
+    sqlx::query("SET session_replication_role = replica")
+        .execute(&mut *conn)
+        .await
+        .expect("set");
+    sqlx::query("UPDATE statuses SET content = '<p>unannounced</p>' WHERE id = $1")
+        .bind(numeric)
+        .execute(&mut *conn)
+        .await
+        .expect("update");
+    sqlx::query("SET session_replication_role = DEFAULT")
+        .execute(&mut *conn)
+        .await
+        .expect("reset");
+    drop(conn);
+    assert_eq!(
+        status(&app, &id, &alice).await["content"],
+        "<p>changed by hand</p>"
+    );
+}
