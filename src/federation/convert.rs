@@ -75,7 +75,7 @@ pub fn actor(a: &Account, base_url: &str) -> Actor {
 pub fn audience(
     visibility: Visibility,
     author: &Account,
-    mentions: &[Account],
+    mentions: &[std::sync::Arc<Account>],
 ) -> (Vec<String>, Vec<String>) {
     let mentioned: Vec<String> = mentions.iter().map(|m| m.uri.clone()).collect();
     let followers = author.followers_url.clone();

@@ -77,7 +77,7 @@ pub fn inbox_of(account: &Account) -> String {
 pub async fn audience(
     db: &mut PgConnection,
     author: &Account,
-    mentions: &[Account],
+    mentions: &[std::sync::Arc<Account>],
     visibility: crate::model::Visibility,
 ) -> Result<Vec<String>> {
     let mut inboxes = if visibility == crate::model::Visibility::Direct {
@@ -85,7 +85,12 @@ pub async fn audience(
     } else {
         crate::store::accounts::remote_follower_inboxes(&mut *db, author.id).await?
     };
-    inboxes.extend(mentions.iter().filter(|m| !m.is_local()).map(inbox_of));
+    inboxes.extend(
+        mentions
+            .iter()
+            .filter(|m| !m.is_local())
+            .map(|m| inbox_of(m)),
+    );
     Ok(inboxes)
 }
 

@@ -64,8 +64,8 @@ pub struct ViewerFlags {
 #[derive(Clone, Debug)]
 pub struct StatusView {
     pub status: Status,
-    pub account: Account,
-    pub mentions: Vec<Account>,
+    pub account: std::sync::Arc<Account>,
+    pub mentions: Vec<std::sync::Arc<Account>>,
     pub tags: Vec<String>,
     /// Attachments in their order.
     pub media: Vec<super::Media>,

@@ -122,11 +122,11 @@ pub async fn hydrate_on(
             return None;
         }
         Some(StatusView {
-            account: Account::clone(accounts.get(&row.status.account_id)?),
+            account: accounts.get(&row.status.account_id)?.clone(),
             mentions: row
                 .mention_ids
                 .iter()
-                .filter_map(|id| accounts.get(id).map(|a| Account::clone(a)))
+                .filter_map(|id| accounts.get(id).cloned())
                 .collect(),
             tags: row.tag_names.clone(),
             media: media.get(&row.status.id).cloned().unwrap_or_default(),
