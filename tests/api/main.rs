@@ -3,6 +3,7 @@
 mod accounts;
 mod cli;
 mod delivery;
+mod delivery_bodies;
 mod documents;
 mod federation;
 mod fetch;
