@@ -36,7 +36,7 @@ pub async fn deliver(
     }
     let hosts: Vec<String> = targets.iter().map(|(_, h)| h.clone()).collect();
     let unavailable = crate::store::delivery_hosts::unavailable_among(&mut *db, &hosts).await?;
-    // Serialised once: every job carries the very bytes it will send and sign.
+    // Serialised once and stored once: every job sends and signs these very bytes.
     let body = serde_json::to_string(activity).map_err(anyhow::Error::from)?;
     let jobs: Vec<(i64, String, Value)> = targets
         .into_iter()
@@ -48,7 +48,7 @@ pub async fn deliver(
             !skip
         })
         .map(|(inbox, host)| {
-            let payload = jobs::deliver::payload_with_key(signer, inbox, &body);
+            let payload = jobs::deliver::payload_with_key(signer, inbox);
             (crate::id::next(), host, payload)
         })
         .collect();
@@ -57,6 +57,10 @@ pub async fn deliver(
         jobs::deliver::KIND,
         jobs::deliver::MAX_ATTEMPTS,
         chrono::Utc::now(),
+        Some(crate::store::jobs::SharedBody {
+            id: crate::id::next(),
+            body: &body,
+        }),
         &jobs,
     )
     .await?;

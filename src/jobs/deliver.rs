@@ -56,16 +56,51 @@ pub fn payload(signer_id: i64, inbox: &str, activity: &Value) -> Value {
     serde_json::json!({ "signer_id": signer_id, "inbox": inbox, "activity": activity })
 }
 
-/// A payload that also names the signer's key id, so a cached key needs no query, and carries
-/// the activity already serialised as `body` (the bytes sent and digested), so a worker neither
-/// parses it as JSON nor serialises it again.
-pub fn payload_with_key(signer: &crate::model::Account, inbox: &str, body: &str) -> Value {
+/// A payload that also names the signer's key id, so a cached key needs no query. The
+/// activity, already serialised (the bytes sent and digested), is stored once for the whole
+/// fan-out and named by the job's `body_id` (see `store::jobs::enqueue_many_for_hosts`), so
+/// the queue stays small and a worker neither parses it as JSON nor serialises it again.
+pub fn payload_with_key(signer: &crate::model::Account, inbox: &str) -> Value {
     serde_json::json!({
         "signer_id": signer.id,
         "key_id": signer.public_key_id,
         "inbox": inbox,
-        "body": body,
     })
+}
+
+/// How often unused shared bodies are looked for.
+const BODY_SWEEP_EVERY: Duration = Duration::from_secs(60);
+
+/// Every minute, removes the shared activity bodies that no job names any more and that are
+/// older than a lease. Each process with workers runs it; the removal is idempotent.
+pub fn spawn_body_sweep(state: &AppState, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(BODY_SWEEP_EVERY);
+        loop {
+            tokio::select! {
+                _ = every.tick() => {}
+                _ = shutdown.changed() => {}
+            }
+            if *shutdown.borrow() {
+                return;
+            }
+            let span = tracing::info_span!("delivery_body_sweep");
+            let swept = tracing::Instrument::instrument(sweep_bodies(&state), span).await;
+            match swept {
+                Ok(0) => {}
+                Ok(n) => tracing::debug!(bodies = n, "removed delivered activity bodies"),
+                Err(e) => tracing::warn!(error = %e, "removing delivered activity bodies"),
+            }
+        }
+    });
+}
+
+/// Removes the shared activity bodies no job names any more, once older than a lease (a
+/// margin: a body is written with its jobs, so without them it is never needed again).
+pub async fn sweep_bodies(state: &AppState) -> Result<u64, sqlx::Error> {
+    let lease = chrono::Duration::seconds(state.config.jobs.lease_secs as i64);
+    store::jobs::remove_unused_bodies(&state.db, state.clock.now() - lease).await
 }
 
 /// The HTTP client for deliveries: the fetcher's SSRF-guarded resolver, `delivery.*`
@@ -99,10 +134,19 @@ pub async fn run(state: &AppState, job: &store::jobs::Job) -> Outcome {
     ) else {
         return invalid(state, "malformed delivery payload".into());
     };
-    // `body` since payloads carry serialised activities; `activity` in jobs queued earlier.
-    let body = match (payload.get("body"), payload.get("activity")) {
-        (Some(Value::String(body)), _) => bytes::Bytes::from(body.clone()),
-        (None, Some(activity)) => match serde_json::to_vec(activity) {
+    // The shared body named by `body_id` since fan-outs store the activity once; before
+    // that, `body` (serialised) or `activity` (JSON) in the payload.
+    let body = match (
+        job.body_id,
+        &job.body,
+        payload.get("body"),
+        payload.get("activity"),
+    ) {
+        (Some(_), Some(body), _, _) => bytes::Bytes::from(body.clone()),
+        // Removed while a job still named it (by hand, or a bug): retrying cannot help.
+        (Some(id), None, _, _) => return invalid(state, format!("activity body {id} is gone")),
+        (None, _, Some(Value::String(body)), _) => bytes::Bytes::from(body.clone()),
+        (None, _, None, Some(activity)) => match serde_json::to_vec(activity) {
             Ok(b) => bytes::Bytes::from(b),
             Err(e) => return invalid(state, e.to_string()),
         },

@@ -284,6 +284,7 @@ pub fn spawn_workers(
         return Vec::new();
     }
     media::spawn_cleanup(state, shutdown.clone());
+    deliver::spawn_body_sweep(state, shutdown.clone());
     let name = format!("{}/{}", hostname(), std::process::id());
     vec![tokio::spawn(worker(state.clone(), name, count, shutdown))]
 }

@@ -15,6 +15,10 @@ pub struct Job {
     /// on record, else whether it is marked unavailable (read here so a delivery needs no
     /// query of its own).
     pub host_unavailable: Option<bool>,
+    /// The shared body this job names (a delivery queued by a fan-out), if any.
+    pub body_id: Option<i64>,
+    /// That body, read with the claim; `None` with a `body_id` when the body is gone.
+    pub body: Option<String>,
 }
 
 /// The channel a process listens on to hear of new jobs at once.
@@ -83,14 +87,23 @@ async fn wake_workers(db: &mut sqlx::PgConnection) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// A body stored once for many jobs (see [`enqueue_many_for_hosts`]).
+pub struct SharedBody<'a> {
+    pub id: i64,
+    pub body: &'a str,
+}
+
 /// Persists many jobs of one kind bound to hosts (a delivery's fan-out) in one statement, in
 /// the caller's transaction, and wakes idle workers once when it commits. `jobs` holds each
-/// job's id, host and payload.
+/// job's id, host and payload. With `shared`, the body is stored once in `delivery_bodies`
+/// by the same statement and every job names it by `body_id` (so the queue does not carry a
+/// copy of it per job).
 pub async fn enqueue_many_for_hosts(
     db: &mut sqlx::PgConnection,
     kind: &str,
     max_attempts: i32,
     run_at: DateTime<Utc>,
+    shared: Option<SharedBody<'_>>,
     jobs: &[(i64, String, serde_json::Value)],
 ) -> Result<(), sqlx::Error> {
     if jobs.is_empty() {
@@ -99,9 +112,13 @@ pub async fn enqueue_many_for_hosts(
     let ids: Vec<i64> = jobs.iter().map(|(id, _, _)| *id).collect();
     let hosts: Vec<&str> = jobs.iter().map(|(_, h, _)| h.as_str()).collect();
     let payloads: Vec<&serde_json::Value> = jobs.iter().map(|(_, _, p)| p).collect();
+    // A data-modifying CTE always runs, whether or not the rest reads it: the body goes in
+    // with its jobs, in one round trip.
     sqlx::query(
-        "INSERT INTO jobs (id, kind, payload, run_at, host, max_attempts) \
-         SELECT id, $1, payload, $2, host, $3 \
+        "WITH body AS (INSERT INTO delivery_bodies (id, body) \
+                       SELECT $7, $8 WHERE $7::bigint IS NOT NULL) \
+         INSERT INTO jobs (id, kind, payload, run_at, host, max_attempts, body_id) \
+         SELECT id, $1, payload, $2, host, $3, $7 \
          FROM UNNEST($4::bigint[], $5::text[], $6::jsonb[]) AS t(id, host, payload)",
     )
     .bind(kind)
@@ -110,9 +127,28 @@ pub async fn enqueue_many_for_hosts(
     .bind(&ids)
     .bind(&hosts)
     .bind(&payloads)
+    .bind(shared.as_ref().map(|b| b.id))
+    .bind(shared.as_ref().map(|b| b.body))
     .execute(&mut *db)
     .await?;
     wake_workers(db).await
+}
+
+/// Removes the shared bodies created before `before` that no job names any more (their
+/// deliveries are done or dropped); returns how many. Bodies are written with their jobs, so
+/// one without jobs will never be needed again; `before` only spares the newest from the work.
+pub async fn remove_unused_bodies(
+    db: impl PgExecutor<'_>,
+    before: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "DELETE FROM delivery_bodies b WHERE b.created_at < $1 \
+         AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.body_id = b.id)",
+    )
+    .bind(before)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 /// A connection of its own for a worker's claims, planned to read the queue in `run_at` order
@@ -179,7 +215,8 @@ pub async fn claim(
          WHERE id = ANY (ARRAY(SELECT id FROM locked)) \
          RETURNING id, kind, payload, attempts, max_attempts, host, \
          (SELECT d.unavailable_since IS NOT NULL FROM delivery_hosts d WHERE d.host = jobs.host) \
-           AS host_unavailable",
+           AS host_unavailable, \
+         body_id, (SELECT b.body FROM delivery_bodies b WHERE b.id = jobs.body_id) AS body",
     )
     .bind(worker)
     .bind(limit)

@@ -331,7 +331,7 @@ async fn fast_forward(app: &TestApp) {
 }
 
 /// Checks a received delivery's signature with `user`'s public key, as a receiver would.
-async fn assert_signed_by(app: &TestApp, user: &TestUser, r: &Received) {
+pub async fn assert_signed_by(app: &TestApp, user: &TestUser, r: &Received) {
     let account = rookery::store::accounts::by_id(&app.state.db, user.id.parse().expect("id"))
         .await
         .expect("query")

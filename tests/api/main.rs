@@ -4,6 +4,7 @@ mod accounts;
 mod cache;
 mod cli;
 mod delivery;
+mod delivery_bodies;
 mod documents;
 mod federation;
 mod fetch;
