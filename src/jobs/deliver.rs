@@ -73,25 +73,13 @@ const BODY_SWEEP_EVERY: Duration = Duration::from_secs(60);
 
 /// Every minute, removes the shared activity bodies that no job names any more and that are
 /// older than a lease. Each process with workers runs it; the removal is idempotent.
-pub fn spawn_body_sweep(state: &AppState, mut shutdown: tokio::sync::watch::Receiver<bool>) {
-    let state = state.clone();
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(BODY_SWEEP_EVERY);
-        loop {
-            tokio::select! {
-                _ = every.tick() => {}
-                _ = shutdown.changed() => {}
-            }
-            if *shutdown.borrow() {
-                return;
-            }
-            let span = tracing::info_span!("delivery_body_sweep");
-            let swept = tracing::Instrument::instrument(sweep_bodies(&state), span).await;
-            match swept {
-                Ok(0) => {}
-                Ok(n) => tracing::debug!(bodies = n, "removed delivered activity bodies"),
-                Err(e) => tracing::warn!(error = %e, "removing delivered activity bodies"),
-            }
+pub fn spawn_body_sweep(state: &AppState, shutdown: tokio::sync::watch::Receiver<bool>) {
+    super::spawn_periodic(state, BODY_SWEEP_EVERY, shutdown, |state| async move {
+        let span = tracing::info_span!("delivery_body_sweep");
+        match tracing::Instrument::instrument(sweep_bodies(&state), span).await {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(bodies = n, "removed delivered activity bodies"),
+            Err(e) => tracing::warn!(error = %e, "removing delivered activity bodies"),
         }
     });
 }

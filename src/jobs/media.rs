@@ -31,18 +31,12 @@ pub async fn run(state: &AppState, payload: &Value) -> Outcome {
 
 /// Every hour, removes unattached uploads older than `media.unattached_retention_hours`. Each
 /// process with workers runs it; the removal is idempotent, so several at once do no harm.
-pub fn spawn_cleanup(state: &AppState, mut shutdown: watch::Receiver<bool>) {
-    let state = state.clone();
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(Duration::from_secs(3600));
-        loop {
-            tokio::select! {
-                _ = every.tick() => {}
-                _ = shutdown.changed() => {}
-            }
-            if *shutdown.borrow() {
-                return;
-            }
+pub fn spawn_cleanup(state: &AppState, shutdown: watch::Receiver<bool>) {
+    super::spawn_periodic(
+        state,
+        Duration::from_secs(3600),
+        shutdown,
+        |state| async move {
             let span = tracing::info_span!("media_cleanup");
             match tracing::Instrument::instrument(service::media::remove_unattached(&state), span)
                 .await
@@ -57,6 +51,6 @@ pub fn spawn_cleanup(state: &AppState, mut shutdown: watch::Receiver<bool>) {
                 Ok(n) => tracing::info!(files = n, "pruned the remote media cache"),
                 Err(e) => tracing::warn!(error = %e, "pruning the remote media cache"),
             }
-        }
-    });
+        },
+    );
 }

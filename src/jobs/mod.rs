@@ -289,6 +289,33 @@ pub fn spawn_workers(
     vec![tokio::spawn(worker(state.clone(), name, count, shutdown))]
 }
 
+/// Runs `task` every `period` (the first time at once) until `shutdown` turns true: the
+/// housekeeping each process with workers does. Each run logs its own outcome.
+pub fn spawn_periodic<F, Fut>(
+    state: &AppState,
+    period: Duration,
+    mut shutdown: watch::Receiver<bool>,
+    task: F,
+) where
+    F: Fn(AppState) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let state = state.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(period);
+        loop {
+            tokio::select! {
+                _ = every.tick() => {}
+                _ = shutdown.changed() => {}
+            }
+            if *shutdown.borrow() {
+                return;
+            }
+            task(state.clone()).await;
+        }
+    });
+}
+
 fn hostname() -> String {
     std::fs::read_to_string("/etc/hostname")
         .map(|h| h.trim().to_string())

@@ -45,28 +45,19 @@ async fn writes_in_one_process_are_read_at_once_in_another() {
         } else {
             (&other, &app)
         };
-        let (code, body) = writer
-            .post(
-                &format!("/api/v1/statuses/{id}/favourite"),
-                Some(&alice.token),
-                json!({}),
-            )
-            .await;
-        assert_eq!(code, StatusCode::OK, "{body}");
-        let seen = status(reader, &id, &alice).await;
-        assert_eq!(seen["favourites_count"], 1, "round {round}");
-        assert_eq!(seen["favourited"], true, "round {round}");
-        let (code, body) = writer
-            .post(
-                &format!("/api/v1/statuses/{id}/unfavourite"),
-                Some(&alice.token),
-                json!({}),
-            )
-            .await;
-        assert_eq!(code, StatusCode::OK, "{body}");
-        let seen = status(reader, &id, &alice).await;
-        assert_eq!(seen["favourites_count"], 0, "round {round}");
-        assert_eq!(seen["favourited"], false, "round {round}");
+        for (action, count, flag) in [("favourite", 1, true), ("unfavourite", 0, false)] {
+            let (code, body) = writer
+                .post(
+                    &format!("/api/v1/statuses/{id}/{action}"),
+                    Some(&alice.token),
+                    json!({}),
+                )
+                .await;
+            assert_eq!(code, StatusCode::OK, "{body}");
+            let seen = status(reader, &id, &alice).await;
+            assert_eq!(seen["favourites_count"], count, "round {round} {action}");
+            assert_eq!(seen["favourited"], flag, "round {round} {action}");
+        }
     }
 
     // An edit, then the author's profile and counters.

@@ -857,21 +857,31 @@ fn rookery_worker(app: &TestApp, workers: usize, lease_secs: u64) -> std::proces
 /// Queues `count` deliveries of distinct activities from `user` to `stub`'s shared inbox.
 async fn enqueue_many(app: &TestApp, user: &TestUser, stub: &Stub, count: usize) {
     let inbox = format!("{}/inbox", stub.base);
-    let host = rookery::service::delivery::host_of(&inbox).expect("host");
     let signer: i64 = user.id.parse().expect("id");
+    let payloads: Vec<Value> = (0..count)
+        .map(|i| {
+            let activity = json!({
+                "id": format!("{}/users/{}/test-activities/{i}", app.base, user.username),
+                "type": "Create",
+                "actor": format!("{}/users/{}", app.base, user.username),
+            });
+            rookery::jobs::deliver::payload(signer, &inbox, &activity)
+        })
+        .collect();
+    enqueue_payloads(app, &inbox, &payloads).await;
+}
+
+/// Queues one `deliver` job to `inbox` per payload, in one transaction.
+pub async fn enqueue_payloads(app: &TestApp, inbox: &str, payloads: &[Value]) {
+    let host = rookery::service::delivery::host_of(inbox).expect("host");
     let mut tx = app.state.db.begin().await.expect("tx");
-    for i in 0..count {
-        let activity = json!({
-            "id": format!("{}/users/{}/test-activities/{i}", app.base, user.username),
-            "type": "Create",
-            "actor": format!("{}/users/{}", app.base, user.username),
-        });
+    for payload in payloads {
         rookery::store::jobs::enqueue_for_host(
             &mut tx,
             &rookery::store::jobs::NewJob {
                 id: rookery::id::next(),
                 kind: rookery::jobs::deliver::KIND,
-                payload: &rookery::jobs::deliver::payload(signer, &inbox, &activity),
+                payload,
                 run_at: Utc::now(),
                 host: Some(&host),
                 max_attempts: Some(rookery::jobs::deliver::MAX_ATTEMPTS),

@@ -4,12 +4,11 @@
 //! go out; a job whose body is missing fails for good at once. Jobs are queued with no workers
 //! running, so the queue can be looked at first; then workers are started in the test.
 
-use chrono::Utc;
 use rookery::model::Account;
 use serde_json::{json, Value};
 use tokio::sync::watch;
 
-use crate::delivery::{assert_signed_by, wait_for, Answer, Stub};
+use crate::delivery::{assert_signed_by, enqueue_payloads, wait_for, Answer, Stub};
 use crate::helpers::{TestApp, TestUser};
 
 async fn idle_app() -> TestApp {
@@ -198,7 +197,6 @@ async fn deliveries_queued_in_the_older_formats_still_go_out() {
     let alice = app.register("alice").await;
     let stub = Stub::start().await;
     let inbox = format!("{}/inbox", stub.base);
-    let host = rookery::service::delivery::host_of(&inbox).expect("host");
     let signer = account(&app, &alice).await;
     let (first, second) = (activity(&app, &alice, 1), activity(&app, &alice, 2));
     let serialised = serde_json::to_string(&second).expect("JSON");
@@ -213,23 +211,7 @@ async fn deliveries_queued_in_the_older_formats_still_go_out() {
             "body": serialised,
         }),
     ];
-    let mut tx = app.state.db.begin().await.expect("tx");
-    for payload in &payloads {
-        rookery::store::jobs::enqueue_for_host(
-            &mut tx,
-            &rookery::store::jobs::NewJob {
-                id: rookery::id::next(),
-                kind: rookery::jobs::deliver::KIND,
-                payload,
-                run_at: Utc::now(),
-                host: Some(&host),
-                max_attempts: Some(rookery::jobs::deliver::MAX_ATTEMPTS),
-            },
-        )
-        .await
-        .expect("enqueue");
-    }
-    tx.commit().await.expect("commit");
+    enqueue_payloads(&app, &inbox, &payloads).await;
 
     let _workers = start_workers(&app);
     wait_for(&app, "both deliveries", async || {
