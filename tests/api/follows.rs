@@ -46,6 +46,30 @@ pub async fn resolve(app: &TestApp, who: &TestUser, handle: &str) -> String {
         .to_string()
 }
 
+/// `follower` on `b` follows `handle` (an account of `a`), and waits until `a` has accepted;
+/// returns the account's id on `b`.
+pub async fn follow_remotely(
+    a: &TestApp,
+    b: &TestApp,
+    follower: &TestUser,
+    handle: &str,
+) -> String {
+    let id = resolve(b, follower, handle).await;
+    let (status, body) = b
+        .post(
+            &format!("/api/v1/accounts/{id}/follow"),
+            Some(&follower.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    eventually(a, b, "the remote follow is accepted", async || {
+        relationship(b, follower, &id).await["following"] == true
+    })
+    .await;
+    id
+}
+
 pub async fn relationship(app: &TestApp, who: &TestUser, id: &str) -> Value {
     let (_, rel) = app
         .get(

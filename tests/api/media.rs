@@ -772,24 +772,7 @@ async fn instance_advertises_media_limits() {
     assert_eq!(v2["configuration"]["statuses"]["max_media_attachments"], 4);
 }
 
-/// Runs both instances' queues until `check` holds.
-pub(crate) async fn eventually(
-    a: &TestApp,
-    b: &TestApp,
-    what: &str,
-    mut check: impl AsyncFnMut() -> bool,
-) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        a.drain_jobs().await;
-        b.drain_jobs().await;
-        if check().await {
-            return;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
+pub(crate) use crate::follows::eventually;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn attachments_travel_as_documents_to_another_instance() {
@@ -799,35 +782,7 @@ async fn attachments_travel_as_documents_to_another_instance() {
     let alice = a.register("alice").await;
     let bob = b.register("bob").await;
     b.get("/api/v1/timelines/home", Some(&bob.token)).await;
-    let (_, found) = b
-        .get(
-            &format!(
-                "/api/v2/search?q=alice%40{}&resolve=true&type=accounts",
-                a.addr
-            ),
-            Some(&bob.token),
-        )
-        .await;
-    let alice_on_b = found["accounts"][0]["id"]
-        .as_str()
-        .expect("resolved")
-        .to_string();
-    b.post(
-        &format!("/api/v1/accounts/{alice_on_b}/follow"),
-        Some(&bob.token),
-        json!({}),
-    )
-    .await;
-    eventually(&a, &b, "bob follows alice", async || {
-        let (_, rel) = b
-            .get(
-                &format!("/api/v1/accounts/relationships?id[]={alice_on_b}"),
-                Some(&bob.token),
-            )
-            .await;
-        rel[0]["following"] == true
-    })
-    .await;
+    let _ = crate::follows::follow_remotely(&a, &b, &bob, &format!("alice@{}", a.addr)).await;
 
     let (status, m) = upload(
         &a,

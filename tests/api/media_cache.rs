@@ -31,35 +31,7 @@ pub(crate) async fn follow_across(
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{me}");
-    let (_, found) = b
-        .get(
-            &format!(
-                "/api/v2/search?q=alice%40{}&resolve=true&type=accounts",
-                a.addr
-            ),
-            Some(&bob.token),
-        )
-        .await;
-    let alice_on_b = found["accounts"][0]["id"]
-        .as_str()
-        .expect("resolved")
-        .to_string();
-    b.post(
-        &format!("/api/v1/accounts/{alice_on_b}/follow"),
-        Some(&bob.token),
-        json!({}),
-    )
-    .await;
-    eventually(a, b, "bob follows alice", async || {
-        let (_, rel) = b
-            .get(
-                &format!("/api/v1/accounts/relationships?id[]={alice_on_b}"),
-                Some(&bob.token),
-            )
-            .await;
-        rel[0]["following"] == true
-    })
-    .await;
+    let alice_on_b = crate::follows::follow_remotely(a, b, bob, &format!("alice@{}", a.addr)).await;
     alice_on_b
 }
 

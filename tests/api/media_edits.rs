@@ -40,35 +40,7 @@ async fn edits_change_attachments_and_history_shows_each_version() {
     let (b, _db) = spawn_media(|_| {}).await;
     let alice = a.register("alice").await;
     let bob = b.register("bob").await;
-    let (_, found) = b
-        .get(
-            &format!(
-                "/api/v2/search?q=alice%40{}&resolve=true&type=accounts",
-                a.addr
-            ),
-            Some(&bob.token),
-        )
-        .await;
-    let alice_on_b = found["accounts"][0]["id"]
-        .as_str()
-        .expect("resolved")
-        .to_string();
-    b.post(
-        &format!("/api/v1/accounts/{alice_on_b}/follow"),
-        Some(&bob.token),
-        json!({}),
-    )
-    .await;
-    eventually(&a, &b, "bob follows alice", async || {
-        let (_, rel) = b
-            .get(
-                &format!("/api/v1/accounts/relationships?id[]={alice_on_b}"),
-                Some(&bob.token),
-            )
-            .await;
-        rel[0]["following"] == true
-    })
-    .await;
+    let _ = crate::follows::follow_remotely(&a, &b, &bob, &format!("alice@{}", a.addr)).await;
 
     let (_, m1) = upload(&a, &alice, jpeg(300, 200), &[("description", "first")]).await;
     let (_, m2) = upload(&a, &alice, jpeg(200, 300), &[("description", "second")]).await;

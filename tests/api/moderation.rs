@@ -2,26 +2,14 @@
 //! blocks and allowlist mode across two instances, reports forwarded as `Flag`, CSV import and
 //! export, user-level domain blocks, filters, rules, and rate limits.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::helpers::{assert_shape, TestApp, TestUser, ACCOUNT_FIELDS};
 
-/// Runs both instances' queues until `check` holds (fifteen seconds at most).
-async fn eventually(a: &TestApp, b: &TestApp, what: &str, mut check: impl AsyncFnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        a.drain_jobs().await;
-        b.drain_jobs().await;
-        if check().await {
-            return;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
+use crate::follows::eventually;
 
 /// `who` on `app` resolves `handle` and returns its local id there.
 async fn resolve(app: &TestApp, who: &TestUser, handle: &str) -> Option<String> {
