@@ -21,6 +21,16 @@ async fn home(app: &TestApp, viewer: &TestUser) -> Vec<Value> {
     body.as_array().expect("a list").clone()
 }
 
+/// Rewrites a status's HTML directly in the database, as a tool or an operator might.
+async fn set_content(db: impl sqlx::PgExecutor<'_>, id: i64, html: &str) {
+    sqlx::query("UPDATE statuses SET content = $2 WHERE id = $1")
+        .bind(id)
+        .bind(html)
+        .execute(db)
+        .await
+        .expect("update");
+}
+
 #[tokio::test]
 async fn writes_in_one_process_are_read_at_once_in_another() {
     let app = TestApp::spawn().await;
@@ -127,11 +137,7 @@ async fn changes_made_in_sql_and_rolled_back_ones_are_handled() {
         .is_some_and(|c| c.contains("as written")));
 
     // Anyone writing to the database directly is heard like the app itself.
-    sqlx::query("UPDATE statuses SET content = '<p>changed by hand</p>' WHERE id = $1")
-        .bind(numeric)
-        .execute(&app.state.db)
-        .await
-        .expect("update");
+    set_content(&app.state.db, numeric, "<p>changed by hand</p>").await;
     assert_eq!(
         status(&app, &id, &alice).await["content"],
         "<p>changed by hand</p>"
@@ -145,29 +151,17 @@ async fn changes_made_in_sql_and_rolled_back_ones_are_handled() {
     .execute(&app.state.db)
     .await
     .expect("backlog");
-    sqlx::query("UPDATE statuses SET content = '<p>behind a queue</p>' WHERE id = $1")
-        .bind(numeric)
-        .execute(&app.state.db)
-        .await
-        .expect("update");
+    set_content(&app.state.db, numeric, "<p>behind a queue</p>").await;
     assert_eq!(
         status(&app, &id, &alice).await["content"],
         "<p>behind a queue</p>"
     );
-    sqlx::query("UPDATE statuses SET content = '<p>changed by hand</p>' WHERE id = $1")
-        .bind(numeric)
-        .execute(&app.state.db)
-        .await
-        .expect("update");
+    set_content(&app.state.db, numeric, "<p>changed by hand</p>").await;
 
     // A rolled-back change takes an epoch that is never announced: the next read must not
     // wait for it forever, nor give up the cache for good.
     let mut tx = app.state.db.begin().await.expect("begin");
-    sqlx::query("UPDATE statuses SET content = '<p>never committed</p>' WHERE id = $1")
-        .bind(numeric)
-        .execute(&mut *tx)
-        .await
-        .expect("update");
+    set_content(&mut *tx, numeric, "<p>never committed</p>").await;
     tx.rollback().await.expect("rollback");
     assert_eq!(
         status(&app, &id, &alice).await["content"],
@@ -181,11 +175,7 @@ async fn changes_made_in_sql_and_rolled_back_ones_are_handled() {
         .execute(&mut *conn)
         .await
         .expect("set");
-    sqlx::query("UPDATE statuses SET content = '<p>unannounced</p>' WHERE id = $1")
-        .bind(numeric)
-        .execute(&mut *conn)
-        .await
-        .expect("update");
+    set_content(&mut *conn, numeric, "<p>unannounced</p>").await;
     sqlx::query("SET session_replication_role = DEFAULT")
         .execute(&mut *conn)
         .await
