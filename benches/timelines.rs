@@ -34,6 +34,8 @@ use serde::de::IgnoredAny;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection, PgPool};
 
+#[path = "support/cpu.rs"]
+mod cpu;
 #[path = "support/db.rs"]
 mod db;
 use db::DbServer;
@@ -314,6 +316,8 @@ async fn bench(
         }
     }
 
+    // Only a throwaway cluster's processes are known, so only then is PostgreSQL's CPU told.
+    let postmaster = server.cluster.as_ref().map(|c| c.pid);
     let rss_before = memory();
     let load_before = load_average();
     println!(
@@ -322,7 +326,7 @@ async fn bench(
     );
     let mut results = Vec::new();
     for s in &scenarios {
-        let r = drive_http(&client, &base, s, settings).await;
+        let r = drive_http(&client, &base, s, settings, postmaster).await;
         println!(
             "  {:<22} {:>8.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  max {:>7.2} ms  errors {}",
             s.name, r.rate, r.p50, r.p99, r.max, r.errors
@@ -338,8 +342,8 @@ async fn bench(
     // 4. The bare feed queries, on a pool of their own.
     let raw_pool = rookery::db::open_pool(db_options.clone(), settings.clients as u32, 30).await?;
     let owners = [seeded.small.account_id, seeded.large.account_id];
-    let raw_ids = drive_sql(&raw_pool, HOME_FEED_SQL, &owners, settings).await;
-    let raw = drive_sql(&raw_pool, HOME_PAGE_SQL, &owners, settings).await;
+    let raw_ids = drive_sql(&raw_pool, HOME_FEED_SQL, &owners, settings, postmaster).await;
+    let raw = drive_sql(&raw_pool, HOME_PAGE_SQL, &owners, settings, postmaster).await;
     for (name, r) in [("raw feed ids SQL", &raw_ids), ("raw feed page SQL", &raw)] {
         println!(
             "  {:<22} {:>8.0} q/s    p50 {:>6.2} ms  p99 {:>6.2} ms  max {:>7.2} ms  errors {}",
@@ -358,21 +362,26 @@ async fn bench(
         settings.accounts, settings.statuses, seeded.feed_entries, seeded.seconds
     );
     println!(
-        "{:<24} {:>10} {:>9} {:>9} {:>9} {:>8}",
-        "scenario", "rate/s", "p50 ms", "p99 ms", "max ms", "errors"
+        "{:<24} {:>10} {:>9} {:>9} {:>9} {:>8}   {}",
+        "scenario",
+        "rate/s",
+        "p50 ms",
+        "p99 ms",
+        "max ms",
+        "errors",
+        "CPU µs each: this process + PostgreSQL"
     );
-    for (name, r) in &results {
-        println!(
-            "{:<24} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {:>8}",
-            name, r.rate, r.p50, r.p99, r.max, r.errors
-        );
-    }
-    for (name, r) in [
+    let raw_rows = [
         ("raw feed ids (queries)", &raw_ids),
         ("raw feed page (queries)", &raw),
-    ] {
+    ];
+    for (name, r) in results.iter().map(|(n, r)| (*n, r)).chain(raw_rows) {
+        let cpu = match r.cpu_us {
+            Some((own, pg)) => format!("{own:.0} + {pg:.0} = {:.0}", own + pg),
+            None => "-".into(),
+        };
         println!(
-            "{:<24} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {:>8}",
+            "{:<24} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {:>8}   {cpu}",
             name, r.rate, r.p50, r.p99, r.max, r.errors
         );
     }
@@ -745,6 +754,9 @@ struct Scenario {
 #[derive(Default)]
 struct Outcome {
     rate: f64,
+    /// CPU (µs) per request or query in the measured phase: this process (server, load
+    /// generator, pools) and PostgreSQL.
+    cpu_us: Option<(f64, f64)>,
     p50: f64,
     p99: f64,
     max: f64,
@@ -792,6 +804,7 @@ fn summarise(logs: Vec<TaskLog>, elapsed: Duration) -> Outcome {
     };
     Outcome {
         rate: all.len() as f64 / elapsed.as_secs_f64(),
+        cpu_us: None,
         p50: pct(0.50),
         p99: pct(0.99),
         max: all.last().map(|m| *m as f64 / 1000.0).unwrap_or(0.0),
@@ -857,7 +870,7 @@ fn truncate(s: &str, max: usize) -> String {
 }
 
 /// Runs `body` in `clients` tasks for the warm-up, then again for the measured time.
-async fn drive<F, Fut>(settings: &Settings, body: F) -> Outcome
+async fn drive<F, Fut>(settings: &Settings, postmaster: Option<i32>, body: F) -> Outcome
 where
     F: Fn(usize, Instant) -> Fut,
     Fut: std::future::Future<Output = TaskLog> + Send + 'static,
@@ -871,6 +884,7 @@ where
             let _ = t.await;
         }
     }
+    let cpu_before = cpu::process_seconds().zip(postmaster.and_then(cpu::postgres_seconds));
     let start = Instant::now();
     let until = start + Duration::from_secs_f64(settings.seconds);
     let tasks: Vec<_> = (0..settings.clients)
@@ -887,7 +901,14 @@ where
             }
         }
     }
-    summarise(logs, start.elapsed())
+    let elapsed = start.elapsed();
+    let cpu_after = cpu::process_seconds().zip(postmaster.and_then(cpu::postgres_seconds));
+    let mut outcome = summarise(logs, elapsed);
+    let done = (outcome.rate * elapsed.as_secs_f64()).max(1.0);
+    outcome.cpu_us = cpu_before
+        .zip(cpu_after)
+        .map(|((p0, g0), (p1, g1))| (1e6 * (p1 - p0) / done, 1e6 * (g1 - g0) / done));
+    outcome
 }
 
 async fn drive_http(
@@ -895,9 +916,10 @@ async fn drive_http(
     base: &str,
     s: &Scenario,
     settings: &Settings,
+    postmaster: Option<i32>,
 ) -> Outcome {
     let url = format!("{base}{}", s.path);
-    drive(settings, |_, until| {
+    drive(settings, postmaster, |_, until| {
         let client = client.clone();
         let url = url.clone();
         let token = s.token.clone();
@@ -945,8 +967,9 @@ async fn drive_sql(
     sql: &'static str,
     owners: &[i64],
     settings: &Settings,
+    postmaster: Option<i32>,
 ) -> Outcome {
-    drive(settings, |i, until| {
+    drive(settings, postmaster, |i, until| {
         let pool = pool.clone();
         let owner = owners[i % owners.len()];
         async move {

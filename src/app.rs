@@ -58,7 +58,11 @@ impl AppState {
         )?;
         let delivery_http = crate::jobs::deliver::client(&user_agent, &config)?;
         let streaming = crate::streaming::Bus::new(config.streaming.client_buffer);
-        let cache = crate::service::cache::Cache::new(config.cache.statuses, config.cache.accounts);
+        let cache = crate::service::cache::Cache::new(
+            config.cache.statuses,
+            config.cache.accounts,
+            config.cache.tokens,
+        );
         Ok(AppState {
             delivery_http,
             clock: crate::clock::Clock::default(),

@@ -174,6 +174,7 @@ pub struct StreamingConfig {
 pub struct CacheConfig {
     pub statuses: usize,
     pub accounts: usize,
+    pub tokens: usize,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]

@@ -1,6 +1,7 @@
 //! In-process caches of statuses and accounts as every viewer sees them (counters included;
 //! the viewer's own flags are never cached), so a page of a timeline is one small query
-//! rather than every row read again.
+//! rather than every row read again; and of whom bearer tokens speak for, so a request is not
+//! one query more to tell who is calling.
 //!
 //! PostgreSQL keeps them true. Triggers announce every change to a cached row on
 //! `store::cache::CHANNEL`, in commit order, to every process (migration
@@ -16,6 +17,7 @@
 //! Without a live listener (before it starts, after it loses its connection) nothing is
 //! trusted or kept: readers go to the database.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,6 +27,7 @@ use sqlx::PgPool;
 use tokio::sync::{watch, Mutex, OnceCell};
 
 use crate::model::Account;
+use crate::service::oauth::Principal;
 use crate::store;
 use crate::store::statuses::StatusRow;
 
@@ -43,6 +46,7 @@ pub struct Cache {
 struct Inner {
     statuses: Option<quick_cache::sync::Cache<i64, Arc<StatusRow>>>,
     accounts: Option<quick_cache::sync::Cache<i64, Arc<Account>>>,
+    principals: Option<std::sync::Mutex<Principals>>,
     /// Bumped before every eviction: an entry read from the database while it moved is not
     /// kept.
     generation: AtomicU64,
@@ -66,13 +70,19 @@ pub struct Use {
 }
 
 impl Cache {
-    /// Caches holding at most this many statuses and accounts (0 turns one off).
-    pub fn new(statuses: usize, accounts: usize) -> Cache {
+    /// Caches holding at most this many statuses, accounts and tokens (0 turns one off).
+    pub fn new(statuses: usize, accounts: usize, tokens: usize) -> Cache {
         let (heard, _) = watch::channel(0);
         Cache {
             inner: Arc::new(Inner {
                 statuses: (statuses > 0).then(|| quick_cache::sync::Cache::new(statuses)),
                 accounts: (accounts > 0).then(|| quick_cache::sync::Cache::new(accounts)),
+                principals: (tokens > 0).then(|| {
+                    std::sync::Mutex::new(Principals {
+                        capacity: tokens,
+                        ..Principals::default()
+                    })
+                }),
                 generation: AtomicU64::new(0),
                 heard,
                 live: AtomicBool::new(false),
@@ -83,7 +93,9 @@ impl Cache {
     }
 
     fn enabled(&self) -> bool {
-        self.inner.statuses.is_some() || self.inner.accounts.is_some()
+        self.inner.statuses.is_some()
+            || self.inner.accounts.is_some()
+            || self.inner.principals.is_some()
     }
 
     /// Starts the listener (once per process, on first use) and says what this request may
@@ -194,6 +206,52 @@ impl Cache {
         }
     }
 
+    /// Whom the token with this hash speaks for, if cached and true now: the database's epoch
+    /// is read (a query far cheaper than the token's) and the entry is trusted once this
+    /// process has heard every change up to it, as any other entry.
+    pub async fn principal_now(&self, db: &PgPool, token_hash: &str) -> Option<Arc<Principal>> {
+        self.principal(token_hash)?;
+        let epoch = match store::cache::epoch(db).await {
+            Ok(epoch) => epoch,
+            Err(e) => {
+                tracing::warn!(error = %e, "cache epoch; reading the database");
+                return None;
+            }
+        };
+        if !self.catch_up(db, epoch).await {
+            return None;
+        }
+        // Whatever was announced up to the epoch has been evicted by now.
+        self.principal(token_hash)
+    }
+
+    fn principal(&self, token_hash: &str) -> Option<Arc<Principal>> {
+        if !self.inner.live.load(Ordering::SeqCst) {
+            return None;
+        }
+        let principals = self.inner.principals.as_ref()?.lock().ok()?;
+        principals.by_hash.get(token_hash).cloned()
+    }
+
+    /// Keeps whom a token speaks for, read from the database since `usage` began, unless
+    /// something was evicted meanwhile (as [`Cache::keep_statuses`]).
+    pub fn keep_principal(&self, usage: &Use, token_hash: &str, principal: Arc<Principal>) {
+        let Some(principals) = &self.inner.principals else {
+            return;
+        };
+        if !self.inner.live.load(Ordering::SeqCst) {
+            return;
+        }
+        let Ok(mut principals) = principals.lock() else {
+            return;
+        };
+        // Checked under the lock the listener evicts under: an eviction either came before
+        // (the generation moved: not kept) or comes after and removes it.
+        if self.inner.generation.load(Ordering::SeqCst) == usage.generation {
+            principals.insert(token_hash, principal);
+        }
+    }
+
     fn keep<V: Clone>(
         &self,
         usage: &Use,
@@ -217,7 +275,18 @@ impl Cache {
     }
 
     fn evict(&self, kind: &str, id: i64) {
+        // Held across the bump and the removal, so a principal being kept either sees the
+        // bump or is removed after it is kept.
+        let principals = matches!(kind, "a" | "t")
+            .then(|| self.inner.principals.as_ref().and_then(|p| p.lock().ok()))
+            .flatten();
         self.inner.generation.fetch_add(1, Ordering::SeqCst);
+        if let Some(mut principals) = principals {
+            match kind {
+                "a" => principals.remove_account(id),
+                _ => principals.remove_token(id),
+            }
+        }
         match kind {
             "s" => {
                 if let Some(c) = &self.inner.statuses {
@@ -240,7 +309,11 @@ impl Cache {
     }
 
     fn clear(&self) {
+        let principals = self.inner.principals.as_ref().and_then(|p| p.lock().ok());
         self.inner.generation.fetch_add(1, Ordering::SeqCst);
+        if let Some(mut principals) = principals {
+            principals.clear();
+        }
         if let Some(c) = &self.inner.statuses {
             c.clear();
         }
@@ -258,6 +331,55 @@ impl Cache {
                 false
             }
         });
+    }
+}
+
+/// Whom tokens speak for, by token hash, with the ids an announcement names them by: the
+/// token's own (`t`) and its account's (`a`: the account, its counters or its user changed).
+#[derive(Default)]
+struct Principals {
+    capacity: usize,
+    by_hash: HashMap<String, Arc<Principal>>,
+    by_token: HashMap<i64, String>,
+    by_account: HashMap<i64, Vec<String>>,
+}
+
+impl Principals {
+    fn insert(&mut self, token_hash: &str, principal: Arc<Principal>) {
+        if self.by_hash.len() >= self.capacity {
+            // Active tokens are few next to the capacity; starting over when it is reached
+            // keeps this simple, and costs one query per token to refill.
+            self.clear();
+        }
+        self.by_token
+            .insert(principal.grant.token_id, token_hash.to_string());
+        if let Some(account) = &principal.account {
+            let hashes = self.by_account.entry(account.id).or_default();
+            if !hashes.iter().any(|h| h == token_hash) {
+                hashes.push(token_hash.to_string());
+            }
+        }
+        self.by_hash.insert(token_hash.to_string(), principal);
+    }
+
+    fn remove_token(&mut self, token_id: i64) {
+        if let Some(hash) = self.by_token.remove(&token_id) {
+            self.by_hash.remove(&hash);
+        }
+    }
+
+    fn remove_account(&mut self, account_id: i64) {
+        for hash in self.by_account.remove(&account_id).unwrap_or_default() {
+            if let Some(principal) = self.by_hash.remove(&hash) {
+                self.by_token.remove(&principal.grant.token_id);
+            }
+        }
+    }
+
+    fn clear(&mut self) {
+        self.by_hash.clear();
+        self.by_token.clear();
+        self.by_account.clear();
     }
 }
 

@@ -1,7 +1,7 @@
 //! OAuth 2 as Mastodon speaks it: client apps, sign-in, authorization codes (with PKCE),
 //! token grants, revocation, and turning a bearer token back into who is calling.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use axum::http::StatusCode;
 use base64::Engine;
@@ -479,11 +479,17 @@ pub struct Principal {
     pub account: Option<Account>,
 }
 
-/// Resolves a bearer token (one query); `Unauthorized` for an unknown or revoked one, or one
-/// whose user or account is gone or suspended.
+/// Resolves a bearer token; `Unauthorized` for an unknown or revoked one, or one whose user or
+/// account is gone or suspended. A token seen before is usually answered from the cache
+/// (which hears of every revocation and change to the user or account).
 pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal> {
     let invalid = || Error::unauthorized("The access token is invalid");
-    let owner = store::oauth::token_owner_by_hash(&state.db, &crypto::sha256_hex(token))
+    let hash = crypto::sha256_hex(token);
+    if let Some(principal) = state.cache.principal_now(&state.db, &hash).await {
+        return Ok((*principal).clone());
+    }
+    let usage = state.cache.begin(&state.db).await;
+    let owner = store::oauth::token_owner_by_hash(&state.db, &hash)
         .await?
         .ok_or_else(invalid)?;
     if owner.grant.user_id.is_some() && (owner.user.is_none() || owner.account.is_none()) {
@@ -492,12 +498,16 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal> {
     if owner.account.as_ref().is_some_and(Account::is_suspended) {
         return Err(invalid());
     }
-    Ok(Principal {
+    let principal = Principal {
         scopes: Scopes::from_vec(owner.grant.scopes.clone()),
         grant: owner.grant,
         user: owner.user,
         account: owner.account,
-    })
+    };
+    state
+        .cache
+        .keep_principal(&usage, &hash, Arc::new(principal.clone()));
+    Ok(principal)
 }
 
 /// Starts a browser session for the sign-in page; returns the cookie value.

@@ -5,7 +5,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{TestApp, TestUser};
+use crate::helpers::{TestApp, TestClient, TestUser};
 
 async fn status(app: &TestApp, id: &str, viewer: &TestUser) -> Value {
     let (code, body) = app
@@ -185,4 +185,128 @@ async fn changes_made_in_sql_and_rolled_back_ones_are_handled() {
         status(&app, &id, &alice).await["content"],
         "<p>changed by hand</p>"
     );
+}
+
+async fn credentials(app: &TestApp, token: &str) -> (StatusCode, Value) {
+    app.get("/api/v1/accounts/verify_credentials", Some(token))
+        .await
+}
+
+/// A token obtained through an app with the password grant (so the app may revoke it).
+async fn app_token(app: &TestApp, client: &TestClient, username: &str) -> String {
+    let (code, body) = app
+        .post_form(
+            "/oauth/token",
+            None,
+            &[
+                ("grant_type", "password"),
+                ("client_id", &client.client_id),
+                ("client_secret", &client.client_secret),
+                ("username", username),
+                ("password", "correct horse battery"),
+                ("scope", "read write"),
+            ],
+        )
+        .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    body["access_token"].as_str().expect("token").to_string()
+}
+
+/// Runs `sql` (with the account id as `$1`) without announcing anything: the triggers are
+/// switched off for this session, as a replica's would be.
+async fn unannounced(app: &TestApp, sql: &str, account_id: i64) {
+    let mut conn = app.state.db.acquire().await.expect("connection");
+    sqlx::query("SET session_replication_role = replica")
+        .execute(&mut *conn)
+        .await
+        .expect("set");
+    sqlx::query(sql)
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await
+        .expect("unannounced change");
+    sqlx::query("SET session_replication_role = DEFAULT")
+        .execute(&mut *conn)
+        .await
+        .expect("reset");
+}
+
+#[tokio::test]
+async fn whom_a_token_speaks_for_is_never_stale() {
+    let app = TestApp::spawn().await;
+    let other = app.spawn_sharing().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let carol = app.register("carol").await;
+    let client = app
+        .create_client("read write", "urn:ietf:wg:oauth:2.0:oob")
+        .await;
+    let token = app_token(&app, &client, "alice").await;
+
+    // Used, and so cached, in both processes.
+    for process in [&app, &other] {
+        for t in [&token, &alice.token, &bob.token, &carol.token] {
+            assert_eq!(credentials(process, t).await.0, StatusCode::OK);
+        }
+    }
+
+    // Revoked through one process: refused at once by both; alice's other token still works.
+    let (code, body) = other
+        .post_form(
+            "/oauth/revoke",
+            None,
+            &[
+                ("client_id", &client.client_id),
+                ("client_secret", &client.client_secret),
+                ("token", &token),
+            ],
+        )
+        .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    for process in [&app, &other] {
+        assert_eq!(credentials(process, &token).await.0, StatusCode::UNAUTHORIZED);
+        assert_eq!(credentials(process, &alice.token).await.0, StatusCode::OK);
+    }
+
+    // The account a token speaks for is read afresh after it changes, in either process.
+    let (code, body) = app
+        .request(
+            Method::PATCH,
+            "/api/v1/accounts/update_credentials",
+            Some(&alice.token),
+            Some(json!({ "display_name": "Alicia" })),
+        )
+        .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    assert_eq!(credentials(&other, &alice.token).await.1["display_name"], "Alicia");
+
+    // Suspended and disabled by hand in SQL: refused at once.
+    let bob_id: i64 = bob.id.parse().expect("numeric id");
+    sqlx::query("UPDATE accounts SET suspended_at = now() WHERE id = $1")
+        .bind(bob_id)
+        .execute(&app.state.db)
+        .await
+        .expect("suspend");
+    let alice_id: i64 = alice.id.parse().expect("numeric id");
+    sqlx::query("UPDATE users SET disabled = true WHERE account_id = $1")
+        .bind(alice_id)
+        .execute(&app.state.db)
+        .await
+        .expect("disable");
+    for process in [&app, &other] {
+        assert_eq!(credentials(process, &bob.token).await.0, StatusCode::UNAUTHORIZED);
+        assert_eq!(credentials(process, &alice.token).await.0, StatusCode::FORBIDDEN);
+    }
+
+    // The cache is in use: a revocation nobody announces is not seen, because whom the token
+    // speaks for is served from memory.
+    let carol_id: i64 = carol.id.parse().expect("numeric id");
+    unannounced(
+        &app,
+        "UPDATE oauth_tokens SET revoked_at = now() \
+         WHERE user_id = (SELECT id FROM users WHERE account_id = $1)",
+        carol_id,
+    )
+    .await;
+    assert_eq!(credentials(&app, &carol.token).await.0, StatusCode::OK);
 }
