@@ -3,13 +3,17 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::header;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
+use axum::http::{header, Method};
+use axum::middleware::Next;
+use axum::response::Response;
 
 use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::model::{Account, User};
+use crate::service::cache;
 use crate::service::oauth::{self, Principal};
 
 fn bearer_token(parts: &Parts) -> Option<String> {
@@ -129,6 +133,45 @@ impl FromRequestParts<AppState> for MaybeAuth {
                 }
                 Ok(MaybeAuth(Some(into_auth(principal)?)))
             }
+        }
+    }
+}
+
+/// Lets a read take its token from the cache without a query to confirm it first: the page it
+/// reads learns the database's epoch anyway, and the token is confirmed then (or, if nothing
+/// did, before the answer leaves). If the cache cannot vouch for the token by the end, the
+/// request is run again with the token read from the database, so no answer ever rests on a
+/// revoked token or a changed account. Only requests that cannot change anything qualify:
+/// GET and HEAD without a body (so running one twice is harmless and needs nothing kept).
+pub async fn confirm_deferred(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let bodiless = !request.headers().contains_key(header::TRANSFER_ENCODING)
+        && request
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .is_none_or(|l| l.as_bytes() == b"0");
+    if !(bodiless && matches!(*request.method(), Method::GET | Method::HEAD)) {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let again = parts.clone();
+    let (answer, unconfirmed) = cache::with_deferred_confirmation(async {
+        let answer = next.clone().run(Request::from_parts(parts, body)).await;
+        (
+            answer,
+            cache::settle_deferred(&state.cache, &state.db).await,
+        )
+    })
+    .await;
+    match unconfirmed {
+        None => answer,
+        Some(_) => {
+            drop(answer);
+            tracing::debug!("cached token not confirmed; answering again from the database");
+            next.run(Request::from_parts(again, Body::empty())).await
         }
     }
 }

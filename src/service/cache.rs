@@ -142,7 +142,26 @@ impl Cache {
     /// Whether entries may be trusted by a reader who saw `epoch` in the database: once this
     /// process has heard every change up to it. Waits a moment for the announcements, then
     /// asks for a marker; `false` (read the database) if even that does not arrive.
+    ///
+    /// Within a request that took its token from the cache unconfirmed (see
+    /// [`Cache::defer_confirmation`]), success also confirms the token if it is still cached.
     pub async fn catch_up(&self, db: &PgPool, epoch: i64) -> bool {
+        let caught_up = self.reach(db, epoch).await;
+        if caught_up {
+            let _ = PENDING.try_with(|p| {
+                let mut p = p.borrow_mut();
+                if p.token
+                    .as_ref()
+                    .is_some_and(|(h, taken)| self.still_cached(h, taken))
+                {
+                    p.token = None;
+                }
+            });
+        }
+        caught_up
+    }
+
+    async fn reach(&self, db: &PgPool, epoch: i64) -> bool {
         if !self.inner.live.load(Ordering::SeqCst) {
             return false;
         }
@@ -223,6 +242,25 @@ impl Cache {
         }
         // Whatever was announced up to the epoch has been evicted by now.
         self.principal(token_hash)
+    }
+
+    /// Whom the token with this hash speaks for, if cached, unconfirmed: inside a request run
+    /// by [`with_deferred_confirmation`], confirmation is left to the request's own first
+    /// [`Cache::catch_up`] or, failing that, to [`settle_deferred`] before its answer leaves.
+    /// `None` outside such a request (the caller confirms at once) or on a miss.
+    pub fn defer_confirmation(&self, token_hash: &str) -> Option<Arc<Principal>> {
+        let principal = self.principal(token_hash)?;
+        PENDING
+            .try_with(|p| p.borrow_mut().token = Some((token_hash.to_string(), principal.clone())))
+            .ok()?;
+        Some(principal)
+    }
+
+    /// The very entry `taken` is still the cached one (not evicted, nor evicted and read
+    /// afresh by another request).
+    fn still_cached(&self, token_hash: &str, taken: &Arc<Principal>) -> bool {
+        self.principal(token_hash)
+            .is_some_and(|now| Arc::ptr_eq(&now, taken))
     }
 
     fn principal(&self, token_hash: &str) -> Option<Arc<Principal>> {
@@ -331,6 +369,37 @@ impl Cache {
                 false
             }
         });
+    }
+}
+
+tokio::task_local! {
+    /// The token hash a request took from the cache and has not confirmed yet.
+    static PENDING: std::cell::RefCell<Pending>;
+}
+
+#[derive(Default)]
+struct Pending {
+    /// The token's hash and the entry taken for it.
+    token: Option<(String, Arc<Principal>)>,
+}
+
+/// Runs a request (a read: it changes nothing) that may take its token from the cache and
+/// confirm it later, in the epoch check its own page makes anyway, instead of a query of its
+/// own; [`settle_deferred`] must run before its answer is sent.
+pub async fn with_deferred_confirmation<F: std::future::Future>(request: F) -> F::Output {
+    PENDING
+        .scope(std::cell::RefCell::new(Pending::default()), request)
+        .await
+}
+
+/// Confirms, at the end of a request run by [`with_deferred_confirmation`], a token it took
+/// from the cache that nothing confirmed meanwhile. Returns the token's hash when the cache
+/// cannot vouch for it: the caller then asks the database before it answers.
+pub async fn settle_deferred(cache: &Cache, db: &PgPool) -> Option<String> {
+    let (hash, taken) = PENDING.try_with(|p| p.borrow_mut().token.take()).ok()??;
+    match cache.principal_now(db, &hash).await {
+        Some(now) if Arc::ptr_eq(&now, &taken) => None,
+        _ => Some(hash),
     }
 }
 

@@ -481,10 +481,14 @@ pub struct Principal {
 
 /// Resolves a bearer token; `Unauthorized` for an unknown or revoked one, or one whose user or
 /// account is gone or suspended. A token seen before is usually answered from the cache
-/// (which hears of every revocation and change to the user or account).
+/// (which hears of every revocation and change to the user or account); in a read, the
+/// cache's answer may be confirmed later in the request (`api::auth::confirm_deferred`).
 pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal> {
     let invalid = || Error::unauthorized("The access token is invalid");
     let hash = crypto::sha256_hex(token);
+    if let Some(principal) = state.cache.defer_confirmation(&hash) {
+        return Ok((*principal).clone());
+    }
     if let Some(principal) = state.cache.principal_now(&state.db, &hash).await {
         return Ok((*principal).clone());
     }

@@ -264,7 +264,10 @@ async fn whom_a_token_speaks_for_is_never_stale() {
         .await;
     assert_eq!(code, StatusCode::OK, "{body}");
     for process in [&app, &other] {
-        assert_eq!(credentials(process, &token).await.0, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            credentials(process, &token).await.0,
+            StatusCode::UNAUTHORIZED
+        );
         assert_eq!(credentials(process, &alice.token).await.0, StatusCode::OK);
     }
 
@@ -278,7 +281,10 @@ async fn whom_a_token_speaks_for_is_never_stale() {
         )
         .await;
     assert_eq!(code, StatusCode::OK, "{body}");
-    assert_eq!(credentials(&other, &alice.token).await.1["display_name"], "Alicia");
+    assert_eq!(
+        credentials(&other, &alice.token).await.1["display_name"],
+        "Alicia"
+    );
 
     // Suspended and disabled by hand in SQL: refused at once.
     let bob_id: i64 = bob.id.parse().expect("numeric id");
@@ -294,9 +300,50 @@ async fn whom_a_token_speaks_for_is_never_stale() {
         .await
         .expect("disable");
     for process in [&app, &other] {
-        assert_eq!(credentials(process, &bob.token).await.0, StatusCode::UNAUTHORIZED);
-        assert_eq!(credentials(process, &alice.token).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(
+            credentials(process, &bob.token).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            credentials(process, &alice.token).await.0,
+            StatusCode::FORBIDDEN
+        );
     }
+
+    // Revoked behind a long queue of announcements: a read that took the token from the
+    // cache waits for its process to hear of the revocation (or is answered again from the
+    // database) rather than answer for a revoked token.
+    let dave = app.register("dave").await;
+    let erin = app.register("erin").await;
+    for t in [&dave.token, &erin.token] {
+        assert_eq!(credentials(&app, t).await.0, StatusCode::OK);
+    }
+    // Queue and revocation are committed together, so the listener gets no head start.
+    let mut tx = app.state.db.begin().await.expect("begin");
+    sqlx::query(
+        "SELECT pg_notify('rookery_cache', 'm ' || g || ' 0') FROM generate_series(1, 100000) g",
+    )
+    .execute(&mut *tx)
+    .await
+    .expect("backlog");
+    sqlx::query(
+        "UPDATE oauth_tokens SET revoked_at = now() \
+         WHERE user_id IN (SELECT id FROM users WHERE account_id = ANY($1))",
+    )
+    .bind(vec![
+        dave.id.parse::<i64>().expect("numeric id"),
+        erin.id.parse::<i64>().expect("numeric id"),
+    ])
+    .execute(&mut *tx)
+    .await
+    .expect("revoke");
+    tx.commit().await.expect("commit");
+    assert_eq!(
+        credentials(&app, &dave.token).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (code, _) = app.get("/api/v1/timelines/home", Some(&erin.token)).await;
+    assert_eq!(code, StatusCode::UNAUTHORIZED);
 
     // The cache is in use: a revocation nobody announces is not seen, because whom the token
     // speaks for is served from memory.
