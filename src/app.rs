@@ -43,6 +43,8 @@ pub struct AppState {
     pub media: Arc<dyn crate::media::Storage>,
     /// Statuses and accounts as every viewer sees them, kept true by PostgreSQL.
     pub cache: crate::service::cache::Cache,
+    /// Authors' JSON kept between timeline pages while the cached account is unchanged.
+    pub rendered_accounts: Arc<crate::api::entities::account::RenderedAccounts>,
 }
 
 impl AppState {
@@ -63,6 +65,9 @@ impl AppState {
             config.cache.accounts,
             config.cache.tokens,
         );
+        let rendered_accounts = Arc::new(crate::api::entities::account::RenderedAccounts::new(
+            config.cache.accounts,
+        ));
         Ok(AppState {
             delivery_http,
             clock: crate::clock::Clock::default(),
@@ -74,6 +79,7 @@ impl AppState {
             http,
             limiter: Arc::new(RateLimiter::default()),
             signing_keys: Arc::default(),
+            rendered_accounts,
             cache,
         })
     }

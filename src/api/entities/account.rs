@@ -1,6 +1,9 @@
 //! Account, CredentialAccount, Field, Role.
 
+use std::sync::Arc;
+
 use serde::Serialize;
+use serde_json::value::RawValue;
 
 use super::datetime;
 use crate::model::{self, Role as UserRole, User};
@@ -246,5 +249,66 @@ pub fn full_role(role: UserRole) -> Role {
             permissions: "1".into(),
             highlighted: true,
         },
+    }
+}
+
+/// An account inside another entity: rendered for this answer, or JSON kept from an earlier
+/// one (see [`RenderedAccounts`]). Serialises the same either way.
+#[derive(Debug)]
+pub enum AccountJson {
+    Fresh(Box<Account>),
+    Kept(Arc<RawValue>),
+}
+
+impl Serialize for AccountJson {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            AccountJson::Fresh(account) => account.serialize(serializer),
+            AccountJson::Kept(json) => json.as_ref().serialize(serializer),
+        }
+    }
+}
+
+impl AccountJson {
+    pub fn render(account: &model::Account, base_url: &str) -> AccountJson {
+        AccountJson::Fresh(Box::new(Account::render(account, base_url)))
+    }
+}
+
+/// Accounts' JSON kept between answers: an author appears in many statuses of many pages,
+/// and rendering one is a good part of a timeline's cost. An entry is used only while the
+/// account it was rendered from is the very one the accounts cache still holds (`Arc`
+/// identity): that cache drops an account on any change, so its JSON goes with it.
+pub struct RenderedAccounts {
+    kept: Option<quick_cache::sync::Cache<i64, (Arc<model::Account>, Arc<RawValue>)>>,
+}
+
+impl RenderedAccounts {
+    /// Room for `capacity` accounts (0: nothing is kept).
+    pub fn new(capacity: usize) -> RenderedAccounts {
+        RenderedAccounts {
+            kept: (capacity > 0).then(|| quick_cache::sync::Cache::new(capacity)),
+        }
+    }
+
+    /// `account` as JSON, kept for the next answer.
+    pub fn get(&self, account: &Arc<model::Account>, base_url: &str) -> AccountJson {
+        let Some(kept) = &self.kept else {
+            return AccountJson::render(account, base_url);
+        };
+        if let Some((from, json)) = kept.get(&account.id) {
+            if Arc::ptr_eq(&from, account) {
+                return AccountJson::Kept(json);
+            }
+        }
+        let rendered = Account::render(account, base_url);
+        match serde_json::value::to_raw_value(&rendered) {
+            Ok(json) => {
+                let json: Arc<RawValue> = Arc::from(json);
+                kept.insert(account.id, (account.clone(), json.clone()));
+                AccountJson::Kept(json)
+            }
+            Err(_) => AccountJson::Fresh(Box::new(rendered)),
+        }
     }
 }

@@ -3,6 +3,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use super::account::{AccountJson, RenderedAccounts};
 use super::{datetime, Account};
 use crate::model::{self, StatusView};
 
@@ -31,7 +32,7 @@ pub struct Status {
     pub id: String,
     pub uri: String,
     pub created_at: String,
-    pub account: Account,
+    pub account: AccountJson,
     /// Absent when `text` is sent instead (the answer to a delete, for redrafting).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
@@ -74,6 +75,16 @@ pub struct Status {
 impl Status {
     /// Renders a status for `viewer` (whose own flags it carries).
     pub fn render(view: &StatusView, viewer: Option<i64>, base_url: &str) -> Status {
+        Status::render_with(view, viewer, base_url, None)
+    }
+
+    /// [`Status::render`], with authors' JSON taken from (and kept in) `accounts`.
+    pub fn render_with(
+        view: &StatusView,
+        viewer: Option<i64>,
+        base_url: &str,
+        accounts: Option<&RenderedAccounts>,
+    ) -> Status {
         let s = &view.status;
         let own = viewer == Some(s.account_id);
         let flags = view.viewer;
@@ -81,7 +92,10 @@ impl Status {
             id: s.id.to_string(),
             uri: s.uri.clone(),
             created_at: datetime(&s.created_at),
-            account: Account::render(&view.account, base_url),
+            account: match accounts {
+                Some(kept) => kept.get(&view.account, base_url),
+                None => AccountJson::render(&view.account, base_url),
+            },
             content: Some(s.content.clone()),
             text: None,
             visibility: s.visibility.as_str(),
@@ -131,7 +145,7 @@ impl Status {
             reblog: view
                 .reblog
                 .as_ref()
-                .map(|r| Box::new(Status::render(r, viewer, base_url))),
+                .map(|r| Box::new(Status::render_with(r, viewer, base_url, accounts))),
             poll: None,
             card: None,
             language: s.language.clone(),

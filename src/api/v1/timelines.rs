@@ -37,7 +37,7 @@ pub fn respond(
     let items = page
         .statuses
         .iter()
-        .map(|v| Status::render(v, viewer, &base))
+        .map(|v| Status::render_with(v, viewer, &base, Some(&state.rendered_accounts)))
         .collect();
     Paginated::new(items, page.cursors, &base, uri)
 }
