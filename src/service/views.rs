@@ -9,11 +9,21 @@ use sqlx::PgConnection;
 
 use crate::app::AppState;
 use crate::error::{Error, Result};
-use crate::model::{Account, StatusView, ViewerFlags};
+use crate::model::{Account, StatusView, ViewerFlags, Visibility};
 use crate::service::cache::Use;
 use crate::service::visibility::{may_see, Viewer};
 use crate::store;
 use crate::store::statuses::{StatusRow, ViewerFacts};
+
+/// Authors of the followers-only statuses among `rows`: whether the viewer follows them
+/// decides whether they may be seen.
+fn private_authors(rows: &HashMap<i64, Arc<StatusRow>>) -> Vec<i64> {
+    distinct(
+        rows.values()
+            .filter(|r| r.status.visibility == Visibility::Private)
+            .map(|r| r.status.account_id),
+    )
+}
 
 /// The statuses with these ids that `viewer` may see, as views, in the order given.
 ///
@@ -54,11 +64,22 @@ pub async fn hydrate_on(
     let mut status_ids: Vec<i64> = rows.keys().copied().collect();
     status_ids.sort_unstable();
     let authors: Vec<i64> = distinct(rows.values().map(|r| r.status.account_id));
+    let mut asked_follows = Vec::new();
     let facts = match viewer_id {
         Some(me) => {
             let conversations = distinct(rows.values().map(|r| r.status.conversation_id));
-            store::statuses::viewer_facts(&mut *conn, me, &status_ids, &authors, &conversations)
-                .await?
+            // Following an author matters to `may_see` only for followers-only statuses and
+            // silenced authors (rare: those are asked about below, once accounts are known).
+            asked_follows = private_authors(&rows);
+            store::statuses::viewer_facts(
+                &mut *conn,
+                me,
+                &status_ids,
+                &authors,
+                &asked_follows,
+                &conversations,
+            )
+            .await?
         }
         None if usage.read => ViewerFacts {
             epoch: store::cache::epoch(&mut *conn).await?,
@@ -92,6 +113,18 @@ pub async fn hydrate_on(
     };
     if let Some(me) = viewer_id {
         rules.follows.extend(facts.follows.iter().copied());
+        // Silenced authors, and private statuses not known as such when the facts were
+        // asked for (the cache could not be trusted then).
+        let mut unasked: Vec<i64> = private_authors(&rows);
+        unasked.extend(rules.silenced.iter().copied());
+        unasked.retain(|id| !asked_follows.contains(id));
+        if !unasked.is_empty() {
+            unasked.sort_unstable();
+            unasked.dedup();
+            rules
+                .follows
+                .extend(store::statuses::followed_among(&mut *conn, me, &unasked).await?);
+        }
         rules.blocked.extend(facts.blocked.iter().copied());
         rules.mentioned_in.extend(
             rows.values()

@@ -428,7 +428,7 @@ pub struct ViewerFacts {
     pub pinned: Vec<i64>,
     /// Of the conversations asked about, those the viewer muted.
     pub muted_conversations: Vec<i64>,
-    /// Of the authors asked about, those the viewer follows.
+    /// Of the authors asked about as `followed_candidates`, those the viewer follows.
     pub follows: Vec<i64>,
     /// Of the authors asked about, those blocking the viewer or blocked by them.
     pub blocked: Vec<i64>,
@@ -439,12 +439,14 @@ pub struct ViewerFacts {
 }
 
 /// [`ViewerFacts`] of `viewer` about these statuses, their authors and conversations, in one
-/// query: index probes on the viewer's own rows, none on the statuses.
+/// query: index probes on the viewer's own rows, none on the statuses. Follows are looked up
+/// only among `followed_candidates` (the caller knows which authors' follows matter).
 pub async fn viewer_facts(
     db: impl PgExecutor<'_>,
     viewer: i64,
     status_ids: &[i64],
     author_ids: &[i64],
+    followed_candidates: &[i64],
     conversation_ids: &[i64],
 ) -> Result<ViewerFacts, sqlx::Error> {
     sqlx::query_as(concat!(
@@ -456,7 +458,7 @@ pub async fn viewer_facts(
          ARRAY(SELECT c.conversation_id FROM conversation_mutes c WHERE c.account_id = $1 \
            AND c.conversation_id = ANY($4)) AS muted_conversations, \
          ARRAY(SELECT vf.target_account_id FROM follows vf WHERE vf.account_id = $1 \
-           AND vf.target_account_id = ANY($3)) AS follows, \
+           AND vf.target_account_id = ANY($5)) AS follows, \
          ARRAY(SELECT vb.target_account_id FROM blocks vb WHERE vb.account_id = $1 AND vb.target_account_id = ANY($3) \
            UNION SELECT vb.account_id FROM blocks vb WHERE vb.target_account_id = $1 AND vb.account_id = ANY($3)) AS blocked, \
          EXISTS (SELECT 1 FROM filters vfl WHERE vfl.account_id = $1) AS has_filters, ",
@@ -467,7 +469,23 @@ pub async fn viewer_facts(
     .bind(status_ids)
     .bind(author_ids)
     .bind(conversation_ids)
+    .bind(followed_candidates)
     .fetch_one(db)
+    .await
+}
+
+/// Which of `targets` `viewer` follows.
+pub async fn followed_among(
+    db: impl PgExecutor<'_>,
+    viewer: i64,
+    targets: &[i64],
+) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT target_account_id FROM follows WHERE account_id = $1 AND target_account_id = ANY($2)",
+    )
+    .bind(viewer)
+    .bind(targets)
+    .fetch_all(db)
     .await
 }
 
