@@ -137,13 +137,18 @@ pub async fn enqueue_many_for_hosts(
 /// Removes the shared bodies created before `before` that no job names any more (their
 /// deliveries are done or dropped); returns how many. Bodies are written with their jobs, so
 /// one without jobs will never be needed again; `before` only spares the newest from the work.
+/// Waiting and failed jobs are looked up through their partial index, running ones (few)
+/// through the lease index: a claim does not add an entry to a body index (see the
+/// `delivery_speed` migration).
 pub async fn remove_unused_bodies(
     db: impl PgExecutor<'_>,
     before: DateTime<Utc>,
 ) -> Result<u64, sqlx::Error> {
     let done = sqlx::query(
         "DELETE FROM delivery_bodies b WHERE b.created_at < $1 \
-         AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.body_id = b.id)",
+         AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.body_id = b.id \
+                         AND j.body_id IS NOT NULL AND j.state <> 'running') \
+         AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.body_id = b.id AND j.state = 'running')",
     )
     .bind(before)
     .execute(db)
@@ -182,19 +187,27 @@ pub async fn claimer(pool: &sqlx::PgPool) -> Result<sqlx::PgConnection, sqlx::Er
 /// checks it is still claimable, so a job another worker claimed meanwhile is skipped. The
 /// chosen ids are handed on as arrays (`= ANY (ARRAY(...))`), which can only be index lookups:
 /// as a join, stale statistics could plan them as a scan of the whole table.
+///
+/// The same statement removes the jobs in `finished` (this worker's finished jobs, as
+/// [`complete`] does): one round trip and one commit instead of two, and the slots those jobs
+/// kept are refilled at once. They are left out of the per-host counts and of the expired
+/// leases, so they are neither counted nor claimed while being removed.
 pub async fn claim(
     db: impl PgExecutor<'_>,
     worker: &str,
     limit: i64,
     lease_secs: i64,
     per_host: i64,
+    finished: &[i64],
 ) -> Result<Vec<Job>, sqlx::Error> {
     sqlx::query_as(
-        "WITH busy AS (SELECT host, count(*) AS n FROM jobs \
-                       WHERE state = 'running' AND locked_until >= now() AND host IS NOT NULL \
-                       GROUP BY host), \
+        "WITH gone AS (DELETE FROM jobs WHERE id = ANY ($5)), \
+         busy AS (SELECT host, count(*) AS n FROM jobs \
+                  WHERE state = 'running' AND locked_until >= now() AND host IS NOT NULL \
+                  AND id <> ALL ($5) \
+                  GROUP BY host), \
          expired AS (SELECT id, host, run_at FROM jobs \
-                     WHERE state = 'running' AND locked_until < now() \
+                     WHERE state = 'running' AND locked_until < now() AND id <> ALL ($5) \
                      ORDER BY locked_until LIMIT $2), \
          due AS (SELECT id, host, run_at FROM jobs \
                  WHERE state = 'pending' AND run_at <= now() \
@@ -222,11 +235,13 @@ pub async fn claim(
     .bind(limit)
     .bind(lease_secs as f64)
     .bind(per_host)
+    .bind(finished)
     .fetch_all(db)
     .await
 }
 
-/// Done jobs are removed.
+/// Done jobs are removed (a worker removes its own with its next [`claim`]; this is for
+/// the last ones when it stops).
 pub async fn complete(db: impl PgExecutor<'_>, ids: &[i64]) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM jobs WHERE id = ANY($1)")
         .bind(ids)
@@ -304,6 +319,7 @@ pub async fn drop_pending_for_host(
 }
 
 /// Whether a job of `kind` for `host` whose payload's `url` is `url` is waiting or running.
+/// Two lookups, each matching one partial index: waiting jobs by host, running jobs by lease.
 pub async fn waiting_with_url(
     db: impl PgExecutor<'_>,
     kind: &str,
@@ -312,7 +328,9 @@ pub async fn waiting_with_url(
 ) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM jobs WHERE host = $2 AND kind = $1 \
-         AND state IN ('pending', 'running') AND payload->>'url' = $3)",
+                        AND state = 'pending' AND payload->>'url' = $3) \
+             OR EXISTS (SELECT 1 FROM jobs WHERE state = 'running' AND host = $2 \
+                        AND kind = $1 AND payload->>'url' = $3)",
     )
     .bind(kind)
     .bind(host)
