@@ -86,6 +86,30 @@ const CLAIM_GAP: Duration = Duration::from_millis(10);
 /// A finished job waiting to be removed, with the slot it keeps taken until then.
 type Finished = (i64, OwnedSemaphorePermit);
 
+/// Shared delivery bodies kept by a job runner, most recent last: a fan-out's jobs are claimed
+/// in order, so a handful covers the fan-outs under way.
+const KEPT_BODIES: usize = 8;
+
+/// Gives each claimed job that names a shared body the bytes of that body: read with this
+/// claim (and kept for the next ones) or kept from an earlier one. A body is never changed
+/// once written, so a kept copy is as good as a fresh one.
+fn attach_bodies(jobs: &mut [store::jobs::Job], kept: &mut Vec<(i64, bytes::Bytes)>) {
+    for job in jobs {
+        let Some(id) = job.body_id else { continue };
+        if let Some(body) = job.body.take() {
+            let body = bytes::Bytes::from(body);
+            kept.retain(|(k, _)| *k != id);
+            if kept.len() >= KEPT_BODIES {
+                kept.remove(0);
+            }
+            kept.push((id, body.clone()));
+            job.shared_body = Some(body);
+        } else {
+            job.shared_body = kept.iter().find(|(k, _)| *k == id).map(|(_, b)| b.clone());
+        }
+    }
+}
+
 /// One process's job runner: claims due jobs and runs up to `concurrency` of them at once
 /// (each in its own task), never more than `delivery.per_host_concurrency` per remote host
 /// (counted in the database, across processes). Wakes on NOTIFY, when a job finishes, and
@@ -120,6 +144,7 @@ pub async fn worker(
     let mut tasks = tokio::task::JoinSet::new();
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Finished>();
     let mut finished: Vec<Finished> = Vec::new();
+    let mut bodies: Vec<(i64, bytes::Bytes)> = Vec::with_capacity(KEPT_BODIES);
     loop {
         if *shutdown.borrow() {
             break;
@@ -153,16 +178,18 @@ pub async fn worker(
                 }
             }
             let ids: Vec<i64> = finished.iter().map(|(id, _)| *id).collect();
+            let known: Vec<i64> = bodies.iter().map(|(id, _)| *id).collect();
             let claimed = match claimer.as_mut() {
-                Some(c) => store::jobs::claim(c, &name, free as i64, lease, per_host, &ids)
+                Some(c) => store::jobs::claim(c, &name, free as i64, lease, per_host, &ids, &known)
                     .await
                     .map(Some),
                 None => Ok(None),
             };
             match claimed {
-                Ok(Some(jobs)) => {
+                Ok(Some(mut jobs)) => {
                     // Removed: their slots are free for the jobs just claimed.
                     finished.clear();
+                    attach_bodies(&mut jobs, &mut bodies);
                     jobs
                 }
                 Ok(None) => Vec::new(),
