@@ -126,11 +126,11 @@ pub async fn run(state: &AppState, job: &store::jobs::Job) -> Outcome {
     // that, `body` (serialised) or `activity` (JSON) in the payload.
     let body = match (
         job.body_id,
-        &job.body,
+        &job.shared_body,
         payload.get("body"),
         payload.get("activity"),
     ) {
-        (Some(_), Some(body), _, _) => bytes::Bytes::from(body.clone()),
+        (Some(_), Some(body), _, _) => body.clone(),
         // Removed while a job still named it (by hand, or a bug): retrying cannot help.
         (Some(id), None, _, _) => return invalid(state, format!("activity body {id} is gone")),
         (None, _, Some(Value::String(body)), _) => bytes::Bytes::from(body.clone()),
@@ -141,7 +141,10 @@ pub async fn run(state: &AppState, job: &store::jobs::Job) -> Outcome {
         _ => return invalid(state, "malformed delivery payload".into()),
     };
     tracing::Span::current().record("inbox", inbox);
-    let Some(host) = service::delivery::host_of(inbox) else {
+    let Ok(url) = url::Url::parse(inbox) else {
+        return invalid(state, format!("invalid inbox URL {inbox}"));
+    };
+    let Some(host) = service::delivery::host_of_url(&url) else {
         return invalid(state, format!("invalid inbox URL {inbox}"));
     };
     let standing = if job.host.as_deref() == Some(host.as_str()) {
@@ -162,9 +165,6 @@ pub async fn run(state: &AppState, job: &store::jobs::Job) -> Outcome {
     let key = match signing_key(state, signer_id, key_id).await {
         Ok(k) => k,
         Err(outcome) => return outcome,
-    };
-    let Ok(url) = url::Url::parse(inbox) else {
-        return invalid(state, format!("invalid inbox URL {inbox}"));
     };
     if let Err(e) = fetch::check_url(&url, &state.fetch_policy()) {
         return invalid(state, e.to_string());

@@ -83,14 +83,32 @@ const CLAIM_BATCH: usize = 32;
 /// The least time between two claims while jobs run and less than a batch of slots is free.
 const CLAIM_GAP: Duration = Duration::from_millis(10);
 
-/// How long the remover waits for more finished jobs when only a few are in.
-const COMPLETE_GAP: Duration = Duration::from_millis(2);
-
-/// Finished jobs removed per query, at most.
-const COMPLETE_BATCH: usize = 256;
-
 /// A finished job waiting to be removed, with the slot it keeps taken until then.
 type Finished = (i64, OwnedSemaphorePermit);
+
+/// Shared delivery bodies kept by a job runner, most recent last: a fan-out's jobs are claimed
+/// in order, so a handful covers the fan-outs under way.
+const KEPT_BODIES: usize = 8;
+
+/// Gives each claimed job that names a shared body the bytes of that body: read with this
+/// claim (and kept for the next ones) or kept from an earlier one. A body is never changed
+/// once written, so a kept copy is as good as a fresh one.
+fn attach_bodies(jobs: &mut [store::jobs::Job], kept: &mut Vec<(i64, bytes::Bytes)>) {
+    for job in jobs {
+        let Some(id) = job.body_id else { continue };
+        if let Some(body) = job.body.take() {
+            let body = bytes::Bytes::from(body);
+            kept.retain(|(k, _)| *k != id);
+            if kept.len() >= KEPT_BODIES {
+                kept.remove(0);
+            }
+            kept.push((id, body.clone()));
+            job.shared_body = Some(body);
+        } else {
+            job.shared_body = kept.iter().find(|(k, _)| *k == id).map(|(_, b)| b.clone());
+        }
+    }
+}
 
 /// One process's job runner: claims due jobs and runs up to `concurrency` of them at once
 /// (each in its own task), never more than `delivery.per_host_concurrency` per remote host
@@ -98,9 +116,11 @@ type Finished = (i64, OwnedSemaphorePermit);
 /// every second (a missed notification, a lease that expired, a retry that came due). Stops
 /// claiming when `shutdown` turns true and returns once the jobs in hand are finished.
 ///
-/// Finished jobs are removed in batches by one task (one `DELETE` for all the jobs that finish
-/// while the previous one runs). A job keeps its slot until its removal is written, so the jobs
-/// a crash can leave to run twice are never more than `concurrency`.
+/// Finished jobs are removed by the next claim, in the same statement (see
+/// [`store::jobs::claim`]): while busy that is one statement every [`CLAIM_GAP`] at most for
+/// both, where a separate removal cost PostgreSQL a round trip and a commit for every few
+/// jobs (measured with `cargo bench --bench delivery`). A job keeps its slot until its removal
+/// is written, so the jobs a crash can leave to run twice are never more than `concurrency`.
 pub async fn worker(
     state: AppState,
     name: String,
@@ -115,24 +135,30 @@ pub async fn worker(
         Err(_) => None,
     };
     let slots = Arc::new(Semaphore::new(concurrency.max(1)));
-    let finished = Arc::new(Notify::new());
+    let failed = Arc::new(Notify::new());
     let lease = state.config.jobs.lease_secs as i64;
     let per_host = state.config.delivery.per_host_concurrency as i64;
     let concurrency = concurrency.max(1);
     let mut last_claim = std::time::Instant::now();
     let mut claimer: Option<sqlx::PgConnection> = None;
     let mut tasks = tokio::task::JoinSet::new();
-    let (done_tx, done_rx) = mpsc::unbounded_channel::<Finished>();
-    let remover = tokio::spawn(remove_finished(state.clone(), done_rx, finished.clone()));
+    let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Finished>();
+    let mut finished: Vec<Finished> = Vec::new();
+    let mut bodies: Vec<(i64, bytes::Bytes)> = Vec::with_capacity(KEPT_BODIES);
     loop {
         if *shutdown.borrow() {
             break;
         }
         while tasks.try_join_next().is_some() {}
-        let free = slots.available_permits().min(CLAIM_BATCH);
+        while let Ok(f) = done_rx.try_recv() {
+            finished.push(f);
+        }
+        // Slots of finished jobs come free with the claim that removes them.
+        let open = slots.available_permits() + finished.len();
+        let free = open.min(CLAIM_BATCH);
         // While jobs run, a slot or two freeing up waits a moment for others, so a busy
         // worker claims in batches rather than one query per finished job.
-        let busy = slots.available_permits() < concurrency;
+        let busy = open < concurrency;
         let since = last_claim.elapsed();
         if busy && free > 0 && free < CLAIM_BATCH.min(concurrency) && since < CLAIM_GAP {
             tokio::select! {
@@ -151,13 +177,24 @@ pub async fn worker(
                     Err(e) => tracing::warn!(error = %e, "connecting to claim jobs"),
                 }
             }
+            let ids: Vec<i64> = finished.iter().map(|(id, _)| *id).collect();
+            let known: Vec<i64> = bodies.iter().map(|(id, _)| *id).collect();
             let claimed = match claimer.as_mut() {
-                Some(c) => store::jobs::claim(c, &name, free as i64, lease, per_host).await,
-                None => Ok(Vec::new()),
+                Some(c) => store::jobs::claim(c, &name, free as i64, lease, per_host, &ids, &known)
+                    .await
+                    .map(Some),
+                None => Ok(None),
             };
             match claimed {
-                Ok(jobs) => jobs,
+                Ok(Some(mut jobs)) => {
+                    // Removed: their slots are free for the jobs just claimed.
+                    finished.clear();
+                    attach_bodies(&mut jobs, &mut bodies);
+                    jobs
+                }
+                Ok(None) => Vec::new(),
                 Err(e) => {
+                    // Nothing was removed either: they go with the next claim.
                     tracing::warn!(error = %e, "claiming jobs");
                     // A broken connection is replaced on the next round.
                     claimer = None;
@@ -171,15 +208,15 @@ pub async fn worker(
             let Ok(permit) = slots.clone().acquire_owned().await else {
                 break;
             };
-            let (state, finished, done) = (state.clone(), finished.clone(), done_tx.clone());
+            let (state, failed, done) = (state.clone(), failed.clone(), done_tx.clone());
             tasks.spawn(async move {
                 let id = job.id;
                 if perform(&state, job).await {
-                    // Dropped (slot freed) only if the remover is gone, i.e. on shutdown.
+                    // Dropped (slot freed) only if the runner is gone, i.e. on shutdown.
                     let _ = done.send((id, permit));
                 } else {
                     drop(permit);
-                    finished.notify_one();
+                    failed.notify_one();
                 }
             });
         }
@@ -196,41 +233,22 @@ pub async fn worker(
         };
         tokio::select! {
             _ = wait => {},
-            _ = finished.notified() => {},
+            Some(f) = done_rx.recv() => finished.push(f),
+            _ = failed.notified() => {},
             _ = shutdown.changed() => {},
         }
     }
     while tasks.join_next().await.is_some() {}
     drop(done_tx);
-    let _ = remover.await;
-}
-
-/// Removes finished jobs in batches, then frees their slots.
-async fn remove_finished(
-    state: AppState,
-    mut done: mpsc::UnboundedReceiver<Finished>,
-    finished: Arc<Notify>,
-) {
-    let mut batch = Vec::with_capacity(COMPLETE_BATCH);
-    while done.recv_many(&mut batch, COMPLETE_BATCH).await > 0 {
-        // Under load, jobs finish a few at a time: a moment's wait gathers more of them into
-        // one statement. (Their slots stay taken meanwhile, which bounds what a crash repeats.)
-        if batch.len() < COMPLETE_BATCH / 8 {
-            tokio::time::sleep(COMPLETE_GAP).await;
-            while batch.len() < COMPLETE_BATCH {
-                match done.try_recv() {
-                    Ok(finished) => batch.push(finished),
-                    Err(_) => break,
-                }
-            }
-        }
-        let ids: Vec<i64> = batch.iter().map(|(id, _)| *id).collect();
+    while let Some(f) = done_rx.recv().await {
+        finished.push(f);
+    }
+    if !finished.is_empty() {
+        let ids: Vec<i64> = finished.iter().map(|(id, _)| *id).collect();
         if let Err(e) = store::jobs::complete(&state.db, &ids).await {
             // Their leases run out and they run again: at least once, as promised.
             tracing::warn!(error = %e, jobs = ids.len(), "removing finished jobs");
         }
-        batch.clear();
-        finished.notify_one();
     }
 }
 

@@ -22,7 +22,11 @@ const REFRESH_AFTER_HOURS: i64 = 24;
 /// The host key of a URL: `host:port`, lower case, with the scheme's default port spelled out,
 /// so every caller names a server the same way (instances on one machine differ by port).
 pub fn host_of(url: &str) -> Option<String> {
-    let parsed = url::Url::parse(url).ok()?;
+    host_of_url(&url::Url::parse(url).ok()?)
+}
+
+/// [`host_of`] for a URL already parsed (a delivery parses its inbox once).
+pub fn host_of_url(parsed: &url::Url) -> Option<String> {
     let host = parsed.host_str()?.to_ascii_lowercase();
     let port = parsed.port_or_known_default()?;
     Some(format!("{host}:{port}"))

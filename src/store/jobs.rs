@@ -17,8 +17,13 @@ pub struct Job {
     pub host_unavailable: Option<bool>,
     /// The shared body this job names (a delivery queued by a fan-out), if any.
     pub body_id: Option<i64>,
-    /// That body, read with the claim; `None` with a `body_id` when the body is gone.
+    /// That body, read with the claim unless the claimer said it already has it (see
+    /// [`claim`]); `None` with a `body_id` then, or when the body is gone.
     pub body: Option<String>,
+    /// The body to send, filled in by the worker from `body` or from the bodies it keeps;
+    /// `None` with a `body_id` when the body is gone.
+    #[sqlx(skip)]
+    pub shared_body: Option<bytes::Bytes>,
 }
 
 /// The channel a process listens on to hear of new jobs at once.
@@ -137,13 +142,18 @@ pub async fn enqueue_many_for_hosts(
 /// Removes the shared bodies created before `before` that no job names any more (their
 /// deliveries are done or dropped); returns how many. Bodies are written with their jobs, so
 /// one without jobs will never be needed again; `before` only spares the newest from the work.
+/// Waiting and failed jobs are looked up through their partial index, running ones (few)
+/// through the lease index: a claim does not add an entry to a body index (see the
+/// `delivery_speed` migration).
 pub async fn remove_unused_bodies(
     db: impl PgExecutor<'_>,
     before: DateTime<Utc>,
 ) -> Result<u64, sqlx::Error> {
     let done = sqlx::query(
         "DELETE FROM delivery_bodies b WHERE b.created_at < $1 \
-         AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.body_id = b.id)",
+         AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.body_id = b.id \
+                         AND j.body_id IS NOT NULL AND j.state <> 'running') \
+         AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.body_id = b.id AND j.state = 'running')",
     )
     .bind(before)
     .execute(db)
@@ -182,19 +192,32 @@ pub async fn claimer(pool: &sqlx::PgPool) -> Result<sqlx::PgConnection, sqlx::Er
 /// checks it is still claimable, so a job another worker claimed meanwhile is skipped. The
 /// chosen ids are handed on as arrays (`= ANY (ARRAY(...))`), which can only be index lookups:
 /// as a join, stale statistics could plan them as a scan of the whole table.
+///
+/// The same statement removes the jobs in `finished` (this worker's finished jobs, as
+/// [`complete`] does): one round trip and one commit instead of two, and the slots those jobs
+/// kept are refilled at once. They are left out of the per-host counts and of the expired
+/// leases, so they are neither counted nor claimed while being removed.
+///
+/// Bodies named in `known_bodies` (the claimer keeps them from earlier claims) are not read
+/// again: a fan-out's jobs share one body and are claimed a batch at a time, and reading it
+/// once per job copied a kilobyte or two per job out of PostgreSQL and through the client.
 pub async fn claim(
     db: impl PgExecutor<'_>,
     worker: &str,
     limit: i64,
     lease_secs: i64,
     per_host: i64,
+    finished: &[i64],
+    known_bodies: &[i64],
 ) -> Result<Vec<Job>, sqlx::Error> {
     sqlx::query_as(
-        "WITH busy AS (SELECT host, count(*) AS n FROM jobs \
-                       WHERE state = 'running' AND locked_until >= now() AND host IS NOT NULL \
-                       GROUP BY host), \
+        "WITH gone AS (DELETE FROM jobs WHERE id = ANY ($5)), \
+         busy AS (SELECT host, count(*) AS n FROM jobs \
+                  WHERE state = 'running' AND locked_until >= now() AND host IS NOT NULL \
+                  AND id <> ALL ($5) \
+                  GROUP BY host), \
          expired AS (SELECT id, host, run_at FROM jobs \
-                     WHERE state = 'running' AND locked_until < now() \
+                     WHERE state = 'running' AND locked_until < now() AND id <> ALL ($5) \
                      ORDER BY locked_until LIMIT $2), \
          due AS (SELECT id, host, run_at FROM jobs \
                  WHERE state = 'pending' AND run_at <= now() \
@@ -216,17 +239,22 @@ pub async fn claim(
          RETURNING id, kind, payload, attempts, max_attempts, host, \
          (SELECT d.unavailable_since IS NOT NULL FROM delivery_hosts d WHERE d.host = jobs.host) \
            AS host_unavailable, \
-         body_id, (SELECT b.body FROM delivery_bodies b WHERE b.id = jobs.body_id) AS body",
+         body_id, CASE WHEN body_id = ANY ($6) THEN NULL \
+                       ELSE (SELECT b.body FROM delivery_bodies b WHERE b.id = jobs.body_id) END \
+           AS body",
     )
     .bind(worker)
     .bind(limit)
     .bind(lease_secs as f64)
     .bind(per_host)
+    .bind(finished)
+    .bind(known_bodies)
     .fetch_all(db)
     .await
 }
 
-/// Done jobs are removed.
+/// Done jobs are removed (a worker removes its own with its next [`claim`]; this is for
+/// the last ones when it stops).
 pub async fn complete(db: impl PgExecutor<'_>, ids: &[i64]) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM jobs WHERE id = ANY($1)")
         .bind(ids)
@@ -304,6 +332,7 @@ pub async fn drop_pending_for_host(
 }
 
 /// Whether a job of `kind` for `host` whose payload's `url` is `url` is waiting or running.
+/// Two lookups, each matching one partial index: waiting jobs by host, running jobs by lease.
 pub async fn waiting_with_url(
     db: impl PgExecutor<'_>,
     kind: &str,
@@ -312,7 +341,9 @@ pub async fn waiting_with_url(
 ) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM jobs WHERE host = $2 AND kind = $1 \
-         AND state IN ('pending', 'running') AND payload->>'url' = $3)",
+                        AND state = 'pending' AND payload->>'url' = $3) \
+             OR EXISTS (SELECT 1 FROM jobs WHERE state = 'running' AND host = $2 \
+                        AND kind = $1 AND payload->>'url' = $3)",
     )
     .bind(kind)
     .bind(host)

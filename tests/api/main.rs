@@ -5,6 +5,7 @@ mod cache;
 mod cli;
 mod delivery;
 mod delivery_bodies;
+mod delivery_speed;
 mod documents;
 mod federation;
 mod fetch;
