@@ -169,22 +169,26 @@ async fn changes_made_in_sql_and_rolled_back_ones_are_handled() {
     );
 
     // The cache is still in use afterwards: a change made with the triggers switched off
-    // (nothing announced) is not seen, because the status is served from memory.
-    let mut conn = app.state.db.acquire().await.expect("connection");
-    sqlx::query("SET session_replication_role = replica")
-        .execute(&mut *conn)
-        .await
-        .expect("set");
-    set_content(&mut *conn, numeric, "<p>unannounced</p>").await;
-    sqlx::query("SET session_replication_role = DEFAULT")
-        .execute(&mut *conn)
-        .await
-        .expect("reset");
-    drop(conn);
-    assert_eq!(
-        status(&app, &id, &alice).await["content"],
-        "<p>changed by hand</p>"
-    );
+    // (nothing announced) is not seen, because the status is served from memory. A read on
+    // a heavily loaded machine may give up on the cache (no marker within its wait) and read
+    // the database, which then holds the unannounced text; so a few tries, each from an
+    // announced and cached state.
+    let mut from_memory = false;
+    for _ in 0..5 {
+        set_content(&app.state.db, numeric, "<p>changed by hand</p>").await;
+        status(&app, &id, &alice).await;
+        unannounced(
+            &app,
+            "UPDATE statuses SET content = '<p>unannounced</p>' WHERE id = $1",
+            numeric,
+        )
+        .await;
+        if status(&app, &id, &alice).await["content"] == "<p>changed by hand</p>" {
+            from_memory = true;
+            break;
+        }
+    }
+    assert!(from_memory, "the status was never served from memory");
 }
 
 async fn credentials(app: &TestApp, token: &str) -> (StatusCode, Value) {
@@ -237,7 +241,6 @@ async fn whom_a_token_speaks_for_is_never_stale() {
     let other = app.spawn_sharing().await;
     let alice = app.register("alice").await;
     let bob = app.register("bob").await;
-    let carol = app.register("carol").await;
     let client = app
         .create_client("read write", "urn:ietf:wg:oauth:2.0:oob")
         .await;
@@ -245,7 +248,7 @@ async fn whom_a_token_speaks_for_is_never_stale() {
 
     // Used, and so cached, in both processes.
     for process in [&app, &other] {
-        for t in [&token, &alice.token, &bob.token, &carol.token] {
+        for t in [&token, &alice.token, &bob.token] {
             assert_eq!(credentials(process, t).await.0, StatusCode::OK);
         }
     }
@@ -346,14 +349,26 @@ async fn whom_a_token_speaks_for_is_never_stale() {
     assert_eq!(code, StatusCode::UNAUTHORIZED);
 
     // The cache is in use: a revocation nobody announces is not seen, because whom the token
-    // speaks for is served from memory.
-    let carol_id: i64 = carol.id.parse().expect("numeric id");
-    unannounced(
-        &app,
-        "UPDATE oauth_tokens SET revoked_at = now() \
-         WHERE user_id = (SELECT id FROM users WHERE account_id = $1)",
-        carol_id,
-    )
-    .await;
-    assert_eq!(credentials(&app, &carol.token).await.0, StatusCode::OK);
+    // speaks for is served from memory (a few tries, as for statuses above: under heavy load
+    // a request may give up on the cache and ask the database).
+    let mut from_memory = false;
+    for attempt in 0..5 {
+        let user = app.register(&format!("frank{attempt}")).await;
+        assert_eq!(credentials(&app, &user.token).await.0, StatusCode::OK);
+        unannounced(
+            &app,
+            "UPDATE oauth_tokens SET revoked_at = now() \
+             WHERE user_id = (SELECT id FROM users WHERE account_id = $1)",
+            user.id.parse().expect("numeric id"),
+        )
+        .await;
+        if credentials(&app, &user.token).await.0 == StatusCode::OK {
+            from_memory = true;
+            break;
+        }
+    }
+    assert!(
+        from_memory,
+        "the token's owner was never served from memory"
+    );
 }
