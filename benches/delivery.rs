@@ -27,6 +27,9 @@ use serde_json::{json, Value};
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{ConnectOptions, Connection, PgConnection};
 
+#[path = "support/cpu.rs"]
+mod cpu;
+
 struct Settings {
     posts: usize,
     followers: usize,
@@ -163,9 +166,9 @@ async fn bench(
     let client = reqwest::Client::new();
     let expected = (settings.posts * settings.hosts) as u64;
     let signing_before = state.metrics.signing_seconds();
-    let cpu_before = process_cpu_seconds();
+    let cpu_before = cpu::process_seconds();
     let receivers_before = thread_cpu_of(receiver_thread);
-    let pg_before = postmaster.and_then(postgres_cpu_seconds);
+    let pg_before = postmaster.and_then(cpu::postgres_seconds);
     let started = Instant::now();
     for i in 0..settings.posts {
         let res = client
@@ -194,12 +197,12 @@ async fn bench(
     }
     let elapsed = started.elapsed().as_secs_f64();
     let signing = state.metrics.signing_seconds() - signing_before;
-    let cpu = process_cpu_seconds().map(|c| c - cpu_before.unwrap_or(0.0));
+    let cpu = cpu::process_seconds().map(|c| c - cpu_before.unwrap_or(0.0));
     let receivers_cpu = thread_cpu_of(receiver_thread)
         .zip(receivers_before)
         .map(|(after, before)| after - before);
     let pg_cpu = postmaster
-        .and_then(postgres_cpu_seconds)
+        .and_then(cpu::postgres_seconds)
         .zip(pg_before)
         .map(|(after, before)| after - before);
     let rate = expected as f64 / elapsed;
@@ -397,7 +400,7 @@ fn receivers(hosts: usize, received: Arc<AtomicU64>) -> Result<(Vec<String>, i32
 
 /// CPU time (s) of one thread of this process.
 fn thread_cpu_of(tid: i32) -> Option<f64> {
-    Some(cpu_ticks(&format!("self/task/{tid}"))?.0 / 100.0)
+    Some(cpu::ticks(&format!("self/task/{tid}"))?.0 / 100.0)
 }
 
 /// CPU time of the calling thread (s).
@@ -465,46 +468,6 @@ fn peak_memory() -> Option<String> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(format!("{:.1} MiB", kib as f64 / 1024.0))
-}
-
-/// User + system CPU time of this process so far.
-fn process_cpu_seconds() -> Option<f64> {
-    Some(cpu_ticks("self")?.0 / 100.0)
-}
-
-/// CPU time (user + system, s) of a process, and of its children that it has reaped, and its
-/// parent's pid, from `/proc/<pid>/stat`.
-fn cpu_ticks(pid: &str) -> Option<(f64, f64, String)> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let after = stat.rsplit_once(')')?.1;
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok());
-    // Linux reports clock ticks; USER_HZ is 100 on every mainstream configuration.
-    Some((
-        ticks(11)? + ticks(12)?,
-        ticks(13)? + ticks(14)?,
-        fields.get(1)?.to_string(),
-    ))
-}
-
-/// CPU time of a PostgreSQL server so far: the postmaster, the backends that have exited, and
-/// the live ones.
-fn postgres_cpu_seconds(postmaster: i32) -> Option<f64> {
-    let root = postmaster.to_string();
-    let (own, reaped, _) = cpu_ticks(&root)?;
-    let mut total = own + reaped;
-    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if !name.bytes().all(|b| b.is_ascii_digit()) {
-            continue;
-        }
-        if let Some((cpu, _, parent)) = cpu_ticks(&name) {
-            if parent == root {
-                total += cpu;
-            }
-        }
-    }
-    Some(total / 100.0)
 }
 
 /// The database server: `DATABASE_URL`'s, or a throwaway cluster tied to this process.
