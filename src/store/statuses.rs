@@ -440,7 +440,10 @@ pub struct ViewerFacts {
 
 /// [`ViewerFacts`] of `viewer` about these statuses, their authors and conversations, in one
 /// query: index probes on the viewer's own rows, none on the statuses. Follows are looked up
-/// only among `followed_candidates` (the caller knows which authors' follows matter).
+/// only among `followed_candidates` (the caller knows which authors' follows matter); with
+/// none, the follows are not read at all (an empty `ANY` would still walk all of the viewer's
+/// follows in the index). `blocked` may name an account twice (blocked both ways): sorting
+/// it out here cost more than the whole rest of the lookup.
 pub async fn viewer_facts(
     db: impl PgExecutor<'_>,
     viewer: i64,
@@ -457,10 +460,10 @@ pub async fn viewer_facts(
          ARRAY(SELECT p.status_id FROM status_pins p WHERE p.account_id = $1 AND p.status_id = ANY($2)) AS pinned, \
          ARRAY(SELECT c.conversation_id FROM conversation_mutes c WHERE c.account_id = $1 \
            AND c.conversation_id = ANY($4)) AS muted_conversations, \
-         ARRAY(SELECT vf.target_account_id FROM follows vf WHERE vf.account_id = $1 \
-           AND vf.target_account_id = ANY($5)) AS follows, \
+         ARRAY(SELECT vf.target_account_id FROM follows vf WHERE cardinality($5) > 0 \
+           AND vf.target_account_id = ANY($5) AND vf.account_id = $1) AS follows, \
          ARRAY(SELECT vb.target_account_id FROM blocks vb WHERE vb.account_id = $1 AND vb.target_account_id = ANY($3) \
-           UNION SELECT vb.account_id FROM blocks vb WHERE vb.target_account_id = $1 AND vb.account_id = ANY($3)) AS blocked, \
+           UNION ALL SELECT vb.account_id FROM blocks vb WHERE vb.target_account_id = $1 AND vb.account_id = ANY($3)) AS blocked, \
          EXISTS (SELECT 1 FROM filters vfl WHERE vfl.account_id = $1) AS has_filters, ",
         crate::store::cache::cache_epoch!(),
         " AS epoch"
