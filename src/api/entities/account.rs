@@ -280,8 +280,11 @@ impl AccountJson {
 /// account it was rendered from is the very one the accounts cache still holds (`Arc`
 /// identity): that cache drops an account on any change, so its JSON goes with it.
 pub struct RenderedAccounts {
-    kept: Option<quick_cache::sync::Cache<i64, (Arc<model::Account>, Arc<RawValue>)>>,
+    kept: Option<quick_cache::sync::Cache<i64, KeptAccount>>,
 }
+
+/// The account an entry was rendered from, and its JSON.
+type KeptAccount = (Arc<model::Account>, Arc<RawValue>);
 
 impl RenderedAccounts {
     /// Room for `capacity` accounts (0: nothing is kept).
