@@ -5,7 +5,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{TestApp, TestClient, TestUser};
+use crate::helpers::{TestApp, TestUser};
 
 async fn status(app: &TestApp, id: &str, viewer: &TestUser) -> Value {
     let (code, body) = app
@@ -196,26 +196,6 @@ async fn credentials(app: &TestApp, token: &str) -> (StatusCode, Value) {
         .await
 }
 
-/// A token obtained through an app with the password grant (so the app may revoke it).
-async fn app_token(app: &TestApp, client: &TestClient, username: &str) -> String {
-    let (code, body) = app
-        .post_form(
-            "/oauth/token",
-            None,
-            &[
-                ("grant_type", "password"),
-                ("client_id", &client.client_id),
-                ("client_secret", &client.client_secret),
-                ("username", username),
-                ("password", "correct horse battery"),
-                ("scope", "read write"),
-            ],
-        )
-        .await;
-    assert_eq!(code, StatusCode::OK, "{body}");
-    body["access_token"].as_str().expect("token").to_string()
-}
-
 /// Runs `sql` (with the account id as `$1`) without announcing anything: the triggers are
 /// switched off for this session, as a replica's would be.
 async fn unannounced(app: &TestApp, sql: &str, account_id: i64) {
@@ -244,7 +224,7 @@ async fn whom_a_token_speaks_for_is_never_stale() {
     let client = app
         .create_client("read write", "urn:ietf:wg:oauth:2.0:oob")
         .await;
-    let token = app_token(&app, &client, "alice").await;
+    let token = app.password_token(&client, "alice", "read write").await;
 
     // Used, and so cached, in both processes.
     for process in [&app, &other] {

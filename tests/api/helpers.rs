@@ -397,28 +397,41 @@ impl TestApp {
             let client = self
                 .create_client(scopes, "urn:ietf:wg:oauth:2.0:oob")
                 .await;
-            let (status, body) = self
-                .post_form(
-                    "/oauth/token",
-                    None,
-                    &[
-                        ("grant_type", "password"),
-                        ("client_id", &client.client_id),
-                        ("client_secret", &client.client_secret),
-                        ("username", username),
-                        ("password", "correct horse battery"),
-                        ("scope", scopes),
-                    ],
-                )
-                .await;
-            assert_eq!(status, StatusCode::OK, "{body}");
-            token = body["access_token"].as_str().expect("token").to_string();
+            token = self.password_token(&client, username, scopes).await;
         }
         TestUser {
             id: me["id"].as_str().expect("id").to_string(),
             username: username.to_string(),
             token,
         }
+    }
+}
+
+impl TestApp {
+    /// A token for a registered user through `client`, with the password grant (so the
+    /// client may revoke it).
+    pub async fn password_token(
+        &self,
+        client: &TestClient,
+        username: &str,
+        scopes: &str,
+    ) -> String {
+        let (status, body) = self
+            .post_form(
+                "/oauth/token",
+                None,
+                &[
+                    ("grant_type", "password"),
+                    ("client_id", &client.client_id),
+                    ("client_secret", &client.client_secret),
+                    ("username", username),
+                    ("password", "correct horse battery"),
+                    ("scope", scopes),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["access_token"].as_str().expect("token").to_string()
     }
 }
 
