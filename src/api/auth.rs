@@ -2,6 +2,7 @@
 //! as Mastodon accepts both) resolved into a [`Principal`], and per-endpoint scope checks.
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
@@ -36,13 +37,13 @@ fn bearer_token(parts: &Parts) -> Option<String> {
 
 /// A signed-in person: a user token whose user may act now.
 pub struct Auth {
-    pub principal: Principal,
+    pub principal: Arc<Principal>,
     pub user: User,
     pub account: Account,
 }
 
 /// Any valid token: a person's, or an app's own (client credentials).
-pub struct AppAuth(pub Principal);
+pub struct AppAuth(pub Arc<Principal>);
 
 /// A valid token if one was sent; none is fine, an invalid one is not.
 pub struct MaybeAuth(pub Option<Auth>);
@@ -81,7 +82,7 @@ impl AppAuth {
     }
 }
 
-fn into_auth(principal: Principal) -> Result<Auth> {
+fn into_auth(principal: Arc<Principal>) -> Result<Auth> {
     match (principal.user.clone(), principal.account.clone()) {
         (Some(user), Some(account)) => {
             if let Some(why) = user.login_refusal() {
@@ -153,12 +154,18 @@ pub async fn confirm_deferred(
             .headers()
             .get(header::CONTENT_LENGTH)
             .is_none_or(|l| l.as_bytes() == b"0");
-    if !(bodiless && matches!(*request.method(), Method::GET | Method::HEAD)) {
+    // Without a token there is nothing to confirm (and no need to keep the request's parts).
+    let has_token = request.headers().contains_key(header::AUTHORIZATION)
+        || request
+            .uri()
+            .query()
+            .is_some_and(|q| q.contains("access_token"));
+    if !(has_token && bodiless && matches!(*request.method(), Method::GET | Method::HEAD)) {
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();
     let again = parts.clone();
-    let (answer, unconfirmed) = cache::with_deferred_confirmation(async {
+    let (answer, confirmed) = cache::with_deferred_confirmation(async {
         let answer = next.clone().run(Request::from_parts(parts, body)).await;
         (
             answer,
@@ -166,14 +173,12 @@ pub async fn confirm_deferred(
         )
     })
     .await;
-    match unconfirmed {
-        None => answer,
-        Some(_) => {
-            drop(answer);
-            tracing::debug!("cached token not confirmed; answering again from the database");
-            next.run(Request::from_parts(again, Body::empty())).await
-        }
+    if confirmed {
+        return answer;
     }
+    drop(answer);
+    tracing::debug!("cached token not confirmed; answering again from the database");
+    next.run(Request::from_parts(again, Body::empty())).await
 }
 
 /// The caller's IP address: the peer, or, when the peer is a reverse proxy on this machine,

@@ -247,13 +247,25 @@ impl Cache {
     /// Whom the token with this hash speaks for, if cached, unconfirmed: inside a request run
     /// by [`with_deferred_confirmation`], confirmation is left to the request's own first
     /// [`Cache::catch_up`] or, failing that, to [`settle_deferred`] before its answer leaves.
-    /// `None` outside such a request (the caller confirms at once) or on a miss.
+    /// `None` outside such a request, while another token waits (the caller confirms at once),
+    /// or on a miss.
     pub fn defer_confirmation(&self, token_hash: &str) -> Option<Arc<Principal>> {
         let principal = self.principal(token_hash)?;
         PENDING
-            .try_with(|p| p.borrow_mut().token = Some((token_hash.to_string(), principal.clone())))
-            .ok()?;
-        Some(principal)
+            .try_with(|p| {
+                let mut p = p.borrow_mut();
+                match &p.token {
+                    // The same token again: the entry already waiting, which is the one
+                    // confirmed. Another token is confirmed at once (one waits at a time).
+                    Some((waiting, taken)) => (waiting == token_hash).then(|| taken.clone()),
+                    None => {
+                        p.token = Some((token_hash.to_string(), principal.clone()));
+                        Some(principal)
+                    }
+                }
+            })
+            .ok()
+            .flatten()
     }
 
     /// The very entry `taken` is still the cached one (not evicted, nor evicted and read
@@ -393,14 +405,20 @@ pub async fn with_deferred_confirmation<F: std::future::Future>(request: F) -> F
 }
 
 /// Confirms, at the end of a request run by [`with_deferred_confirmation`], a token it took
-/// from the cache that nothing confirmed meanwhile. Returns the token's hash when the cache
-/// cannot vouch for it: the caller then asks the database before it answers.
-pub async fn settle_deferred(cache: &Cache, db: &PgPool) -> Option<String> {
-    let (hash, taken) = PENDING.try_with(|p| p.borrow_mut().token.take()).ok()??;
-    match cache.principal_now(db, &hash).await {
-        Some(now) if Arc::ptr_eq(&now, &taken) => None,
-        _ => Some(hash),
-    }
+/// from the cache that nothing confirmed meanwhile. `false` when the cache cannot vouch for
+/// it: the caller then asks the database before it answers.
+pub async fn settle_deferred(cache: &Cache, db: &PgPool) -> bool {
+    let Some((hash, taken)) = PENDING
+        .try_with(|p| p.borrow_mut().token.take())
+        .ok()
+        .flatten()
+    else {
+        return true;
+    };
+    cache
+        .principal_now(db, &hash)
+        .await
+        .is_some_and(|now| Arc::ptr_eq(&now, &taken))
 }
 
 /// Whom tokens speak for, by token hash, with the ids an announcement names them by: the

@@ -483,14 +483,14 @@ pub struct Principal {
 /// account is gone or suspended. A token seen before is usually answered from the cache
 /// (which hears of every revocation and change to the user or account); in a read, the
 /// cache's answer may be confirmed later in the request (`api::auth::confirm_deferred`).
-pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal> {
+pub async fn authenticate(state: &AppState, token: &str) -> Result<Arc<Principal>> {
     let invalid = || Error::unauthorized("The access token is invalid");
     let hash = crypto::sha256_hex(token);
     if let Some(principal) = state.cache.defer_confirmation(&hash) {
-        return Ok((*principal).clone());
+        return Ok(principal);
     }
     if let Some(principal) = state.cache.principal_now(&state.db, &hash).await {
-        return Ok((*principal).clone());
+        return Ok(principal);
     }
     let usage = state.cache.begin(&state.db).await;
     let owner = store::oauth::token_owner_by_hash(&state.db, &hash)
@@ -502,15 +502,13 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal> {
     if owner.account.as_ref().is_some_and(Account::is_suspended) {
         return Err(invalid());
     }
-    let principal = Principal {
+    let principal = Arc::new(Principal {
         scopes: Scopes::from_vec(owner.grant.scopes.clone()),
         grant: owner.grant,
         user: owner.user,
         account: owner.account,
-    };
-    state
-        .cache
-        .keep_principal(&usage, &hash, Arc::new(principal.clone()));
+    });
+    state.cache.keep_principal(&usage, &hash, principal.clone());
     Ok(principal)
 }
 

@@ -117,13 +117,13 @@ pub async fn hydrate_on(
         // asked for (the cache could not be trusted then).
         let mut unasked: Vec<i64> = private_authors(&rows);
         unasked.extend(rules.silenced.iter().copied());
-        unasked.retain(|id| !asked_follows.contains(id));
+        unasked.retain(|id| asked_follows.binary_search(id).is_err());
         if !unasked.is_empty() {
             unasked.sort_unstable();
             unasked.dedup();
             rules
                 .follows
-                .extend(store::statuses::followed_among(&mut *conn, me, &unasked).await?);
+                .extend(store::relationships::followed_among(&mut *conn, me, &unasked).await?);
         }
         rules.blocked.extend(facts.blocked.iter().copied());
         rules.mentioned_in.extend(

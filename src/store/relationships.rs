@@ -570,3 +570,18 @@ pub async fn follow_or_request(
     .fetch_optional(db)
     .await
 }
+
+/// Which of `targets` `viewer` follows.
+pub async fn followed_among(
+    db: impl PgExecutor<'_>,
+    viewer: i64,
+    targets: &[i64],
+) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT target_account_id FROM follows WHERE account_id = $1 AND target_account_id = ANY($2)",
+    )
+    .bind(viewer)
+    .bind(targets)
+    .fetch_all(db)
+    .await
+}

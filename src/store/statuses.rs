@@ -477,21 +477,6 @@ pub async fn viewer_facts(
     .await
 }
 
-/// Which of `targets` `viewer` follows.
-pub async fn followed_among(
-    db: impl PgExecutor<'_>,
-    viewer: i64,
-    targets: &[i64],
-) -> Result<Vec<i64>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT target_account_id FROM follows WHERE account_id = $1 AND target_account_id = ANY($2)",
-    )
-    .bind(viewer)
-    .bind(targets)
-    .fetch_all(db)
-    .await
-}
-
 /// Ancestors of a status, oldest first, up to `limit` levels.
 pub async fn ancestors(
     db: impl PgExecutor<'_>,

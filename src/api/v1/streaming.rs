@@ -131,9 +131,9 @@ async fn caller(state: &AppState, token: Option<&str>) -> Result<Caller> {
         return Err(Error::forbidden(why));
     }
     Ok(Caller {
-        account: principal.account,
-        user: principal.user,
-        scopes: Some(principal.scopes),
+        account: principal.account.clone(),
+        user: principal.user.clone(),
+        scopes: Some(principal.scopes.clone()),
     })
 }
 
