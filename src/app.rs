@@ -23,6 +23,8 @@ use crate::rate_limit::RateLimiter;
 #[derive(Clone)]
 pub struct AppState {
     pub db: PgPool,
+    /// Connections reads hand back to each other without the pool's round trip.
+    pub kept: Arc<crate::db::kept::KeptConnections>,
     pub config: Arc<Config>,
     /// For outgoing requests (federation): SSRF-guarded, redirects handled by the fetcher.
     pub http: reqwest::Client,
@@ -68,7 +70,13 @@ impl AppState {
         let rendered_accounts = Arc::new(crate::api::entities::account::RenderedAccounts::new(
             config.cache.accounts,
         ));
+        // Half the pool at most, so what uses the pool directly always finds connections.
+        let kept = crate::db::kept::KeptConnections::new(
+            db.clone(),
+            (config.database.max_connections / 2) as usize,
+        );
         Ok(AppState {
+            kept,
             delivery_http,
             clock: crate::clock::Clock::default(),
             metrics: Arc::default(),

@@ -110,6 +110,7 @@ pub fn main() -> std::process::ExitCode {
 async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     let database = db::open(&config).await?;
     let state = AppState::new(database.pool.clone(), config.clone())?;
+    let kept = state.kept.clone();
     let outcome = match command {
         Command::Serve => serve(state, &config).await,
         Command::Worker => {
@@ -137,6 +138,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Config(_) => Ok(()),
         Command::Admin(admin) => run_admin(&state, admin).await,
     };
+    // Closing the pool waits for every connection taken from it.
+    kept.release_all();
     db::release(database).await;
     outcome
 }

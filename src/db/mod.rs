@@ -2,6 +2,7 @@
 //! the private cluster under `data_dir` (see [`cluster`]).
 
 pub mod cluster;
+pub mod kept;
 
 use std::str::FromStr;
 use std::time::Duration;

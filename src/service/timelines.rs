@@ -3,6 +3,7 @@
 //! cursors too, so paging goes on past statuses the viewer may not see.
 
 use crate::app::AppState;
+use crate::db::kept::KeptConnection;
 use crate::error::{Error, Result};
 use chrono::{Duration, Utc};
 
@@ -24,11 +25,12 @@ fn cursors(ids: &[i64]) -> Option<(i64, i64)> {
 /// The page of these ids, hydrated on the connection that found them.
 async fn page_on(
     state: &AppState,
-    conn: &mut sqlx::PgConnection,
+    mut conn: KeptConnection,
     viewer: Option<&Account>,
     ids: Vec<i64>,
 ) -> Result<StatusPage> {
-    let statuses = views::hydrate_on(state, conn, viewer, &ids).await?;
+    let statuses = views::hydrate_on(state, &mut conn, viewer, &ids).await?;
+    conn.keep();
     Ok(StatusPage {
         statuses,
         cursors: cursors(&ids),
@@ -46,9 +48,9 @@ pub async fn home(
     page: &Page,
 ) -> Result<StatusPage> {
     keep_feed_active(state, owner, user).await?;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = state.kept.acquire().await?;
     let ids = store::timelines::home_feed(&mut *conn, owner.id, page).await?;
-    page_on(state, &mut conn, Some(owner), ids).await
+    page_on(state, conn, Some(owner), ids).await
 }
 
 /// Marks `owner`'s home feed as read now, so fan-out keeps it up to date (reading the home
@@ -76,10 +78,10 @@ pub async fn public(
     scope: PublicScope,
     page: &Page,
 ) -> Result<StatusPage> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = state.kept.acquire().await?;
     let ids =
         store::timelines::public_timeline(&mut *conn, viewer.map(|v| v.id), scope, page).await?;
-    page_on(state, &mut conn, viewer, ids).await
+    page_on(state, conn, viewer, ids).await
 }
 
 /// What a hashtag timeline asks for: `tag`, and any of `any`, all of `all`, none of `none`.
@@ -104,7 +106,7 @@ pub async fn tag(
     };
     let mut any_of = lower(&filter.any);
     any_of.push(filter.tag.trim_start_matches('#').to_lowercase());
-    let mut conn = state.db.acquire().await?;
+    let mut conn = state.kept.acquire().await?;
     let ids = store::timelines::tag_timeline(
         &mut *conn,
         viewer.map(|v| v.id),
@@ -115,7 +117,7 @@ pub async fn tag(
         page,
     )
     .await?;
-    page_on(state, &mut conn, viewer, ids).await
+    page_on(state, conn, viewer, ids).await
 }
 
 /// An account's statuses as `viewer` may see them (nothing at all across a block).
@@ -126,7 +128,7 @@ pub async fn account_statuses(
     filter: &AccountStatusFilter,
     page: &Page,
 ) -> Result<StatusPage> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = state.kept.acquire().await?;
     let ids = store::timelines::account_statuses(
         &mut *conn,
         viewer.map(|v| v.id),
@@ -135,7 +137,7 @@ pub async fn account_statuses(
         page,
     )
     .await?;
-    page_on(state, &mut conn, viewer, ids).await
+    page_on(state, conn, viewer, ids).await
 }
 
 /// What the caller favourited or bookmarked, paged by when they did it.
@@ -193,10 +195,11 @@ pub async fn reactors(
     let found = store::accounts::by_ids(&state.db, &ids).await?;
     let blocked = match viewer {
         Some(v) => {
-            let mut conn = state.db.acquire().await?;
-            store::statuses::visibility_facts(&mut conn, v.id, &ids, &[])
-                .await?
-                .1
+            let mut conn = state.kept.acquire().await?;
+            let (_, blocked, _) =
+                store::statuses::visibility_facts(&mut conn, v.id, &ids, &[]).await?;
+            conn.keep();
+            blocked
         }
         None => Vec::new(),
     };

@@ -40,12 +40,13 @@ pub async fn hydrate(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut conn = state.db.acquire().await?;
-    hydrate_on(state, &mut conn, viewer, ids).await
+    let mut conn = state.kept.acquire().await?;
+    let views = hydrate_on(state, &mut conn, viewer, ids).await?;
+    conn.keep();
+    Ok(views)
 }
 
-/// [`hydrate`] on a connection the caller already holds (each connection taken from the pool
-/// costs a round trip when it goes back).
+/// [`hydrate`] on a connection the caller already holds.
 pub async fn hydrate_on(
     state: &AppState,
     conn: &mut PgConnection,

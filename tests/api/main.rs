@@ -14,6 +14,7 @@ mod follows;
 mod helpers;
 mod instance;
 mod interact;
+mod kept_connections;
 mod media;
 mod media_cache;
 mod media_edits;

@@ -1,0 +1,153 @@
+//! Reads hand their connection to the next read without the pool's round trip, and only when
+//! it is clean: what they hand on sees every later commit, is never more than the shelf
+//! holds, goes back to the pool when the server goes quiet (so closing the pool is not kept
+//! waiting), and a connection dropped mid-query is never handed on.
+
+use std::time::Duration;
+
+use rookery::db::kept::KEPT_FOR;
+use serde_json::json;
+
+use crate::helpers::TestApp;
+
+async fn backend_pid(app: &TestApp) -> i32 {
+    let mut conn = app.state.kept.acquire().await.expect("connection");
+    let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&mut *conn)
+        .await
+        .expect("pid");
+    conn.keep();
+    pid
+}
+
+#[tokio::test]
+async fn a_timeline_read_hands_its_connection_to_the_next() {
+    let app = TestApp::spawn().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    app.follow(&alice, &bob).await;
+    app.post_status(&bob, "first", json!({})).await;
+    app.drain_jobs().await;
+    // Posting read its status back through the shelf too.
+    app.state.kept.release_all();
+
+    let home = app.ids("/api/v1/timelines/home", Some(&alice.token)).await;
+    assert_eq!(home.len(), 1);
+    assert_eq!(app.state.kept.len(), 1, "the home read kept its connection");
+    let pid = backend_pid(&app).await;
+    assert_eq!(
+        app.ids("/api/v1/timelines/public", None).await.len(),
+        1,
+        "a read on a kept connection"
+    );
+    assert_eq!(
+        app.state.kept.len(),
+        1,
+        "reads take the kept one, not another"
+    );
+    assert_eq!(
+        backend_pid(&app).await,
+        pid,
+        "the same connection went round"
+    );
+
+    // What the kept connection reads next includes what was committed meanwhile elsewhere:
+    // no transaction or snapshot was left open on it.
+    let second = app.post_status(&bob, "second", json!({})).await;
+    app.drain_jobs().await;
+    let home = app.ids("/api/v1/timelines/home", Some(&alice.token)).await;
+    assert_eq!(home.first().map(String::as_str), second["id"].as_str());
+    assert_eq!(home.len(), 2);
+    // Inside a transaction `now()` stands still from one statement to the next.
+    let mut conn = app.state.kept.acquire().await.expect("connection");
+    let mut nows = Vec::new();
+    for _ in 0..2 {
+        let now: chrono::DateTime<chrono::Utc> = sqlx::query_scalar("SELECT now()")
+            .fetch_one(&mut *conn)
+            .await
+            .expect("now");
+        nows.push(now);
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_ne!(
+        nows[0], nows[1],
+        "the kept connection is inside a transaction"
+    );
+    conn.keep();
+
+    // Quiet: the pool gets it back.
+    tokio::time::sleep(KEPT_FOR * 4).await;
+    assert!(
+        app.state.kept.is_empty(),
+        "a kept connection outlived the quiet"
+    );
+}
+
+#[tokio::test]
+async fn the_shelf_holds_at_most_half_the_pool() {
+    let app = TestApp::spawn_with(|c| c.database.max_connections = 6).await;
+    let alice = app.register("alice").await;
+    app.post_status(&alice, "hello", json!({})).await;
+    let reads = (0..24).map(|_| app.get("/api/v1/timelines/public", Some(&alice.token)));
+    for (status, body) in futures_util::future::join_all(reads).await {
+        assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+        assert_eq!(body.as_array().map(Vec::len), Some(1));
+    }
+    let kept = app.state.kept.len();
+    assert!((1..=3).contains(&kept), "{kept} connections kept of 6");
+    // Connections used straight from the pool are still there to be had.
+    let direct: Vec<_> = futures_util::future::join_all((0..3).map(|_| app.state.db.acquire()))
+        .await
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .expect("the pool still hands out connections");
+    drop(direct);
+}
+
+#[tokio::test]
+async fn a_connection_dropped_mid_query_is_never_handed_on() {
+    let app = TestApp::spawn().await;
+    app.get("/api/v1/timelines/public", None).await;
+    assert_eq!(app.state.kept.len(), 1);
+    let mut conn = app.state.kept.acquire().await.expect("connection");
+    assert!(app.state.kept.is_empty());
+    let cut_short = tokio::time::timeout(
+        Duration::from_millis(50),
+        sqlx::query("SELECT pg_sleep(0.3)").execute(&mut *conn),
+    )
+    .await;
+    assert!(
+        cut_short.is_err(),
+        "the query should still have been running"
+    );
+    drop(conn);
+    assert!(
+        app.state.kept.is_empty(),
+        "a connection in an unknown state was kept"
+    );
+    // The next read gets a clean connection (the pool tested the dropped one first).
+    let (status, body) = app.get("/api/v1/timelines/public", None).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+    assert_eq!(app.state.kept.len(), 1);
+}
+
+#[tokio::test]
+async fn closing_the_pool_is_not_held_up_by_kept_connections() {
+    let app = TestApp::spawn().await;
+    app.get("/api/v1/timelines/public", None).await;
+    assert_eq!(app.state.kept.len(), 1);
+    // Left alone, the kept connection goes back within the quiet period.
+    tokio::time::timeout(KEPT_FOR * 4, app.state.db.close())
+        .await
+        .expect("the pool closed while a connection was kept");
+
+    let app = TestApp::spawn().await;
+    app.get("/api/v1/timelines/public", None).await;
+    assert_eq!(app.state.kept.len(), 1);
+    app.state.kept.release_all();
+    tokio::time::timeout(KEPT_FOR / 4, app.state.db.close())
+        .await
+        .expect("release_all handed the kept connection back");
+    // A closed pool's connections are not kept.
+    assert!(app.state.kept.is_empty());
+}
