@@ -321,12 +321,12 @@ async fn bench(
     let rss_before = memory();
     let load_before = load_average();
     println!(
-        "\nload: {} client tasks, one keep-alive HTTP client (load average {load_before})",
+        "\nload: {} client tasks, a keep-alive HTTP/1.1 connection each (load average {load_before})",
         settings.clients
     );
     let mut results = Vec::new();
     for s in &scenarios {
-        let r = drive_http(&client, &base, s, settings, postmaster).await;
+        let r = drive_http(addr, s, settings, postmaster).await;
         println!(
             "  {:<22} {:>8.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  max {:>7.2} ms  errors {}",
             s.name, r.rate, r.p50, r.p99, r.max, r.errors
@@ -418,6 +418,7 @@ async fn bench(
         Err(_) => println!("server did not stop within 10 s"),
         Ok(Ok(Ok(()))) => {}
     }
+    state.kept.release_all();
     state.db.close().await;
     Ok(())
 }
@@ -905,40 +906,49 @@ where
     outcome
 }
 
+/// One bare HTTP/1.1 keep-alive connection per client task, as `wrk` drives a server: the load
+/// generator shares the two cores with the server, so whatever a fuller client spends per
+/// request (connection pool, URL parsing, timeouts) would be counted against the server.
 async fn drive_http(
-    client: &reqwest::Client,
-    base: &str,
+    addr: std::net::SocketAddr,
     s: &Scenario,
     settings: &Settings,
     postmaster: Option<i32>,
 ) -> Outcome {
-    let url = format!("{base}{}", s.path);
+    let authorization = s.token.as_ref().map(|t| {
+        http::HeaderValue::from_str(&format!("Bearer {t}")).expect("a token is a header value")
+    });
+    let host = http::HeaderValue::from_str(&addr.to_string()).expect("an address is a host");
+    let path = s.path;
     drive(settings, postmaster, |_, until| {
-        let client = client.clone();
-        let url = url.clone();
-        let token = s.token.clone();
+        let authorization = authorization.clone();
+        let host = host.clone();
         async move {
             let mut log = TaskLog::default();
+            let mut sender = match connect(addr).await {
+                Ok(sender) => sender,
+                Err(e) => {
+                    log.error(format!("connect: {e:#}"));
+                    return log;
+                }
+            };
             let mut sent: u64 = 0;
             while Instant::now() < until {
                 sent += 1;
                 let t = Instant::now();
-                let mut req = client.get(&url);
-                if let Some(token) = &token {
-                    req = req.bearer_auth(token);
+                let mut req = http::Request::get(path).header(http::header::HOST, host.clone());
+                if let Some(value) = &authorization {
+                    req = req.header(http::header::AUTHORIZATION, value.clone());
                 }
-                let answer = match req.send().await {
-                    Ok(res) => {
-                        let status = res.status();
-                        res.bytes().await.map(|b| (status, b))
-                    }
-                    Err(e) => Err(e),
+                let answer = match req.body(http_body_util::Empty::<bytes::Bytes>::new()) {
+                    Ok(req) => send(&mut sender, req).await,
+                    Err(e) => Err(anyhow::anyhow!("request: {e}")),
                 };
                 let elapsed = t.elapsed();
                 match answer {
                     // Parsing every 30 KB page would spend the server's CPU on the load
-                    // generator (they share the machine): one page in 64 is checked in full,
-                    // the rest by status and shape.
+                    // generator: one page in 64 is checked in full, the rest by status and
+                    // shape.
                     Ok((status, body)) => match if sent % 64 == 1 {
                         check_page(status, &body)
                     } else {
@@ -947,13 +957,43 @@ async fn drive_http(
                         Ok(()) => log.latencies.push(elapsed.as_micros() as u64),
                         Err(why) => log.error(why),
                     },
-                    Err(e) => log.error(format!("transport: {e}")),
+                    Err(e) => {
+                        log.error(format!("transport: {e:#}"));
+                        // The connection may be gone: the next request gets a new one.
+                        match connect(addr).await {
+                            Ok(fresh) => sender = fresh,
+                            Err(_) => return log,
+                        }
+                    }
                 }
             }
             log
         }
     })
     .await
+}
+
+type Sender = hyper::client::conn::http1::SendRequest<http_body_util::Empty<bytes::Bytes>>;
+
+async fn connect(addr: std::net::SocketAddr) -> Result<Sender> {
+    let stream = tokio::net::TcpStream::connect(addr).await?;
+    stream.set_nodelay(true)?;
+    let (sender, connection) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
+    tokio::spawn(connection);
+    Ok(sender)
+}
+
+async fn send(
+    sender: &mut Sender,
+    req: http::Request<http_body_util::Empty<bytes::Bytes>>,
+) -> Result<(reqwest::StatusCode, bytes::Bytes)> {
+    use http_body_util::BodyExt;
+    sender.ready().await?;
+    let res = sender.send_request(req).await?;
+    let status = res.status();
+    let body = res.into_body().collect().await?.to_bytes();
+    Ok((status, body))
 }
 
 async fn drive_sql(
