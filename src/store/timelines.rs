@@ -71,9 +71,8 @@ pub async fn public_timeline(
              AND ($2 = FALSE OR s.local) AND ($3 = FALSE OR NOT s.local) \
              AND (s.in_reply_to_account_id IS NULL OR s.in_reply_to_account_id = s.account_id) \
              AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = s.account_id AND (a.suspended_at IS NOT NULL OR a.silenced_at IS NOT NULL)) \
-             AND ($1::bigint IS NULL OR (NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = $1 AND m.target_account_id = s.account_id AND (m.expires_at IS NULL OR m.expires_at > now())) AND \
-             NOT EXISTS (SELECT 1 FROM user_domain_blocks udb JOIN accounts ua ON ua.id = s.account_id WHERE udb.account_id = $1 AND ua.domain IS NOT NULL AND rookery_domain_covered(ua.domain, udb.domain)) AND ",
-            visible_to!("$1"),
+             AND ($1::bigint IS NULL OR (",
+            author_not_hidden_from!("$1"),
             "))"
         )),
         "s.id",
@@ -111,9 +110,8 @@ pub async fn tag_timeline(
              AND NOT EXISTS (SELECT 1 FROM unnest($4::text[]) need WHERE NOT EXISTS (SELECT 1 FROM statuses_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = s.id AND lower(t.name) = need)) \
              AND NOT EXISTS (SELECT 1 FROM statuses_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = s.id AND lower(t.name) = ANY($5)) \
              AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = s.account_id AND (a.suspended_at IS NOT NULL OR a.silenced_at IS NOT NULL)) \
-             AND ($1::bigint IS NULL OR (NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = $1 AND m.target_account_id = s.account_id AND (m.expires_at IS NULL OR m.expires_at > now())) AND \
-             NOT EXISTS (SELECT 1 FROM user_domain_blocks udb JOIN accounts ua ON ua.id = s.account_id WHERE udb.account_id = $1 AND ua.domain IS NOT NULL AND rookery_domain_covered(ua.domain, udb.domain)) AND ",
-            visible_to!("$1"),
+             AND ($1::bigint IS NULL OR (",
+            author_not_hidden_from!("$1"),
             "))"
         ),
         "s.id",

@@ -282,3 +282,74 @@ async fn visibility_matrix() {
         wrong.join("\n")
     );
 }
+
+/// Public and hashtag pages are filled past the authors a viewer cannot or will not see (muted,
+/// blocked, blocking): the database leaves them out before the limit is taken, so a page of one
+/// still holds the newest status the viewer may see.
+#[tokio::test]
+async fn public_pages_fill_past_hidden_authors() {
+    let app = TestApp::spawn().await;
+    let viewer = app.register("viewer").await;
+    let shown = app.register("shown").await;
+    let kept = app
+        .post_status(&shown, "still here #garden", json!({}))
+        .await;
+    let kept_id = kept["id"].as_str().expect("id").to_string();
+    let muted = app.register("muted").await;
+    let blocked = app.register("blocked").await;
+    let blocking = app.register("blocking").await;
+    let act = |who: &TestUser, what: &str, target: &TestUser| {
+        let path = format!("/api/v1/accounts/{}/{what}", target.id);
+        let token = who.token.clone();
+        let app = &app;
+        async move {
+            let (status, body) = app.post(&path, Some(&token), json!({})).await;
+            assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        }
+    };
+    act(&viewer, "mute", &muted).await;
+    act(&viewer, "block", &blocked).await;
+    act(&blocking, "block", &viewer).await;
+    for who in [&muted, &blocked, &blocking] {
+        app.post_status(who, "newer #garden", json!({})).await;
+    }
+
+    for path in [
+        "/api/v1/timelines/public?limit=1",
+        "/api/v1/timelines/tag/garden?limit=1",
+    ] {
+        assert_eq!(
+            app.ids(path, Some(&viewer.token)).await,
+            vec![kept_id.clone()],
+            "{path}"
+        );
+        // Others still see the newest.
+        assert_ne!(
+            app.ids(path, Some(&shown.token)).await,
+            vec![kept_id.clone()],
+            "{path}"
+        );
+    }
+    // A mute that has run out hides nothing.
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/accounts/{}/unmute", muted.id),
+            Some(&viewer.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/accounts/{}/mute", muted.id),
+            Some(&viewer.token),
+            json!({ "duration": 1 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let page = app
+        .ids("/api/v1/timelines/public?limit=3", Some(&viewer.token))
+        .await;
+    assert_eq!(page.len(), 2, "the muted author's post is back: {page:?}");
+}
