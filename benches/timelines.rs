@@ -40,10 +40,10 @@ mod cpu;
 mod db;
 use db::DbServer;
 
-/// The home-feed id query, exactly as `store::timelines::home_feed` runs it for a first page.
-const HOME_FEED_SQL: &str = "SELECT status_id FROM home_feed WHERE account_id = $1 \
-     AND ($2::bigint IS NULL OR status_id < $2) AND ($3::bigint IS NULL OR status_id > $3) \
-     ORDER BY status_id DESC LIMIT $4";
+/// The home-feed id query, exactly as `store::timelines::home_feed` runs it for a first page of
+/// [`PAGE`] (the paging parameters `$2`–`$4` are bound but unused, as there).
+const HOME_FEED_SQL: &str =
+    "SELECT status_id FROM home_feed WHERE account_id = $1 ORDER BY status_id DESC LIMIT 20";
 
 /// The bare feed query as the issue describes it: a page of statuses read from the
 /// materialised feed, the `LIMIT` taken on `home_feed` in a subquery before the join. This is

@@ -6,7 +6,6 @@ use sqlx::PgExecutor;
 
 use crate::model::Page;
 
-/// Appends the paging conditions on `column` and the order and limit.
 /// `sql` limited to statuses with attachments when `only_media` is asked for.
 fn with_media_only(only_media: bool, sql: &str) -> String {
     if only_media {
@@ -16,15 +15,35 @@ fn with_media_only(only_media: bool, sql: &str) -> String {
     }
 }
 
+/// Appends the paging conditions on `column`, the order and the limit. Only the bounds the
+/// page has are written (their parameters, `$first_param` and the next, are bound either way)
+/// and the limit is written as a number: with nothing left unknown that changes the plan,
+/// PostgreSQL plans a prepared statement once and reuses the plan, where `$n IS NULL OR …` and
+/// a parameter for the limit kept some statements planned afresh on every execution.
 fn paged(sql: &str, column: &str, page: &Page, first_param: usize) -> String {
-    format!(
-        "{sql} AND (${a}::bigint IS NULL OR {column} < ${a}) AND (${b}::bigint IS NULL OR {column} > ${b}) \
-         ORDER BY {column} {order} LIMIT ${c}",
-        a = first_param,
-        b = first_param + 1,
-        c = first_param + 2,
-        order = page.order()
-    )
+    let mut out = String::from(sql);
+    if page.max_id.is_some() {
+        out.push_str(&format!(" AND {column} < ${first_param}"));
+    }
+    if page.lower().is_some() {
+        out.push_str(&format!(" AND {column} > ${}", first_param + 1));
+    }
+    out.push_str(&format!(
+        " ORDER BY {column} {} LIMIT {}",
+        page.order(),
+        page.limit.max(0)
+    ));
+    out
+}
+
+/// What a signed-in viewer adds to the public and hashtag timelines, `$1` being the viewer.
+/// Anonymous reads leave it out of the statement altogether, which keeps theirs simple
+/// enough to be planned once.
+fn viewer_clause(viewer: Option<i64>) -> &'static str {
+    match viewer {
+        Some(_) => concat!(" AND ", author_not_hidden_from!("$1")),
+        None => "",
+    }
 }
 
 /// A page of an owner's home feed: status ids, newest first.
@@ -66,15 +85,16 @@ pub async fn public_timeline(
     page: &Page,
 ) -> Result<Vec<i64>, sqlx::Error> {
     let sql = paged(
-        &with_media_only(scope.only_media, concat!(
-            "SELECT s.id FROM statuses s WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL \
-             AND ($2 = FALSE OR s.local) AND ($3 = FALSE OR NOT s.local) \
-             AND (s.in_reply_to_account_id IS NULL OR s.in_reply_to_account_id = s.account_id) \
-             AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = s.account_id AND (a.suspended_at IS NOT NULL OR a.silenced_at IS NOT NULL)) \
-             AND ($1::bigint IS NULL OR (",
-            author_not_hidden_from!("$1"),
-            "))"
-        )),
+        &with_media_only(
+            scope.only_media,
+            &format!(
+                "SELECT s.id FROM statuses s WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL \
+                 AND ($2 = FALSE OR s.local) AND ($3 = FALSE OR NOT s.local) \
+                 AND (s.in_reply_to_account_id IS NULL OR s.in_reply_to_account_id = s.account_id) \
+                 AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = s.account_id AND (a.suspended_at IS NOT NULL OR a.silenced_at IS NOT NULL)){}",
+                viewer_clause(viewer)
+            ),
+        ),
         "s.id",
         page,
         4,
@@ -103,16 +123,14 @@ pub async fn tag_timeline(
     page: &Page,
 ) -> Result<Vec<i64>, sqlx::Error> {
     let sql = paged(
-        concat!(
+        &format!(
             "SELECT s.id FROM statuses s WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL \
              AND ($2 = FALSE OR s.local) \
              AND EXISTS (SELECT 1 FROM statuses_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = s.id AND lower(t.name) = ANY($3)) \
              AND NOT EXISTS (SELECT 1 FROM unnest($4::text[]) need WHERE NOT EXISTS (SELECT 1 FROM statuses_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = s.id AND lower(t.name) = need)) \
              AND NOT EXISTS (SELECT 1 FROM statuses_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = s.id AND lower(t.name) = ANY($5)) \
-             AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = s.account_id AND (a.suspended_at IS NOT NULL OR a.silenced_at IS NOT NULL)) \
-             AND ($1::bigint IS NULL OR (",
-            author_not_hidden_from!("$1"),
-            "))"
+             AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = s.account_id AND (a.suspended_at IS NOT NULL OR a.silenced_at IS NOT NULL)){}",
+            viewer_clause(viewer)
         ),
         "s.id",
         page,
