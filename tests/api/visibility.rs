@@ -298,18 +298,18 @@ async fn public_pages_fill_past_hidden_authors() {
     let muted = app.register("muted").await;
     let blocked = app.register("blocked").await;
     let blocking = app.register("blocking").await;
-    let act = |who: &TestUser, what: &str, target: &TestUser| {
+    let act = |who: &TestUser, what: &str, target: &TestUser, body: Value| {
         let path = format!("/api/v1/accounts/{}/{what}", target.id);
         let token = who.token.clone();
         let app = &app;
         async move {
-            let (status, body) = app.post(&path, Some(&token), json!({})).await;
-            assert_eq!(status, StatusCode::OK, "{path}: {body}");
+            let (status, answer) = app.post(&path, Some(&token), body).await;
+            assert_eq!(status, StatusCode::OK, "{path}: {answer}");
         }
     };
-    act(&viewer, "mute", &muted).await;
-    act(&viewer, "block", &blocked).await;
-    act(&blocking, "block", &viewer).await;
+    act(&viewer, "mute", &muted, json!({})).await;
+    act(&viewer, "block", &blocked, json!({})).await;
+    act(&blocking, "block", &viewer, json!({})).await;
     for who in [&muted, &blocked, &blocking] {
         app.post_status(who, "newer #garden", json!({})).await;
     }
@@ -331,22 +331,8 @@ async fn public_pages_fill_past_hidden_authors() {
         );
     }
     // A mute that has run out hides nothing.
-    let (status, body) = app
-        .post(
-            &format!("/api/v1/accounts/{}/unmute", muted.id),
-            Some(&viewer.token),
-            json!({}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, body) = app
-        .post(
-            &format!("/api/v1/accounts/{}/mute", muted.id),
-            Some(&viewer.token),
-            json!({ "duration": 1 }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    act(&viewer, "unmute", &muted, json!({})).await;
+    act(&viewer, "mute", &muted, json!({ "duration": 1 })).await;
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let page = app
         .ids("/api/v1/timelines/public?limit=3", Some(&viewer.token))
