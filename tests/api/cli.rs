@@ -151,13 +151,10 @@ async fn admin_commands_act_on_the_database() {
         let client = client.clone();
         let app = &app;
         async move {
-            app.post_form(
-                "/oauth/token",
-                None,
+            app.token_grant(
+                &client,
                 &[
                     ("grant_type", "password"),
-                    ("client_id", &client.client_id),
-                    ("client_secret", &client.client_secret),
                     ("username", "root_user"),
                     ("password", &password),
                 ],

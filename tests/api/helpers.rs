@@ -344,21 +344,29 @@ impl TestApp {
         }
     }
 
+    /// `POST /oauth/token` as `client` (its id and secret added to `fields`).
+    pub async fn token_grant(
+        &self,
+        client: &TestClient,
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, Value) {
+        let mut form = vec![
+            ("client_id", client.client_id.as_str()),
+            ("client_secret", client.client_secret.as_str()),
+        ];
+        form.extend_from_slice(fields);
+        self.post_form("/oauth/token", None, &form).await
+    }
+
     /// An app token (client credentials) with these scopes.
     pub async fn app_token(&self, scopes: &str) -> String {
         let client = self
             .create_client(scopes, "urn:ietf:wg:oauth:2.0:oob")
             .await;
         let (status, body) = self
-            .post_form(
-                "/oauth/token",
-                None,
-                &[
-                    ("grant_type", "client_credentials"),
-                    ("client_id", &client.client_id),
-                    ("client_secret", &client.client_secret),
-                    ("scope", scopes),
-                ],
+            .token_grant(
+                &client,
+                &[("grant_type", "client_credentials"), ("scope", scopes)],
             )
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
@@ -417,13 +425,10 @@ impl TestApp {
         scopes: &str,
     ) -> String {
         let (status, body) = self
-            .post_form(
-                "/oauth/token",
-                None,
+            .token_grant(
+                client,
                 &[
                     ("grant_type", "password"),
-                    ("client_id", &client.client_id),
-                    ("client_secret", &client.client_secret),
                     ("username", username),
                     ("password", "correct horse battery"),
                     ("scope", scopes),

@@ -187,13 +187,10 @@ async fn suspension_signs_out_hides_and_is_audited() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let client = app.create_client("read", "urn:ietf:wg:oauth:2.0:oob").await;
     let (status, _) = app
-        .post_form(
-            "/oauth/token",
-            None,
+        .token_grant(
+            &client,
             &[
                 ("grant_type", "password"),
-                ("client_id", &client.client_id),
-                ("client_secret", &client.client_secret),
                 ("username", "alice@example.com"),
                 ("password", "correct horse battery"),
             ],
@@ -385,25 +382,12 @@ async fn approving_and_rejecting_sign_ups() {
     let client = app
         .create_client("admin:read admin:write", "urn:ietf:wg:oauth:2.0:oob")
         .await;
-    let (status, grant) = app
-        .post_form(
-            "/oauth/token",
-            None,
-            &[
-                ("grant_type", "password"),
-                ("client_id", &client.client_id),
-                ("client_secret", &client.client_secret),
-                ("username", "moddy"),
-                ("password", "correct horse battery"),
-                ("scope", "admin:read admin:write"),
-            ],
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{grant}");
     let m = TestUser {
         id: String::new(),
         username: "moddy".into(),
-        token: grant["access_token"].as_str().expect("token").to_string(),
+        token: app
+            .password_token(&client, "moddy", "admin:read admin:write")
+            .await,
     };
     let token = app.app_token("read write").await;
     for name in ["wanda", "xena"] {

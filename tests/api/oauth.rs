@@ -468,14 +468,11 @@ async fn out_of_band_code_is_shown() {
         + "id=\"authorization-code\">".len();
     let code = &html[start..start + html[start..].find('<').expect("end")];
     let (status, token) = app
-        .post_form(
-            "/oauth/token",
-            None,
+        .token_grant(
+            &client,
             &[
                 ("grant_type", "authorization_code"),
                 ("code", code),
-                ("client_id", &client.client_id),
-                ("client_secret", &client.client_secret),
                 ("redirect_uri", "urn:ietf:wg:oauth:2.0:oob"),
             ],
         )
@@ -553,15 +550,9 @@ async fn password_client_credentials_and_refresh_grants() {
 
     // Scopes beyond the app's are refused; unknown grant types too.
     let (status, body) = app
-        .post_form(
-            "/oauth/token",
-            None,
-            &[
-                ("grant_type", "client_credentials"),
-                ("client_id", &client.client_id),
-                ("client_secret", &client.client_secret),
-                ("scope", "follow"),
-            ],
+        .token_grant(
+            &client,
+            &[("grant_type", "client_credentials"), ("scope", "follow")],
         )
         .await;
     assert_eq!(
@@ -585,15 +576,9 @@ async fn password_client_credentials_and_refresh_grants() {
 
     // Refresh: a new pair; the old access token and the old refresh token stop working.
     let (status, renewed) = app
-        .post_form(
-            "/oauth/token",
-            None,
-            &[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", &refresh),
-                ("client_id", &client.client_id),
-                ("client_secret", &client.client_secret),
-            ],
+        .token_grant(
+            &client,
+            &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{renewed}");
@@ -611,15 +596,9 @@ async fn password_client_credentials_and_refresh_grants() {
         StatusCode::OK
     );
     let (status, _) = app
-        .post_form(
-            "/oauth/token",
-            None,
-            &[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", &refresh),
-                ("client_id", &client.client_id),
-                ("client_secret", &client.client_secret),
-            ],
+        .token_grant(
+            &client,
+            &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -696,13 +675,10 @@ async fn revoke_and_scope_enforcement() {
     // Revoke: only the app that owns a token may revoke it; unknown tokens are fine.
     let client = app.create_client("read", REDIRECT).await;
     let (_, token) = app
-        .post_form(
-            "/oauth/token",
-            None,
+        .token_grant(
+            &client,
             &[
                 ("grant_type", "password"),
-                ("client_id", &client.client_id),
-                ("client_secret", &client.client_secret),
                 ("username", "alice"),
                 ("password", "correct horse battery"),
             ],
