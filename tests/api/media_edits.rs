@@ -105,6 +105,19 @@ async fn edits_change_attachments_and_history_shows_each_version() {
         json!({ "x": 0.5, "y": -0.5 })
     );
 
+    // v1 reaches B before v2 is made: two Updates of one note may arrive out of order on a
+    // loaded machine (a retried delivery or inbox job), and then B rightly drops the older one
+    // as stale, leaving its copy a version short of what this test counts.
+    eventually(&a, &b, "the first edit reaches bob", async || {
+        let (_, home) = b.get("/api/v1/timelines/home", Some(&bob.token)).await;
+        home.as_array().is_some_and(|l| {
+            l.iter().any(|s| {
+                s["uri"] == post["uri"] && s["content"].as_str().is_some_and(|c| c.contains("v1"))
+            })
+        })
+    })
+    .await;
+
     // v2: only the second.
     let (status, v2) = a
         .request(
