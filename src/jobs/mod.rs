@@ -114,7 +114,8 @@ fn attach_bodies(jobs: &mut [store::jobs::Job], kept: &mut Vec<(i64, bytes::Byte
 /// (each in its own task), never more than `delivery.per_host_concurrency` per remote host
 /// (counted in the database, across processes). Wakes on NOTIFY, when a job finishes, and
 /// every second (a missed notification, a lease that expired, a retry that came due). Stops
-/// claiming when `shutdown` turns true and returns once the jobs in hand are finished.
+/// claiming when `shutdown` turns true (or its sender is gone, or the pool closes), and returns
+/// once the jobs in hand are finished.
 ///
 /// Finished jobs are removed by the next claim, in the same statement (see
 /// [`store::jobs::claim`]): while busy that is one statement every [`CLAIM_GAP`] at most for
@@ -146,7 +147,7 @@ pub async fn worker(
     let mut finished: Vec<Finished> = Vec::new();
     let mut bodies: Vec<(i64, bytes::Bytes)> = Vec::with_capacity(KEPT_BODIES);
     loop {
-        if *shutdown.borrow() {
+        if stopping(&shutdown, &state) {
             break;
         }
         while tasks.try_join_next().is_some() {}
@@ -326,12 +327,19 @@ pub fn spawn_periodic<F, Fut>(
                 _ = every.tick() => {}
                 _ = shutdown.changed() => {}
             }
-            if *shutdown.borrow() {
+            if stopping(&shutdown, &state) {
                 return;
             }
             task(state.clone()).await;
         }
     });
+}
+
+/// Whether background work should stop: shutdown was asked for, or happened without being
+/// asked for (the sender is gone, or the pool was closed). Either of the latter would
+/// otherwise make every wait return at once, and the loop spin.
+fn stopping(shutdown: &watch::Receiver<bool>, state: &AppState) -> bool {
+    *shutdown.borrow() || shutdown.has_changed().is_err() || state.db.is_closed()
 }
 
 fn hostname() -> String {

@@ -226,6 +226,8 @@ async fn listen(mut listener: PgListener, state: AppState) {
                 }
                 super::dispatch::dispatch(&state, event).await;
             }
+            // The process is shutting down: there is nothing left to listen on.
+            Err(sqlx::Error::PoolClosed) => return,
             Err(e) => {
                 tracing::warn!(error = %e, "streaming listener; reconnecting");
                 tokio::time::sleep(Duration::from_secs(1)).await;

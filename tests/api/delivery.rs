@@ -985,6 +985,27 @@ async fn two_worker_processes_share_the_queue() {
     assert!(seen.values().all(|n| *n == 1), "no job ran twice");
 }
 
+/// A process whose pool is closed under its job runner (shutdown order gone wrong, or a test
+/// dropping its database) must not leave the runner spinning: from then on its listener
+/// answers at once with an error, and every round would claim again.
+#[tokio::test]
+async fn the_job_runner_stops_when_its_pool_closes() {
+    let app = TestApp::spawn_with(|c| c.jobs.workers = 0).await;
+    let (_still_running, rx) = tokio::sync::watch::channel(false);
+    let runners = rookery::jobs::spawn_workers(&app.state, 2, rx);
+    assert_eq!(runners.len(), 1);
+    // Let it listen and claim once before the pool goes.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(runners.iter().all(|r| !r.is_finished()));
+    app.state.db.close().await;
+    for runner in runners {
+        tokio::time::timeout(Duration::from_secs(30), runner)
+            .await
+            .expect("the job runner stopped after its pool closed")
+            .expect("the job runner did not panic");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_queue_shows_depth_and_failing_hosts() {
     let app = spawn().await;
