@@ -301,6 +301,11 @@ async fn bench(
             path: "/api/v1/timelines/public?limit=20",
             token: Some(seeded.small.token.clone()),
         },
+        Scenario {
+            name: "public, hiding 30",
+            path: "/api/v1/timelines/public?limit=20",
+            token: Some(seeded.large.token.clone()),
+        },
     ];
 
     // One request each first: a broken endpoint is reported with its body, not as a rate.
@@ -684,6 +689,38 @@ async fn seed(settings: &Settings, db: &PgConnectOptions, base_url: &str) -> Res
             tokens.push(token);
         }
         Ok(tokens)
+    })
+    .await?;
+
+    // The 500-follows viewer also hides authors from their public timeline, as people do:
+    // mutes and blocks (both ways) of authors they do not follow, among those who posted
+    // last (so the page has to look past them), and a blocked domain.
+    step("mutes, blocks and a domain block", async {
+        sqlx::query(
+            "WITH recent AS (SELECT s.account_id, max(s.id) AS last FROM statuses s \
+                 WHERE s.account_id <> $1 AND s.account_id NOT IN \
+                     (SELECT target_account_id FROM follows WHERE account_id = $1) \
+                 GROUP BY s.account_id ORDER BY last DESC LIMIT 30), \
+             ranked AS (SELECT account_id, row_number() OVER (ORDER BY last DESC) AS n FROM recent), \
+             m AS (INSERT INTO mutes (id, account_id, target_account_id, hide_notifications) \
+                   SELECT $1 + n, $1, account_id, true FROM ranked WHERE n <= 20), \
+             b AS (INSERT INTO blocks (id, account_id, target_account_id) \
+                   SELECT $1 + n, $1, account_id FROM ranked WHERE n > 20 AND n <= 25) \
+             INSERT INTO blocks (id, account_id, target_account_id) \
+             SELECT $1 + n, account_id, $1 FROM ranked WHERE n > 25",
+        )
+        .bind(large)
+        .execute(&mut conn)
+        .await?;
+        sqlx::query(
+            "INSERT INTO user_domain_blocks (id, account_id, domain) \
+             VALUES ($1, $2, 'hidden.example')",
+        )
+        .bind(rookery::id::next())
+        .bind(large)
+        .execute(&mut conn)
+        .await?;
+        Ok(())
     })
     .await?;
 

@@ -79,9 +79,20 @@ pub async fn public(
     page: &Page,
 ) -> Result<StatusPage> {
     let mut conn = state.kept.acquire().await?;
-    let ids =
-        store::timelines::public_timeline(&mut *conn, viewer.map(|v| v.id), scope, page).await?;
+    let hidden = hidden_authors(&mut conn, viewer).await?;
+    let ids = store::timelines::public_timeline(&mut *conn, &hidden, scope, page).await?;
     page_on(state, conn, viewer, ids).await
+}
+
+/// The authors `viewer` (if anyone is signed in) never sees in public and hashtag timelines.
+async fn hidden_authors(
+    conn: &mut KeptConnection,
+    viewer: Option<&Account>,
+) -> Result<store::timelines::HiddenAuthors> {
+    Ok(match viewer {
+        Some(v) => store::timelines::hidden_authors(&mut **conn, v.id).await?,
+        None => store::timelines::HiddenAuthors::default(),
+    })
 }
 
 /// What a hashtag timeline asks for: `tag`, and any of `any`, all of `all`, none of `none`.
@@ -107,9 +118,10 @@ pub async fn tag(
     let mut any_of = lower(&filter.any);
     any_of.push(filter.tag.trim_start_matches('#').to_lowercase());
     let mut conn = state.kept.acquire().await?;
+    let hidden = hidden_authors(&mut conn, viewer).await?;
     let ids = store::timelines::tag_timeline(
         &mut *conn,
-        viewer.map(|v| v.id),
+        &hidden,
         &any_of,
         &lower(&filter.all),
         &lower(&filter.none),

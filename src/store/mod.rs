@@ -39,27 +39,6 @@ macro_rules! visible_to {
     };
 }
 
-/// For public statuses `s` and a signed-in viewer `$V` (a bigint parameter, not NULL): the
-/// author is neither muted by the viewer, nor blocking or blocked by them, nor on a domain they
-/// blocked. The muted and blocked accounts are gathered once per query (an init plan) rather
-/// than probed per status: each correlated sub-query is planned anew on every execution, since
-/// these filters keep PostgreSQL on custom plans, and planning was most of such a page's cost.
-macro_rules! author_not_hidden_from {
-    ($v:literal) => {
-        concat!(
-            "s.account_id <> ALL (ARRAY(",
-            "SELECT hm.target_account_id FROM mutes hm WHERE hm.account_id = ", $v,
-            " AND (hm.expires_at IS NULL OR hm.expires_at > now())",
-            " UNION ALL SELECT hb.target_account_id FROM blocks hb WHERE hb.account_id = ", $v,
-            " UNION ALL SELECT hb.account_id FROM blocks hb WHERE hb.target_account_id = ", $v,
-            "))",
-            " AND NOT EXISTS (SELECT 1 FROM user_domain_blocks udb JOIN accounts ua ON ua.id = s.account_id",
-            " WHERE udb.account_id = ", $v,
-            " AND ua.domain IS NOT NULL AND rookery_domain_covered(ua.domain, udb.domain))"
-        )
-    };
-}
-
 pub mod accounts;
 pub mod cache;
 pub mod delivery_hosts;
