@@ -85,9 +85,30 @@ impl<T> Paginated<T> {
     }
 }
 
+/// Room reserved for each item of a page's JSON: about a status with its account. Written
+/// into a buffer grown from 128 bytes by doubling (as `Json` does), a 40 KB page of 20
+/// statuses was copied nine times over.
+const ITEM_BYTES: usize = 2048;
+
 impl<T: Serialize> IntoResponse for Paginated<T> {
     fn into_response(self) -> Response {
-        let mut response = Json(self.items).into_response();
+        let mut body = Vec::with_capacity(2 + self.items.len() * ITEM_BYTES);
+        let mut response = match serde_json::to_writer(&mut body, &self.items) {
+            Ok(()) => (
+                [(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                )],
+                body,
+            )
+                .into_response(),
+            // What `Json` answers too; our entities always serialise.
+            Err(e) => (
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                Json(serde_json::json!({ "error": e.to_string() })),
+            )
+                .into_response(),
+        };
         if let Some(link) = self.link {
             response.headers_mut().insert(header::LINK, link);
         }
