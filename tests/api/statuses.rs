@@ -576,6 +576,7 @@ async fn home_timeline_follows_boosts_and_filters() {
         .send()
         .await
         .expect("get");
+    assert_eq!(res.headers()["content-type"], "application/json");
     let link = res.headers()["link"].to_str().expect("link").to_string();
     assert!(
         link.contains(&format!("max_id={}", id(&private))) && link.contains("rel=\"next\""),
