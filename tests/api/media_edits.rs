@@ -49,6 +49,14 @@ async fn edits_change_attachments_and_history_shows_each_version() {
         .await;
     let id = post["id"].as_str().expect("id").to_string();
     let path = format!("/api/v1/statuses/{id}");
+    // Each version reaches B before the next is made (see v1 below): an Update that overtakes
+    // the Create makes B fetch the note as it is by then, and B's copy starts a version late.
+    eventually(&a, &b, "the post reaches bob", async || {
+        let (_, home) = b.get("/api/v1/timelines/home", Some(&bob.token)).await;
+        home.as_array()
+            .is_some_and(|l| l.iter().any(|s| s["uri"] == post["uri"]))
+    })
+    .await;
 
     // A description over the limit in media_attributes: 422, nothing changes.
     let (status, body) = a
