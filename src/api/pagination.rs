@@ -3,7 +3,6 @@
 
 use axum::http::{header, HeaderValue, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde::{Deserialize, Serialize};
 
 use crate::api::de;
@@ -94,20 +93,11 @@ impl<T: Serialize> IntoResponse for Paginated<T> {
     fn into_response(self) -> Response {
         let mut body = Vec::with_capacity(2 + self.items.len() * ITEM_BYTES);
         let mut response = match serde_json::to_writer(&mut body, &self.items) {
-            Ok(()) => (
-                [(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/json"),
-                )],
-                body,
-            )
-                .into_response(),
-            // What `Json` answers too; our entities always serialise.
-            Err(e) => (
-                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                Json(serde_json::json!({ "error": e.to_string() })),
-            )
-                .into_response(),
+            Ok(()) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
+            // Our entities always serialise; should one not, it is the server's fault.
+            Err(e) => {
+                crate::error::Error::internal(format!("serialising a page: {e}")).into_response()
+            }
         };
         if let Some(link) = self.link {
             response.headers_mut().insert(header::LINK, link);
