@@ -27,6 +27,18 @@ pub mod web;
 
 use tracing_subscriber::EnvFilter;
 
+/// The settings of the property tests of parsers that meet hostile input: enough cases to
+/// find the usual mistakes while the suite stays quick, and no regression files written into
+/// the tree (a case worth keeping becomes a named unit test).
+#[cfg(test)]
+pub(crate) fn proptest_config(cases: u32) -> proptest::test_runner::Config {
+    proptest::test_runner::Config {
+        cases,
+        failure_persistence: None,
+        ..proptest::test_runner::Config::default()
+    }
+}
+
 /// Installs the log subscriber the configuration asks for (RUST_LOG wins over `log.level`).
 pub fn init_tracing(config: &config::Config) {
     let filter = EnvFilter::try_from_default_env()

@@ -5,6 +5,12 @@
 //! deserialised, so a handler declares one struct and gets any of these forms.
 //!
 //! Type errors become a 422 that names the field; unknown parameters are ignored.
+//!
+//! The bracket keys are parsed here rather than by `serde_qs` because clients rely on Rails'
+//! grouping of `a[][k]=1&a[][j]=2` into one hash, which `serde_qs` does not do. Nesting and
+//! the number of parameters are bounded ([`MAX_DEPTH`], [`MAX_PARAMS`]) as Rack bounds them:
+//! a key of unbounded depth would build a value whose deserialisation and drop recurse past
+//! the stack. JSON bodies are bounded by `serde_json`'s own recursion limit.
 
 use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
 use axum::http::request::Parts;
@@ -14,6 +20,13 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::error::Error;
+
+/// The deepest nesting a bracket key may have: `a[b][c]` has three levels.
+pub const MAX_DEPTH: usize = 8;
+
+/// The most parameters (query string, form fields and multipart parts together) one
+/// request may carry.
+pub const MAX_PARAMS: usize = 1000;
 
 /// Parameters from the query string and the body together (body wins on conflicts).
 pub struct Params<T>(pub T);
@@ -40,9 +53,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Error> {
-        let mut object = Map::new();
-        merge_form(&mut object, parts.uri.query().unwrap_or("").as_bytes());
-        Ok(Query(deserialize(Value::Object(object))?))
+        let mut form = Form::default();
+        form.merge(parts.uri.query().unwrap_or("").as_bytes())?;
+        Ok(Query(deserialize(Value::Object(form.object))?))
     }
 }
 
@@ -59,8 +72,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ParamsWithFiles<T> 
     type Rejection = Error;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
-        let mut object = Map::new();
-        merge_form(&mut object, req.uri().query().unwrap_or("").as_bytes());
+        let mut form = Form::default();
+        form.merge(req.uri().query().unwrap_or("").as_bytes())?;
         let content_type = req
             .headers()
             .get(header::CONTENT_TYPE)
@@ -93,7 +106,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ParamsWithFiles<T> 
                     let text = String::from_utf8(data.to_vec()).map_err(|_| {
                         Error::bad_request(format!("Parameter {name} is not UTF-8"))
                     })?;
-                    insert_path(&mut object, &name, Value::String(text));
+                    form.insert(&name, Value::String(text))?;
                 }
             }
         } else {
@@ -112,7 +125,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ParamsWithFiles<T> 
                     || (content_type.is_empty() && body.get(trimmed.unwrap_or(0)) == Some(&b'{'));
                 if is_json {
                     match serde_json::from_slice::<Value>(&body) {
-                        Ok(Value::Object(map)) => object.extend(map),
+                        Ok(Value::Object(map)) => form.object.extend(map),
                         Ok(_) => {
                             return Err(Error::bad_request(
                                 "The request body must be a JSON object",
@@ -123,7 +136,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ParamsWithFiles<T> 
                 } else if content_type.is_empty()
                     || content_type.starts_with("application/x-www-form-urlencoded")
                 {
-                    merge_form(&mut object, &body);
+                    form.merge(&body)?;
                 } else {
                     return Err(Error::UnsupportedMediaType(format!(
                         "Unsupported content type {content_type:?}: send JSON, a form, or multipart"
@@ -132,7 +145,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ParamsWithFiles<T> 
             }
         }
         Ok(ParamsWithFiles {
-            params: deserialize(Value::Object(object))?,
+            params: deserialize(Value::Object(form.object))?,
             files,
         })
     }
@@ -162,79 +175,171 @@ pub fn deserialize<T: DeserializeOwned>(value: Value) -> Result<T, Error> {
     })
 }
 
-/// Adds `a=1&b[c]=2&d[]=3` to `object`.
-fn merge_form(object: &mut Map<String, Value>, raw: &[u8]) {
-    for (key, value) in url::form_urlencoded::parse(raw) {
-        insert_path(object, &key, Value::String(value.into_owned()));
-    }
+/// Parameters gathered so far, with the count that [`MAX_PARAMS`] bounds.
+#[derive(Default)]
+struct Form {
+    object: Map<String, Value>,
+    count: usize,
 }
 
-/// Inserts `value` at a Rails-style key: `a` , `a[b][c]`, `a[]` (appends).
-fn insert_path(object: &mut Map<String, Value>, key: &str, value: Value) {
-    let (head, rest) = match key.find('[') {
-        Some(i) => (&key[..i], &key[i..]),
-        None => (key, ""),
-    };
-    if head.is_empty() {
-        return;
+impl Form {
+    /// Adds `a=1&b[c]=2&d[]=3`.
+    fn merge(&mut self, raw: &[u8]) -> Result<(), Error> {
+        for (key, value) in url::form_urlencoded::parse(raw) {
+            self.insert(&key, Value::String(value.into_owned()))?;
+        }
+        Ok(())
     }
-    let segments: Vec<&str> = rest
-        .split(']')
-        .filter_map(|s| s.strip_prefix('['))
-        .collect();
-    let mut slot = object.entry(head.to_string()).or_insert(Value::Null);
-    for (i, segment) in segments.iter().enumerate() {
-        if segment.is_empty() {
-            if !slot.is_array() {
-                *slot = Value::Array(Vec::new());
-            }
-            if let Value::Array(list) = slot {
-                // Rails: `a[][k]=1&a[][j]=2` fills one hash until a key repeats.
-                let next = segments.get(i + 1).filter(|n| !n.is_empty());
-                let reuse = matches!((list.last(), next),
-                    (Some(Value::Object(last)), Some(n)) if !last.contains_key(*n));
-                if !reuse {
-                    list.push(Value::Null);
+
+    /// Inserts `value` at a Rails-style key: `a` , `a[b][c]`, `a[]` (appends).
+    fn insert(&mut self, key: &str, value: Value) -> Result<(), Error> {
+        self.count += 1;
+        if self.count > MAX_PARAMS {
+            return Err(Error::bad_request(format!(
+                "Too many parameters (at most {MAX_PARAMS})"
+            )));
+        }
+        let (head, rest) = match key.find('[') {
+            Some(i) => (&key[..i], &key[i..]),
+            None => (key, ""),
+        };
+        if head.is_empty() {
+            return Ok(());
+        }
+        let segments: Vec<&str> = rest
+            .split(']')
+            .filter_map(|s| s.strip_prefix('['))
+            .take(MAX_DEPTH + 1)
+            .collect();
+        if segments.len() >= MAX_DEPTH {
+            return Err(Error::bad_request(format!(
+                "Parameter {head} is nested too deeply (at most {MAX_DEPTH} levels)"
+            )));
+        }
+        let mut slot = self.object.entry(head.to_string()).or_insert(Value::Null);
+        for (i, segment) in segments.iter().enumerate() {
+            if segment.is_empty() {
+                if !slot.is_array() {
+                    *slot = Value::Array(Vec::new());
                 }
-                slot = match list.last_mut() {
-                    Some(last) => last,
-                    None => return,
-                };
-            }
-        } else {
-            if !slot.is_object() {
-                *slot = Value::Object(Map::new());
-            }
-            if let Value::Object(map) = slot {
-                slot = map.entry(segment.to_string()).or_insert(Value::Null);
+                if let Value::Array(list) = slot {
+                    // Rails: `a[][k]=1&a[][j]=2` fills one hash until a key repeats.
+                    let next = segments.get(i + 1).filter(|n| !n.is_empty());
+                    let reuse = matches!((list.last(), next),
+                        (Some(Value::Object(last)), Some(n)) if !last.contains_key(*n));
+                    if !reuse {
+                        list.push(Value::Null);
+                    }
+                    slot = match list.last_mut() {
+                        Some(last) => last,
+                        None => return Ok(()),
+                    };
+                }
+            } else {
+                if !slot.is_object() {
+                    *slot = Value::Object(Map::new());
+                }
+                if let Value::Object(map) = slot {
+                    slot = map.entry(segment.to_string()).or_insert(Value::Null);
+                }
             }
         }
+        *slot = value;
+        Ok(())
     }
-    *slot = value;
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use serde_json::json;
+
+    fn parse(raw: &[u8]) -> Result<Value, Error> {
+        let mut form = Form::default();
+        form.merge(raw)?;
+        Ok(Value::Object(form.object))
+    }
+
+    fn depth(v: &Value) -> usize {
+        match v {
+            Value::Object(m) => 1 + m.values().map(depth).max().unwrap_or(0),
+            Value::Array(a) => 1 + a.iter().map(depth).max().unwrap_or(0),
+            _ => 0,
+        }
+    }
 
     #[test]
     fn rails_style_keys() {
-        let mut m = Map::new();
-        merge_form(
-            &mut m,
-            b"a=1&s%5Bprivacy%5D=public&id[]=1&id[]=2&f[0][name]=x&f[0][value]=y&f[1][name]=z",
-        );
         assert_eq!(
-            Value::Object(m),
-            json!({"a": "1", "s": {"privacy": "public"}, "id": ["1", "2"],
+            parse(
+                b"a=1&s%5Bprivacy%5D=public&id[]=1&id[]=2&f[0][name]=x&f[0][value]=y&f[1][name]=z"
+            )
+            .ok(),
+            Some(
+                json!({"a": "1", "s": {"privacy": "public"}, "id": ["1", "2"],
                    "f": {"0": {"name": "x", "value": "y"}, "1": {"name": "z"}}})
+            )
         );
-        let mut m = Map::new();
-        merge_form(&mut m, b"k[][a]=1&k[][b]=2&k[][a]=3");
         assert_eq!(
-            Value::Object(m),
-            json!({"k": [{"a": "1", "b": "2"}, {"a": "3"}]})
+            parse(b"k[][a]=1&k[][b]=2&k[][a]=3").ok(),
+            Some(json!({"k": [{"a": "1", "b": "2"}, {"a": "3"}]}))
         );
+        assert_eq!(
+            parse(b"force_login=False&state=None").ok(),
+            Some(json!({"force_login": "False", "state": "None"}))
+        );
+    }
+
+    #[test]
+    fn nesting_and_count_are_bounded() {
+        let deepest = format!("a{}=1", "[b]".repeat(MAX_DEPTH - 1));
+        assert_eq!(
+            parse(deepest.as_bytes()).map(|v| depth(&v)).ok(),
+            Some(MAX_DEPTH)
+        );
+        let too_deep = format!("a{}=1", "[b]".repeat(MAX_DEPTH));
+        assert!(matches!(
+            parse(too_deep.as_bytes()),
+            Err(Error::BadRequest(_))
+        ));
+        // The attack as it was sent: thousands of levels in one key.
+        let attack = format!("a{}=1", "[b]".repeat(3000));
+        assert!(matches!(
+            parse(attack.as_bytes()),
+            Err(Error::BadRequest(_))
+        ));
+        let many: Vec<String> = (0..=MAX_PARAMS).map(|i| format!("k{i}=1")).collect();
+        assert!(matches!(
+            parse(many.join("&").as_bytes()),
+            Err(Error::BadRequest(_))
+        ));
+        let enough: Vec<String> = (0..MAX_PARAMS).map(|i| format!("k[]={i}")).collect();
+        assert!(parse(enough.join("&").as_bytes()).is_ok());
+    }
+
+    proptest! {
+        #![proptest_config(crate::proptest_config(512))]
+
+        /// Any bytes at all: parameters within the bounds, or a 400; never a panic.
+        #[test]
+        fn any_form_is_bounded_or_refused(raw in proptest::collection::vec(any::<u8>(), 0..2048)) {
+            match parse(&raw) {
+                Ok(v) => prop_assert!(depth(&v) <= MAX_DEPTH),
+                Err(e) => prop_assert!(matches!(e, Error::BadRequest(_))),
+            }
+        }
+
+        /// Keys built from brackets and names, the shapes an attacker would vary.
+        #[test]
+        fn bracket_keys_are_bounded_or_refused(
+            keys in proptest::collection::vec("[a-c]{0,2}(\\[[a-c0-9]{0,2}\\]?){0,12}", 1..40)
+        ) {
+            let raw = keys.iter().map(|k| format!("{k}=v")).collect::<Vec<_>>().join("&");
+            match parse(raw.as_bytes()) {
+                Ok(v) => prop_assert!(depth(&v) <= MAX_DEPTH),
+                Err(e) => prop_assert!(matches!(e, Error::BadRequest(_))),
+            }
+        }
     }
 }

@@ -25,6 +25,7 @@ mod moderation_more;
 mod oauth;
 mod relationships;
 mod remote;
+mod request_limits;
 mod signed_fetch;
 mod statuses;
 mod streaming;
