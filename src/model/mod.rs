@@ -2,6 +2,7 @@
 //! the faces convert them into the wire shapes of clients (`api::entities`) and peers.
 
 pub mod account;
+pub mod host;
 pub mod media;
 pub mod moderation;
 pub mod notification;
@@ -12,6 +13,7 @@ pub mod status;
 pub mod user;
 
 pub use account::{Account, AccountStats, ProfileField};
+pub use host::Host;
 pub use media::Media;
 pub use moderation::AuditEntry;
 pub use notification::NotificationType;

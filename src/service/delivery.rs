@@ -13,23 +13,21 @@ use chrono::{Duration, SubsecRound};
 
 use crate::app::AppState;
 use crate::error::Result;
-use crate::model::Account;
+use crate::model::{Account, Host};
 use crate::{jobs, store};
 
 /// How long a fetched profile is trusted before an inbound activity from it queues a refresh.
 const REFRESH_AFTER_HOURS: i64 = 24;
 
-/// The host key of a URL: `host:port`, lower case, with the scheme's default port spelled out,
-/// so every caller names a server the same way (instances on one machine differ by port).
+/// The host key of a URL: `host:port` with the scheme's default port spelled out
+/// ([`Host::with_port`]), so every caller names a server the same way.
 pub fn host_of(url: &str) -> Option<String> {
-    host_of_url(&url::Url::parse(url).ok()?)
+    Host::parse_url(url)?.with_port()
 }
 
 /// [`host_of`] for a URL already parsed (a delivery parses its inbox once).
 pub fn host_of_url(parsed: &url::Url) -> Option<String> {
-    let host = parsed.host_str()?.to_ascii_lowercase();
-    let port = parsed.port_or_known_default()?;
-    Some(format!("{host}:{port}"))
+    Host::of_url(parsed)?.with_port()
 }
 
 /// A delivery to `host` got an answer: the host is alive.

@@ -9,18 +9,13 @@
 use crate::app::AppState;
 use crate::error::{Error, Result, Validation};
 use crate::model::moderation::{DomainAllow, DomainBlock, Severity};
-use crate::model::Account;
+use crate::model::{Account, Host};
 use crate::store::moderation::AccountMark;
 use crate::{id, store};
 
-/// `host[:port]` of a URL, lower case, as accounts record their domain.
+/// `host[:port]` of a URL as accounts record their domain ([`Host::domain`]).
 pub fn host_of(url: &str) -> Option<String> {
-    let u = url::Url::parse(url).ok()?;
-    let host = u.host_str()?.to_ascii_lowercase();
-    Some(match u.port() {
-        Some(p) => format!("{host}:{p}"),
-        None => host,
-    })
+    Host::parse_url(url).map(|h| h.domain())
 }
 
 /// Why this instance will not federate with `host`, if it will not: a suspending block, or
@@ -97,35 +92,10 @@ pub struct BlockInput {
     pub obfuscate: Option<bool>,
 }
 
-/// A domain as typed (`https://Spam.Example/`, `*.spam.example`, `spam.example.`) made plain.
+/// A domain as typed (`https://Spam.Example/`, `*.spam.example`, `spam.example.`) made plain
+/// ([`Host::parse_domain`]).
 pub fn normalize_domain(raw: &str) -> Option<String> {
-    let mut d = raw.trim().to_ascii_lowercase();
-    if let Some(rest) = d.split_once("://").map(|(_, r)| r.to_string()) {
-        d = rest;
-    }
-    let d = d
-        .split('/')
-        .next()
-        .unwrap_or("")
-        .trim_start_matches("*.")
-        .trim_end_matches('.')
-        .to_string();
-    let (host, port) = match d.rsplit_once(':') {
-        Some((h, p)) if !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()) => (h, Some(p)),
-        _ => (d.as_str(), None),
-    };
-    let valid = !host.is_empty()
-        && host.len() <= 253
-        && host
-            .split('.')
-            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
-    if !valid {
-        return None;
-    }
-    Some(match port {
-        Some(p) => format!("{host}:{p}"),
-        None => host.to_string(),
-    })
+    Host::parse_domain(raw).map(|h| h.domain())
 }
 
 /// A racing second block or allow of the same domain, caught by its unique index.
