@@ -284,7 +284,7 @@ pub async fn store_as(state: &AppState, actor: &RemoteActor, handle: &Handle) ->
         .published
         .as_deref()
         .and_then(|p| chrono::DateTime::parse_from_rfc3339(p).ok())
-        .map(|d| d.with_timezone(&Utc))
+        .map(|d| id::remote_time(d.with_timezone(&Utc), Utc::now()))
         .unwrap_or_else(Utc::now);
     let mut tx = state.db.begin().await?;
     let account_id = store::accounts::upsert_remote(
@@ -373,7 +373,7 @@ pub const MAX_THREAD_FETCH_DEPTH: usize = 8;
 /// same path as a note that arrives in the inbox, with up to `depth` missing ancestors
 /// fetched first so the thread holds together.
 pub async fn fetch_note(state: &AppState, uri: &str, depth: usize) -> Result<i64> {
-    if let Some(id) = store::statuses::id_by_uri_or_url(&state.db, uri).await? {
+    if let Some(id) = store::statuses::id_by_uri(&state.db, uri).await? {
         return Ok(id);
     }
     if depth == 0 {
@@ -391,7 +391,7 @@ pub async fn fetch_note(state: &AppState, uri: &str, depth: usize) -> Result<i64
         .get("id")
         .and_then(Value::as_str)
         .ok_or(Error::NotFound)?;
-    if let Some(known) = store::statuses::id_by_uri_or_url(&state.db, id).await? {
+    if let Some(known) = store::statuses::id_by_uri(&state.db, id).await? {
         return Ok(known);
     }
     let author_uri = remote_note::id_of(object.get("attributedTo"))
@@ -414,7 +414,7 @@ pub async fn fetch_note(state: &AppState, uri: &str, depth: usize) -> Result<i64
         }
     }
     crate::service::statuses::receive_remote(state, &author, note).await?;
-    store::statuses::id_by_uri_or_url(&state.db, id)
+    store::statuses::id_by_uri(&state.db, id)
         .await?
         .ok_or(Error::NotFound)
 }
