@@ -44,6 +44,10 @@ fn cleaner() -> &'static ammonia::Builder<'static> {
             "http", "https", "dat", "dweb", "ipfs", "ipns", "ssb", "gopher", "xmpp", "magnet",
             "gemini",
         ]))
+        // A relative link (`/oauth/authorize?…`, `//evil.example/`) would resolve against
+        // whichever server shows it, this one included: only absolute links are kept, as on
+        // Mastodon, whose sanitizer drops them too.
+        .url_relative(ammonia::UrlRelative::Deny)
         .link_rel(Some("nofollow noopener noreferrer"))
         .allowed_classes(std::collections::HashMap::from([
             (
@@ -95,5 +99,106 @@ mod tests {
         );
         assert!(out.contains("class=\"mention\""), "{out}");
         assert_eq!(strip_all("<b>Bob</b> &amp; co"), "Bob &amp; co");
+    }
+
+    #[test]
+    fn relative_links_are_dropped() {
+        for href in [
+            "/oauth/authorize?client_id=x",
+            "//evil.example/phish",
+            "../settings",
+            "?q=1",
+            "#top",
+            "jav&#x09;ascript:alert(1)",
+            " javascript:alert(1)",
+        ] {
+            let out = sanitize(&format!("<p><a href=\"{href}\">x</a></p>"));
+            assert!(!out.contains("href"), "{href} survived: {out}");
+            assert!(out.contains(">x</a>"), "{out}");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_does_not_exhaust_the_stack() {
+        // A remote post of the largest accepted size, nested as deeply as it can be.
+        let depth = 200_000;
+        let html = format!("{}x{}", "<b>".repeat(depth), "</b>".repeat(depth));
+        let handle = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || sanitize(&html).len())
+            .expect("thread");
+        assert!(handle.join().is_ok_and(|len| len > 0));
+    }
+
+    /// The attributes of all tags in serialised HTML, names lower-cased, values unescaped as
+    /// far as `&amp;` (text is escaped there, so every `<` opens a tag).
+    fn attributes(html: &str) -> Vec<(String, String)> {
+        let mut found = Vec::new();
+        for tag in html.split('<').skip(1) {
+            let tag = tag.split('>').next().unwrap_or("");
+            let mut quote = None;
+            let (mut name, mut value) = (String::new(), String::new());
+            let mut in_name = false;
+            for c in tag.chars() {
+                match quote {
+                    Some(q) if c == q => {
+                        quote = None;
+                        found.push((std::mem::take(&mut name), value.replace("&amp;", "&")));
+                        value.clear();
+                    }
+                    Some(_) => value.push(c),
+                    None if c == '"' || c == '\'' => quote = Some(c),
+                    None if c.is_whitespace() => in_name = true,
+                    None if c == '=' => in_name = false,
+                    None if in_name => name.push(c.to_ascii_lowercase()),
+                    None => {}
+                }
+            }
+        }
+        found
+    }
+
+    proptest::proptest! {
+        #![proptest_config(crate::proptest_config(512))]
+
+        /// Markup assembled from the pieces attacks are made of.
+        #[test]
+        fn cleaned_html_is_safe_and_stable(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "<p>", "</p>", "<a href=\"", "\">", "</a>", "javascript:", "JaVaScRiPt:",
+                "java\tscript:", "//evil.example/", "/oauth/authorize", "https://ok.example/",
+                "data:text/html,", "<script>", "</script>", "<img src=x onerror=alert(1)>",
+                " onclick=\"x()\"", "<span class=\"h-card evil\">", "</span>", "&#106;",
+                "<b>", "<svg><a href=\"", "<!--", "-->", "<style>", "x", " ", "\"", "'", "<",
+                ">", "<br>", "<iframe src=\"https://e/\">",
+            ]), 0..40),
+        ) {
+            let html: String = parts.concat();
+            let once = sanitize(&html);
+            let lower = once.to_ascii_lowercase();
+            proptest::prop_assert!(!lower.contains("<script"), "{}", once);
+            proptest::prop_assert!(!lower.contains("<iframe"), "{}", once);
+            for (name, value) in attributes(&once) {
+                proptest::prop_assert!(
+                    ["href", "rel", "class", "translate", "start", "reversed", "value"]
+                        .contains(&name.as_str()),
+                    "attribute {} in {}", name, once
+                );
+                // Browsers, like the url crate, strip the spaces around a URL.
+                let value = value.trim().to_ascii_lowercase();
+                proptest::prop_assert!(
+                    name != "href" || value.starts_with("http://") || value.starts_with("https://"),
+                    "href {} in {}", value, once
+                );
+            }
+            proptest::prop_assert_eq!(sanitize(&once), once.clone());
+        }
+
+        /// Any text at all: an answer, never a panic.
+        #[test]
+        fn any_text_is_cleaned(text in ".{0,400}") {
+            let _ = sanitize(&text);
+            let _ = strip_all(&text);
+        }
     }
 }

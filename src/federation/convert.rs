@@ -17,7 +17,7 @@ pub fn actor(a: &Account, base_url: &str) -> Actor {
         preferred_username: a.username.clone(),
         name: a.display_name.clone(),
         summary: a.note.clone(),
-        url: a.url.clone().unwrap_or_else(|| a.uri.clone()),
+        url: a.profile_url().to_string(),
         inbox: a.inbox_url.clone(),
         outbox: a.outbox_url.clone(),
         followers: a.followers_url.clone(),

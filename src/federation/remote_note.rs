@@ -89,9 +89,12 @@ pub fn note_from(
     };
     let note = crate::service::statuses::RemoteNote {
         uri: uri.to_string(),
+        // Display data only, and only on the note's own origin: a `url` naming another
+        // server's status would otherwise make this note answer for that one.
         url: object
             .get("url")
-            .and_then(crate::federation::vocab::first_url),
+            .and_then(crate::federation::vocab::first_url)
+            .filter(|u| same_origin(u, uri)),
         content: text("content"),
         summary: text("summary"),
         sensitive: object
@@ -116,14 +119,118 @@ pub fn own_note<'a>(object: &'a Value, signer: &Account) -> Result<&'a str, Erro
         .get("id")
         .and_then(Value::as_str)
         .ok_or(Error::NotFound)?;
-    let same_origin = match (url::Url::parse(uri), url::Url::parse(&signer.uri)) {
+    if !same_origin(uri, &signer.uri)
+        || id_of(object.get("attributedTo")) != Some(signer.uri.as_str())
+    {
+        return Err(Error::forbidden("the note is not the signer's"));
+    }
+    Ok(uri)
+}
+
+/// Whether two URLs share scheme, host and port.
+fn same_origin(a: &str, b: &str) -> bool {
+    match (url::Url::parse(a), url::Url::parse(b)) {
         (Ok(a), Ok(b)) => {
             crate::federation::fetch::origin(&a) == crate::federation::fetch::origin(&b)
         }
         _ => false,
-    };
-    if !same_origin || id_of(object.get("attributedTo")) != Some(signer.uri.as_str()) {
-        return Err(Error::forbidden("the note is not the signer's"));
     }
-    Ok(uri)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::sample::select;
+
+    /// Any JSON, weighted towards the keys and values of ActivityStreams documents so that
+    /// the interesting paths are reached.
+    fn document() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            ".{0,12}".prop_map(Value::from),
+            select(vec![
+                "Note",
+                "Question",
+                "Mention",
+                "Hashtag",
+                "Public",
+                "as:Public",
+                "https://www.w3.org/ns/activitystreams#Public",
+                "https://a.example/users/alice",
+                "https://a.example/users/alice/followers",
+                "https://a.example/notes/1",
+                "https://b.example/notes/2",
+                "javascript:alert(1)",
+                "7000-01-01T00:00:00Z",
+                "2026-12-03T08:00:00Z",
+                "<p>hi</p>",
+                "image/png",
+            ])
+            .prop_map(Value::from),
+        ];
+        leaf.prop_recursive(5, 96, 8, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                proptest::collection::vec(
+                    (
+                        select(vec![
+                            "id",
+                            "type",
+                            "url",
+                            "href",
+                            "to",
+                            "cc",
+                            "tag",
+                            "name",
+                            "content",
+                            "contentMap",
+                            "summary",
+                            "sensitive",
+                            "inReplyTo",
+                            "attributedTo",
+                            "published",
+                            "attachment",
+                            "mediaType",
+                            "icon",
+                            "blurhash",
+                            "width",
+                        ]),
+                        inner
+                    ),
+                    0..10
+                )
+                .prop_map(|pairs| Value::Object(
+                    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+                )),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(crate::proptest_config(512))]
+
+        /// Whatever a peer sends as a note: refused or read, never a panic; and what is read
+        /// carries only web links on the note's own origin.
+        #[test]
+        fn any_document_is_read_or_refused(object in document()) {
+            let signer = Account {
+                id: 1,
+                username: "alice".into(),
+                domain: Some("a.example".into()),
+                uri: "https://a.example/users/alice".into(),
+                followers_url: "https://a.example/users/alice/followers".into(),
+                ..Account::default()
+            };
+            let _ = own_note(&object, &signer);
+            let note = note_from(&object, &signer, "https://a.example/notes/1");
+            if let Some(url) = &note.url {
+                prop_assert!(url.starts_with("https://a.example/"), "{}", url);
+            }
+            let _ = serde_json::from_value::<crate::federation::vocab::RemoteActor>(object);
+        }
+    }
 }

@@ -113,7 +113,7 @@ async fn undo(state: &AppState, signer: &Account, activity: &Value) -> Result<()
         Some("Block") => block(state, signer, object.unwrap_or(&Value::Null), false).await,
         Some("Announce") => {
             let uri = id_of(object).ok_or(Error::NotFound)?;
-            let boost = store::statuses::id_by_uri_or_url(&state.db, uri)
+            let boost = store::statuses::id_by_uri(&state.db, uri)
                 .await?
                 .ok_or(Error::NotFound)?;
             let boost = store::statuses::by_id(&state.db, boost)
@@ -175,7 +175,7 @@ async fn delete(state: &AppState, signer: &Account, activity: &Value) -> Result<
 
 /// A remote account's favourite (`Like`) of a local status, or its withdrawal.
 async fn like(state: &AppState, signer: &Account, activity: &Value, on: bool) -> Result<(), Error> {
-    let id = store::statuses::id_by_uri_or_url(
+    let id = store::statuses::id_by_uri(
         &state.db,
         id_of(activity.get("object")).ok_or(Error::NotFound)?,
     )

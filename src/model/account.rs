@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// An actor: a local account (domain `None`) or a remote one.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug, Default, sqlx::FromRow)]
 pub struct Account {
     pub id: i64,
     pub username: String,
@@ -89,5 +89,15 @@ impl Account {
 
     pub fn is_suspended(&self) -> bool {
         self.suspended_at.is_some()
+    }
+
+    /// The profile's web address: its `url` when that is an http(s) link, else its
+    /// ActivityPub id. Remote URLs are checked when stored; checking again here keeps a link
+    /// with another scheme from ever reaching a page or a client.
+    pub fn profile_url(&self) -> &str {
+        self.url
+            .as_deref()
+            .filter(|u| crate::model::host::is_web_url(u))
+            .unwrap_or(&self.uri)
     }
 }

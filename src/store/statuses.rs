@@ -621,15 +621,27 @@ pub async fn pinned_ids(db: impl PgExecutor<'_>, account_id: i64) -> Result<Vec<
         .await
 }
 
-/// The status with this ActivityPub id or web URL.
+/// The status with this ActivityPub id: the only identity a status has.
+pub async fn id_by_uri(db: impl PgExecutor<'_>, uri: &str) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM statuses WHERE uri = $1")
+        .bind(uri)
+        .fetch_optional(db)
+        .await
+}
+
+/// The status a person means by an address they pasted: the one with this ActivityPub id,
+/// else one whose web URL it is (URLs are kept only on their status's own origin). For
+/// searches and remote interactions, never for federation.
 pub async fn id_by_uri_or_url(
     db: impl PgExecutor<'_>,
     url: &str,
 ) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT id FROM statuses WHERE uri = $1 OR url = $1 LIMIT 1")
-        .bind(url)
-        .fetch_optional(db)
-        .await
+    sqlx::query_scalar(
+        "SELECT id FROM statuses WHERE uri = $1 OR url = $1 ORDER BY uri = $1 DESC, id LIMIT 1",
+    )
+    .bind(url)
+    .fetch_optional(db)
+    .await
 }
 
 /// Tag names starting with `prefix`, shortest first.

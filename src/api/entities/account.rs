@@ -144,7 +144,7 @@ impl Account {
             } else {
                 a.note.clone()
             },
-            url: a.url.clone().unwrap_or_else(|| a.uri.clone()),
+            url: a.profile_url().to_string(),
             uri: a.uri.clone(),
             avatar_static: avatar.clone(),
             avatar,

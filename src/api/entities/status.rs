@@ -119,7 +119,7 @@ impl Status {
                 .map(|a| Mention {
                     id: a.id.to_string(),
                     username: a.username.clone(),
-                    url: a.url.clone().unwrap_or_else(|| a.uri.clone()),
+                    url: a.profile_url().to_string(),
                     acct: a.acct(),
                 })
                 .collect(),

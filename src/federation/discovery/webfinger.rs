@@ -196,7 +196,7 @@ impl Link {
 impl Jrd {
     /// Mastodon's answer for an account: its profile page, its actor, and remote follow.
     fn for_account(account: &Account, config: &Config) -> Jrd {
-        let profile = account.url.clone().unwrap_or_else(|| account.uri.clone());
+        let profile = account.profile_url().to_string();
         Jrd {
             subject: format!("acct:{}@{}", account.username, config.domain),
             aliases: vec![profile.clone(), account.uri.clone()],

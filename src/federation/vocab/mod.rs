@@ -232,10 +232,12 @@ pub struct RemoteKey {
     pub public_key_pem: String,
 }
 
-/// The first URL in a value that may be a string, a Link/Image object, or a list of them.
+/// The first web (http or https) URL in a value that may be a string, a Link/Image object, or
+/// a list of them. Links in other schemes (`javascript:`, `data:`, relative paths) are passed
+/// over: what is taken from a remote document ends up in pages and clients.
 pub fn first_url(value: &Value) -> Option<String> {
     match value {
-        Value::String(s) => Some(s.clone()),
+        Value::String(s) => crate::model::host::is_web_url(s).then(|| s.clone()),
         Value::Array(items) => items.iter().find_map(first_url),
         Value::Object(map) => map
             .get("href")

@@ -144,7 +144,7 @@ pub async fn receive_flag(state: &AppState, signer: &Account, activity: &Value) 
             }
             continue;
         }
-        if let Some(id) = store::statuses::id_by_uri_or_url(&state.db, object).await? {
+        if let Some(id) = store::statuses::id_by_uri(&state.db, object).await? {
             status_ids.push(id);
         }
     }

@@ -98,7 +98,7 @@ async fn resolve_mentions(state: &AppState, body: &str) -> Result<Vec<(ResolvedM
                 ResolvedMention {
                     username: m.username.clone(),
                     domain: m.domain.clone(),
-                    url: account.url.clone().unwrap_or_else(|| account.uri.clone()),
+                    url: account.profile_url().to_string(),
                     account_id: account.id,
                 },
                 account,

@@ -46,14 +46,14 @@ impl RemoteNote {
 /// local followers, exactly as a local post does.
 #[tracing::instrument(skip_all, fields(account.id = author.id, status.uri = %note.uri))]
 pub async fn receive_remote(state: &AppState, author: &Account, note: RemoteNote) -> Result<()> {
-    if store::statuses::id_by_uri_or_url(&state.db, &note.uri)
+    if store::statuses::id_by_uri(&state.db, &note.uri)
         .await?
         .is_some()
     {
         return Ok(());
     }
     let parent = match &note.in_reply_to {
-        Some(uri) => match store::statuses::id_by_uri_or_url(&state.db, uri).await? {
+        Some(uri) => match store::statuses::id_by_uri(&state.db, uri).await? {
             Some(id) => store::statuses::by_id(&state.db, id).await?,
             None => None,
         },
@@ -68,7 +68,8 @@ pub async fn receive_remote(state: &AppState, author: &Account, note: RemoteNote
         }
     }
     let (content, summary, sensitive) = note.cleaned();
-    let status_id = id::at(note.published.min(Utc::now()));
+    let published = id::remote_time(note.published, Utc::now());
+    let status_id = id::at(published);
     let mut tx = state.db.begin().await?;
     let inserted = store::statuses::insert(
         &mut tx,
@@ -95,7 +96,7 @@ pub async fn receive_remote(state: &AppState, author: &Account, note: RemoteNote
                 .filter(|l| accounts::is_language_code(l)),
             local: false,
             application_id: None,
-            created_at: note.published.min(Utc::now()),
+            created_at: published,
         },
     )
     .await;
@@ -149,7 +150,7 @@ pub async fn receive_remote(state: &AppState, author: &Account, note: RemoteNote
 
 /// A remote author deleted their status (identified by URI); unknown ones are fine.
 pub async fn delete_remote(state: &AppState, author: &Account, uri: &str) -> Result<()> {
-    let Some(id) = store::statuses::id_by_uri_or_url(&state.db, uri).await? else {
+    let Some(id) = store::statuses::id_by_uri(&state.db, uri).await? else {
         return Ok(());
     };
     let Some(status) = store::statuses::by_id(&state.db, id).await? else {
@@ -173,7 +174,7 @@ pub async fn delete_remote(state: &AppState, author: &Account, uri: &str) -> Res
 /// A remote author edited their note: the previous version joins the history, and those who
 /// boosted it are told.
 pub async fn edit_remote(state: &AppState, author: &Account, note: &RemoteNote) -> Result<()> {
-    let Some(id) = store::statuses::id_by_uri_or_url(&state.db, &note.uri).await? else {
+    let Some(id) = store::statuses::id_by_uri(&state.db, &note.uri).await? else {
         return Ok(());
     };
     let Some(status) = store::statuses::by_id(&state.db, id).await? else {
