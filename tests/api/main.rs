@@ -12,6 +12,7 @@ mod fetch;
 mod fixtures;
 mod follows;
 mod helpers;
+mod hostile_peers;
 mod instance;
 mod interact;
 mod kept_connections;

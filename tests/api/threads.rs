@@ -223,28 +223,11 @@ async fn signed_post(from: &TestApp, username: &str, to: &TestApp, activity: &Va
         .await
         .expect("db")
         .expect("key");
-    let body = serde_json::to_vec(activity).expect("json");
-    let inbox = url::Url::parse(&to.url("/inbox")).expect("url");
-    let (host, target) = signature::host_and_target(&inbox).expect("host");
-    let signed = signature::sign_request(
-        &signature::SigningKey::from_pem(&pem).expect("key"),
-        &key_id,
-        "POST",
-        &target,
-        &host,
-        &signature::http_date(chrono::Utc::now()),
-        Some(&body),
-        Some("application/activity+json"),
-    );
-    let mut req = to
-        .client
-        .post(inbox)
-        .header("content-type", "application/activity+json")
-        .body(body);
-    for (k, v) in signed.pairs() {
-        req = req.header(k, v);
-    }
-    req.send().await.expect("post").status()
+    let signer = rookery::federation::fetch::KeySigner {
+        key: signature::SigningKey::from_pem(&pem).expect("key"),
+        key_id,
+    };
+    crate::hostile_peers::post_signed(to, &signer, activity).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

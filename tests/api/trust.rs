@@ -22,14 +22,14 @@ use crate::helpers::{TestApp, TestUser};
 /// A stub host: documents by path, WebFinger answers by resource, and a log of every path
 /// asked for.
 #[derive(Clone, Default)]
-struct Stub {
+pub(crate) struct Stub {
     docs: Arc<Mutex<HashMap<String, Value>>>,
     fingers: Arc<Mutex<HashMap<String, Value>>>,
     hits: Arc<Mutex<Vec<String>>>,
 }
 
 impl Stub {
-    async fn start() -> (Stub, String) {
+    pub(crate) async fn start() -> (Stub, String) {
         let stub = Stub::default();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -45,12 +45,12 @@ impl Stub {
         (stub, host)
     }
 
-    fn serve(&self, path: &str, doc: Value) {
+    pub(crate) fn serve(&self, path: &str, doc: Value) {
         self.docs.lock().expect("lock").insert(path.into(), doc);
     }
 
     /// WebFinger for `acct` answers `subject` with a `self` link to `href`.
-    fn finger(&self, acct: &str, subject: &str, href: &str) {
+    pub(crate) fn finger(&self, acct: &str, subject: &str, href: &str) {
         self.fingers.lock().expect("lock").insert(
             format!("acct:{acct}"),
             json!({
@@ -60,7 +60,7 @@ impl Stub {
         );
     }
 
-    fn hits(&self) -> Vec<String> {
+    pub(crate) fn hits(&self) -> Vec<String> {
         self.hits.lock().expect("lock").clone()
     }
 }
@@ -95,7 +95,7 @@ async fn document(State(stub): State<Stub>, uri: Uri) -> Response {
 
 /// A Person at `http://{host}{path}` calling itself `username`, with a fresh key; returns
 /// the document and a signer for its key.
-fn actor(host: &str, path: &str, username: &str) -> (Value, KeySigner) {
+pub(crate) fn actor(host: &str, path: &str, username: &str) -> (Value, KeySigner) {
     let (private, public) = rookery::crypto::generate_rsa_keypair().expect("key");
     let id = format!("http://{host}{path}");
     let doc = json!({
@@ -138,7 +138,7 @@ async fn assert_unresolved(app: &TestApp, who: &TestUser, q: &str) {
     assert_eq!(found["accounts"], json!([]), "{q}: {found}");
 }
 
-async fn admin(app: &TestApp) -> TestUser {
+pub(crate) async fn admin(app: &TestApp) -> TestUser {
     let user = app
         .register_with_scopes("boss", "read write follow admin:read admin:write")
         .await;
