@@ -100,7 +100,11 @@ fn check(
     let limits = &state.config.rate_limits;
     let path = request.uri().path();
     let post = request.method() == axum::http::Method::POST;
-    let ip = client_ip(request);
+    let ip = crate::api::auth::client_ip(
+        request.extensions(),
+        request.headers(),
+        &state.config.trusted_proxies,
+    );
     let secs = Duration::from_secs;
     if post && (path == "/inbox" || (path.starts_with("/users/") && path.ends_with("/inbox"))) {
         let host = request
@@ -167,34 +171,6 @@ fn token(request: &axum::extract::Request) -> Option<String> {
         .find(|(k, _)| k == "access_token")
         .map(|(_, v)| v.into_owned())
         .filter(|t| !t.is_empty())
-}
-
-/// The peer address (or, behind a local reverse proxy, the forwarded one), as
-/// `api::auth::ClientIp` reads it.
-fn client_ip(request: &axum::extract::Request) -> std::net::IpAddr {
-    let peer = request
-        .extensions()
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|ci| ci.0.ip())
-        .unwrap_or(std::net::IpAddr::from([127, 0, 0, 1]));
-    if peer.is_loopback() {
-        let forwarded = request
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next_back())
-            .or_else(|| {
-                request
-                    .headers()
-                    .get("x-real-ip")
-                    .and_then(|v| v.to_str().ok())
-            })
-            .and_then(|v| v.trim().parse().ok());
-        if let Some(ip) = forwarded {
-            return ip;
-        }
-    }
-    peer
 }
 
 /// The host of the `keyId` in a `Signature` header.

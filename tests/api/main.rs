@@ -23,6 +23,7 @@ mod media_thumbnails;
 mod moderation;
 mod moderation_more;
 mod oauth;
+mod rate_limits;
 mod relationships;
 mod remote;
 mod signed_fetch;

@@ -1,0 +1,73 @@
+//! Whom the API rate limits count: client addresses, which are taken from forwarding headers
+//! only when a trusted proxy sends them.
+
+use reqwest::StatusCode;
+
+use crate::helpers::TestApp;
+
+fn header(res: &reqwest::Response, name: &str) -> String {
+    res.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// `X-Forwarded-For` and `X-Real-IP` are anyone's to send: they count only from a trusted
+/// proxy, and then only as far as trusted proxies vouch for them.
+#[tokio::test]
+async fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
+    // Nothing trusted: every request from here is this machine's, whatever it claims.
+    let app = TestApp::spawn_with(|c| {
+        c.trusted_proxies = vec![];
+        c.rate_limits.api_per_ip = 3;
+    })
+    .await;
+    let get = |name: &'static str, value: String| {
+        app.client
+            .get(app.url("/api/v1/instance"))
+            .header(name, value)
+            .send()
+    };
+    for n in 0..3 {
+        let res = get("x-forwarded-for", format!("203.0.113.{n}"))
+            .await
+            .expect("get");
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    let res = get("x-forwarded-for", "203.0.113.9".into())
+        .await
+        .expect("get");
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let res = get("x-real-ip", "203.0.113.10".into()).await.expect("get");
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+
+    // Behind two proxies (this machine, then one in 10/8): the client is the right-most
+    // address that is not a trusted proxy, whatever the next proxy's address or what the
+    // client wrote further left.
+    let app = TestApp::spawn_with(|c| {
+        c.trusted_proxies = vec![
+            "127.0.0.1".parse().expect("address"),
+            "10.0.0.0/8".parse().expect("block"),
+        ];
+        c.rate_limits.api_per_ip = 3;
+    })
+    .await;
+    let get = |forwarded: &str| {
+        app.client
+            .get(app.url("/api/v1/instance"))
+            .header("x-forwarded-for", forwarded)
+            .send()
+    };
+    for proxy in ["10.0.0.1", "10.0.0.2", "10.9.9.9"] {
+        let res = get(&format!("198.51.100.7, {proxy}")).await.expect("get");
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    let res = get("198.51.100.7, 10.0.0.3").await.expect("get");
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "one client");
+    let res = get("6.6.6.6, 198.51.100.8, 10.0.0.1").await.expect("get");
+    assert_eq!(res.status(), StatusCode::OK, "another client");
+    assert_eq!(header(&res, "x-ratelimit-remaining"), "2");
+    let res = get("7.7.7.7, 198.51.100.8").await.expect("get");
+    assert_eq!(header(&res, "x-ratelimit-remaining"), "1", "the same one");
+}
