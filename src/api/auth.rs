@@ -7,20 +7,26 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{header, Extensions, HeaderMap, HeaderValue, Method};
+use axum::http::{header, Extensions, HeaderMap, HeaderValue, Method, Uri};
 use axum::middleware::Next;
 use axum::response::Response;
 
 use crate::app::AppState;
 use crate::config::IpNetwork;
+use crate::crypto;
 use crate::error::{Error, Result};
 use crate::model::{Account, User};
 use crate::service::cache;
 use crate::service::oauth::{self, Principal};
 
 fn bearer_token(parts: &Parts) -> Option<String> {
-    if let Some(value) = parts
-        .headers
+    bearer_token_in(&parts.headers, &parts.uri)
+}
+
+/// The bearer token a request carries, in its `Authorization` header or its `access_token`
+/// parameter, unchecked.
+pub fn bearer_token_in(headers: &HeaderMap, uri: &Uri) -> Option<String> {
+    if let Some(value) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
     {
@@ -29,11 +35,30 @@ fn bearer_token(parts: &Parts) -> Option<String> {
             return Some(value[7..].trim().to_string());
         }
     }
-    let query = parts.uri.query()?;
+    let query = uri.query()?;
     url::form_urlencoded::parse(query.as_bytes())
         .find(|(k, _)| k == "access_token")
         .map(|(_, v)| v.into_owned())
         .filter(|t| !t.is_empty())
+}
+
+/// A token the rate limiter already read from the database for this request (it keys the
+/// request's bucket on verified tokens only), so the handler does not read it again.
+#[derive(Clone)]
+pub struct VerifiedToken {
+    pub hash: String,
+    pub principal: Arc<Principal>,
+}
+
+/// Whom `token` speaks for: the rate limiter's reading of it in this request if there is
+/// one, else [`oauth::authenticate`].
+async fn principal_of(parts: &Parts, state: &AppState, token: &str) -> Result<Arc<Principal>> {
+    if let Some(verified) = parts.extensions.get::<VerifiedToken>() {
+        if verified.hash == crypto::sha256_hex(token) {
+            return Ok(verified.principal.clone());
+        }
+    }
+    oauth::authenticate(state, token).await
 }
 
 /// A signed-in person: a user token whose user may act now.
@@ -108,7 +133,7 @@ impl FromRequestParts<AppState> for Auth {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
         let token = bearer_token(parts)
             .ok_or_else(|| Error::unauthorized("The access token is invalid"))?;
-        into_auth(oauth::authenticate(state, &token).await?)
+        into_auth(principal_of(parts, state, &token).await?)
     }
 }
 
@@ -118,7 +143,7 @@ impl FromRequestParts<AppState> for AppAuth {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
         let token = bearer_token(parts)
             .ok_or_else(|| Error::unauthorized("The access token is invalid"))?;
-        Ok(AppAuth(oauth::authenticate(state, &token).await?))
+        Ok(AppAuth(principal_of(parts, state, &token).await?))
     }
 }
 
@@ -129,7 +154,7 @@ impl FromRequestParts<AppState> for MaybeAuth {
         match bearer_token(parts) {
             None => Ok(MaybeAuth(None)),
             Some(token) => {
-                let principal = oauth::authenticate(state, &token).await?;
+                let principal = principal_of(parts, state, &token).await?;
                 if principal.user.is_none() {
                     return Ok(MaybeAuth(None));
                 }

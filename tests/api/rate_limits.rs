@@ -1,7 +1,8 @@
-//! Whom the API rate limits count: client addresses, which are taken from forwarding headers
-//! only when a trusted proxy sends them.
+//! Whom the API rate limits count: valid tokens, and otherwise client addresses, which are
+//! taken from forwarding headers only when a trusted proxy sends them.
 
 use reqwest::StatusCode;
+use serde_json::json;
 
 use crate::helpers::TestApp;
 
@@ -11,6 +12,80 @@ fn header(res: &reqwest::Response, name: &str) -> String {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_string()
+}
+
+/// A bucket per token sent would give a fresh allowance with every made-up token: only a valid
+/// token has its own, whether the token cache knows it yet or not.
+#[tokio::test]
+async fn made_up_bearer_tokens_count_against_the_address() {
+    let app = TestApp::spawn_with(|c| {
+        c.rate_limits.api_per_ip = 8;
+        c.rate_limits.api_per_token = 50;
+    })
+    .await;
+    // Set-up requests count against the loopback address, not the one the calls below come from.
+    let alice = app.register("alice").await;
+    const CALLER: &str = "198.51.100.20";
+
+    let create_app = |bearer: String| {
+        app.client
+            .post(app.url("/api/v1/apps"))
+            .bearer_auth(bearer)
+            .header("x-forwarded-for", CALLER)
+            .json(&json!({ "client_name": "flood", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob" }))
+            .send()
+    };
+    for _ in 0..8 {
+        let res = create_app(rookery::crypto::random_token(32))
+            .await
+            .expect("post");
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(
+            header(&res, "x-ratelimit-limit"),
+            "8",
+            "the address's bucket"
+        );
+    }
+    let res = create_app(rookery::crypto::random_token(32))
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+
+    // A made-up token on an endpoint that checks it: still refused as invalid, and counted
+    // against a (fresh) address.
+    let res = app
+        .client
+        .get(app.url("/api/v1/accounts/verify_credentials"))
+        .bearer_auth("made-up")
+        .header("x-forwarded-for", "198.51.100.21")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(header(&res, "x-ratelimit-limit"), "8");
+
+    // Valid tokens from the exhausted address have their own allowance: one used before, and
+    // one never seen (read from the database, not the token cache).
+    let client = app
+        .create_client("read write", "urn:ietf:wg:oauth:2.0:oob")
+        .await;
+    let fresh = app.password_token(&client, "alice", "read").await;
+    for token in [&alice.token, &fresh] {
+        let res = app
+            .client
+            .get(app.url("/api/v1/accounts/verify_credentials"))
+            .bearer_auth(token)
+            .header("x-forwarded-for", CALLER)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(
+            header(&res, "x-ratelimit-limit"),
+            "50",
+            "the token's bucket"
+        );
+    }
 }
 
 /// `X-Forwarded-For` and `X-Real-IP` are anyone's to send: they count only from a trusted
