@@ -26,6 +26,7 @@ mod oauth;
 mod rate_limits;
 mod relationships;
 mod remote;
+mod reports;
 mod signed_fetch;
 mod statuses;
 mod streaming;
