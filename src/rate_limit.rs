@@ -69,17 +69,17 @@ impl RateLimiter {
 }
 
 /// The middleware of the general limits: every `/api/` and `/oauth/` request counts against
-/// its token (or, without one, its IP address), posting and media uploads count again in
-/// stricter buckets, and inbox POSTs count per remote host. Answers carry Mastodon's
+/// its token (or, without a valid one, its IP address), posting and media uploads count again
+/// in stricter buckets, and inbox POSTs count per remote host. Answers carry Mastodon's
 /// `X-RateLimit-Limit`, `-Remaining` and `-Reset` headers of the general bucket; a request
 /// over a limit gets 429 with the headers of the bucket it exceeded.
 pub async fn middleware(
     axum::extract::State(state): axum::extract::State<crate::app::AppState>,
-    request: axum::extract::Request,
+    mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let checked = match check(&state, &request) {
+    let checked = match check(&state, &mut request).await {
         Ok(info) => info,
         Err(refused) => return refused.into_response(),
     };
@@ -93,14 +93,18 @@ pub async fn middleware(
     response
 }
 
-fn check(
+async fn check(
     state: &crate::app::AppState,
-    request: &axum::extract::Request,
+    request: &mut axum::extract::Request,
 ) -> Result<Option<RateLimitInfo>, Error> {
     let limits = &state.config.rate_limits;
-    let path = request.uri().path();
+    let path = request.uri().path().to_string();
     let post = request.method() == axum::http::Method::POST;
-    let ip = client_ip(request);
+    let ip = crate::api::auth::client_ip(
+        request.extensions(),
+        request.headers(),
+        &state.config.trusted_proxies,
+    );
     let secs = Duration::from_secs;
     if post && (path == "/inbox" || (path.starts_with("/users/") && path.ends_with("/inbox"))) {
         let host = request
@@ -123,11 +127,8 @@ fn check(
     if !(path.starts_with("/api/") || path.starts_with("/oauth/")) {
         return Ok(None);
     }
-    let (key, limit) = match token(request) {
-        Some(t) => (
-            format!("t:{}", crate::crypto::sha256_hex(&t)),
-            limits.api_per_token,
-        ),
+    let (key, limit) = match verified_token(state, request).await {
+        Some(hash) => (format!("t:{hash}"), limits.api_per_token),
         None => (format!("ip:{ip}"), limits.api_per_ip),
     };
     let info = state
@@ -152,49 +153,40 @@ fn check(
     Ok((limit > 0).then_some(info))
 }
 
-fn token(request: &axum::extract::Request) -> Option<String> {
-    if let Some(v) = request
-        .headers()
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    {
-        let v = v.trim();
-        if v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer ") {
-            return Some(v[7..].trim().to_string());
+/// The hash of the request's bearer token if the token is valid; `None` without one or for
+/// one that is not, which then counts against the address: a bucket per token sent, unchecked,
+/// would give anyone a fresh allowance with every made-up token.
+///
+/// A token in the token cache costs nothing more. Any other is read from the database here, as
+/// the handler would read it, and handed on to the handler (`api::auth::VerifiedToken`), so a
+/// valid one still costs one read; an invalid one costs its read before its address's
+/// allowance, as it did in the handler before.
+async fn verified_token(
+    state: &crate::app::AppState,
+    request: &mut axum::extract::Request,
+) -> Option<String> {
+    let token = crate::api::auth::bearer_token_in(request.headers(), request.uri())?;
+    let hash = crate::crypto::sha256_hex(&token);
+    if state.cache.holds_token(&hash) {
+        return Some(hash);
+    }
+    match crate::service::oauth::authenticate(state, &token).await {
+        Ok(principal) => {
+            request
+                .extensions_mut()
+                .insert(crate::api::auth::VerifiedToken {
+                    hash: hash.clone(),
+                    principal,
+                });
+            Some(hash)
+        }
+        Err(Error::Unauthorized(_)) => None,
+        Err(e) => {
+            // The handler meets the same failure and answers it; the address counts meanwhile.
+            tracing::debug!(error = %e, "token not verified for the rate limit");
+            None
         }
     }
-    url::form_urlencoded::parse(request.uri().query()?.as_bytes())
-        .find(|(k, _)| k == "access_token")
-        .map(|(_, v)| v.into_owned())
-        .filter(|t| !t.is_empty())
-}
-
-/// The peer address (or, behind a local reverse proxy, the forwarded one), as
-/// `api::auth::ClientIp` reads it.
-fn client_ip(request: &axum::extract::Request) -> std::net::IpAddr {
-    let peer = request
-        .extensions()
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|ci| ci.0.ip())
-        .unwrap_or(std::net::IpAddr::from([127, 0, 0, 1]));
-    if peer.is_loopback() {
-        let forwarded = request
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next_back())
-            .or_else(|| {
-                request
-                    .headers()
-                    .get("x-real-ip")
-                    .and_then(|v| v.to_str().ok())
-            })
-            .and_then(|v| v.trim().parse().ok());
-        if let Some(ip) = forwarded {
-            return ip;
-        }
-    }
-    peer
 }
 
 /// The host of the `keyId` in a `Signature` header.

@@ -7,19 +7,26 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{header, Method};
+use axum::http::{header, Extensions, HeaderMap, HeaderValue, Method, Uri};
 use axum::middleware::Next;
 use axum::response::Response;
 
 use crate::app::AppState;
+use crate::config::IpNetwork;
+use crate::crypto;
 use crate::error::{Error, Result};
 use crate::model::{Account, User};
 use crate::service::cache;
 use crate::service::oauth::{self, Principal};
 
 fn bearer_token(parts: &Parts) -> Option<String> {
-    if let Some(value) = parts
-        .headers
+    bearer_token_in(&parts.headers, &parts.uri)
+}
+
+/// The bearer token a request carries, in its `Authorization` header or its `access_token`
+/// parameter, unchecked.
+pub fn bearer_token_in(headers: &HeaderMap, uri: &Uri) -> Option<String> {
+    if let Some(value) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
     {
@@ -28,11 +35,30 @@ fn bearer_token(parts: &Parts) -> Option<String> {
             return Some(value[7..].trim().to_string());
         }
     }
-    let query = parts.uri.query()?;
+    let query = uri.query()?;
     url::form_urlencoded::parse(query.as_bytes())
         .find(|(k, _)| k == "access_token")
         .map(|(_, v)| v.into_owned())
         .filter(|t| !t.is_empty())
+}
+
+/// A token the rate limiter already read from the database for this request (it keys the
+/// request's bucket on verified tokens only), so the handler does not read it again.
+#[derive(Clone)]
+pub struct VerifiedToken {
+    pub hash: String,
+    pub principal: Arc<Principal>,
+}
+
+/// Whom `token` speaks for: the rate limiter's reading of it in this request if there is
+/// one, else [`oauth::authenticate`].
+async fn principal_of(parts: &Parts, state: &AppState, token: &str) -> Result<Arc<Principal>> {
+    if let Some(verified) = parts.extensions.get::<VerifiedToken>() {
+        if verified.hash == crypto::sha256_hex(token) {
+            return Ok(verified.principal.clone());
+        }
+    }
+    oauth::authenticate(state, token).await
 }
 
 /// A signed-in person: a user token whose user may act now.
@@ -107,7 +133,7 @@ impl FromRequestParts<AppState> for Auth {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
         let token = bearer_token(parts)
             .ok_or_else(|| Error::unauthorized("The access token is invalid"))?;
-        into_auth(oauth::authenticate(state, &token).await?)
+        into_auth(principal_of(parts, state, &token).await?)
     }
 }
 
@@ -117,7 +143,7 @@ impl FromRequestParts<AppState> for AppAuth {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
         let token = bearer_token(parts)
             .ok_or_else(|| Error::unauthorized("The access token is invalid"))?;
-        Ok(AppAuth(oauth::authenticate(state, &token).await?))
+        Ok(AppAuth(principal_of(parts, state, &token).await?))
     }
 }
 
@@ -128,7 +154,7 @@ impl FromRequestParts<AppState> for MaybeAuth {
         match bearer_token(parts) {
             None => Ok(MaybeAuth(None)),
             Some(token) => {
-                let principal = oauth::authenticate(state, &token).await?;
+                let principal = principal_of(parts, state, &token).await?;
                 if principal.user.is_none() {
                     return Ok(MaybeAuth(None));
                 }
@@ -181,31 +207,170 @@ pub async fn confirm_deferred(
     next.run(Request::from_parts(again, Body::empty())).await
 }
 
-/// The caller's IP address: the peer, or, when the peer is a reverse proxy on this machine,
-/// the address it forwards in `X-Forwarded-For` / `X-Real-IP`.
+/// The caller's IP address, as [`client_ip`] finds it.
 pub struct ClientIp(pub IpAddr);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = Error;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self> {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ci| ci.0.ip())
-            .unwrap_or(IpAddr::from([127, 0, 0, 1]));
-        if peer.is_loopback() {
-            let forwarded = parts
-                .headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next_back())
-                .or_else(|| parts.headers.get("x-real-ip").and_then(|v| v.to_str().ok()))
-                .and_then(|v| v.trim().parse::<IpAddr>().ok());
-            if let Some(ip) = forwarded {
-                return Ok(ClientIp(ip));
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        Ok(ClientIp(client_ip(
+            &parts.extensions,
+            &parts.headers,
+            &state.config.trusted_proxies,
+        )))
+    }
+}
+
+/// The caller's IP address, the one rule for rate limits, sign-ins and sign-ups alike.
+///
+/// The peer's address, unless the peer is a `trusted` proxy: then `X-Forwarded-For` is read
+/// from the right, where each proxy appends the address that called it. An address appended
+/// by a trusted proxy is believed; if it is a trusted proxy too, the one before it is read,
+/// and so on; the first address that is not a trusted proxy is the client (anything left of
+/// it was written by the client and proves nothing). Without that header, `X-Real-IP`. An
+/// unreadable entry stops the walk at the last trusted hop, which is then the client.
+pub fn client_ip(extensions: &Extensions, headers: &HeaderMap, trusted: &[IpNetwork]) -> IpAddr {
+    // Without connection info (a request not from the network) the caller is this machine.
+    let peer = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::from([127, 0, 0, 1]), |ci| ci.0.ip().to_canonical());
+    let is_trusted = |ip: IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(peer) {
+        return peer;
+    }
+    let forwarded: Vec<&HeaderValue> = headers.get_all("x-forwarded-for").iter().collect();
+    if forwarded.is_empty() {
+        return headers
+            .get("x-real-ip")
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_hop)
+            .unwrap_or(peer);
+    }
+    let mut client = peer;
+    // Several header lines are one list, in order.
+    for line in forwarded.iter().rev() {
+        let Ok(line) = line.to_str() else {
+            return client;
+        };
+        for hop in line.rsplit(',').map(str::trim).filter(|h| !h.is_empty()) {
+            let Some(ip) = parse_hop(hop) else {
+                return client;
+            };
+            client = ip;
+            if !is_trusted(ip) {
+                return ip;
             }
         }
-        Ok(ClientIp(peer))
+    }
+    client
+}
+
+/// One address of a forwarding header; some proxies add the port (`192.0.2.1:4711`,
+/// `[2001:db8::1]:4711`).
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    let hop = hop.trim();
+    hop.parse::<IpAddr>()
+        .or_else(|_| hop.parse::<SocketAddr>().map(|s| s.ip()))
+        .ok()
+        .map(|ip| ip.to_canonical())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().expect("address")
+    }
+
+    fn from(peer: &str, headers: &[(&str, &str)], trusted: &[&str]) -> IpAddr {
+        let mut extensions = Extensions::new();
+        extensions.insert(ConnectInfo(SocketAddr::new(ip(peer), 4711)));
+        let mut map = HeaderMap::new();
+        for (name, value) in headers {
+            map.append(
+                axum::http::HeaderName::from_bytes(name.as_bytes()).expect("name"),
+                HeaderValue::from_str(value).expect("value"),
+            );
+        }
+        let trusted: Vec<IpNetwork> = trusted
+            .iter()
+            .map(|t| t.parse().expect("network"))
+            .collect();
+        client_ip(&extensions, &map, &trusted)
+    }
+
+    #[test]
+    fn forwarding_headers_only_from_trusted_proxies() {
+        let local = &["127.0.0.0/8", "::1"];
+        let xff = |v| [("x-forwarded-for", v)];
+        // Anyone else's headers are ignored.
+        assert_eq!(
+            from("198.51.100.1", &xff("203.0.113.9"), local),
+            ip("198.51.100.1")
+        );
+        assert_eq!(
+            from("198.51.100.1", &[("x-real-ip", "203.0.113.9")], local),
+            ip("198.51.100.1")
+        );
+        assert_eq!(from("127.0.0.1", &xff("203.0.113.9"), &[]), ip("127.0.0.1"));
+        // From a trusted proxy: the right-most address that is not a trusted proxy.
+        assert_eq!(
+            from("127.0.0.1", &xff("203.0.113.9"), local),
+            ip("203.0.113.9")
+        );
+        assert_eq!(
+            from("127.0.0.1", &xff("6.6.6.6, 203.0.113.9"), local),
+            ip("203.0.113.9")
+        );
+        let chain = &["127.0.0.1", "10.0.0.0/8"];
+        assert_eq!(
+            from("127.0.0.1", &xff("6.6.6.6, 203.0.113.9, 10.0.0.2"), chain),
+            ip("203.0.113.9")
+        );
+        assert_eq!(
+            from(
+                "127.0.0.1",
+                &[
+                    ("x-forwarded-for", "6.6.6.6, 203.0.113.9"),
+                    ("x-forwarded-for", "10.0.0.2")
+                ],
+                chain
+            ),
+            ip("203.0.113.9")
+        );
+        // A hop added with its port, an IPv4 peer seen through a dual-stack socket.
+        assert_eq!(
+            from("::ffff:127.0.0.1", &xff("[2001:db8::7]:4711"), local),
+            ip("2001:db8::7")
+        );
+        // Only trusted hops: the farthest one. Garbage stops the walk at the last trusted hop.
+        assert_eq!(
+            from("127.0.0.1", &xff("10.0.0.3, 10.0.0.2"), chain),
+            ip("10.0.0.3")
+        );
+        assert_eq!(
+            from("127.0.0.1", &xff("6.6.6.6, nonsense, 10.0.0.2"), chain),
+            ip("10.0.0.2")
+        );
+        assert_eq!(from("127.0.0.1", &xff("nonsense"), local), ip("127.0.0.1"));
+        // X-Real-IP only without X-Forwarded-For.
+        assert_eq!(
+            from("127.0.0.1", &[("x-real-ip", "203.0.113.9")], local),
+            ip("203.0.113.9")
+        );
+        assert_eq!(
+            from(
+                "127.0.0.1",
+                &[("x-real-ip", "6.6.6.6"), ("x-forwarded-for", "203.0.113.9")],
+                local
+            ),
+            ip("203.0.113.9")
+        );
+        assert_eq!(
+            from("127.0.0.1", &[("x-real-ip", "nonsense")], local),
+            ip("127.0.0.1")
+        );
     }
 }

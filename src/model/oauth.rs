@@ -22,6 +22,9 @@ pub struct AuthCode {
     pub user_id: i64,
     pub scopes: Vec<String>,
     pub redirect_uri: String,
+    /// The authorization request named `redirect_uri` (rather than taking the app's only
+    /// one), so the exchange must repeat it.
+    pub redirect_uri_given: bool,
     pub code_challenge: Option<String>,
     pub code_challenge_method: Option<String>,
     pub expires_at: DateTime<Utc>,

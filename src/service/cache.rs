@@ -268,6 +268,14 @@ impl Cache {
             .flatten()
     }
 
+    /// Whether the token with this hash is cached, unconfirmed and without a query: it was
+    /// valid when read, and no revocation has been heard of since. Good enough to pick a rate
+    /// limit's bucket by; anything that acts on the token asks [`Cache::principal_now`] or
+    /// [`Cache::defer_confirmation`].
+    pub fn holds_token(&self, token_hash: &str) -> bool {
+        self.principal(token_hash).is_some()
+    }
+
     /// The very entry `taken` is still the cached one (not evicted, nor evicted and read
     /// afresh by another request).
     fn still_cached(&self, token_hash: &str, taken: &Arc<Principal>) -> bool {

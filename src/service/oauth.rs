@@ -203,6 +203,9 @@ pub async fn check_credentials(
 pub struct AuthorizeRequest {
     pub app: App,
     pub redirect_uri: String,
+    /// The request named its redirect URI (rather than taking the app's only one): the code
+    /// exchange must then name it too (RFC 6749 §4.1.3).
+    pub redirect_uri_given: bool,
     pub scopes: Scopes,
     pub code_challenge: Option<String>,
     pub code_challenge_method: Option<String>,
@@ -224,6 +227,7 @@ pub fn check_authorize(
             ));
         }
     }
+    let redirect_uri_given = redirect_uri.is_some_and(|r| !r.is_empty());
     let redirect_uri = match redirect_uri.filter(|r| !r.is_empty()) {
         Some(r) => r.to_string(),
         None if app.redirect_uris.len() == 1 => app.redirect_uris[0].clone(),
@@ -242,18 +246,16 @@ pub fn check_authorize(
     if !registered.contains_all(&scopes) {
         return Err("The requested scope is invalid, unknown, or malformed.".into());
     }
+    // S256 only, as on Mastodon: "plain" puts the verifier itself in the browser's address
+    // bar, where whoever sees the code sees it too. A challenge without a method would be
+    // "plain" (RFC 7636 §4.3), so it is refused alike, with Doorkeeper's words.
     let method = match (
         code_challenge.filter(|c| !c.is_empty()),
         code_challenge_method,
     ) {
         (None, _) => None,
-        (Some(_), None | Some("") | Some("plain")) => Some("plain".to_string()),
         (Some(_), Some("S256")) => Some("S256".to_string()),
-        (Some(_), Some(other)) => {
-            return Err(format!(
-                "The code challenge method {other:?} is not supported."
-            ))
-        }
+        (Some(_), _) => return Err("The code_challenge_method must be S256.".into()),
     };
     if let Some(c) = code_challenge.filter(|c| !c.is_empty()) {
         if !(43..=128).contains(&c.len()) {
@@ -263,6 +265,7 @@ pub fn check_authorize(
     Ok(AuthorizeRequest {
         app,
         redirect_uri,
+        redirect_uri_given,
         scopes,
         code_challenge: code_challenge.filter(|c| !c.is_empty()).map(str::to_string),
         code_challenge_method: method,
@@ -280,6 +283,7 @@ pub async fn issue_code(state: &AppState, req: &AuthorizeRequest, user: &User) -
             user_id: user.id,
             scopes: req.scopes.as_slice(),
             redirect_uri: &req.redirect_uri,
+            redirect_uri_given: req.redirect_uri_given,
             code_challenge: req.code_challenge.as_deref(),
             code_challenge_method: req.code_challenge_method.as_deref(),
             expires_at: Utc::now() + Duration::minutes(CODE_LIFETIME_MINUTES),
@@ -304,11 +308,24 @@ pub async fn issue_token(
     user_id: Option<i64>,
     scopes: Scopes,
 ) -> Result<IssuedToken> {
+    insert_token(&state.db, app_id, user_id, scopes, None, None).await
+}
+
+/// [`issue_token`] on `db`, remembering the code the token descends from: the one exchanged
+/// for it, or that of the token it is refreshed from.
+async fn insert_token(
+    db: impl sqlx::PgExecutor<'_>,
+    app_id: i64,
+    user_id: Option<i64>,
+    scopes: Scopes,
+    authorization_code_hash: Option<&str>,
+    refreshed_from: Option<i64>,
+) -> Result<IssuedToken> {
     let access_token = crypto::random_token(32);
     let refresh_token = user_id.map(|_| crypto::random_token(32));
     let refresh_hash = refresh_token.as_deref().map(crypto::sha256_hex);
     let created_at = store::oauth::insert_token(
-        &state.db,
+        db,
         &store::oauth::NewToken {
             id: id::next(),
             token_hash: &crypto::sha256_hex(&access_token),
@@ -316,6 +333,8 @@ pub async fn issue_token(
             app_id,
             user_id,
             scopes: scopes.as_slice(),
+            authorization_code_hash,
+            refreshed_from,
         },
     )
     .await?;
@@ -327,7 +346,11 @@ pub async fn issue_token(
     })
 }
 
-/// The `authorization_code` grant.
+const GRANT_INVALID: &str = "The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.";
+
+/// The `authorization_code` grant. A code is spent by its first exchange, whatever the
+/// outcome. A second exchange means the code leaked (RFC 6749 §4.1.2): when made as the client
+/// the code was issued to, every token descended from the code is revoked as well.
 pub async fn exchange_code(
     state: &AppState,
     client_id: Option<&str>,
@@ -336,39 +359,108 @@ pub async fn exchange_code(
     redirect_uri: Option<&str>,
     code_verifier: Option<&str>,
 ) -> Result<IssuedToken> {
-    let code_row = store::oauth::take_code(&state.db, &crypto::sha256_hex(code)).await?;
-    let Some(code_row) = code_row else {
-        // Still authenticate the client first, so a bad client hears about its credentials.
-        authenticate_client(state, client_id, client_secret, true).await?;
-        return Err(invalid_grant("The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client."));
+    let code_hash = crypto::sha256_hex(code);
+    // The code's row stays locked until this transaction ends, so a concurrent second
+    // exchange finds the first one's token when it revokes.
+    let mut tx = state.db.begin().await?;
+    let code_row = match store::oauth::claim_code(&mut tx, &code_hash).await? {
+        store::oauth::CodeClaim::Fresh(row) => row,
+        store::oauth::CodeClaim::Spent(row) => {
+            // Only whoever could have redeemed the code may have its tokens revoked; anyone
+            // else merely learns that the grant is invalid.
+            let app = authenticate_client(
+                state,
+                client_id,
+                client_secret,
+                row.code_challenge.is_some(),
+            )
+            .await?;
+            if app.id == row.app_id {
+                let revoked = store::oauth::revoke_tokens_of_code(&mut *tx, &code_hash).await?;
+                tx.commit().await?;
+                tracing::warn!(
+                    app.id = app.id,
+                    revoked,
+                    "authorization code redeemed again; the tokens issued from it are revoked"
+                );
+            }
+            return Err(invalid_grant(GRANT_INVALID));
+        }
+        store::oauth::CodeClaim::Unknown => {
+            drop(tx);
+            // Still authenticate the client first, so a bad client hears about its credentials.
+            authenticate_client(state, client_id, client_secret, true).await?;
+            return Err(invalid_grant(GRANT_INVALID));
+        }
     };
-    let app = authenticate_client(
+    let outcome = match authenticate_client(
         state,
         client_id,
         client_secret,
         code_row.code_challenge.is_some(),
     )
-    .await?;
+    .await
+    {
+        Ok(app) => {
+            redeem(
+                state,
+                &mut tx,
+                &app,
+                code_row,
+                &code_hash,
+                redirect_uri,
+                code_verifier,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    // Committed on failure too: the code is spent either way.
+    let committed = tx.commit().await;
+    let issued = outcome?;
+    committed?;
+    Ok(issued)
+}
+
+/// The checks of a code's first exchange by `app`, and its token, issued in `tx`.
+async fn redeem(
+    state: &AppState,
+    tx: &mut sqlx::PgConnection,
+    app: &App,
+    code_row: crate::model::AuthCode,
+    code_hash: &str,
+    redirect_uri: Option<&str>,
+    code_verifier: Option<&str>,
+) -> Result<IssuedToken> {
     if code_row.app_id != app.id || code_row.expires_at < Utc::now() {
-        return Err(invalid_grant("The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client."));
+        return Err(invalid_grant(GRANT_INVALID));
     }
-    if let Some(r) = redirect_uri.filter(|r| !r.is_empty()) {
-        if r != code_row.redirect_uri {
+    match redirect_uri.filter(|r| !r.is_empty()) {
+        Some(r) if r != code_row.redirect_uri => {
             return Err(invalid_grant(
                 "The redirect URI does not match the one used in the authorization request.",
             ));
         }
+        Some(_) => {}
+        None if code_row.redirect_uri_given => {
+            return Err(Error::oauth(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "Missing required parameter: redirect_uri.",
+            ));
+        }
+        None => {}
     }
     if let Some(challenge) = &code_row.code_challenge {
         let verifier = code_verifier
             .filter(|v| !v.is_empty())
             .ok_or_else(|| invalid_grant("The code verifier is missing."))?;
-        let expected = match code_row.code_challenge_method.as_deref() {
-            Some("S256") => base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .encode(Sha256::digest(verifier.as_bytes())),
-            _ => verifier.to_string(),
-        };
-        if !crypto::constant_time_eq(expected.as_bytes(), challenge.as_bytes()) {
+        // Codes are issued with S256 only; any other method (a code from before) fails.
+        let expected = (code_row.code_challenge_method.as_deref() == Some("S256")).then(|| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(Sha256::digest(verifier.as_bytes()))
+        });
+        if !expected.is_some_and(|e| crypto::constant_time_eq(e.as_bytes(), challenge.as_bytes())) {
             return Err(invalid_grant(
                 "The code verifier does not match the code challenge.",
             ));
@@ -380,11 +472,13 @@ pub async fn exchange_code(
     if let Some(why) = user.login_refusal() {
         return Err(invalid_grant(why));
     }
-    issue_token(
-        state,
+    insert_token(
+        &mut *tx,
         app.id,
         Some(user.id),
         Scopes::from_vec(code_row.scopes),
+        Some(code_hash),
+        None,
     )
     .await
 }
@@ -430,7 +524,15 @@ pub async fn refresh_grant(
     if !store::oauth::revoke_token(&state.db, grant.token_id).await? {
         return Err(invalid_grant("The refresh token is invalid."));
     }
-    issue_token(state, app.id, grant.user_id, Scopes::from_vec(grant.scopes)).await
+    insert_token(
+        &state.db,
+        app.id,
+        grant.user_id,
+        Scopes::from_vec(grant.scopes),
+        None,
+        Some(grant.token_id),
+    )
+    .await
 }
 
 fn requested_scopes(app: &App, scope: Option<&str>) -> Result<Scopes> {

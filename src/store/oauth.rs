@@ -2,7 +2,7 @@
 //! only as SHA-256 hashes; callers hash before they ask.
 
 use chrono::{DateTime, Utc};
-use sqlx::PgExecutor;
+use sqlx::{PgConnection, PgExecutor};
 
 use sqlx::postgres::PgRow;
 use sqlx::{FromRow, Row};
@@ -58,6 +58,7 @@ pub struct NewCode<'a> {
     pub user_id: i64,
     pub scopes: &'a [String],
     pub redirect_uri: &'a str,
+    pub redirect_uri_given: bool,
     pub code_challenge: Option<&'a str>,
     pub code_challenge_method: Option<&'a str>,
     pub expires_at: DateTime<Utc>,
@@ -66,13 +67,15 @@ pub struct NewCode<'a> {
 pub async fn insert_code(db: impl PgExecutor<'_>, new: &NewCode<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO oauth_authorization_codes (code_hash, app_id, user_id, scopes, redirect_uri, \
-         code_challenge, code_challenge_method, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+         redirect_uri_given, code_challenge, code_challenge_method, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(new.code_hash)
     .bind(new.app_id)
     .bind(new.user_id)
     .bind(new.scopes)
     .bind(new.redirect_uri)
+    .bind(new.redirect_uri_given)
     .bind(new.code_challenge)
     .bind(new.code_challenge_method)
     .bind(new.expires_at)
@@ -81,19 +84,65 @@ pub async fn insert_code(db: impl PgExecutor<'_>, new: &NewCode<'_>) -> Result<(
     Ok(())
 }
 
-/// Removes and returns a code: a code is good for one exchange, whatever its outcome.
-pub async fn take_code(
+/// What asking to redeem a code found.
+pub enum CodeClaim {
+    /// Not used before: it is now, whatever the exchange's outcome.
+    Fresh(AuthCode),
+    /// Used before: this is a second redemption.
+    Spent(AuthCode),
+    Unknown,
+}
+
+macro_rules! code_columns {
+    () => {
+        "app_id, user_id, scopes, redirect_uri, redirect_uri_given, code_challenge, \
+         code_challenge_method, expires_at"
+    };
+}
+
+/// Marks a code used: a code is good for one exchange, whatever its outcome. The code's row
+/// stays locked until `conn`'s transaction ends, so a concurrent redemption waits for it and
+/// then finds it [`CodeClaim::Spent`], with the tokens of the first one committed.
+pub async fn claim_code(
+    conn: &mut PgConnection,
+    code_hash: &str,
+) -> Result<CodeClaim, sqlx::Error> {
+    let fresh: Option<AuthCode> = sqlx::query_as(concat!(
+        "UPDATE oauth_authorization_codes SET used_at = now() \
+         WHERE code_hash = $1 AND used_at IS NULL RETURNING ",
+        code_columns!()
+    ))
+    .bind(code_hash)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(code) = fresh {
+        return Ok(CodeClaim::Fresh(code));
+    }
+    let spent: Option<AuthCode> = sqlx::query_as(concat!(
+        "SELECT ",
+        code_columns!(),
+        " FROM oauth_authorization_codes WHERE code_hash = $1"
+    ))
+    .bind(code_hash)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(spent.map_or(CodeClaim::Unknown, CodeClaim::Spent))
+}
+
+/// Revokes every token descended from the code with this hash: the one its exchange issued
+/// and those refreshed from it. Returns how many were still valid.
+pub async fn revoke_tokens_of_code(
     db: impl PgExecutor<'_>,
     code_hash: &str,
-) -> Result<Option<AuthCode>, sqlx::Error> {
-    sqlx::query_as(
-        "DELETE FROM oauth_authorization_codes WHERE code_hash = $1 \
-         RETURNING app_id, user_id, scopes, redirect_uri, code_challenge, code_challenge_method, \
-         expires_at",
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE oauth_tokens SET revoked_at = now() \
+         WHERE authorization_code_hash = $1 AND revoked_at IS NULL",
     )
     .bind(code_hash)
-    .fetch_optional(db)
-    .await
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 pub struct NewToken<'a> {
@@ -103,6 +152,10 @@ pub struct NewToken<'a> {
     pub app_id: i64,
     pub user_id: Option<i64>,
     pub scopes: &'a [String],
+    /// The code whose exchange issues this token.
+    pub authorization_code_hash: Option<&'a str>,
+    /// The token this one replaces (a refresh): it inherits that token's code.
+    pub refreshed_from: Option<i64>,
 }
 
 pub async fn insert_token(
@@ -110,8 +163,10 @@ pub async fn insert_token(
     new: &NewToken<'_>,
 ) -> Result<DateTime<Utc>, sqlx::Error> {
     sqlx::query_scalar(
-        "INSERT INTO oauth_tokens (id, token_hash, refresh_token_hash, app_id, user_id, scopes) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING created_at",
+        "INSERT INTO oauth_tokens (id, token_hash, refresh_token_hash, app_id, user_id, scopes, \
+         authorization_code_hash) VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7::text, \
+         (SELECT authorization_code_hash FROM oauth_tokens WHERE id = $8::bigint))) \
+         RETURNING created_at",
     )
     .bind(new.id)
     .bind(new.token_hash)
@@ -119,6 +174,8 @@ pub async fn insert_token(
     .bind(new.app_id)
     .bind(new.user_id)
     .bind(new.scopes)
+    .bind(new.authorization_code_hash)
+    .bind(new.refreshed_from)
     .fetch_one(db)
     .await
 }

@@ -53,6 +53,9 @@ struct AuthorizePage<'a> {
     scope: String,
     client_id: &'a str,
     redirect_uri: &'a str,
+    /// What the form sends back: the redirect URI only if the request named it, so that the
+    /// code remembers whether its exchange must name it.
+    redirect_uri_param: &'a str,
     state: &'a str,
     code_challenge: &'a str,
     code_challenge_method: &'a str,
@@ -183,6 +186,11 @@ fn form_page(
             scope: req.scopes.joined(),
             client_id: &req.app.client_id,
             redirect_uri: &req.redirect_uri,
+            redirect_uri_param: if req.redirect_uri_given {
+                &req.redirect_uri
+            } else {
+                ""
+            },
             state: p.state.as_deref().unwrap_or(""),
             code_challenge: req.code_challenge.as_deref().unwrap_or(""),
             code_challenge_method: req.code_challenge_method.as_deref().unwrap_or(""),

@@ -786,12 +786,293 @@ async fn authorization_server_metadata() {
     ] {
         assert!(scopes.contains(&json!(s)), "{s} missing");
     }
-    assert_eq!(
-        meta["code_challenge_methods_supported"],
-        json!(["S256", "plain"])
-    );
+    assert_eq!(meta["code_challenge_methods_supported"], json!(["S256"]));
 }
 
 pub fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// The authorize page opened with `query` (after the client id), its form posted back as a
+/// browser does (its own hidden fields) with alice's sign-in and consent: the response.
+async fn submit_authorize(app: &TestApp, client_id: &str, query: &str) -> reqwest::Response {
+    let browser = browser();
+    let page = browser
+        .get(format!(
+            "{}/oauth/authorize?response_type=code&client_id={client_id}{query}",
+            app.base
+        ))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.expect("html");
+    let mut form: Vec<(String, String)> = [
+        "csrf_token",
+        "client_id",
+        "redirect_uri",
+        "scope",
+        "state",
+        "code_challenge",
+        "code_challenge_method",
+        "response_type",
+    ]
+    .iter()
+    .map(|name| {
+        let value = hidden(&html, name)
+            .replace("&#34;", "\"")
+            .replace("&#39;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&");
+        (name.to_string(), value)
+    })
+    .collect();
+    for (name, value) in [
+        ("login", "alice"),
+        ("password", "correct horse battery"),
+        ("decision", "approve"),
+    ] {
+        form.push((name.into(), value.into()));
+    }
+    browser
+        .post(app.url("/oauth/authorize"))
+        .form(&form)
+        .send()
+        .await
+        .expect("post")
+}
+
+/// The code alice's approval (as [`submit_authorize`]) redirects with.
+async fn approved_code(app: &TestApp, client_id: &str, query: &str) -> String {
+    let res = submit_authorize(app, client_id, query).await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let location =
+        url::Url::parse(res.headers()["location"].to_str().expect("location")).expect("url");
+    location
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .expect("code")
+        .1
+        .into_owned()
+}
+
+/// RFC 6749 §4.1.3: the exchange must repeat a redirect URI the authorization request named;
+/// one that named none (the app's only one applies) needs none at the exchange either.
+#[tokio::test]
+async fn code_exchange_repeats_the_redirect_uri_the_authorization_named() {
+    let app = TestApp::spawn().await;
+    app.register("alice").await;
+    let client = app.create_client("read", REDIRECT).await;
+    let named = format!("&redirect_uri={}", urlencode(REDIRECT));
+
+    let code = approved_code(&app, &client.client_id, &named).await;
+    let (status, body) = app
+        .token_grant(
+            &client,
+            &[("grant_type", "authorization_code"), ("code", &code)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"], "invalid_request");
+    assert!(body["error_description"]
+        .as_str()
+        .is_some_and(|d| d.contains("redirect_uri")));
+    // The code is spent all the same.
+    let (status, body) = app
+        .token_grant(
+            &client,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "invalid_grant");
+
+    let code = approved_code(&app, &client.client_id, &named).await;
+    let (status, body) = app
+        .token_grant(
+            &client,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let code = approved_code(&app, &client.client_id, "").await;
+    let (status, body) = app
+        .token_grant(
+            &client,
+            &[("grant_type", "authorization_code"), ("code", &code)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+/// PKCE with S256 only, as on Mastodon: "plain", or a challenge without a method (which
+/// would mean plain), is refused on the page, before any code is issued.
+#[tokio::test]
+async fn authorize_accepts_only_s256_challenges() {
+    let app = TestApp::spawn().await;
+    app.register("alice").await;
+    let client = app.create_client("read", REDIRECT).await;
+    let (_, challenge) = pkce_pair();
+    let browser = browser();
+    let page = |method: &str| {
+        browser
+            .get(format!(
+                "{}/oauth/authorize?response_type=code&client_id={}&redirect_uri={}&code_challenge={challenge}{method}",
+                app.base,
+                client.client_id,
+                urlencode(REDIRECT),
+            ))
+            .send()
+    };
+    for method in [
+        "&code_challenge_method=plain",
+        "",
+        "&code_challenge_method=",
+    ] {
+        let res = page(method).await.expect("page");
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{method:?}");
+        let html = res.text().await.expect("html");
+        assert!(
+            html.contains("The code_challenge_method must be S256."),
+            "{html}"
+        );
+        assert!(
+            !html.contains("<form method=\"post\""),
+            "no form to approve"
+        );
+    }
+    assert_eq!(
+        page("&code_challenge_method=S256")
+            .await
+            .expect("page")
+            .status(),
+        StatusCode::OK
+    );
+
+    // A form posted with "plain" all the same issues no code.
+    let html = page("&code_challenge_method=S256")
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    let res = browser
+        .post(app.url("/oauth/authorize"))
+        .form(&[
+            ("csrf_token", hidden(&html, "csrf_token").as_str()),
+            ("client_id", client.client_id.as_str()),
+            ("redirect_uri", REDIRECT),
+            ("code_challenge", challenge.as_str()),
+            ("code_challenge_method", "plain"),
+            ("login", "alice"),
+            ("password", "correct horse battery"),
+            ("decision", "approve"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.headers().get("location").is_none());
+}
+
+/// RFC 6749 §4.1.2: a code redeemed twice has leaked, and every token issued from it is
+/// revoked, refreshed ones included; only the client the code was issued to can set that off.
+#[tokio::test]
+async fn a_code_redeemed_twice_revokes_its_tokens() {
+    let app = TestApp::spawn().await;
+    app.register("alice").await;
+    let client = app.create_client("read", REDIRECT).await;
+    let other = app.create_client("read", REDIRECT).await;
+    let named = format!("&redirect_uri={}", urlencode(REDIRECT));
+    let exchange = |code: String| {
+        vec![
+            ("grant_type", "authorization_code".to_string()),
+            ("code", code),
+            ("redirect_uri", REDIRECT.to_string()),
+        ]
+    };
+    let grant = |client: &crate::helpers::TestClient, fields: Vec<(&'static str, String)>| {
+        let fields: Vec<(&str, String)> = fields;
+        let client = client.clone();
+        let app = &app;
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.token_grant(&client, &fields).await
+        }
+    };
+    let me = |token: String| {
+        let app = &app;
+        async move {
+            app.get("/api/v1/accounts/verify_credentials", Some(&token))
+                .await
+                .0
+        }
+    };
+
+    let code = approved_code(&app, &client.client_id, &named).await;
+    let (status, first) = grant(&client, exchange(code.clone())).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let access = first["access_token"].as_str().expect("token").to_string();
+    assert_eq!(me(access.clone()).await, StatusCode::OK);
+    let (status, refreshed) = grant(
+        &client,
+        vec![
+            ("grant_type", "refresh_token".into()),
+            (
+                "refresh_token",
+                first["refresh_token"].as_str().expect("refresh").into(),
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{refreshed}");
+    let refreshed_access = refreshed["access_token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    assert_eq!(me(refreshed_access.clone()).await, StatusCode::OK);
+
+    // Another client replaying the code is told the grant is invalid, and revokes nothing.
+    let (status, body) = grant(&other, exchange(code.clone())).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"], "invalid_grant");
+    assert_eq!(me(refreshed_access.clone()).await, StatusCode::OK);
+
+    // The client itself redeeming it again: refused, and the code's tokens are revoked.
+    let (status, body) = grant(&client, exchange(code.clone())).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"], "invalid_grant");
+    assert_eq!(me(refreshed_access).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(me(access).await, StatusCode::UNAUTHORIZED);
+    let (status, _) = grant(
+        &client,
+        vec![
+            ("grant_type", "refresh_token".into()),
+            (
+                "refresh_token",
+                refreshed["refresh_token"].as_str().expect("refresh").into(),
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // Tokens of other codes are not touched.
+    let code = approved_code(&app, &client.client_id, &named).await;
+    let (status, other_grant) = grant(&client, exchange(code)).await;
+    assert_eq!(status, StatusCode::OK, "{other_grant}");
+    assert_eq!(
+        me(other_grant["access_token"].as_str().expect("token").into()).await,
+        StatusCode::OK
+    );
 }

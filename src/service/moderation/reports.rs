@@ -9,8 +9,8 @@ use crate::app::AppState;
 use crate::error::{Error, Result, Validation};
 use crate::federation::{moderation as activities, outbox};
 use crate::model::moderation::{Report, ReportCategory};
-use crate::model::{Account, NotificationType, Page};
-use crate::service::{instance_actor, notifications};
+use crate::model::{Account, NotificationType, Page, Status};
+use crate::service::{instance_actor, notifications, views};
 use crate::{id, store};
 
 /// Longest comment accepted, as on Mastodon.
@@ -27,8 +27,9 @@ pub struct NewReport {
     pub forward: bool,
 }
 
-/// Files a report by `reporter`. Statuses must be the reported account's; rules must exist
-/// and go with the `violation` category (which they imply when no category is given).
+/// Files a report by `reporter`. Statuses must be the reported account's and visible to the
+/// reporter (else 404, as for an unknown id); rules must exist and go with the `violation`
+/// category (which they imply when no category is given).
 #[tracing::instrument(skip_all, fields(account.id = reporter.id, target.id = input.account_id))]
 pub async fn file(state: &AppState, reporter: &Account, input: NewReport) -> Result<Report> {
     let target = store::accounts::by_id(&state.db, input.account_id)
@@ -71,7 +72,14 @@ pub async fn file(state: &AppState, reporter: &Account, input: NewReport) -> Res
     let mut status_ids = input.status_ids.clone();
     status_ids.sort_unstable();
     status_ids.dedup();
-    let statuses = store::statuses::by_ids(&state.db, &status_ids).await?;
+    // Only statuses the reporter may see can be attached (as on Mastodon): one hidden from
+    // them answers exactly as a missing one, so a report cannot probe for a direct or
+    // followers-only status.
+    let statuses: Vec<Status> = views::hydrate(state, Some(reporter), &status_ids)
+        .await?
+        .into_iter()
+        .map(|view| view.status)
+        .collect();
     if statuses.len() != status_ids.len() || statuses.iter().any(|s| s.account_id != target.id) {
         // Mastodon answers 404 for a status that is not the reported account's.
         return Err(Error::NotFound);
