@@ -49,3 +49,48 @@ async fn reports_attach_only_statuses_the_reporter_can_see() {
     assert_eq!(status, StatusCode::OK, "{filed}");
     assert_eq!(filed["status_ids"], json!([secret["id"]]));
 }
+
+/// People block, then report: the reporter's own block does not hide the statuses they
+/// report. A block by the reported account does, as on Mastodon.
+#[tokio::test]
+async fn blocking_first_does_not_stop_a_report() {
+    let app = TestApp::spawn().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let carol = app.register("carol").await;
+    let abuse = app.post_status(&bob, "something abusive", json!({})).await;
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/accounts/{}/block", bob.id),
+            Some(&alice.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, filed) = app
+        .post(
+            "/api/v1/reports",
+            Some(&alice.token),
+            json!({ "account_id": bob.id, "status_ids": [abuse["id"]], "comment": "abuse" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{filed}");
+    assert_eq!(filed["status_ids"], json!([abuse["id"]]));
+
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/accounts/{}/block", carol.id),
+            Some(&bob.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = app
+        .post(
+            "/api/v1/reports",
+            Some(&carol.token),
+            json!({ "account_id": bob.id, "status_ids": [abuse["id"]] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+}

@@ -10,7 +10,7 @@ use crate::error::{Error, Result, Validation};
 use crate::federation::{moderation as activities, outbox};
 use crate::model::moderation::{Report, ReportCategory};
 use crate::model::{Account, NotificationType, Page, Status};
-use crate::service::{instance_actor, notifications, views};
+use crate::service::{instance_actor, notifications, visibility};
 use crate::{id, store};
 
 /// Longest comment accepted, as on Mastodon.
@@ -25,6 +25,51 @@ pub struct NewReport {
     pub category: Option<String>,
     pub rule_ids: Vec<i64>,
     pub forward: bool,
+}
+
+/// The statuses of `target` with these ids that `reporter` may attach to a report: those the
+/// reporter may see (as on Mastodon), so that one hidden from them answers exactly as a
+/// missing one and a report cannot probe for a direct or followers-only status. The
+/// reporter's own block of the target does not hide them: people block, then report.
+async fn reportable(
+    state: &AppState,
+    reporter: &Account,
+    target: &Account,
+    ids: &[i64],
+) -> Result<Vec<Status>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let statuses = store::statuses::by_ids(&state.db, ids).await?;
+    let viewer = visibility::Viewer {
+        account_id: Some(reporter.id),
+        follows: store::relationships::followed_among(&state.db, reporter.id, &[target.id])
+            .await?
+            .into_iter()
+            .collect(),
+        blocked: store::relationships::is_blocking(&state.db, target.id, reporter.id)
+            .await?
+            .then_some(target.id)
+            .into_iter()
+            .collect(),
+        mentioned_in: store::statuses::mentions_of(&state.db, ids)
+            .await?
+            .into_iter()
+            .filter(|(_, account)| *account == reporter.id)
+            .map(|(status, _)| status)
+            .collect(),
+        suspended: Default::default(),
+        silenced: target
+            .silenced_at
+            .is_some()
+            .then_some(target.id)
+            .into_iter()
+            .collect(),
+    };
+    Ok(statuses
+        .into_iter()
+        .filter(|s| s.account_id == target.id && visibility::may_see(&viewer, s))
+        .collect())
 }
 
 /// Files a report by `reporter`. Statuses must be the reported account's and visible to the
@@ -72,14 +117,7 @@ pub async fn file(state: &AppState, reporter: &Account, input: NewReport) -> Res
     let mut status_ids = input.status_ids.clone();
     status_ids.sort_unstable();
     status_ids.dedup();
-    // Only statuses the reporter may see can be attached (as on Mastodon): one hidden from
-    // them answers exactly as a missing one, so a report cannot probe for a direct or
-    // followers-only status.
-    let statuses: Vec<Status> = views::hydrate(state, Some(reporter), &status_ids)
-        .await?
-        .into_iter()
-        .map(|view| view.status)
-        .collect();
+    let statuses = reportable(state, reporter, &target, &status_ids).await?;
     if statuses.len() != status_ids.len() || statuses.iter().any(|s| s.account_id != target.id) {
         // Mastodon answers 404 for a status that is not the reported account's.
         return Err(Error::NotFound);
