@@ -5,6 +5,7 @@
 
 pub mod deliver;
 pub mod fanout;
+pub mod federate_edit;
 pub mod fetch_remote;
 pub mod inbox;
 pub mod media;
@@ -45,6 +46,7 @@ pub enum Outcome {
 /// The kinds of job this version runs.
 pub const KINDS: &[&str] = &[
     fanout::KIND,
+    federate_edit::KIND,
     deliver::KIND,
     inbox::KIND,
     fetch_remote::KIND,
@@ -55,6 +57,7 @@ pub const KINDS: &[&str] = &[
 async fn run(state: &AppState, job: &store::jobs::Job) -> Outcome {
     match job.kind.as_str() {
         fanout::KIND => fanout::run(state, &job.payload).await,
+        federate_edit::KIND => federate_edit::run(state, &job.payload).await,
         deliver::KIND => deliver::run(state, job).await,
         inbox::KIND => inbox::run(state, &job.payload).await,
         fetch_remote::KIND => fetch_remote::run(state, &job.payload).await,

@@ -30,6 +30,7 @@ mod remote;
 mod reports;
 mod request_limits;
 mod signed_fetch;
+mod status_lifecycle;
 mod statuses;
 mod streaming;
 mod threads;

@@ -60,8 +60,17 @@ pub(super) async fn federate_removal(
     outbox::deliver(&mut *tx, actor, &activity, &inboxes).await
 }
 
-/// Sends an edited local status (`Update` of the note) to its remote audience.
-pub(super) async fn federate_edit(state: &AppState, actor: &Account, status_id: i64) -> Result<()> {
+/// Sends a local status as it is now (`Update` of the note) to its remote audience; run by
+/// the `federate_edit` job that an edit queues. `NotFound` once the status is gone.
+pub async fn federate_update(state: &AppState, status_id: i64) -> Result<()> {
+    let status = store::statuses::by_id(&state.db, status_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let actor = store::accounts::by_id(&state.db, status.account_id)
+        .await?
+        .filter(Account::is_local)
+        .ok_or(Error::NotFound)?;
+    let actor = &actor;
     let view = views::one(state, Some(actor), status_id).await?;
     let mut tx = state.db.begin().await?;
     let inboxes = outbox::audience(&mut tx, actor, &view.mentions, view.status.visibility).await?;

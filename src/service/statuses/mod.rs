@@ -1,11 +1,16 @@
 //! Posting, editing, deleting, and reacting to statuses (favourite, boost, bookmark, pin,
-//! conversation mute). Local actions come through here; federated ones will too, so counters,
-//! notifications and feeds stay consistent.
+//! conversation mute). Local actions and the same actions arriving from peers come through
+//! here: a post and a `Create`, an edit and an `Update`, a delete and a `Delete` each end in
+//! one function of [`lifecycle`], so counters, notifications, feeds and delivery stay
+//! consistent.
 
 mod federate;
+mod lifecycle;
 mod remote;
 
-use federate::{federate_edit, federate_removal, like_activity};
+pub use federate::federate_update;
+use federate::{federate_removal, like_activity};
+use lifecycle::{Attachments, Content, Placement};
 pub use remote::{delete_remote, edit_remote, receive_remote, RemoteNote};
 
 use chrono::Utc;
@@ -143,75 +148,60 @@ pub async fn post(
             })
         }
     };
-    let mentioned = resolve_mentions(state, &draft.text).await?;
-    let resolved: Vec<ResolvedMention> = mentioned.iter().map(|(r, _)| r.clone()).collect();
-    let base = state.base_url();
-    let rendered = text::render(&draft.text, &resolved, &base);
-
-    let status_id = id::next();
-    let uri = format!("{}/statuses/{status_id}", author.uri);
-    let url = format!("{base}/@{}/{status_id}", author.username);
-    let mut tx = state.db.begin().await?;
-    store::statuses::insert(
-        &mut tx,
-        &store::statuses::NewStatus {
-            id: status_id,
-            uri: &uri,
-            url: Some(&url),
-            account_id: author.id,
-            in_reply_to_id: parent.as_ref().map(|p| p.id),
-            in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
-            reblog_of_id: None,
-            conversation_id: parent
-                .as_ref()
-                .map(|p| p.conversation_id)
-                .unwrap_or(status_id),
-            text: &draft.text,
-            content: &rendered.html,
-            spoiler_text: draft.spoiler_text.trim(),
-            sensitive,
-            visibility,
-            language: language.as_deref(),
-            local: true,
-            application_id,
-            created_at: Utc::now(),
+    let content = local_content(
+        state,
+        &draft,
+        language,
+        sensitive,
+        Attachments::Local {
+            ids: media_ids,
+            changes: Vec::new(),
         },
     )
     .await?;
-    let mention_ids: Vec<i64> = mentioned.iter().map(|(_, a)| a.id).collect();
-    store::statuses::insert_mentions(&mut *tx, status_id, &mention_ids).await?;
-    media::attach(&mut tx, status_id, &media_ids).await?;
-    let tag_ids: Vec<i64> = rendered.tags.iter().map(|_| id::next()).collect();
-    store::statuses::set_tags(&mut tx, status_id, &rendered.tags, &tag_ids).await?;
-    if let Some(key) = idempotency_key {
-        store::statuses::remember_idempotency(&mut *tx, author.id, key, status_id).await?;
-    }
-    store::feeds::insert_for(&mut *tx, &[author.id], status_id, author.id, None).await?;
-    crate::streaming::status_created(&mut *tx, status_id, visibility).await?;
-    jobs::enqueue(
-        &mut tx,
-        jobs::fanout::KIND,
-        jobs::fanout::payload(status_id),
+    let status_id = id::next();
+    let uri = format!("{}/statuses/{status_id}", author.uri);
+    let url = format!("{}/@{}/{status_id}", state.base_url(), author.username);
+    lifecycle::create(
+        state,
+        author,
+        Placement {
+            id: status_id,
+            uri: &uri,
+            url: Some(&url),
+            parent: parent.as_ref(),
+            visibility,
+            created_at: Utc::now(),
+            application_id,
+            idempotency_key,
+        },
+        content,
     )
     .await?;
-    let conversation = parent
-        .as_ref()
-        .map(|p| p.conversation_id)
-        .unwrap_or(status_id);
-    for account_id in &mention_ids {
-        if !store::reactions::conversation_muted(&mut *tx, *account_id, conversation).await? {
-            notifications::notify(
-                &mut *tx,
-                *account_id,
-                author.id,
-                NotificationType::Mention,
-                Some(status_id),
-            )
-            .await?;
-        }
-    }
-    tx.commit().await?;
     views::one(state, Some(author), status_id).await
+}
+
+/// What a local draft says: its text rendered with mentions and hashtags linked.
+async fn local_content(
+    state: &AppState,
+    draft: &Draft,
+    language: Option<String>,
+    sensitive: bool,
+    media: Attachments,
+) -> Result<Content> {
+    let mentioned = resolve_mentions(state, &draft.text).await?;
+    let resolved: Vec<ResolvedMention> = mentioned.iter().map(|(r, _)| r.clone()).collect();
+    let rendered = text::render(&draft.text, &resolved, &state.base_url());
+    Ok(Content {
+        text: draft.text.clone(),
+        html: rendered.html,
+        spoiler_text: draft.spoiler_text.trim().to_string(),
+        sensitive,
+        language,
+        mentions: mentioned.iter().map(|(_, a)| a.id).collect(),
+        tags: rendered.tags,
+        media,
+    })
 }
 
 /// A status the caller wrote, or 404 if they cannot see it and 403 if it is someone else's.
@@ -228,14 +218,7 @@ async fn own_status(state: &AppState, actor: &Account, id: i64) -> Result<Status
 pub async fn delete(state: &AppState, actor: &Account, id: i64) -> Result<StatusView> {
     let status = own_status(state, actor, id).await?;
     let view = views::one(state, Some(actor), id).await?;
-    let mut tx = state.db.begin().await?;
-    federate_removal(&mut tx, actor, &view).await?;
-    let mentioned: Vec<i64> = view.mentions.iter().map(|a| a.id).collect();
-    crate::streaming::status_deleted(&mut tx, &status, &mentioned).await?;
-    let freed = media::release_status(&mut tx, status.id).await?;
-    store::statuses::delete(&mut tx, &status).await?;
-    tx.commit().await?;
-    media::free_files(state, freed).await;
+    lifecycle::remove(state, actor, &status).await?;
     Ok(view)
 }
 
@@ -257,61 +240,19 @@ pub async fn edit(
     let (language, sensitive) = check_draft(state, user, &draft)?;
     let media_ids =
         media::check_attachable(state, actor, &draft.media_ids, Some(status.id)).await?;
-    let media_changes = media::check_attributes(state, &draft.media_attributes, &media_ids)?;
-    let mentioned = resolve_mentions(state, &draft.text).await?;
-    let resolved: Vec<ResolvedMention> = mentioned.iter().map(|(r, _)| r.clone()).collect();
-    let rendered = text::render(&draft.text, &resolved, &state.base_url());
-    let previously: Vec<i64> = store::statuses::mentions_of(&state.db, &[status.id])
-        .await?
-        .into_iter()
-        .map(|(_, a)| a)
-        .collect();
-    let mut tx = state.db.begin().await?;
-    let edit_id = id::next();
-    store::statuses::edit(
-        &mut tx,
-        &status,
-        edit_id,
-        &store::statuses::Revision {
-            text: &draft.text,
-            content: &rendered.html,
-            spoiler_text: draft.spoiler_text.trim(),
-            sensitive,
-            language: language.as_deref(),
+    let changes = media::check_attributes(state, &draft.media_attributes, &media_ids)?;
+    let content = local_content(
+        state,
+        &draft,
+        language,
+        sensitive,
+        Attachments::Local {
+            ids: media_ids,
+            changes,
         },
     )
     .await?;
-    store::statuses::clear_mentions(&mut *tx, status.id).await?;
-    let mention_ids: Vec<i64> = mentioned.iter().map(|(_, a)| a.id).collect();
-    store::statuses::insert_mentions(&mut *tx, status.id, &mention_ids).await?;
-    media::snapshot_for_edit(&mut tx, edit_id, status.id).await?;
-    media::attach(&mut tx, status.id, &media_ids).await?;
-    media::apply_attributes(&mut tx, &media_changes).await?;
-    let tag_ids: Vec<i64> = rendered.tags.iter().map(|_| id::next()).collect();
-    store::statuses::set_tags(&mut tx, status.id, &rendered.tags, &tag_ids).await?;
-    for account_id in mention_ids.iter().filter(|a| !previously.contains(a)) {
-        notifications::notify(
-            &mut *tx,
-            *account_id,
-            actor.id,
-            NotificationType::Mention,
-            Some(status.id),
-        )
-        .await?;
-    }
-    for booster in store::statuses::boosters(&mut *tx, status.id).await? {
-        notifications::notify(
-            &mut *tx,
-            booster,
-            actor.id,
-            NotificationType::Update,
-            Some(status.id),
-        )
-        .await?;
-    }
-    crate::streaming::status_edited(&mut *tx, status.id).await?;
-    tx.commit().await?;
-    federate_edit(state, actor, status.id).await?;
+    lifecycle::revise(state, actor, &status, content).await?;
     views::one(state, Some(actor), status.id).await
 }
 

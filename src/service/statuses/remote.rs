@@ -1,13 +1,14 @@
-//! Statuses arriving from remote servers: stored, edited and deleted through the same store
-//! and notification paths as local ones.
+//! Statuses arriving from remote servers: reduced to the same [`Content`] as a local draft
+//! and stored, edited and deleted through the same [`lifecycle`] as local ones.
 
 use chrono::Utc;
 
-use super::super::{accounts, notifications};
+use super::lifecycle::{self, Attachments, Content, Placement};
 use crate::app::AppState;
 use crate::error::{Error, Result};
-use crate::model::{Account, NotificationType, Visibility};
-use crate::{id, jobs, store};
+use crate::model::{Account, Status, Visibility};
+use crate::service::accounts;
+use crate::{id, store};
 
 /// A note received from a remote server, already parsed and origin-checked.
 pub struct RemoteNote {
@@ -28,22 +29,50 @@ pub struct RemoteNote {
 }
 
 impl RemoteNote {
-    /// The HTML made safe, the content warning as text, and whether it is sensitive (a
-    /// content warning makes it so, as on Mastodon).
-    fn cleaned(&self) -> (String, String, bool) {
+    /// What the note says, as a local status would say it: HTML made safe, the content
+    /// warning as text (which makes it sensitive, as on Mastodon), mentions of known accounts,
+    /// hashtag names as Rookery spells them.
+    async fn content(&self, state: &AppState) -> Result<Content> {
         let summary = crate::content::sanitize::strip_all(&self.summary);
-        let sensitive = self.sensitive || !summary.is_empty();
-        (
-            crate::content::sanitize::sanitize(&self.content),
-            summary,
-            sensitive,
-        )
+        let mut mentions: Vec<i64> = Vec::new();
+        for uri in self.mentions.iter().take(MAX_MENTIONS) {
+            if let Some(a) = store::accounts::by_uri(&state.db, uri).await? {
+                if !mentions.contains(&a.id) {
+                    mentions.push(a.id);
+                }
+            }
+        }
+        let tags: Vec<String> = self
+            .tags
+            .iter()
+            .map(|t| t.trim_start_matches('#').to_string())
+            .filter(|t| !t.is_empty() && t.chars().all(|c| c.is_alphanumeric() || c == '_'))
+            .take(MAX_TAGS)
+            .collect();
+        Ok(Content {
+            text: String::new(),
+            html: crate::content::sanitize::sanitize(&self.content),
+            sensitive: self.sensitive || !summary.is_empty(),
+            spoiler_text: summary,
+            language: self
+                .language
+                .clone()
+                .filter(|l| accounts::is_language_code(l)),
+            mentions,
+            tags,
+            media: Attachments::Remote(self.attachments.clone()),
+        })
     }
 }
 
-/// Stores a remote author's note as a status (once: a known URI is left alone), with its
-/// mentions, tags and thread, notifies mentioned local accounts and queues the fan-out to
-/// local followers, exactly as a local post does.
+/// Mentions of one remote note that are looked at, at most.
+const MAX_MENTIONS: usize = 50;
+
+/// Hashtags of one remote note that are kept, at most.
+const MAX_TAGS: usize = 20;
+
+/// Stores a remote author's note as a status (once: a known URI is left alone), through the
+/// same lifecycle as a local post: mentions, tags, media, notifications, feeds.
 #[tracing::instrument(skip_all, fields(account.id = author.id, status.uri = %note.uri))]
 pub async fn receive_remote(state: &AppState, author: &Account, note: RemoteNote) -> Result<()> {
     if store::statuses::id_by_uri(&state.db, &note.uri)
@@ -59,163 +88,55 @@ pub async fn receive_remote(state: &AppState, author: &Account, note: RemoteNote
         },
         None => None,
     };
-    let mut mentioned: Vec<Account> = Vec::new();
-    for uri in note.mentions.iter().take(50) {
-        if let Some(a) = store::accounts::by_uri(&state.db, uri).await? {
-            if !mentioned.iter().any(|m| m.id == a.id) {
-                mentioned.push(a);
-            }
-        }
-    }
-    let (content, summary, sensitive) = note.cleaned();
+    let content = note.content(state).await?;
     let published = id::remote_time(note.published, Utc::now());
-    let status_id = id::at(published);
-    let mut tx = state.db.begin().await?;
-    let inserted = store::statuses::insert(
-        &mut tx,
-        &store::statuses::NewStatus {
-            id: status_id,
+    lifecycle::create(
+        state,
+        author,
+        Placement {
+            id: id::at(published),
             uri: &note.uri,
             url: note.url.as_deref(),
-            account_id: author.id,
-            in_reply_to_id: parent.as_ref().map(|p| p.id),
-            in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
-            reblog_of_id: None,
-            conversation_id: parent
-                .as_ref()
-                .map(|p| p.conversation_id)
-                .unwrap_or(status_id),
-            text: "",
-            content: &content,
-            spoiler_text: &summary,
-            sensitive,
+            parent: parent.as_ref(),
             visibility: note.visibility,
-            language: note
-                .language
-                .as_deref()
-                .filter(|l| accounts::is_language_code(l)),
-            local: false,
-            application_id: None,
             created_at: published,
+            application_id: None,
+            idempotency_key: None,
         },
-    )
-    .await;
-    match inserted {
-        // The same note arrived by another path meanwhile (a delivery while a search fetched
-        // it): the first one stored wins, this transaction is dropped.
-        Err(e) if store::unique_violation(&e).as_deref() == Some("statuses_uri_key") => {
-            return Ok(())
-        }
-        other => other?,
-    };
-    let mention_ids: Vec<i64> = mentioned.iter().map(|a| a.id).collect();
-    store::statuses::insert_mentions(&mut *tx, status_id, &mention_ids).await?;
-    crate::service::media::record_remote(state, &mut tx, status_id, author, &note.attachments)
-        .await?;
-    let tags: Vec<String> = note
-        .tags
-        .iter()
-        .map(|t| t.trim_start_matches('#').to_string())
-        .filter(|t| !t.is_empty() && t.chars().all(|c| c.is_alphanumeric() || c == '_'))
-        .take(20)
-        .collect();
-    let tag_ids: Vec<i64> = tags.iter().map(|_| id::next()).collect();
-    store::statuses::set_tags(&mut tx, status_id, &tags, &tag_ids).await?;
-    crate::streaming::status_created(&mut *tx, status_id, note.visibility).await?;
-    jobs::enqueue(
-        &mut tx,
-        jobs::fanout::KIND,
-        jobs::fanout::payload(status_id),
+        content,
     )
     .await?;
-    let conversation = parent
-        .as_ref()
-        .map(|p| p.conversation_id)
-        .unwrap_or(status_id);
-    for account in mentioned.iter().filter(|a| a.is_local()) {
-        if !store::reactions::conversation_muted(&mut *tx, account.id, conversation).await? {
-            notifications::notify(
-                &mut *tx,
-                account.id,
-                author.id,
-                NotificationType::Mention,
-                Some(status_id),
-            )
-            .await?;
-        }
-    }
-    tx.commit().await?;
     Ok(())
+}
+
+/// The author's status with this URI; `None` when unknown here.
+async fn authored(state: &AppState, author: &Account, uri: &str) -> Result<Option<Status>> {
+    let Some(id) = store::statuses::id_by_uri(&state.db, uri).await? else {
+        return Ok(None);
+    };
+    let Some(status) = store::statuses::by_id(&state.db, id).await? else {
+        return Ok(None);
+    };
+    if status.account_id != author.id {
+        return Err(Error::forbidden("Only the author may change a status"));
+    }
+    Ok(Some(status))
 }
 
 /// A remote author deleted their status (identified by URI); unknown ones are fine.
 pub async fn delete_remote(state: &AppState, author: &Account, uri: &str) -> Result<()> {
-    let Some(id) = store::statuses::id_by_uri(&state.db, uri).await? else {
-        return Ok(());
-    };
-    let Some(status) = store::statuses::by_id(&state.db, id).await? else {
-        return Ok(());
-    };
-    if status.account_id != author.id {
-        return Err(Error::forbidden("Only the author may delete a status"));
+    match authored(state, author, uri).await? {
+        Some(status) => lifecycle::remove(state, author, &status).await,
+        None => Ok(()),
     }
-    let mentioned: Vec<i64> = store::statuses::mentions_of(&state.db, &[status.id])
-        .await?
-        .into_iter()
-        .map(|(_, a)| a)
-        .collect();
-    let mut tx = state.db.begin().await?;
-    crate::streaming::status_deleted(&mut tx, &status, &mentioned).await?;
-    store::statuses::delete(&mut tx, &status).await?;
-    tx.commit().await?;
-    Ok(())
 }
 
-/// A remote author edited their note: the previous version joins the history, and those who
-/// boosted it are told.
+/// A remote author edited their note: the same revision as a local edit (history, mentions,
+/// tags, media, notifications).
 pub async fn edit_remote(state: &AppState, author: &Account, note: &RemoteNote) -> Result<()> {
-    let Some(id) = store::statuses::id_by_uri(&state.db, &note.uri).await? else {
+    let Some(status) = authored(state, author, &note.uri).await? else {
         return Ok(());
     };
-    let Some(status) = store::statuses::by_id(&state.db, id).await? else {
-        return Ok(());
-    };
-    if status.account_id != author.id {
-        return Err(Error::forbidden("Only the author may edit a status"));
-    }
-    let (content, summary, sensitive) = note.cleaned();
-    let mut tx = state.db.begin().await?;
-    let edit_id = id::next();
-    store::statuses::edit(
-        &mut tx,
-        &status,
-        edit_id,
-        &store::statuses::Revision {
-            text: "",
-            content: &content,
-            spoiler_text: &summary,
-            sensitive,
-            language: note
-                .language
-                .as_deref()
-                .filter(|l| accounts::is_language_code(l)),
-        },
-    )
-    .await?;
-    crate::service::media::snapshot_for_edit(&mut tx, edit_id, status.id).await?;
-    crate::service::media::update_remote(state, &mut tx, status.id, author, &note.attachments)
-        .await?;
-    for booster in store::statuses::boosters(&mut *tx, status.id).await? {
-        notifications::notify(
-            &mut *tx,
-            booster,
-            author.id,
-            NotificationType::Update,
-            Some(status.id),
-        )
-        .await?;
-    }
-    crate::streaming::status_edited(&mut *tx, status.id).await?;
-    tx.commit().await?;
-    Ok(())
+    let content = note.content(state).await?;
+    lifecycle::revise(state, author, &status, content).await
 }
