@@ -1,5 +1,7 @@
-//! Serde types of the ActivityStreams documents Rookery serves and sends. Incoming documents
-//! get strict types of their own when the inbox lands.
+//! Serde types of the ActivityStreams documents Rookery serves and sends, and (in
+//! [`inbound`]) of those it receives.
+
+pub mod inbound;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};

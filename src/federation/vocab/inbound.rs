@@ -1,0 +1,598 @@
+//! ActivityStreams documents as peers send them, parsed once at the edge into types.
+//!
+//! Servers differ in how they spell the same thing: one value or a list (Fedify collapses
+//! one-item lists), an id or the embedded object, `as:Public` or the full public URI, a `url`
+//! as a string, a `Link` or a list of both, `contentMap` beside or instead of `content`. These
+//! types absorb the differences so that no code past the edge reads a `serde_json::Value`
+//! key by key. They are lenient field by field, as Mastodon is: a field of an unexpected shape
+//! is read as absent rather than failing the whole document; what a document must have to be
+//! acted on (an id, an actor, an object) is checked where it is acted on.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::de::{DeserializeOwned, Deserializer};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::PUBLIC;
+use crate::model::host::is_web_url;
+
+/// Whether an audience entry names the public collection, in any of its spellings.
+pub fn is_public(entry: &str) -> bool {
+    matches!(entry, PUBLIC | "as:Public" | "Public")
+}
+
+/// `T` if the value has its shape; `None` (not an error) otherwise.
+fn lenient<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Option<T>, D::Error> {
+    let value = Value::deserialize(d)?;
+    Ok(serde_json::from_value(value).ok())
+}
+
+/// One value or a list of them, as a list; items of another shape are left out.
+fn one_or_many<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Vec<T>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Null => Vec::new(),
+        Value::Array(items) => items
+            .into_iter()
+            .filter_map(|i| serde_json::from_value(i).ok())
+            .collect(),
+        one => serde_json::from_value(one).into_iter().collect(),
+    })
+}
+
+/// The ids in an audience or reference list: strings, or objects with an `id`.
+fn ids<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    let refs: Vec<Reference> = one_or_many(d)?;
+    Ok(refs
+        .into_iter()
+        .filter_map(|r| r.id().map(str::to_string))
+        .collect())
+}
+
+/// The web links of a `url`-like value: a string, a `Link` (its `href`), an `Image` (its
+/// `url`), or a list of them; only absolute http(s) URLs are kept.
+fn web_links<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    fn collect(value: Value, out: &mut Vec<String>) {
+        match value {
+            Value::String(s) if is_web_url(&s) => out.push(s),
+            Value::Array(items) => items.into_iter().for_each(|i| collect(i, out)),
+            Value::Object(mut map) => {
+                if let Some(inner) = map.remove("href").or_else(|| map.remove("url")) {
+                    // A link inside a link is as deep as servers go.
+                    if !inner.is_object() {
+                        collect(inner, out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    collect(Value::deserialize(d)?, &mut out);
+    Ok(out)
+}
+
+/// A reference to an object: its id, or the object embedded.
+#[derive(Debug, Clone)]
+pub enum Reference {
+    Id(String),
+    Object(Box<Object>),
+}
+
+impl Reference {
+    /// The referenced object's id, when it has one.
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            Reference::Id(id) => Some(id),
+            Reference::Object(o) => o.id.as_deref(),
+        }
+    }
+
+    /// The embedded object, when the reference carries one.
+    pub fn object(&self) -> Option<&Object> {
+        match self {
+            Reference::Id(_) => None,
+            Reference::Object(o) => Some(o),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Reference {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match Value::deserialize(d)? {
+            Value::String(id) => Ok(Reference::Id(id)),
+            object @ Value::Object(_) => serde_json::from_value(object)
+                .map(|o| Reference::Object(Box::new(o)))
+                .map_err(serde::de::Error::custom),
+            _ => Err(serde::de::Error::custom("neither an id nor an object")),
+        }
+    }
+}
+
+/// An entry of `tag`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "type")]
+pub enum Tag {
+    Mention {
+        #[serde(default, deserialize_with = "lenient")]
+        href: Option<String>,
+        #[serde(default, deserialize_with = "lenient")]
+        name: Option<String>,
+    },
+    Hashtag {
+        #[serde(default, deserialize_with = "lenient")]
+        name: Option<String>,
+        #[serde(default, deserialize_with = "lenient")]
+        href: Option<String>,
+    },
+    Emoji(Box<Emoji>),
+    /// A link to another object (FEP-e232), as quotes are tagged.
+    Link {
+        #[serde(default, deserialize_with = "lenient")]
+        href: Option<String>,
+        #[serde(default, rename = "mediaType", deserialize_with = "lenient")]
+        media_type: Option<String>,
+        #[serde(default, deserialize_with = "lenient")]
+        name: Option<String>,
+    },
+    #[serde(other)]
+    Other,
+}
+
+/// A custom emoji (`toot:Emoji`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Emoji {
+    #[serde(default, deserialize_with = "lenient")]
+    pub id: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub icon: Option<Attachment>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub updated: Option<DateTime<Utc>>,
+}
+
+/// A media attachment (`Document`, `Image`, `Video`, `Audio`), or an emoji's icon.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attachment {
+    #[serde(default, rename = "type", deserialize_with = "lenient")]
+    pub kind: Option<String>,
+    #[serde(default, deserialize_with = "web_links")]
+    pub url: Vec<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub media_type: Option<String>,
+    /// Alt text (Mastodon sends it as `name`, some servers as `summary`).
+    #[serde(default, deserialize_with = "lenient")]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub summary: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub blurhash: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub width: Option<u32>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub height: Option<u32>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub focal_point: Option<(f32, f32)>,
+    #[serde(default, deserialize_with = "web_links")]
+    pub icon: Vec<String>,
+}
+
+/// A poll's option (a `Note` with a `name` and its `replies.totalItems`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct PollOption {
+    #[serde(default, deserialize_with = "lenient")]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub replies: Option<CollectionSummary>,
+}
+
+/// What Rookery reads of a collection referred to by an object: its size.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CollectionSummary {
+    #[serde(default, deserialize_with = "lenient")]
+    pub total_items: Option<u64>,
+}
+
+/// Any ActivityStreams object or activity: a `Note`, a `Question`, a `Person`, a `Create`, a
+/// `Follow`… Every field a kind of object may carry is here, each optional; what a kind must
+/// have is checked where that kind is acted on.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Object {
+    #[serde(default, deserialize_with = "lenient")]
+    pub id: Option<String>,
+    /// The first of its types (JSON-LD allows several; servers send one).
+    #[serde(default, rename = "type", deserialize_with = "first_type")]
+    pub kind: String,
+
+    // Activities.
+    #[serde(default, deserialize_with = "lenient")]
+    pub actor: Option<Reference>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub object: Option<Box<Reference>>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub target: Option<Reference>,
+
+    // Addressing.
+    #[serde(default, deserialize_with = "ids")]
+    pub to: Vec<String>,
+    #[serde(default, deserialize_with = "ids")]
+    pub cc: Vec<String>,
+
+    // Notes and their kin.
+    #[serde(default, deserialize_with = "ids")]
+    pub attributed_to: Vec<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub content: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub content_map: Option<BTreeMap<String, String>>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub summary: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub sensitive: Option<bool>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub in_reply_to: Option<Reference>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub published: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub updated: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "web_links")]
+    pub url: Vec<String>,
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub tag: Vec<Tag>,
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub attachment: Vec<Attachment>,
+
+    // Quotes, in the dialects peers speak (FEP-044f, Fedibird, Misskey).
+    #[serde(default, deserialize_with = "lenient")]
+    pub quote: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub quote_uri: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub quote_url: Option<String>,
+    #[serde(default, rename = "_misskey_quote", deserialize_with = "lenient")]
+    pub misskey_quote: Option<String>,
+
+    // Polls (`Question`).
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub one_of: Vec<PollOption>,
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub any_of: Vec<PollOption>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub end_time: Option<DateTime<Utc>>,
+    /// When (or, in some dialects, whether) a poll closed.
+    #[serde(default, deserialize_with = "lenient")]
+    pub closed: Option<Closed>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub voters_count: Option<u64>,
+
+    // Actors.
+    #[serde(default, deserialize_with = "lenient")]
+    pub preferred_username: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub inbox: Option<String>,
+    #[serde(default, deserialize_with = "ids")]
+    pub also_known_as: Vec<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub moved_to: Option<String>,
+}
+
+/// `closed` on a `Question`: a time, or (Misskey, Pleroma) a flag.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Closed {
+    At(DateTime<Utc>),
+    Flag(bool),
+}
+
+fn first_type<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let kinds: Vec<String> = one_or_many(d)?;
+    Ok(kinds.into_iter().next().unwrap_or_default())
+}
+
+impl Object {
+    /// Whether the object is addressed to the public collection (in `to` or `cc`).
+    pub fn is_public(&self) -> bool {
+        self.to.iter().chain(&self.cc).any(|a| is_public(a))
+    }
+
+    /// The actor's id (`actor`), for activities.
+    pub fn actor_id(&self) -> Option<&str> {
+        self.actor.as_ref().and_then(Reference::id)
+    }
+
+    /// The id of the activity's object.
+    pub fn object_id(&self) -> Option<&str> {
+        self.object.as_deref().and_then(Reference::id)
+    }
+
+    /// The author's id (the first of `attributedTo`).
+    pub fn author(&self) -> Option<&str> {
+        self.attributed_to.first().map(String::as_str)
+    }
+
+    /// The HTML of the object: `content`, else the first entry of `contentMap`.
+    pub fn html(&self) -> &str {
+        self.content
+            .as_deref()
+            .or_else(|| {
+                self.content_map
+                    .as_ref()?
+                    .values()
+                    .next()
+                    .map(String::as_str)
+            })
+            .unwrap_or("")
+    }
+
+    /// The language of the content, from `contentMap`'s key.
+    pub fn language(&self) -> Option<&str> {
+        self.content_map.as_ref()?.keys().next().map(String::as_str)
+    }
+
+    /// The URI of the object quoted, in whichever dialect the peer spoke.
+    pub fn quoted(&self) -> Option<&str> {
+        self.quote
+            .as_deref()
+            .or(self.quote_uri.as_deref())
+            .or(self.misskey_quote.as_deref())
+            .or(self.quote_url.as_deref())
+    }
+}
+
+/// An inbound activity, sorted by what it asks of Rookery.
+#[derive(Debug)]
+pub enum Incoming {
+    Follow(Object),
+    Accept(Object),
+    Reject(Object),
+    Undo(Object),
+    Create(Object),
+    Update(Object),
+    Delete(Object),
+    Like(Object),
+    Announce(Object),
+    Block(Object),
+    Flag(Object),
+    Move(Object),
+    /// A type Rookery does not act on (yet), named for the logs and metrics.
+    Unhandled(Object),
+}
+
+impl Incoming {
+    /// Sorts a parsed activity by its type.
+    pub fn sort(activity: Object) -> Incoming {
+        match activity.kind.as_str() {
+            "Follow" => Incoming::Follow(activity),
+            "Accept" => Incoming::Accept(activity),
+            "Reject" => Incoming::Reject(activity),
+            "Undo" => Incoming::Undo(activity),
+            "Create" => Incoming::Create(activity),
+            "Update" => Incoming::Update(activity),
+            "Delete" => Incoming::Delete(activity),
+            "Like" => Incoming::Like(activity),
+            "Announce" => Incoming::Announce(activity),
+            "Block" => Incoming::Block(activity),
+            "Flag" => Incoming::Flag(activity),
+            "Move" => Incoming::Move(activity),
+            _ => Incoming::Unhandled(activity),
+        }
+    }
+
+    /// Parses an activity document.
+    pub fn parse(document: Value) -> Result<Incoming, serde_json::Error> {
+        serde_json::from_value(document).map(Incoming::sort)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every document captured from a peer (tests/fixtures/peers/<software>/) and every one
+    /// written from a server's documented shapes (tests/fixtures/activitypub/), as
+    /// `(name, document)`.
+    fn captured() -> Vec<(String, Value)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/peers");
+        let mut found = Vec::new();
+        let mut dirs: Vec<std::path::PathBuf> = std::fs::read_dir(&root)
+            .expect("tests/fixtures/peers")
+            .flatten()
+            .map(|d| d.path())
+            .collect();
+        dirs.push(root.join("../activitypub"));
+        for dir in dirs {
+            let Ok(files) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for file in files.flatten() {
+                let path = file.path();
+                if path.extension().is_some_and(|e| e == "json") {
+                    let text = std::fs::read_to_string(&path).expect("readable");
+                    let name = path
+                        .strip_prefix(&root)
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default();
+                    found.push((name, serde_json::from_str(&text).expect("JSON")));
+                }
+            }
+        }
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        found
+    }
+
+    fn fixture(name: &str) -> Object {
+        let (_, doc) = captured()
+            .into_iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("no fixture {name}"));
+        serde_json::from_value(doc).expect("parses")
+    }
+
+    fn embedded(activity: &Object) -> &Object {
+        activity
+            .object
+            .as_deref()
+            .and_then(Reference::object)
+            .expect("an embedded object")
+    }
+
+    #[test]
+    fn every_captured_document_parses() {
+        let all = captured();
+        assert!(all.len() > 90, "{} fixtures", all.len());
+        for (name, doc) in all {
+            let is_activity_streams = doc.get("@context").is_some();
+            let parsed: Result<Object, _> = serde_json::from_value(doc);
+            assert!(parsed.is_ok(), "{name}: {parsed:?}");
+            if is_activity_streams {
+                let object = parsed.unwrap_or_default();
+                assert!(!object.kind.is_empty(), "{name} has a type");
+                assert!(object.id.is_some(), "{name} has an id");
+            }
+        }
+    }
+
+    #[test]
+    fn every_captured_activity_is_sorted() {
+        for (name, doc) in captured() {
+            let kind = doc
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            let activity_kinds = [
+                "Follow", "Accept", "Reject", "Undo", "Create", "Update", "Delete", "Like",
+                "Announce", "Block", "Flag", "Move",
+            ];
+            if !activity_kinds.contains(&kind.as_str()) {
+                continue;
+            }
+            match Incoming::parse(doc) {
+                Ok(Incoming::Unhandled(o)) => panic!("{name}: {} left unhandled", o.kind),
+                Ok(_) => {}
+                Err(e) => panic!("{name}: {e}"),
+            }
+        }
+    }
+
+    #[test]
+    fn collapsed_lists_and_public_spellings() {
+        // Fedify sends one-item lists as single values.
+        let create = fixture("fedify-2.3.6/create-note.json");
+        assert!(create.is_public());
+        let note = embedded(&create);
+        assert!(note.is_public());
+        assert_eq!(note.author(), Some("http://127.0.0.1:18241/users/zoe"));
+        let mut compacted = Object {
+            to: vec!["as:Public".into()],
+            ..Object::default()
+        };
+        assert!(compacted.is_public());
+        compacted.to = vec!["Public".into()];
+        assert!(compacted.is_public());
+        compacted.to = vec!["https://example.com/Public".into()];
+        assert!(!compacted.is_public());
+    }
+
+    #[test]
+    fn notes_of_both_peers() {
+        let direct = embedded(&fixture("gotosocial-0.20/create-note-direct.json")).clone();
+        assert!(!direct.is_public());
+        assert!(direct
+            .tag
+            .iter()
+            .any(|t| matches!(t, Tag::Mention { href: Some(_), .. })));
+        let warned = fixture("gotosocial-0.20/note-content-warning.json");
+        assert!(warned.summary.as_deref().is_some_and(|s| !s.is_empty()));
+        let attached = fixture("gotosocial-0.20/note-attachment.json");
+        let image = attached.attachment.first().expect("an attachment");
+        assert_eq!(image.kind.as_deref(), Some("Image"));
+        assert!(!image.url.is_empty());
+        let reply = fixture("gotosocial-0.20/note-reply.json");
+        assert!(reply.in_reply_to.as_ref().and_then(Reference::id).is_some());
+        assert!(reply.published.is_some());
+        assert!(!fixture("gotosocial-0.20/note-public.json")
+            .html()
+            .is_empty());
+    }
+
+    #[test]
+    fn polls_emoji_quotes_and_moves() {
+        let poll = fixture("gotosocial-0.20/question.json");
+        assert_eq!(poll.kind, "Question");
+        assert!(poll.one_of.len() + poll.any_of.len() >= 2);
+        assert!(poll
+            .one_of
+            .iter()
+            .chain(&poll.any_of)
+            .all(|o| o.name.is_some()));
+        let multiple = embedded(&fixture("fedify-2.3.6/create-question-multiple.json")).clone();
+        assert!(!multiple.any_of.is_empty());
+        let closed = embedded(&fixture("gotosocial-0.20/update-question-closed.json")).clone();
+        assert!(closed.closed.is_some() || closed.end_time.is_some());
+
+        for name in [
+            "gotosocial-0.20/create-note-emoji.json",
+            "fedify-2.3.6/create-note-emoji.json",
+        ] {
+            let note = embedded(&fixture(name)).clone();
+            let emoji = note.tag.iter().find_map(|t| match t {
+                Tag::Emoji(e) => Some(e),
+                _ => None,
+            });
+            let emoji = emoji.unwrap_or_else(|| panic!("{name} has an emoji"));
+            assert!(
+                emoji.name.as_deref().is_some_and(|n| n.starts_with(':')),
+                "{name}"
+            );
+            assert!(
+                emoji.icon.as_ref().is_some_and(|i| !i.url.is_empty()),
+                "{name}"
+            );
+        }
+
+        let quote = embedded(&fixture("fedify-2.3.6/create-note-quote.json")).clone();
+        assert_eq!(
+            quote.quoted(),
+            Some("http://127.0.0.1:18240/users/rec/statuses/1796283061299")
+        );
+        assert!(quote.tag.iter().any(|t| matches!(t, Tag::Link { .. })));
+
+        for name in ["gotosocial-0.20/move.json", "fedify-2.3.6/move.json"] {
+            let moved = fixture(name);
+            assert!(matches!(Incoming::sort(moved.clone()), Incoming::Move(_)));
+            assert!(moved.object_id().is_some(), "{name}");
+            assert!(
+                moved.target.as_ref().and_then(Reference::id).is_some(),
+                "{name}"
+            );
+        }
+        let target = fixture("fedify-2.3.6/actor-person-move-target.json");
+        assert!(!target.also_known_as.is_empty());
+        assert!(fixture("fedify-2.3.6/actor-person-moved.json")
+            .moved_to
+            .is_some());
+    }
+
+    #[test]
+    fn embedded_and_referenced_objects() {
+        let undo = fixture("gotosocial-0.20/undo-announce.json");
+        let announce = embedded(&undo);
+        assert_eq!(announce.kind, "Announce");
+        assert!(announce.object_id().is_some());
+        let accept = fixture("fedify-2.3.6/accept-follow.json");
+        assert!(accept.object_id().is_some());
+        let delete = fixture("gotosocial-0.20/delete-note.json");
+        assert!(
+            delete.object_id().is_some(),
+            "GoToSocial deletes by bare URI"
+        );
+    }
+}
