@@ -94,19 +94,24 @@ pub fn is_forbidden(ip: IpAddr) -> bool {
                 || (seg[0] & 0xffc0) == 0xfe80 // link local fe80::/10
                 || (seg[0] & 0xffc0) == 0xfec0 // site local (deprecated) fec0::/10
                 || (seg[0] == 0x2001 && seg[1] == 0x0db8) // documentation
-                || (seg[0] == 0x0064 && seg[1] == 0xff9b) // NAT64 to anything: refuse
+                // NAT64, well-known 64:ff9b::/96 and local-use 64:ff9b:1::/48 alike: a
+                // translator could reach any IPv4 address, so the whole /32 is refused.
+                || (seg[0] == 0x0064 && seg[1] == 0xff9b)
                 || seg[0] == 0x2002 // 6to4 can embed a private v4
         }
     }
 }
 
-/// The IPv4 address inside an IPv4-mapped (`::ffff:a.b.c.d`) or IPv4-compatible
-/// (`::a.b.c.d`) IPv6 address.
+/// The IPv4 address inside an IPv4-mapped (`::ffff:a.b.c.d`), IPv4-translated
+/// (`::ffff:0:a.b.c.d`, SIIT, RFC 2765) or IPv4-compatible (`::a.b.c.d`) IPv6 address.
+/// (NAT64 and 6to4 prefixes are refused whole by [`is_forbidden`].)
 fn embedded_v4(v6: Ipv6Addr) -> Option<Ipv4Addr> {
     let seg = v6.segments();
     let mapped = seg[..5].iter().all(|s| *s == 0) && seg[5] == 0xffff;
+    // A translator on the path turns these into the IPv4 address itself.
+    let translated = seg[..4].iter().all(|s| *s == 0) && seg[4] == 0xffff && seg[5] == 0;
     let compatible = seg[..6].iter().all(|s| *s == 0) && !(seg[6] == 0 && seg[7] <= 1);
-    if mapped || compatible {
+    if mapped || translated || compatible {
         let [a, b] = seg[6].to_be_bytes();
         let [c, d] = seg[7].to_be_bytes();
         Some(Ipv4Addr::new(a, b, c, d))
@@ -573,6 +578,41 @@ mod tests {
                 "{good} should be allowed"
             );
         }
+    }
+
+    #[test]
+    fn translated_and_nat64_addresses_are_forbidden() {
+        // SIIT's IPv4-translated form embeds the address like the mapped form does.
+        for bad in [
+            "::ffff:0:127.0.0.1",
+            "::ffff:0:10.0.0.1",
+            "::ffff:0:169.254.169.254",
+            "::ffff:0:192.168.0.1",
+            "::ffff:0:0.0.0.0",
+            "64:ff9b::7f00:1",
+            "64:ff9b::a9fe:a9fe",
+            "64:ff9b::5db8:d822",
+            "64:ff9b:1::a00:1",
+            "64:ff9b:1:ffff::1",
+        ] {
+            let ip: IpAddr = bad.parse().expect("ip");
+            assert!(is_forbidden(ip), "{bad} should be forbidden");
+        }
+        assert_eq!(
+            embedded_v4("::ffff:0:93.184.216.34".parse().expect("ip")),
+            Some(Ipv4Addr::new(93, 184, 216, 34))
+        );
+        assert!(!is_forbidden("::ffff:0:93.184.216.34".parse().expect("ip")));
+        let strict = FetchPolicy {
+            allow_private: false,
+            allow_http: false,
+            hosts: None,
+        };
+        let url = Url::parse("https://[::ffff:0:7f00:1]/users/a").expect("url");
+        assert!(matches!(
+            check_url(&url, &strict),
+            Err(FetchError::ForbiddenAddress(_))
+        ));
     }
 
     #[test]
