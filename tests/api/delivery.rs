@@ -146,9 +146,22 @@ impl Stub {
 
     /// POSTs `activity` from `name` to `app`'s shared inbox, signed with this server's key.
     pub async fn send(&self, app: &TestApp, name: &str, activity: Value) -> StatusCode {
+        self.send_as_if_to(app, name, activity, None).await
+    }
+
+    /// As [`Stub::send`], but signed for `host` (and sent with that `Host` header) when given:
+    /// a request made for another server, replayed to `app`.
+    pub async fn send_as_if_to(
+        &self,
+        app: &TestApp,
+        name: &str,
+        activity: Value,
+        host: Option<&str>,
+    ) -> StatusCode {
         let body = serde_json::to_vec(&activity).expect("json");
         let url = url::Url::parse(&app.url("/inbox")).expect("url");
-        let (host, target) = signature::host_and_target(&url).expect("host");
+        let (own, target) = signature::host_and_target(&url).expect("host");
+        let host = host.map_or(own, str::to_string);
         let signed = signature::sign_request(
             &self.key,
             &format!("{}#main-key", self.actor_url(name)),
@@ -162,6 +175,7 @@ impl Stub {
         let mut req = app
             .client
             .post(url)
+            .header("host", host)
             .header("content-type", "application/activity+json")
             .body(body);
         for (k, v) in signed.pairs() {

@@ -315,3 +315,38 @@ async fn split_domain_webfinger_names_the_account() {
     );
     assert_unresolved(&a, &alice, &format!("http://{social_host}/users/eve")).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signatures_made_for_another_host_are_refused() {
+    use crate::delivery::Stub;
+
+    let app = TestApp::spawn_with(|c| c.jobs.workers = 0).await;
+    let alice = app.register("alice").await;
+    let stub = Stub::start().await;
+    let actor = stub.actor_url("mallory");
+    let follow = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{actor}#follows/1"),
+        "type": "Follow",
+        "actor": actor,
+        "object": app.url(&format!("/users/{}", alice.username)),
+    });
+    // Signed for another server (its Host), then replayed here.
+    let elsewhere = stub.addr.to_string();
+    for host in [elsewhere.as_str(), "social.example"] {
+        let status = stub
+            .send_as_if_to(&app, "mallory", follow.clone(), Some(host))
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{host}");
+    }
+    let queued: i64 = sqlx::query_scalar("SELECT count(*) FROM jobs WHERE kind = 'process_inbox'")
+        .fetch_one(&app.state.db)
+        .await
+        .expect("count");
+    assert_eq!(queued, 0, "nothing is stored");
+    // The same activity signed for this instance is taken.
+    assert_eq!(
+        stub.send(&app, "mallory", follow).await,
+        StatusCode::ACCEPTED
+    );
+}
