@@ -21,7 +21,7 @@ use crate::{service, store};
 
 /// The remote account that signed a request (`body` is `Some` for a POST, whose digest
 /// must then match it). Suspended signers are returned too: whoever calls decides whether
-/// they may act.
+/// they may act (see [`standing`]).
 pub async fn verify(
     state: &AppState,
     method: &Method,
@@ -99,6 +99,34 @@ fn is_own_host(value: &str, config: &Config) -> bool {
         (Some(asked), Some(own)) => asked == own,
         _ => false,
     }
+}
+
+/// Whether a verified signer may act here now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standing {
+    /// Nothing stands against it.
+    Welcome,
+    /// A moderator suspended its account (alone, or with its whole domain).
+    Suspended,
+    /// Its domain is one this instance does not federate with (a suspending block, or
+    /// allowlist mode without an allow), for this reason.
+    Refused(&'static str),
+}
+
+/// The [`Standing`] of a remote account as of now (read again by the job that processes an
+/// activity, since a moderator may have acted since it arrived).
+pub async fn standing(state: &AppState, account: &Account) -> Result<Standing, Error> {
+    let refusal = match &account.domain {
+        Some(domain) => domains::refusal(state, domain).await?,
+        None => domains::refusal_for_url(state, &account.uri).await?,
+    };
+    if let Some(why) = refusal {
+        return Ok(Standing::Refused(why));
+    }
+    if account.is_suspended() {
+        return Ok(Standing::Suspended);
+    }
+    Ok(Standing::Welcome)
 }
 
 /// A 401 for a signature that cannot be verified, logged once here.
