@@ -92,17 +92,34 @@ impl AppState {
         })
     }
 
-    /// What outgoing fetches may do under this configuration.
+    /// What outgoing fetches may do under this configuration: every host they ask, redirect
+    /// hops included, must be one this instance federates with.
     pub fn fetch_policy(&self) -> crate::federation::fetch::FetchPolicy {
         crate::federation::fetch::FetchPolicy {
             allow_private: self.config.federation.allow_private_addresses,
             allow_http: self.config.protocol == crate::config::Protocol::Http,
+            hosts: Some(Arc::new(DomainGate(self.clone()))),
         }
     }
 
     /// `https://social.example`
     pub fn base_url(&self) -> String {
         self.config.base_url()
+    }
+}
+
+/// The fetcher's [`HostGate`](crate::federation::fetch::HostGate) for this instance: its domain
+/// blocks and allowlist mode.
+struct DomainGate(AppState);
+
+impl crate::federation::fetch::HostGate for DomainGate {
+    fn refusal<'a>(&'a self, url: &'a url::Url) -> crate::federation::fetch::GateAnswer<'a> {
+        Box::pin(async move {
+            crate::service::moderation::domains::refusal_for_url(&self.0, url.as_str())
+                .await
+                .map(|why| why.map(str::to_string))
+                .map_err(|e| e.to_string())
+        })
     }
 }
 

@@ -6,7 +6,9 @@
 //!   for every address actually dialled, after any DNS rebinding. IP-literal URLs skip the
 //!   resolver and are checked here before each request. `federation.allow_private_addresses`
 //!   lifts the guard (tests, local multi-instance setups).
-//! - **Redirects** are followed by hand, at most five, each hop checked again.
+//! - **Redirects** are followed by hand, at most five, each hop checked again: its scheme and
+//!   address, and its host against the caller's [`HostGate`] (the domain blocks and allowlist
+//!   live above this module), so a redirect cannot lead a fetch to a refused domain.
 //! - **Size**: bodies over 1 MiB are refused while they stream in.
 //! - **Type**: only `application/activity+json`, or `application/ld+json` with the
 //!   ActivityStreams profile, is an ActivityPub document (a JSON file someone uploaded to a
@@ -14,7 +16,10 @@
 //! - **Origin**: a document's `id` must be on the origin (scheme, host and port) of the URL it
 //!   finally came from; otherwise it is fetched again by its `id`, which must then match.
 
+use std::fmt;
+use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -56,13 +61,17 @@ pub enum FetchError {
     OriginMismatch { id: String, origin: String },
     #[error("request failed: {0}")]
     Transport(String),
+    #[error("refused host of {url}: {reason}")]
+    RefusedHost { url: String, reason: String },
+    #[error("whether the host may be asked could not be decided: {0}")]
+    GateUnavailable(String),
 }
 
 impl FetchError {
     /// Worth trying again later (the remote may recover), as opposed to a refusal.
     pub fn is_transient(&self) -> bool {
         match self {
-            FetchError::Transport(_) => true,
+            FetchError::Transport(_) | FetchError::GateUnavailable(_) => true,
             FetchError::Status(code) => *code >= 500 || *code == 429 || *code == 408,
             _ => false,
         }
@@ -85,19 +94,24 @@ pub fn is_forbidden(ip: IpAddr) -> bool {
                 || (seg[0] & 0xffc0) == 0xfe80 // link local fe80::/10
                 || (seg[0] & 0xffc0) == 0xfec0 // site local (deprecated) fec0::/10
                 || (seg[0] == 0x2001 && seg[1] == 0x0db8) // documentation
-                || (seg[0] == 0x0064 && seg[1] == 0xff9b) // NAT64 to anything: refuse
+                // NAT64, well-known 64:ff9b::/96 and local-use 64:ff9b:1::/48 alike: a
+                // translator could reach any IPv4 address, so the whole /32 is refused.
+                || (seg[0] == 0x0064 && seg[1] == 0xff9b)
                 || seg[0] == 0x2002 // 6to4 can embed a private v4
         }
     }
 }
 
-/// The IPv4 address inside an IPv4-mapped (`::ffff:a.b.c.d`) or IPv4-compatible
-/// (`::a.b.c.d`) IPv6 address.
+/// The IPv4 address inside an IPv4-mapped (`::ffff:a.b.c.d`), IPv4-translated
+/// (`::ffff:0:a.b.c.d`, SIIT, RFC 2765) or IPv4-compatible (`::a.b.c.d`) IPv6 address.
+/// (NAT64 and 6to4 prefixes are refused whole by [`is_forbidden`].)
 fn embedded_v4(v6: Ipv6Addr) -> Option<Ipv4Addr> {
     let seg = v6.segments();
     let mapped = seg[..5].iter().all(|s| *s == 0) && seg[5] == 0xffff;
+    // A translator on the path turns these into the IPv4 address itself.
+    let translated = seg[..4].iter().all(|s| *s == 0) && seg[4] == 0xffff && seg[5] == 0;
     let compatible = seg[..6].iter().all(|s| *s == 0) && !(seg[6] == 0 && seg[7] <= 1);
-    if mapped || compatible {
+    if mapped || translated || compatible {
         let [a, b] = seg[6].to_be_bytes();
         let [c, d] = seg[7].to_be_bytes();
         Some(Ipv4Addr::new(a, b, c, d))
@@ -160,12 +174,37 @@ pub fn client(user_agent: &str, allow_private: bool) -> reqwest::Result<reqwest:
         .build()
 }
 
+/// What a [`HostGate`] answers: `Ok(Some(reason))` to refuse a URL, `Err` when it cannot
+/// decide now (the fetch fails as transient).
+pub type GateAnswer<'a> = Pin<Box<dyn Future<Output = Result<Option<String>, String>> + Send + 'a>>;
+
+/// Whether a fetch may ask a URL's host at all: the instance's domain blocks and allowlist,
+/// which this module knows nothing about. Asked before every request a fetch makes (the first
+/// URL, each redirect hop, a document fetched again by its id), so no hop reaches a host the
+/// caller would have refused up front.
+pub trait HostGate: Send + Sync {
+    /// Why `url` must not be requested, if it must not.
+    fn refusal<'a>(&'a self, url: &'a Url) -> GateAnswer<'a>;
+}
+
 /// What a fetch may do.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct FetchPolicy {
     pub allow_private: bool,
     /// Plain http is allowed only when Rookery itself runs on http (local use).
     pub allow_http: bool,
+    /// Which hosts may be asked; `None` refuses none (tests, tools).
+    pub hosts: Option<Arc<dyn HostGate>>,
+}
+
+impl fmt::Debug for FetchPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FetchPolicy")
+            .field("allow_private", &self.allow_private)
+            .field("allow_http", &self.allow_http)
+            .field("hosts", &self.hosts.as_ref().map(|_| "gated"))
+            .finish()
+    }
 }
 
 /// Checks a URL before requesting it: scheme, and (for IP literals, which skip the resolver)
@@ -190,6 +229,21 @@ pub fn check_url(url: &Url, policy: &FetchPolicy) -> Result<(), FetchError> {
         }
     }
     Ok(())
+}
+
+/// Asks the policy's [`HostGate`], if it has one, whether `url`'s host may be requested.
+pub async fn check_host(url: &Url, policy: &FetchPolicy) -> Result<(), FetchError> {
+    let Some(gate) = &policy.hosts else {
+        return Ok(());
+    };
+    match gate.refusal(url).await {
+        Ok(None) => Ok(()),
+        Ok(Some(reason)) => Err(FetchError::RefusedHost {
+            url: url.to_string(),
+            reason,
+        }),
+        Err(e) => Err(FetchError::GateUnavailable(e)),
+    }
 }
 
 /// The origin of a URL: scheme, host and port (instances on one machine differ only by port;
@@ -378,16 +432,26 @@ pub async fn fetch_json(
 }
 
 /// GETs `url` through the address guard, following at most [`MAX_REDIRECTS`] redirects (each
-/// hop checked again), and returns the final URL with its successful answer. `request` builds
-/// the GET for each hop.
+/// hop checked again, its host by the policy's [`HostGate`] too), and returns the final URL
+/// with its successful answer. `request` builds the GET for each hop.
 async fn get_following_redirects(
     policy: &FetchPolicy,
     url: &str,
     request: impl Fn(&Url) -> reqwest::RequestBuilder,
 ) -> Result<(Url, reqwest::Response), FetchError> {
     let mut current = Url::parse(url).map_err(|_| FetchError::InvalidUrl(url.to_string()))?;
+    // A hop to the host just checked needs no second look (the gate may ask the database).
+    let mut gated: Option<(String, Option<u16>)> = None;
     for _ in 0..=MAX_REDIRECTS {
         check_url(&current, policy)?;
+        let host = (
+            current.host_str().unwrap_or_default().to_ascii_lowercase(),
+            current.port_or_known_default(),
+        );
+        if gated.as_ref() != Some(&host) {
+            check_host(&current, policy).await?;
+            gated = Some(host);
+        }
         let response = request(&current).send().await.map_err(|e| classify(&e))?;
         let status = response.status();
         if status.is_redirection() {
@@ -517,14 +581,51 @@ mod tests {
     }
 
     #[test]
+    fn translated_and_nat64_addresses_are_forbidden() {
+        // SIIT's IPv4-translated form embeds the address like the mapped form does.
+        for bad in [
+            "::ffff:0:127.0.0.1",
+            "::ffff:0:10.0.0.1",
+            "::ffff:0:169.254.169.254",
+            "::ffff:0:192.168.0.1",
+            "::ffff:0:0.0.0.0",
+            "64:ff9b::7f00:1",
+            "64:ff9b::a9fe:a9fe",
+            "64:ff9b::5db8:d822",
+            "64:ff9b:1::a00:1",
+            "64:ff9b:1:ffff::1",
+        ] {
+            let ip: IpAddr = bad.parse().expect("ip");
+            assert!(is_forbidden(ip), "{bad} should be forbidden");
+        }
+        assert_eq!(
+            embedded_v4("::ffff:0:93.184.216.34".parse().expect("ip")),
+            Some(Ipv4Addr::new(93, 184, 216, 34))
+        );
+        assert!(!is_forbidden("::ffff:0:93.184.216.34".parse().expect("ip")));
+        let strict = FetchPolicy {
+            allow_private: false,
+            allow_http: false,
+            hosts: None,
+        };
+        let url = Url::parse("https://[::ffff:0:7f00:1]/users/a").expect("url");
+        assert!(matches!(
+            check_url(&url, &strict),
+            Err(FetchError::ForbiddenAddress(_))
+        ));
+    }
+
+    #[test]
     fn urls_are_checked() {
         let strict = FetchPolicy {
             allow_private: false,
             allow_http: false,
+            hosts: None,
         };
         let local = FetchPolicy {
             allow_private: true,
             allow_http: true,
+            hosts: None,
         };
         let url = |s: &str| Url::parse(s).expect("url");
         assert!(check_url(&url("https://remote.example/users/a"), &strict).is_ok());

@@ -4,6 +4,10 @@
 //! body must be JSON whose `actor` is the signer and whose `id`, if any, lives on the
 //! signer's origin. Anything unverifiable is a 401 (senders
 //! that try RFC 9421 first fall back to draft-cavage on a 4xx), never a 400 or 500.
+//!
+//! Then the signer's standing ([`signed::standing`]), before anything is stored: an actor on
+//! a refused domain gets a 403; a suspended actor's activity is answered 202 and dropped, as
+//! Mastodon does, unless it only takes something back ([`allowed_while_suspended`]).
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, OriginalUri, State};
@@ -13,7 +17,8 @@ use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use super::{fetch, signed};
+use super::fetch;
+use super::signed::{self, Standing};
 use crate::app::AppState;
 use crate::{jobs, service};
 
@@ -25,6 +30,13 @@ pub fn routes() -> Router<AppState> {
         .route("/inbox", post(receive))
         .route("/users/{username}/inbox", post(receive))
         .layer(DefaultBodyLimit::max(MAX_ACTIVITY_BYTES))
+}
+
+/// Activities a suspended actor may still send, as on Mastodon: they withdraw or correct what
+/// it did before (deleted posts, undone follows and favourites, refused follow requests, a
+/// changed profile or key), so lifting the suspension brings back nothing it took back.
+pub fn allowed_while_suspended(kind: &str) -> bool {
+    matches!(kind, "Delete" | "Reject" | "Undo" | "Update")
 }
 
 fn refuse(status: StatusCode, why: impl std::fmt::Display) -> Response {
@@ -67,6 +79,23 @@ pub async fn receive(
                 "the activity's id is not on the signer's origin",
             );
         }
+    }
+    let kind = activity.get("type").and_then(Value::as_str).unwrap_or("");
+    match signed::standing(&state, &account).await {
+        Ok(Standing::Welcome) => {}
+        Ok(Standing::Suspended) if allowed_while_suspended(kind) => {}
+        Ok(Standing::Suspended) => {
+            // Mastodon's answer: accepted and ignored. Nothing is stored, not even a refresh
+            // of the actor's profile.
+            tracing::info!(
+                actor = %account.uri,
+                activity.kind = kind,
+                "ignored an activity from a suspended actor"
+            );
+            return StatusCode::ACCEPTED.into_response();
+        }
+        Ok(Standing::Refused(why)) => return refuse(StatusCode::FORBIDDEN, why),
+        Err(e) => return e.into_response(),
     }
     service::delivery::heard_from(&state, &account).await;
     let mut conn = match state.db.acquire().await {

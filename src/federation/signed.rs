@@ -1,8 +1,9 @@
 //! Verification of signed requests, one path for inbox POSTs and signed GETs: the
-//! `Signature` header is read, the signer's domain checked against the domain blocks (and
-//! allowlist mode) *before* its key is fetched, the key found (known, or fetched from the
-//! signer's actor document) and checked, and refetched once when it does not verify, for
-//! rotated keys.
+//! `Signature` header is read, the `Host` checked to be this instance's (a signature made
+//! for another server must not replay here), the signer's domain checked against the domain
+//! blocks (and allowlist mode) *before* its key is fetched, the key found (known, or fetched
+//! from the signer's actor document) and checked, and refetched once when it does not verify,
+//! for rotated keys.
 //!
 //! A refused domain is a 403, as Mastodon answers; anything unverifiable a 401 (senders that
 //! try RFC 9421 first fall back to draft-cavage on a 4xx), never a 400 or 500.
@@ -10,8 +11,9 @@
 use axum::http::{HeaderMap, Method, Uri};
 use chrono::Utc;
 
-use super::signature::{self, SignatureError, VerifyingKey};
+use super::signature::{self, HeaderLookup, SignatureError, VerifyingKey};
 use crate::app::AppState;
+use crate::config::Config;
 use crate::error::Error;
 use crate::model::Account;
 use crate::service::moderation::domains;
@@ -19,7 +21,7 @@ use crate::{service, store};
 
 /// The remote account that signed a request (`body` is `Some` for a POST, whose digest
 /// must then match it). Suspended signers are returned too: whoever calls decides whether
-/// they may act.
+/// they may act (see [`standing`]).
 pub async fn verify(
     state: &AppState,
     method: &Method,
@@ -32,6 +34,13 @@ pub async fn verify(
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| unverified(SignatureError::Missing))?;
     let params = signature::parse_signature_header(raw).map_err(unverified)?;
+    // The signature must cover `host` (checked with the key below), so the value read here is
+    // the one the signer meant: another server's name means the request was made for it.
+    if let Some(host) = headers.header("host") {
+        if !is_own_host(&host, &state.config) {
+            return Err(unverified("the request was signed for another host"));
+        }
+    }
     // Before any fetch of the key: a refused domain costs nothing and leaves nothing.
     if let Some(why) = domains::refusal_for_url(state, params.key_id()).await? {
         tracing::info!(key.id = %params.key_id(), reason = why, "refused a request from a blocked domain");
@@ -69,6 +78,57 @@ pub async fn verify(
     Ok(account)
 }
 
+/// Whether a `Host` header names this instance: its configured domain (any case; the scheme's
+/// default port written out or not). Anything else in the value (a path, user info, a second
+/// value) makes it another host.
+fn is_own_host(value: &str, config: &Config) -> bool {
+    let authority = |raw: &str| -> Option<(String, u16)> {
+        let url =
+            url::Url::parse(&format!("{}://{}/", config.protocol.as_str(), raw.trim())).ok()?;
+        let bare = url.username().is_empty()
+            && url.password().is_none()
+            && url.path() == "/"
+            && url.query().is_none()
+            && url.fragment().is_none();
+        if !bare {
+            return None;
+        }
+        Some((url.host_str()?.to_owned(), url.port_or_known_default()?))
+    };
+    match (authority(value), authority(&config.domain)) {
+        (Some(asked), Some(own)) => asked == own,
+        _ => false,
+    }
+}
+
+/// Whether a verified signer may act here now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standing {
+    /// Nothing stands against it.
+    Welcome,
+    /// A moderator suspended its account (alone, or with its whole domain).
+    Suspended,
+    /// Its domain is one this instance does not federate with (a suspending block, or
+    /// allowlist mode without an allow), for this reason.
+    Refused(&'static str),
+}
+
+/// The [`Standing`] of a remote account as of now (read again by the job that processes an
+/// activity, since a moderator may have acted since it arrived).
+pub async fn standing(state: &AppState, account: &Account) -> Result<Standing, Error> {
+    let refusal = match &account.domain {
+        Some(domain) => domains::refusal(state, domain).await?,
+        None => domains::refusal_for_url(state, &account.uri).await?,
+    };
+    if let Some(why) = refusal {
+        return Ok(Standing::Refused(why));
+    }
+    if account.is_suspended() {
+        return Ok(Standing::Suspended);
+    }
+    Ok(Standing::Welcome)
+}
+
 /// A 401 for a signature that cannot be verified, logged once here.
 fn unverified(why: impl std::fmt::Display) -> Error {
     tracing::info!(reason = %why, "refused an unverifiable signature");
@@ -93,5 +153,52 @@ async fn key_owner(state: &AppState, key_id: &str, refresh: bool) -> Option<Acco
             tracing::info!(error = %e, key.id = %key_id, "cannot fetch the signer's key");
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(domain: &str, https: bool) -> Config {
+        let mut c = Config::defaults();
+        c.domain = domain.into();
+        c.protocol = if https {
+            crate::config::Protocol::Https
+        } else {
+            crate::config::Protocol::Http
+        };
+        c
+    }
+
+    #[test]
+    fn own_host_is_the_configured_domain() {
+        let https = config("social.example", true);
+        for own in [
+            "social.example",
+            "Social.Example",
+            "social.example:443",
+            " social.example ",
+        ] {
+            assert!(is_own_host(own, &https), "{own}");
+        }
+        for other in [
+            "other.example",
+            "social.example:8443",
+            "social.example.evil",
+            "evil@social.example",
+            "social.example/x",
+            "social.example?x",
+            "social.example, other.example",
+            "social.example.",
+            "",
+        ] {
+            assert!(!is_own_host(other, &https), "{other}");
+        }
+        let test = config("127.0.0.1:8080", false);
+        assert!(is_own_host("127.0.0.1:8080", &test));
+        assert!(!is_own_host("127.0.0.1", &test));
+        assert!(!is_own_host("127.0.0.1:8081", &test));
+        assert!(!is_own_host("localhost:8080", &test));
     }
 }

@@ -1,13 +1,17 @@
 //! `deliver`: one activity, signed by its actor's key, POSTed to one inbox.
 //!
-//! What an answer means:
+//! What an answer means (Mastodon's rule: only 4xx other than 401, 408 and 429 are final):
 //! - 2xx: delivered.
-//! - 4xx other than 408 and 429: a permanent refusal (the activity is not welcome, the inbox
-//!   is gone): logged and not retried. The host is alive, though.
-//! - 429: retried no sooner than its `Retry-After` (seconds or an HTTP date; at most a day).
-//! - 408, 5xx, other codes, timeouts, connection errors: retried with backoff (see
-//!   [`super::retry_delay`] for the schedule: 20 attempts over about a week), and counted
-//!   against the host (see `service::delivery`).
+//! - 4xx other than 401, 408 and 429: a permanent refusal (the activity is not welcome, the
+//!   inbox is gone): logged and not retried. The host is alive, though.
+//! - 401 and 429: retried; the host is alive. 401 is what GoToSocial answers while it is
+//!   still fetching the sender's key, 429 a rate limit.
+//! - 408, 5xx, other codes, timeouts, connection errors: retried, and counted against the
+//!   host (see `service::delivery`).
+//!
+//! A retried answer with a `Retry-After` (seconds or an HTTP date; at most a day) is tried
+//! again then; otherwise with backoff (see [`super::retry_delay`] for the schedule: 20
+//! attempts over about a week).
 //!
 //! Signing is RSA-2048 (about 0.6 ms of CPU): it runs on the signing threads
 //! ([`signature::pool`]) so the runtime's core threads keep serving requests and other
@@ -39,9 +43,10 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(86_400);
 const MAX_DRAINED_BODY: usize = 64 * 1024;
 
 /// Every `reason` label of the `rookery_deliveries` metric.
-pub const REASONS: [&str; 10] = [
+pub const REASONS: [&str; 11] = [
     "ok",
     "http_4xx",
+    "http_401",
     "http_408",
     "http_429",
     "http_5xx",
@@ -225,20 +230,21 @@ pub async fn run(state: &AppState, job: &store::jobs::Job) -> Outcome {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| parse_retry_after(v, Utc::now()));
     drain(response).await;
-    match code {
+    let outcome = match code {
         200..=299 => {
             state.metrics.delivery("delivered", "ok", seconds);
             host_answered(state, &host, on_record).await;
             Outcome::Done
         }
-        429 => {
-            state.metrics.delivery("retry", "http_429", seconds);
+        401 | 429 => {
+            let (reason, why) = if code == 401 {
+                ("http_401", format!("not authorized yet (401) by {host}"))
+            } else {
+                ("http_429", format!("rate limited (429) by {host}"))
+            };
+            state.metrics.delivery("retry", reason, seconds);
             host_answered(state, &host, on_record).await;
-            let why = format!("rate limited (429) by {host}");
-            match retry_after {
-                Some(wait) => Outcome::RetryAt(why, wait),
-                None => Outcome::Retry(why),
-            }
+            Outcome::Retry(why)
         }
         408 => {
             host_failed(
@@ -275,6 +281,10 @@ pub async fn run(state: &AppState, job: &store::jobs::Job) -> Outcome {
             )
             .await
         }
+    };
+    match (outcome, retry_after) {
+        (Outcome::Retry(why), Some(wait)) => Outcome::RetryAt(why, wait),
+        (outcome, _) => outcome,
     }
 }
 

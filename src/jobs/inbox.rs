@@ -6,7 +6,9 @@ use serde_json::Value;
 use super::Outcome;
 use crate::app::AppState;
 use crate::error::Error;
+use crate::federation::inbox::allowed_while_suspended;
 use crate::federation::remote_note::{id_of, note_from, own_note};
+use crate::federation::signed::{self, Standing};
 use crate::model::Account;
 use crate::service::relationships::{self, FollowOptions};
 use crate::store;
@@ -32,6 +34,21 @@ pub async fn run(state: &AppState, payload: &Value) -> Outcome {
         Ok(None) => return Outcome::Done,
         Err(e) => return Outcome::Retry(e.to_string()),
     };
+    // The inbox checked the signer when the activity arrived; a moderator may have suspended
+    // it (or its domain) while the activity waited in the queue.
+    match signed::standing(state, &signer).await {
+        Ok(Standing::Welcome) => {}
+        Ok(Standing::Suspended) if allowed_while_suspended(kind) => {}
+        Ok(standing) => {
+            tracing::info!(
+                actor = %signer.uri,
+                ?standing,
+                "dropped an activity: its actor may no longer act here"
+            );
+            return Outcome::Done;
+        }
+        Err(e) => return Outcome::Retry(e.to_string()),
+    }
     let result = match kind {
         "Follow" => follow(state, &signer, activity).await,
         "Accept" => answered(state, &signer, activity, true).await,

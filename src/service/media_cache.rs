@@ -75,9 +75,30 @@ fn cap(state: &AppState) -> Option<i64> {
     (cap > 0).then(|| i64::try_from(cap).unwrap_or(i64::MAX))
 }
 
+/// Media hosts are held to the media rule at every redirect hop: no host whose media is
+/// rejected (`reject_media`, or suspended). The allowlist is not applied: allowed servers
+/// keep their media on other hosts (CDNs, object storage).
+struct MediaGate(AppState);
+
+impl fetch::HostGate for MediaGate {
+    fn refusal<'a>(&'a self, url: &'a url::Url) -> fetch::GateAnswer<'a> {
+        Box::pin(async move {
+            match rejected(&self.0, None, Some(url.as_str())).await {
+                Ok(true) => Ok(Some("media from this domain is rejected".to_string())),
+                Ok(false) => Ok(None),
+                Err(e) => Err(e.to_string()),
+            }
+        })
+    }
+}
+
 /// Downloads a file, sorting failures into those worth retrying and those that are final.
 async fn download(state: &AppState, url: &str, max: usize) -> std::result::Result<Vec<u8>, Cached> {
-    match fetch::fetch_file(&state.http, &state.fetch_policy(), url, max).await {
+    let policy = fetch::FetchPolicy {
+        hosts: Some(std::sync::Arc::new(MediaGate(state.clone()))),
+        ..state.fetch_policy()
+    };
+    match fetch::fetch_file(&state.http, &policy, url, max).await {
         Ok(bytes) => Ok(bytes),
         Err(e) if e.is_transient() => Err(Cached::Transient(e.to_string())),
         Err(e @ FetchError::FileTooLarge(_)) => Err(Cached::Skipped(e.to_string())),

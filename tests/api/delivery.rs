@@ -28,6 +28,8 @@ pub enum Answer {
     Status(u16),
     /// 429 with this `Retry-After` value.
     TooMany(String),
+    /// This status with this `Retry-After` value.
+    Later(u16, String),
     /// Never answers (until the client gives up).
     Hang,
 }
@@ -146,9 +148,22 @@ impl Stub {
 
     /// POSTs `activity` from `name` to `app`'s shared inbox, signed with this server's key.
     pub async fn send(&self, app: &TestApp, name: &str, activity: Value) -> StatusCode {
+        self.send_as_if_to(app, name, activity, None).await
+    }
+
+    /// As [`Stub::send`], but signed for `host` (and sent with that `Host` header) when given:
+    /// a request made for another server, replayed to `app`.
+    pub async fn send_as_if_to(
+        &self,
+        app: &TestApp,
+        name: &str,
+        activity: Value,
+        host: Option<&str>,
+    ) -> StatusCode {
         let body = serde_json::to_vec(&activity).expect("json");
         let url = url::Url::parse(&app.url("/inbox")).expect("url");
-        let (host, target) = signature::host_and_target(&url).expect("host");
+        let (own, target) = signature::host_and_target(&url).expect("host");
+        let host = host.map_or(own, str::to_string);
         let signed = signature::sign_request(
             &self.key,
             &format!("{}#main-key", self.actor_url(name)),
@@ -162,6 +177,7 @@ impl Stub {
         let mut req = app
             .client
             .post(url)
+            .header("host", host)
             .header("content-type", "application/activity+json")
             .body(body);
         for (k, v) in signed.pairs() {
@@ -290,6 +306,11 @@ async fn inbox(
         Answer::TooMany(after) => {
             (AxumStatus::TOO_MANY_REQUESTS, [("retry-after", after)]).into_response()
         }
+        Answer::Later(code, after) => (
+            AxumStatus::from_u16(code).unwrap_or(AxumStatus::INTERNAL_SERVER_ERROR),
+            [("retry-after", after)],
+        )
+            .into_response(),
         Answer::Hang => {
             tokio::time::sleep(Duration::from_secs(120)).await;
             AxumStatus::ACCEPTED.into_response()
@@ -521,6 +542,74 @@ async fn retry_after_is_honoured() {
     let creates = stub.of_type("Create");
     let gap = creates[1].at - creates[0].at;
     assert!(gap >= Duration::from_millis(1500), "waited {gap:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_401_is_retried_then_delivered() {
+    // GoToSocial answers 401 while it is still fetching the sender's key.
+    let app = spawn().await;
+    let alice = app.register("alice").await;
+    let stub = Stub::start().await;
+    stub.follow(&app, "bob", &alice).await;
+    stub.script(&[Answer::Status(401)]);
+    let status = app.post_status(&alice, "are you ready?", json!({})).await;
+
+    wait_for(&app, "the refused attempt is rescheduled", async || {
+        deliver_jobs(&app)
+            .await
+            .first()
+            .is_some_and(|j| j.1 == 1 && j.0 == "pending")
+    })
+    .await;
+    let (_, _, error, _) = deliver_jobs(&app).await.remove(0);
+    assert!(error.is_some_and(|e| e.contains("401")));
+    // The host answered: it is alive, not failing.
+    assert!(rookery::store::delivery_hosts::all(&app.state.db)
+        .await
+        .expect("hosts")
+        .is_empty());
+
+    fast_forward(&app).await;
+    wait_for(&app, "the retry is delivered", async || {
+        stub.of_type("Create").len() == 2 && deliver_jobs(&app).await.is_empty()
+    })
+    .await;
+    let creates = stub.of_type("Create");
+    assert_eq!(creates[1].json()["object"]["id"], status["uri"]);
+    assert_signed_by(&app, &alice, &creates[1]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retry_after_is_honoured_on_every_retried_answer() {
+    let app = spawn().await;
+    let alice = app.register("alice").await;
+    let stub = Stub::start().await;
+    stub.follow(&app, "bob", &alice).await;
+    for (code, after) in [(503, "2"), (401, "120")] {
+        stub.script(&[Answer::Later(code, after.into())]);
+        app.post_status(&alice, &format!("after {code}"), json!({}))
+            .await;
+        wait_for(&app, "the attempt is rescheduled", async || {
+            deliver_jobs(&app)
+                .await
+                .first()
+                .is_some_and(|j| j.1 == 1 && j.0 == "pending")
+        })
+        .await;
+        let (_, _, error, wait) = deliver_jobs(&app).await.remove(0);
+        assert!(error.is_some_and(|e| e.contains(&code.to_string())));
+        let after: f64 = after.parse().expect("seconds");
+        assert!(
+            (after - 1.0..=after + 0.5).contains(&wait),
+            "{code}: retried after Retry-After ({after} s), not the backoff: {wait}"
+        );
+        fast_forward(&app).await;
+        wait_for(&app, "the retry is delivered", async || {
+            deliver_jobs(&app).await.is_empty()
+        })
+        .await;
+    }
+    assert_eq!(stub.of_type("Create").len(), 4);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

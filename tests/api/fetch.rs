@@ -29,10 +29,12 @@ fn activity(body: serde_json::Value) -> impl IntoResponse {
 const LOCAL: FetchPolicy = FetchPolicy {
     allow_private: true,
     allow_http: true,
+    hosts: None,
 };
 const STRICT_HTTP: FetchPolicy = FetchPolicy {
     allow_private: false,
     allow_http: true,
+    hosts: None,
 };
 
 #[tokio::test]
@@ -230,6 +232,7 @@ async fn fetches_checks_and_refuses() {
     let https_only = FetchPolicy {
         allow_private: true,
         allow_http: false,
+        hosts: None,
     };
     assert!(matches!(
         err(fetch::fetch_document(&client, &https_only, &Unsigned, &format!("{url}/actor")).await),
@@ -244,6 +247,7 @@ async fn redirect_into_private_space_is_refused() {
     let strict = FetchPolicy {
         allow_private: false,
         allow_http: true,
+        hosts: None,
     };
     for target in ["http://127.0.0.1/", "http://10.1.1.1/", "http://[fd00::1]/"] {
         let url = url::Url::parse(target).expect("url");
@@ -255,4 +259,120 @@ async fn redirect_into_private_space_is_refused() {
             "{target}"
         );
     }
+}
+
+/// Counts the GETs a stub receives, and answers each with `answer`.
+async fn counting_stub(
+    answer: impl Fn(&str) -> axum::response::Response + Clone + Send + Sync + 'static,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = hits.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr").to_string();
+    let host = addr.clone();
+    let router = Router::new().fallback(move |uri: axum::http::Uri| {
+        counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let response = answer(&format!("http://{host}{}", uri.path()));
+        async move { response }
+    });
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    (addr, hits)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redirects_to_a_refused_domain_are_not_followed() {
+    use std::sync::atomic::Ordering;
+
+    use crate::helpers::TestApp;
+
+    // The target: an honest document, on a domain the instance will suspend.
+    let (blocked, blocked_hits) =
+        counting_stub(|id| activity(json!({ "id": id, "type": "Note" })).into_response()).await;
+    // The first hop: a host in good standing that redirects there.
+    let to = format!("http://{blocked}/notes/1");
+    let (open, _) = counting_stub(move |_| {
+        (StatusCode::FOUND, [(header::LOCATION, to.clone())]).into_response()
+    })
+    .await;
+    let first = format!("http://{open}/notes/1");
+
+    let app = TestApp::spawn().await;
+    let boss = app
+        .register_with_scopes("boss", "read write follow admin:read admin:write")
+        .await;
+    rookery::service::accounts::set_role(&app.state, "boss", rookery::model::Role::Admin)
+        .await
+        .expect("set role");
+    // Followed while the target is in good standing (the test sees the redirect work).
+    let fetched = fetch::fetch_document(
+        &app.state.http,
+        &app.state.fetch_policy(),
+        &Unsigned,
+        &first,
+    )
+    .await
+    .expect("followed");
+    assert_eq!(fetched.url.as_str(), format!("http://{blocked}/notes/1"));
+    assert_eq!(blocked_hits.load(Ordering::SeqCst), 1);
+
+    let (status, block) = app
+        .post(
+            "/api/v1/admin/domain_blocks",
+            Some(&boss.token),
+            json!({ "domain": blocked, "severity": "suspend" }),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{block}");
+    let refused = fetch::fetch_document(
+        &app.state.http,
+        &app.state.fetch_policy(),
+        &Unsigned,
+        &first,
+    )
+    .await
+    .expect_err("the hop is refused");
+    assert!(
+        matches!(refused, FetchError::RefusedHost { .. }),
+        "{refused}"
+    );
+    assert!(!refused.is_transient());
+    assert_eq!(
+        blocked_hits.load(Ordering::SeqCst),
+        1,
+        "nothing is sent to the suspended domain"
+    );
+
+    // Allowlist mode: a hop to a domain that is not allowed is refused the same way.
+    let strict = TestApp::spawn_with(|c| c.moderation.allowlist_mode = true).await;
+    let admin = strict
+        .register_with_scopes("boss", "read write follow admin:read admin:write")
+        .await;
+    rookery::service::accounts::set_role(&strict.state, "boss", rookery::model::Role::Admin)
+        .await
+        .expect("set role");
+    let (status, allow) = strict
+        .post(
+            "/api/v1/admin/domain_allows",
+            Some(&admin.token),
+            json!({ "domain": open }),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{allow}");
+    let refused = fetch::fetch_document(
+        &strict.state.http,
+        &strict.state.fetch_policy(),
+        &Unsigned,
+        &first,
+    )
+    .await
+    .expect_err("the hop is refused");
+    assert!(
+        matches!(refused, FetchError::RefusedHost { .. }),
+        "{refused}"
+    );
+    assert_eq!(blocked_hits.load(Ordering::SeqCst), 1);
 }

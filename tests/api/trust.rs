@@ -315,3 +315,181 @@ async fn split_domain_webfinger_names_the_account() {
     );
     assert_unresolved(&a, &alice, &format!("http://{social_host}/users/eve")).await;
 }
+
+/// A count on `app`'s database, with `$1` bound to `value`.
+async fn count(app: &TestApp, sql: &str, value: i64) -> i64 {
+    sqlx::query_scalar(sql)
+        .bind(value)
+        .fetch_one(&app.state.db)
+        .await
+        .expect("count")
+}
+
+/// The Follow, Create and Flag a remote `actor` sends to make itself heard by `alice`.
+fn writes(actor: &str, alice: &str, n: u32) -> [Value; 3] {
+    let note = format!("{actor}/statuses/{n}");
+    [
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{actor}#follows/{n}"),
+            "type": "Follow",
+            "actor": actor,
+            "object": alice,
+        }),
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{note}/activity"),
+            "type": "Create",
+            "actor": actor,
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            "object": {
+                "id": note,
+                "type": "Note",
+                "attributedTo": actor,
+                "content": format!("<p>post {n}</p>"),
+                "published": "2026-01-01T00:00:00Z",
+                "to": ["https://www.w3.org/ns/activitystreams#Public"],
+                "cc": [alice],
+                "tag": [{ "type": "Mention", "href": alice }],
+            },
+        }),
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{actor}#flags/{n}"),
+            "type": "Flag",
+            "actor": actor,
+            "object": [alice],
+            "content": "a report",
+        }),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn suspended_actors_write_nothing() {
+    use crate::delivery::Stub;
+
+    // No workers at first: what the inbox persists stays visible in the queue.
+    let app = TestApp::spawn_with(|c| c.jobs.workers = 0).await;
+    let alice = app.register("alice").await;
+    let alice_uri = app.url("/users/alice");
+    let boss = admin(&app).await;
+    let stub = Stub::start().await;
+    let mallory_uri = stub.actor_url("mallory");
+    let mallory = rookery::service::remote::fetch_actor(&app.state, &mallory_uri)
+        .await
+        .expect("mallory is known")
+        .id;
+    let queued = async || {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM jobs WHERE kind = 'process_inbox'")
+            .fetch_one(&app.state.db)
+            .await
+            .expect("count");
+        n
+    };
+
+    // Sent while she is in good standing: queued, not yet processed.
+    for activity in writes(&mallory_uri, &alice_uri, 1) {
+        assert_eq!(
+            stub.send(&app, "mallory", activity).await,
+            StatusCode::ACCEPTED
+        );
+    }
+    assert_eq!(queued().await, 3);
+
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/admin/accounts/{mallory}/action"),
+            Some(&boss.token),
+            json!({ "type": "suspend" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // Suspended: accepted, as Mastodon answers, and nothing is persisted…
+    for activity in writes(&mallory_uri, &alice_uri, 2) {
+        assert_eq!(
+            stub.send(&app, "mallory", activity).await,
+            StatusCode::ACCEPTED
+        );
+    }
+    assert_eq!(queued().await, 3, "nothing new is queued");
+    // …except what only takes something back, which Mastodon also takes from her.
+    let delete = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{mallory_uri}/statuses/99#delete"),
+        "type": "Delete",
+        "actor": mallory_uri,
+        "object": format!("{mallory_uri}/statuses/99"),
+    });
+    assert_eq!(
+        stub.send(&app, "mallory", delete).await,
+        StatusCode::ACCEPTED
+    );
+    assert_eq!(queued().await, 4);
+
+    // The activities queued before the suspension are dropped when their turn comes.
+    let (_stop, workers) = tokio::sync::watch::channel(false);
+    rookery::jobs::spawn_workers(&app.state, 1, workers);
+    app.drain_jobs().await;
+    let follows = "SELECT (SELECT count(*) FROM follows WHERE account_id = $1) \
+                   + (SELECT count(*) FROM follow_requests WHERE account_id = $1)";
+    let statuses = "SELECT count(*) FROM statuses WHERE account_id = $1";
+    let reports = "SELECT count(*) FROM reports WHERE account_id = $1";
+    assert_eq!(count(&app, follows, mallory).await, 0, "no follow");
+    assert_eq!(count(&app, statuses, mallory).await, 0, "no status");
+    assert_eq!(count(&app, reports, mallory).await, 0, "no report");
+
+    // Lifting the suspension brings none of it back.
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/admin/accounts/{mallory}/unsuspend"),
+            Some(&boss.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, followers) = app
+        .get(
+            &format!("/api/v1/accounts/{}/followers", alice.id),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(followers, json!([]));
+    assert_eq!(count(&app, statuses, mallory).await, 0);
+    assert_eq!(count(&app, reports, mallory).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signatures_made_for_another_host_are_refused() {
+    use crate::delivery::Stub;
+
+    let app = TestApp::spawn_with(|c| c.jobs.workers = 0).await;
+    let alice = app.register("alice").await;
+    let stub = Stub::start().await;
+    let actor = stub.actor_url("mallory");
+    let follow = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{actor}#follows/1"),
+        "type": "Follow",
+        "actor": actor,
+        "object": app.url(&format!("/users/{}", alice.username)),
+    });
+    // Signed for another server (its Host), then replayed here.
+    let elsewhere = stub.addr.to_string();
+    for host in [elsewhere.as_str(), "social.example"] {
+        let status = stub
+            .send_as_if_to(&app, "mallory", follow.clone(), Some(host))
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{host}");
+    }
+    let queued: i64 = sqlx::query_scalar("SELECT count(*) FROM jobs WHERE kind = 'process_inbox'")
+        .fetch_one(&app.state.db)
+        .await
+        .expect("count");
+    assert_eq!(queued, 0, "nothing is stored");
+    // The same activity signed for this instance is taken.
+    assert_eq!(
+        stub.send(&app, "mallory", follow).await,
+        StatusCode::ACCEPTED
+    );
+}

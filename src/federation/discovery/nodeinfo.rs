@@ -190,3 +190,81 @@ impl NodeInfo {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    use super::*;
+
+    fn usage() -> impl Strategy<Value = Usage> {
+        (any::<i64>(), any::<i64>(), any::<i64>(), any::<i64>()).prop_map(
+            |(users_total, active_month, active_halfyear, local_posts)| Usage {
+                users_total,
+                active_month,
+                active_halfyear,
+                local_posts,
+            },
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Whatever the counts and whatever an admin typed as title and description, the
+        /// document is JSON that reads back to what was rendered, in the schema's shape.
+        #[test]
+        fn any_instance_renders_a_document_that_reads_back(
+            usage in usage(),
+            title in any::<String>(),
+            description in any::<String>(),
+            registrations in prop::sample::select(vec![
+                RegistrationMode::Open,
+                RegistrationMode::Approval,
+                RegistrationMode::Closed,
+            ]),
+            v2_1 in any::<bool>(),
+        ) {
+            let mut config = Config::defaults();
+            config.instance.title = title.clone();
+            config.instance.description = description.clone();
+            config.registrations = registrations;
+            let schema = if v2_1 { Schema::V2_1 } else { Schema::V2_0 };
+            let printed = serde_json::to_string(&NodeInfo::render(&config, schema, &usage))
+                .expect("a document serialises");
+            let read: Value = serde_json::from_str(&printed).expect("the document is JSON");
+
+            prop_assert_eq!(read["version"].as_str(), Some(schema.version()));
+            let name = read["software"]["name"].as_str().unwrap_or_default();
+            prop_assert!(
+                !name.is_empty()
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            );
+            prop_assert_eq!(read["software"].get("repository").is_some(), v2_1);
+            prop_assert_eq!(&read["protocols"], &serde_json::json!(["activitypub"]));
+            prop_assert_eq!(
+                read["openRegistrations"].as_bool(),
+                Some(registrations != RegistrationMode::Closed)
+            );
+            prop_assert_eq!(read["usage"]["users"]["total"].as_i64(), Some(usage.users_total));
+            prop_assert_eq!(
+                read["usage"]["users"]["activeMonth"].as_i64(),
+                Some(usage.active_month)
+            );
+            prop_assert_eq!(
+                read["usage"]["users"]["activeHalfyear"].as_i64(),
+                Some(usage.active_halfyear)
+            );
+            prop_assert_eq!(read["usage"]["localPosts"].as_i64(), Some(usage.local_posts));
+            prop_assert_eq!(read["metadata"]["nodeName"].as_str(), Some(title.as_str()));
+            prop_assert_eq!(
+                read["metadata"]["nodeDescription"].as_str(),
+                Some(description.as_str())
+            );
+            prop_assert_eq!(read["metadata"]["upstream"]["name"].as_str(), Some("mastodon"));
+        }
+    }
+}

@@ -368,4 +368,186 @@ mod tests {
             );
         }
     }
+
+    /// Properties of the parsing of `resource` and the query, which read what any stranger
+    /// asks: any input gives a resource or an error, never a panic, and what this server
+    /// prints about an account (its JRD) leads back to that account.
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        fn domain() -> impl Strategy<Value = String> {
+            "[a-z][a-z0-9-]{0,10}(\\.[a-z]{2,6}){1,2}(:[1-9][0-9]{1,3})?"
+        }
+
+        fn configured(domain: &str, https: bool) -> Config {
+            let mut c = config(domain);
+            c.protocol = if https {
+                crate::config::Protocol::Https
+            } else {
+                crate::config::Protocol::Http
+            };
+            c
+        }
+
+        /// A local account as `store::accounts` creates one.
+        fn local(username: &str, config: &Config) -> Account {
+            let base = config.base_url();
+            let actor = format!("{base}/users/{username}");
+            let now = chrono::Utc::now();
+            Account {
+                id: 1,
+                username: username.to_string(),
+                domain: None,
+                display_name: String::new(),
+                note: String::new(),
+                note_source: String::new(),
+                fields: Vec::new(),
+                locked: false,
+                bot: false,
+                discoverable: true,
+                indexable: true,
+                hide_collections: false,
+                actor_type: "Person".into(),
+                avatar_url: None,
+                header_url: None,
+                uri: actor.clone(),
+                url: Some(format!("{base}/@{username}")),
+                inbox_url: format!("{actor}/inbox"),
+                shared_inbox_url: Some(format!("{base}/inbox")),
+                outbox_url: format!("{actor}/outbox"),
+                followers_url: format!("{actor}/followers"),
+                following_url: format!("{actor}/following"),
+                featured_url: format!("{actor}/collections/featured"),
+                public_key_id: format!("{actor}#main-key"),
+                public_key_pem: String::new(),
+                also_known_as: Vec::new(),
+                moved_to_account_id: None,
+                memorial: false,
+                suspended_at: None,
+                silenced_at: None,
+                sensitized_at: None,
+                created_at: now,
+                updated_at: now,
+                fetched_at: None,
+                stats: Default::default(),
+                user_role: None,
+            }
+        }
+
+        /// Text shaped like a resource: schemes, handles, hosts and paths mixed with anything.
+        fn resource_like() -> impl Strategy<Value = String> {
+            let piece = prop_oneof![
+                prop::sample::select(vec![
+                    "acct:",
+                    "ACCT:",
+                    "@",
+                    "http://",
+                    "https://",
+                    "social.example",
+                    ":8080",
+                    "/users/",
+                    "/@",
+                    "/actor",
+                    "/",
+                    "#main-key",
+                    "[",
+                    "]",
+                    "::1",
+                    "%40",
+                    ".",
+                ])
+                .prop_map(str::to_owned),
+                "[A-Za-z0-9_]{0,10}",
+                any::<char>().prop_map(String::from),
+            ];
+            prop::collection::vec(piece, 0..12).prop_map(|pieces| pieces.concat())
+        }
+
+        fn string_of(value: &serde_json::Value) -> &str {
+            value.as_str().unwrap_or_default()
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            #[test]
+            fn any_resource_is_an_answer_or_an_error(
+                resource in prop_oneof![any::<String>(), resource_like()],
+                domain in prop_oneof![domain(), Just("social.example:8080".to_string())],
+                https in any::<bool>(),
+            ) {
+                match Resource::parse(&resource, &configured(&domain, https)) {
+                    Ok(Resource::Account(name)) => prop_assert!(
+                        !name.is_empty()
+                            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    ),
+                    Ok(Resource::InstanceActor) => {}
+                    Err(Error::BadRequest(_) | Error::NotFound) => {}
+                    Err(other) => prop_assert!(false, "{resource:?}: unexpected {other:?}"),
+                }
+            }
+
+            #[test]
+            fn any_query_is_an_answer_or_a_bad_request(raw in prop::option::of(any::<String>())) {
+                match Query::parse(raw.as_deref()) {
+                    Ok(query) => prop_assert!(
+                        !query.resource.is_empty() && query.resource == query.resource.trim()
+                    ),
+                    Err(e) => prop_assert!(matches!(e, Error::BadRequest(_)), "{e:?}"),
+                }
+            }
+
+            #[test]
+            fn an_accounts_jrd_leads_back_to_it(
+                username in "[A-Za-z0-9_]{1,30}",
+                domain in domain(),
+                https in any::<bool>(),
+                rels in prop::collection::vec("[ -~]{0,20}", 0..3),
+            ) {
+                let config = configured(&domain, https);
+                let account = local(&username, &config);
+                let jrd = serde_json::to_value(Jrd::for_account(&account, &config))
+                    .expect("a JRD serialises");
+                let back = Resource::parse(string_of(&jrd["subject"]), &config);
+                prop_assert_eq!(back.ok(), Some(Resource::Account(username.clone())));
+                for alias in jrd["aliases"].as_array().into_iter().flatten() {
+                    let back = Resource::parse(string_of(alias), &config);
+                    prop_assert_eq!(back.ok(), Some(Resource::Account(username.clone())));
+                }
+                for link in jrd["links"].as_array().into_iter().flatten() {
+                    if let Some(href) = link["href"].as_str() {
+                        let back = Resource::parse(href, &config);
+                        prop_assert_eq!(back.ok(), Some(Resource::Account(username.clone())));
+                    }
+                }
+                // The query a client sends for that subject reads back the same way.
+                let mut query = url::form_urlencoded::Serializer::new(String::new());
+                query.append_pair("resource", string_of(&jrd["subject"]));
+                for rel in &rels {
+                    query.append_pair("rel", rel);
+                }
+                let query = Query::parse(Some(&query.finish()));
+                prop_assert!(query.is_ok());
+                let query = query.expect("checked above");
+                prop_assert_eq!(query.resource.as_str(), string_of(&jrd["subject"]));
+                prop_assert_eq!(query.rels, rels);
+            }
+
+            #[test]
+            fn the_instance_actors_jrd_leads_back_to_it(
+                domain in domain(),
+                https in any::<bool>(),
+            ) {
+                let config = configured(&domain, https);
+                let jrd = serde_json::to_value(Jrd::for_instance_actor(&config))
+                    .expect("a JRD serialises");
+                let back = Resource::parse(string_of(&jrd["subject"]), &config);
+                prop_assert_eq!(back.ok(), Some(Resource::InstanceActor));
+                let back = Resource::parse(string_of(&jrd["aliases"][0]), &config);
+                prop_assert_eq!(back.ok(), Some(Resource::InstanceActor));
+            }
+        }
+    }
 }

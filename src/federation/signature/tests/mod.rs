@@ -5,6 +5,7 @@ mod golden;
 mod keys;
 mod mutations;
 mod parsing;
+mod properties;
 
 use super::*;
 use axum::http::{HeaderName, HeaderValue};
