@@ -52,6 +52,7 @@ pub struct Metrics {
     signing_seconds: Counter<f64, AtomicU64>,
     retried: Family<KindLabels, Counter>,
     given_up: Family<KindLabels, Counter>,
+    unhandled: Family<KindLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -105,8 +106,15 @@ impl Default for Metrics {
             "Jobs given up on (permanent failure or out of attempts)",
             given_up.clone(),
         );
+        let unhandled = Family::<KindLabels, Counter>::default();
+        registry.register(
+            "activities_unhandled",
+            "Inbound activities of a type Rookery does not act on, by type",
+            unhandled.clone(),
+        );
         Metrics {
             registry,
+            unhandled,
             queued,
             unavailable_hosts,
             failing_hosts,
@@ -164,6 +172,44 @@ impl Metrics {
         self.given_up
             .get_or_create(&KindLabels { kind: kind.into() })
             .inc();
+    }
+
+    /// An inbound activity of a type Rookery does not act on. The type is the peer's word: only
+    /// ActivityStreams' own types and a few common extensions get a series of their own, the
+    /// rest count as `other`, so a peer cannot grow the metrics without bound.
+    pub fn activity_unhandled(&self, kind: &str) {
+        const KNOWN: &[&str] = &[
+            "Add",
+            "Arrive",
+            "Dislike",
+            "EmojiReact",
+            "Ignore",
+            "Invite",
+            "Join",
+            "Leave",
+            "Listen",
+            "Move",
+            "Offer",
+            "Question",
+            "QuoteRequest",
+            "Read",
+            "Remove",
+            "TentativeAccept",
+            "TentativeReject",
+            "Travel",
+            "View",
+        ];
+        let kind = if KNOWN.contains(&kind) { kind } else { "other" };
+        self.unhandled
+            .get_or_create(&KindLabels { kind: kind.into() })
+            .inc();
+    }
+
+    /// Inbound activities of `kind` counted as unhandled so far (tests).
+    pub fn activities_unhandled(&self, kind: &str) -> u64 {
+        self.unhandled
+            .get_or_create(&KindLabels { kind: kind.into() })
+            .get()
     }
 
     /// The text exposition, after reading the queue's state from the database.

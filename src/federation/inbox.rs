@@ -19,6 +19,7 @@ use serde_json::{json, Value};
 
 use super::fetch;
 use super::signed::{self, Standing};
+use super::vocab::inbound::Object;
 use crate::app::AppState;
 use crate::{jobs, service};
 
@@ -59,16 +60,18 @@ pub async fn receive(
         Ok(_) => return refuse(StatusCode::BAD_REQUEST, "an activity must be a JSON object"),
         Err(e) => return refuse(StatusCode::BAD_REQUEST, format!("malformed JSON: {e}")),
     };
-    let actor = activity
-        .get("actor")
-        .and_then(|a| a.as_str().or_else(|| a.get("id").and_then(Value::as_str)));
-    if actor != Some(account.uri.as_str()) {
+    // Typed once here for the checks; the job parses the stored document again.
+    let parsed: Object = match serde_json::from_value(activity.clone()) {
+        Ok(parsed) => parsed,
+        Err(e) => return refuse(StatusCode::BAD_REQUEST, format!("not an activity: {e}")),
+    };
+    if parsed.actor_id() != Some(account.uri.as_str()) {
         return refuse(
             StatusCode::UNAUTHORIZED,
             "the activity's actor is not the signer",
         );
     }
-    if let Some(id) = activity.get("id").and_then(Value::as_str) {
+    if let Some(id) = &parsed.id {
         let same = match (url::Url::parse(id), url::Url::parse(&account.uri)) {
             (Ok(a), Ok(b)) => fetch::origin(&a) == fetch::origin(&b),
             _ => false,
@@ -80,7 +83,7 @@ pub async fn receive(
             );
         }
     }
-    let kind = activity.get("type").and_then(Value::as_str).unwrap_or("");
+    let kind = parsed.kind.as_str();
     match signed::standing(&state, &account).await {
         Ok(Standing::Welcome) => {}
         Ok(Standing::Suspended) if allowed_while_suspended(kind) => {}

@@ -4,6 +4,7 @@
 use serde_json::{json, Value};
 
 use super::vocab;
+use super::vocab::inbound::Object;
 use crate::model::Account;
 
 /// `Delete` of a whole actor, as Mastodon sends when an account is suspended or removed.
@@ -48,30 +49,14 @@ pub struct InboundFlag {
 }
 
 /// Reads a `Flag`; `object` may be one id or a list, of ids or of objects with an `id`.
-pub fn parse_flag(activity: &Value) -> InboundFlag {
-    let id_of = |v: &Value| {
-        v.as_str()
-            .map(str::to_string)
-            .or_else(|| v.get("id").and_then(Value::as_str).map(str::to_string))
-    };
-    let objects = match activity.get("object") {
-        Some(Value::Array(items)) => items.iter().filter_map(id_of).collect(),
-        Some(one) => id_of(one).into_iter().collect(),
-        None => Vec::new(),
-    };
-    let comment = activity
-        .get("content")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .chars()
-        .take(1000)
-        .collect();
+pub fn parse_flag(activity: &Object) -> InboundFlag {
     InboundFlag {
-        id: activity
-            .get("id")
-            .and_then(Value::as_str)
-            .map(str::to_string),
-        comment,
-        objects,
+        id: activity.id.clone(),
+        comment: activity.html().chars().take(1000).collect(),
+        objects: activity
+            .object
+            .iter()
+            .filter_map(|o| o.id().map(str::to_string))
+            .collect(),
     }
 }

@@ -1,5 +1,6 @@
-//! `process_inbox`: what a verified activity from a remote actor does here. Unknown types are
-//! accepted and ignored.
+//! `process_inbox`: what a verified activity from a remote actor does here. The activity is
+//! parsed into [`Incoming`] once and dispatched on its type; a type Rookery does not act on is
+//! counted (`rookery_activities_unhandled`) and logged at debug.
 
 use serde_json::Value;
 
@@ -7,8 +8,11 @@ use super::Outcome;
 use crate::app::AppState;
 use crate::error::Error;
 use crate::federation::inbox::allowed_while_suspended;
-use crate::federation::remote_note::{id_of, note_from, own_note};
+use crate::federation::moderation::parse_flag;
+use crate::federation::remote_note::{note_from, own_note};
 use crate::federation::signed::{self, Standing};
+use crate::federation::vocab::inbound::{is_public, Incoming, Object, NOTE_TYPES};
+use crate::federation::vocab::RemoteActor;
 use crate::model::Account;
 use crate::service::relationships::{self, FollowOptions};
 use crate::store;
@@ -19,16 +23,28 @@ pub fn payload(signer_id: i64, activity: &Value) -> Value {
     serde_json::json!({ "signer_id": signer_id, "activity": activity })
 }
 
+/// The payload as queued by the inbox.
+#[derive(serde::Deserialize)]
+struct Payload {
+    signer_id: i64,
+    activity: Value,
+}
+
 #[tracing::instrument(skip_all, fields(activity.kind))]
 pub async fn run(state: &AppState, payload: &Value) -> Outcome {
-    let (Some(signer_id), Some(activity)) = (
-        payload.get("signer_id").and_then(Value::as_i64),
-        payload.get("activity"),
-    ) else {
+    let Ok(Payload {
+        signer_id,
+        activity,
+    }) = serde_json::from_value(payload.clone())
+    else {
         return Outcome::Fail("malformed inbox payload".into());
     };
-    let kind = activity.get("type").and_then(Value::as_str).unwrap_or("");
-    tracing::Span::current().record("activity.kind", kind);
+    let incoming = match Incoming::parse(activity) {
+        Ok(incoming) => incoming,
+        Err(e) => return Outcome::Fail(format!("not an activity: {e}")),
+    };
+    let kind = incoming.activity().kind.clone();
+    tracing::Span::current().record("activity.kind", kind.as_str());
     let signer = match store::accounts::by_id(&state.db, signer_id).await {
         Ok(Some(a)) => a,
         Ok(None) => return Outcome::Done,
@@ -38,7 +54,7 @@ pub async fn run(state: &AppState, payload: &Value) -> Outcome {
     // it (or its domain) while the activity waited in the queue.
     match signed::standing(state, &signer).await {
         Ok(Standing::Welcome) => {}
-        Ok(Standing::Suspended) if allowed_while_suspended(kind) => {}
+        Ok(Standing::Suspended) if allowed_while_suspended(&kind) => {}
         Ok(standing) => {
             tracing::info!(
                 actor = %signer.uri,
@@ -49,19 +65,25 @@ pub async fn run(state: &AppState, payload: &Value) -> Outcome {
         }
         Err(e) => return Outcome::Retry(e.to_string()),
     }
-    let result = match kind {
-        "Follow" => follow(state, &signer, activity).await,
-        "Accept" => answered(state, &signer, activity, true).await,
-        "Reject" => answered(state, &signer, activity, false).await,
-        "Undo" => undo(state, &signer, activity).await,
-        "Create" => create(state, &signer, activity).await,
-        "Like" => like(state, &signer, activity, true).await,
-        "Announce" => announce(state, &signer, activity).await,
-        "Block" => block(state, &signer, activity, true).await,
-        "Update" => update(state, &signer, activity).await,
-        "Delete" => delete(state, &signer, activity).await,
-        "Flag" => crate::service::moderation::reports::receive_flag(state, &signer, activity).await,
-        _ => Ok(()),
+    let result = match &incoming {
+        Incoming::Follow(a) => follow(state, &signer, a).await,
+        Incoming::Accept(a) => answered(state, &signer, a, true).await,
+        Incoming::Reject(a) => answered(state, &signer, a, false).await,
+        Incoming::Undo(a) => undo(state, &signer, a).await,
+        Incoming::Create(a) => create(state, &signer, a).await,
+        Incoming::Like(a) => like(state, &signer, a, true).await,
+        Incoming::Announce(a) => announce(state, &signer, a).await,
+        Incoming::Block(a) => block(state, &signer, a, true).await,
+        Incoming::Update(a, actor) => update(state, &signer, a, actor.as_deref()).await,
+        Incoming::Delete(a) => delete(state, &signer, a).await,
+        Incoming::Flag(a) => {
+            crate::service::moderation::reports::receive_flag(state, &signer, &parse_flag(a)).await
+        }
+        Incoming::Unhandled(a) => {
+            state.metrics.activity_unhandled(&a.kind);
+            tracing::debug!(activity.kind = %a.kind, "an activity of a type not acted on");
+            Ok(())
+        }
     };
     match result {
         Ok(()) | Err(Error::NotFound) => Outcome::Done,
@@ -83,10 +105,10 @@ async fn local_by_uri(state: &AppState, uri: Option<&str>) -> Result<Account, Er
 }
 
 /// A remote actor follows a local account.
-async fn follow(state: &AppState, signer: &Account, activity: &Value) -> Result<(), Error> {
-    let target = local_by_uri(state, id_of(activity.get("object"))).await?;
+async fn follow(state: &AppState, signer: &Account, activity: &Object) -> Result<(), Error> {
+    let target = local_by_uri(state, activity.object_id()).await?;
     let options = FollowOptions {
-        uri: id_of(Some(activity)).map(str::to_string),
+        uri: activity.id.clone(),
         ..FollowOptions::default()
     };
     relationships::follow(state, signer, target.id, options).await?;
@@ -97,15 +119,14 @@ async fn follow(state: &AppState, signer: &Account, activity: &Value) -> Result<
 async fn answered(
     state: &AppState,
     signer: &Account,
-    activity: &Value,
+    activity: &Object,
     accepted: bool,
 ) -> Result<(), Error> {
-    let follow = activity.get("object");
     // The embedded Follow names the local follower; a bare id is looked up among requests.
-    let follower = match follow.and_then(|f| f.get("actor")).and_then(Value::as_str) {
+    let follower = match activity.embedded().and_then(Object::actor_id) {
         Some(uri) => local_by_uri(state, Some(uri)).await?,
         None => {
-            let uri = id_of(follow).ok_or(Error::NotFound)?;
+            let uri = activity.object_id().ok_or(Error::NotFound)?;
             let id = store::relationships::request_account_by_uri(&state.db, uri, signer.id)
                 .await?
                 .ok_or(Error::NotFound)?;
@@ -122,14 +143,17 @@ async fn answered(
     Ok(())
 }
 
-async fn undo(state: &AppState, signer: &Account, activity: &Value) -> Result<(), Error> {
-    let object = activity.get("object");
-    let kind = object.and_then(|o| o.get("type")).and_then(Value::as_str);
-    match kind {
-        Some("Like") => like(state, signer, object.unwrap_or(&Value::Null), false).await,
-        Some("Block") => block(state, signer, object.unwrap_or(&Value::Null), false).await,
-        Some("Announce") => {
-            let uri = id_of(object).ok_or(Error::NotFound)?;
+/// `Undo` of a like, a block, a boost or a follow: the undone activity must be embedded (as
+/// every server sends it), so its type is known.
+async fn undo(state: &AppState, signer: &Account, activity: &Object) -> Result<(), Error> {
+    let Some(undone) = activity.embedded() else {
+        return Ok(());
+    };
+    match undone.kind.as_str() {
+        "Like" => like(state, signer, undone, false).await,
+        "Block" => block(state, signer, undone, false).await,
+        "Announce" => {
+            let uri = undone.id.as_deref().ok_or(Error::NotFound)?;
             let boost = store::statuses::id_by_uri(&state.db, uri)
                 .await?
                 .ok_or(Error::NotFound)?;
@@ -144,8 +168,8 @@ async fn undo(state: &AppState, signer: &Account, activity: &Value) -> Result<()
                 _ => Err(Error::forbidden("only the booster may undo a boost")),
             }
         }
-        Some("Follow") => {
-            let target = local_by_uri(state, id_of(object.and_then(|o| o.get("object")))).await?;
+        "Follow" => {
+            let target = local_by_uri(state, undone.object_id()).await?;
             relationships::unfollow(state, signer, target.id).await?;
             Ok(())
         }
@@ -154,14 +178,13 @@ async fn undo(state: &AppState, signer: &Account, activity: &Value) -> Result<()
 }
 
 /// `Create` of a note: only by its author, with an id on the author's origin.
-async fn create(state: &AppState, signer: &Account, activity: &Value) -> Result<(), Error> {
-    let Some(object) = activity.get("object").filter(|o| o.is_object()) else {
+async fn create(state: &AppState, signer: &Account, activity: &Object) -> Result<(), Error> {
+    let Some(object) = activity
+        .embedded()
+        .filter(|o| NOTE_TYPES.contains(&o.kind.as_str()))
+    else {
         return Ok(());
     };
-    let kind = object.get("type").and_then(Value::as_str).unwrap_or("");
-    if !matches!(kind, "Note" | "Article" | "Page" | "Question") {
-        return Ok(());
-    }
     let uri = own_note(object, signer)?;
     let note = note_from(object, signer, uri);
     if let Some(parent) = &note.in_reply_to {
@@ -180,8 +203,8 @@ async fn create(state: &AppState, signer: &Account, activity: &Value) -> Result<
 }
 
 /// `Delete` of a note (by id or Tombstone), or of the signing actor itself.
-async fn delete(state: &AppState, signer: &Account, activity: &Value) -> Result<(), Error> {
-    let Some(uri) = id_of(activity.get("object")) else {
+async fn delete(state: &AppState, signer: &Account, activity: &Object) -> Result<(), Error> {
+    let Some(uri) = activity.object_id() else {
         return Ok(());
     };
     if uri == signer.uri {
@@ -191,13 +214,15 @@ async fn delete(state: &AppState, signer: &Account, activity: &Value) -> Result<
 }
 
 /// A remote account's favourite (`Like`) of a local status, or its withdrawal.
-async fn like(state: &AppState, signer: &Account, activity: &Value, on: bool) -> Result<(), Error> {
-    let id = store::statuses::id_by_uri(
-        &state.db,
-        id_of(activity.get("object")).ok_or(Error::NotFound)?,
-    )
-    .await?
-    .ok_or(Error::NotFound)?;
+async fn like(
+    state: &AppState,
+    signer: &Account,
+    activity: &Object,
+    on: bool,
+) -> Result<(), Error> {
+    let id = store::statuses::id_by_uri(&state.db, activity.object_id().ok_or(Error::NotFound)?)
+        .await?
+        .ok_or(Error::NotFound)?;
     if on {
         crate::service::statuses::favourite(state, signer, id).await?;
     } else {
@@ -206,49 +231,42 @@ async fn like(state: &AppState, signer: &Account, activity: &Value, on: bool) ->
     Ok(())
 }
 
-/// `Update` of the signer's own actor: the profile is refreshed from the embedded document.
-/// (Edits of notes come with the rest of the note handling.)
-async fn update(state: &AppState, signer: &Account, activity: &Value) -> Result<(), Error> {
-    let Some(object) = activity.get("object").filter(|o| o.is_object()) else {
+/// `Update` of one of the signer's notes (an edit), or of the signer's own actor (its profile,
+/// refreshed from the embedded document).
+async fn update(
+    state: &AppState,
+    signer: &Account,
+    activity: &Object,
+    actor: Option<&RemoteActor>,
+) -> Result<(), Error> {
+    let Some(object) = activity.embedded() else {
         return Ok(());
     };
-    if matches!(
-        object.get("type").and_then(Value::as_str),
-        Some("Note" | "Article" | "Page" | "Question")
-    ) {
+    if NOTE_TYPES.contains(&object.kind.as_str()) {
         let uri = own_note(object, signer)?;
         let note = note_from(object, signer, uri);
         return crate::service::statuses::edit_remote(state, signer, &note).await;
     }
-    if id_of(Some(object)) != Some(signer.uri.as_str()) {
-        return Ok(());
+    match actor {
+        Some(actor) if actor.id == signer.uri => {
+            crate::service::remote::store_actor(state, actor).await?;
+            Ok(())
+        }
+        _ => Ok(()),
     }
-    let actor: crate::federation::vocab::RemoteActor = serde_json::from_value(object.clone())
-        .map_err(|e| Error::unprocessable(format!("not an actor: {e}")))?;
-    crate::service::remote::store_actor(state, &actor).await?;
-    Ok(())
 }
 
 /// A remote boost of a status: known here, or fetched from its own origin.
-async fn announce(state: &AppState, signer: &Account, activity: &Value) -> Result<(), Error> {
-    let Some(announce_uri) = id_of(Some(activity)) else {
+async fn announce(state: &AppState, signer: &Account, activity: &Object) -> Result<(), Error> {
+    let Some(announce_uri) = activity.id.as_deref() else {
         return Ok(());
     };
     // An embedded copy is never trusted: an unknown original is fetched from its own origin.
-    let object = id_of(activity.get("object")).ok_or(Error::NotFound)?;
+    let object = activity.object_id().ok_or(Error::NotFound)?;
     let original = crate::service::remote::fetch_note(state, object, 1).await?;
-    let public = |key: &str| {
-        activity.get(key).is_some_and(|v| match v {
-            Value::String(s) => s == crate::federation::vocab::PUBLIC,
-            Value::Array(items) => items
-                .iter()
-                .any(|i| i.as_str() == Some(crate::federation::vocab::PUBLIC)),
-            _ => false,
-        })
-    };
-    let visibility = if public("to") {
+    let visibility = if activity.to.iter().any(|a| is_public(a)) {
         "public"
-    } else if public("cc") {
+    } else if activity.cc.iter().any(|a| is_public(a)) {
         "unlisted"
     } else {
         "private"
@@ -268,10 +286,10 @@ async fn announce(state: &AppState, signer: &Account, activity: &Value) -> Resul
 async fn block(
     state: &AppState,
     signer: &Account,
-    activity: &Value,
+    activity: &Object,
     on: bool,
 ) -> Result<(), Error> {
-    let target = local_by_uri(state, id_of(activity.get("object"))).await?;
+    let target = local_by_uri(state, activity.object_id()).await?;
     if on {
         relationships::block(state, signer, target.id).await?;
     } else {

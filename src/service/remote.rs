@@ -2,14 +2,14 @@
 //! sanitised and stored, and refreshed when stale.
 
 use chrono::{Duration, Utc};
-use serde_json::Value;
 
 use crate::app::AppState;
 use crate::content::sanitize;
 use crate::error::{Error, Result};
 use crate::federation::fetch::{self, FetchError, Unsigned};
 use crate::federation::remote_note;
-use crate::federation::vocab::{first_url, RemoteActor};
+use crate::federation::vocab::inbound::{Jrd, Object, ACTOR_TYPES, NOTE_TYPES};
+use crate::federation::vocab::RemoteActor;
 use crate::model::{Account, ProfileField};
 use crate::{id, store};
 
@@ -77,7 +77,7 @@ impl Handle {
 
 /// The WebFinger document for `acct:username@domain`; `None` when the domain does not know
 /// it (404 or 410).
-async fn webfinger(state: &AppState, username: &str, domain: &str) -> Result<Option<Value>> {
+async fn webfinger(state: &AppState, username: &str, domain: &str) -> Result<Option<Jrd>> {
     crate::service::moderation::domains::check_fetch(state, &format!("http://{domain}/")).await?;
     let policy = state.fetch_policy();
     let scheme = if policy.allow_http { "http" } else { "https" };
@@ -94,24 +94,17 @@ async fn webfinger(state: &AppState, username: &str, domain: &str) -> Result<Opt
     )
     .await
     {
-        Ok(found) => Ok(Some(found.document)),
+        Ok(found) => serde_json::from_value(found.document)
+            .map(Some)
+            .map_err(|e| Error::unprocessable(format!("WebFinger answered no JRD: {e}"))),
         Err(FetchError::Status(404 | 410)) => Ok(None),
         Err(e) => Err(unavailable(e)),
     }
 }
 
 /// The ActivityPub `self` link of a WebFinger document.
-fn self_link(jrd: &Value) -> Option<String> {
-    jrd.get("links")
-        .and_then(Value::as_array)?
-        .iter()
-        .find(|l| {
-            l.get("rel").and_then(Value::as_str) == Some("self")
-                && l.get("type")
-                    .and_then(Value::as_str)
-                    .is_some_and(fetch::is_activity_json_or_plain)
-        })
-        .and_then(|l| l.get("href").and_then(Value::as_str))
+fn self_link(jrd: &Jrd) -> Option<String> {
+    jrd.self_link(fetch::is_activity_json_or_plain)
         .map(str::to_string)
 }
 
@@ -132,7 +125,7 @@ async fn finger(
     let Some(jrd) = webfinger(state, username, domain).await? else {
         return Ok(None);
     };
-    let subject = match jrd.get("subject").and_then(Value::as_str) {
+    let subject = match jrd.subject.as_deref() {
         None => asked.clone(),
         Some(s) => Handle::parse_subject(s)
             .ok_or_else(|| Error::unprocessable("WebFinger answered an unusable subject"))?,
@@ -143,7 +136,7 @@ async fn finger(
     let Some(again) = webfinger(state, &subject.username, &subject.domain).await? else {
         return Ok(None);
     };
-    let confirmed = match again.get("subject").and_then(Value::as_str) {
+    let confirmed = match again.subject.as_deref() {
         None => subject.clone(),
         Some(s) => Handle::parse_subject(s)
             .ok_or_else(|| Error::unprocessable("WebFinger answered an unusable subject"))?,
@@ -244,47 +237,31 @@ pub async fn store_as(state: &AppState, actor: &RemoteActor, handle: &Handle) ->
     }
     let fields: Vec<ProfileField> = actor
         .attachment
-        .as_ref()
-        .and_then(Value::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .filter(|i| i.get("type").and_then(Value::as_str) == Some("PropertyValue"))
-                .take(16)
-                .filter_map(|i| {
-                    Some(ProfileField {
-                        name: sanitize::strip_all(i.get("name")?.as_str()?),
-                        value: sanitize::sanitize(i.get("value")?.as_str()?),
-                        value_source: String::new(),
-                        verified_at: None,
-                    })
-                })
-                .collect()
+        .iter()
+        .filter(|a| a.kind.as_deref() == Some("PropertyValue"))
+        .take(16)
+        .filter_map(|a| {
+            Some(ProfileField {
+                name: sanitize::strip_all(a.name.as_deref()?),
+                value: sanitize::sanitize(a.value.as_deref()?),
+                value_source: String::new(),
+                verified_at: None,
+            })
         })
-        .unwrap_or_default();
-    let also_known_as: Vec<String> = match &actor.also_known_as {
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(|v| v.as_str().map(str::to_string))
-            .collect(),
-        Some(Value::String(s)) => vec![s.clone()],
-        _ => Vec::new(),
-    };
+        .collect();
+    let also_known_as = &actor.also_known_as;
     let shared_inbox = actor
         .endpoints
         .as_ref()
-        .and_then(|e| e.get("sharedInbox"))
-        .and_then(Value::as_str);
-    let url = actor.url.as_ref().and_then(first_url);
-    let avatar = actor.icon.as_ref().and_then(first_url);
-    let header = actor.image.as_ref().and_then(first_url);
+        .and_then(|e| e.shared_inbox.as_deref());
+    let url = actor.url.first().map(String::as_str);
+    let avatar = actor.icon.first().map(String::as_str);
+    let header = actor.image.first().map(String::as_str);
     let display_name = sanitize::strip_all(actor.name.as_deref().unwrap_or(""));
     let note = sanitize::sanitize(actor.summary.as_deref().unwrap_or(""));
     let created_at = actor
         .published
-        .as_deref()
-        .and_then(|p| chrono::DateTime::parse_from_rfc3339(p).ok())
-        .map(|d| id::remote_time(d.with_timezone(&Utc), Utc::now()))
+        .map(|d| id::remote_time(d, Utc::now()))
         .unwrap_or_else(Utc::now);
     let mut tx = state.db.begin().await?;
     let account_id = store::accounts::upsert_remote(
@@ -301,10 +278,10 @@ pub async fn store_as(state: &AppState, actor: &RemoteActor, handle: &Handle) ->
             discoverable: actor.discoverable.unwrap_or(false),
             indexable: actor.indexable.unwrap_or(false),
             actor_type: &actor.kind,
-            avatar_url: avatar.as_deref(),
-            header_url: header.as_deref(),
+            avatar_url: avatar,
+            header_url: header,
             uri: &actor.id,
-            url: url.as_deref(),
+            url,
             inbox_url: &actor.inbox,
             shared_inbox_url: shared_inbox,
             outbox_url: actor.outbox.as_deref().unwrap_or(""),
@@ -313,7 +290,7 @@ pub async fn store_as(state: &AppState, actor: &RemoteActor, handle: &Handle) ->
             featured_url: actor.featured.as_deref().unwrap_or(""),
             public_key_id: &actor.public_key.id,
             public_key_pem: &actor.public_key.public_key_pem,
-            also_known_as: &also_known_as,
+            also_known_as,
             created_at,
         },
     )
@@ -323,7 +300,6 @@ pub async fn store_as(state: &AppState, actor: &RemoteActor, handle: &Handle) ->
         Some(_) => Error::unprocessable("Another actor goes by this handle"),
         None => e.into(),
     })?;
-    let (avatar, header) = (avatar.as_deref(), header.as_deref());
     crate::service::media_cache::remote_profile_stored(
         state, &mut tx, account_id, &domain, avatar, header,
     )
@@ -380,21 +356,18 @@ pub async fn fetch_note(state: &AppState, uri: &str, depth: usize) -> Result<i64
         return Err(Error::NotFound);
     }
     let fetched = fetch_signed(state, uri).await?;
-    let object = &fetched.document;
-    if !matches!(
-        object.get("type").and_then(Value::as_str),
-        Some("Note" | "Article" | "Page" | "Question")
-    ) {
+    let object: Object = serde_json::from_value(fetched.document)
+        .map_err(|e| Error::unprocessable(format!("Not an object: {e}")))?;
+    let object = &object;
+    if !NOTE_TYPES.contains(&object.kind.as_str()) {
         return Err(Error::unprocessable("Not a note"));
     }
-    let id = object
-        .get("id")
-        .and_then(Value::as_str)
-        .ok_or(Error::NotFound)?;
+    let id = object.id.as_deref().ok_or(Error::NotFound)?;
     if let Some(known) = store::statuses::id_by_uri(&state.db, id).await? {
         return Ok(known);
     }
-    let author_uri = remote_note::id_of(object.get("attributedTo"))
+    let author_uri = object
+        .author()
         .ok_or_else(|| Error::unprocessable("The note has no author"))?;
     let author = match store::accounts::by_uri(&state.db, author_uri).await? {
         Some(known) => known,
@@ -447,8 +420,11 @@ pub async fn resolve_interaction(state: &AppState, uri: &str) -> Result<Interact
     }
     // Unknown: an actor or a note, whichever the document turns out to be.
     let fetched = fetch_signed(state, uri).await?;
-    match fetched.document.get("type").and_then(Value::as_str) {
-        Some("Person" | "Service" | "Application" | "Group" | "Organization") => {
+    let kind = serde_json::from_value::<Object>(fetched.document.clone())
+        .map(|o| o.kind)
+        .unwrap_or_default();
+    match kind.as_str() {
+        k if ACTOR_TYPES.contains(&k) => {
             let actor: RemoteActor = serde_json::from_value(fetched.document)
                 .map_err(|e| Error::unprocessable(format!("Not a usable actor: {e}")))?;
             store_actor(state, &actor)

@@ -4,11 +4,16 @@
 
 use rookery::federation::remote_note::{note_from, own_note};
 use rookery::federation::signature::VerifyingKey;
+use rookery::federation::vocab::inbound::Object;
 use rookery::federation::vocab::RemoteActor;
 use rookery::model::{Account, Visibility};
 use serde_json::Value;
 
 use crate::helpers::TestApp;
+
+fn typed(document: Value) -> Object {
+    serde_json::from_value(document).expect("an object")
+}
 
 fn fixture(name: &str) -> Value {
     let path = format!(
@@ -41,7 +46,7 @@ async fn store_note(
     rookery::service::statuses::RemoteNote,
     rookery::model::Status,
 ) {
-    let object = fixture(name);
+    let object: Object = serde_json::from_value(fixture(name)).expect("a note");
     let uri = own_note(&object, author).expect("the author's own note");
     let note = note_from(&object, author, uri);
     let check = note_from(&object, author, uri);
@@ -141,10 +146,10 @@ async fn mastodon_documents() {
     // Someone else's note under alice's name is refused.
     let mut forged = fixture("mastodon_note");
     forged["attributedTo"] = Value::String("https://mastodon.example/users/mallory".into());
-    assert!(own_note(&forged, &alice).is_err());
+    assert!(own_note(&typed(forged), &alice).is_err());
     let mut elsewhere = fixture("mastodon_note");
     elsewhere["id"] = Value::String("https://evil.example/users/alice/statuses/1".into());
-    assert!(own_note(&elsewhere, &alice).is_err());
+    assert!(own_note(&typed(elsewhere), &alice).is_err());
 }
 
 #[tokio::test]

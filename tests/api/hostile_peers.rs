@@ -39,7 +39,7 @@ pub(crate) async fn post_signed(to: &TestApp, signer: &KeySigner, activity: &Val
 
 /// A stub server with one actor, `eve`, whose document `adjust` may change; her handle is
 /// confirmed over WebFinger.
-async fn eve(adjust: impl FnOnce(&mut Value)) -> (Stub, String, KeySigner) {
+pub(crate) async fn eve(adjust: impl FnOnce(&mut Value)) -> (Stub, String, KeySigner) {
     let (stub, host) = Stub::start().await;
     let (mut doc, signer) = actor(&host, "/users/eve", "eve");
     adjust(&mut doc);

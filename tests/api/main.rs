@@ -13,6 +13,7 @@ mod fixtures;
 mod follows;
 mod helpers;
 mod hostile_peers;
+mod inbound_activities;
 mod instance;
 mod interact;
 mod kept_connections;

@@ -212,8 +212,9 @@ pub struct Object {
     // Activities.
     #[serde(default, deserialize_with = "lenient")]
     pub actor: Option<Reference>,
-    #[serde(default, deserialize_with = "lenient")]
-    pub object: Option<Box<Reference>>,
+    /// What the activity acts on: usually one object, several for a `Flag`.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub object: Vec<Reference>,
     #[serde(default, deserialize_with = "lenient")]
     pub target: Option<Reference>,
 
@@ -307,9 +308,19 @@ impl Object {
         self.actor.as_ref().and_then(Reference::id)
     }
 
+    /// The activity's (first) object.
+    pub fn object(&self) -> Option<&Reference> {
+        self.object.first()
+    }
+
     /// The id of the activity's object.
     pub fn object_id(&self) -> Option<&str> {
-        self.object.as_deref().and_then(Reference::id)
+        self.object().and_then(Reference::id)
+    }
+
+    /// The activity's object, when it is embedded.
+    pub fn embedded(&self) -> Option<&Object> {
+        self.object().and_then(Reference::object)
     }
 
     /// The author's id (the first of `attributedTo`).
@@ -346,6 +357,116 @@ impl Object {
     }
 }
 
+/// A remote actor as received: strict where Rookery depends on it (id, type, username, inbox,
+/// key), lenient where servers differ.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteActor {
+    pub id: String,
+    #[serde(rename = "type", deserialize_with = "first_type")]
+    pub kind: String,
+    pub preferred_username: String,
+    #[serde(default, deserialize_with = "lenient")]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub summary: Option<String>,
+    #[serde(default, deserialize_with = "web_links")]
+    pub url: Vec<String>,
+    pub inbox: String,
+    #[serde(default, deserialize_with = "lenient")]
+    pub outbox: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub followers: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub following: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub featured: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub endpoints: Option<ActorEndpoints>,
+    pub public_key: RemoteKey,
+    #[serde(default, deserialize_with = "lenient")]
+    pub manually_approves_followers: Option<bool>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub discoverable: Option<bool>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub indexable: Option<bool>,
+    /// The avatar.
+    #[serde(default, deserialize_with = "web_links")]
+    pub icon: Vec<String>,
+    /// The header image.
+    #[serde(default, deserialize_with = "web_links")]
+    pub image: Vec<String>,
+    /// Profile fields (`PropertyValue`) among other attachments.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub attachment: Vec<ActorAttachment>,
+    #[serde(default, deserialize_with = "ids")]
+    pub also_known_as: Vec<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub moved_to: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub published: Option<DateTime<Utc>>,
+}
+
+/// An actor's `endpoints`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActorEndpoints {
+    #[serde(default, deserialize_with = "lenient")]
+    pub shared_inbox: Option<String>,
+}
+
+/// An actor's public key.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteKey {
+    pub id: String,
+    pub owner: String,
+    pub public_key_pem: String,
+}
+
+/// An entry of an actor's `attachment`: a profile field when it is a `PropertyValue`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ActorAttachment {
+    #[serde(default, rename = "type", deserialize_with = "lenient")]
+    pub kind: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub value: Option<String>,
+}
+
+/// A WebFinger answer (JRD), as far as Rookery reads it.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Jrd {
+    #[serde(default, deserialize_with = "lenient")]
+    pub subject: Option<String>,
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub links: Vec<JrdLink>,
+}
+
+/// A link of a JRD.
+#[derive(Debug, Clone, Deserialize)]
+pub struct JrdLink {
+    #[serde(default, deserialize_with = "lenient")]
+    pub rel: Option<String>,
+    #[serde(default, rename = "type", deserialize_with = "lenient")]
+    pub kind: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub href: Option<String>,
+}
+
+impl Jrd {
+    /// The `href` of the `self` link whose type `is_actor_type` accepts.
+    pub fn self_link(&self, is_actor_type: impl Fn(&str) -> bool) -> Option<&str> {
+        self.links
+            .iter()
+            .find(|l| {
+                l.rel.as_deref() == Some("self") && l.kind.as_deref().is_some_and(&is_actor_type)
+            })
+            .and_then(|l| l.href.as_deref())
+    }
+}
+
 /// An inbound activity, sorted by what it asks of Rookery.
 #[derive(Debug)]
 pub enum Incoming {
@@ -354,40 +475,75 @@ pub enum Incoming {
     Reject(Object),
     Undo(Object),
     Create(Object),
-    Update(Object),
+    /// An `Update`; of an actor, with the actor document as Rookery stores actors.
+    Update(Object, Option<Box<RemoteActor>>),
     Delete(Object),
     Like(Object),
     Announce(Object),
     Block(Object),
     Flag(Object),
-    Move(Object),
     /// A type Rookery does not act on (yet), named for the logs and metrics.
     Unhandled(Object),
 }
 
+/// The types of actors.
+pub const ACTOR_TYPES: &[&str] = &["Person", "Service", "Application", "Group", "Organization"];
+
+/// The types of objects that become statuses.
+pub const NOTE_TYPES: &[&str] = &["Note", "Article", "Page", "Question"];
+
 impl Incoming {
-    /// Sorts a parsed activity by its type.
-    pub fn sort(activity: Object) -> Incoming {
-        match activity.kind.as_str() {
+    /// Parses an activity document and sorts it by its type.
+    pub fn parse(document: Value) -> Result<Incoming, serde_json::Error> {
+        let activity: Object = serde_json::from_value(document.clone())?;
+        Ok(match activity.kind.as_str() {
             "Follow" => Incoming::Follow(activity),
             "Accept" => Incoming::Accept(activity),
             "Reject" => Incoming::Reject(activity),
             "Undo" => Incoming::Undo(activity),
             "Create" => Incoming::Create(activity),
-            "Update" => Incoming::Update(activity),
+            "Update" => {
+                let is_actor = activity
+                    .embedded()
+                    .is_some_and(|o| ACTOR_TYPES.contains(&o.kind.as_str()));
+                let actor = if is_actor {
+                    #[derive(Deserialize)]
+                    struct Embedding {
+                        object: RemoteActor,
+                    }
+                    serde_json::from_value::<Embedding>(document)
+                        .ok()
+                        .map(|e| Box::new(e.object))
+                } else {
+                    None
+                };
+                Incoming::Update(activity, actor)
+            }
             "Delete" => Incoming::Delete(activity),
             "Like" => Incoming::Like(activity),
             "Announce" => Incoming::Announce(activity),
             "Block" => Incoming::Block(activity),
             "Flag" => Incoming::Flag(activity),
-            "Move" => Incoming::Move(activity),
             _ => Incoming::Unhandled(activity),
-        }
+        })
     }
 
-    /// Parses an activity document.
-    pub fn parse(document: Value) -> Result<Incoming, serde_json::Error> {
-        serde_json::from_value(document).map(Incoming::sort)
+    /// The activity itself.
+    pub fn activity(&self) -> &Object {
+        match self {
+            Incoming::Follow(a)
+            | Incoming::Accept(a)
+            | Incoming::Reject(a)
+            | Incoming::Undo(a)
+            | Incoming::Create(a)
+            | Incoming::Update(a, _)
+            | Incoming::Delete(a)
+            | Incoming::Like(a)
+            | Incoming::Announce(a)
+            | Incoming::Block(a)
+            | Incoming::Flag(a)
+            | Incoming::Unhandled(a) => a,
+        }
     }
 }
 
@@ -436,11 +592,7 @@ mod tests {
     }
 
     fn embedded(activity: &Object) -> &Object {
-        activity
-            .object
-            .as_deref()
-            .and_then(Reference::object)
-            .expect("an embedded object")
+        activity.embedded().expect("an embedded object")
     }
 
     #[test]
@@ -567,7 +719,7 @@ mod tests {
 
         for name in ["gotosocial-0.20/move.json", "fedify-2.3.6/move.json"] {
             let moved = fixture(name);
-            assert!(matches!(Incoming::sort(moved.clone()), Incoming::Move(_)));
+            assert_eq!(moved.kind, "Move");
             assert!(moved.object_id().is_some(), "{name}");
             assert!(
                 moved.target.as_ref().and_then(Reference::id).is_some(),
@@ -576,9 +728,60 @@ mod tests {
         }
         let target = fixture("fedify-2.3.6/actor-person-move-target.json");
         assert!(!target.also_known_as.is_empty());
+        for name in [
+            "fedify-2.3.6/actor-person.json",
+            "fedify-2.3.6/actor-person-moved.json",
+            "gotosocial-0.20/actor-person.json",
+            "gotosocial-0.20/actor-person-moved.json",
+            "gotosocial-0.20/actor-instance.json",
+        ] {
+            let (_, doc) = captured()
+                .into_iter()
+                .find(|(n, _)| n == name)
+                .unwrap_or_else(|| panic!("no fixture {name}"));
+            let actor: RemoteActor =
+                serde_json::from_value(doc).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(ACTOR_TYPES.contains(&actor.kind.as_str()), "{name}");
+            assert!(
+                actor.public_key.public_key_pem.contains("PUBLIC KEY"),
+                "{name}"
+            );
+        }
+        let (_, doc) = captured()
+            .into_iter()
+            .find(|(n, _)| n == "gotosocial-0.20/actor-person-moved.json")
+            .unwrap_or_default();
+        let moved: RemoteActor = serde_json::from_value(doc).expect("parses");
+        assert!(moved.moved_to.is_some());
         assert!(fixture("fedify-2.3.6/actor-person-moved.json")
             .moved_to
             .is_some());
+    }
+
+    #[test]
+    fn webfinger_answers() {
+        for name in [
+            "gotosocial-0.20/webfinger.json",
+            "gotosocial-0.20/webfinger-by-actor-url.json",
+            "fedify-2.3.6/webfinger.json",
+        ] {
+            let (_, doc) = captured()
+                .into_iter()
+                .find(|(n, _)| n == name)
+                .unwrap_or_else(|| panic!("no fixture {name}"));
+            let jrd: Jrd = serde_json::from_value(doc).expect("parses");
+            assert!(
+                jrd.subject
+                    .as_deref()
+                    .is_some_and(|s| s.starts_with("acct:")),
+                "{name}"
+            );
+            assert!(
+                jrd.self_link(|t| t.starts_with("application/activity+json"))
+                    .is_some(),
+                "{name}"
+            );
+        }
     }
 
     #[test]

@@ -3,6 +3,8 @@
 
 pub mod inbound;
 
+pub use inbound::{RemoteActor, RemoteKey};
+
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -179,72 +181,4 @@ pub struct Collection {
     pub prev: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ordered_items: Option<Vec<Value>>,
-}
-
-/// A remote actor as received: only what Rookery uses, strictly typed where it matters
-/// (ids, inbox, key) and lenient where servers differ (url, icon, fields).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RemoteActor {
-    pub id: String,
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub preferred_username: String,
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub summary: Option<String>,
-    #[serde(default)]
-    pub url: Option<Value>,
-    pub inbox: String,
-    #[serde(default)]
-    pub outbox: Option<String>,
-    #[serde(default)]
-    pub followers: Option<String>,
-    #[serde(default)]
-    pub following: Option<String>,
-    #[serde(default)]
-    pub featured: Option<String>,
-    #[serde(default)]
-    pub endpoints: Option<Value>,
-    pub public_key: RemoteKey,
-    #[serde(default)]
-    pub manually_approves_followers: Option<bool>,
-    #[serde(default)]
-    pub discoverable: Option<bool>,
-    #[serde(default)]
-    pub indexable: Option<bool>,
-    #[serde(default)]
-    pub icon: Option<Value>,
-    #[serde(default)]
-    pub image: Option<Value>,
-    #[serde(default)]
-    pub attachment: Option<Value>,
-    #[serde(default)]
-    pub also_known_as: Option<Value>,
-    #[serde(default)]
-    pub published: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RemoteKey {
-    pub id: String,
-    pub owner: String,
-    pub public_key_pem: String,
-}
-
-/// The first web (http or https) URL in a value that may be a string, a Link/Image object, or
-/// a list of them. Links in other schemes (`javascript:`, `data:`, relative paths) are passed
-/// over: what is taken from a remote document ends up in pages and clients.
-pub fn first_url(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => crate::model::host::is_web_url(s).then(|| s.clone()),
-        Value::Array(items) => items.iter().find_map(first_url),
-        Value::Object(map) => map
-            .get("href")
-            .or_else(|| map.get("url"))
-            .and_then(first_url),
-        _ => None,
-    }
 }

@@ -3,11 +3,10 @@
 //! moderators (assign, resolve, reopen), every step in the audit log. Every new report is
 //! an `admin.report` notification for the moderators and admins.
 
-use serde_json::Value;
-
 use crate::app::AppState;
 use crate::error::{Error, Result, Validation};
-use crate::federation::{moderation as activities, outbox};
+use crate::federation::moderation::{self as activities, InboundFlag};
+use crate::federation::outbox;
 use crate::model::moderation::{Report, ReportCategory};
 use crate::model::{Account, NotificationType, Page, Status};
 use crate::service::{instance_actor, notifications, visibility};
@@ -168,14 +167,13 @@ pub async fn file(state: &AppState, reporter: &Account, input: NewReport) -> Res
 /// reported, local statuses of that account among them are attached. Reports from domains
 /// whose reports are rejected are dropped, and each Flag id is taken once.
 #[tracing::instrument(skip_all, fields(signer = %signer.uri))]
-pub async fn receive_flag(state: &AppState, signer: &Account, activity: &Value) -> Result<()> {
+pub async fn receive_flag(state: &AppState, signer: &Account, flag: &InboundFlag) -> Result<()> {
     if let Some(domain) = &signer.domain {
         if super::domains::rejects_reports(state, domain).await? {
             tracing::info!("dropping a report from a domain whose reports are rejected");
             return Ok(());
         }
     }
-    let flag = activities::parse_flag(activity);
     if let Some(uri) = &flag.id {
         if store::moderation::report_uri_exists(&state.db, uri).await? {
             return Ok(());
