@@ -4,10 +4,12 @@
 //! one function of [`lifecycle`], so counters, notifications, feeds and delivery stay
 //! consistent.
 
+mod fanout;
 mod federate;
 mod lifecycle;
 mod remote;
 
+pub use fanout::fan_out;
 pub use federate::federate_update;
 use federate::{federate_removal, like_activity};
 use lifecycle::{Attachments, Content, Placement};
@@ -254,6 +256,11 @@ pub async fn edit(
     .await?;
     lifecycle::revise(state, actor, &status, content).await?;
     views::one(state, Some(actor), status.id).await
+}
+
+/// The ActivityPub id of the status `status` replies to, when it is a reply.
+pub async fn parent_uri(state: &AppState, status: &Status) -> Result<Option<String>> {
+    Ok(store::statuses::parent_uri(&state.db, status).await?)
 }
 
 /// The status itself or, for a boost, the original: reactions land on the original.
