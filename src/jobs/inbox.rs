@@ -1,6 +1,6 @@
-//! `process_inbox`: what a verified activity from a remote actor does here. The activity is
-//! parsed into [`Incoming`] once and dispatched on its type; a type Rookery does not act on is
-//! counted (`rookery_activities_unhandled`) and logged at debug.
+//! `process_inbox`: a verified activity from a remote actor, parsed into [`Incoming`] once,
+//! checked against its signer's standing (a suspension may have come while it waited), and
+//! handed to [`crate::service::inbound::receive`].
 
 use serde_json::Value;
 
@@ -8,13 +8,8 @@ use super::Outcome;
 use crate::app::AppState;
 use crate::error::Error;
 use crate::federation::inbox::allowed_while_suspended;
-use crate::federation::moderation::parse_flag;
-use crate::federation::remote_note::{note_from, own_note};
 use crate::federation::signed::{self, Standing};
-use crate::federation::vocab::inbound::{is_public, Incoming, Object, NOTE_TYPES};
-use crate::federation::vocab::RemoteActor;
-use crate::model::Account;
-use crate::service::relationships::{self, FollowOptions};
+use crate::federation::vocab::inbound::Incoming;
 use crate::store;
 
 pub const KIND: &str = "process_inbox";
@@ -65,26 +60,7 @@ pub async fn run(state: &AppState, payload: &Value) -> Outcome {
         }
         Err(e) => return Outcome::Retry(e.to_string()),
     }
-    let result = match &incoming {
-        Incoming::Follow(a) => follow(state, &signer, a).await,
-        Incoming::Accept(a) => answered(state, &signer, a, true).await,
-        Incoming::Reject(a) => answered(state, &signer, a, false).await,
-        Incoming::Undo(a) => undo(state, &signer, a).await,
-        Incoming::Create(a) => create(state, &signer, a).await,
-        Incoming::Like(a) => like(state, &signer, a, true).await,
-        Incoming::Announce(a) => announce(state, &signer, a).await,
-        Incoming::Block(a) => block(state, &signer, a, true).await,
-        Incoming::Update(a, actor) => update(state, &signer, a, actor.as_deref()).await,
-        Incoming::Delete(a) => delete(state, &signer, a).await,
-        Incoming::Flag(a) => {
-            crate::service::moderation::reports::receive_flag(state, &signer, &parse_flag(a)).await
-        }
-        Incoming::Unhandled(a) => {
-            state.metrics.activity_unhandled(&a.kind);
-            tracing::debug!(activity.kind = %a.kind, "an activity of a type not acted on");
-            Ok(())
-        }
-    };
+    let result = crate::service::inbound::receive(state, &signer, &incoming).await;
     match result {
         Ok(()) | Err(Error::NotFound) => Outcome::Done,
         Err(Error::Internal(e)) => Outcome::Retry(e.to_string()),
@@ -95,205 +71,4 @@ pub async fn run(state: &AppState, payload: &Value) -> Outcome {
             Outcome::Done
         }
     }
-}
-
-async fn local_by_uri(state: &AppState, uri: Option<&str>) -> Result<Account, Error> {
-    match store::accounts::by_uri(&state.db, uri.ok_or(Error::NotFound)?).await? {
-        Some(a) if a.is_local() => Ok(a),
-        _ => Err(Error::NotFound),
-    }
-}
-
-/// A remote actor follows a local account.
-async fn follow(state: &AppState, signer: &Account, activity: &Object) -> Result<(), Error> {
-    let target = local_by_uri(state, activity.object_id()).await?;
-    let options = FollowOptions {
-        uri: activity.id.clone(),
-        ..FollowOptions::default()
-    };
-    relationships::follow(state, signer, target.id, options).await?;
-    Ok(())
-}
-
-/// A remote account accepted (or rejected) a local account's follow request.
-async fn answered(
-    state: &AppState,
-    signer: &Account,
-    activity: &Object,
-    accepted: bool,
-) -> Result<(), Error> {
-    // The embedded Follow names the local follower; a bare id is looked up among requests.
-    let follower = match activity.embedded().and_then(Object::actor_id) {
-        Some(uri) => local_by_uri(state, Some(uri)).await?,
-        None => {
-            let uri = activity.object_id().ok_or(Error::NotFound)?;
-            let id = store::relationships::request_account_by_uri(&state.db, uri, signer.id)
-                .await?
-                .ok_or(Error::NotFound)?;
-            store::accounts::by_id(&state.db, id)
-                .await?
-                .ok_or(Error::NotFound)?
-        }
-    };
-    if accepted {
-        relationships::authorize_request(state, signer, follower.id).await?;
-    } else {
-        relationships::reject_request(state, signer, follower.id).await?;
-    }
-    Ok(())
-}
-
-/// `Undo` of a like, a block, a boost or a follow: the undone activity must be embedded (as
-/// every server sends it), so its type is known.
-async fn undo(state: &AppState, signer: &Account, activity: &Object) -> Result<(), Error> {
-    let Some(undone) = activity.embedded() else {
-        return Ok(());
-    };
-    match undone.kind.as_str() {
-        "Like" => like(state, signer, undone, false).await,
-        "Block" => block(state, signer, undone, false).await,
-        "Announce" => {
-            let uri = undone.id.as_deref().ok_or(Error::NotFound)?;
-            let boost = store::statuses::id_by_uri(&state.db, uri)
-                .await?
-                .ok_or(Error::NotFound)?;
-            let boost = store::statuses::by_id(&state.db, boost)
-                .await?
-                .ok_or(Error::NotFound)?;
-            match (boost.account_id == signer.id, boost.reblog_of_id) {
-                (true, Some(original)) => {
-                    crate::service::statuses::unreblog(state, signer, original).await?;
-                    Ok(())
-                }
-                _ => Err(Error::forbidden("only the booster may undo a boost")),
-            }
-        }
-        "Follow" => {
-            let target = local_by_uri(state, undone.object_id()).await?;
-            relationships::unfollow(state, signer, target.id).await?;
-            Ok(())
-        }
-        _ => Ok(()),
-    }
-}
-
-/// `Create` of a note: only by its author, with an id on the author's origin.
-async fn create(state: &AppState, signer: &Account, activity: &Object) -> Result<(), Error> {
-    let Some(object) = activity
-        .embedded()
-        .filter(|o| NOTE_TYPES.contains(&o.kind.as_str()))
-    else {
-        return Ok(());
-    };
-    let uri = own_note(object, signer)?;
-    let note = note_from(object, signer, uri);
-    if let Some(parent) = &note.in_reply_to {
-        // A reply to something unknown here: fetch its thread first (best effort).
-        if let Err(e) = crate::service::remote::fetch_note(
-            state,
-            parent,
-            crate::service::remote::MAX_THREAD_FETCH_DEPTH,
-        )
-        .await
-        {
-            tracing::info!(error = %e, "the parent of a reply could not be fetched");
-        }
-    }
-    crate::service::statuses::receive_remote(state, signer, note).await
-}
-
-/// `Delete` of a note (by id or Tombstone), or of the signing actor itself.
-async fn delete(state: &AppState, signer: &Account, activity: &Object) -> Result<(), Error> {
-    let Some(uri) = activity.object_id() else {
-        return Ok(());
-    };
-    if uri == signer.uri {
-        return crate::service::remote::delete_actor(state, signer).await;
-    }
-    crate::service::statuses::delete_remote(state, signer, uri).await
-}
-
-/// A remote account's favourite (`Like`) of a local status, or its withdrawal.
-async fn like(
-    state: &AppState,
-    signer: &Account,
-    activity: &Object,
-    on: bool,
-) -> Result<(), Error> {
-    let id = store::statuses::id_by_uri(&state.db, activity.object_id().ok_or(Error::NotFound)?)
-        .await?
-        .ok_or(Error::NotFound)?;
-    if on {
-        crate::service::statuses::favourite(state, signer, id).await?;
-    } else {
-        crate::service::statuses::unfavourite(state, signer, id).await?;
-    }
-    Ok(())
-}
-
-/// `Update` of one of the signer's notes (an edit), or of the signer's own actor (its profile,
-/// refreshed from the embedded document).
-async fn update(
-    state: &AppState,
-    signer: &Account,
-    activity: &Object,
-    actor: Option<&RemoteActor>,
-) -> Result<(), Error> {
-    let Some(object) = activity.embedded() else {
-        return Ok(());
-    };
-    if NOTE_TYPES.contains(&object.kind.as_str()) {
-        let uri = own_note(object, signer)?;
-        let note = note_from(object, signer, uri);
-        return crate::service::statuses::edit_remote(state, signer, &note).await;
-    }
-    match actor {
-        Some(actor) if actor.id == signer.uri => {
-            crate::service::remote::store_actor(state, actor).await?;
-            Ok(())
-        }
-        _ => Ok(()),
-    }
-}
-
-/// A remote boost of a status: known here, or fetched from its own origin.
-async fn announce(state: &AppState, signer: &Account, activity: &Object) -> Result<(), Error> {
-    let Some(announce_uri) = activity.id.as_deref() else {
-        return Ok(());
-    };
-    // An embedded copy is never trusted: an unknown original is fetched from its own origin.
-    let object = activity.object_id().ok_or(Error::NotFound)?;
-    let original = crate::service::remote::fetch_note(state, object, 1).await?;
-    let visibility = if activity.to.iter().any(|a| is_public(a)) {
-        "public"
-    } else if activity.cc.iter().any(|a| is_public(a)) {
-        "unlisted"
-    } else {
-        "private"
-    };
-    crate::service::statuses::reblog_as(
-        state,
-        signer,
-        original,
-        Some(visibility),
-        Some(announce_uri),
-    )
-    .await?;
-    Ok(())
-}
-
-/// A remote account blocks (or unblocks) a local one.
-async fn block(
-    state: &AppState,
-    signer: &Account,
-    activity: &Object,
-    on: bool,
-) -> Result<(), Error> {
-    let target = local_by_uri(state, activity.object_id()).await?;
-    if on {
-        relationships::block(state, signer, target.id).await?;
-    } else {
-        relationships::unblock(state, signer, target.id).await?;
-    }
-    Ok(())
 }
