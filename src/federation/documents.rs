@@ -21,7 +21,7 @@ use super::vocab::{Collection, WithContext};
 use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::model::{Account, Visibility};
-use crate::{service, store};
+use crate::service;
 
 /// Items per collection page.
 const PAGE_SIZE: i64 = 20;
@@ -66,7 +66,7 @@ pub fn activity_json<T: Serialize>(document: T) -> Response {
 }
 
 async fn local_account(state: &AppState, username: &str) -> Result<Account> {
-    match store::accounts::local_by_username(&state.db, username).await? {
+    match service::accounts::local(state, username).await? {
         Some(a) if !a.is_suspended() && a.actor_type != "Application" => Ok(a),
         _ => Err(Error::NotFound),
     }
@@ -134,7 +134,7 @@ async fn visible_status(
         }
     }
     let uri = format!("{}/statuses/{id}", account.uri);
-    match store::tombstones::deleted_at(&state.db, &uri).await? {
+    match service::published::deleted_at(state, &uri).await? {
         Some(deleted) => Ok(Err(Gone { uri, deleted })),
         None => Err(Error::NotFound),
     }
@@ -160,7 +160,7 @@ impl IntoResponse for Gone {
 }
 
 async fn parent_uri(state: &AppState, status: &crate::model::Status) -> Result<Option<String>> {
-    Ok(store::statuses::parent_uri(&state.db, status).await?)
+    service::statuses::parent_uri(state, status).await
 }
 
 /// `/users/:name/statuses/:id`: the `Note`, or the status page for browsers.
@@ -245,7 +245,7 @@ pub async fn replies(
         Err(gone) => return Ok(gone.into_response()),
     };
     let collection_id = format!("{}/replies", view.status.uri);
-    let items: Vec<Value> = store::statuses::public_reply_uris(&state.db, view.status.id, 100)
+    let items: Vec<Value> = service::published::public_reply_uris(&state, view.status.id, 100)
         .await?
         .into_iter()
         .map(Value::String)
@@ -296,7 +296,7 @@ pub async fn outbox(
             ordered_items: None,
         }));
     }
-    let ids = store::statuses::outbox_page(&state.db, account.id, q.max_id(), PAGE_SIZE).await?;
+    let ids = service::published::outbox_page(&state, account.id, q.max_id(), PAGE_SIZE).await?;
     let views = service::views::hydrate(&state, None, &ids).await?;
     let mut items = Vec::with_capacity(views.len());
     for view in &views {
@@ -360,7 +360,7 @@ async fn follow_collection(
         }));
     }
     let rows =
-        store::accounts::follow_uris(&state.db, account.id, followers, q.max_id(), PAGE_SIZE * 2)
+        service::published::follow_uris(state, account.id, followers, q.max_id(), PAGE_SIZE * 2)
             .await?;
     let next = (rows.len() as i64 == PAGE_SIZE * 2)
         .then(|| {
@@ -412,7 +412,7 @@ pub async fn featured(
     Path(username): Path<String>,
 ) -> Result<Response> {
     let account = local_account(&state, &username).await?;
-    let ids = store::statuses::pinned_ids(&state.db, account.id).await?;
+    let ids = service::published::pinned_ids(&state, account.id).await?;
     let views = service::views::hydrate(&state, None, &ids).await?;
     let base = state.base_url();
     let mut items = Vec::new();
@@ -449,15 +449,7 @@ pub async fn follow_activity(
 ) -> Result<Response> {
     let follower = local_account(&state, &username).await?;
     let id = crate::id::parse(&id).ok_or(Error::NotFound)?;
-    let (account_id, target_id) = store::relationships::follow_or_request(&state.db, id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    if account_id != follower.id {
-        return Err(Error::NotFound);
-    }
-    let target = store::accounts::by_id(&state.db, target_id)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let target = service::published::sent_follow(&state, &follower, id).await?;
     let uri = convert::follow_uri(&follower, id);
     let mut activity = convert::follow(&uri, &follower, &target);
     if let Some(map) = activity.as_object_mut() {

@@ -549,6 +549,30 @@ pub fn is_language_code(code: &str) -> bool {
         })
 }
 
+/// An account by id, suspended or not (moderation, reports); `NotFound` when there is none.
+pub async fn by_id(state: &AppState, id: i64) -> Result<Account> {
+    store::accounts::by_id(&state.db, id)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// The accounts with these ids that exist, in no particular order.
+pub async fn by_ids(state: &AppState, ids: &[i64]) -> Result<Vec<Account>> {
+    Ok(store::accounts::by_ids(&state.db, ids).await?)
+}
+
+/// The accounts with these ids and the local users behind them (moderation views).
+pub async fn with_users(state: &AppState, ids: &[i64]) -> Result<(Vec<Account>, Vec<User>)> {
+    let accounts = store::accounts::by_ids(&state.db, ids).await?;
+    let users = store::users::by_account_ids(&state.db, ids).await?;
+    Ok((accounts, users))
+}
+
+/// The local account called `username` (any case), suspended or not.
+pub async fn local(state: &AppState, username: &str) -> Result<Option<Account>> {
+    Ok(store::accounts::local_by_username(&state.db, username).await?)
+}
+
 /// An account by id as a viewer may see it: suspended accounts are gone.
 pub async fn visible_account(state: &AppState, id: i64) -> Result<Account> {
     match store::accounts::by_id(&state.db, id).await? {

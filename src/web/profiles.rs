@@ -49,7 +49,7 @@ pub async fn profile(
     Path(handle): Path<String>,
 ) -> Result<Response> {
     let username = username_of(&handle)?;
-    let account = match store::accounts::local_by_username(&state.db, username).await? {
+    let account = match service::accounts::local(&state, username).await? {
         Some(a) if !a.is_suspended() && a.actor_type != "Application" => a,
         _ => return Err(Error::NotFound),
     };
@@ -108,7 +108,7 @@ pub async fn status(
     Path((handle, id)): Path<(String, String)>,
 ) -> Result<Response> {
     let username = username_of(&handle)?;
-    let account = store::accounts::local_by_username(&state.db, username)
+    let account = service::accounts::local(&state, username)
         .await?
         .ok_or(Error::NotFound)?;
     let id = crate::id::parse(&id).ok_or(Error::NotFound)?;
@@ -117,7 +117,7 @@ pub async fn status(
         return Err(Error::NotFound);
     }
     if documents::wants_activity_json(&headers) {
-        let parent = store::statuses::parent_uri(&state.db, &view.status).await?;
+        let parent = service::statuses::parent_uri(&state, &view.status).await?;
         return Ok(documents::activity_json(convert::note(
             &view,
             parent,

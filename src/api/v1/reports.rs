@@ -12,7 +12,6 @@ use crate::api::params::Params;
 use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::service::moderation::reports::{self, NewReport};
-use crate::store;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/api/v1/reports", post(create))
@@ -72,8 +71,6 @@ pub async fn create(
         },
     )
     .await?;
-    let target = store::accounts::by_id(&state.db, report.target_account_id)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let target = crate::service::accounts::by_id(&state, report.target_account_id).await?;
     Ok(Json(Report::render(&report, &target, &state.base_url())))
 }

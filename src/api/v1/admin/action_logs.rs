@@ -12,7 +12,6 @@ use crate::api::params::Query;
 use crate::app::AppState;
 use crate::error::Result;
 use crate::service::moderation;
-use crate::store;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/api/v1/admin/action_logs", get(index))
@@ -29,7 +28,7 @@ pub async fn index(
     let mut ids: Vec<i64> = entries.iter().filter_map(|e| e.account_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    let actors = store::accounts::by_ids(&state.db, &ids).await?;
+    let actors = crate::service::accounts::by_ids(&state, &ids).await?;
     let base = state.base_url();
     let items = entries
         .iter()

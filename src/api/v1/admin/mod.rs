@@ -17,7 +17,6 @@ use crate::api::entities::moderation::AdminLookup;
 use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::model::Role;
-use crate::store;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -56,8 +55,7 @@ pub fn required_domain(domain: Option<String>) -> Result<String> {
 
 /// The accounts and users behind `ids`, in two queries.
 pub async fn lookup(state: &AppState, ids: &[i64]) -> Result<AdminLookup> {
-    let accounts = store::accounts::by_ids(&state.db, ids).await?;
-    let users = store::users::by_account_ids(&state.db, ids).await?;
+    let (accounts, users) = crate::service::accounts::with_users(state, ids).await?;
     Ok(AdminLookup {
         accounts: accounts.into_iter().map(|a| (a.id, a)).collect(),
         users: users
