@@ -1,7 +1,7 @@
 //! Rookery: a federated microblogging server speaking ActivityPub and the Mastodon client API.
 //!
-//! The map of the code is `ARCHITECTURE.md` in the shared folder: faces (`api`, `web`) call
-//! `service`, which calls `store`; `model` holds the plain domain types.
+//! The map of the code is `docs/ARCHITECTURE.md`: faces (`api`, `federation`'s handlers,
+//! `web`, `jobs`) call `service`, which calls `store`; `model` holds the plain domain types.
 
 pub mod api;
 pub mod app;
