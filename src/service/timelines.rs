@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use chrono::{Duration, Utc};
 
 use crate::model::{Account, Page, StatusView, User};
+use crate::service::moderation::filters::drop_hidden;
 use crate::service::views;
 use crate::store;
 use crate::store::timelines::{AccountStatusFilter, PublicScope, Reaction};
@@ -50,7 +51,7 @@ pub async fn home(
     keep_feed_active(state, owner, user).await?;
     let mut conn = state.kept.acquire().await?;
     let ids = store::timelines::home_feed(&mut *conn, owner.id, page).await?;
-    page_on(state, conn, Some(owner), ids).await
+    hiding(page_on(state, conn, Some(owner), ids).await?, "home")
 }
 
 /// Marks `owner`'s home feed as read now, so fan-out keeps it up to date (reading the home
@@ -81,7 +82,15 @@ pub async fn public(
     let mut conn = state.kept.acquire().await?;
     let hidden = hidden_authors(&mut conn, viewer).await?;
     let ids = store::timelines::public_timeline(&mut *conn, &hidden, scope, page).await?;
-    page_on(state, conn, viewer, ids).await
+    hiding(page_on(state, conn, viewer, ids).await?, "public")
+}
+
+/// A page without the statuses that the viewer's keyword filters hide in `context` (the
+/// filters' `hide` action; `warn` matches stay, marked in `filtered`). Pages keep the cursors
+/// of what was read, so paging goes on past what was hidden, as on Mastodon.
+fn hiding(mut page: StatusPage, context: &str) -> Result<StatusPage> {
+    drop_hidden(&mut page.statuses, context);
+    Ok(page)
 }
 
 /// The authors `viewer` (if anyone is signed in) never sees in public and hashtag timelines.
@@ -129,7 +138,8 @@ pub async fn tag(
         page,
     )
     .await?;
-    page_on(state, conn, viewer, ids).await
+    // Mastodon filters hashtag timelines in the `public` context.
+    hiding(page_on(state, conn, viewer, ids).await?, "public")
 }
 
 /// An account's statuses as `viewer` may see them (nothing at all across a block).
@@ -149,7 +159,7 @@ pub async fn account_statuses(
         page,
     )
     .await?;
-    page_on(state, conn, viewer, ids).await
+    hiding(page_on(state, conn, viewer, ids).await?, "account")
 }
 
 /// What the caller favourited or bookmarked, paged by when they did it.
@@ -182,10 +192,11 @@ pub async fn context(
     let up = store::statuses::ancestors(&state.db, &status, 40).await?;
     let down_limit = if viewer.is_some() { 4096 } else { 60 };
     let down = store::statuses::descendants(&state.db, status.id, down_limit).await?;
-    Ok((
-        views::hydrate(state, viewer, &up).await?,
-        views::hydrate(state, viewer, &down).await?,
-    ))
+    let mut ancestors = views::hydrate(state, viewer, &up).await?;
+    let mut descendants = views::hydrate(state, viewer, &down).await?;
+    drop_hidden(&mut ancestors, "thread");
+    drop_hidden(&mut descendants, "thread");
+    Ok((ancestors, descendants))
 }
 
 /// Who favourited (`favourites` true) or boosted a status the viewer may see: accounts with

@@ -17,6 +17,7 @@ mod inbound_activities;
 mod instance;
 mod interact;
 mod kept_connections;
+mod keyword_filters;
 mod media;
 mod media_cache;
 mod media_edits;

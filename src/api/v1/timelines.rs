@@ -49,9 +49,7 @@ pub async fn home(
     Query(q): Query<PageParams>,
 ) -> Result<Paginated<Status>> {
     auth.require("read:statuses")?;
-    let mut page =
-        timelines::home(&state, &auth.account, &auth.user, &q.page(STATUS_LIMITS)).await?;
-    crate::service::moderation::filters::drop_hidden(&mut page.statuses, "home");
+    let page = timelines::home(&state, &auth.account, &auth.user, &q.page(STATUS_LIMITS)).await?;
     Ok(respond(&state, Some(auth.account.id), page, &uri))
 }
 
@@ -79,8 +77,7 @@ pub async fn public(
         remote_only: q.remote.unwrap_or(false),
         only_media: q.only_media.unwrap_or(false),
     };
-    let mut page = timelines::public(&state, viewer, scope, &q.page.page(STATUS_LIMITS)).await?;
-    crate::service::moderation::filters::drop_hidden(&mut page.statuses, "public");
+    let page = timelines::public(&state, viewer, scope, &q.page.page(STATUS_LIMITS)).await?;
     Ok(respond(&state, viewer.map(|a| a.id), page, &uri))
 }
 
