@@ -391,48 +391,14 @@ mod tests {
             c
         }
 
-        /// A local account as `store::accounts` creates one.
+        /// A local account as `store::accounts` creates one (what the JRD reads of it).
         fn local(username: &str, config: &Config) -> Account {
             let base = config.base_url();
-            let actor = format!("{base}/users/{username}");
-            let now = chrono::Utc::now();
             Account {
-                id: 1,
                 username: username.to_string(),
-                domain: None,
-                display_name: String::new(),
-                note: String::new(),
-                note_source: String::new(),
-                fields: Vec::new(),
-                locked: false,
-                bot: false,
-                discoverable: true,
-                indexable: true,
-                hide_collections: false,
-                actor_type: "Person".into(),
-                avatar_url: None,
-                header_url: None,
-                uri: actor.clone(),
+                uri: format!("{base}/users/{username}"),
                 url: Some(format!("{base}/@{username}")),
-                inbox_url: format!("{actor}/inbox"),
-                shared_inbox_url: Some(format!("{base}/inbox")),
-                outbox_url: format!("{actor}/outbox"),
-                followers_url: format!("{actor}/followers"),
-                following_url: format!("{actor}/following"),
-                featured_url: format!("{actor}/collections/featured"),
-                public_key_id: format!("{actor}#main-key"),
-                public_key_pem: String::new(),
-                also_known_as: Vec::new(),
-                moved_to_account_id: None,
-                memorial: false,
-                suspended_at: None,
-                silenced_at: None,
-                sensitized_at: None,
-                created_at: now,
-                updated_at: now,
-                fetched_at: None,
-                stats: Default::default(),
-                user_role: None,
+                ..Account::default()
             }
         }
 
