@@ -582,16 +582,20 @@ pub struct Principal {
 }
 
 /// Resolves a bearer token; `Unauthorized` for an unknown or revoked one, or one whose user or
-/// account is gone or suspended. A token seen before is usually answered from the cache
-/// (which hears of every revocation and change to the user or account); in a read, the
-/// cache's answer may be confirmed later in the request (`api::auth::confirm_deferred`).
+/// account is gone or suspended. A token seen before is usually answered from the cache, and
+/// only once the cache is confirmed to have heard of every revocation and change to the user
+/// or account committed so far ([`Cache::principal_now`]): whatever the caller then does
+/// rests on the token as it is now, not as it was when cached.
+///
+/// [`Cache::principal_now`]: crate::service::cache::Cache::principal_now
 pub async fn authenticate(state: &AppState, token: &str) -> Result<Arc<Principal>> {
     let invalid = || Error::unauthorized("The access token is invalid");
     let hash = crypto::sha256_hex(token);
-    if let Some(principal) = state.cache.defer_confirmation(&hash) {
-        return Ok(principal);
-    }
-    if let Some(principal) = state.cache.principal_now(&state.db, &hash).await {
+    if let Some(principal) = state
+        .cache
+        .principal_now(&state.kept, &state.db, &hash)
+        .await
+    {
         return Ok(principal);
     }
     let usage = state.cache.begin(&state.db).await;
