@@ -129,13 +129,10 @@ static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config.limits.request_body_bytes;
     let limits = axum::middleware::from_fn_with_state(state.clone(), crate::rate_limit::middleware);
-    let tokens =
-        axum::middleware::from_fn_with_state(state.clone(), crate::api::auth::confirm_deferred);
     Router::new()
         .merge(crate::api::routes())
         .merge(crate::web::routes())
         .merge(crate::federation::routes())
-        .layer(tokens)
         .layer(limits)
         .merge(crate::metrics::routes(&state))
         .merge(crate::web::media::routes())

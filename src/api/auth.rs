@@ -4,19 +4,15 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use axum::body::Body;
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
-use axum::http::{header, Extensions, HeaderMap, HeaderValue, Method, Uri};
-use axum::middleware::Next;
-use axum::response::Response;
+use axum::http::{header, Extensions, HeaderMap, HeaderValue, Uri};
 
 use crate::app::AppState;
 use crate::config::IpNetwork;
 use crate::crypto;
 use crate::error::{Error, Result};
 use crate::model::{Account, User};
-use crate::service::cache;
 use crate::service::oauth::{self, Principal};
 
 fn bearer_token(parts: &Parts) -> Option<String> {
@@ -50,8 +46,9 @@ pub struct VerifiedToken {
     pub principal: Arc<Principal>,
 }
 
-/// Whom `token` speaks for: the rate limiter's reading of it in this request if there is
-/// one, else [`oauth::authenticate`].
+/// Whom `token` speaks for, settled before the handler runs (its effects never rest on a token
+/// that turns out revoked): the rate limiter's reading of it in this request if there is one,
+/// else [`oauth::authenticate`], which confirms a cached token first.
 async fn principal_of(parts: &Parts, state: &AppState, token: &str) -> Result<Arc<Principal>> {
     if let Some(verified) = parts.extensions.get::<VerifiedToken>() {
         if verified.hash == crypto::sha256_hex(token) {
@@ -162,49 +159,6 @@ impl FromRequestParts<AppState> for MaybeAuth {
             }
         }
     }
-}
-
-/// Lets a read take its token from the cache without a query to confirm it first: the page it
-/// reads learns the database's epoch anyway, and the token is confirmed then (or, if nothing
-/// did, before the answer leaves). If the cache cannot vouch for the token by the end, the
-/// request is run again with the token read from the database, so no answer ever rests on a
-/// revoked token or a changed account. Only requests that cannot change anything qualify:
-/// GET and HEAD without a body (so running one twice is harmless and needs nothing kept).
-pub async fn confirm_deferred(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let bodiless = !request.headers().contains_key(header::TRANSFER_ENCODING)
-        && request
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .is_none_or(|l| l.as_bytes() == b"0");
-    // Without a token there is nothing to confirm (and no need to keep the request's parts).
-    let has_token = request.headers().contains_key(header::AUTHORIZATION)
-        || request
-            .uri()
-            .query()
-            .is_some_and(|q| q.contains("access_token"));
-    if !(has_token && bodiless && matches!(*request.method(), Method::GET | Method::HEAD)) {
-        return next.run(request).await;
-    }
-    let (parts, body) = request.into_parts();
-    let again = parts.clone();
-    let (answer, confirmed) = cache::with_deferred_confirmation(async {
-        let answer = next.clone().run(Request::from_parts(parts, body)).await;
-        (
-            answer,
-            cache::settle_deferred(&state.cache, &state.db).await,
-        )
-    })
-    .await;
-    if confirmed {
-        return answer;
-    }
-    drop(answer);
-    tracing::debug!("cached token not confirmed; answering again from the database");
-    next.run(Request::from_parts(again, Body::empty())).await
 }
 
 /// The caller's IP address, as [`client_ip`] finds it.

@@ -1,7 +1,7 @@
 //! In-process caches of statuses and accounts as every viewer sees them (counters included;
 //! the viewer's own flags are never cached), so a page of a timeline is one small query
-//! rather than every row read again; and of whom bearer tokens speak for, so a request is not
-//! one query more to tell who is calling.
+//! rather than every row read again; and of whom bearer tokens speak for, so telling who is
+//! calling costs a read of the epoch rather than the token's join of four tables.
 //!
 //! PostgreSQL keeps them true. Triggers announce every change to a cached row on
 //! `store::cache::CHANNEL`, in commit order, to every process (migration
@@ -26,6 +26,7 @@ use sqlx::postgres::PgListener;
 use sqlx::PgPool;
 use tokio::sync::{watch, Mutex, OnceCell};
 
+use crate::db::kept::KeptConnections;
 use crate::model::Account;
 use crate::service::oauth::Principal;
 use crate::store;
@@ -142,26 +143,7 @@ impl Cache {
     /// Whether entries may be trusted by a reader who saw `epoch` in the database: once this
     /// process has heard every change up to it. Waits a moment for the announcements, then
     /// asks for a marker; `false` (read the database) if even that does not arrive.
-    ///
-    /// Within a request that took its token from the cache unconfirmed (see
-    /// [`Cache::defer_confirmation`]), success also confirms the token if it is still cached.
     pub async fn catch_up(&self, db: &PgPool, epoch: i64) -> bool {
-        let caught_up = self.reach(db, epoch).await;
-        if caught_up {
-            let _ = PENDING.try_with(|p| {
-                let mut p = p.borrow_mut();
-                if p.token
-                    .as_ref()
-                    .is_some_and(|(h, taken)| self.still_cached(h, taken))
-                {
-                    p.token = None;
-                }
-            });
-        }
-        caught_up
-    }
-
-    async fn reach(&self, db: &PgPool, epoch: i64) -> bool {
         if !self.inner.live.load(Ordering::SeqCst) {
             return false;
         }
@@ -226,12 +208,28 @@ impl Cache {
     }
 
     /// Whom the token with this hash speaks for, if cached and true now: the database's epoch
-    /// is read (a query far cheaper than the token's) and the entry is trusted once this
-    /// process has heard every change up to it, as any other entry.
-    pub async fn principal_now(&self, db: &PgPool, token_hash: &str) -> Option<Arc<Principal>> {
+    /// is read (on a kept connection, a query far cheaper than the token's) and the entry is
+    /// trusted once this process has heard every change up to it, as any other entry. The
+    /// epoch is read after the caller's request arrived, so the answer reflects every
+    /// revocation and every change to the user or account committed before it.
+    pub async fn principal_now(
+        &self,
+        kept: &Arc<KeptConnections>,
+        db: &PgPool,
+        token_hash: &str,
+    ) -> Option<Arc<Principal>> {
         self.principal(token_hash)?;
-        let epoch = match store::cache::epoch(db).await {
-            Ok(epoch) => epoch,
+        let epoch = match kept.acquire().await {
+            Ok(mut conn) => match store::cache::epoch(&mut *conn).await {
+                Ok(epoch) => {
+                    conn.keep();
+                    epoch
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "cache epoch; reading the database");
+                    return None;
+                }
+            },
             Err(e) => {
                 tracing::warn!(error = %e, "cache epoch; reading the database");
                 return None;
@@ -244,43 +242,11 @@ impl Cache {
         self.principal(token_hash)
     }
 
-    /// Whom the token with this hash speaks for, if cached, unconfirmed: inside a request run
-    /// by [`with_deferred_confirmation`], confirmation is left to the request's own first
-    /// [`Cache::catch_up`] or, failing that, to [`settle_deferred`] before its answer leaves.
-    /// `None` outside such a request, while another token waits (the caller confirms at once),
-    /// or on a miss.
-    pub fn defer_confirmation(&self, token_hash: &str) -> Option<Arc<Principal>> {
-        let principal = self.principal(token_hash)?;
-        PENDING
-            .try_with(|p| {
-                let mut p = p.borrow_mut();
-                match &p.token {
-                    // The same token again: the entry already waiting, which is the one
-                    // confirmed. Another token is confirmed at once (one waits at a time).
-                    Some((waiting, taken)) => (waiting == token_hash).then(|| taken.clone()),
-                    None => {
-                        p.token = Some((token_hash.to_string(), principal.clone()));
-                        Some(principal)
-                    }
-                }
-            })
-            .ok()
-            .flatten()
-    }
-
     /// Whether the token with this hash is cached, unconfirmed and without a query: it was
     /// valid when read, and no revocation has been heard of since. Good enough to pick a rate
-    /// limit's bucket by; anything that acts on the token asks [`Cache::principal_now`] or
-    /// [`Cache::defer_confirmation`].
+    /// limit's bucket by; anything that acts on the token asks [`Cache::principal_now`].
     pub fn holds_token(&self, token_hash: &str) -> bool {
         self.principal(token_hash).is_some()
-    }
-
-    /// The very entry `taken` is still the cached one (not evicted, nor evicted and read
-    /// afresh by another request).
-    fn still_cached(&self, token_hash: &str, taken: &Arc<Principal>) -> bool {
-        self.principal(token_hash)
-            .is_some_and(|now| Arc::ptr_eq(&now, taken))
     }
 
     fn principal(&self, token_hash: &str) -> Option<Arc<Principal>> {
@@ -390,43 +356,6 @@ impl Cache {
             }
         });
     }
-}
-
-tokio::task_local! {
-    /// The token hash a request took from the cache and has not confirmed yet.
-    static PENDING: std::cell::RefCell<Pending>;
-}
-
-#[derive(Default)]
-struct Pending {
-    /// The token's hash and the entry taken for it.
-    token: Option<(String, Arc<Principal>)>,
-}
-
-/// Runs a request (a read: it changes nothing) that may take its token from the cache and
-/// confirm it later, in the epoch check its own page makes anyway, instead of a query of its
-/// own; [`settle_deferred`] must run before its answer is sent.
-pub async fn with_deferred_confirmation<F: std::future::Future>(request: F) -> F::Output {
-    PENDING
-        .scope(std::cell::RefCell::new(Pending::default()), request)
-        .await
-}
-
-/// Confirms, at the end of a request run by [`with_deferred_confirmation`], a token it took
-/// from the cache that nothing confirmed meanwhile. `false` when the cache cannot vouch for
-/// it: the caller then asks the database before it answers.
-pub async fn settle_deferred(cache: &Cache, db: &PgPool) -> bool {
-    let Some((hash, taken)) = PENDING
-        .try_with(|p| p.borrow_mut().token.take())
-        .ok()
-        .flatten()
-    else {
-        return true;
-    };
-    cache
-        .principal_now(db, &hash)
-        .await
-        .is_some_and(|now| Arc::ptr_eq(&now, &taken))
 }
 
 /// Whom tokens speak for, by token hash, with the ids an announcement names them by: the

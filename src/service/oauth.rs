@@ -3,7 +3,6 @@
 
 use std::sync::{Arc, OnceLock};
 
-use axum::http::StatusCode;
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
@@ -17,6 +16,36 @@ use crate::{crypto, id, store};
 const CODE_LIFETIME_MINUTES: i64 = 10;
 /// How long the sign-in page remembers a browser.
 pub const SESSION_DAYS: i64 = 30;
+
+/// Why a grant or a revocation is refused, in the terms of RFC 6749 (§5.2) and RFC 7009; the
+/// faces decide how each is answered.
+#[derive(Debug)]
+pub enum OAuthError {
+    /// The client is unknown, or its secret is missing or wrong (`invalid_client`).
+    InvalidClient,
+    /// The code, refresh token or credentials are no good, and why (`invalid_grant`).
+    InvalidGrant(String),
+    /// A scope asked for is unknown or beyond the app's (`invalid_scope`).
+    InvalidScope,
+    /// A parameter the grant needs was not sent (`invalid_request`).
+    MissingParameter(&'static str),
+    /// The token to revoke belongs to another client (`unauthorized_client`).
+    UnauthorizedClient,
+    /// Not a refusal: the work itself failed (the database, for instance).
+    Failed(Error),
+}
+
+impl From<Error> for OAuthError {
+    fn from(e: Error) -> Self {
+        OAuthError::Failed(e)
+    }
+}
+
+impl From<sqlx::Error> for OAuthError {
+    fn from(e: sqlx::Error) -> Self {
+        OAuthError::Failed(e.into())
+    }
+}
 
 /// A new app and its secret (shown this once).
 pub struct CreatedApp {
@@ -125,16 +154,12 @@ pub async fn app_by_id(state: &AppState, id: i64) -> Result<App> {
         .ok_or(Error::NotFound)
 }
 
-fn invalid_client() -> Error {
-    Error::oauth(
-        StatusCode::UNAUTHORIZED,
-        "invalid_client",
-        "Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.",
-    )
+fn invalid_client() -> OAuthError {
+    OAuthError::InvalidClient
 }
 
-fn invalid_grant(why: &str) -> Error {
-    Error::oauth(StatusCode::BAD_REQUEST, "invalid_grant", why)
+fn invalid_grant(why: &str) -> OAuthError {
+    OAuthError::InvalidGrant(why.to_string())
 }
 
 /// The client calling the token or revoke endpoint. `secret` may be absent only where
@@ -144,7 +169,7 @@ pub async fn authenticate_client(
     client_id: Option<&str>,
     secret: Option<&str>,
     secret_optional: bool,
-) -> Result<App> {
+) -> Result<App, OAuthError> {
     let client_id = client_id
         .filter(|c| !c.is_empty())
         .ok_or_else(invalid_client)?;
@@ -358,7 +383,7 @@ pub async fn exchange_code(
     code: &str,
     redirect_uri: Option<&str>,
     code_verifier: Option<&str>,
-) -> Result<IssuedToken> {
+) -> Result<IssuedToken, OAuthError> {
     let code_hash = crypto::sha256_hex(code);
     // The code's row stays locked until this transaction ends, so a concurrent second
     // exchange finds the first one's token when it revokes.
@@ -431,7 +456,7 @@ async fn redeem(
     code_hash: &str,
     redirect_uri: Option<&str>,
     code_verifier: Option<&str>,
-) -> Result<IssuedToken> {
+) -> Result<IssuedToken, OAuthError> {
     if code_row.app_id != app.id || code_row.expires_at < Utc::now() {
         return Err(invalid_grant(GRANT_INVALID));
     }
@@ -443,11 +468,7 @@ async fn redeem(
         }
         Some(_) => {}
         None if code_row.redirect_uri_given => {
-            return Err(Error::oauth(
-                StatusCode::BAD_REQUEST,
-                "invalid_request",
-                "Missing required parameter: redirect_uri.",
-            ));
+            return Err(OAuthError::MissingParameter("redirect_uri"));
         }
         None => {}
     }
@@ -481,6 +502,7 @@ async fn redeem(
         None,
     )
     .await
+    .map_err(OAuthError::from)
 }
 
 /// The `password` grant.
@@ -490,7 +512,7 @@ pub async fn password_grant(
     login: &str,
     password: &str,
     scope: Option<&str>,
-) -> Result<IssuedToken> {
+) -> Result<IssuedToken, OAuthError> {
     let scopes = requested_scopes(app, scope)?;
     let user = check_credentials(state, login, password)
         .await?
@@ -498,7 +520,7 @@ pub async fn password_grant(
     if let Some(why) = user.login_refusal() {
         return Err(invalid_grant(why));
     }
-    issue_token(state, app.id, Some(user.id), scopes).await
+    Ok(issue_token(state, app.id, Some(user.id), scopes).await?)
 }
 
 /// The `client_credentials` grant: a token for the app itself, not for a person.
@@ -506,9 +528,9 @@ pub async fn client_credentials_grant(
     state: &AppState,
     app: &App,
     scope: Option<&str>,
-) -> Result<IssuedToken> {
+) -> Result<IssuedToken, OAuthError> {
     let scopes = requested_scopes(app, scope)?;
-    issue_token(state, app.id, None, scopes).await
+    Ok(issue_token(state, app.id, None, scopes).await?)
 }
 
 /// The `refresh_token` grant: the old token is revoked and a new pair issued.
@@ -516,7 +538,7 @@ pub async fn refresh_grant(
     state: &AppState,
     app: &App,
     refresh_token: &str,
-) -> Result<IssuedToken> {
+) -> Result<IssuedToken, OAuthError> {
     let grant = store::oauth::grant_by_refresh_hash(&state.db, &crypto::sha256_hex(refresh_token))
         .await?
         .filter(|g| g.app_id == app.id)
@@ -533,9 +555,10 @@ pub async fn refresh_grant(
         Some(grant.token_id),
     )
     .await
+    .map_err(OAuthError::from)
 }
 
-fn requested_scopes(app: &App, scope: Option<&str>) -> Result<Scopes> {
+fn requested_scopes(app: &App, scope: Option<&str>) -> Result<Scopes, OAuthError> {
     let registered = Scopes::from_vec(app.scopes.clone());
     let asked = match scope.filter(|s| !s.trim().is_empty()) {
         None => return Ok(registered),
@@ -547,26 +570,18 @@ fn requested_scopes(app: &App, scope: Option<&str>) -> Result<Scopes> {
     Ok(asked)
 }
 
-fn invalid_scope() -> Error {
-    Error::oauth(
-        StatusCode::BAD_REQUEST,
-        "invalid_scope",
-        "The requested scope is invalid, unknown, or malformed.",
-    )
+fn invalid_scope() -> OAuthError {
+    OAuthError::InvalidScope
 }
 
 /// Revokes an access or refresh token of `app` (RFC 7009: unknown tokens are not an error).
-pub async fn revoke(state: &AppState, app: &App, token: &str) -> Result<()> {
+pub async fn revoke(state: &AppState, app: &App, token: &str) -> Result<(), OAuthError> {
     match store::oauth::token_owner(&state.db, &crypto::sha256_hex(token)).await? {
         Some((token_id, app_id)) if app_id == app.id => {
             store::oauth::revoke_token(&state.db, token_id).await?;
             Ok(())
         }
-        Some(_) => Err(Error::oauth(
-            StatusCode::FORBIDDEN,
-            "unauthorized_client",
-            "You are not authorized to revoke this token",
-        )),
+        Some(_) => Err(OAuthError::UnauthorizedClient),
         None => Ok(()),
     }
 }
@@ -582,16 +597,20 @@ pub struct Principal {
 }
 
 /// Resolves a bearer token; `Unauthorized` for an unknown or revoked one, or one whose user or
-/// account is gone or suspended. A token seen before is usually answered from the cache
-/// (which hears of every revocation and change to the user or account); in a read, the
-/// cache's answer may be confirmed later in the request (`api::auth::confirm_deferred`).
+/// account is gone or suspended. A token seen before is usually answered from the cache, and
+/// only once the cache is confirmed to have heard of every revocation and change to the user
+/// or account committed so far ([`Cache::principal_now`]): whatever the caller then does
+/// rests on the token as it is now, not as it was when cached.
+///
+/// [`Cache::principal_now`]: crate::service::cache::Cache::principal_now
 pub async fn authenticate(state: &AppState, token: &str) -> Result<Arc<Principal>> {
     let invalid = || Error::unauthorized("The access token is invalid");
     let hash = crypto::sha256_hex(token);
-    if let Some(principal) = state.cache.defer_confirmation(&hash) {
-        return Ok(principal);
-    }
-    if let Some(principal) = state.cache.principal_now(&state.db, &hash).await {
+    if let Some(principal) = state
+        .cache
+        .principal_now(&state.kept, &state.db, &hash)
+        .await
+    {
         return Ok(principal);
     }
     let usage = state.cache.begin(&state.db).await;

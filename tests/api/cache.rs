@@ -293,9 +293,9 @@ async fn whom_a_token_speaks_for_is_never_stale() {
         );
     }
 
-    // Revoked behind a long queue of announcements: a read that took the token from the
-    // cache waits for its process to hear of the revocation (or is answered again from the
-    // database) rather than answer for a revoked token.
+    // Revoked behind a long queue of announcements: a request whose token is cached waits for
+    // its process to hear of the revocation (or reads the token from the database) before it
+    // is served, rather than answer for a revoked token.
     let dave = app.register("dave").await;
     let erin = app.register("erin").await;
     for t in [&dave.token, &erin.token] {

@@ -36,5 +36,6 @@ mod status_lifecycle;
 mod statuses;
 mod streaming;
 mod threads;
+mod token_confirmation;
 mod trust;
 mod visibility;

@@ -5,8 +5,48 @@ pub mod metadata;
 pub mod revoke;
 pub mod token;
 
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use base64::Engine;
+
+use crate::error::Error;
+use crate::service::oauth::OAuthError;
+
+/// A refusal answered as RFC 6749 (§5.2) and Doorkeeper, whose wording clients may know.
+impl From<OAuthError> for Error {
+    fn from(e: OAuthError) -> Error {
+        match e {
+            OAuthError::InvalidClient => Error::oauth(
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                "Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.",
+            ),
+            OAuthError::InvalidGrant(why) => {
+                Error::oauth(StatusCode::BAD_REQUEST, "invalid_grant", why)
+            }
+            OAuthError::InvalidScope => Error::oauth(
+                StatusCode::BAD_REQUEST,
+                "invalid_scope",
+                "The requested scope is invalid, unknown, or malformed.",
+            ),
+            OAuthError::MissingParameter(name) => missing(name),
+            OAuthError::UnauthorizedClient => Error::oauth(
+                StatusCode::FORBIDDEN,
+                "unauthorized_client",
+                "You are not authorized to revoke this token",
+            ),
+            OAuthError::Failed(e) => e,
+        }
+    }
+}
+
+/// `invalid_request` for a parameter that was not sent.
+pub fn missing(param: &str) -> Error {
+    Error::oauth(
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        format!("Missing required parameter: {param}."),
+    )
+}
 
 /// Client credentials from HTTP Basic authentication (`client_secret_basic`), if sent.
 pub fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {

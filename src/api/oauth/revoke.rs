@@ -1,17 +1,17 @@
 //! `POST /oauth/revoke` (RFC 7009)
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::basic_credentials;
+use super::{basic_credentials, missing};
 use crate::api::de;
 use crate::api::params::Params;
 use crate::app::AppState;
-use crate::error::{Error, Result};
-use crate::service::oauth;
+use crate::error::Result;
+use crate::service::oauth::{self, OAuthError};
 
 #[derive(Deserialize)]
 pub struct RevokeRequest {
@@ -32,13 +32,8 @@ pub async fn create(
         Some((id, secret)) => (Some(id), Some(secret)),
         None => (p.client_id, p.client_secret),
     };
-    let unauthorized = || {
-        Error::oauth(
-            StatusCode::FORBIDDEN,
-            "unauthorized_client",
-            "You are not authorized to revoke this token",
-        )
-    };
+    // As on Mastodon (Doorkeeper), a client that fails to authenticate hears that it may not
+    // revoke the token, not why.
     let app = oauth::authenticate_client(
         &state,
         client_id.as_deref(),
@@ -47,16 +42,13 @@ pub async fn create(
     )
     .await
     .map_err(|e| match e {
-        Error::OAuth { .. } => unauthorized(),
-        other => other,
+        OAuthError::Failed(other) => other,
+        _ => OAuthError::UnauthorizedClient.into(),
     })?;
-    let token = p.token.filter(|t| !t.is_empty()).ok_or_else(|| {
-        Error::oauth(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "Missing required parameter: token.",
-        )
-    })?;
+    let token = p
+        .token
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| missing("token"))?;
     oauth::revoke(&state, &app, &token).await?;
     Ok(Json(json!({})))
 }

@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use serde::Deserialize;
 
-use super::basic_credentials;
+use super::{basic_credentials, missing};
 use crate::api::auth::ClientIp;
 use crate::api::de;
 use crate::api::entities::application::Token;
@@ -38,14 +38,6 @@ pub struct TokenRequest {
     refresh_token: Option<String>,
     #[serde(default, deserialize_with = "de::opt_string")]
     scope: Option<String>,
-}
-
-fn missing(param: &str) -> Error {
-    Error::oauth(
-        StatusCode::BAD_REQUEST,
-        "invalid_request",
-        format!("Missing required parameter: {param}."),
-    )
 }
 
 pub async fn create(

@@ -1,0 +1,179 @@
+//! A request runs its handler at most once, and never for a token that is no longer good. Even
+//! a GET may act (the home timeline marks its feed read, a search with `resolve=true` fetches
+//! from other servers), so a token the cache holds is confirmed before the handler runs,
+//! rather than after it with the request run again when the confirmation fails.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::routing::get;
+use axum::Router;
+use reqwest::StatusCode;
+use serde_json::json;
+use sqlx::PgPool;
+
+use crate::helpers::{TestApp, TestUser};
+
+/// SQL a stub runs against the instance's database (with an account id as `$1`) before it
+/// answers a fetch.
+type OnFetch = Option<(PgPool, &'static str, i64)>;
+
+/// A remote server whose one actor, `ghost`, is never found; it counts the fetches.
+struct Ghost {
+    url: String,
+    fetches: Arc<AtomicUsize>,
+    on_fetch: Arc<Mutex<OnFetch>>,
+}
+
+async fn ghost() -> Ghost {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!(
+        "http://{}/users/ghost",
+        listener.local_addr().expect("addr")
+    );
+    let fetches = Arc::new(AtomicUsize::new(0));
+    let on_fetch: Arc<Mutex<OnFetch>> = Arc::default();
+    let (count, hook) = (fetches.clone(), on_fetch.clone());
+    let router = Router::new().route(
+        "/users/ghost",
+        get(move || {
+            let (count, hook) = (count.clone(), hook.clone());
+            async move {
+                count.fetch_add(1, Ordering::SeqCst);
+                let change = hook.lock().expect("hook").clone();
+                if let Some((db, sql, id)) = change {
+                    sqlx::query(sql)
+                        .bind(id)
+                        .execute(&db)
+                        .await
+                        .expect("change");
+                }
+                axum::http::StatusCode::NOT_FOUND
+            }
+        }),
+    );
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    Ghost {
+        url,
+        fetches,
+        on_fetch,
+    }
+}
+
+/// `who` searches for `url` with `resolve=true`.
+async fn resolve(app: &TestApp, who: &TestUser, url: &str) -> (StatusCode, serde_json::Value) {
+    app.get(
+        &format!(
+            "/api/v2/search?q={}&resolve=true&type=accounts",
+            crate::oauth::urlencode(url)
+        ),
+        Some(&who.token),
+    )
+    .await
+}
+
+fn id(user: &TestUser) -> i64 {
+    user.id.parse().expect("numeric id")
+}
+
+async fn credentials(app: &TestApp, user: &TestUser) -> StatusCode {
+    app.get("/api/v1/accounts/verify_credentials", Some(&user.token))
+        .await
+        .0
+}
+
+#[tokio::test]
+async fn a_revoked_token_runs_no_handler() {
+    let app = TestApp::spawn().await;
+    let ghost = ghost().await;
+    let erin = app.register("erin").await;
+    let frank = app.register("frank").await;
+    // Erin last read her home timeline two hours ago: reading it now would mark it read.
+    sqlx::query(
+        "UPDATE users SET feed_active_at = now() - interval '2 hours' WHERE account_id = $1",
+    )
+    .bind(id(&erin))
+    .execute(&app.state.db)
+    .await
+    .expect("age the feed");
+    // Both tokens are used, and so cached.
+    for user in [&erin, &frank] {
+        assert_eq!(credentials(&app, user).await, StatusCode::OK);
+    }
+
+    // Revoked behind a long queue of announcements, committed together so the listener gets
+    // no head start: the requests below arrive while the cache still holds both tokens.
+    let mut tx = app.state.db.begin().await.expect("begin");
+    sqlx::query(
+        "SELECT pg_notify('rookery_cache', 'm ' || g || ' 0') FROM generate_series(1, 200000) g",
+    )
+    .execute(&mut *tx)
+    .await
+    .expect("backlog");
+    sqlx::query(
+        "UPDATE oauth_tokens SET revoked_at = now() \
+         WHERE user_id IN (SELECT id FROM users WHERE account_id = ANY($1))",
+    )
+    .bind(vec![id(&erin), id(&frank)])
+    .execute(&mut *tx)
+    .await
+    .expect("revoke");
+    tx.commit().await.expect("commit");
+
+    let (home, search) = tokio::join!(
+        app.get("/api/v1/timelines/home", Some(&erin.token)),
+        resolve(&app, &frank, &ghost.url),
+    );
+    assert_eq!(home.0, StatusCode::UNAUTHORIZED, "{}", home.1);
+    assert_eq!(search.0, StatusCode::UNAUTHORIZED, "{}", search.1);
+
+    // Refused before the handlers ran: the feed is not marked read, nothing was fetched.
+    let untouched: bool = sqlx::query_scalar(
+        "SELECT feed_active_at < now() - interval '1 hour' FROM users WHERE account_id = $1",
+    )
+    .bind(id(&erin))
+    .fetch_one(&app.state.db)
+    .await
+    .expect("feed");
+    assert!(untouched, "a revoked token's request marked the feed read");
+    assert_eq!(
+        ghost.fetches.load(Ordering::SeqCst),
+        0,
+        "a revoked token's request fetched from another server"
+    );
+}
+
+#[tokio::test]
+async fn a_read_runs_once_when_its_account_changes_meanwhile() {
+    let app = TestApp::spawn().await;
+    let ghost = ghost().await;
+    let grace = app.register("grace").await;
+    assert_eq!(credentials(&app, &grace).await, StatusCode::OK);
+
+    // While the search fetches, grace's account changes (as a new follower changes its
+    // counters): the cached token is evicted, though it is still good.
+    *ghost.on_fetch.lock().expect("hook") = Some((
+        app.state.db.clone(),
+        "UPDATE accounts SET note = note || '.' WHERE id = $1",
+        id(&grace),
+    ));
+    let (code, found) = resolve(&app, &grace, &ghost.url).await;
+    assert_eq!(code, StatusCode::OK, "{found}");
+    assert_eq!(found["accounts"], json!([]));
+    assert_eq!(
+        ghost.fetches.load(Ordering::SeqCst),
+        1,
+        "one request, one fetch"
+    );
+
+    // The token is read afresh next time, and still good.
+    *ghost.on_fetch.lock().expect("hook") = None;
+    assert_eq!(credentials(&app, &grace).await, StatusCode::OK);
+    let (code, found) = resolve(&app, &grace, &ghost.url).await;
+    assert_eq!(code, StatusCode::OK, "{found}");
+    assert_eq!(ghost.fetches.load(Ordering::SeqCst), 2);
+}
