@@ -29,6 +29,8 @@ pub struct AppState {
     /// For outgoing requests (federation): SSRF-guarded, redirects handled by the fetcher.
     pub http: reqwest::Client,
     pub limiter: Arc<RateLimiter>,
+    /// Where new local actors' key pairs come from (generated; tests hand out cheaper ones).
+    pub key_pairs: crate::crypto::KeyPairs,
     /// Parsed private keys of local accounts by account id: parsing costs more than signing.
     pub signing_keys: Arc<
         std::sync::Mutex<std::collections::HashMap<i64, crate::federation::signature::SigningKey>>,
@@ -86,6 +88,7 @@ impl AppState {
             config: Arc::new(config),
             http,
             limiter: Arc::new(RateLimiter::default()),
+            key_pairs: crate::crypto::KeyPairs::default(),
             signing_keys: Arc::default(),
             rendered_accounts,
             cache,

@@ -38,6 +38,7 @@ pub struct Config {
     pub delivery: DeliveryConfig,
     pub metrics: MetricsConfig,
     pub media: MediaConfig,
+    pub security: SecurityConfig,
     pub log: LogConfig,
 }
 
@@ -359,6 +360,24 @@ pub enum DomainBlocksVisibility {
     None,
 }
 
+/// The cost of stored password hashes (`[security]` in config/default.toml).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityConfig {
+    pub password_hash_memory_kib: u32,
+    pub password_hash_passes: u32,
+}
+
+impl SecurityConfig {
+    /// The cost new password hashes are made at.
+    pub fn password_cost(&self) -> crate::crypto::PasswordCost {
+        crate::crypto::PasswordCost {
+            memory_kib: self.password_hash_memory_kib,
+            passes: self.password_hash_passes,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct LogConfig {
@@ -502,6 +521,16 @@ impl Config {
                 }
             }
         }
+        if self.security.password_hash_memory_kib < 8 {
+            // argon2's own minimum (8 KiB per lane; hashes use one).
+            return bad(
+                "security.password_hash_memory_kib",
+                "must be at least 8".into(),
+            );
+        }
+        if self.security.password_hash_passes == 0 {
+            return bad("security.password_hash_passes", "must be at least 1".into());
+        }
         if self.instance.title.trim().is_empty() {
             return bad("instance.title", "must not be empty".into());
         }
@@ -586,6 +615,21 @@ mod tests {
         c.validate().expect("defaults validate");
         assert_eq!(c.limits.status_characters, 500);
         assert_eq!(c.registrations, RegistrationMode::Open);
+        assert_eq!(
+            c.security.password_cost(),
+            crate::crypto::PasswordCost::default()
+        );
+    }
+
+    #[test]
+    fn password_hash_cost_is_checked() {
+        let mut c = Config::defaults();
+        c.security.password_hash_memory_kib = 7;
+        let e = c.validate().expect_err("too little memory");
+        assert!(e.to_string().contains("password_hash_memory_kib"), "{e}");
+        let mut c = Config::defaults();
+        c.security.password_hash_passes = 0;
+        assert!(c.validate().is_err());
     }
 
     #[test]

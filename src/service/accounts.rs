@@ -207,10 +207,12 @@ async fn create_local(state: &AppState, new: NewLocal<'_>) -> Result<(User, Acco
     v.finish()?;
 
     let password = new.password.to_string();
+    let cost = state.config.security.password_cost();
+    let key_pairs = state.key_pairs.clone();
     let (password_hash, (private_pem, public_pem)) = tokio::task::spawn_blocking(move || {
         Ok::<_, anyhow::Error>((
-            crypto::hash_password(&password)?,
-            crypto::generate_rsa_keypair()?,
+            crypto::hash_password_with(&password, cost)?,
+            key_pairs.next()?,
         ))
     })
     .await
@@ -335,7 +337,8 @@ pub async fn reset_password(state: &AppState, username: &str) -> Result<String> 
     let user = user_by_username(state, username).await?;
     let password = crypto::random_token(18);
     let for_hash = password.clone();
-    let hash = tokio::task::spawn_blocking(move || crypto::hash_password(&for_hash))
+    let cost = state.config.security.password_cost();
+    let hash = tokio::task::spawn_blocking(move || crypto::hash_password_with(&for_hash, cost))
         .await
         .map_err(|e| Error::Internal(e.into()))??;
     let mut tx = state.db.begin().await?;

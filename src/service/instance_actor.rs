@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::federation::fetch::KeySigner;
 use crate::federation::signature::SigningKey;
 use crate::model::Account;
-use crate::{crypto, id, store};
+use crate::{id, store};
 
 /// The instance actor, created with a fresh key pair the first time it is needed.
 pub async fn get(state: &AppState) -> Result<Account> {
@@ -14,7 +14,8 @@ pub async fn get(state: &AppState) -> Result<Account> {
     if let Some(actor) = store::accounts::by_uri(&state.db, &uri).await? {
         return Ok(actor);
     }
-    let (private_pem, public_pem) = tokio::task::spawn_blocking(crypto::generate_rsa_keypair)
+    let key_pairs = state.key_pairs.clone();
+    let (private_pem, public_pem) = tokio::task::spawn_blocking(move || key_pairs.next())
         .await
         .map_err(|e| Error::Internal(e.into()))??;
     let mut conn = state.db.acquire().await?;
