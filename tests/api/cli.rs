@@ -269,10 +269,10 @@ async fn admin_approve_lets_a_pending_user_in() {
 #[tokio::test]
 async fn migrate_creates_a_missing_database() {
     let existing = fresh_database().await;
-    let url = database_url(&existing);
+    let url = database_url(&existing.options);
     let missing = url.replacen(
-        existing.get_database().expect("name"),
-        &format!("{}_new", existing.get_database().expect("name")),
+        existing.options.get_database().expect("name"),
+        &format!("{}_new", existing.options.get_database().expect("name")),
         1,
     );
     let out = rookery()

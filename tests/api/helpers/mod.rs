@@ -1,154 +1,57 @@
 //! The test harness: a real Rookery on an ephemeral port, over a real PostgreSQL.
 //!
-//! Each test process starts one throwaway PostgreSQL cluster (with the same code `rookery`
-//! uses for its private cluster; the kernel stops it when the process exits), or uses the
-//! server named by `DATABASE_URL`. A migrated template database is made once per process;
-//! every test gets its own database cloned from it, so tests are isolated and run in parallel.
+//! [`TestApp`] runs an instance over a database of its own ([`database`]); people are signed
+//! up through the service layer, with cheap keys ([`keys`]) and password hashes.
 
 #![allow(dead_code)]
 
+pub mod database;
+pub mod keys;
+
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::str::FromStr;
-use std::sync::OnceLock;
+use std::sync::{Arc, Once};
 
 use reqwest::{Method, StatusCode};
 use rookery::app::AppState;
 use rookery::config::Config;
-use rookery::db::cluster::{Cluster, Lifetime};
 use serde_json::{json, Value};
 use sqlx::postgres::PgConnectOptions;
-use sqlx::{Connection, PgConnection};
-use tokio::sync::OnceCell;
 
-/// The database server of this test process.
-fn server_options() -> PgConnectOptions {
-    static BASE: OnceLock<Result<PgConnectOptions, String>> = OnceLock::new();
-    let base = BASE.get_or_init(|| {
-        if let Ok(url) = std::env::var("DATABASE_URL") {
-            return PgConnectOptions::from_str(&url).map_err(|e| e.to_string());
+pub use database::{database_url, fresh_database, TestDatabase};
+
+/// The password of every person [`TestApp::register`] signs up.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// The scopes of [`TestApp::register`]'s tokens.
+pub const DEFAULT_SCOPES: &str = "read write follow push";
+
+/// With `ROOKERY_TEST_LOG` set to a tracing filter (`debug`, `rookery=trace,warn`…), every
+/// instance's logs go to the test output: libtest shows them for failed tests, or for all with
+/// `--nocapture`. Installed once per process, at the first instance.
+fn init_logging() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        if let Ok(filter) = std::env::var("ROOKERY_TEST_LOG") {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+                .with_test_writer()
+                .try_init();
         }
-        let dir = test_cluster_dir();
-        let cluster =
-            Cluster::ensure_running(&dir, Lifetime::TiedToProcess).map_err(|e| format!("{e:#}"))?;
-        Ok(rookery::db::cluster_options(&cluster, "postgres"))
     });
-    match base {
-        Ok(options) => options.clone(),
-        Err(e) => panic!("cannot start the test database: {e}"),
-    }
 }
 
-/// `<tmp>/rookery-test-<pid>`; folders left by earlier runs whose process is gone are removed.
-fn test_cluster_dir() -> PathBuf {
-    let tmp = std::env::temp_dir();
-    if let Ok(entries) = std::fs::read_dir(&tmp) {
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().to_string();
-            if let Some(pid) = name
-                .strip_prefix("rookery-test-")
-                .and_then(|p| p.parse::<u32>().ok())
-            {
-                if pid != std::process::id() && !PathBuf::from(format!("/proc/{pid}")).exists() {
-                    let _ = std::fs::remove_dir_all(entry.path());
-                }
-            }
-        }
-    }
-    tmp.join(format!("rookery-test-{}", std::process::id()))
-}
-
-fn unique_name(prefix: &str) -> String {
-    format!(
-        "{prefix}_{}_{}",
-        std::process::id(),
-        rookery::crypto::random_token(6)
-            .to_ascii_lowercase()
-            .replace(['-', '_'], "x")
-    )
-}
-
-/// The migrated template of this process.
-async fn template_name() -> String {
-    static TEMPLATE: OnceCell<String> = OnceCell::const_new();
-    TEMPLATE
-        .get_or_init(|| async {
-            let name = unique_name("rookery_template");
-            let mut admin = PgConnection::connect_with(&server_options())
-                .await
-                .expect("connect to the test server");
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&mut admin)
-                .await
-                .expect("create template database");
-            admin.close().await.ok();
-            let mut conn = PgConnection::connect_with(&server_options().database(&name))
-                .await
-                .expect("connect to the template");
-            rookery::db::MIGRATOR
-                .run(&mut conn)
-                .await
-                .expect("migrate the template");
-            conn.close().await.ok();
-            name
-        })
-        .await
-        .clone()
-}
-
-/// A new database for one test, cloned from the migrated template.
-pub async fn fresh_database() -> PgConnectOptions {
-    let template = template_name().await;
-    let name = unique_name("rookery_test");
-    let mut admin = PgConnection::connect_with(&server_options())
-        .await
-        .expect("connect to the test server");
-    // Concurrent clones of one template can briefly collide; try again.
-    let mut attempt = 0;
-    loop {
-        match sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
-            .execute(&mut admin)
-            .await
-        {
-            Ok(_) => break,
-            Err(e) if attempt < 20 => {
-                attempt += 1;
-                let _ = e;
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-            }
-            Err(e) => panic!("create test database: {e}"),
-        }
-    }
-    admin.close().await.ok();
-    server_options().database(&name)
-}
-
-/// A `postgres://` URL for a database of the test server, for child processes.
-pub fn database_url(options: &PgConnectOptions) -> String {
-    let db = options.get_database().unwrap_or("postgres");
-    if let Ok(url) = std::env::var("DATABASE_URL") {
-        let mut u = url::Url::parse(&url).expect("DATABASE_URL is a URL");
-        u.set_path(&format!("/{db}"));
-        return u.to_string();
-    }
-    let socket = options
-        .get_socket()
-        .expect("the test cluster listens on a socket");
-    format!(
-        "postgres://{}@localhost:{}/{db}?host={}",
-        rookery::db::cluster::SUPERUSER,
-        options.get_port(),
-        socket.display()
-    )
-}
-
-/// A running instance.
+/// A running instance; it stops when dropped, and its database goes with the last instance
+/// using it.
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// `http://{addr}`.
     pub base: String,
     pub state: AppState,
+    /// A client that does not follow redirects.
     pub client: reqwest::Client,
     pub db_options: PgConnectOptions,
+    /// Shared with the instances of [`TestApp::spawn_sharing`]: dropped with the last of them.
+    database: Arc<TestDatabase>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -163,6 +66,7 @@ impl Drop for TestApp {
 /// A signed-up person and their token.
 #[derive(Clone, Debug)]
 pub struct TestUser {
+    /// The account id.
     pub id: String,
     pub username: String,
     pub token: String,
@@ -175,6 +79,8 @@ pub struct TestClient {
     pub client_secret: String,
 }
 
+/// The configuration of [`TestApp::spawn`]: loopback federation allowed, no rate limits, one
+/// job worker, and cheap password hashes.
 pub fn test_config() -> Config {
     let mut config = Config::defaults();
     config.listen = "127.0.0.1:0".parse().expect("address");
@@ -188,10 +94,14 @@ pub fn test_config() -> Config {
     config.rate_limits.statuses_per_token = 0;
     config.rate_limits.inbox_per_host = 0;
     config.log.level = "warn".into();
+    // argon2's least: the suite hashes a password for every account it makes.
+    config.security.password_hash_memory_kib = 8;
+    config.security.password_hash_passes = 1;
     config
 }
 
 impl TestApp {
+    /// An instance with [`test_config`].
     pub async fn spawn() -> TestApp {
         TestApp::spawn_with(|_| {}).await
     }
@@ -208,10 +118,12 @@ impl TestApp {
     pub async fn spawn_sharing(&self) -> TestApp {
         let mut config = (*self.state.config).clone();
         config.listen = "127.0.0.1:0".parse().expect("address");
-        TestApp::start(config, Some(self.db_options.clone())).await
+        TestApp::start(config, Some(self.database.clone())).await
     }
 
-    async fn start(mut config: Config, shared: Option<PgConnectOptions>) -> TestApp {
+    async fn start(mut config: Config, shared: Option<Arc<TestDatabase>>) -> TestApp {
+        init_logging();
+        keys::warm_up();
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .expect("bind");
@@ -220,14 +132,16 @@ impl TestApp {
             config.domain = addr.to_string();
         }
         config.listen = addr;
-        let db_options = match shared {
-            Some(options) => options,
-            None => fresh_database().await,
+        let database = match shared {
+            Some(database) => database,
+            None => Arc::new(fresh_database().await),
         };
+        let db_options = database.options.clone();
         let pool = rookery::db::open_pool(db_options.clone(), config.database.max_connections, 10)
             .await
             .expect("pool");
-        let state = AppState::new(pool, config.clone()).expect("state");
+        let mut state = AppState::new(pool, config.clone()).expect("state");
+        state.key_pairs = keys::key_pairs();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let (stop_workers, workers_rx) = tokio::sync::watch::channel(false);
         rookery::jobs::spawn_workers(&state, config.jobs.workers, workers_rx);
@@ -248,6 +162,7 @@ impl TestApp {
                 .build()
                 .expect("client"),
             db_options,
+            database,
             shutdown: Some(tx),
         }
     }
@@ -271,6 +186,7 @@ impl TestApp {
         }
     }
 
+    /// The absolute URL of `path` on this instance.
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
@@ -297,10 +213,12 @@ impl TestApp {
         (status, json)
     }
 
+    /// `GET path`, with a bearer token if given.
     pub async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
         self.request(Method::GET, path, token, None).await
     }
 
+    /// `POST path` with a JSON body, with a bearer token if given.
     pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
         self.request(Method::POST, path, token, Some(body)).await
     }
@@ -373,44 +291,58 @@ impl TestApp {
         body["access_token"].as_str().expect("token").to_string()
     }
 
-    /// Signs up `username` through the API and returns their token (scopes: read write follow push).
+    /// Signs up `username` (confirmed and approved, as open registrations leave them) with a
+    /// token for `read write follow push`.
     pub async fn register(&self, username: &str) -> TestUser {
-        self.register_with_scopes(username, "read write follow push")
-            .await
+        self.register_with_scopes(username, DEFAULT_SCOPES).await
     }
 
-    /// Signs up `username`, then signs in with a token limited to `scopes`.
+    /// Signs up `username` with a token limited to `scopes`: what `POST /api/v1/accounts`
+    /// leaves behind (the same services, without the HTTP round trips), then, for other scopes
+    /// than the default, a sign-in with the password grant through an app of those scopes.
+    /// accounts.rs and oauth.rs test those endpoints themselves.
     pub async fn register_with_scopes(&self, username: &str, scopes: &str) -> TestUser {
-        let app_token = self.app_token("read write follow push").await;
-        let (status, body) = self
-            .post(
-                "/api/v1/accounts",
-                Some(&app_token),
-                json!({
-                    "username": username,
-                    "email": format!("{username}@example.com"),
-                    "password": "correct horse battery",
-                    "agreement": true,
-                    "locale": "en",
-                }),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        let mut token = body["access_token"].as_str().expect("token").to_string();
-        let (status, me) = self
-            .get("/api/v1/accounts/verify_credentials", Some(&token))
-            .await;
-        assert_eq!(status, StatusCode::OK, "{me}");
-        if scopes != "read write follow push" {
-            let client = self
-                .create_client(scopes, "urn:ietf:wg:oauth:2.0:oob")
-                .await;
-            token = self.password_token(&client, username, scopes).await;
+        use rookery::service::{accounts, oauth};
+        let client = oauth::create_app(
+            &self.state,
+            "Test client",
+            vec![rookery::model::oauth::OOB_REDIRECT_URI.into()],
+            scopes,
+            None,
+        )
+        .await
+        .expect("create an app");
+        let (user, account) = accounts::register(
+            &self.state,
+            accounts::Registration {
+                username: username.into(),
+                email: format!("{username}@example.com"),
+                password: PASSWORD.into(),
+                agreement: true,
+                locale: Some("en".into()),
+                reason: None,
+                ip: Some("127.0.0.1".into()),
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("sign up {username}: {e}"));
+        assert!(
+            user.login_refusal().is_none(),
+            "{username} may not sign in: are registrations open?"
+        );
+        let token = if scopes == DEFAULT_SCOPES {
+            let scopes = rookery::model::Scopes::parse(scopes).expect("scopes");
+            oauth::issue_token(&self.state, client.app.id, Some(user.id), scopes)
+                .await
+                .map_err(oauth::OAuthError::from)
+        } else {
+            oauth::password_grant(&self.state, &client.app, username, PASSWORD, Some(scopes)).await
         }
+        .unwrap_or_else(|e| panic!("a token for {username}: {e:?}"));
         TestUser {
-            id: me["id"].as_str().expect("id").to_string(),
+            id: account.id.to_string(),
             username: username.to_string(),
-            token,
+            token: token.access_token,
         }
     }
 }
@@ -430,7 +362,7 @@ impl TestApp {
                 &[
                     ("grant_type", "password"),
                     ("username", username),
-                    ("password", "correct horse battery"),
+                    ("password", PASSWORD),
                     ("scope", scopes),
                 ],
             )
@@ -500,6 +432,7 @@ pub fn assert_shape(value: &Value, fields: &[(&str, &str)]) {
     }
 }
 
+/// The JSON type of `v`, as [`assert_shape`] names it.
 pub fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
