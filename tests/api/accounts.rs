@@ -484,7 +484,7 @@ async fn lookup_and_show() {
             .get(
                 &format!(
                     "/api/v1/accounts/lookup?acct={}",
-                    crate::oauth::urlencode(acct)
+                    crate::helpers::urlencode(acct)
                 ),
                 None,
             )

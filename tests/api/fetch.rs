@@ -301,12 +301,7 @@ async fn redirects_to_a_refused_domain_are_not_followed() {
     let first = format!("http://{open}/notes/1");
 
     let app = TestApp::spawn().await;
-    let boss = app
-        .register_with_scopes("boss", "read write follow admin:read admin:write")
-        .await;
-    rookery::service::accounts::set_role(&app.state, "boss", rookery::model::Role::Admin)
-        .await
-        .expect("set role");
+    let boss = app.admin().await;
     // Followed while the target is in good standing (the test sees the redirect work).
     let fetched = fetch::fetch_document(
         &app.state.http,
@@ -348,12 +343,7 @@ async fn redirects_to_a_refused_domain_are_not_followed() {
 
     // Allowlist mode: a hop to a domain that is not allowed is refused the same way.
     let strict = TestApp::spawn_with(|c| c.moderation.allowlist_mode = true).await;
-    let admin = strict
-        .register_with_scopes("boss", "read write follow admin:read admin:write")
-        .await;
-    rookery::service::accounts::set_role(&strict.state, "boss", rookery::model::Role::Admin)
-        .await
-        .expect("set role");
+    let admin = strict.admin().await;
     let (status, allow) = strict
         .post(
             "/api/v1/admin/domain_allows",

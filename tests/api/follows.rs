@@ -1,84 +1,12 @@
 //! Following across two Rookery instances on loopback with real signed deliveries: Follow,
 //! Accept, locked-account approval, Reject, Undo; and inbox requests that must be refused.
 
-use std::time::{Duration, Instant};
-
 use reqwest::StatusCode;
 use rookery::federation::signature;
 use serde_json::{json, Value};
 
-use crate::helpers::{TestApp, TestUser};
-
-/// Runs both instances' queues until `check` holds (ten seconds at most).
-pub async fn eventually(
-    a: &TestApp,
-    b: &TestApp,
-    what: &str,
-    mut check: impl AsyncFnMut() -> bool,
-) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        a.drain_jobs().await;
-        b.drain_jobs().await;
-        if check().await {
-            return;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-/// `who` on `app` looks `handle` up (resolving it) and returns its local id there.
-pub async fn resolve(app: &TestApp, who: &TestUser, handle: &str) -> String {
-    let (status, found) = app
-        .get(
-            &format!(
-                "/api/v2/search?q={}&resolve=true&type=accounts",
-                crate::oauth::urlencode(handle)
-            ),
-            Some(&who.token),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{found}");
-    found["accounts"][0]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{handle} not resolved: {found}"))
-        .to_string()
-}
-
-/// `follower` on `b` follows `handle` (an account of `a`), and waits until `a` has accepted;
-/// returns the account's id on `b`.
-pub async fn follow_remotely(
-    a: &TestApp,
-    b: &TestApp,
-    follower: &TestUser,
-    handle: &str,
-) -> String {
-    let id = resolve(b, follower, handle).await;
-    let (status, body) = b
-        .post(
-            &format!("/api/v1/accounts/{id}/follow"),
-            Some(&follower.token),
-            json!({}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    eventually(a, b, "the remote follow is accepted", async || {
-        relationship(b, follower, &id).await["following"] == true
-    })
-    .await;
-    id
-}
-
-pub async fn relationship(app: &TestApp, who: &TestUser, id: &str) -> Value {
-    let (_, rel) = app
-        .get(
-            &format!("/api/v1/accounts/relationships?id[]={id}"),
-            Some(&who.token),
-        )
-        .await;
-    rel[0].clone()
-}
+use crate::helpers::federation::{eventually, relationship, resolve};
+use crate::helpers::{keys, TestApp, TestUser};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn follow_accept_and_undo_across_instances() {
@@ -302,7 +230,7 @@ async fn the_inbox_refuses_what_it_cannot_verify() {
         StatusCode::UNAUTHORIZED
     );
     // Signed by a key that is not alice's, under alice's key id.
-    let (stranger_pem, _) = rookery::crypto::generate_rsa_keypair().expect("key");
+    let (stranger_pem, _) = keys::key_pair();
     let forged = signed_with(
         &stranger_pem,
         &format!("{alice_uri}#main-key"),

@@ -4,53 +4,10 @@
 //! documents); the victims are real instances exchanging signed requests.
 
 use reqwest::StatusCode;
-use rookery::federation::fetch::KeySigner;
-use rookery::federation::signature;
 use serde_json::{json, Value};
 
+use crate::helpers::federation::{actor, eve, post_signed};
 use crate::helpers::{TestApp, TestUser};
-use crate::trust::{actor, admin, Stub};
-
-/// POSTs `activity` to `to`'s shared inbox, signed with `signer`'s key as its server would.
-pub(crate) async fn post_signed(to: &TestApp, signer: &KeySigner, activity: &Value) -> StatusCode {
-    let body = serde_json::to_vec(activity).expect("json");
-    let inbox = url::Url::parse(&to.url("/inbox")).expect("url");
-    let (host, target) = signature::host_and_target(&inbox).expect("host");
-    let signed = signature::sign_request(
-        &signer.key,
-        &signer.key_id,
-        "POST",
-        &target,
-        &host,
-        &signature::http_date(chrono::Utc::now()),
-        Some(&body),
-        Some("application/activity+json"),
-    );
-    let mut req = to
-        .client
-        .post(inbox)
-        .header("content-type", "application/activity+json")
-        .body(body);
-    for (k, v) in signed.pairs() {
-        req = req.header(k, v);
-    }
-    req.send().await.expect("post").status()
-}
-
-/// A stub server with one actor, `eve`, whose document `adjust` may change; her handle is
-/// confirmed over WebFinger.
-pub(crate) async fn eve(adjust: impl FnOnce(&mut Value)) -> (Stub, String, KeySigner) {
-    let (stub, host) = Stub::start().await;
-    let (mut doc, signer) = actor(&host, "/users/eve", "eve");
-    adjust(&mut doc);
-    stub.serve("/users/eve", doc);
-    stub.finger(
-        &format!("eve@{host}"),
-        &format!("eve@{host}"),
-        &format!("http://{host}/users/eve"),
-    );
-    (stub, host, signer)
-}
 
 /// A public Create of a note by eve at `path` on her host; `note` adds or replaces fields.
 fn create_note(host: &str, path: &str, note: Value) -> Value {
@@ -81,7 +38,7 @@ async fn search(app: &TestApp, who: &TestUser, q: &str, kind: &str) -> Value {
         .get(
             &format!(
                 "/api/v2/search?q={}&resolve=true&type={kind}",
-                crate::oauth::urlencode(q)
+                crate::helpers::urlencode(q)
             ),
             Some(&who.token),
         )
@@ -208,7 +165,7 @@ async fn links_from_peers_are_web_links_only() {
 async fn a_far_future_birth_date_leaves_the_account_manageable() {
     let a = TestApp::spawn().await;
     let bob = a.register_with_scopes("bob", "read write follow").await;
-    let boss = admin(&a).await;
+    let boss = a.admin().await;
     let (_stub, host, _) = eve(|doc| {
         doc["published"] = json!("7000-01-01T00:00:00Z");
     })
@@ -255,7 +212,7 @@ async fn a_far_future_birth_date_leaves_the_account_manageable() {
 async fn a_trailing_dot_does_not_slip_past_a_domain_block() {
     let a = TestApp::spawn().await;
     a.register("alice").await;
-    let boss = admin(&a).await;
+    let boss = a.admin().await;
     let (stub, host, _) = eve(|_| {}).await;
     let port = host.rsplit_once(':').map(|(_, p)| p).expect("port");
     let (status, block) = a
@@ -286,7 +243,7 @@ async fn a_trailing_dot_does_not_slip_past_a_domain_block() {
         .get(
             &format!(
                 "/api/v2/search?q={}&resolve=true&type=accounts",
-                crate::oauth::urlencode(&format!("http://localhost.:{port}/users/eve"))
+                crate::helpers::urlencode(&format!("http://localhost.:{port}/users/eve"))
             ),
             Some(&boss.token),
         )

@@ -5,8 +5,8 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
+use crate::helpers::federation::{eve, post_signed};
 use crate::helpers::TestApp;
-use crate::hostile_peers::{eve, post_signed};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_boost_to_the_compacted_public_is_public() {
@@ -36,7 +36,7 @@ async fn a_boost_to_the_compacted_public_is_public() {
         .get(
             &format!(
                 "/api/v2/search?q={}&resolve=true&type=accounts",
-                crate::oauth::urlencode(&eve_uri)
+                crate::helpers::urlencode(&eve_uri)
             ),
             Some(&bob.token),
         )

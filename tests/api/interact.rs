@@ -4,29 +4,8 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::follows::{eventually, relationship};
-use crate::helpers::TestApp;
-
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
-}
-
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no {name} in {html}"))
-        + marker.len();
-    html[start..].split('"').next().expect("value").to_string()
-}
-
-fn enc(s: &str) -> String {
-    crate::oauth::urlencode(s)
-}
+use crate::helpers::federation::{eventually, relationship};
+use crate::helpers::{browser, hidden, urlencode, TestApp};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_then_follow_or_see_a_post() {
@@ -36,7 +15,7 @@ async fn sign_in_then_follow_or_see_a_post() {
     let bob = b.register("bob").await;
     let post = b.post_status(&bob, "hello from bob", json!({})).await;
     let browser = browser();
-    let page = |uri: &str| format!("{}/authorize_interaction?uri={}", a.base, enc(uri));
+    let page = |uri: &str| format!("{}/authorize_interaction?uri={}", a.base, urlencode(uri));
     let bob_handle = format!("acct:bob@{}", b.addr);
 
     // Missing uri: 400. Not signed in: the sign-in form.
@@ -93,7 +72,7 @@ async fn sign_in_then_follow_or_see_a_post() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         res.headers()["location"],
-        format!("/authorize_interaction?uri={}", enc(&bob_handle))
+        format!("/authorize_interaction?uri={}", urlencode(&bob_handle))
     );
     let html = browser
         .get(page(&bob_handle))
@@ -170,7 +149,7 @@ async fn browser_with_csrf(app: &TestApp, uri: &str) -> (reqwest::Client, String
         .get(format!(
             "{}/authorize_interaction?uri={}",
             app.base,
-            enc(uri)
+            urlencode(uri)
         ))
         .send()
         .await

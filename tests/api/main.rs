@@ -1,38 +1,37 @@
-//! Integration tests: the real server on an ephemeral port over a real PostgreSQL.
+//! Integration tests: the real server on an ephemeral port over a real PostgreSQL. One file
+//! per capability; what several files share is in `helpers/`.
 
 mod accounts;
-mod cache;
 mod cli;
+mod connection_reuse;
+mod consistency;
 mod delivery;
-mod delivery_bodies;
-mod delivery_speed;
+mod delivery_queue;
+mod discovery;
 mod documents;
-mod federation;
 mod fetch;
-mod fixtures;
+mod filters;
 mod follows;
 mod helpers;
 mod hostile_peers;
 mod inbound_activities;
 mod instance;
 mod interact;
-mod kept_connections;
 mod keyword_filters;
 mod media;
-mod media_cache;
 mod media_edits;
-mod media_meta;
 mod media_thumbnails;
 mod moderation;
-mod moderation_more;
 mod oauth;
+mod peer_documents;
 mod rate_limits;
 mod relationships;
-mod remote;
+mod remote_edits;
+mod remote_media;
 mod reports;
 mod request_limits;
+mod search;
 mod signed_fetch;
-mod status_lifecycle;
 mod statuses;
 mod streaming;
 mod threads;

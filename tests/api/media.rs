@@ -1,96 +1,19 @@
 //! Media: real multipart uploads, processing (orientation, metadata stripped, previews,
-//! blurhash), files served safely, attaching to statuses, avatars, clean-up, limits, and an
-//! attachment travelling to another instance.
+//! blurhash), files served safely, attaching to statuses, avatars, clean-up, limits, the `meta`
+//! of video and audio read from their containers as Mastodon shows it, and an attachment
+//! travelling to another instance.
 
-use std::io::Cursor;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
-use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{TestApp, TestUser};
-
-/// An instance whose media go to a fresh temporary folder (kept alive by the returned guard).
-pub(crate) async fn spawn_media(
-    adjust: impl FnOnce(&mut rookery::config::Config),
-) -> (TestApp, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().to_path_buf();
-    let app = TestApp::spawn_with(move |c| {
-        c.media.local_dir = path;
-        adjust(c);
-    })
-    .await;
-    (app, dir)
-}
-
-pub(crate) fn jpeg(width: u32, height: u32) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(width, height, |x, y| {
-        image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
-    });
-    let mut out = Cursor::new(Vec::new());
-    image::DynamicImage::ImageRgb8(img)
-        .write_to(&mut out, image::ImageFormat::Jpeg)
-        .expect("encode jpeg");
-    out.into_inner()
-}
-
-/// A JPEG of noise, which compresses badly: about a byte per pixel.
-pub(crate) fn noisy_jpeg(width: u32, height: u32) -> Vec<u8> {
-    let mut seed = 0x2545_F491u32;
-    let img = image::RgbImage::from_fn(width, height, |_, _| {
-        seed ^= seed << 13;
-        seed ^= seed >> 17;
-        seed ^= seed << 5;
-        let [a, b, c, _] = seed.to_le_bytes();
-        image::Rgb([a, b, c])
-    });
-    let mut out = Cursor::new(Vec::new());
-    image::DynamicImage::ImageRgb8(img)
-        .write_to(&mut out, image::ImageFormat::Jpeg)
-        .expect("encode jpeg");
-    out.into_inner()
-}
-
-pub(crate) fn png(width: u32, height: u32) -> Vec<u8> {
-    let img = image::RgbaImage::from_pixel(width, height, image::Rgba([10, 120, 200, 255]));
-    let mut out = Cursor::new(Vec::new());
-    image::DynamicImage::ImageRgba8(img)
-        .write_to(&mut out, image::ImageFormat::Png)
-        .expect("encode png");
-    out.into_inner()
-}
-
-pub(crate) const GPS_SECRET: &[u8] = b"SECRETGPS48.8583";
-
-/// A JPEG carrying EXIF: orientation 6 (rotate 90° clockwise) and a GPS block with a
-/// recognisable payload.
-pub(crate) fn jpeg_with_gps_exif(width: u32, height: u32) -> Vec<u8> {
-    let mut tiff: Vec<u8> = b"MM\x00\x2A\x00\x00\x00\x08".to_vec();
-    // IFD0: Orientation = 6, GPSInfo -> 38.
-    tiff.extend_from_slice(&[0, 2]);
-    tiff.extend_from_slice(&[0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0]);
-    tiff.extend_from_slice(&[0x88, 0x25, 0, 4, 0, 0, 0, 1, 0, 0, 0, 38]);
-    tiff.extend_from_slice(&[0, 0, 0, 0]);
-    // GPS IFD: GPSLatitudeRef "N", GPSProcessingMethod -> 68.
-    tiff.extend_from_slice(&[0, 2]);
-    tiff.extend_from_slice(&[0, 1, 0, 2, 0, 0, 0, 2, b'N', 0, 0, 0]);
-    tiff.extend_from_slice(&[0, 0x1B, 0, 7, 0, 0, 0, GPS_SECRET.len() as u8, 0, 0, 0, 68]);
-    tiff.extend_from_slice(&[0, 0, 0, 0]);
-    assert_eq!(tiff.len(), 68);
-    tiff.extend_from_slice(GPS_SECRET);
-    let mut app1 = b"Exif\x00\x00".to_vec();
-    app1.extend_from_slice(&tiff);
-    let plain = jpeg(width, height);
-    let mut out = plain[..2].to_vec();
-    out.extend_from_slice(&[0xFF, 0xE1]);
-    out.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
-    out.extend_from_slice(&app1);
-    out.extend_from_slice(&plain[2..]);
-    out
-}
+use crate::helpers::federation::{eventually, follow_remotely};
+use crate::helpers::media::{
+    contains, fetch_file, files_in, jpeg, jpeg_with_gps_exif, media_rows, mp4, multipart,
+    noisy_jpeg, png, spawn_media, upload, upload_ok, GPS_SECRET,
+};
+use crate::helpers::{assert_shape, TestApp};
 
 fn crc32(bytes: &[u8]) -> u32 {
     let mut crc = 0xFFFF_FFFFu32;
@@ -126,114 +49,6 @@ fn png_bomb() -> Vec<u8> {
     chunk(b"IDAT", &[0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
     chunk(b"IEND", &[]);
     out
-}
-
-pub(crate) fn mp4() -> Vec<u8> {
-    let mut v = b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41".to_vec();
-    v.extend_from_slice(&[0u8; 256]);
-    v
-}
-
-/// Sends a multipart request with one file part and text fields.
-pub(crate) async fn multipart(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    token: &str,
-    file: Option<(&str, Vec<u8>, &str, &str)>,
-    fields: &[(&str, &str)],
-) -> (StatusCode, Value) {
-    let mut form = Form::new();
-    for (k, v) in fields {
-        form = form.text(k.to_string(), v.to_string());
-    }
-    if let Some((field, bytes, name, mime)) = file {
-        let part = Part::bytes(bytes)
-            .file_name(name.to_string())
-            .mime_str(mime)
-            .expect("mime");
-        form = form.part(field.to_string(), part);
-    }
-    let res = app
-        .client
-        .request(method, app.url(path))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .expect("request");
-    let status = res.status();
-    let text = res.text().await.expect("body");
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
-
-pub(crate) async fn upload(
-    app: &TestApp,
-    user: &TestUser,
-    bytes: Vec<u8>,
-    fields: &[(&str, &str)],
-) -> (StatusCode, Value) {
-    multipart(
-        app,
-        Method::POST,
-        "/api/v1/media",
-        &user.token,
-        Some(("file", bytes, "upload.bin", "application/octet-stream")),
-        fields,
-    )
-    .await
-}
-
-pub(crate) async fn upload_ok(app: &TestApp, user: &TestUser, bytes: Vec<u8>) -> Value {
-    let (status, body) = upload(app, user, bytes, &[]).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body
-}
-
-/// GETs a URL; returns status, headers and bytes.
-pub(crate) async fn fetch_file(
-    app: &TestApp,
-    url: &str,
-) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
-    let res = app.client.get(url).send().await.expect("get file");
-    let status = res.status();
-    let headers = res.headers().clone();
-    (status, headers, res.bytes().await.expect("bytes").to_vec())
-}
-
-pub(crate) async fn media_rows(app: &TestApp) -> i64 {
-    sqlx::query_scalar("SELECT count(*) FROM media_attachments")
-        .fetch_one(&app.state.db)
-        .await
-        .expect("count")
-}
-
-pub(crate) fn files_in(dir: &Path) -> usize {
-    fn walk(p: &Path) -> usize {
-        std::fs::read_dir(p)
-            .map(|entries| {
-                entries
-                    .flatten()
-                    .map(|e| {
-                        let path = e.path();
-                        if path.is_dir() {
-                            walk(&path)
-                        } else {
-                            1
-                        }
-                    })
-                    .sum()
-            })
-            .unwrap_or(0)
-    }
-    walk(dir)
-}
-
-pub(crate) fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -772,8 +587,6 @@ async fn instance_advertises_media_limits() {
     assert_eq!(v2["configuration"]["statuses"]["max_media_attachments"], 4);
 }
 
-pub(crate) use crate::follows::eventually;
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn attachments_travel_as_documents_to_another_instance() {
     let (a, _da) = spawn_media(|_| {}).await;
@@ -782,7 +595,7 @@ async fn attachments_travel_as_documents_to_another_instance() {
     let alice = a.register("alice").await;
     let bob = b.register("bob").await;
     b.get("/api/v1/timelines/home", Some(&bob.token)).await;
-    let _ = crate::follows::follow_remotely(&a, &b, &bob, &format!("alice@{}", a.addr)).await;
+    let _ = follow_remotely(&a, &b, &bob, &format!("alice@{}", a.addr)).await;
 
     let (status, m) = upload(
         &a,
@@ -983,4 +796,87 @@ async fn s3_backend_stores_serves_and_frees_files() {
         .await
         .expect("read")
         .is_none());
+}
+
+const TINY_MP4: &[u8] = include_bytes!("../fixtures/media/tiny.mp4");
+
+/// A mono 8 kHz 16-bit WAV of `seconds` of silence.
+fn wav(seconds: u32) -> Vec<u8> {
+    let data = 16_000 * seconds;
+    let mut v = b"RIFF".to_vec();
+    v.extend_from_slice(&(36 + data).to_le_bytes());
+    v.extend_from_slice(b"WAVEfmt \x10\0\0\0\x01\0\x01\0");
+    v.extend_from_slice(&8000u32.to_le_bytes());
+    v.extend_from_slice(&16000u32.to_le_bytes());
+    v.extend_from_slice(&[2, 0, 16, 0]);
+    v.extend_from_slice(b"data");
+    v.extend_from_slice(&data.to_le_bytes());
+    v.resize(v.len() + data as usize, 0);
+    v
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn video_and_audio_meta_come_from_their_containers() {
+    let (app, _dir) = spawn_media(|_| {}).await;
+    let alice = app.register("alice").await;
+
+    let (status, video) = upload(&app, &alice, TINY_MP4.to_vec(), &[]).await;
+    assert_eq!(status, StatusCode::OK, "{video}");
+    assert_eq!(video["type"], "video");
+    let meta = &video["meta"];
+    assert_shape(
+        meta,
+        &[
+            ("length", "string"),
+            ("duration", "number"),
+            ("fps", "number"),
+            ("size", "string"),
+            ("width", "number"),
+            ("height", "number"),
+            ("aspect", "number"),
+            ("audio_encode", "string"),
+            ("audio_bitrate", "string"),
+            ("audio_channels", "string"),
+            ("original", "object"),
+            ("small", "object"),
+        ],
+    );
+    assert_eq!(meta["length"], "0:00:02.50");
+    assert_eq!(meta["duration"], 2.5);
+    assert_eq!(meta["fps"], 24);
+    assert_eq!(meta["size"], "320x240");
+    assert_eq!(meta["audio_encode"], "mp3");
+    assert_eq!(meta["audio_bitrate"], "44100 Hz");
+    assert_eq!(meta["audio_channels"], "stereo");
+    assert_eq!(meta["original"]["width"], 320);
+    assert_eq!(meta["original"]["height"], 240);
+    assert_eq!(meta["original"]["frame_rate"], "24/1");
+    assert_eq!(meta["original"]["duration"], 2.5);
+    assert_eq!(
+        meta["original"]["bitrate"],
+        json!((TINY_MP4.len() as f64 * 8.0 / 2.5).round() as u64)
+    );
+    assert!(meta.get("focus").is_none(), "focus is for images");
+
+    // The same through a status.
+    let post = app
+        .post_status(&alice, "clip", json!({ "media_ids": [video["id"]] }))
+        .await;
+    assert_eq!(post["media_attachments"][0]["meta"]["fps"], 24);
+
+    let (status, audio) = upload(&app, &alice, wav(2), &[]).await;
+    assert_eq!(status, StatusCode::OK, "{audio}");
+    assert_eq!(audio["type"], "audio");
+    assert_eq!(audio["meta"]["length"], "0:00:02.00");
+    assert_eq!(audio["meta"]["duration"], 2.0);
+    assert_eq!(audio["meta"]["audio_encode"], "pcm");
+    assert_eq!(audio["meta"]["audio_bitrate"], "8000 Hz");
+    assert_eq!(audio["meta"]["audio_channels"], "mono");
+    assert!(audio["meta"].get("width").is_none());
+
+    // A container whose headers say nothing usable still uploads, with no duration.
+    let (status, opaque) = upload(&app, &alice, mp4(), &[]).await;
+    assert_eq!(status, StatusCode::OK, "{opaque}");
+    assert!(opaque["meta"].get("duration").is_none(), "{opaque}");
+    assert!(opaque["meta"]["small"].is_object());
 }

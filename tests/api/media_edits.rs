@@ -5,8 +5,9 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
+use crate::helpers::federation::{eventually, follow_remotely};
+use crate::helpers::media::{jpeg, spawn_media, upload};
 use crate::helpers::TestApp;
-use crate::media::{eventually, jpeg, spawn_media, upload};
 
 fn descriptions(version: &Value) -> Vec<String> {
     version["media_attachments"]
@@ -40,7 +41,7 @@ async fn edits_change_attachments_and_history_shows_each_version() {
     let (b, _db) = spawn_media(|_| {}).await;
     let alice = a.register("alice").await;
     let bob = b.register("bob").await;
-    let _ = crate::follows::follow_remotely(&a, &b, &bob, &format!("alice@{}", a.addr)).await;
+    let _ = follow_remotely(&a, &b, &bob, &format!("alice@{}", a.addr)).await;
 
     let (_, m1) = upload(&a, &alice, jpeg(300, 200), &[("description", "first")]).await;
     let (_, m2) = upload(&a, &alice, jpeg(200, 300), &[("description", "second")]).await;

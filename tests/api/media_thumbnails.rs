@@ -5,11 +5,11 @@ use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
-use crate::helpers::TestApp;
-use crate::media::{
-    contains, fetch_file, files_in, jpeg, jpeg_with_gps_exif, media_rows, mp4, png, spawn_media,
-    GPS_SECRET,
+use crate::helpers::media::{
+    contains, fetch_file, files_in, follow_across, jpeg, jpeg_with_gps_exif, local_to, media_rows,
+    mp4, png, spawn_media, GPS_SECRET,
 };
+use crate::helpers::TestApp;
 
 /// A multipart request with several file parts (`field`, bytes) and text fields.
 async fn send(
@@ -205,7 +205,6 @@ async fn bad_thumbnails_are_refused_and_leave_nothing_behind() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn thumbnails_travel_as_icons_and_are_cached() {
-    use crate::media_cache::{follow_across, local_to};
     use serde_json::json;
 
     let (a, _da) = spawn_media(|_| {}).await;
@@ -263,7 +262,7 @@ async fn thumbnails_travel_as_icons_and_are_cached() {
 
     // B keeps the origin in preview_remote_url and serves its own copy.
     let mut copy = Value::Null;
-    crate::media::eventually(&a, &b, "the clip reaches bob", async || {
+    crate::helpers::federation::eventually(&a, &b, "the clip reaches bob", async || {
         let (_, home) = b.get("/api/v1/timelines/home", Some(&bob.token)).await;
         match home
             .as_array()

@@ -5,31 +5,9 @@ use reqwest::StatusCode;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{assert_shape, TestApp};
+use crate::helpers::{assert_shape, browser, hidden, urlencode, TestApp};
 
 const REDIRECT: &str = "https://client.example/callback";
-
-/// A browser: keeps cookies, does not follow redirects.
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
-}
-
-/// The value of a hidden input in a page.
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no {name} in page"))
-        + marker.len();
-    let end = html[start..].find('"').expect("closing quote") + start;
-    html[start..end]
-        .replace("&#43;", "+")
-        .replace("&#x2b;", "+")
-}
 
 fn pkce_pair() -> (String, String) {
     let verifier = rookery::crypto::random_token(48);
@@ -787,10 +765,6 @@ async fn authorization_server_metadata() {
         assert!(scopes.contains(&json!(s)), "{s} missing");
     }
     assert_eq!(meta["code_challenge_methods_supported"], json!(["S256"]));
-}
-
-pub fn urlencode(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 /// The authorize page opened with `query` (after the client id), its form posted back as a

@@ -1,8 +1,11 @@
-//! Whom the API rate limits count: valid tokens, and otherwise client addresses, which are
-//! taken from forwarding headers only when a trusted proxy sends them.
+//! Rate limits: 429 with headers and recovery, posts and inbox POSTs limited apart; whom the
+//! API rate limits count: valid tokens, and otherwise client addresses, which are taken from
+//! forwarding headers only when a trusted proxy sends them.
+
+use std::time::Duration;
 
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::helpers::TestApp;
 
@@ -145,4 +148,94 @@ async fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
     assert_eq!(header(&res, "x-ratelimit-remaining"), "2");
     let res = get("7.7.7.7, 198.51.100.8").await.expect("get");
     assert_eq!(header(&res, "x-ratelimit-remaining"), "1", "the same one");
+}
+
+#[tokio::test]
+async fn rate_limits_answer_429_with_headers_and_recover() {
+    let app = TestApp::spawn_with(|c| {
+        c.rate_limits.api_per_ip = 10;
+        c.rate_limits.api_per_token = 20;
+        c.rate_limits.api_window_secs = 1;
+        c.rate_limits.statuses_per_token = 2;
+        c.rate_limits.statuses_window_secs = 60;
+        c.rate_limits.inbox_per_host = 2;
+        c.rate_limits.inbox_window_secs = 60;
+    })
+    .await;
+    // Sign-ups count against the IP too: wait for a fresh window after them.
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+
+    let get = |token: Option<&str>| {
+        let mut req = app.client.get(app.url("/api/v1/instance"));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send()
+    };
+    for remaining in (0..10).rev() {
+        let res = get(None).await.expect("get");
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(header(&res, "x-ratelimit-limit"), "10");
+        assert_eq!(header(&res, "x-ratelimit-remaining"), remaining.to_string());
+        assert!(chrono::DateTime::parse_from_rfc3339(&header(&res, "x-ratelimit-reset")).is_ok());
+    }
+    let res = get(None).await.expect("get");
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(header(&res, "x-ratelimit-remaining"), "0");
+    let reset =
+        chrono::DateTime::parse_from_rfc3339(&header(&res, "x-ratelimit-reset")).expect("reset");
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(body["error"], "Too many requests");
+    // Tokens have their own allowance, apart from the address's.
+    let res = get(Some(&alice.token)).await.expect("get");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(header(&res, "x-ratelimit-limit"), "20");
+
+    // After the window, the address may call again.
+    let wait = (reset.with_timezone(&chrono::Utc) - chrono::Utc::now())
+        .to_std()
+        .unwrap_or_default();
+    tokio::time::sleep(wait + Duration::from_millis(50)).await;
+    let res = get(None).await.expect("get");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(header(&res, "x-ratelimit-remaining"), "9");
+
+    // Posting is limited more strictly; the refused post is not stored.
+    app.post_status(&bob, "one", json!({})).await;
+    app.post_status(&bob, "two", json!({})).await;
+    let (status, _) = app
+        .post(
+            "/api/v1/statuses",
+            Some(&bob.token),
+            json!({ "status": "three" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let (_, me) = app
+        .get("/api/v1/accounts/verify_credentials", Some(&bob.token))
+        .await;
+    assert_eq!(me["statuses_count"], 2);
+
+    // Inbox POSTs are counted per remote host (and address), before anything else.
+    let post_inbox = || {
+        app.client
+            .post(app.url("/inbox"))
+            .header(
+                "signature",
+                r#"keyId="http://noisy.example/actor#main-key",signature="x""#,
+            )
+            .header("content-type", "application/activity+json")
+            .body("{}")
+            .send()
+    };
+    for _ in 0..2 {
+        let status = post_inbox().await.expect("post").status();
+        assert_ne!(status, StatusCode::TOO_MANY_REQUESTS);
+    }
+    assert_eq!(
+        post_inbox().await.expect("post").status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
 }

@@ -7,8 +7,8 @@ use rookery::federation::fetch::{self, FetchError, Fetched, KeySigner, Unsigned}
 use rookery::federation::signature::SigningKey;
 use serde_json::json;
 
-use crate::follows::{eventually, relationship, resolve};
-use crate::helpers::{TestApp, TestUser};
+use crate::helpers::federation::{eventually, relationship, resolve};
+use crate::helpers::{keys, TestApp, TestUser};
 
 const AS_JSON: &str = "application/activity+json";
 
@@ -121,7 +121,7 @@ async fn private_and_direct_notes_only_for_permitted_signers() {
     assert_eq!(seen.document["to"], json!([b.url("/users/carol")]));
 
     // Forged: carol's key id with a key that is not hers is a 401, not the note.
-    let (stranger, _) = rookery::crypto::generate_rsa_keypair().expect("key");
+    let (stranger, _) = keys::key_pair();
     let forged = KeySigner {
         key: SigningKey::from_pem(&stranger).expect("key"),
         key_id: carol_signs.key_id.clone(),
@@ -245,7 +245,7 @@ async fn authorized_fetch_requires_signed_gets() {
     .await;
 
     // A signature by someone else's key under A's instance key id is refused.
-    let (stranger, _) = rookery::crypto::generate_rsa_keypair().expect("key");
+    let (stranger, _) = keys::key_pair();
     let forged = KeySigner {
         key: SigningKey::from_pem(&stranger).expect("key"),
         key_id: a_instance.key_id.clone(),

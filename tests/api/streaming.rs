@@ -167,18 +167,6 @@ fn status_id(payload: &str) -> String {
     v["id"].as_str().expect("id").to_string()
 }
 
-async fn edit(app: &TestApp, user: &TestUser, id: &str, text: &str) {
-    let (status, body) = app
-        .request(
-            reqwest::Method::PUT,
-            &format!("/api/v1/statuses/{id}"),
-            Some(&user.token),
-            Some(json!({ "status": text })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-}
-
 async fn delete(app: &TestApp, user: &TestUser, id: &str) {
     let (status, body) = app
         .request(
@@ -208,7 +196,7 @@ async fn sse_user_stream_gets_posts_edits_deletes_and_notifications() {
     assert_eq!(status["favourited"], false);
     assert_eq!(status["content"], posted["content"]);
 
-    edit(&app, &bob, &id, "hello again").await;
+    app.edit_status(&bob, &id, "hello again").await;
     let edited = user.expect_json("status.update").await;
     assert_eq!(edited["id"], id.as_str());
     assert!(edited["content"]
@@ -319,13 +307,8 @@ async fn websocket_public_hashtag_and_multiplexing() {
     assert!(multi.next(QUIET).await.is_none());
 
     // Edits and deletes reach public streams too.
-    edit(
-        &app,
-        &bob,
-        second["id"].as_str().expect("id"),
-        "edited #rust",
-    )
-    .await;
+    app.edit_status(&bob, second["id"].as_str().expect("id"), "edited #rust")
+        .await;
     let _ = public.expect("update").await;
     let (_, payload) = public.expect("status.update").await;
     assert_eq!(status_id(&payload), second["id"].as_str().expect("id"));
@@ -775,13 +758,14 @@ async fn filter_changes_reach_the_owners_user_streams_only() {
 
 #[tokio::test]
 async fn media_streams_carry_only_statuses_with_attachments() {
-    let (app, _files) = crate::media::spawn_media(|_| {}).await;
+    let (app, _files) = crate::helpers::media::spawn_media(|_| {}).await;
     let alice = app.register("alice").await;
     let mut media = Ws::open(&app, "?stream=public:media", None).await;
     let mut all = Ws::open(&app, "?stream=public", None).await;
 
     app.post_status(&alice, "words only", json!({})).await;
-    let upload = crate::media::upload_ok(&app, &alice, crate::media::jpeg(64, 48)).await;
+    let upload =
+        crate::helpers::media::upload_ok(&app, &alice, crate::helpers::media::jpeg(64, 48)).await;
     let pictured = app
         .post_status(
             &alice,

@@ -6,33 +6,8 @@ use reqwest::StatusCode;
 use rookery::federation::signature;
 use serde_json::{json, Value};
 
-use crate::follows::{eventually, relationship, resolve};
+use crate::helpers::federation::{eventually, follow_remotely, post_signed};
 use crate::helpers::{TestApp, TestUser};
-
-/// `who` on `follower_app` follows `handle` and waits for the Accept from `target_app`.
-async fn follow(
-    follower_app: &TestApp,
-    who: &TestUser,
-    target_app: &TestApp,
-    handle: &str,
-) -> String {
-    let id = resolve(follower_app, who, handle).await;
-    follower_app
-        .post(
-            &format!("/api/v1/accounts/{id}/follow"),
-            Some(&who.token),
-            json!({}),
-        )
-        .await;
-    eventually(
-        follower_app,
-        target_app,
-        "the follow is accepted",
-        async || relationship(follower_app, who, &id).await["following"] == true,
-    )
-    .await;
-    id
-}
 
 /// The local id on `app` of the status at `uri`, resolving it.
 async fn resolve_status(app: &TestApp, who: &TestUser, uri: &str) -> Value {
@@ -40,7 +15,7 @@ async fn resolve_status(app: &TestApp, who: &TestUser, uri: &str) -> Value {
         .get(
             &format!(
                 "/api/v2/search?q={}&resolve=true&type=statuses",
-                crate::oauth::urlencode(uri)
+                crate::helpers::urlencode(uri)
             ),
             Some(&who.token),
         )
@@ -65,8 +40,8 @@ async fn a_thread_across_three_instances() {
     let bob = b.register("bob").await;
     let carol = c.register("carol").await;
     // Carol (C) follows bob (B); alice (A) follows bob too. Nobody on C knows A.
-    follow(&c, &carol, &b, &format!("bob@{}", b.addr)).await;
-    follow(&a, &alice, &b, &format!("bob@{}", b.addr)).await;
+    follow_remotely(&b, &c, &carol, &format!("bob@{}", b.addr)).await;
+    follow_remotely(&b, &a, &alice, &format!("bob@{}", b.addr)).await;
 
     // Alice posts; bob finds her post by its URL and replies to it.
     let root = a.post_status(&alice, "the root", json!({})).await;
@@ -227,7 +202,7 @@ async fn signed_post(from: &TestApp, username: &str, to: &TestApp, activity: &Va
         key: signature::SigningKey::from_pem(&pem).expect("key"),
         key_id,
     };
-    crate::hostile_peers::post_signed(to, &signer, activity).await
+    post_signed(to, &signer, activity).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -237,8 +212,8 @@ async fn a_deleted_remote_actor_leaves_nothing_behind() {
     let alice = a.register("alice").await;
     let bob = b.register("bob").await;
     b.register("mallory").await;
-    let alice_on_b = follow(&b, &bob, &a, &format!("alice@{}", a.addr)).await;
-    let bob_on_a = follow(&a, &alice, &b, &format!("bob@{}", b.addr)).await;
+    let alice_on_b = follow_remotely(&a, &b, &bob, &format!("alice@{}", a.addr)).await;
+    let bob_on_a = follow_remotely(&b, &a, &alice, &format!("bob@{}", b.addr)).await;
     let post = a.post_status(&alice, "like me", json!({})).await;
     let post_on_b = resolve_status(&b, &bob, post["uri"].as_str().expect("uri")).await;
     b.post(

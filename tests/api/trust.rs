@@ -3,116 +3,13 @@
 //! Lying hosts are tiny stubs (behaviour Rookery itself never produces); honest ones are real
 //! instances.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-
-use axum::extract::{Query, State};
-use axum::http::{header, StatusCode as AxumStatus, Uri};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 use reqwest::StatusCode;
 use rookery::federation::fetch::{self, FetchError, KeySigner};
-use rookery::federation::signature::SigningKey;
 use serde_json::{json, Value};
 
-use crate::follows::resolve;
+use crate::helpers::delivery;
+use crate::helpers::federation::{actor, resolve, StubHost};
 use crate::helpers::{TestApp, TestUser};
-
-/// A stub host: documents by path, WebFinger answers by resource, and a log of every path
-/// asked for.
-#[derive(Clone, Default)]
-pub(crate) struct Stub {
-    docs: Arc<Mutex<HashMap<String, Value>>>,
-    fingers: Arc<Mutex<HashMap<String, Value>>>,
-    hits: Arc<Mutex<Vec<String>>>,
-}
-
-impl Stub {
-    pub(crate) async fn start() -> (Stub, String) {
-        let stub = Stub::default();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let host = listener.local_addr().expect("addr").to_string();
-        let router = Router::new()
-            .route("/.well-known/webfinger", get(finger))
-            .fallback(document)
-            .with_state(stub.clone());
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, router).await;
-        });
-        (stub, host)
-    }
-
-    pub(crate) fn serve(&self, path: &str, doc: Value) {
-        self.docs.lock().expect("lock").insert(path.into(), doc);
-    }
-
-    /// WebFinger for `acct` answers `subject` with a `self` link to `href`.
-    pub(crate) fn finger(&self, acct: &str, subject: &str, href: &str) {
-        self.fingers.lock().expect("lock").insert(
-            format!("acct:{acct}"),
-            json!({
-                "subject": format!("acct:{subject}"),
-                "links": [{ "rel": "self", "type": "application/activity+json", "href": href }],
-            }),
-        );
-    }
-
-    pub(crate) fn hits(&self) -> Vec<String> {
-        self.hits.lock().expect("lock").clone()
-    }
-}
-
-async fn finger(State(stub): State<Stub>, Query(q): Query<HashMap<String, String>>) -> Response {
-    stub.hits
-        .lock()
-        .expect("lock")
-        .push("/.well-known/webfinger".into());
-    let resource = q.get("resource").cloned().unwrap_or_default();
-    match stub.fingers.lock().expect("lock").get(&resource) {
-        Some(jrd) => (
-            [(header::CONTENT_TYPE, "application/jrd+json")],
-            jrd.to_string(),
-        )
-            .into_response(),
-        None => AxumStatus::NOT_FOUND.into_response(),
-    }
-}
-
-async fn document(State(stub): State<Stub>, uri: Uri) -> Response {
-    stub.hits.lock().expect("lock").push(uri.path().into());
-    match stub.docs.lock().expect("lock").get(uri.path()) {
-        Some(doc) => (
-            [(header::CONTENT_TYPE, "application/activity+json")],
-            doc.to_string(),
-        )
-            .into_response(),
-        None => AxumStatus::NOT_FOUND.into_response(),
-    }
-}
-
-/// A Person at `http://{host}{path}` calling itself `username`, with a fresh key; returns
-/// the document and a signer for its key.
-pub(crate) fn actor(host: &str, path: &str, username: &str) -> (Value, KeySigner) {
-    let (private, public) = rookery::crypto::generate_rsa_keypair().expect("key");
-    let id = format!("http://{host}{path}");
-    let doc = json!({
-        "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
-        "id": id,
-        "type": "Person",
-        "preferredUsername": username,
-        "name": format!("{username} (stub)"),
-        "inbox": format!("{id}/inbox"),
-        "publicKey": { "id": format!("{id}#main-key"), "owner": id, "publicKeyPem": public },
-    });
-    let signer = KeySigner {
-        key: SigningKey::from_pem(&private).expect("key"),
-        key_id: format!("{id}#main-key"),
-    };
-    (doc, signer)
-}
 
 /// The status of a GET of `url` from `from`'s client, signed by `signer`.
 async fn signed_get(from: &TestApp, signer: &KeySigner, url: &str) -> u16 {
@@ -129,7 +26,7 @@ async fn assert_unresolved(app: &TestApp, who: &TestUser, q: &str) {
         .get(
             &format!(
                 "/api/v2/search?q={}&resolve=true&type=accounts",
-                crate::oauth::urlencode(q)
+                crate::helpers::urlencode(q)
             ),
             Some(&who.token),
         )
@@ -138,19 +35,9 @@ async fn assert_unresolved(app: &TestApp, who: &TestUser, q: &str) {
     assert_eq!(found["accounts"], json!([]), "{q}: {found}");
 }
 
-pub(crate) async fn admin(app: &TestApp) -> TestUser {
-    let user = app
-        .register_with_scopes("boss", "read write follow admin:read admin:write")
-        .await;
-    rookery::service::accounts::set_role(&app.state, "boss", rookery::model::Role::Admin)
-        .await
-        .expect("set role");
-    user
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signed_gets_from_refused_domains_fetch_no_key() {
-    let (stub, host) = Stub::start().await;
+    let (stub, host) = StubHost::start().await;
     let (eve, eve_signs) = actor(&host, "/users/eve", "eve");
     stub.serve("/users/eve", eve);
     stub.finger(
@@ -162,7 +49,7 @@ async fn signed_gets_from_refused_domains_fetch_no_key() {
     // Signatures checked lazily: a followers-only note asks who signs.
     let a = TestApp::spawn().await;
     let alice = a.register("alice").await;
-    let boss = admin(&a).await;
+    let boss = a.admin().await;
     let private = a
         .post_status(&alice, "for followers", json!({"visibility": "private"}))
         .await;
@@ -188,7 +75,7 @@ async fn signed_gets_from_refused_domains_fetch_no_key() {
     let carol_url = c.url("/users/carol");
     assert_eq!(signed_get(&c, &eve_signs, &carol_url).await, 403);
     assert!(stub.hits().is_empty(), "{:?}", stub.hits());
-    let boss_c = admin(&c).await;
+    let boss_c = c.admin().await;
     let (status, _) = c
         .post(
             "/api/v1/admin/domain_allows",
@@ -222,7 +109,7 @@ async fn actors_fetched_by_url_must_be_confirmed_by_webfinger() {
 
     // A lying host: its actor calls itself "bob", and its WebFinger sends bob@stub to
     // bob@B, whose WebFinger names B's real bob, not the stub's actor.
-    let (stub, host) = Stub::start().await;
+    let (stub, host) = StubHost::start().await;
     let (fake_bob, _) = actor(&host, "/users/bob", "bob");
     stub.serve("/users/bob", fake_bob);
     stub.finger(
@@ -272,8 +159,8 @@ async fn actors_fetched_by_url_must_be_confirmed_by_webfinger() {
 async fn split_domain_webfinger_names_the_account() {
     // Actors live on `social` (the stub serving documents); WebFinger for the handle
     // domain lives on `handle` (another stub), as with example.com / social.example.com.
-    let (social, social_host) = Stub::start().await;
-    let (handle, handle_host) = Stub::start().await;
+    let (social, social_host) = StubHost::start().await;
+    let (handle, handle_host) = StubHost::start().await;
     let actor_url = format!("http://{social_host}/users/dana");
     let (dana, _) = actor(&social_host, "/users/dana", "dana");
     social.serve("/users/dana", dana);
@@ -366,14 +253,12 @@ fn writes(actor: &str, alice: &str, n: u32) -> [Value; 3] {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn suspended_actors_write_nothing() {
-    use crate::delivery::Stub;
-
     // No workers at first: what the inbox persists stays visible in the queue.
     let app = TestApp::spawn_with(|c| c.jobs.workers = 0).await;
     let alice = app.register("alice").await;
     let alice_uri = app.url("/users/alice");
-    let boss = admin(&app).await;
-    let stub = Stub::start().await;
+    let boss = app.admin().await;
+    let stub = delivery::Stub::start().await;
     let mallory_uri = stub.actor_url("mallory");
     let mallory = rookery::service::remote::fetch_actor(&app.state, &mallory_uri)
         .await
@@ -461,11 +346,9 @@ async fn suspended_actors_write_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signatures_made_for_another_host_are_refused() {
-    use crate::delivery::Stub;
-
     let app = TestApp::spawn_with(|c| c.jobs.workers = 0).await;
     let alice = app.register("alice").await;
-    let stub = Stub::start().await;
+    let stub = delivery::Stub::start().await;
     let actor = stub.actor_url("mallory");
     let follow = json!({
         "@context": "https://www.w3.org/ns/activitystreams",

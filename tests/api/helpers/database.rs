@@ -204,3 +204,33 @@ pub fn database_url(options: &PgConnectOptions) -> String {
         socket.display()
     )
 }
+
+#[tokio::test]
+async fn a_database_goes_with_the_last_instance_using_it() {
+    let app = super::TestApp::spawn().await;
+    let sharing = app.spawn_sharing().await;
+    let name = app.db_options.get_database().expect("name").to_string();
+    let exists = async || {
+        let mut admin = PgConnection::connect_with(&server_options())
+            .await
+            .expect("connect to the test server");
+        let found: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_database WHERE datname = $1")
+            .bind(&name)
+            .fetch_one(&mut admin)
+            .await
+            .expect("query");
+        found == 1
+    };
+    drop(app);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(exists().await, "dropped while another instance used it");
+    drop(sharing);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while exists().await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the database outlived its instances"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

@@ -1,12 +1,17 @@
 //! The test harness: a real Rookery on an ephemeral port, over a real PostgreSQL.
 //!
 //! [`TestApp`] runs an instance over a database of its own ([`database`]); people are signed
-//! up through the service layer, with cheap keys ([`keys`]) and password hashes.
+//! up through the service layer, with cheap keys ([`keys`]) and password hashes. What several
+//! test files share lives here: [`federation`] (two or more instances, stub peers),
+//! [`delivery`] (a remote server recording deliveries), [`media`] (uploads and images).
 
 #![allow(dead_code)]
 
 pub mod database;
+pub mod delivery;
+pub mod federation;
 pub mod keys;
+pub mod media;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Once};
@@ -25,6 +30,9 @@ pub const PASSWORD: &str = "correct horse battery";
 /// The scopes of [`TestApp::register`]'s tokens.
 pub const DEFAULT_SCOPES: &str = "read write follow push";
 
+/// The scopes of [`TestApp::staff`]'s tokens.
+pub const STAFF_SCOPES: &str = "read write follow admin:read admin:write";
+
 /// With `ROOKERY_TEST_LOG` set to a tracing filter (`debug`, `rookery=trace,warn`…), every
 /// instance's logs go to the test output: libtest shows them for failed tests, or for all with
 /// `--nocapture`. Installed once per process, at the first instance.
@@ -34,10 +42,38 @@ fn init_logging() {
         if let Ok(filter) = std::env::var("ROOKERY_TEST_LOG") {
             let _ = tracing_subscriber::fmt()
                 .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
                 .with_test_writer()
                 .try_init();
         }
     });
+}
+
+/// A browser: keeps cookies, does not follow redirects.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// The value of the input `name` in a page (hidden fields: CSRF tokens, ids).
+pub fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in {html}"))
+        + marker.len();
+    let end = html[start..].find('"').expect("closing quote") + start;
+    html[start..end]
+        .replace("&#43;", "+")
+        .replace("&#x2b;", "+")
+}
+
+/// `s` as a URL query value.
+pub fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 /// A running instance; it stops when dropped, and its database goes with the last instance
@@ -345,6 +381,25 @@ impl TestApp {
             token: token.access_token,
         }
     }
+
+    /// Signs up `username` with [`STAFF_SCOPES`] and gives them `role`.
+    pub async fn staff(&self, username: &str, role: rookery::model::Role) -> TestUser {
+        let user = self.register_with_scopes(username, STAFF_SCOPES).await;
+        rookery::service::accounts::set_role(&self.state, username, role)
+            .await
+            .expect("set role");
+        user
+    }
+
+    /// An administrator, `boss`.
+    pub async fn admin(&self) -> TestUser {
+        self.staff("boss", rookery::model::Role::Admin).await
+    }
+
+    /// A moderator, `moddy`.
+    pub async fn moderator(&self) -> TestUser {
+        self.staff("moddy", rookery::model::Role::Moderator).await
+    }
 }
 
 impl TestApp {
@@ -382,6 +437,19 @@ impl TestApp {
         let (status, res) = self.post("/api/v1/statuses", Some(&user.token), body).await;
         assert_eq!(status, StatusCode::OK, "{res}");
         res
+    }
+
+    /// `author` edits status `id` to say `text`; asserts it worked.
+    pub async fn edit_status(&self, author: &TestUser, id: &str, text: &str) {
+        let (status, body) = self
+            .request(
+                Method::PUT,
+                &format!("/api/v1/statuses/{id}"),
+                Some(&author.token),
+                Some(json!({ "status": text })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
     }
 
     /// `follower` follows `target` through the API.

@@ -1,5 +1,6 @@
-//! Remote accounts across two Rookery instances on loopback: WebFinger, actor fetch, storage,
-//! search; and hostile actor documents from a stub that Rookery itself would never serve.
+//! Search: remote accounts resolved across two Rookery instances on loopback (WebFinger, actor
+//! fetch, storage), local hashtags and status URLs, and hostile actor documents from a stub
+//! that Rookery itself would never serve.
 
 use axum::http::header;
 use axum::routing::get;
@@ -25,7 +26,7 @@ async fn search_resolves_a_remote_account_over_webfinger() {
     let bob = b.register("bob").await;
 
     let handle = format!("@alice@{}", a.addr);
-    let q = crate::oauth::urlencode(&handle);
+    let q = crate::helpers::urlencode(&handle);
     // Without resolve (or without signing in) nothing is fetched.
     let (_, none) = b
         .get(
@@ -71,7 +72,7 @@ async fn search_resolves_a_remote_account_over_webfinger() {
         .get(
             &format!(
                 "/api/v1/accounts/lookup?acct={}",
-                crate::oauth::urlencode(&handle[1..])
+                crate::helpers::urlencode(&handle[1..])
             ),
             None,
         )
@@ -91,7 +92,7 @@ async fn search_resolves_a_remote_account_over_webfinger() {
         .get(
             &format!(
                 "/api/v2/search?q={}&resolve=true",
-                crate::oauth::urlencode(&a.url("/users/alice"))
+                crate::helpers::urlencode(&a.url("/users/alice"))
             ),
             Some(&bob.token),
         )
@@ -103,7 +104,7 @@ async fn search_resolves_a_remote_account_over_webfinger() {
         .get(
             &format!(
                 "/api/v2/search?q={}&resolve=true",
-                crate::oauth::urlencode(&format!("nobody@{}", a.addr))
+                crate::helpers::urlencode(&format!("nobody@{}", a.addr))
             ),
             Some(&bob.token),
         )
@@ -134,7 +135,7 @@ async fn private_addresses_are_not_fetched_unless_allowed() {
         .get(
             &format!(
                 "/api/v2/search?q={}&resolve=true",
-                crate::oauth::urlencode(&format!("alice@{}", a.addr))
+                crate::helpers::urlencode(&format!("alice@{}", a.addr))
             ),
             Some(&bob.token),
         )
@@ -175,7 +176,7 @@ async fn local_search_hashtags_and_status_urls() {
         .get(
             &format!(
                 "/api/v2/search?q={}",
-                crate::oauth::urlencode(post["url"].as_str().expect("url"))
+                crate::helpers::urlencode(post["url"].as_str().expect("url"))
             ),
             Some(&alice.token),
         )
@@ -225,7 +226,7 @@ async fn hostile_actor_documents() {
             app.get(
                 &format!(
                     "/api/v2/search?q={}&resolve=true",
-                    crate::oauth::urlencode(&url)
+                    crate::helpers::urlencode(&url)
                 ),
                 Some(&token),
             )

@@ -4,80 +4,14 @@
 
 use std::path::Path;
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{TestApp, TestUser};
-use crate::media::{
-    contains, eventually, fetch_file, files_in, jpeg, jpeg_with_gps_exif, multipart, noisy_jpeg,
-    spawn_media, upload, GPS_SECRET,
+use crate::helpers::media::{
+    contains, fetch_file, files_in, follow_across, jpeg, jpeg_with_gps_exif, local_to, noisy_jpeg,
+    post_image, spawn_media, GPS_SECRET,
 };
-
-/// Two instances: alice on A (with an avatar set before B learns of her), bob on B following
-/// her. Returns alice's id on B.
-pub(crate) async fn follow_across(
-    a: &TestApp,
-    b: &TestApp,
-    alice: &TestUser,
-    bob: &TestUser,
-) -> String {
-    let (status, me) = multipart(
-        a,
-        Method::PATCH,
-        "/api/v1/accounts/update_credentials",
-        &alice.token,
-        Some(("avatar", jpeg(600, 600), "me.jpg", "image/jpeg")),
-        &[],
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{me}");
-    let alice_on_b = crate::follows::follow_remotely(a, b, bob, &format!("alice@{}", a.addr)).await;
-    alice_on_b
-}
-
-/// Alice posts an image; returns her attachment and B's copy of the post once it arrived and
-/// every job ran.
-pub(crate) async fn post_image(
-    a: &TestApp,
-    b: &TestApp,
-    alice: &TestUser,
-    bob: &TestUser,
-    bytes: Vec<u8>,
-) -> (Value, Value) {
-    let (status, m) = upload(a, alice, bytes, &[("description", "A heron")]).await;
-    assert_eq!(status, StatusCode::OK, "{m}");
-    let post = a
-        .post_status(alice, "look", json!({ "media_ids": [m["id"]] }))
-        .await;
-    let mut copy = Value::Null;
-    eventually(a, b, "the post reaches bob", async || {
-        let (_, home) = b.get("/api/v1/timelines/home", Some(&bob.token)).await;
-        match home
-            .as_array()
-            .and_then(|l| l.iter().find(|s| s["uri"] == post["uri"]))
-        {
-            Some(s) => {
-                copy = s.clone();
-                true
-            }
-            None => false,
-        }
-    })
-    .await;
-    b.drain_jobs().await;
-    let (_, copy) = b
-        .get(
-            &format!("/api/v1/statuses/{}", copy["id"].as_str().expect("id")),
-            Some(&bob.token),
-        )
-        .await;
-    (m, copy)
-}
-
-pub(crate) fn local_to(app: &TestApp, url: &Value) -> bool {
-    url.as_str()
-        .is_some_and(|u| u.starts_with(&format!("{}/system/media/", app.base)))
-}
+use crate::helpers::TestApp;
 
 async fn account_on(b: &TestApp, id: &str, token: &str) -> Value {
     let (status, account) = b.get(&format!("/api/v1/accounts/{id}"), Some(token)).await;
@@ -224,12 +158,7 @@ async fn the_size_cap_removes_the_oldest_cached_files_first() {
 async fn media_of_a_reject_media_domain_are_never_downloaded() {
     let (a, _da) = spawn_media(|_| {}).await;
     let (b, db) = spawn_media(|_| {}).await;
-    let boss = b
-        .register_with_scopes("boss", "read write follow admin:read admin:write")
-        .await;
-    rookery::service::accounts::set_role(&b.state, "boss", rookery::model::Role::Admin)
-        .await
-        .expect("role");
+    let boss = b.admin().await;
     let (status, block) = b
         .post(
             "/api/v1/admin/domain_blocks",
@@ -274,12 +203,7 @@ async fn a_later_reject_media_block_empties_the_cache_of_that_domain() {
     assert!(local_to(&b, &copy["media_attachments"][0]["url"]), "{copy}");
     assert!(files_in(db.path()) > 0);
 
-    let boss = b
-        .register_with_scopes("boss", "read write follow admin:read admin:write")
-        .await;
-    rookery::service::accounts::set_role(&b.state, "boss", rookery::model::Role::Admin)
-        .await
-        .expect("role");
+    let boss = b.admin().await;
     let (status, block) = b
         .post(
             "/api/v1/admin/domain_blocks",

@@ -1,4 +1,4 @@
-//! Federation: discovery (WebFinger, host-meta, NodeInfo), over real HTTP.
+//! Discovery: WebFinger, host-meta and NodeInfo, over real HTTP.
 
 use reqwest::header::{HeaderMap, ACCEPT, ACCESS_CONTROL_ALLOW_ORIGIN, CONTENT_TYPE, ORIGIN};
 use reqwest::{Method, StatusCode};

@@ -1,25 +1,12 @@
-//! One lifecycle for statuses, local or remote: what an edit does on the author's instance it
-//! does on every instance that holds a copy (newly mentioned people are told and may see the
+//! Remote edits: what an edit does on the author's instance it does on every instance that
+//! holds a copy (newly mentioned people are told and may see the
 //! post, new hashtags reach tag timelines), across two real instances.
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::follows::{eventually, follow_remotely};
+use crate::helpers::federation::{eventually, follow_remotely};
 use crate::helpers::{TestApp, TestUser};
-
-/// `author` on `app` edits status `id` to say `text`.
-async fn edit(app: &TestApp, author: &TestUser, id: &str, text: &str) {
-    let res = app
-        .client
-        .put(app.url(&format!("/api/v1/statuses/{id}")))
-        .bearer_auth(&author.token)
-        .json(&json!({ "status": text }))
-        .send()
-        .await
-        .expect("edit");
-    assert_eq!(res.status(), StatusCode::OK);
-}
 
 /// The status with ActivityPub id `uri` in `who`'s home timeline on `app`.
 async fn in_home(app: &TestApp, who: &TestUser, uri: &str) -> Option<Value> {
@@ -63,8 +50,7 @@ async fn a_remote_edit_that_mentions_someone_reaches_them() {
     );
 
     let id = post["id"].as_str().expect("id");
-    edit(
-        &a,
+    a.edit_status(
         &alice,
         id,
         &format!("for my followers, and @bob@{}", b.addr),
@@ -119,13 +105,8 @@ async fn hashtags_added_by_a_remote_edit_reach_tag_timelines() {
     };
     assert_eq!(tagged("first").await.len(), 1);
 
-    edit(
-        &a,
-        &alice,
-        post["id"].as_str().expect("id"),
-        "hello #second",
-    )
-    .await;
+    a.edit_status(&alice, post["id"].as_str().expect("id"), "hello #second")
+        .await;
     let mut found = Vec::new();
     eventually(&a, &b, "the new tag is followed", async || {
         found = tagged("second").await;
