@@ -17,7 +17,6 @@ mod hostile_peers;
 mod inbound_activities;
 mod instance;
 mod interact;
-mod keyword_filters;
 mod media;
 mod media_edits;
 mod media_thumbnails;

@@ -69,7 +69,7 @@ async fn resolve(app: &TestApp, who: &TestUser, url: &str) -> (StatusCode, serde
     app.get(
         &format!(
             "/api/v2/search?q={}&resolve=true&type=accounts",
-            crate::oauth::urlencode(url)
+            crate::helpers::urlencode(url)
         ),
         Some(&who.token),
     )
