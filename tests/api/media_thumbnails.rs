@@ -261,28 +261,7 @@ async fn thumbnails_travel_as_icons_and_are_cached() {
         .is_none());
 
     // B keeps the origin in preview_remote_url and serves its own copy.
-    let mut copy = Value::Null;
-    crate::helpers::federation::eventually(&a, &b, "the clip reaches bob", async || {
-        let (_, home) = b.get("/api/v1/timelines/home", Some(&bob.token)).await;
-        match home
-            .as_array()
-            .and_then(|l| l.iter().find(|s| s["uri"] == post["uri"]))
-        {
-            Some(s) => {
-                copy = s.clone();
-                true
-            }
-            None => false,
-        }
-    })
-    .await;
-    b.drain_jobs().await;
-    let (_, copy) = b
-        .get(
-            &format!("/api/v1/statuses/{}", copy["id"].as_str().expect("id")),
-            Some(&bob.token),
-        )
-        .await;
+    let copy = crate::helpers::federation::arrived(&a, &b, &bob, &post["uri"]).await;
     let m = &copy["media_attachments"][0];
     assert_eq!(m["type"], "video", "{m}");
     assert_eq!(m["preview_remote_url"], video["preview_url"]);

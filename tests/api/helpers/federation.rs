@@ -245,3 +245,28 @@ pub async fn eve(adjust: impl FnOnce(&mut Value)) -> (StubHost, String, KeySigne
     );
     (stub, host, signer)
 }
+
+/// The status with ActivityPub id `uri` as `who` on `b` reads it, once it has reached their
+/// home timeline from `a` (its jobs drained, so its media are settled).
+pub async fn arrived(
+    a: &TestApp,
+    b: &TestApp,
+    who: &TestUser,
+    uri: &serde_json::Value,
+) -> serde_json::Value {
+    let mut id = None;
+    eventually(a, b, "the post reaches its reader", async || {
+        let (_, home) = b.get("/api/v1/timelines/home", Some(&who.token)).await;
+        id = home
+            .as_array()
+            .and_then(|l| l.iter().find(|s| s["uri"] == *uri))
+            .and_then(|s| s["id"].as_str().map(str::to_string));
+        id.is_some()
+    })
+    .await;
+    b.drain_jobs().await;
+    let id = id.expect("id");
+    b.get(&format!("/api/v1/statuses/{id}"), Some(&who.token))
+        .await
+        .1
+}

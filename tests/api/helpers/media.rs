@@ -8,7 +8,6 @@ use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use super::federation::eventually;
 use super::{TestApp, TestUser};
 
 /// An instance whose media go to a fresh temporary folder (kept alive by the returned guard).
@@ -240,28 +239,7 @@ pub async fn post_image(
     let post = a
         .post_status(alice, "look", json!({ "media_ids": [m["id"]] }))
         .await;
-    let mut copy = Value::Null;
-    eventually(a, b, "the post reaches bob", async || {
-        let (_, home) = b.get("/api/v1/timelines/home", Some(&bob.token)).await;
-        match home
-            .as_array()
-            .and_then(|l| l.iter().find(|s| s["uri"] == post["uri"]))
-        {
-            Some(s) => {
-                copy = s.clone();
-                true
-            }
-            None => false,
-        }
-    })
-    .await;
-    b.drain_jobs().await;
-    let (_, copy) = b
-        .get(
-            &format!("/api/v1/statuses/{}", copy["id"].as_str().expect("id")),
-            Some(&bob.token),
-        )
-        .await;
+    let copy = super::federation::arrived(a, b, bob, &post["uri"]).await;
     (m, copy)
 }
 
