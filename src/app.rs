@@ -135,7 +135,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(crate::api::routes())
         .merge(crate::web::routes())
-        .merge(crate::federation::routes())
+        .merge(crate::activitypub::routes())
         .layer(limits)
         .merge(crate::metrics::routes(&state))
         .merge(crate::web::media::routes())

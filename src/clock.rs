@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
 
 /// The system clock plus an offset that only tests change.
 #[derive(Clone, Debug, Default)]
@@ -23,4 +23,10 @@ impl Clock {
         self.offset_ms
             .fetch_add(by.num_milliseconds(), Ordering::Relaxed);
     }
+}
+
+/// A timestamp as Mastodon's API and ActivityPub documents write it:
+/// `2024-01-02T03:04:05.678Z`.
+pub fn timestamp(dt: &DateTime<Utc>) -> String {
+    dt.to_rfc3339_opts(SecondsFormat::Millis, true)
 }

@@ -1,8 +1,9 @@
 //! Rookery: a federated microblogging server speaking ActivityPub and the Mastodon client API.
 //!
-//! The map of the code is `docs/ARCHITECTURE.md`: faces (`api`, `federation`'s handlers,
-//! `web`, `jobs`) call `service`, which calls `store`; `model` holds the plain domain types.
+//! The map of the code is `docs/ARCHITECTURE.md`: faces (`api`, `activitypub`, `web`,
+//! `jobs`) call `service`, which calls `store`; `model` holds the plain domain types.
 
+pub mod activitypub;
 pub mod api;
 pub mod app;
 pub mod cli;

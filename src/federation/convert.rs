@@ -5,8 +5,8 @@ use serde_json::{json, Value};
 use super::vocab::{
     self, Activity, Actor, Endpoints, Image, Note, PropertyValue, PublicKey, TagLink,
 };
-use crate::api::entities::account::{default_avatar, default_header};
-use crate::api::entities::datetime;
+use crate::clock::timestamp as datetime;
+use crate::model::account::{default_avatar, default_header};
 use crate::model::{Account, Status, StatusView, Visibility};
 
 /// The actor document of a local account.

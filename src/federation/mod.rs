@@ -1,28 +1,14 @@
-//! The ActivityPub face: discovery (WebFinger, host-meta, NodeInfo), actors and objects,
-//! inboxes, HTTP Signatures, and fetching remote documents. Every remote document is
-//! untrusted: verified, size-limited, parsed into strict types and origin-checked before the
-//! service layer sees it.
+//! The ActivityPub library that services call: the vocabulary (typed ActivityStreams in and
+//! out), HTTP Signatures, fetching remote documents, conversion between documents and model
+//! types, and handing activities to the delivery queue. It serves no requests: the
+//! ActivityPub face (documents, inboxes, discovery) is `crate::activitypub`. Every remote
+//! document is untrusted: verified, size-limited, parsed into strict types and origin-checked
+//! before a service acts on it.
 
-pub mod authorized;
 pub mod convert;
-pub mod discovery;
-pub mod documents;
 pub mod fetch;
-pub mod inbox;
 pub mod moderation;
 pub mod outbox;
 pub mod remote_note;
 pub mod signature;
-pub mod signed;
 pub mod vocab;
-
-use axum::Router;
-
-use crate::app::AppState;
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .merge(discovery::routes())
-        .merge(documents::routes())
-        .merge(inbox::routes())
-}

@@ -1,16 +1,13 @@
 //! `process_inbox`: a verified activity from a remote actor, parsed into [`Incoming`] once,
-//! checked against its signer's standing (a suspension may have come while it waited), and
-//! handed to [`crate::service::inbound::receive`].
+//! and handed to [`crate::service::inbound::receive_queued`], which checks its signer's standing
+//! again (a suspension may have come while it waited).
 
 use serde_json::Value;
 
 use super::Outcome;
 use crate::app::AppState;
 use crate::error::Error;
-use crate::federation::inbox::allowed_while_suspended;
-use crate::federation::signed::{self, Standing};
 use crate::federation::vocab::inbound::Incoming;
-use crate::store;
 
 pub const KIND: &str = "process_inbox";
 
@@ -40,27 +37,7 @@ pub async fn run(state: &AppState, payload: &Value) -> Outcome {
     };
     let kind = incoming.activity().kind.clone();
     tracing::Span::current().record("activity.kind", kind.as_str());
-    let signer = match store::accounts::by_id(&state.db, signer_id).await {
-        Ok(Some(a)) => a,
-        Ok(None) => return Outcome::Done,
-        Err(e) => return Outcome::Retry(e.to_string()),
-    };
-    // The inbox checked the signer when the activity arrived; a moderator may have suspended
-    // it (or its domain) while the activity waited in the queue.
-    match signed::standing(state, &signer).await {
-        Ok(Standing::Welcome) => {}
-        Ok(Standing::Suspended) if allowed_while_suspended(&kind) => {}
-        Ok(standing) => {
-            tracing::info!(
-                actor = %signer.uri,
-                ?standing,
-                "dropped an activity: its actor may no longer act here"
-            );
-            return Outcome::Done;
-        }
-        Err(e) => return Outcome::Retry(e.to_string()),
-    }
-    let result = crate::service::inbound::receive(state, &signer, &incoming).await;
+    let result = crate::service::inbound::receive_queued(state, signer_id, &incoming).await;
     match result {
         Ok(()) | Err(Error::NotFound) => Outcome::Done,
         Err(Error::Internal(e)) => Outcome::Retry(e.to_string()),

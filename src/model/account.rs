@@ -67,6 +67,16 @@ pub struct ProfileField {
     pub verified_at: Option<DateTime<Utc>>,
 }
 
+/// The image shown for an account without an avatar, served by the web face.
+pub fn default_avatar(base_url: &str) -> String {
+    format!("{base_url}/avatars/original/missing.png")
+}
+
+/// The image shown for an account without a header, served by the web face.
+pub fn default_header(base_url: &str) -> String {
+    format!("{base_url}/headers/original/missing.png")
+}
+
 impl Account {
     pub fn is_local(&self) -> bool {
         self.domain.is_none()

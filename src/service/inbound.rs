@@ -12,8 +12,32 @@ use crate::federation::remote_note::{note_from, own_note};
 use crate::federation::vocab::inbound::{is_public, Incoming, Object, NOTE_TYPES};
 use crate::federation::vocab::RemoteActor;
 use crate::model::Account;
+use crate::service::moderation::domains;
 use crate::service::relationships::{self, FollowOptions};
 use crate::store;
+
+/// Acts on an activity that waited in the queue, signed by the account `signer_id`: the
+/// signer is read again, and so is its standing, since a moderator may have suspended it (or
+/// its domain) while the activity waited. `NotFound` when the signer is gone.
+pub async fn receive_queued(state: &AppState, signer_id: i64, incoming: &Incoming) -> Result<()> {
+    let signer = store::accounts::by_id(&state.db, signer_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let kind = incoming.activity().kind.as_str();
+    match standing(state, &signer).await? {
+        Standing::Welcome => {}
+        Standing::Suspended if allowed_while_suspended(kind) => {}
+        standing => {
+            tracing::info!(
+                actor = %signer.uri,
+                ?standing,
+                "dropped an activity: its actor may no longer act here"
+            );
+            return Ok(());
+        }
+    }
+    receive(state, &signer, incoming).await
+}
 
 /// Acts on `incoming`, sent and signed by `signer`. `NotFound` when it concerns nothing known
 /// here; a type Rookery does not act on is counted and left alone.
@@ -39,6 +63,41 @@ pub async fn receive(state: &AppState, signer: &Account, incoming: &Incoming) ->
             Ok(())
         }
     }
+}
+
+/// Whether a verified signer may act here now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standing {
+    /// Nothing stands against it.
+    Welcome,
+    /// A moderator suspended its account (alone, or with its whole domain).
+    Suspended,
+    /// Its domain is one this instance does not federate with (a suspending block, or
+    /// allowlist mode without an allow), for this reason.
+    Refused(&'static str),
+}
+
+/// The [`Standing`] of a remote account as of now (read again by the job that processes an
+/// activity, since a moderator may have acted since it arrived).
+pub async fn standing(state: &AppState, account: &Account) -> Result<Standing, Error> {
+    let refusal = match &account.domain {
+        Some(domain) => domains::refusal(state, domain).await?,
+        None => domains::refusal_for_url(state, &account.uri).await?,
+    };
+    if let Some(why) = refusal {
+        return Ok(Standing::Refused(why));
+    }
+    if account.is_suspended() {
+        return Ok(Standing::Suspended);
+    }
+    Ok(Standing::Welcome)
+}
+
+/// Activities a suspended actor may still send, as on Mastodon: they withdraw or correct what
+/// it did before (deleted posts, undone follows and favourites, refused follow requests, a
+/// changed profile or key), so lifting the suspension brings back nothing it took back.
+pub fn allowed_while_suspended(kind: &str) -> bool {
+    matches!(kind, "Delete" | "Reject" | "Undo" | "Update")
 }
 
 async fn local_by_uri(state: &AppState, uri: Option<&str>) -> Result<Account> {

@@ -4,6 +4,13 @@ use crate::app::AppState;
 use crate::error::Result;
 use crate::model::Account;
 
+/// The Mastodon API level Rookery implements, then its own name: clients parse the part
+/// before the first space to choose endpoints, and NodeInfo reports it to crawlers.
+pub const MASTODON_API_VERSION: &str = "4.3.0";
+
+/// Where Rookery's source lives (instance entity, NodeInfo 2.1).
+pub const SOURCE_URL: &str = "https://github.com/rookery-social/rookery";
+
 /// Counts for `/api/v1/instance` and NodeInfo.
 pub struct InstanceStats {
     pub user_count: i64,

@@ -1,7 +1,7 @@
 //! What this instance publishes about its own accounts to peers, read for the ActivityPub
 //! documents: outbox pages, follower and following lists, public replies, pinned notes, the
 //! tombstones of deleted notes, and the `Follow`s an account sent. Who may read them is the
-//! documents' own concern (`federation::authorized`).
+//! documents' own concern (`activitypub::authorized`).
 
 use chrono::{DateTime, Utc};
 

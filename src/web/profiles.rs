@@ -6,10 +6,11 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use crate::activitypub::authorized::SignedGet;
+use crate::activitypub::documents;
 use crate::app::AppState;
 use crate::error::{Error, Result};
-use crate::federation::authorized::SignedGet;
-use crate::federation::{convert, documents};
+use crate::federation::convert;
 use crate::model::Visibility;
 use crate::{service, store};
 

@@ -96,14 +96,7 @@ pub struct Role {
     pub highlighted: bool,
 }
 
-/// Default images, served by the web face.
-pub fn default_avatar(base_url: &str) -> String {
-    format!("{base_url}/avatars/original/missing.png")
-}
-
-pub fn default_header(base_url: &str) -> String {
-    format!("{base_url}/headers/original/missing.png")
-}
+pub use crate::model::account::{default_avatar, default_header};
 
 impl Account {
     /// Renders an account (local accounts carry their user's role badge).

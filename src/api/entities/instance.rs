@@ -6,9 +6,7 @@ use serde_json::{json, Value};
 use super::Account;
 use crate::config::{Config, RegistrationMode};
 
-/// The Mastodon API level Rookery implements, then its own name: clients parse the part
-/// before the first space to choose endpoints.
-pub const MASTODON_API_VERSION: &str = "4.3.0";
+pub use crate::service::instance::{MASTODON_API_VERSION, SOURCE_URL};
 /// `api_versions.mastodon` of that level.
 pub const MASTODON_API_MINOR: u32 = 2;
 /// URLs count as this many characters in a status, whatever their length.
@@ -77,8 +75,6 @@ pub struct InstanceV2 {
     pub contact: Value,
     pub rules: Vec<Value>,
 }
-
-pub const SOURCE_URL: &str = "https://github.com/rookery-social/rookery";
 
 impl InstanceV2 {
     pub fn render(config: &Config, active_month: i64, contact: Option<Account>) -> InstanceV2 {

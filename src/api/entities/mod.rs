@@ -15,9 +15,4 @@ pub mod status;
 pub use account::{Account, CredentialAccount};
 pub use status::Status;
 
-use chrono::{DateTime, SecondsFormat, Utc};
-
-/// Mastodon's timestamp format: `2024-01-02T03:04:05.678Z`.
-pub fn datetime(dt: &DateTime<Utc>) -> String {
-    dt.to_rfc3339_opts(SecondsFormat::Millis, true)
-}
+pub use crate::clock::timestamp as datetime;

@@ -13,12 +13,11 @@ use axum::Json;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::api::entities::instance::{MASTODON_API_VERSION, SOURCE_URL};
 use crate::app::AppState;
 use crate::config::{Config, RegistrationMode};
 use crate::error::Result;
 use crate::service;
-use crate::service::instance::Usage;
+use crate::service::instance::{Usage, MASTODON_API_VERSION, SOURCE_URL};
 
 /// The `software.name` of Rookery: lower case letters, digits and dashes, as the schema asks.
 const SOFTWARE_NAME: &str = "rookery";

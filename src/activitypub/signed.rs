@@ -11,17 +11,17 @@
 use axum::http::{HeaderMap, Method, Uri};
 use chrono::Utc;
 
-use super::signature::{self, HeaderLookup, SignatureError, VerifyingKey};
 use crate::app::AppState;
 use crate::config::Config;
 use crate::error::Error;
+use crate::federation::signature::{self, HeaderLookup, SignatureError, VerifyingKey};
 use crate::model::Account;
+use crate::service;
 use crate::service::moderation::domains;
-use crate::{service, store};
 
 /// The remote account that signed a request (`body` is `Some` for a POST, whose digest
 /// must then match it). Suspended signers are returned too: whoever calls decides whether
-/// they may act (see [`standing`]).
+/// they may act (see [`service::inbound::standing`]).
 pub async fn verify(
     state: &AppState,
     method: &Method,
@@ -59,7 +59,7 @@ pub async fn verify(
             Utc::now(),
         )
     };
-    let Some(mut account) = key_owner(state, params.key_id(), false).await else {
+    let Some(mut account) = service::remote::key_owner(state, params.key_id(), false).await else {
         return Err(unverified("the signing key could not be found"));
     };
     if account.is_local() {
@@ -70,7 +70,7 @@ pub async fn verify(
         if first != SignatureError::BadSignature {
             return Err(unverified(first));
         }
-        account = key_owner(state, params.key_id(), true)
+        account = service::remote::key_owner(state, params.key_id(), true)
             .await
             .ok_or_else(|| unverified(&first))?;
         check(&account).map_err(unverified)?;
@@ -101,59 +101,10 @@ fn is_own_host(value: &str, config: &Config) -> bool {
     }
 }
 
-/// Whether a verified signer may act here now.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Standing {
-    /// Nothing stands against it.
-    Welcome,
-    /// A moderator suspended its account (alone, or with its whole domain).
-    Suspended,
-    /// Its domain is one this instance does not federate with (a suspending block, or
-    /// allowlist mode without an allow), for this reason.
-    Refused(&'static str),
-}
-
-/// The [`Standing`] of a remote account as of now (read again by the job that processes an
-/// activity, since a moderator may have acted since it arrived).
-pub async fn standing(state: &AppState, account: &Account) -> Result<Standing, Error> {
-    let refusal = match &account.domain {
-        Some(domain) => domains::refusal(state, domain).await?,
-        None => domains::refusal_for_url(state, &account.uri).await?,
-    };
-    if let Some(why) = refusal {
-        return Ok(Standing::Refused(why));
-    }
-    if account.is_suspended() {
-        return Ok(Standing::Suspended);
-    }
-    Ok(Standing::Welcome)
-}
-
 /// A 401 for a signature that cannot be verified, logged once here.
 fn unverified(why: impl std::fmt::Display) -> Error {
     tracing::info!(reason = %why, "refused an unverifiable signature");
     Error::unauthorized(why.to_string())
-}
-
-/// The account behind a key id: known already, or fetched (`refresh` fetches a known one
-/// again, for rotated keys).
-async fn key_owner(state: &AppState, key_id: &str, refresh: bool) -> Option<Account> {
-    if !refresh {
-        if let Ok(Some(known)) = store::accounts::by_public_key_id(&state.db, key_id).await {
-            return Some(known);
-        }
-    }
-    let actor_url = key_id.split('#').next().unwrap_or(key_id);
-    match service::remote::fetch_actor(state, actor_url).await {
-        Ok(_) => store::accounts::by_public_key_id(&state.db, key_id)
-            .await
-            .ok()
-            .flatten(),
-        Err(e) => {
-            tracing::info!(error = %e, key.id = %key_id, "cannot fetch the signer's key");
-            None
-        }
-    }
 }
 
 #[cfg(test)]

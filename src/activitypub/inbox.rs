@@ -5,9 +5,9 @@
 //! signer's origin. Anything unverifiable is a 401 (senders
 //! that try RFC 9421 first fall back to draft-cavage on a 4xx), never a 400 or 500.
 //!
-//! Then the signer's standing ([`signed::standing`]), before anything is stored: an actor on
+//! Then the signer's standing ([`service::inbound::standing`]), before anything is stored: an actor on
 //! a refused domain gets a 403; a suspended actor's activity is answered 202 and dropped, as
-//! Mastodon does, unless it only takes something back ([`allowed_while_suspended`]).
+//! Mastodon does, unless it only takes something back ([`service::inbound::allowed_while_suspended`]).
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, OriginalUri, State};
@@ -17,10 +17,11 @@ use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use super::fetch;
-use super::signed::{self, Standing};
-use super::vocab::inbound::Object;
+use super::signed;
 use crate::app::AppState;
+use crate::federation::fetch;
+use crate::federation::vocab::inbound::Object;
+use crate::service::inbound::{allowed_while_suspended, standing, Standing};
 use crate::{jobs, service};
 
 /// Largest activity accepted.
@@ -31,13 +32,6 @@ pub fn routes() -> Router<AppState> {
         .route("/inbox", post(receive))
         .route("/users/{username}/inbox", post(receive))
         .layer(DefaultBodyLimit::max(MAX_ACTIVITY_BYTES))
-}
-
-/// Activities a suspended actor may still send, as on Mastodon: they withdraw or correct what
-/// it did before (deleted posts, undone follows and favourites, refused follow requests, a
-/// changed profile or key), so lifting the suspension brings back nothing it took back.
-pub fn allowed_while_suspended(kind: &str) -> bool {
-    matches!(kind, "Delete" | "Reject" | "Undo" | "Update")
 }
 
 fn refuse(status: StatusCode, why: impl std::fmt::Display) -> Response {
@@ -84,7 +78,7 @@ pub async fn receive(
         }
     }
     let kind = parsed.kind.as_str();
-    match signed::standing(&state, &account).await {
+    match standing(&state, &account).await {
         Ok(Standing::Welcome) => {}
         Ok(Standing::Suspended) if allowed_while_suspended(kind) => {}
         Ok(Standing::Suspended) => {

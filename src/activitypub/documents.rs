@@ -16,10 +16,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::authorized::SignedGet;
-use super::convert;
-use super::vocab::{Collection, WithContext};
 use crate::app::AppState;
 use crate::error::{Error, Result};
+use crate::federation::convert;
+use crate::federation::vocab::{Collection, WithContext};
 use crate::model::{Account, Visibility};
 use crate::service;
 
@@ -152,7 +152,7 @@ impl IntoResponse for Gone {
             "id": self.uri,
             "type": "Tombstone",
             "formerType": "Note",
-            "deleted": crate::api::entities::datetime(&self.deleted),
+            "deleted": crate::clock::timestamp(&self.deleted),
         }));
         *response.status_mut() = axum::http::StatusCode::GONE;
         response
