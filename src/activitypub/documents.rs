@@ -5,7 +5,7 @@
 //! Followers-only and direct notes (and their activities) are served only to a verified
 //! signer permitted by `service::visibility::may_see`; deleted notes answer 410 with a
 //! `Tombstone`. In authorized-fetch mode every document here but the instance actor needs a
-//! signature (see `federation::authorized`).
+//! signature (see `activitypub::authorized`).
 
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
