@@ -2,6 +2,8 @@
 //! [`inbound`]) of those it receives.
 
 pub mod inbound;
+#[cfg(test)]
+mod round_trip;
 
 pub use inbound::{RemoteActor, RemoteKey};
 
