@@ -13,13 +13,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::authorized::SignedGet;
 use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::federation::convert;
-use crate::federation::vocab::{Collection, WithContext};
+use crate::federation::vocab::{OrderedCollection, Tombstone, WithContext};
 use crate::model::{Account, Visibility};
 use crate::service;
 
@@ -148,12 +147,10 @@ struct Gone {
 
 impl IntoResponse for Gone {
     fn into_response(self) -> Response {
-        let mut response = activity_json(serde_json::json!({
-            "id": self.uri,
-            "type": "Tombstone",
-            "formerType": "Note",
-            "deleted": crate::clock::timestamp(&self.deleted),
-        }));
+        let mut response = activity_json(Tombstone::deleted_note(
+            self.uri,
+            crate::clock::timestamp(&self.deleted),
+        ));
         *response.status_mut() = axum::http::StatusCode::GONE;
         response
     }
@@ -245,34 +242,22 @@ pub async fn replies(
         Err(gone) => return Ok(gone.into_response()),
     };
     let collection_id = format!("{}/replies", view.status.uri);
-    let items: Vec<Value> = service::published::public_reply_uris(&state, view.status.id, 100)
-        .await?
-        .into_iter()
-        .map(Value::String)
-        .collect();
+    let items = service::published::public_reply_uris(&state, view.status.id, 100).await?;
     let total = items.len() as i64;
     if !q.is_page() {
-        return Ok(activity_json(Collection {
-            id: collection_id.clone(),
-            kind: "OrderedCollection",
-            total_items: total,
-            first: Some(format!("{collection_id}?page=true")),
-            part_of: None,
-            next: None,
-            prev: None,
-            ordered_items: None,
-        }));
+        return Ok(activity_json(OrderedCollection::<String>::summary(
+            collection_id.clone(),
+            total,
+            Some(format!("{collection_id}?page=true")),
+        )));
     }
-    Ok(activity_json(Collection {
-        id: format!("{collection_id}?page=true"),
-        kind: "OrderedCollectionPage",
-        total_items: total,
-        first: None,
-        part_of: Some(collection_id),
-        next: None,
-        prev: None,
-        ordered_items: Some(items),
-    }))
+    Ok(activity_json(OrderedCollection::page(
+        format!("{collection_id}?page=true"),
+        collection_id,
+        total,
+        None,
+        items,
+    )))
 }
 
 /// `/users/:name/outbox`: the summary, then pages of activities (`?page=true`, `?max_id=`).
@@ -285,53 +270,41 @@ pub async fn outbox(
     let account = local_account(&state, &username).await?;
     let base = state.base_url();
     if !q.is_page() {
-        return Ok(activity_json(Collection {
-            id: account.outbox_url.clone(),
-            kind: "OrderedCollection",
-            total_items: account.stats.statuses_count,
-            first: Some(format!("{}?page=true", account.outbox_url)),
-            part_of: None,
-            next: None,
-            prev: None,
-            ordered_items: None,
-        }));
+        return Ok(activity_json(OrderedCollection::<String>::summary(
+            account.outbox_url.clone(),
+            account.stats.statuses_count,
+            Some(format!("{}?page=true", account.outbox_url)),
+        )));
     }
     let ids = service::published::outbox_page(&state, account.id, q.max_id(), PAGE_SIZE).await?;
     let views = service::views::hydrate(&state, None, &ids).await?;
     let mut items = Vec::with_capacity(views.len());
     for view in &views {
-        let item = match &view.reblog {
-            Some(original) => serde_json::to_value(convert::announce(
-                &view.status,
-                &account,
-                &original.status.uri,
-            )),
+        items.push(match &view.reblog {
+            Some(original) => convert::announce(&view.status, &account, &original.status.uri),
             None => {
                 let parent = parent_uri(&state, &view.status).await?;
-                serde_json::to_value(convert::create(view, parent, &base))
+                convert::create(view, parent, &base)
             }
-        };
-        items.push(item.map_err(|e| Error::Internal(e.into()))?);
+        });
     }
     let page_id = match q.max_id() {
         Some(max) => format!("{}?max_id={max}", account.outbox_url),
         None => format!("{}?page=true", account.outbox_url),
     };
-    Ok(activity_json(Collection {
-        id: page_id,
-        kind: "OrderedCollectionPage",
-        total_items: account.stats.statuses_count,
-        first: None,
-        part_of: Some(account.outbox_url.clone()),
-        next: (ids.len() as i64 == PAGE_SIZE)
-            .then(|| {
-                ids.last()
-                    .map(|last| format!("{}?max_id={last}", account.outbox_url))
-            })
-            .flatten(),
-        prev: None,
-        ordered_items: Some(items),
-    }))
+    let next = (ids.len() as i64 == PAGE_SIZE)
+        .then(|| {
+            ids.last()
+                .map(|last| format!("{}?max_id={last}", account.outbox_url))
+        })
+        .flatten();
+    Ok(activity_json(OrderedCollection::page(
+        page_id,
+        account.outbox_url.clone(),
+        account.stats.statuses_count,
+        next,
+        items,
+    )))
 }
 
 async fn follow_collection(
@@ -348,16 +321,11 @@ async fn follow_collection(
     };
     // Hidden collections show their size only, as on Mastodon.
     if !q.is_page() || account.hide_collections {
-        return Ok(activity_json(Collection {
-            id: collection_id.clone(),
-            kind: "OrderedCollection",
-            total_items: total,
-            first: (!account.hide_collections).then(|| format!("{collection_id}?page=true")),
-            part_of: None,
-            next: None,
-            prev: None,
-            ordered_items: None,
-        }));
+        return Ok(activity_json(OrderedCollection::<String>::summary(
+            collection_id.clone(),
+            total,
+            (!account.hide_collections).then(|| format!("{collection_id}?page=true")),
+        )));
     }
     let rows =
         service::published::follow_uris(state, account.id, followers, q.max_id(), PAGE_SIZE * 2)
@@ -368,23 +336,17 @@ async fn follow_collection(
                 .map(|(cursor, _)| format!("{collection_id}?max_id={cursor}"))
         })
         .flatten();
-    Ok(activity_json(Collection {
-        id: match q.max_id() {
-            Some(max) => format!("{collection_id}?max_id={max}"),
-            None => format!("{collection_id}?page=true"),
-        },
-        kind: "OrderedCollectionPage",
-        total_items: total,
-        first: None,
-        part_of: Some(collection_id),
+    let page_id = match q.max_id() {
+        Some(max) => format!("{collection_id}?max_id={max}"),
+        None => format!("{collection_id}?page=true"),
+    };
+    Ok(activity_json(OrderedCollection::page(
+        page_id,
+        collection_id,
+        total,
         next,
-        prev: None,
-        ordered_items: Some(
-            rows.into_iter()
-                .map(|(_, uri)| Value::String(uri))
-                .collect(),
-        ),
-    }))
+        rows.into_iter().map(|(_, uri)| uri).collect(),
+    )))
 }
 
 pub async fn followers(
@@ -423,21 +385,12 @@ pub async fn featured(
         )
     }) {
         let parent = parent_uri(&state, &view.status).await?;
-        items.push(
-            serde_json::to_value(convert::note(view, parent, &base))
-                .map_err(|e| Error::Internal(e.into()))?,
-        );
+        items.push(convert::note(view, parent, &base));
     }
-    Ok(activity_json(Collection {
-        id: account.featured_url.clone(),
-        kind: "OrderedCollection",
-        total_items: items.len() as i64,
-        first: None,
-        part_of: None,
-        next: None,
-        prev: None,
-        ordered_items: Some(items),
-    }))
+    Ok(activity_json(OrderedCollection::whole(
+        account.featured_url.clone(),
+        items,
+    )))
 }
 
 /// `/users/:name/follows/:id`: a `Follow` this account sent, retrievable at its id (peers
@@ -451,9 +404,5 @@ pub async fn follow_activity(
     let id = crate::id::parse(&id).ok_or(Error::NotFound)?;
     let target = service::published::sent_follow(&state, &follower, id).await?;
     let uri = convert::follow_uri(&follower, id);
-    let mut activity = convert::follow(&uri, &follower, &target);
-    if let Some(map) = activity.as_object_mut() {
-        map.remove("@context");
-    }
-    Ok(activity_json(activity))
+    Ok(activity_json(convert::follow(&uri, &follower, &target)))
 }

@@ -1,9 +1,12 @@
-//! Domain types to ActivityStreams documents (and, when the inbox lands, back).
+//! Domain types to ActivityStreams documents: every document and activity Rookery serves or
+//! sends about accounts and statuses is built here from the types of `vocab::outbound`
+//! (moderation's `Delete` of an actor and `Flag` are in `federation::moderation`).
 
-use serde_json::{json, Value};
+use std::collections::BTreeMap;
 
 use super::vocab::{
-    self, Activity, Actor, Endpoints, Image, Note, PropertyValue, PublicKey, TagLink,
+    self, Activity, ActivityObject, ActivityType, Actor, Document, Endpoints, Image, Note,
+    PropertyValue, PublicKey, Replies, Tag, Tombstone,
 };
 use crate::clock::timestamp as datetime;
 use crate::model::account::{default_avatar, default_header};
@@ -11,62 +14,68 @@ use crate::model::{Account, Status, StatusView, Visibility};
 
 /// The actor document of a local account.
 pub fn actor(a: &Account, base_url: &str) -> Actor {
+    // Mastodon labels avatars and headers PNG whatever they are; peers read the file's type.
+    let png = || Some("image/png".to_string());
     Actor {
         id: a.uri.clone(),
         kind: a.actor_type.clone(),
         preferred_username: a.username.clone(),
-        name: a.display_name.clone(),
-        summary: a.note.clone(),
-        url: a.profile_url().to_string(),
+        name: Some(a.display_name.clone()),
+        summary: Some(a.note.clone()),
+        url: Some(a.profile_url().to_string()),
         inbox: a.inbox_url.clone(),
-        outbox: a.outbox_url.clone(),
-        followers: a.followers_url.clone(),
-        following: a.following_url.clone(),
-        featured: a.featured_url.clone(),
-        endpoints: Endpoints {
+        outbox: Some(a.outbox_url.clone()),
+        followers: Some(a.followers_url.clone()),
+        following: Some(a.following_url.clone()),
+        featured: Some(a.featured_url.clone()),
+        endpoints: Some(Endpoints {
             shared_inbox: a
                 .shared_inbox_url
                 .clone()
                 .unwrap_or_else(|| format!("{base_url}/inbox")),
-        },
+        }),
         public_key: PublicKey {
             id: a.public_key_id.clone(),
             owner: a.uri.clone(),
             public_key_pem: a.public_key_pem.clone(),
         },
-        manually_approves_followers: a.locked,
-        discoverable: a.discoverable,
-        indexable: a.indexable,
-        memorial: a.memorial,
-        published: datetime(&a.created_at),
-        icon: Image {
-            kind: "Image".into(),
-            media_type: Some("image/png".into()),
-            url: a
-                .avatar_url
+        manually_approves_followers: Some(a.locked),
+        discoverable: Some(a.discoverable),
+        indexable: Some(a.indexable),
+        memorial: Some(a.memorial),
+        published: Some(datetime(&a.created_at)),
+        icon: Some(Image::new(
+            a.avatar_url
                 .clone()
                 .unwrap_or_else(|| default_avatar(base_url)),
-        },
-        image: Image {
-            kind: "Image".into(),
-            media_type: Some("image/png".into()),
-            url: a
-                .header_url
+            png(),
+        )),
+        image: Some(Image::new(
+            a.header_url
                 .clone()
                 .unwrap_or_else(|| default_header(base_url)),
-        },
+            png(),
+        )),
         attachment: a
             .fields
             .iter()
-            .map(|f| PropertyValue {
-                kind: "PropertyValue".into(),
-                name: f.name.clone(),
-                value: f.value.clone(),
-            })
+            .map(|f| PropertyValue::new(f.name.clone(), f.value.clone()))
             .collect(),
         also_known_as: a.also_known_as.clone(),
+        moved_to: None,
         tag: Vec::new(),
     }
+}
+
+/// The `Update` of a local account's actor, sent to its followers when the profile changes.
+pub fn update_actor(a: &Account, base_url: &str) -> Activity {
+    Activity::new(
+        format!("{}#updates/{}", a.uri, crate::id::next()),
+        ActivityType::Update,
+        a.uri.clone(),
+        ActivityObject::Actor(Box::new(actor(a, base_url))),
+    )
+    .to(vec![vocab::PUBLIC.into()])
 }
 
 /// `to` and `cc` of a status by its visibility, as Mastodon addresses them: public to Public
@@ -97,11 +106,10 @@ pub fn audience(
 pub fn note(view: &StatusView, in_reply_to: Option<String>, base_url: &str) -> Note {
     let s = &view.status;
     let (to, cc) = audience(s.visibility, &view.account, &view.mentions);
-    let mut tag: Vec<TagLink> = view
+    let mut tag: Vec<Tag> = view
         .mentions
         .iter()
-        .map(|m| TagLink {
-            kind: "Mention".into(),
+        .map(|m| Tag::Mention {
             href: m.uri.clone(),
             name: format!(
                 "@{}@{}",
@@ -110,8 +118,7 @@ pub fn note(view: &StatusView, in_reply_to: Option<String>, base_url: &str) -> N
             ),
         })
         .collect();
-    tag.extend(view.tags.iter().map(|t| TagLink {
-        kind: "Hashtag".into(),
+    tag.extend(view.tags.iter().map(|t| Tag::Hashtag {
         href: format!("{base_url}/tags/{}", t.to_lowercase()),
         name: format!("#{}", t.to_lowercase()),
     }));
@@ -128,52 +135,50 @@ pub fn note(view: &StatusView, in_reply_to: Option<String>, base_url: &str) -> N
         cc,
         sensitive: s.sensitive,
         content: s.content.clone(),
-        content_map: s.language.as_ref().map(|l| json!({ l: s.content })),
+        content_map: s
+            .language
+            .as_ref()
+            .map(|l| BTreeMap::from([(l.clone(), s.content.clone())])),
         attachment: view.media.iter().filter_map(document).collect(),
         tag,
-        replies: json!({
-            "id": format!("{}/replies", s.uri),
-            "type": "Collection",
-            "first": {
-                "type": "CollectionPage",
-                "next": format!("{}/replies?page=true", s.uri),
-                "partOf": format!("{}/replies", s.uri),
-                "items": []
-            }
-        }),
+        replies: Some(Replies::at(format!("{}/replies", s.uri))),
     }
 }
 
 /// A local attachment as the `Document` Mastodon sends: alt text in `name`, focal point, size.
-fn document(m: &crate::model::Media) -> Option<Value> {
+fn document(m: &crate::model::Media) -> Option<Document> {
     let url = m.url.clone()?;
-    let mut doc = json!({
-        "type": "Document",
-        "mediaType": m.content_type,
-        "url": url,
-        "name": Some(m.description.clone()).filter(|d| !d.is_empty()),
-        "blurhash": m.blurhash,
-    });
-    if m.kind == "image" {
-        doc["focalPoint"] = json!([m.focus_x, m.focus_y]);
-    }
-    if let (Some(w), Some(h)) = (m.width, m.height) {
-        doc["width"] = json!(w);
-        doc["height"] = json!(h);
-    }
+    let size = |n: Option<i32>| n.and_then(|n| u32::try_from(n).ok());
+    let (width, height) = match (size(m.width), size(m.height)) {
+        (Some(w), Some(h)) => (Some(w), Some(h)),
+        _ => (None, None),
+    };
     // A video's or an audio file's own thumbnail travels as `icon`, as Mastodon sends it.
     let own_thumbnail = m
         .preview_key
         .as_deref()
         .filter(|k| m.kind != "image" && *k != crate::media::process::placeholder_key());
-    if let (Some(key), Some(preview)) = (own_thumbnail, &m.preview_url) {
-        let mime = key
-            .rsplit_once('.')
-            .and_then(|(_, ext)| crate::media::Sniffed::from_extension(ext))
-            .map(|s| s.mime());
-        doc["icon"] = json!({ "type": "Image", "mediaType": mime, "url": preview });
-    }
-    Some(doc)
+    let icon = match (own_thumbnail, &m.preview_url) {
+        (Some(key), Some(preview)) => {
+            let mime = key
+                .rsplit_once('.')
+                .and_then(|(_, ext)| crate::media::Sniffed::from_extension(ext))
+                .map(|s| s.mime().to_string());
+            Some(Image::new(preview.clone(), mime))
+        }
+        _ => None,
+    };
+    Some(Document {
+        kind: "Document".into(),
+        media_type: m.content_type.clone(),
+        url,
+        name: Some(m.description.clone()).filter(|d| !d.is_empty()),
+        blurhash: m.blurhash.clone(),
+        focal_point: (m.kind == "image").then_some((m.focus_x, m.focus_y)),
+        width,
+        height,
+        icon,
+    })
 }
 
 fn domain_of(base_url: &str) -> String {
@@ -185,21 +190,44 @@ fn domain_of(base_url: &str) -> String {
 }
 
 /// The `Create` of a status, at `{uri}/activity`.
-pub fn create(view: &StatusView, in_reply_to: Option<String>, base_url: &str) -> Activity<Note> {
+pub fn create(view: &StatusView, in_reply_to: Option<String>, base_url: &str) -> Activity {
     let note = note(view, in_reply_to, base_url);
-    Activity {
-        id: format!("{}/activity", view.status.uri),
-        kind: "Create",
-        actor: view.account.uri.clone(),
-        published: note.published.clone(),
-        to: note.to.clone(),
-        cc: note.cc.clone(),
-        object: note,
-    }
+    Activity::new(
+        format!("{}/activity", view.status.uri),
+        ActivityType::Create,
+        view.account.uri.clone(),
+        ActivityObject::Note(Box::new(note.clone())),
+    )
+    .published(note.published)
+    .addressed(note.to, note.cc)
+}
+
+/// The `Update` of an edited status, carrying the note as it is now.
+pub fn update_note(view: &StatusView, in_reply_to: Option<String>, base_url: &str) -> Activity {
+    let note = note(view, in_reply_to, base_url);
+    let (to, cc) = (note.to.clone(), note.cc.clone());
+    Activity::new(
+        format!("{}#updates/{}", view.status.uri, crate::id::next()),
+        ActivityType::Update,
+        view.account.uri.clone(),
+        ActivityObject::Note(Box::new(note)),
+    )
+    .addressed(to, cc)
+}
+
+/// `actor`'s `Delete` of its status at `uri`, with a `Tombstone` as Mastodon sends it.
+pub fn delete_note(actor: &Account, uri: &str) -> Activity {
+    Activity::new(
+        format!("{uri}#delete"),
+        ActivityType::Delete,
+        actor.uri.clone(),
+        ActivityObject::Tombstone(Tombstone::of(uri.to_string())),
+    )
+    .to(vec![vocab::PUBLIC.into()])
 }
 
 /// The `Announce` of a boost (its own URI is the activity's id).
-pub fn announce(boost: &Status, booster: &Account, original_uri: &str) -> Activity<Value> {
+pub fn announce(boost: &Status, booster: &Account, original_uri: &str) -> Activity {
     let (to, cc) = match boost.visibility {
         Visibility::Public => (
             vec![vocab::PUBLIC.to_string()],
@@ -211,15 +239,37 @@ pub fn announce(boost: &Status, booster: &Account, original_uri: &str) -> Activi
         ),
         _ => (vec![booster.followers_url.clone()], Vec::new()),
     };
-    Activity {
-        id: boost.uri.clone(),
-        kind: "Announce",
-        actor: booster.uri.clone(),
-        published: datetime(&boost.created_at),
-        to,
-        cc,
-        object: Value::String(original_uri.to_string()),
-    }
+    Activity::new(
+        boost.uri.clone(),
+        ActivityType::Announce,
+        booster.uri.clone(),
+        ActivityObject::Id(original_uri.to_string()),
+    )
+    .published(datetime(&boost.created_at))
+    .addressed(to, cc)
+}
+
+/// `actor`'s `Like` of the status at `uri`; its id is stable per (actor, status), so the
+/// `Undo` names the same one.
+pub fn like(actor: &Account, uri: &str) -> Activity {
+    let digest = crate::crypto::sha256_hex(uri);
+    Activity::new(
+        format!("{}#likes/{}", actor.uri, &digest[..16]),
+        ActivityType::Like,
+        actor.uri.clone(),
+        ActivityObject::Id(uri.to_string()),
+    )
+}
+
+/// `actor`'s `Block` of `target`, with an id stable per pair so its `Undo` names it.
+pub fn block(actor: &Account, target: &Account) -> Activity {
+    let digest = crate::crypto::sha256_hex(&target.uri);
+    Activity::new(
+        format!("{}#blocks/{}", actor.uri, &digest[..16]),
+        ActivityType::Block,
+        actor.uri.clone(),
+        ActivityObject::Id(target.uri.clone()),
+    )
 }
 
 /// The id of `follower`'s follow (or request) number `follow_id`, served at that URL.
@@ -228,43 +278,53 @@ pub fn follow_uri(follower: &Account, follow_id: i64) -> String {
 }
 
 /// A `Follow` of `target` by `follower`.
-pub fn follow(id: &str, follower: &Account, target: &Account) -> Value {
-    json!({
-        "@context": vocab::context(),
-        "id": id,
-        "type": "Follow",
-        "actor": follower.uri,
-        "object": target.uri,
-    })
+pub fn follow(id: &str, follower: &Account, target: &Account) -> Activity {
+    follow_of(id, &follower.uri, &target.uri)
 }
 
-/// `actor`'s answer (`Accept` or `Reject`) to a follow, embedding it.
-pub fn answer_follow(kind: &str, actor: &Account, follow_id: &str, follower: &Account) -> Value {
-    json!({
-        "@context": vocab::context(),
-        "id": format!("{}#{}/{}", actor.uri, kind.to_lowercase(), crate::id::next()),
-        "type": kind,
-        "actor": actor.uri,
-        "object": {
-            "id": follow_id,
-            "type": "Follow",
-            "actor": follower.uri,
-            "object": actor.uri,
-        },
-    })
+fn follow_of(id: &str, follower: &str, target: &str) -> Activity {
+    Activity::new(
+        id.to_string(),
+        ActivityType::Follow,
+        follower.to_string(),
+        ActivityObject::Id(target.to_string()),
+    )
 }
 
-/// `actor`'s `Undo` of an earlier activity (embedded).
-pub fn undo(actor: &Account, object: Value) -> Value {
-    let mut object = object;
-    if let Some(map) = object.as_object_mut() {
-        map.remove("@context");
-    }
-    json!({
-        "@context": vocab::context(),
-        "id": format!("{}#undo/{}", actor.uri, crate::id::next()),
-        "type": "Undo",
-        "actor": actor.uri,
-        "object": object,
-    })
+/// `actor`'s `Accept` of the follow `follow_id` by `follower`, embedding it.
+pub fn accept_follow(actor: &Account, follow_id: &str, follower: &Account) -> Activity {
+    answer_follow(ActivityType::Accept, actor, follow_id, follower)
+}
+
+/// `actor`'s `Reject` of the follow (or request) `follow_id` by `follower`, embedding it.
+pub fn reject_follow(actor: &Account, follow_id: &str, follower: &Account) -> Activity {
+    answer_follow(ActivityType::Reject, actor, follow_id, follower)
+}
+
+fn answer_follow(
+    kind: ActivityType,
+    actor: &Account,
+    follow_id: &str,
+    follower: &Account,
+) -> Activity {
+    let fragment = match kind {
+        ActivityType::Reject => "reject",
+        _ => "accept",
+    };
+    Activity::new(
+        format!("{}#{fragment}/{}", actor.uri, crate::id::next()),
+        kind,
+        actor.uri.clone(),
+        ActivityObject::Activity(Box::new(follow_of(follow_id, &follower.uri, &actor.uri))),
+    )
+}
+
+/// `actor`'s `Undo` of an earlier activity of its own, embedded.
+pub fn undo(actor: &Account, activity: Activity) -> Activity {
+    Activity::new(
+        format!("{}#undo/{}", actor.uri, crate::id::next()),
+        ActivityType::Undo,
+        actor.uri.clone(),
+        ActivityObject::Activity(Box::new(activity)),
+    )
 }

@@ -1,22 +1,19 @@
 //! The moderation activities: `Delete` of a suspended local actor, and `Flag` (a report) sent
 //! from the instance actor and read from remote servers.
 
-use serde_json::{json, Value};
-
-use super::vocab;
 use super::vocab::inbound::Object;
+use super::vocab::{self, Activity, ActivityObject, ActivityType};
 use crate::model::Account;
 
 /// `Delete` of a whole actor, as Mastodon sends when an account is suspended or removed.
-pub fn delete_actor(actor: &Account) -> Value {
-    json!({
-        "@context": vocab::context(),
-        "id": format!("{}#delete", actor.uri),
-        "type": "Delete",
-        "actor": actor.uri,
-        "object": actor.uri,
-        "to": [vocab::PUBLIC],
-    })
+pub fn delete_actor(actor: &Account) -> Activity {
+    Activity::new(
+        format!("{}#delete", actor.uri),
+        ActivityType::Delete,
+        actor.uri.clone(),
+        ActivityObject::Id(actor.uri.clone()),
+    )
+    .to(vec![vocab::PUBLIC.into()])
 }
 
 /// A report forwarded to the reported account's server: `object` lists the account first,
@@ -28,17 +25,19 @@ pub fn flag(
     target: &Account,
     statuses: &[String],
     comment: &str,
-) -> Value {
-    let mut objects = vec![Value::String(target.uri.clone())];
-    objects.extend(statuses.iter().cloned().map(Value::String));
-    json!({
-        "@context": vocab::context(),
-        "id": format!("{}#flags/{report_id}", instance_actor.uri),
-        "type": "Flag",
-        "actor": instance_actor.uri,
-        "content": comment,
-        "object": objects,
-    })
+) -> Activity {
+    let objects = std::iter::once(target.uri.clone())
+        .chain(statuses.iter().cloned())
+        .collect();
+    Activity {
+        content: Some(comment.to_string()),
+        ..Activity::new(
+            format!("{}#flags/{report_id}", instance_actor.uri),
+            ActivityType::Flag,
+            instance_actor.uri.clone(),
+            ActivityObject::Ids(objects),
+        )
+    }
 }
 
 /// An inbound `Flag`: its id, the comment and the ids of the flagged objects.

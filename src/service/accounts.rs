@@ -526,14 +526,7 @@ pub(crate) async fn federate_profile(state: &AppState, account: &Account) -> Res
     if inboxes.is_empty() {
         return Ok(());
     }
-    let actor = convert::actor(account, &state.base_url());
-    let update = outbox::with_context(serde_json::json!({
-        "id": format!("{}#updates/{}", account.uri, id::next()),
-        "type": "Update",
-        "actor": account.uri,
-        "to": [crate::federation::vocab::PUBLIC],
-        "object": actor,
-    }))?;
+    let update = outbox::with_context(convert::update_actor(account, &state.base_url()))?;
     outbox::deliver(&mut tx, account, &update, &inboxes).await?;
     tx.commit().await?;
     Ok(())

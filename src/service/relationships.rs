@@ -158,7 +158,7 @@ pub async fn follow(
         // A remote server that follows again (it lost the follow, say on a Delete of the
         // actor before an unsuspension) is accepted again at once, as Mastodon does.
         if let (Some(uri), false) = (&options.uri, actor.is_local()) {
-            let accept = convert::answer_follow("Accept", &target, uri, actor);
+            let accept = outbox::with_context(convert::accept_follow(&target, uri, actor))?;
             outbox::deliver(&mut tx, &target, &accept, &[outbox::inbox_of(actor)]).await?;
         }
     } else if let Some(existing) =
@@ -205,7 +205,7 @@ pub async fn follow(
                 )
                 .await?;
                 if let (Some(uri), true) = (&follow_uri, actor.is_local() && !target.is_local()) {
-                    let activity = convert::follow(uri, actor, &target);
+                    let activity = outbox::with_context(convert::follow(uri, actor, &target))?;
                     outbox::deliver(&mut tx, actor, &activity, &[outbox::inbox_of(&target)])
                         .await?;
                 }
@@ -221,7 +221,7 @@ pub async fn follow(
             .await?;
             // A remote follower of an unlocked local account is accepted at once.
             if let (Some(uri), false) = (&follow_uri, actor.is_local()) {
-                let accept = convert::answer_follow("Accept", &target, uri, actor);
+                let accept = outbox::with_context(convert::accept_follow(&target, uri, actor))?;
                 outbox::deliver(&mut tx, &target, &accept, &[outbox::inbox_of(actor)]).await?;
             }
         }
@@ -264,7 +264,10 @@ async fn end_follow(
             .or(pending.as_ref())
             .and_then(|f| f.uri.clone());
         if let Some(uri) = uri {
-            let undo = convert::undo(actor, convert::follow(&uri, actor, target_account));
+            let undo = outbox::with_context(convert::undo(
+                actor,
+                convert::follow(&uri, actor, target_account),
+            ))?;
             outbox::deliver(&mut *db, actor, &undo, &[outbox::inbox_of(target_account)]).await?;
         }
     }
@@ -326,7 +329,7 @@ pub async fn block(state: &AppState, actor: &Account, target_id: i64) -> Result<
         end_follow(&mut tx, &target, actor).await?;
         store::relationships::insert_block(&mut *tx, id::next(), actor.id, target.id).await?;
         if actor.is_local() && !target.is_local() {
-            let block = block_activity(actor, &target);
+            let block = outbox::with_context(convert::block(actor, &target))?;
             outbox::deliver(&mut tx, actor, &block, &[outbox::inbox_of(&target)]).await?;
         }
         for (owner, other) in [(actor, &target), (&target, actor)] {
@@ -348,23 +351,11 @@ pub async fn unblock(state: &AppState, actor: &Account, target_id: i64) -> Resul
     let mut tx = state.db.begin().await?;
     store::relationships::delete_block(&mut *tx, actor.id, target.id).await?;
     if actor.is_local() && !target.is_local() {
-        let undo = convert::undo(actor, block_activity(actor, &target));
+        let undo = outbox::with_context(convert::undo(actor, convert::block(actor, &target)))?;
         outbox::deliver(&mut tx, actor, &undo, &[outbox::inbox_of(&target)]).await?;
     }
     tx.commit().await?;
     relationship_to(state, actor.id, target.id).await
-}
-
-/// `actor`'s `Block` of `target`, with an id stable per pair so its `Undo` names it.
-fn block_activity(actor: &Account, target: &Account) -> serde_json::Value {
-    let digest = crate::crypto::sha256_hex(&target.uri);
-    serde_json::json!({
-        "@context": crate::federation::vocab::context(),
-        "id": format!("{}#blocks/{}", actor.uri, &digest[..16]),
-        "type": "Block",
-        "actor": actor.uri,
-        "object": target.uri,
-    })
 }
 
 /// The longest mute that is not "forever": a hundred years.
@@ -463,7 +454,7 @@ pub async fn authorize_request(
             .uri
             .clone()
             .unwrap_or_else(|| convert::follow_uri(&requester, request.id));
-        let accept = convert::answer_follow("Accept", actor, &uri, &requester);
+        let accept = outbox::with_context(convert::accept_follow(actor, &uri, &requester))?;
         outbox::deliver(&mut tx, actor, &accept, &[outbox::inbox_of(&requester)]).await?;
     }
     if start_follow(&mut tx, &requester, actor.id, &new).await? {
@@ -498,7 +489,7 @@ pub async fn reject_request(
             .uri
             .clone()
             .unwrap_or_else(|| convert::follow_uri(&requester, request.id));
-        let reject = convert::answer_follow("Reject", actor, &uri, &requester);
+        let reject = outbox::with_context(convert::reject_follow(actor, &uri, &requester))?;
         outbox::deliver(&mut tx, actor, &reject, &[outbox::inbox_of(&requester)]).await?;
     }
     notifications::withdraw(

@@ -5,8 +5,9 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
-use serde_json::{json, Value};
+use serde_json::Value;
 
+use super::{OrderedCollection, Tombstone, WithContext};
 use crate::federation::{convert, moderation};
 use crate::model::{Account, Media, ProfileField, Status, StatusView, Visibility};
 
@@ -43,8 +44,7 @@ fn local(username: &str) -> Account {
         following_url: format!("{uri}/following"),
         featured_url: format!("{uri}/collections/featured"),
         public_key_id: format!("{uri}#main-key"),
-        public_key_pem: "-----BEGIN PUBLIC KEY-----\nMIIBIjAN\n-----END PUBLIC KEY-----\n"
-            .into(),
+        public_key_pem: "-----BEGIN PUBLIC KEY-----\nMIIBIjAN\n-----END PUBLIC KEY-----\n".into(),
         also_known_as: vec!["https://old.example/users/alice".into()],
         created_at: at(0),
         updated_at: at(0),
@@ -199,82 +199,20 @@ fn stable(mut doc: Value) -> Value {
     doc
 }
 
+/// A document as served or delivered: with its `@context`, as JSON.
+fn sent<T: serde::Serialize>(document: T) -> Value {
+    serde_json::to_value(WithContext::new(document)).expect("serialises")
+}
+
+const BOB_NOTE: &str = "https://mastodon.example/users/bob/statuses/9";
+
 /// Every kind of document Rookery serves or sends, by fixture name.
 fn documents() -> Vec<(&'static str, Value)> {
     let alice = local("alice");
     let bob = remote("bob", "mastodon.example");
     let rich = rich_view();
     let direct = direct_view();
-    let parent = Some("https://mastodon.example/users/bob/statuses/9".to_string());
-    let context = crate::federation::vocab::context();
-    let with_context = |doc: Value| -> Value {
-        let mut doc = doc;
-        if let Some(map) = doc.as_object_mut() {
-            map.insert("@context".into(), context.clone());
-        }
-        doc
-    };
-    let to_value = |doc: Value| with_context(doc);
-    let ser = |v: Result<Value, serde_json::Error>| v.expect("serialises");
-
-    let rich_note = ser(serde_json::to_value(convert::note(&rich, parent.clone(), BASE)));
-    let like = {
-        let uri = "https://mastodon.example/users/bob/statuses/9";
-        let digest = crate::crypto::sha256_hex(uri);
-        json!({
-            "@context": context.clone(),
-            "id": format!("{}#likes/{}", alice.uri, &digest[..16]),
-            "type": "Like",
-            "actor": alice.uri,
-            "object": uri,
-        })
-    };
-    let block = {
-        let digest = crate::crypto::sha256_hex(&bob.uri);
-        json!({
-            "@context": context.clone(),
-            "id": format!("{}#blocks/{}", alice.uri, &digest[..16]),
-            "type": "Block",
-            "actor": alice.uri,
-            "object": bob.uri,
-        })
-    };
-    let follow_uri = convert::follow_uri(&alice, 42);
-    let follow = convert::follow(&follow_uri, &alice, &bob);
-    let announce_public = ser(serde_json::to_value(convert::announce(
-        &boost(Visibility::Public),
-        &alice,
-        "https://mastodon.example/users/bob/statuses/9",
-    )));
-    let announce_private = ser(serde_json::to_value(convert::announce(
-        &boost(Visibility::Private),
-        &alice,
-        "https://mastodon.example/users/bob/statuses/9",
-    )));
-    let update_note = to_value(json!({
-        "id": format!("{}#updates/{}", rich.status.uri, crate::id::next()),
-        "type": "Update",
-        "actor": alice.uri,
-        "to": rich_note["to"].clone(),
-        "cc": rich_note["cc"].clone(),
-        "object": rich_note.clone(),
-    }));
-    let actor = ser(serde_json::to_value(convert::actor(&alice, BASE)));
-    let update_actor = to_value(json!({
-        "id": format!("{}#updates/{}", alice.uri, crate::id::next()),
-        "type": "Update",
-        "actor": alice.uri,
-        "to": [crate::federation::vocab::PUBLIC],
-        "object": actor.clone(),
-    }));
-    let delete_note = json!({
-        "@context": context.clone(),
-        "id": format!("{}#delete", rich.status.uri),
-        "type": "Delete",
-        "actor": alice.uri,
-        "to": [crate::federation::vocab::PUBLIC],
-        "object": { "id": rich.status.uri, "type": "Tombstone" },
-    });
+    let parent = Some(BOB_NOTE.to_string());
     let mut service = local("relay");
     service.actor_type = "Service".into();
     service.avatar_url = Some(format!("{BASE}/system/avatars/relay.png"));
@@ -282,120 +220,118 @@ fn documents() -> Vec<(&'static str, Value)> {
     service.fields = Vec::new();
     service.locked = false;
     service.memorial = true;
-    let tombstone = to_value(json!({
-        "id": rich.status.uri,
-        "type": "Tombstone",
-        "formerType": "Note",
-        "deleted": crate::clock::timestamp(&at(600)),
-    }));
-    let collection = |c: crate::federation::vocab::Collection| {
-        ser(serde_json::to_value(crate::federation::vocab::WithContext::new(c)))
-    };
-    let followers = collection(crate::federation::vocab::Collection {
-        id: alice.followers_url.clone(),
-        kind: "OrderedCollection",
-        total_items: 3,
-        first: Some(format!("{}?page=true", alice.followers_url)),
-        part_of: None,
-        next: None,
-        prev: None,
-        ordered_items: None,
-    });
-    let followers_page = collection(crate::federation::vocab::Collection {
-        id: format!("{}?page=true", alice.followers_url),
-        kind: "OrderedCollectionPage",
-        total_items: 3,
-        first: None,
-        part_of: Some(alice.followers_url.clone()),
-        next: Some(format!("{}?max_id=77", alice.followers_url)),
-        prev: None,
-        ordered_items: Some(vec![Value::String(bob.uri.clone())]),
-    });
-    let outbox_page = collection(crate::federation::vocab::Collection {
-        id: format!("{}?page=true", alice.outbox_url),
-        kind: "OrderedCollectionPage",
-        total_items: 2,
-        first: None,
-        part_of: Some(alice.outbox_url.clone()),
-        next: None,
-        prev: None,
-        ordered_items: Some(vec![
-            ser(serde_json::to_value(convert::create(&direct, None, BASE))),
-            announce_public.clone(),
-        ]),
-    });
-    let featured = collection(crate::federation::vocab::Collection {
-        id: alice.featured_url.clone(),
-        kind: "OrderedCollection",
-        total_items: 1,
-        first: None,
-        part_of: None,
-        next: None,
-        prev: None,
-        ordered_items: Some(vec![rich_note.clone()]),
-    });
     let instance = local("rookery.example");
+    let follow = convert::follow(&convert::follow_uri(&alice, 42), &alice, &bob);
+    let announce = convert::announce(&boost(Visibility::Public), &alice, BOB_NOTE);
+    let follow_of_bob = "https://mastodon.example/follows/3";
     vec![
-        ("actor", with_context(actor)),
-        (
-            "actor-service",
-            with_context(ser(serde_json::to_value(convert::actor(&service, BASE)))),
-        ),
-        ("note", with_context(rich_note.clone())),
-        (
-            "note-direct",
-            with_context(ser(serde_json::to_value(convert::note(&direct, None, BASE)))),
-        ),
+        ("actor", sent(convert::actor(&alice, BASE))),
+        ("actor-service", sent(convert::actor(&service, BASE))),
+        ("note", sent(convert::note(&rich, parent.clone(), BASE))),
+        ("note-direct", sent(convert::note(&direct, None, BASE))),
         (
             "create-note",
-            with_context(ser(serde_json::to_value(convert::create(
-                &rich,
-                parent.clone(),
-                BASE,
-            )))),
+            sent(convert::create(&rich, parent.clone(), BASE)),
         ),
         (
             "create-note-direct",
-            with_context(ser(serde_json::to_value(convert::create(
-                &direct, None, BASE,
-            )))),
+            sent(convert::create(&direct, None, BASE)),
         ),
-        ("update-note", update_note),
-        ("update-person", update_actor),
-        ("delete-note", delete_note),
-        ("delete-person", moderation::delete_actor(&alice)),
-        ("like", like.clone()),
-        ("undo-like", convert::undo(&alice, like)),
-        ("announce", with_context(announce_public.clone())),
-        ("announce-private", with_context(announce_private)),
-        ("undo-announce", convert::undo(&alice, announce_public)),
-        ("follow", follow.clone()),
-        ("undo-follow", convert::undo(&alice, follow)),
+        (
+            "update-note",
+            sent(convert::update_note(&rich, parent.clone(), BASE)),
+        ),
+        ("update-person", sent(convert::update_actor(&alice, BASE))),
+        (
+            "delete-note",
+            sent(convert::delete_note(&alice, &rich.status.uri)),
+        ),
+        ("delete-person", sent(moderation::delete_actor(&alice))),
+        ("like", sent(convert::like(&alice, BOB_NOTE))),
+        (
+            "undo-like",
+            sent(convert::undo(&alice, convert::like(&alice, BOB_NOTE))),
+        ),
+        ("announce", sent(announce.clone())),
+        (
+            "announce-private",
+            sent(convert::announce(
+                &boost(Visibility::Private),
+                &alice,
+                BOB_NOTE,
+            )),
+        ),
+        (
+            "undo-announce",
+            sent(convert::undo(&alice, announce.clone())),
+        ),
+        ("follow", sent(follow.clone())),
+        ("undo-follow", sent(convert::undo(&alice, follow))),
         (
             "accept-follow",
-            convert::answer_follow("Accept", &alice, "https://mastodon.example/follows/3", &bob),
+            sent(convert::accept_follow(&alice, follow_of_bob, &bob)),
         ),
         (
             "reject-follow",
-            convert::answer_follow("Reject", &alice, "https://mastodon.example/follows/3", &bob),
+            sent(convert::reject_follow(&alice, follow_of_bob, &bob)),
         ),
-        ("block", block.clone()),
-        ("undo-block", convert::undo(&alice, block)),
+        ("block", sent(convert::block(&alice, &bob))),
+        (
+            "undo-block",
+            sent(convert::undo(&alice, convert::block(&alice, &bob))),
+        ),
         (
             "flag",
-            moderation::flag(
+            sent(moderation::flag(
                 &instance,
                 12,
                 &bob,
-                &["https://mastodon.example/users/bob/statuses/9".to_string()],
+                &[BOB_NOTE.to_string()],
                 "spam",
-            ),
+            )),
         ),
-        ("tombstone", tombstone),
-        ("followers", followers),
-        ("followers-page", followers_page),
-        ("outbox-page", outbox_page),
-        ("featured", featured),
+        (
+            "tombstone",
+            sent(Tombstone::deleted_note(
+                rich.status.uri.clone(),
+                crate::clock::timestamp(&at(600)),
+            )),
+        ),
+        (
+            "followers",
+            sent(OrderedCollection::<String>::summary(
+                alice.followers_url.clone(),
+                3,
+                Some(format!("{}?page=true", alice.followers_url)),
+            )),
+        ),
+        (
+            "followers-page",
+            sent(OrderedCollection::page(
+                format!("{}?page=true", alice.followers_url),
+                alice.followers_url.clone(),
+                3,
+                Some(format!("{}?max_id=77", alice.followers_url)),
+                vec![bob.uri.clone()],
+            )),
+        ),
+        (
+            "outbox-page",
+            sent(OrderedCollection::page(
+                format!("{}?page=true", alice.outbox_url),
+                alice.outbox_url.clone(),
+                2,
+                None,
+                vec![convert::create(&direct, None, BASE), announce],
+            )),
+        ),
+        (
+            "featured",
+            sent(OrderedCollection::whole(
+                alice.featured_url.clone(),
+                vec![convert::note(&rich, parent, BASE)],
+            )),
+        ),
     ]
 }
 
@@ -413,5 +349,25 @@ fn bless() {
     for (name, doc) in documents() {
         let text = serde_json::to_string_pretty(&stable(doc)).expect("serialises");
         std::fs::write(golden_dir().join(format!("{name}.json")), text + "\n").expect("written");
+    }
+}
+
+fn golden(name: &str) -> Value {
+    let path = golden_dir().join(format!("{name}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+    serde_json::from_str(&text).expect("JSON")
+}
+
+/// Peers see exactly the documents they saw before the outbound vocabulary was typed.
+#[test]
+fn documents_are_what_peers_have_always_read() {
+    let documents = documents();
+    assert_eq!(
+        documents.len(),
+        std::fs::read_dir(golden_dir()).expect("fixtures").count(),
+        "one fixture per document"
+    );
+    for (name, doc) in documents {
+        assert_eq!(stable(doc), golden(name), "{name}");
     }
 }

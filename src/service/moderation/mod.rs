@@ -192,7 +192,7 @@ pub async fn act(
                     outbox::deliver(
                         &mut tx,
                         &target,
-                        &activities::delete_actor(&target),
+                        &outbox::with_context(activities::delete_actor(&target))?,
                         &inboxes,
                     )
                     .await?;

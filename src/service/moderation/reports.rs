@@ -149,7 +149,13 @@ pub async fn file(state: &AppState, reporter: &Account, input: NewReport) -> Res
     .await?;
     if let Some(actor) = actor {
         let uris: Vec<String> = statuses.iter().map(|s| s.uri.clone()).collect();
-        let flag = activities::flag(&actor, report.id, &target, &uris, &input.comment);
+        let flag = outbox::with_context(activities::flag(
+            &actor,
+            report.id,
+            &target,
+            &uris,
+            &input.comment,
+        ))?;
         outbox::deliver(&mut tx, &actor, &flag, &[outbox::inbox_of(&target)]).await?;
     }
     notifications::notify_staff(

@@ -5,20 +5,7 @@ use crate::error::{Error, Result};
 use crate::federation::outbox;
 use crate::model::{Account, StatusView};
 use crate::service::views;
-use crate::{id, store};
-
-/// `actor`'s `Like` of the status at `uri`; its id is stable per (actor, status), so the
-/// `Undo` names the same one.
-pub(super) fn like_activity(actor: &Account, uri: &str) -> serde_json::Value {
-    let digest = crate::crypto::sha256_hex(uri);
-    serde_json::json!({
-        "@context": crate::federation::vocab::context(),
-        "id": format!("{}#likes/{}", actor.uri, &digest[..16]),
-        "type": "Like",
-        "actor": actor.uri,
-        "object": uri,
-    })
-}
+use crate::store;
 
 /// Tells the remote audience of a local status or boost that it is gone: `Delete` with a
 /// `Tombstone`, or `Undo` of the `Announce`.
@@ -34,24 +21,14 @@ pub(super) async fn federate_removal(
     let (activity, mentions) = match &view.reblog {
         Some(original) => {
             let announce = convert::announce(&view.status, actor, &original.status.uri);
-            let undo = convert::undo(
-                actor,
-                serde_json::to_value(announce).map_err(|e| Error::Internal(e.into()))?,
-            );
-            (undo, Vec::new())
+            (convert::undo(actor, announce), Vec::new())
         }
         None => (
-            serde_json::json!({
-                "@context": crate::federation::vocab::context(),
-                "id": format!("{}#delete", view.status.uri),
-                "type": "Delete",
-                "actor": actor.uri,
-                "to": [crate::federation::vocab::PUBLIC],
-                "object": { "id": view.status.uri, "type": "Tombstone" },
-            }),
+            convert::delete_note(actor, &view.status.uri),
             view.mentions.clone(),
         ),
     };
+    let activity = outbox::with_context(activity)?;
     let mut inboxes = outbox::audience(&mut *tx, actor, &mentions, view.status.visibility).await?;
     // A boost's original author heard of it, and hears of its end.
     if let Some(original) = view.reblog.as_ref().filter(|o| !o.account.is_local()) {
@@ -78,15 +55,11 @@ pub async fn federate_update(state: &AppState, status_id: i64) -> Result<()> {
         return Ok(());
     }
     let parent = store::statuses::parent_uri(&mut *tx, &view.status).await?;
-    let note = crate::federation::convert::note(&view, parent, &state.base_url());
-    let update = outbox::with_context(serde_json::json!({
-        "id": format!("{}#updates/{}", view.status.uri, id::next()),
-        "type": "Update",
-        "actor": actor.uri,
-        "to": note.to.clone(),
-        "cc": note.cc.clone(),
-        "object": note,
-    }))?;
+    let update = outbox::with_context(crate::federation::convert::update_note(
+        &view,
+        parent,
+        &state.base_url(),
+    ))?;
     outbox::deliver(&mut tx, actor, &update, &inboxes).await?;
     tx.commit().await?;
     Ok(())

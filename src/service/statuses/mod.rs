@@ -10,8 +10,8 @@ mod lifecycle;
 mod remote;
 
 pub use fanout::fan_out;
+use federate::federate_removal;
 pub use federate::federate_update;
-use federate::{federate_removal, like_activity};
 use lifecycle::{Attachments, Content, Placement};
 pub use remote::{delete_remote, edit_remote, receive_remote, RemoteNote};
 
@@ -287,7 +287,8 @@ pub async fn favourite(state: &AppState, actor: &Account, id: i64) -> Result<Sta
         .await?;
         // A remote author hears of it with a Like.
         if actor.is_local() && !view.account.is_local() {
-            let like = like_activity(actor, &view.status.uri);
+            let like =
+                outbox::with_context(crate::federation::convert::like(actor, &view.status.uri))?;
             outbox::deliver(&mut tx, actor, &like, &[outbox::inbox_of(&view.account)]).await?;
         }
     }
@@ -308,8 +309,8 @@ pub async fn unfavourite(state: &AppState, actor: &Account, id: i64) -> Result<S
         )
         .await?;
         if actor.is_local() && !view.account.is_local() {
-            let undo =
-                crate::federation::convert::undo(actor, like_activity(actor, &view.status.uri));
+            let like = crate::federation::convert::like(actor, &view.status.uri);
+            let undo = outbox::with_context(crate::federation::convert::undo(actor, like))?;
             outbox::deliver(&mut tx, actor, &undo, &[outbox::inbox_of(&view.account)]).await?;
         }
     }
