@@ -331,7 +331,7 @@ pub struct Tombstone {
     #[serde(rename = "type")]
     pub kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub former_type: Option<&'static str>,
+    pub former_type: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted: Option<String>,
 }
@@ -350,7 +350,7 @@ impl Tombstone {
     /// A deleted note at `id`, deleted at `deleted` (an ActivityStreams timestamp).
     pub fn deleted_note(id: String, deleted: String) -> Tombstone {
         Tombstone {
-            former_type: Some("Note"),
+            former_type: Some("Note".into()),
             deleted: Some(deleted),
             ..Tombstone::of(id)
         }
@@ -461,7 +461,8 @@ pub struct OrderedCollection<T> {
     pub id: String,
     #[serde(rename = "type")]
     pub kind: CollectionType,
-    pub total_items: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_items: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -480,7 +481,7 @@ impl<T> OrderedCollection<T> {
         OrderedCollection {
             id,
             kind: CollectionType::OrderedCollection,
-            total_items,
+            total_items: Some(total_items),
             first,
             part_of: None,
             next: None,
@@ -492,7 +493,7 @@ impl<T> OrderedCollection<T> {
     /// A short collection served whole.
     pub fn whole(id: String, items: Vec<T>) -> OrderedCollection<T> {
         OrderedCollection {
-            total_items: i64::try_from(items.len()).unwrap_or(i64::MAX),
+            total_items: Some(i64::try_from(items.len()).unwrap_or(i64::MAX)),
             ordered_items: Some(items),
             ..OrderedCollection::summary(id, 0, None)
         }
@@ -509,7 +510,7 @@ impl<T> OrderedCollection<T> {
         OrderedCollection {
             id,
             kind: CollectionType::OrderedCollectionPage,
-            total_items,
+            total_items: Some(total_items),
             first: None,
             part_of: Some(part_of),
             next,

@@ -249,6 +249,29 @@ pub struct Object {
     pub tag: Vec<Tag>,
     #[serde(default, deserialize_with = "one_or_many")]
     pub attachment: Vec<Attachment>,
+    /// A note's replies collection (its id, or the collection embedded).
+    #[serde(default, deserialize_with = "lenient")]
+    pub replies: Option<Reference>,
+
+    // Tombstones.
+    #[serde(default, deserialize_with = "lenient")]
+    pub former_type: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub deleted: Option<DateTime<Utc>>,
+
+    // Collections and their pages.
+    #[serde(default, deserialize_with = "lenient")]
+    pub total_items: Option<u64>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub first: Option<Reference>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub next: Option<Reference>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub part_of: Option<String>,
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub ordered_items: Vec<Reference>,
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub items: Vec<Reference>,
 
     // Quotes, in the dialects peers speak (FEP-044f, Fedibird, Misskey).
     #[serde(default, deserialize_with = "lenient")]
@@ -390,6 +413,8 @@ pub struct RemoteActor {
     pub discoverable: Option<bool>,
     #[serde(default, deserialize_with = "lenient")]
     pub indexable: Option<bool>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub memorial: Option<bool>,
     /// The avatar.
     #[serde(default, deserialize_with = "web_links")]
     pub icon: Vec<String>,
