@@ -439,7 +439,8 @@ fn of_a_sent_kind(doc: &Value) -> bool {
         || object == "Tombstone"
         || ACTOR_TYPES.contains(&object.as_str())
         || activity_type(&object).is_some();
-    (activity_type(&kind).is_some() && object_sent)
+    let sorted = !matches!(Incoming::parse(doc.clone()), Ok(Incoming::Unhandled(_)));
+    (activity_type(&kind).is_some() && object_sent && sorted)
         || kind == "Note"
         || kind == "Tombstone"
         || (collection_type(&kind).is_some()
@@ -698,9 +699,12 @@ fn to_id(reference: &mut Option<Reference>) {
 /// targets (Rookery sends none), one `url`, one author, a content always written out, linked
 /// objects by id, and only the attachments, mentions and hashtags it can write.
 fn mask(o: &mut Object) {
-    // Pleroma and Akkoma name the author of a note `actor` too.
+    // Pleroma and Akkoma name the author of a note `actor` too; Lemmy repeats a note's tags
+    // on its `Create`. Rookery writes neither.
     if activity_type(&o.kind).is_none() {
         o.actor = None;
+    } else {
+        o.tag.clear();
     }
     to_id(&mut o.actor);
     to_id(&mut o.in_reply_to);

@@ -507,7 +507,9 @@ pub enum Incoming {
     Announce(Object),
     Block(Object),
     Flag(Object),
-    /// A type Rookery does not act on (yet), named for the logs and metrics.
+    /// A type Rookery does not act on (yet), named for the logs and metrics; also a `Create`
+    /// of an embedded object that is no status (Pleroma's `ChatMessage`), and an `Announce` of
+    /// an embedded activity (a Lemmy community relaying its members' `Create`s and votes).
     Unhandled(Object),
 }
 
@@ -516,6 +518,14 @@ pub const ACTOR_TYPES: &[&str] = &["Person", "Service", "Application", "Group", 
 
 /// The types of objects that become statuses.
 pub const NOTE_TYPES: &[&str] = &["Note", "Article", "Page", "Question"];
+
+/// Whether an activity embeds an object that is not a status (a note, an article, a page, a
+/// poll). An object given by id alone may still be one: it is fetched to find out.
+fn carries_no_status(activity: &Object) -> bool {
+    activity
+        .embedded()
+        .is_some_and(|o| !NOTE_TYPES.contains(&o.kind.as_str()))
+}
 
 impl Incoming {
     /// Parses an activity document and sorts it by its type.
@@ -526,6 +536,7 @@ impl Incoming {
             "Accept" => Incoming::Accept(activity),
             "Reject" => Incoming::Reject(activity),
             "Undo" => Incoming::Undo(activity),
+            "Create" | "Announce" if carries_no_status(&activity) => Incoming::Unhandled(activity),
             "Create" => Incoming::Create(activity),
             "Update" => {
                 let is_actor = activity
