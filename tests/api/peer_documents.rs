@@ -1,6 +1,7 @@
 //! Actor and note documents shaped like those of Mastodon, GoToSocial, Akkoma/Pleroma and
 //! Misskey (tests/fixtures/activitypub/, written from their documented shapes) are parsed,
-//! checked and stored as the inbox and fetcher would.
+//! checked and stored as the inbox and fetcher would; activities of those shapes delivered to
+//! the inbox are acted on, or counted when Rookery does not act on their kind.
 
 use rookery::federation::remote_note::{note_from, own_note};
 use rookery::federation::signature::VerifyingKey;
@@ -242,4 +243,60 @@ async fn misskey_documents() {
     assert_eq!(status.visibility, Visibility::Unlisted);
     assert!(status.content.contains("hello"));
     assert_clean(&status.content);
+}
+
+/// The documented activity `name`, as if `eve` (the stub actor at `eve_uri`) had sent it as
+/// her `n`th activity about `object`.
+fn sent_by_eve(name: &str, eve_uri: &str, n: usize, object: &str) -> Value {
+    let mut doc = fixture(name);
+    doc["id"] = Value::String(format!("{eve_uri}/activities/{n}"));
+    doc["actor"] = Value::String(eve_uri.to_string());
+    match doc.get_mut("object") {
+        Some(Value::Object(embedded)) => {
+            embedded.insert("id".into(), format!("{eve_uri}/objects/{n}").into());
+            if embedded.contains_key("attributedTo") {
+                embedded.insert("attributedTo".into(), eve_uri.into());
+            }
+        }
+        Some(reference) => *reference = Value::String(object.to_string()),
+        None => {}
+    }
+    doc
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documented_activities_are_acted_on_or_counted() {
+    let a = TestApp::spawn().await;
+    let alice = a.register("alice").await;
+    let post = a
+        .post_status(&alice, "a heron", serde_json::json!({}))
+        .await;
+    let uri = post["uri"].as_str().expect("uri").to_string();
+    let (_stub, host, eve_signs) = crate::helpers::federation::eve(|_| {}).await;
+    let eve_uri = format!("http://{host}/users/eve");
+    let names = [
+        // Misskey's reactions are likes: a favourite.
+        "misskey_like_reaction",
+        // Nothing Rookery does: counted.
+        "akkoma_emoji_react",
+        "akkoma_emoji_react_custom",
+        "akkoma_chat_message",
+        "lemmy_announce_create_page",
+        "lemmy_announce_like",
+    ];
+    for (n, name) in names.into_iter().enumerate() {
+        let activity = sent_by_eve(name, &eve_uri, n, &uri);
+        assert_eq!(
+            crate::helpers::federation::post_signed(&a, &eve_signs, &activity).await,
+            reqwest::StatusCode::ACCEPTED,
+            "{name}"
+        );
+    }
+    a.drain_jobs().await;
+    let id = post["id"].as_str().expect("id");
+    let (_, seen) = a.get(&format!("/api/v1/statuses/{id}"), None).await;
+    assert_eq!(seen["favourites_count"], 1, "{seen}");
+    assert_eq!(a.state.metrics.activities_unhandled("EmojiReact"), 2);
+    // A Create of a chat message and a community's Announce of activities.
+    assert_eq!(a.state.metrics.activities_unhandled("other"), 3);
 }

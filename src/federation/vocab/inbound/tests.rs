@@ -88,7 +88,9 @@ fn every_captured_activity_is_sorted() {
         match Incoming::parse(doc) {
             Ok(Incoming::Unhandled(_)) if carries_no_status => {}
             Ok(Incoming::Unhandled(o)) => panic!("{name}: {} left unhandled", o.kind),
-            Ok(o) if carries_no_status => panic!("{name}: {} taken for a status", o.activity().kind),
+            Ok(o) if carries_no_status => {
+                panic!("{name}: {} taken for a status", o.activity().kind)
+            }
             Ok(Incoming::Update(o, actor)) => {
                 let of_actor = o
                     .embedded()
@@ -335,10 +337,7 @@ fn documented_objects_read_as_meant() {
     assert_eq!(poll.one_of.len(), 2);
     assert_eq!(poll.voters_count, Some(3));
     assert_eq!(
-        poll.one_of[0]
-            .replies
-            .as_ref()
-            .and_then(|r| r.total_items),
+        poll.one_of[0].replies.as_ref().and_then(|r| r.total_items),
         Some(2)
     );
     let moved = at("mastodon_move");
