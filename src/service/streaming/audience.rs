@@ -386,7 +386,10 @@ async fn direct(state: &AppState, status_id: i64) -> Result<Vec<Delivery>> {
             continue;
         };
         out.push(Delivery {
-            payload: Payload::Conversation { view, participant },
+            payload: Payload::Conversation {
+                view,
+                participant: Box::new(participant),
+            },
             to,
         });
     }
@@ -489,7 +492,7 @@ async fn notification(
     }
     Ok(vec![Delivery {
         payload: Payload::Notification {
-            view,
+            view: Box::new(view),
             recipient: account.id,
         },
         to,

@@ -49,11 +49,11 @@ pub enum Payload {
     /// A direct status, as the conversation of one participant.
     Conversation {
         view: StatusView,
-        participant: Account,
+        participant: Box<Account>,
     },
     /// A notification for its recipient.
     Notification {
-        view: NotificationView,
+        view: Box<NotificationView>,
         recipient: i64,
     },
     /// A status is gone.
