@@ -19,6 +19,7 @@ pub mod relationships;
 pub mod remote;
 pub mod search;
 pub mod statuses;
+pub mod streaming;
 pub mod timelines;
 pub mod views;
 pub mod visibility;

@@ -38,7 +38,7 @@ pub async fn fan_out(state: &AppState, status_id: i64) -> Result<()> {
     )
     .await?;
     tracing::debug!(feeds = reached, "fanned out");
-    crate::streaming::status_in_feeds(&state.db, status_id).await?;
+    crate::service::streaming::status_in_feeds(&state.db, status_id).await?;
     let is_own_thread = status
         .in_reply_to_account_id
         .is_none_or(|a| a == status.account_id);

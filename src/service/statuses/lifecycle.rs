@@ -113,7 +113,7 @@ pub(super) async fn create(
     if author.is_local() {
         store::feeds::insert_for(&mut *tx, &[author.id], at.id, author.id, None).await?;
     }
-    crate::streaming::status_created(&mut *tx, at.id, at.visibility).await?;
+    crate::service::streaming::status_created(&mut *tx, at.id, at.visibility).await?;
     jobs::enqueue(&mut tx, jobs::fanout::KIND, jobs::fanout::payload(at.id)).await?;
     notify_mentioned(&mut tx, author, at.id, conversation, &content.mentions).await?;
     tx.commit().await?;
@@ -181,7 +181,7 @@ pub(super) async fn revise(
         )
         .await?;
     }
-    crate::streaming::status_edited(&mut *tx, status.id).await?;
+    crate::service::streaming::status_edited(&mut *tx, status.id).await?;
     if author.is_local() {
         jobs::enqueue(
             &mut tx,
@@ -203,7 +203,7 @@ pub(super) async fn remove(state: &AppState, author: &Account, status: &Status) 
     if author.is_local() {
         federate_removal(&mut tx, author, &view).await?;
     }
-    crate::streaming::status_deleted(&mut tx, status, &mentioned).await?;
+    crate::service::streaming::status_deleted(&mut tx, status, &mentioned).await?;
     let freed = media::release_status(&mut tx, status.id).await?;
     store::statuses::delete(&mut tx, status).await?;
     tx.commit().await?;

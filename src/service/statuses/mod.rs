@@ -445,7 +445,7 @@ pub async fn unreblog(state: &AppState, actor: &Account, id: i64) -> Result<Stat
         if let Ok(view) = views::one(state, Some(actor), boost.id).await {
             federate_removal(&mut tx, actor, &view).await?;
         }
-        crate::streaming::status_deleted(&mut tx, &boost, &[]).await?;
+        crate::service::streaming::status_deleted(&mut tx, &boost, &[]).await?;
         store::statuses::delete(&mut tx, &boost).await?;
         notifications::withdraw(
             &mut *tx,
