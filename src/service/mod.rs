@@ -15,6 +15,7 @@ pub mod moderation;
 pub mod notifications;
 pub mod oauth;
 pub mod published;
+pub mod queue;
 pub mod relationships;
 pub mod remote;
 pub mod search;

@@ -15,8 +15,9 @@ use crate::app::AppState;
 use crate::error::Result;
 use crate::model::{Account, NotificationType, Status, Visibility};
 use crate::service::media::{self, AttributeChange, RemoteAttachment};
+use crate::service::queue::{self, Job, OfStatus};
 use crate::service::{notifications, views};
-use crate::{id, jobs, store};
+use crate::{id, store};
 
 /// What a status says, the same for a local draft and a remote note.
 pub(super) struct Content {
@@ -114,7 +115,7 @@ pub(super) async fn create(
         store::feeds::insert_for(&mut *tx, &[author.id], at.id, author.id, None).await?;
     }
     crate::service::streaming::status_created(&mut *tx, at.id, at.visibility).await?;
-    jobs::enqueue(&mut tx, jobs::fanout::KIND, jobs::fanout::payload(at.id)).await?;
+    queue::enqueue(&mut tx, &Job::Fanout(OfStatus { status_id: at.id })).await?;
     notify_mentioned(&mut tx, author, at.id, conversation, &content.mentions).await?;
     tx.commit().await?;
     Ok(Some(at.id))
@@ -183,12 +184,10 @@ pub(super) async fn revise(
     }
     crate::service::streaming::status_edited(&mut *tx, status.id).await?;
     if author.is_local() {
-        jobs::enqueue(
-            &mut tx,
-            jobs::federate_edit::KIND,
-            jobs::federate_edit::payload(status.id),
-        )
-        .await?;
+        let update = Job::FederateEdit(OfStatus {
+            status_id: status.id,
+        });
+        queue::enqueue(&mut tx, &update).await?;
     }
     tx.commit().await?;
     Ok(())
