@@ -9,7 +9,7 @@ use crate::federation::moderation::{self as activities, InboundFlag};
 use crate::federation::outbox;
 use crate::model::moderation::{Report, ReportCategory};
 use crate::model::{Account, NotificationType, Page, Status};
-use crate::service::{instance_actor, notifications, visibility};
+use crate::service::{delivery, instance_actor, notifications, visibility};
 use crate::{id, store};
 
 /// Longest comment accepted, as on Mastodon.
@@ -156,7 +156,7 @@ pub async fn file(state: &AppState, reporter: &Account, input: NewReport) -> Res
             &uris,
             &input.comment,
         ))?;
-        outbox::deliver(&mut tx, &actor, &flag, &[outbox::inbox_of(&target)]).await?;
+        delivery::deliver(&mut tx, &actor, &flag, &[delivery::inbox_of(&target)]).await?;
     }
     notifications::notify_staff(
         &mut *tx,

@@ -4,7 +4,7 @@ use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::federation::outbox;
 use crate::model::{Account, StatusView};
-use crate::service::views;
+use crate::service::{delivery, views};
 use crate::store;
 
 /// Tells the remote audience of a local status or boost that it is gone: `Delete` with a
@@ -14,7 +14,7 @@ pub(super) async fn federate_removal(
     actor: &Account,
     view: &StatusView,
 ) -> Result<()> {
-    use crate::federation::{convert, outbox};
+    use crate::federation::convert;
     if !actor.is_local() {
         return Ok(());
     }
@@ -29,12 +29,13 @@ pub(super) async fn federate_removal(
         ),
     };
     let activity = outbox::with_context(activity)?;
-    let mut inboxes = outbox::audience(&mut *tx, actor, &mentions, view.status.visibility).await?;
+    let mut inboxes =
+        delivery::audience(&mut *tx, actor, &mentions, view.status.visibility).await?;
     // A boost's original author heard of it, and hears of its end.
     if let Some(original) = view.reblog.as_ref().filter(|o| !o.account.is_local()) {
-        inboxes.push(outbox::inbox_of(&original.account));
+        inboxes.push(delivery::inbox_of(&original.account));
     }
-    outbox::deliver(&mut *tx, actor, &activity, &inboxes).await
+    delivery::deliver(&mut *tx, actor, &activity, &inboxes).await
 }
 
 /// Sends a local status as it is now (`Update` of the note) to its remote audience; run by
@@ -50,7 +51,8 @@ pub async fn federate_update(state: &AppState, status_id: i64) -> Result<()> {
     let actor = &actor;
     let view = views::one(state, Some(actor), status_id).await?;
     let mut tx = state.db.begin().await?;
-    let inboxes = outbox::audience(&mut tx, actor, &view.mentions, view.status.visibility).await?;
+    let inboxes =
+        delivery::audience(&mut tx, actor, &view.mentions, view.status.visibility).await?;
     if inboxes.is_empty() {
         return Ok(());
     }
@@ -60,7 +62,7 @@ pub async fn federate_update(state: &AppState, status_id: i64) -> Result<()> {
         parent,
         &state.base_url(),
     ))?;
-    outbox::deliver(&mut tx, actor, &update, &inboxes).await?;
+    delivery::deliver(&mut tx, actor, &update, &inboxes).await?;
     tx.commit().await?;
     Ok(())
 }

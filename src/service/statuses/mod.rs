@@ -22,8 +22,9 @@ use crate::content::status::{self as text, ResolvedMention};
 use crate::error::{Error, Result};
 use crate::federation::outbox;
 use crate::model::{Account, NotificationType, Status, StatusView, User, Visibility};
-use crate::service::{accounts, media, notifications, views};
-use crate::{id, jobs, store};
+use crate::service::queue::{self, Job, OfStatus};
+use crate::service::{accounts, delivery, media, notifications, views};
+use crate::{id, store};
 
 /// The most statuses one account may pin.
 pub const MAX_PINS: i64 = 5;
@@ -289,7 +290,7 @@ pub async fn favourite(state: &AppState, actor: &Account, id: i64) -> Result<Sta
         if actor.is_local() && !view.account.is_local() {
             let like =
                 outbox::with_context(crate::federation::convert::like(actor, &view.status.uri))?;
-            outbox::deliver(&mut tx, actor, &like, &[outbox::inbox_of(&view.account)]).await?;
+            delivery::deliver(&mut tx, actor, &like, &[delivery::inbox_of(&view.account)]).await?;
         }
     }
     tx.commit().await?;
@@ -311,7 +312,7 @@ pub async fn unfavourite(state: &AppState, actor: &Account, id: i64) -> Result<S
         if actor.is_local() && !view.account.is_local() {
             let like = crate::federation::convert::like(actor, &view.status.uri);
             let undo = outbox::with_context(crate::federation::convert::undo(actor, like))?;
-            outbox::deliver(&mut tx, actor, &undo, &[outbox::inbox_of(&view.account)]).await?;
+            delivery::deliver(&mut tx, actor, &undo, &[delivery::inbox_of(&view.account)]).await?;
         }
     }
     tx.commit().await?;
@@ -425,7 +426,13 @@ pub async fn reblog_as(
         )
         .await?;
     }
-    jobs::enqueue(&mut tx, jobs::fanout::KIND, jobs::fanout::payload(boost_id)).await?;
+    queue::enqueue(
+        &mut tx,
+        &Job::Fanout(OfStatus {
+            status_id: boost_id,
+        }),
+    )
+    .await?;
     notifications::notify(
         &mut *tx,
         original.account_id,
@@ -446,7 +453,7 @@ pub async fn unreblog(state: &AppState, actor: &Account, id: i64) -> Result<Stat
         if let Ok(view) = views::one(state, Some(actor), boost.id).await {
             federate_removal(&mut tx, actor, &view).await?;
         }
-        crate::streaming::status_deleted(&mut tx, &boost, &[]).await?;
+        crate::service::streaming::status_deleted(&mut tx, &boost, &[]).await?;
         store::statuses::delete(&mut tx, &boost).await?;
         notifications::withdraw(
             &mut *tx,
