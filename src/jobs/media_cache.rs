@@ -6,8 +6,8 @@ use serde_json::Value;
 
 use super::Outcome;
 use crate::app::AppState;
+use crate::model::media::ProfileImage;
 use crate::service::media_cache::{self, Cached};
-use crate::store::media::ProfileImage;
 
 pub const KIND: &str = "cache_remote_media";
 

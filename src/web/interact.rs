@@ -9,6 +9,8 @@ use askama::Template;
 use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
 use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
 
@@ -20,6 +22,10 @@ use crate::error::Error;
 use crate::model::User;
 use crate::service::remote::{self, Interaction};
 use crate::service::{accounts, oauth, relationships, views};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/authorize_interaction", get(show).post(submit))
+}
 
 /// The query of the GET and the fields of its forms, all optional text.
 #[derive(Deserialize, Default)]

@@ -10,6 +10,8 @@ use askama::Template;
 use axum::extract::{Form, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use serde::Deserialize;
 
@@ -21,6 +23,10 @@ use crate::error::Error;
 use crate::model::oauth::OOB_REDIRECT_URI;
 use crate::model::User;
 use crate::service::oauth::{self, AuthorizeRequest};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/oauth/authorize", get(show).post(submit))
+}
 
 pub(crate) const CSRF_COOKIE: &str = "rookery_csrf";
 pub(crate) const SESSION_COOKIE: &str = "rookery_session";
