@@ -142,9 +142,21 @@ pub async fn tag(
     hiding(page_on(state, conn, viewer, ids).await?, "public")
 }
 
-/// An account's statuses as `viewer` may see them (nothing at all across a block). A
-/// `tagged` hashtag may be given with its `#`; an empty one asks for no tag.
+/// The statuses of the account `account_id` as `viewer` may see them (nothing at all across a
+/// block; not found for a suspended account). A `tagged` hashtag may be given with its `#`;
+/// an empty one asks for no tag.
 pub async fn account_statuses(
+    state: &AppState,
+    viewer: Option<&Account>,
+    account_id: i64,
+    filter: &AccountStatusFilter,
+    page: &Page,
+) -> Result<StatusPage> {
+    let account = super::accounts::visible_account(state, account_id).await?;
+    statuses_of(state, viewer, &account, filter, page).await
+}
+
+async fn statuses_of(
     state: &AppState,
     viewer: Option<&Account>,
     account: &Account,
@@ -183,7 +195,7 @@ pub async fn profile_page(
         exclude_reblogs: true,
         ..Default::default()
     };
-    let page = account_statuses(state, None, account, &filter, &Page::first(limit)).await?;
+    let page = statuses_of(state, None, account, &filter, &Page::first(limit)).await?;
     Ok(page
         .statuses
         .into_iter()

@@ -186,9 +186,6 @@ pub async fn add_keyword(
     Params(p): Params<KeywordParams>,
 ) -> Result<Json<FilterKeyword>> {
     auth.require_any(WRITE)?;
-    if p.keyword.is_none() {
-        return Err(Error::invalid("keyword", "ERR_BLANK", "can't be blank"));
-    }
     let k = filters::add_keyword(&state, &auth.account, path_id(&id)?, &p.input()).await?;
     Ok(Json(FilterKeyword::render(&k)))
 }

@@ -44,7 +44,6 @@ pub async fn statuses(
     Query(q): Query<AccountStatusesParams>,
 ) -> Result<Paginated<Status>> {
     let viewer = auth.viewer("read:statuses")?;
-    let account = service::accounts::visible_account(&state, path_id(&id)?).await?;
     let filter = AccountStatusFilter {
         pinned: q.pinned.unwrap_or(false),
         exclude_replies: q.exclude_replies.unwrap_or(false),
@@ -55,7 +54,7 @@ pub async fn statuses(
     let page = service::timelines::account_statuses(
         &state,
         viewer,
-        &account,
+        path_id(&id)?,
         &filter,
         &q.page.page(STATUS_LIMITS),
     )
