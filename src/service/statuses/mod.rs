@@ -538,8 +538,8 @@ pub async fn mute_conversation(
     views::one(state, Some(actor), view.status.id).await
 }
 
-/// The text of one's own status as it was typed, for editing: others' statuses are
-/// forbidden (the author's own post exists for them, so a 404 would say nothing true).
+/// The text of one's own status as it was typed, for editing. A status the caller may see
+/// but did not write is forbidden, not missing: it exists for them.
 pub async fn source(state: &AppState, actor: &Account, id: i64) -> Result<Status> {
     let view = views::one(state, Some(actor), id).await?;
     if view.status.account_id != actor.id {
