@@ -43,6 +43,9 @@ pub struct AppState {
     pub metrics: crate::metrics::SharedMetrics,
     /// Live events for this process's streaming clients.
     pub streaming: crate::streaming::Bus,
+    /// How what `service::streaming` delivers is rendered for those clients: the client
+    /// API's entities, handed down here so that the layers below never name them.
+    pub stream_renderer: Arc<dyn crate::service::streaming::Render>,
     /// Where uploaded media files are kept.
     pub media: Arc<dyn crate::media::Storage>,
     /// Statuses and accounts as every viewer sees them, kept true by PostgreSQL.
@@ -83,6 +86,7 @@ impl AppState {
             clock: crate::clock::Clock::default(),
             metrics: Arc::default(),
             streaming,
+            stream_renderer: Arc::new(crate::api::v1::streaming::EntityRenderer),
             db,
             media: crate::media::storage::from_config(&config)?,
             config: Arc::new(config),

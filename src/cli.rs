@@ -191,7 +191,7 @@ async fn print_queue(state: &AppState) -> anyhow::Result<()> {
             format!("in {}", human(-secs))
         }
     };
-    let depth = crate::store::jobs::depth(&state.db).await?;
+    let depth = crate::service::queue::depth(&state.db).await?;
     println!("Jobs by kind and state:");
     if depth.is_empty() {
         println!("  (the queue is empty)");
@@ -209,11 +209,11 @@ async fn print_queue(state: &AppState) -> anyhow::Result<()> {
             row.oldest.map(ago).unwrap_or_default()
         );
     }
-    match crate::store::jobs::oldest_due(&state.db).await? {
+    match crate::service::queue::oldest_due(&state.db).await? {
         Some(t) => println!("Oldest pending job due: {}", ago(t)),
         None => println!("Oldest pending job due: none"),
     }
-    let hosts = crate::store::delivery_hosts::all(&state.db).await?;
+    let hosts = crate::service::delivery::failing_hosts(&state.db).await?;
     println!("Hosts in backoff or unavailable: {}", hosts.len());
     for h in &hosts {
         let state = match h.unavailable_since {

@@ -22,7 +22,7 @@ use prometheus_client::registry::Registry;
 use std::sync::atomic::AtomicU64;
 
 use crate::app::AppState;
-use crate::store;
+use crate::service;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct QueueLabels {
@@ -213,15 +213,15 @@ impl Metrics {
     }
 
     /// The text exposition, after reading the queue's state from the database.
-    pub async fn render(&self, db: &sqlx::PgPool) -> Result<String, sqlx::Error> {
-        let depth = store::jobs::depth(db).await?;
-        let hosts = store::delivery_hosts::all(db).await?;
+    pub async fn render(&self, db: &sqlx::PgPool) -> crate::error::Result<String> {
+        let depth = service::queue::depth(db).await?;
+        let hosts = service::delivery::failing_hosts(db).await?;
         self.queued.clear();
         for state in ["pending", "running", "failed"] {
             // Known kinds always appear, at 0 when empty, so dashboards see the series.
-            for kind in crate::jobs::KINDS {
+            for kind in service::queue::Kind::ALL {
                 let _ = self.queued.get_or_create(&QueueLabels {
-                    kind: (*kind).into(),
+                    kind: kind.as_str().into(),
                     state: state.into(),
                 });
             }
@@ -243,7 +243,7 @@ impl Metrics {
         );
         let mut out = String::new();
         prometheus_client::encoding::text::encode(&mut out, &self.registry)
-            .map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+            .map_err(|e| crate::error::Error::Internal(e.into()))?;
         Ok(out)
     }
 }
@@ -283,7 +283,7 @@ async fn exposition(state: &AppState) -> Response {
             text,
         )
             .into_response(),
-        Err(e) => crate::error::Error::from(e).into_response(),
+        Err(e) => e.into_response(),
     }
 }
 

@@ -21,8 +21,9 @@ use super::signed;
 use crate::app::AppState;
 use crate::federation::fetch;
 use crate::federation::vocab::inbound::Object;
+use crate::service;
 use crate::service::inbound::{allowed_while_suspended, standing, Standing};
-use crate::{jobs, service};
+use crate::service::queue::{self, InboxActivity, Job};
 
 /// Largest activity accepted.
 pub const MAX_ACTIVITY_BYTES: usize = 1024 * 1024;
@@ -99,13 +100,11 @@ pub async fn receive(
         Ok(c) => c,
         Err(e) => return crate::error::Error::from(e).into_response(),
     };
-    if let Err(e) = jobs::enqueue(
-        &mut conn,
-        jobs::inbox::KIND,
-        jobs::inbox::payload(account.id, &activity),
-    )
-    .await
-    {
+    let job = Job::ProcessInbox(InboxActivity {
+        signer_id: account.id,
+        activity,
+    });
+    if let Err(e) = queue::enqueue(&mut conn, &job).await {
         return e.into_response();
     }
     StatusCode::ACCEPTED.into_response()

@@ -16,31 +16,33 @@
 //! Signing is RSA-2048 (about 0.6 ms of CPU): it runs on the signing threads
 //! ([`signature::pool`]) so the runtime's core threads keep serving requests and other
 //! deliveries meanwhile.
+//!
+//! The job's payload is [`Delivery`] (signer, key id, inbox); the activity is the body stored
+//! once for its whole fan-out (`service::queue::enqueue_deliveries`), handed over with the
+//! claim.
 
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use chrono::Utc;
 use reqwest::header::{CONTENT_TYPE, HOST, RETRY_AFTER};
-use serde_json::Value;
 
 use super::Outcome;
 use crate::app::AppState;
 use crate::config::Config;
 use crate::federation::fetch;
-use crate::federation::signature::{self, SigningKey};
-use crate::{service, store};
-
-pub const KIND: &str = "deliver";
-
-/// Attempts of one delivery: with the backoff of about attempts⁴ + 15 s (plus jitter of up to
-/// a quarter), the last of 20 attempts comes about 6.5 to 8 days after the first.
-pub const MAX_ATTEMPTS: i32 = 20;
+use crate::federation::signature::{self, SignedHeaders, SigningKey};
+use crate::service::delivery::{self, SignerKey};
+use crate::service::queue::{self, Claimed, Delivery};
 
 /// The longest `Retry-After` honoured; a longer one is shortened to this.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(86_400);
 
 /// How much of an answer's body is read (and discarded) so the connection can be reused.
 const MAX_DRAINED_BODY: usize = 64 * 1024;
+
+/// What deliveries are sent as.
+const CONTENT_TYPE_AS: &str = "application/activity+json";
 
 /// Every `reason` label of the `rookery_deliveries` metric.
 pub const REASONS: [&str; 11] = [
@@ -57,22 +59,6 @@ pub const REASONS: [&str; 11] = [
     "invalid",
 ];
 
-pub fn payload(signer_id: i64, inbox: &str, activity: &Value) -> Value {
-    serde_json::json!({ "signer_id": signer_id, "inbox": inbox, "activity": activity })
-}
-
-/// A payload that also names the signer's key id, so a cached key needs no query. The
-/// activity, already serialised (the bytes sent and digested), is stored once for the whole
-/// fan-out and named by the job's `body_id` (see `store::jobs::enqueue_many_for_hosts`), so
-/// the queue stays small and a worker neither parses it as JSON nor serialises it again.
-pub fn payload_with_key(signer: &crate::model::Account, inbox: &str) -> Value {
-    serde_json::json!({
-        "signer_id": signer.id,
-        "key_id": signer.public_key_id,
-        "inbox": inbox,
-    })
-}
-
 /// How often unused shared bodies are looked for.
 const BODY_SWEEP_EVERY: Duration = Duration::from_secs(60);
 
@@ -81,19 +67,12 @@ const BODY_SWEEP_EVERY: Duration = Duration::from_secs(60);
 pub fn spawn_body_sweep(state: &AppState, shutdown: tokio::sync::watch::Receiver<bool>) {
     super::spawn_periodic(state, BODY_SWEEP_EVERY, shutdown, |state| async move {
         let span = tracing::info_span!("delivery_body_sweep");
-        match tracing::Instrument::instrument(sweep_bodies(&state), span).await {
+        match tracing::Instrument::instrument(queue::sweep_bodies(&state), span).await {
             Ok(0) => {}
             Ok(n) => tracing::debug!(bodies = n, "removed delivered activity bodies"),
             Err(e) => tracing::warn!(error = %e, "removing delivered activity bodies"),
         }
     });
-}
-
-/// Removes the shared activity bodies no job names any more, once older than a lease (a
-/// margin: a body is written with its jobs, so without them it is never needed again).
-pub async fn sweep_bodies(state: &AppState) -> Result<u64, sqlx::Error> {
-    let lease = chrono::Duration::seconds(state.config.jobs.lease_secs as i64);
-    store::jobs::remove_unused_bodies(&state.db, state.clock.now() - lease).await
 }
 
 /// The HTTP client for deliveries: the fetcher's SSRF-guarded resolver, `delivery.*`
@@ -115,114 +94,153 @@ pub fn client(user_agent: &str, config: &Config) -> reqwest::Result<reqwest::Cli
         .build()
 }
 
-/// Delivers the job's activity. The host's standing comes with the claimed job when the job is
-/// bound to the inbox's host; otherwise it is read here.
-#[tracing::instrument(skip_all, fields(inbox))]
-pub async fn run(state: &AppState, job: &store::jobs::Job) -> Outcome {
-    let payload = &job.payload;
+/// Delivers the claimed job's activity to `delivery.inbox`.
+#[tracing::instrument(skip_all, fields(inbox = %delivery.inbox))]
+pub async fn run(state: &AppState, delivery: &Delivery, job: &Claimed) -> Outcome {
+    match attempt(state, delivery, job).await {
+        Ok(outcome) | Err(outcome) => outcome,
+    }
+}
+
+/// One attempt, step by step. `Err` is an attempt that ended before anything was sent: the
+/// job cannot work (invalid), is not wanted any more (its host is unavailable), or hit a
+/// passing trouble of ours (a query, the signing threads).
+async fn attempt(state: &AppState, delivery: &Delivery, job: &Claimed) -> Result<Outcome, Outcome> {
     let started = Instant::now();
-    let (Some(signer_id), Some(inbox)) = (
-        payload.get("signer_id").and_then(Value::as_i64),
-        payload.get("inbox").and_then(Value::as_str),
-    ) else {
-        return invalid(state, "malformed delivery payload".into());
-    };
-    // The shared body named by `body_id` since fan-outs store the activity once; before
-    // that, `body` (serialised) or `activity` (JSON) in the payload.
-    let body = match (
-        job.body_id,
-        &job.shared_body,
-        payload.get("body"),
-        payload.get("activity"),
-    ) {
-        (Some(_), Some(body), _, _) => body.clone(),
-        // Removed while a job still named it (by hand, or a bug): retrying cannot help.
-        (Some(id), None, _, _) => return invalid(state, format!("activity body {id} is gone")),
-        (None, _, Some(Value::String(body)), _) => bytes::Bytes::from(body.clone()),
-        (None, _, None, Some(activity)) => match serde_json::to_vec(activity) {
-            Ok(b) => bytes::Bytes::from(b),
-            Err(e) => return invalid(state, e.to_string()),
-        },
-        _ => return invalid(state, "malformed delivery payload".into()),
-    };
-    tracing::Span::current().record("inbox", inbox);
-    let Ok(url) = url::Url::parse(inbox) else {
-        return invalid(state, format!("invalid inbox URL {inbox}"));
-    };
-    let Some(host) = service::delivery::host_of_url(&url) else {
-        return invalid(state, format!("invalid inbox URL {inbox}"));
-    };
-    let standing = if job.host.as_deref() == Some(host.as_str()) {
+    let body = shared_body(state, job)?;
+    let (url, host) = inbox(state, &delivery.inbox)?;
+    let on_record = standing(state, job, &host).await?;
+    let (key_id, key) = signer(state, delivery).await?;
+    let (host_header, target) = request_target(state, &url)?;
+    let signed = sign(
+        state,
+        key,
+        key_id,
+        host_header.clone(),
+        target,
+        body.clone(),
+    )
+    .await?;
+    let answer = send(state, url, host_header, body, &signed).await;
+    let seconds = Some(started.elapsed().as_secs_f64());
+    Ok(conclude(state, &host, on_record, answer, seconds).await)
+}
+
+/// The bytes to send: the body stored once for the fan-out, which the job names. Without it
+/// (removed while a job still named it, by hand or by a bug) retrying cannot help.
+fn shared_body(state: &AppState, job: &Claimed) -> Result<Bytes, Outcome> {
+    match (job.body_id, &job.body) {
+        (Some(_), Some(body)) => Ok(body.clone()),
+        (Some(id), None) => Err(invalid(state, format!("activity body {id} is gone"))),
+        (None, _) => Err(invalid(state, "a delivery without a body".into())),
+    }
+}
+
+/// The inbox as a URL, and its host key (what failures are counted against).
+fn inbox(state: &AppState, inbox: &str) -> Result<(url::Url, String), Outcome> {
+    let url = url::Url::parse(inbox).ok();
+    let host = url.as_ref().and_then(delivery::host_of_url);
+    match (url, host) {
+        (Some(url), Some(host)) => Ok((url, host)),
+        _ => Err(invalid(state, format!("invalid inbox URL {inbox}"))),
+    }
+}
+
+/// Whether the host has failures on record (then an answer must clear them). An unavailable
+/// host gets nothing: the delivery is dropped. The standing comes with the claimed job when
+/// the job is bound to the inbox's host; otherwise it is read here.
+async fn standing(state: &AppState, job: &Claimed, host: &str) -> Result<bool, Outcome> {
+    let standing = if job.host.as_deref() == Some(host) {
         Ok(job.host_unavailable)
     } else {
-        service::delivery::host_state(state, &host).await
+        delivery::host_state(state, host).await
     };
-    let on_record = match standing {
-        Ok(None) => false,
-        Ok(Some(false)) => true,
+    match standing {
+        Ok(None) => Ok(false),
+        Ok(Some(false)) => Ok(true),
         Ok(Some(true)) => {
             state.metrics.delivery("dropped", "host_unavailable", None);
-            return Outcome::Dropped(format!("{host} is marked unavailable"));
+            Err(Outcome::Dropped(format!("{host} is marked unavailable")))
         }
-        Err(e) => return Outcome::Retry(e.to_string()),
-    };
-    let key_id = payload.get("key_id").and_then(Value::as_str);
-    let key = match signing_key(state, signer_id, key_id).await {
-        Ok(k) => k,
-        Err(outcome) => return outcome,
-    };
-    if let Err(e) = fetch::check_url(&url, &state.fetch_policy()) {
-        return invalid(state, e.to_string());
+        Err(e) => Err(Outcome::Retry(e.to_string())),
     }
-    let Some((host_header, target)) = signature::host_and_target(&url) else {
-        return invalid(state, "inbox URL without a host".into());
-    };
-    let content_type = "application/activity+json";
-    let (key_id, key) = key;
+}
+
+/// The signer's key id and parsed key (cached by the service).
+async fn signer(state: &AppState, d: &Delivery) -> Result<(String, SigningKey), Outcome> {
+    match delivery::signing_key(state, d.signer_id, &d.key_id).await {
+        Ok(SignerKey::Ready(key_id, key)) => Ok((key_id, key)),
+        Ok(SignerKey::Unusable(why)) => Err(invalid(state, why)),
+        Err(e) => Err(Outcome::Retry(e.to_string())),
+    }
+}
+
+/// The `Host` header and the request target to sign, once the URL passes the fetch policy
+/// (no private addresses unless allowed, http(s) only): an inbox a peer named is untrusted.
+fn request_target(state: &AppState, url: &url::Url) -> Result<(String, String), Outcome> {
+    if let Err(e) = fetch::check_url(url, &state.fetch_policy()) {
+        return Err(invalid(state, e.to_string()));
+    }
+    signature::host_and_target(url).ok_or_else(|| invalid(state, "inbox URL without a host".into()))
+}
+
+/// Signs the POST on the signing threads ([`signature::pool`]): RSA-2048 costs about 0.6 ms of
+/// CPU, which the runtime's core threads should spend serving requests and other deliveries.
+async fn sign(
+    state: &AppState,
+    key: SigningKey,
+    key_id: String,
+    host_header: String,
+    target: String,
+    body: Bytes,
+) -> Result<SignedHeaders, Outcome> {
     let date = signature::http_date(Utc::now());
-    let signing = {
-        let (host_header, body) = (host_header.clone(), body.clone());
-        signature::pool::run(move || {
-            let began = Instant::now();
-            let signed = signature::sign_request(
-                &key,
-                &key_id,
-                "POST",
-                &target,
-                &host_header,
-                &date,
-                Some(&body),
-                Some(content_type),
-            );
-            (signed, began.elapsed())
-        })
-    };
+    let signing = signature::pool::run(move || {
+        let began = Instant::now();
+        let signed = signature::sign_request(
+            &key,
+            &key_id,
+            "POST",
+            &target,
+            &host_header,
+            &date,
+            Some(&body),
+            Some(CONTENT_TYPE_AS),
+        );
+        (signed, began.elapsed())
+    });
     let Some((signed, took)) = signing.await else {
-        return Outcome::Retry("signing failed".into());
+        return Err(Outcome::Retry("signing failed".into()));
     };
     state.metrics.signed(took.as_secs_f64());
+    Ok(signed)
+}
+
+/// What the inbox answered: its status code and `Retry-After`, if any.
+struct Answer {
+    code: u16,
+    retry_after: Option<Duration>,
+}
+
+/// POSTs the signed activity, and reads a little of the answer so the connection can be
+/// reused.
+async fn send(
+    state: &AppState,
+    url: url::Url,
+    host_header: String,
+    body: Bytes,
+    signed: &SignedHeaders,
+) -> Result<Answer, reqwest::Error> {
     let mut request = state
         .delivery_http
         .post(url)
         .header(HOST, host_header)
-        .header(CONTENT_TYPE, content_type)
+        .header(CONTENT_TYPE, CONTENT_TYPE_AS)
         .body(body);
     for (name, value) in signed.pairs() {
         request = request.header(name, value);
     }
-    let answer = request.send().await;
-    let seconds = Some(started.elapsed().as_secs_f64());
-    let response = match answer {
-        Ok(r) => r,
-        Err(e) => {
-            let reason = if e.is_timeout() {
-                "timeout"
-            } else {
-                "connection"
-            };
-            return host_failed(state, &host, reason, seconds, describe(&e)).await;
-        }
-    };
+    let response = request.send().await?;
     let code = response.status().as_u16();
     let retry_after = response
         .headers()
@@ -230,108 +248,90 @@ pub async fn run(state: &AppState, job: &store::jobs::Job) -> Outcome {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| parse_retry_after(v, Utc::now()));
     drain(response).await;
-    let outcome = match code {
-        200..=299 => {
-            state.metrics.delivery("delivered", "ok", seconds);
-            host_answered(state, &host, on_record).await;
-            Outcome::Done
-        }
-        401 | 429 => {
-            let (reason, why) = if code == 401 {
-                ("http_401", format!("not authorized yet (401) by {host}"))
+    Ok(Answer { code, retry_after })
+}
+
+/// What an answer means, by Mastodon's rule (see the module's doc).
+#[derive(Debug, PartialEq, Eq)]
+enum Verdict {
+    Delivered,
+    /// Refused for good; the host is alive.
+    Refused,
+    /// Worth another try; the host is alive. With the metric's reason.
+    Later(&'static str),
+    /// Worth another try, and counted against the host. With the metric's reason.
+    HostFailed(&'static str),
+}
+
+fn verdict(code: u16) -> Verdict {
+    match code {
+        200..=299 => Verdict::Delivered,
+        401 => Verdict::Later("http_401"),
+        429 => Verdict::Later("http_429"),
+        408 => Verdict::HostFailed("http_408"),
+        400..=499 => Verdict::Refused,
+        500..=599 => Verdict::HostFailed("http_5xx"),
+        _ => Verdict::HostFailed("http_other"),
+    }
+}
+
+/// Turns the answer (or the failure to get one) into the job's outcome, and tells the host's
+/// record and the metrics. A retry honours the answer's `Retry-After`.
+async fn conclude(
+    state: &AppState,
+    host: &str,
+    on_record: bool,
+    answer: Result<Answer, reqwest::Error>,
+    seconds: Option<f64>,
+) -> Outcome {
+    let answer = match answer {
+        Ok(answer) => answer,
+        Err(e) => {
+            let reason = if e.is_timeout() {
+                "timeout"
             } else {
-                ("http_429", format!("rate limited (429) by {host}"))
+                "connection"
             };
-            state.metrics.delivery("retry", reason, seconds);
-            host_answered(state, &host, on_record).await;
-            Outcome::Retry(why)
-        }
-        408 => {
-            host_failed(
-                state,
-                &host,
-                "http_408",
-                seconds,
-                format!("answered {code}"),
-            )
-            .await
-        }
-        400..=499 => {
-            state.metrics.delivery("failed", "http_4xx", seconds);
-            host_answered(state, &host, on_record).await;
-            Outcome::Fail(format!("refused with {code}"))
-        }
-        500..=599 => {
-            host_failed(
-                state,
-                &host,
-                "http_5xx",
-                seconds,
-                format!("answered {code}"),
-            )
-            .await
-        }
-        _ => {
-            host_failed(
-                state,
-                &host,
-                "http_other",
-                seconds,
-                format!("answered {code}"),
-            )
-            .await
+            return host_failed(state, host, reason, seconds, describe(&e)).await;
         }
     };
-    match (outcome, retry_after) {
+    let code = answer.code;
+    let outcome = match verdict(code) {
+        Verdict::Delivered => {
+            state.metrics.delivery("delivered", "ok", seconds);
+            host_answered(state, host, on_record).await;
+            Outcome::Done
+        }
+        Verdict::Refused => {
+            state.metrics.delivery("failed", "http_4xx", seconds);
+            host_answered(state, host, on_record).await;
+            Outcome::Fail(format!("refused with {code}"))
+        }
+        Verdict::Later(reason) => {
+            let why = if code == 401 {
+                format!("not authorized yet (401) by {host}")
+            } else {
+                format!("rate limited ({code}) by {host}")
+            };
+            state.metrics.delivery("retry", reason, seconds);
+            host_answered(state, host, on_record).await;
+            Outcome::Retry(why)
+        }
+        Verdict::HostFailed(reason) => {
+            let why = format!("answered {code}");
+            host_failed(state, host, reason, seconds, why).await
+        }
+    };
+    match (outcome, answer.retry_after) {
         (Outcome::Retry(why), Some(wait)) => Outcome::RetryAt(why, wait),
         (outcome, _) => outcome,
     }
 }
 
+/// A delivery that can never work: counted, and failed for good.
 fn invalid(state: &AppState, why: String) -> Outcome {
     state.metrics.delivery("failed", "invalid", None);
     Outcome::Fail(why)
-}
-
-/// The signer's key id and parsed key: from the cache when the payload names the key id
-/// (no query), else read and parsed once.
-async fn signing_key(
-    state: &AppState,
-    signer_id: i64,
-    key_id: Option<&str>,
-) -> Result<(String, SigningKey), Outcome> {
-    if let Some(key_id) = key_id {
-        let cached = state
-            .signing_keys
-            .lock()
-            .ok()
-            .and_then(|keys| keys.get(&signer_id).cloned());
-        if let Some(k) = cached {
-            return Ok((key_id.to_string(), k));
-        }
-    }
-    let signer = match store::accounts::private_key(&state.db, signer_id).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return Err(invalid(state, "the signing account has no key".into())),
-        Err(e) => return Err(Outcome::Retry(e.to_string())),
-    };
-    let cached = state
-        .signing_keys
-        .lock()
-        .ok()
-        .and_then(|keys| keys.get(&signer_id).cloned());
-    if let Some(k) = cached {
-        return Ok((signer.0, k));
-    }
-    match SigningKey::from_pem(&signer.1) {
-        Ok(k) => {
-            if let Ok(mut keys) = state.signing_keys.lock() {
-                keys.insert(signer_id, k.clone());
-            }
-            Ok((signer.0, k))
-        }
-        Err(e) => Err(invalid(state, format!("unusable signing key: {e}"))),
-    }
 }
 
 /// The host answered: forget its failures, if it had any on record when the attempt began.
@@ -339,11 +339,13 @@ async fn host_answered(state: &AppState, host: &str, on_record: bool) {
     if !on_record {
         return;
     }
-    if let Err(e) = service::delivery::answered(state, host).await {
+    if let Err(e) = delivery::answered(state, host).await {
         tracing::warn!(error = %e, "recording a host's answer");
     }
 }
 
+/// The host did not answer usefully: counted against it; once it is unavailable the delivery
+/// is dropped rather than retried.
 async fn host_failed(
     state: &AppState,
     host: &str,
@@ -351,7 +353,7 @@ async fn host_failed(
     seconds: Option<f64>,
     why: String,
 ) -> Outcome {
-    match service::delivery::failed(state, host, &why).await {
+    match delivery::failed(state, host, &why).await {
         Ok(true) => {
             state
                 .metrics
@@ -431,5 +433,26 @@ mod tests {
         assert_eq!(parse_retry_after("9999999", now), Some(MAX_RETRY_AFTER));
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("-5", now), None);
+    }
+
+    /// Mastodon's rule: only 4xx other than 401, 408 and 429 are final; 408, 5xx and codes
+    /// outside the classes count against the host.
+    #[test]
+    fn what_answers_mean() {
+        for code in [200, 201, 202, 204, 299] {
+            assert_eq!(verdict(code), Verdict::Delivered, "{code}");
+        }
+        for code in [400, 403, 404, 410, 422, 499] {
+            assert_eq!(verdict(code), Verdict::Refused, "{code}");
+        }
+        assert_eq!(verdict(401), Verdict::Later("http_401"));
+        assert_eq!(verdict(429), Verdict::Later("http_429"));
+        assert_eq!(verdict(408), Verdict::HostFailed("http_408"));
+        for code in [500, 502, 503, 599] {
+            assert_eq!(verdict(code), Verdict::HostFailed("http_5xx"), "{code}");
+        }
+        for code in [100, 301, 304, 600] {
+            assert_eq!(verdict(code), Verdict::HostFailed("http_other"), "{code}");
+        }
     }
 }

@@ -4,26 +4,16 @@
 
 use std::time::Duration;
 
-use serde_json::Value;
 use tokio::sync::watch;
 
 use super::Outcome;
 use crate::app::AppState;
 use crate::service;
+use crate::service::queue::OfMedia;
 
-pub const KIND: &str = "process_media";
-
-pub fn payload(media_id: i64) -> Value {
-    serde_json::json!({ "media_id": media_id })
-}
-
-#[tracing::instrument(skip_all, fields(media.id))]
-pub async fn run(state: &AppState, payload: &Value) -> Outcome {
-    let Some(media_id) = payload.get("media_id").and_then(Value::as_i64) else {
-        return Outcome::Fail("payload without media_id".into());
-    };
-    tracing::Span::current().record("media.id", media_id);
-    match service::media::process_pending(state, media_id).await {
+#[tracing::instrument(skip_all, fields(media.id = job.media_id))]
+pub async fn run(state: &AppState, job: OfMedia) -> Outcome {
+    match service::media::process_pending(state, job.media_id).await {
         Ok(()) => Outcome::Done,
         Err(e) => Outcome::Retry(e.to_string()),
     }

@@ -1,34 +1,26 @@
-//! The durable job queue and its workers. Anything that can wait or must be retried is a job:
-//! persisted in the transaction of the action that caused it, claimed by a worker under a
-//! lease, retried with backoff, removed when done. Any number of processes may run workers
-//! against one database. One file per job kind.
+//! The durable job queue's runner. Anything that can wait or must be retried is a job
+//! ([`service::queue::Job`]): queued by a service in the transaction of the action that caused
+//! it, claimed here by a runner under a lease, retried with backoff, removed when done. Any
+//! number of processes may run a runner against one database. One file per job kind says what
+//! the kind does; the runner calls services only (`service::queue` for the queue itself).
 
 pub mod deliver;
-pub mod fanout;
-pub mod federate_edit;
 pub mod fetch_remote;
 pub mod inbox;
 pub mod media;
 pub mod media_cache;
+pub mod statuses;
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use rand::Rng;
-use serde_json::Value;
-use sqlx::postgres::PgListener;
 use tokio::sync::{mpsc, watch, Notify, OwnedSemaphorePermit, Semaphore};
+use tracing::Instrument;
 
 use crate::app::AppState;
-use crate::error::Result;
-use crate::{id, store};
-
-/// Queues a job in the caller's transaction.
-pub async fn enqueue(db: &mut sqlx::PgConnection, kind: &str, payload: Value) -> Result<()> {
-    store::jobs::enqueue(db, id::next(), kind, &payload, Utc::now()).await?;
-    Ok(())
-}
+use crate::service::queue::{self, Claimed, Job, Kind};
 
 /// What one attempt of a job came to.
 pub enum Outcome {
@@ -43,37 +35,37 @@ pub enum Outcome {
     Dropped(String),
 }
 
-/// The kinds of job this version runs.
-pub const KINDS: &[&str] = &[
-    fanout::KIND,
-    federate_edit::KIND,
-    deliver::KIND,
-    inbox::KIND,
-    fetch_remote::KIND,
-    media::KIND,
-    media_cache::KIND,
-];
-
-async fn run(state: &AppState, job: &store::jobs::Job) -> Outcome {
-    match job.kind.as_str() {
-        fanout::KIND => fanout::run(state, &job.payload).await,
-        federate_edit::KIND => federate_edit::run(state, &job.payload).await,
-        deliver::KIND => deliver::run(state, job).await,
-        inbox::KIND => inbox::run(state, &job.payload).await,
-        fetch_remote::KIND => fetch_remote::run(state, &job.payload).await,
-        media::KIND => media::run(state, &job.payload).await,
-        media_cache::KIND => media_cache::run(state, &job.payload).await,
-        other => Outcome::Fail(format!("unknown job kind {other:?}")),
+/// Runs one job: the match that gives each kind its file.
+async fn run(state: &AppState, job: &Job, claimed: &Claimed) -> Outcome {
+    match job {
+        Job::Deliver(delivery) => deliver::run(state, delivery, claimed).await,
+        Job::Fanout(status) => statuses::fan_out(state, *status).await,
+        Job::FederateEdit(status) => statuses::federate_edit(state, *status).await,
+        Job::ProcessInbox(activity) => inbox::run(state, activity).await,
+        Job::FetchRemote(fetch) => fetch_remote::run(state, fetch).await,
+        Job::ProcessMedia(media) => media::run(state, *media).await,
+        Job::CacheRemoteMedia(media) => media_cache::run(state, media).await,
     }
+}
+
+/// A job whose stored form this version cannot read (an unknown kind, a payload of another
+/// format): no attempt can change that, so it fails for good at once and is kept for an
+/// administrator to look at, rather than retried until its attempts run out.
+fn malformed(state: &AppState, claimed: &Claimed, why: &str) -> Outcome {
+    if claimed.kind == Kind::Deliver.as_str() {
+        state.metrics.delivery("failed", "invalid", None);
+    }
+    Outcome::Fail(why.to_string())
 }
 
 /// Backoff after `attempts` failures: attempts⁴ + 15 seconds, plus up to a quarter more as
 /// jitter (so a host that comes back is not hit by every retry at once). The schedule, from
 /// the first failure: 16 s, 31 s, 96 s, 4.5 min, 11 min, 22 min, 40 min, 69 min, 1.8 h, 2.8 h,
 /// 4.1 h, 5.8 h, 7.9 h, 10.7 h, 14 h, 18 h, 23 h, 29 h, 36 h: a delivery's 20 attempts
-/// (`deliver::MAX_ATTEMPTS`) span about 6.5 days without jitter and 7 to 8 with it, longer than
-/// Mastodon's 16 attempts (about 3 days of the same formula), so a host down for under a week
-/// gets everything. Other kinds stop after the table's default of 10 attempts (about 4 hours).
+/// (`queue::DELIVERY_ATTEMPTS`) span about 6.5 days without jitter and 7 to 8 with it, longer
+/// than Mastodon's 16 attempts (about 3 days of the same formula), so a host down for under a
+/// week gets everything. Other kinds stop after the table's default of 10 attempts (about 4
+/// hours).
 fn retry_delay(attempts: i32) -> Duration {
     let base = (attempts.max(1) as u64).pow(4) + 15;
     let jitter = rand::thread_rng().gen_range(0..=base / 4 + 1);
@@ -86,43 +78,22 @@ const CLAIM_BATCH: usize = 32;
 /// The least time between two claims while jobs run and less than a batch of slots is free.
 const CLAIM_GAP: Duration = Duration::from_millis(10);
 
+/// The longest an idle runner waits before looking at the queue again (a missed notification,
+/// a lease that expired, a retry that came due).
+const IDLE_WAIT: Duration = Duration::from_secs(1);
+
 /// A finished job waiting to be removed, with the slot it keeps taken until then.
 type Finished = (i64, OwnedSemaphorePermit);
-
-/// Shared delivery bodies kept by a job runner, most recent last: a fan-out's jobs are claimed
-/// in order, so a handful covers the fan-outs under way.
-const KEPT_BODIES: usize = 8;
-
-/// Gives each claimed job that names a shared body the bytes of that body: read with this
-/// claim (and kept for the next ones) or kept from an earlier one. A body is never changed
-/// once written, so a kept copy is as good as a fresh one.
-fn attach_bodies(jobs: &mut [store::jobs::Job], kept: &mut Vec<(i64, bytes::Bytes)>) {
-    for job in jobs {
-        let Some(id) = job.body_id else { continue };
-        if let Some(body) = job.body.take() {
-            let body = bytes::Bytes::from(body);
-            kept.retain(|(k, _)| *k != id);
-            if kept.len() >= KEPT_BODIES {
-                kept.remove(0);
-            }
-            kept.push((id, body.clone()));
-            job.shared_body = Some(body);
-        } else {
-            job.shared_body = kept.iter().find(|(k, _)| *k == id).map(|(_, b)| b.clone());
-        }
-    }
-}
 
 /// One process's job runner: claims due jobs and runs up to `concurrency` of them at once
 /// (each in its own task), never more than `delivery.per_host_concurrency` per remote host
 /// (counted in the database, across processes). Wakes on NOTIFY, when a job finishes, and
-/// every second (a missed notification, a lease that expired, a retry that came due). Stops
-/// claiming when `shutdown` turns true (or its sender is gone, or the pool closes), and returns
-/// once the jobs in hand are finished.
+/// every second. Stops claiming when `shutdown` turns true (or its sender is gone, or the pool
+/// closes), and returns once the jobs in hand are finished.
 ///
 /// Finished jobs are removed by the next claim, in the same statement (see
-/// [`store::jobs::claim`]): while busy that is one statement every [`CLAIM_GAP`] at most for
-/// both, where a separate removal cost PostgreSQL a round trip and a commit for every few
+/// [`queue::Claimer::claim`]): while busy that is one statement every [`CLAIM_GAP`] at most
+/// for both, where a separate removal cost PostgreSQL a round trip and a commit for every few
 /// jobs (measured with `cargo bench --bench delivery`). A job keeps its slot until its removal
 /// is written, so the jobs a crash can leave to run twice are never more than `concurrency`.
 pub async fn worker(
@@ -131,89 +102,128 @@ pub async fn worker(
     concurrency: usize,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let mut listener = match PgListener::connect_with(&state.db).await {
-        Ok(mut l) => match l.listen(store::jobs::CHANNEL).await {
-            Ok(()) => Some(l),
-            Err(_) => None,
-        },
-        Err(_) => None,
-    };
-    let slots = Arc::new(Semaphore::new(concurrency.max(1)));
-    let failed = Arc::new(Notify::new());
-    let lease = state.config.jobs.lease_secs as i64;
-    let per_host = state.config.delivery.per_host_concurrency as i64;
-    let concurrency = concurrency.max(1);
-    let mut last_claim = std::time::Instant::now();
-    let mut claimer: Option<sqlx::PgConnection> = None;
-    let mut tasks = tokio::task::JoinSet::new();
-    let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Finished>();
-    let mut finished: Vec<Finished> = Vec::new();
-    let mut bodies: Vec<(i64, bytes::Bytes)> = Vec::with_capacity(KEPT_BODIES);
+    let mut runner = Runner::new(state, name, concurrency).await;
     loop {
-        if stopping(&shutdown, &state) {
+        if stopping(&shutdown, &runner.state) {
             break;
         }
-        while tasks.try_join_next().is_some() {}
-        while let Ok(f) = done_rx.try_recv() {
-            finished.push(f);
-        }
-        // Slots of finished jobs come free with the claim that removes them.
-        let open = slots.available_permits() + finished.len();
-        let free = open.min(CLAIM_BATCH);
-        // While jobs run, a slot or two freeing up waits a moment for others, so a busy
-        // worker claims in batches rather than one query per finished job.
-        let busy = open < concurrency;
-        let since = last_claim.elapsed();
-        if busy && free > 0 && free < CLAIM_BATCH.min(concurrency) && since < CLAIM_GAP {
+        runner.collect_finished();
+        let free = runner.free_slots();
+        if let Some(pause) = runner.batching_pause(free) {
             tokio::select! {
-                _ = tokio::time::sleep(CLAIM_GAP - since) => {},
+                _ = tokio::time::sleep(pause) => {},
                 _ = shutdown.changed() => {},
             }
             continue;
         }
-        last_claim = std::time::Instant::now();
-        let claimed = if free == 0 {
-            Vec::new()
-        } else {
-            if claimer.is_none() {
-                match store::jobs::claimer(&state.db).await {
-                    Ok(c) => claimer = Some(c),
-                    Err(e) => tracing::warn!(error = %e, "connecting to claim jobs"),
-                }
-            }
-            let ids: Vec<i64> = finished.iter().map(|(id, _)| *id).collect();
-            let known: Vec<i64> = bodies.iter().map(|(id, _)| *id).collect();
-            let claimed = match claimer.as_mut() {
-                Some(c) => store::jobs::claim(c, &name, free as i64, lease, per_host, &ids, &known)
-                    .await
-                    .map(Some),
-                None => Ok(None),
-            };
-            match claimed {
-                Ok(Some(mut jobs)) => {
-                    // Removed: their slots are free for the jobs just claimed.
-                    finished.clear();
-                    attach_bodies(&mut jobs, &mut bodies);
-                    jobs
-                }
-                Ok(None) => Vec::new(),
-                Err(e) => {
-                    // Nothing was removed either: they go with the next claim.
-                    tracing::warn!(error = %e, "claiming jobs");
-                    // A broken connection is replaced on the next round.
-                    claimer = None;
-                    Vec::new()
-                }
-            }
-        };
+        let claimed = runner.claim(free).await;
         // A full batch suggests more is due: claim again at once while slots are free.
         let more = free > 0 && claimed.len() == free;
+        runner.start(claimed).await;
+        if more && runner.slots.available_permits() > 0 {
+            continue;
+        }
+        runner.idle(&mut shutdown).await;
+    }
+    runner.finish().await;
+}
+
+/// The runner's state between rounds of [`worker`].
+struct Runner {
+    state: AppState,
+    concurrency: usize,
+    /// One permit per job running or finished but not yet removed.
+    slots: Arc<Semaphore>,
+    /// Told when a job was not finished (it failed): its slot is free at once, worth a claim.
+    failed: Arc<Notify>,
+    claimer: queue::Claimer,
+    wakeups: queue::Wakeups,
+    tasks: tokio::task::JoinSet<()>,
+    done_tx: mpsc::UnboundedSender<Finished>,
+    done_rx: mpsc::UnboundedReceiver<Finished>,
+    /// Finished jobs, to be removed by the next claim.
+    finished: Vec<Finished>,
+    last_claim: Instant,
+}
+
+impl Runner {
+    async fn new(state: AppState, name: String, concurrency: usize) -> Runner {
+        let concurrency = concurrency.max(1);
+        let (done_tx, done_rx) = mpsc::unbounded_channel();
+        Runner {
+            claimer: queue::Claimer::new(&state, name),
+            wakeups: queue::Wakeups::listen(&state).await,
+            state,
+            concurrency,
+            slots: Arc::new(Semaphore::new(concurrency)),
+            failed: Arc::new(Notify::new()),
+            tasks: tokio::task::JoinSet::new(),
+            done_tx,
+            done_rx,
+            finished: Vec::new(),
+            last_claim: Instant::now(),
+        }
+    }
+
+    /// Reaps the tasks that ended and takes in the jobs they finished.
+    fn collect_finished(&mut self) {
+        while self.tasks.try_join_next().is_some() {}
+        while let Ok(f) = self.done_rx.try_recv() {
+            self.finished.push(f);
+        }
+    }
+
+    /// How many jobs the next claim may take: the free slots, and those of finished jobs,
+    /// which come free with the claim that removes them; at most a batch.
+    fn free_slots(&self) -> usize {
+        (self.slots.available_permits() + self.finished.len()).min(CLAIM_BATCH)
+    }
+
+    /// While jobs run, a slot or two freeing up waits a moment for others, so a busy runner
+    /// claims in batches rather than one query per finished job: how long to wait, if at all.
+    fn batching_pause(&self, free: usize) -> Option<Duration> {
+        let open = self.slots.available_permits() + self.finished.len();
+        let busy = open < self.concurrency;
+        let since = self.last_claim.elapsed();
+        let small = free > 0 && free < CLAIM_BATCH.min(self.concurrency);
+        (busy && small && since < CLAIM_GAP).then(|| CLAIM_GAP - since)
+    }
+
+    /// Claims up to `free` jobs, removing the finished ones in the same statement (their
+    /// slots are then free for the jobs just claimed). After an error nothing was removed
+    /// either: they go with the next claim.
+    async fn claim(&mut self, free: usize) -> Vec<Claimed> {
+        self.last_claim = Instant::now();
+        if free == 0 {
+            return Vec::new();
+        }
+        let ids: Vec<i64> = self.finished.iter().map(|(id, _)| *id).collect();
+        match self.claimer.claim(&self.state, free, &ids).await {
+            Ok(claimed) => {
+                self.finished.clear();
+                claimed
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "claiming jobs");
+                Vec::new()
+            }
+        }
+    }
+
+    /// Runs each claimed job in a task of its own, holding a slot. A finished job keeps its
+    /// slot until the claim that removes it; a failed one (its outcome already written)
+    /// frees it at once.
+    async fn start(&mut self, claimed: Vec<Claimed>) {
         for job in claimed {
-            let Ok(permit) = slots.clone().acquire_owned().await else {
+            let Ok(permit) = self.slots.clone().acquire_owned().await else {
                 break;
             };
-            let (state, failed, done) = (state.clone(), failed.clone(), done_tx.clone());
-            tasks.spawn(async move {
+            let (state, failed, done) = (
+                self.state.clone(),
+                self.failed.clone(),
+                self.done_tx.clone(),
+            );
+            self.tasks.spawn(async move {
                 let id = job.id;
                 if perform(&state, job).await {
                     // Dropped (slot freed) only if the runner is gone, i.e. on shutdown.
@@ -224,32 +234,32 @@ pub async fn worker(
                 }
             });
         }
-        if more && slots.available_permits() > 0 {
-            continue;
-        }
-        let wait = async {
-            match listener.as_mut() {
-                Some(l) => {
-                    let _ = tokio::time::timeout(Duration::from_secs(1), l.recv()).await;
-                }
-                None => tokio::time::sleep(Duration::from_secs(1)).await,
-            }
-        };
+    }
+
+    /// Waits for a reason to claim: a new job, a finished or failed one, shutdown, or
+    /// [`IDLE_WAIT`].
+    async fn idle(&mut self, shutdown: &mut watch::Receiver<bool>) {
         tokio::select! {
-            _ = wait => {},
-            Some(f) = done_rx.recv() => finished.push(f),
-            _ = failed.notified() => {},
+            _ = self.wakeups.wait(IDLE_WAIT) => {},
+            Some(f) = self.done_rx.recv() => self.finished.push(f),
+            _ = self.failed.notified() => {},
             _ = shutdown.changed() => {},
         }
     }
-    while tasks.join_next().await.is_some() {}
-    drop(done_tx);
-    while let Some(f) = done_rx.recv().await {
-        finished.push(f);
-    }
-    if !finished.is_empty() {
-        let ids: Vec<i64> = finished.iter().map(|(id, _)| *id).collect();
-        if let Err(e) = store::jobs::complete(&state.db, &ids).await {
+
+    /// Lets the jobs in hand finish and removes the finished ones: a job left behind would
+    /// only run again when its lease runs out.
+    async fn finish(mut self) {
+        while self.tasks.join_next().await.is_some() {}
+        drop(self.done_tx);
+        while let Some(f) = self.done_rx.recv().await {
+            self.finished.push(f);
+        }
+        if self.finished.is_empty() {
+            return;
+        }
+        let ids: Vec<i64> = self.finished.iter().map(|(id, _)| *id).collect();
+        if let Err(e) = queue::complete(&self.state, &ids).await {
             // Their leases run out and they run again: at least once, as promised.
             tracing::warn!(error = %e, jobs = ids.len(), "removing finished jobs");
         }
@@ -258,38 +268,49 @@ pub async fn worker(
 
 /// Runs one claimed job and records its outcome, except removal of a finished job: returns
 /// true when the job is finished (done or dropped) and should be removed.
-async fn perform(state: &AppState, job: store::jobs::Job) -> bool {
-    let span = tracing::info_span!("job", job.id = job.id, job.kind = %job.kind, job.attempt = job.attempts);
-    let outcome = tracing::Instrument::instrument(run(state, &job), span.clone()).await;
-    let _entered = span.enter();
-    let last_attempt = job.attempts >= job.max_attempts;
-    let retry = |why: String, wait: Duration| {
-        tracing::warn!(error = %why, retry_in_secs = wait.as_secs(), "job failed; will retry");
-        state.metrics.job_retried(&job.kind);
-        let at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
-        (why, Some(at))
+async fn perform(state: &AppState, claimed: Claimed) -> bool {
+    let span = tracing::info_span!(
+        "job",
+        job.id = claimed.id,
+        job.kind = %claimed.kind,
+        job.attempt = claimed.attempts
+    );
+    let outcome = match &claimed.job {
+        Ok(job) => run(state, job, &claimed).instrument(span.clone()).await,
+        Err(why) => span.in_scope(|| malformed(state, &claimed, why)),
     };
-    let result = match outcome {
+    record(state, &claimed, outcome).instrument(span).await
+}
+
+/// Writes down what an attempt came to: nothing yet for a finished job (its removal goes with
+/// the next claim), a retry at the backoff's time (or the peer's `Retry-After`) while attempts
+/// remain, else `failed` for good. Returns whether the job is finished.
+async fn record(state: &AppState, claimed: &Claimed, outcome: Outcome) -> bool {
+    let last_attempt = claimed.is_last_attempt();
+    let (why, retry_in) = match outcome {
         Outcome::Done => return true,
         Outcome::Dropped(why) => {
             tracing::info!(reason = %why, "job dropped");
             return true;
         }
-        Outcome::Retry(why) if !last_attempt => {
-            let (why, at) = retry(why, retry_delay(job.attempts));
-            store::jobs::fail(&state.db, job.id, &why, at).await
+        Outcome::Retry(why) if !last_attempt => (why, Some(retry_delay(claimed.attempts))),
+        Outcome::RetryAt(why, wait) if !last_attempt => (why, Some(wait)),
+        Outcome::Retry(why) | Outcome::RetryAt(why, _) | Outcome::Fail(why) => (why, None),
+    };
+    let written = match retry_in {
+        Some(wait) => {
+            tracing::warn!(error = %why, retry_in_secs = wait.as_secs(), "job failed; will retry");
+            state.metrics.job_retried(&claimed.kind);
+            let at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+            queue::retry(state, claimed.id, &why, at).await
         }
-        Outcome::RetryAt(why, wait) if !last_attempt => {
-            let (why, at) = retry(why, wait);
-            store::jobs::fail(&state.db, job.id, &why, at).await
-        }
-        Outcome::Retry(why) | Outcome::RetryAt(why, _) | Outcome::Fail(why) => {
+        None => {
             tracing::error!(error = %why, "job failed for good");
-            state.metrics.job_given_up(&job.kind);
-            store::jobs::fail(&state.db, job.id, &why, None).await
+            state.metrics.job_given_up(&claimed.kind);
+            queue::give_up(state, claimed.id, &why).await
         }
     };
-    if let Err(e) = result {
+    if let Err(e) = written {
         tracing::warn!(error = %e, "recording a job's outcome");
     }
     false

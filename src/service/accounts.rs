@@ -523,6 +523,7 @@ pub async fn update_profile(
 /// Sends the changed profile (`Update` of the actor) to the remote followers.
 pub(crate) async fn federate_profile(state: &AppState, account: &Account) -> Result<()> {
     use crate::federation::{convert, outbox};
+    use crate::service::delivery;
     let mut tx = state.db.begin().await?;
     let inboxes = store::accounts::remote_follower_inboxes(&mut *tx, account.id).await?;
     if inboxes.is_empty() {
@@ -536,7 +537,7 @@ pub(crate) async fn federate_profile(state: &AppState, account: &Account) -> Res
         "to": [crate::federation::vocab::PUBLIC],
         "object": actor,
     }))?;
-    outbox::deliver(&mut tx, account, &update, &inboxes).await?;
+    delivery::deliver(&mut tx, account, &update, &inboxes).await?;
     tx.commit().await?;
     Ok(())
 }

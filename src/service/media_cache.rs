@@ -17,8 +17,9 @@ use crate::media::{self as files, Kind};
 use crate::model::media::ProfileImage;
 use crate::service::media as uploads;
 use crate::service::moderation::domains;
+use crate::service::queue::{self, CacheRemoteMedia, Job};
+use crate::store;
 use crate::store::media::CacheEntry;
-use crate::{jobs, store};
 
 /// What one attempt to cache a file came to.
 #[derive(Debug)]
@@ -56,12 +57,8 @@ pub async fn rejected(
 
 /// Queues the caching of a remote attachment, in the transaction that records it.
 pub async fn queue_attachment(tx: &mut sqlx::PgConnection, media_id: i64) -> Result<()> {
-    jobs::enqueue(
-        tx,
-        jobs::media_cache::KIND,
-        jobs::media_cache::attachment(media_id),
-    )
-    .await
+    let job = Job::CacheRemoteMedia(CacheRemoteMedia::Attachment { media_id });
+    queue::enqueue(tx, &job).await
 }
 
 fn largest_file(state: &AppState) -> usize {
@@ -235,12 +232,8 @@ pub async fn remote_profile_stored(
                 store::media::swap_profile_url(&mut *tx, account_id, which, remote, &local).await?;
             }
             _ => {
-                jobs::enqueue(
-                    tx,
-                    jobs::media_cache::KIND,
-                    jobs::media_cache::profile(account_id, which, remote),
-                )
-                .await?;
+                let job = CacheRemoteMedia::profile(account_id, which, remote);
+                queue::enqueue(tx, &Job::CacheRemoteMedia(job)).await?;
             }
         }
     }

@@ -23,7 +23,7 @@ pub async fn notify(
 ) -> Result<()> {
     let id = id::next();
     if store::notifications::insert(&mut *db, id, recipient, from, kind, status_id).await? {
-        crate::streaming::notification_created(&mut *db, id, recipient).await?;
+        crate::service::streaming::notification_created(&mut *db, id, recipient).await?;
     }
     Ok(())
 }
@@ -42,7 +42,7 @@ pub async fn notify_staff(
         if store::notifications::insert_for_staff(&mut *db, id, recipient, from, kind, report_id)
             .await?
         {
-            crate::streaming::notification_created(&mut *db, id, recipient).await?;
+            crate::service::streaming::notification_created(&mut *db, id, recipient).await?;
         }
     }
     Ok(())

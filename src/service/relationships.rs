@@ -13,9 +13,9 @@ use sqlx::PgConnection;
 
 use crate::app::AppState;
 use crate::error::{Error, Result};
-use crate::federation::{convert, outbox};
+use crate::federation::convert;
 use crate::model::{Account, NotificationType, Page};
-use crate::service::{feeds, notifications};
+use crate::service::{delivery, feeds, notifications};
 use crate::store::relationships::{Listed, NewFollow};
 use crate::{id, store};
 
@@ -159,7 +159,7 @@ pub async fn follow(
         // actor before an unsuspension) is accepted again at once, as Mastodon does.
         if let (Some(uri), false) = (&options.uri, actor.is_local()) {
             let accept = convert::answer_follow("Accept", &target, uri, actor);
-            outbox::deliver(&mut tx, &target, &accept, &[outbox::inbox_of(actor)]).await?;
+            delivery::deliver(&mut tx, &target, &accept, &[delivery::inbox_of(actor)]).await?;
         }
     } else if let Some(existing) =
         store::relationships::find_request(&mut *tx, actor.id, target.id).await?
@@ -206,7 +206,7 @@ pub async fn follow(
                 .await?;
                 if let (Some(uri), true) = (&follow_uri, actor.is_local() && !target.is_local()) {
                     let activity = convert::follow(uri, actor, &target);
-                    outbox::deliver(&mut tx, actor, &activity, &[outbox::inbox_of(&target)])
+                    delivery::deliver(&mut tx, actor, &activity, &[delivery::inbox_of(&target)])
                         .await?;
                 }
             }
@@ -222,7 +222,7 @@ pub async fn follow(
             // A remote follower of an unlocked local account is accepted at once.
             if let (Some(uri), false) = (&follow_uri, actor.is_local()) {
                 let accept = convert::answer_follow("Accept", &target, uri, actor);
-                outbox::deliver(&mut tx, &target, &accept, &[outbox::inbox_of(actor)]).await?;
+                delivery::deliver(&mut tx, &target, &accept, &[delivery::inbox_of(actor)]).await?;
             }
         }
     }
@@ -265,7 +265,13 @@ async fn end_follow(
             .and_then(|f| f.uri.clone());
         if let Some(uri) = uri {
             let undo = convert::undo(actor, convert::follow(&uri, actor, target_account));
-            outbox::deliver(&mut *db, actor, &undo, &[outbox::inbox_of(target_account)]).await?;
+            delivery::deliver(
+                &mut *db,
+                actor,
+                &undo,
+                &[delivery::inbox_of(target_account)],
+            )
+            .await?;
         }
     }
     if ended.is_some() {
@@ -327,7 +333,7 @@ pub async fn block(state: &AppState, actor: &Account, target_id: i64) -> Result<
         store::relationships::insert_block(&mut *tx, id::next(), actor.id, target.id).await?;
         if actor.is_local() && !target.is_local() {
             let block = block_activity(actor, &target);
-            outbox::deliver(&mut tx, actor, &block, &[outbox::inbox_of(&target)]).await?;
+            delivery::deliver(&mut tx, actor, &block, &[delivery::inbox_of(&target)]).await?;
         }
         for (owner, other) in [(actor, &target), (&target, actor)] {
             if owner.is_local() {
@@ -349,7 +355,7 @@ pub async fn unblock(state: &AppState, actor: &Account, target_id: i64) -> Resul
     store::relationships::delete_block(&mut *tx, actor.id, target.id).await?;
     if actor.is_local() && !target.is_local() {
         let undo = convert::undo(actor, block_activity(actor, &target));
-        outbox::deliver(&mut tx, actor, &undo, &[outbox::inbox_of(&target)]).await?;
+        delivery::deliver(&mut tx, actor, &undo, &[delivery::inbox_of(&target)]).await?;
     }
     tx.commit().await?;
     relationship_to(state, actor.id, target.id).await
@@ -464,7 +470,7 @@ pub async fn authorize_request(
             .clone()
             .unwrap_or_else(|| convert::follow_uri(&requester, request.id));
         let accept = convert::answer_follow("Accept", actor, &uri, &requester);
-        outbox::deliver(&mut tx, actor, &accept, &[outbox::inbox_of(&requester)]).await?;
+        delivery::deliver(&mut tx, actor, &accept, &[delivery::inbox_of(&requester)]).await?;
     }
     if start_follow(&mut tx, &requester, actor.id, &new).await? {
         notifications::notify(
@@ -499,7 +505,7 @@ pub async fn reject_request(
             .clone()
             .unwrap_or_else(|| convert::follow_uri(&requester, request.id));
         let reject = convert::answer_follow("Reject", actor, &uri, &requester);
-        outbox::deliver(&mut tx, actor, &reject, &[outbox::inbox_of(&requester)]).await?;
+        delivery::deliver(&mut tx, actor, &reject, &[delivery::inbox_of(&requester)]).await?;
     }
     notifications::withdraw(
         &mut *tx,

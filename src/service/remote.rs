@@ -437,6 +437,28 @@ pub async fn resolve_interaction(state: &AppState, uri: &str) -> Result<Interact
     }
 }
 
+/// The account behind the key id of a signed request: known already, or fetched from its actor
+/// document (`refresh` fetches a known one
+/// again, for rotated keys).
+pub async fn key_owner(state: &AppState, key_id: &str, refresh: bool) -> Option<Account> {
+    if !refresh {
+        if let Ok(Some(known)) = store::accounts::by_public_key_id(&state.db, key_id).await {
+            return Some(known);
+        }
+    }
+    let actor_url = key_id.split('#').next().unwrap_or(key_id);
+    match fetch_actor(state, actor_url).await {
+        Ok(_) => store::accounts::by_public_key_id(&state.db, key_id)
+            .await
+            .ok()
+            .flatten(),
+        Err(e) => {
+            tracing::info!(error = %e, key.id = %key_id, "cannot fetch the signer's key");
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Handle;
@@ -463,27 +485,5 @@ mod tests {
         let a = Handle::parse_subject("acct:Bob@X.example");
         let b = Handle::parse_subject("acct:bob@x.example");
         assert!(a.zip(b).is_some_and(|(a, b)| a.same(&b)));
-    }
-}
-
-/// The account behind the key id of a signed request: known already, or fetched from its actor
-/// document (`refresh` fetches a known one
-/// again, for rotated keys).
-pub async fn key_owner(state: &AppState, key_id: &str, refresh: bool) -> Option<Account> {
-    if !refresh {
-        if let Ok(Some(known)) = store::accounts::by_public_key_id(&state.db, key_id).await {
-            return Some(known);
-        }
-    }
-    let actor_url = key_id.split('#').next().unwrap_or(key_id);
-    match fetch_actor(state, actor_url).await {
-        Ok(_) => store::accounts::by_public_key_id(&state.db, key_id)
-            .await
-            .ok()
-            .flatten(),
-        Err(e) => {
-            tracing::info!(error = %e, key.id = %key_id, "cannot fetch the signer's key");
-            None
-        }
     }
 }

@@ -1,8 +1,10 @@
-//! The job queue table (see the migration for its states).
+//! The job queue table (see the migration for its states). Jobs are stored as a `kind` and a
+//! JSON `payload`; `service::queue::Job` is what they mean.
 
 use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 
+/// A claimed job's row.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Job {
     pub id: i64,
@@ -20,37 +22,10 @@ pub struct Job {
     /// That body, read with the claim unless the claimer said it already has it (see
     /// [`claim`]); `None` with a `body_id` then, or when the body is gone.
     pub body: Option<String>,
-    /// The body to send, filled in by the worker from `body` or from the bodies it keeps;
-    /// `None` with a `body_id` when the body is gone.
-    #[sqlx(skip)]
-    pub shared_body: Option<bytes::Bytes>,
 }
 
 /// The channel a process listens on to hear of new jobs at once.
 pub const CHANNEL: &str = "rookery_jobs";
-
-/// Persists a job (in the caller's transaction, so it exists exactly when the action that
-/// caused it does) and wakes idle workers when that transaction commits.
-pub async fn enqueue(
-    db: &mut sqlx::PgConnection,
-    id: i64,
-    kind: &str,
-    payload: &serde_json::Value,
-    run_at: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    enqueue_for_host(
-        db,
-        &NewJob {
-            id,
-            kind,
-            payload,
-            run_at,
-            host: None,
-            max_attempts: None,
-        },
-    )
-    .await
-}
 
 /// A job to persist; `host` names the remote server it talks to (per-host limits).
 pub struct NewJob<'a> {
@@ -63,7 +38,8 @@ pub struct NewJob<'a> {
     pub max_attempts: Option<i32>,
 }
 
-/// Persists a job bound to a remote host, like [`enqueue`].
+/// Persists a job (in the caller's transaction, so it exists exactly when the action that
+/// caused it does) and wakes idle workers when that transaction commits.
 pub async fn enqueue_for_host(
     db: &mut sqlx::PgConnection,
     job: &NewJob<'_>,

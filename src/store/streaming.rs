@@ -1,10 +1,19 @@
-//! The queries of the streaming API: publishing an event with `NOTIFY`, and the facts that
-//! decide which of a process's connected subscribers an event reaches.
+//! The queries of the streaming API: publishing an event with `NOTIFY`, listening for them,
+//! and the facts that decide which of a process's connected subscribers an event reaches.
 
-use sqlx::PgExecutor;
+use sqlx::postgres::PgListener;
+use sqlx::{PgExecutor, PgPool};
 
 /// The PostgreSQL channel every Rookery process listens on for streaming events.
-pub const CHANNEL: &str = "rookery_streaming";
+const CHANNEL: &str = "rookery_streaming";
+
+/// A connection of its own that `LISTEN`s on [`CHANNEL`]; it is listening when this returns.
+/// It reconnects by itself after a lost connection (what was sent meanwhile is lost).
+pub async fn listener(pool: &PgPool) -> Result<PgListener, sqlx::Error> {
+    let mut listener = PgListener::connect_with(pool).await?;
+    listener.listen(CHANNEL).await?;
+    Ok(listener)
+}
 
 /// Publishes `payload` on [`CHANNEL`]. Inside a transaction PostgreSQL delivers it at commit,
 /// so listeners never hear of rows they cannot read yet (and nothing of a rolled-back one).

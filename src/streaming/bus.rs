@@ -1,25 +1,22 @@
-//! The per-process side of the event bus: one `LISTEN` connection, the registry of this
-//! process's subscribers, and their bounded buffers.
+//! The per-process side of the event bus: the registry of this process's subscribers, their
+//! bounded buffers, and the once-per-process start of whatever feeds them.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
 
-use sqlx::postgres::PgListener;
 use tokio::sync::{mpsc, Notify, OnceCell};
 
-use super::{Event, Frame, Stream};
-use crate::app::AppState;
+use super::{Frame, Stream};
 use crate::model::Account;
-use crate::store;
 
 /// One connected client: who it is, what it listens to, and its buffer.
-pub(super) struct Subscriber {
-    pub id: u64,
+pub struct Subscriber {
+    id: u64,
     /// `None` for an anonymous client (public streams only).
-    pub account: Option<Account>,
-    pub streams: Mutex<Vec<Arc<Stream>>>,
+    account: Option<Account>,
+    streams: Mutex<Vec<Arc<Stream>>>,
     tx: mpsc::Sender<Frame>,
     kicked: Arc<Notify>,
 }
@@ -29,7 +26,20 @@ impl Subscriber {
     pub fn streams(&self) -> Vec<Arc<Stream>> {
         self.streams.lock().map(|s| s.clone()).unwrap_or_default()
     }
+
+    /// Who is connected; `None` for an anonymous client.
+    pub fn account(&self) -> Option<&Account> {
+        self.account.as_ref()
+    }
+
+    /// The signed-in account's id.
+    pub fn account_id(&self) -> Option<i64> {
+        self.account.as_ref().map(|a| a.id)
+    }
 }
+
+/// One stream of one subscriber: where a frame goes.
+pub type Target = (Arc<Subscriber>, Arc<Stream>);
 
 /// The event bus of one process; cheap to clone (it lives in `AppState`).
 #[derive(Clone)]
@@ -40,7 +50,7 @@ pub struct Bus {
 struct Inner {
     subscribers: RwLock<HashMap<u64, Arc<Subscriber>>>,
     next_id: AtomicU64,
-    listening: OnceCell<()>,
+    started: OnceCell<()>,
     buffer: usize,
     closing: AtomicBool,
 }
@@ -52,26 +62,22 @@ impl Bus {
             inner: Arc::new(Inner {
                 subscribers: RwLock::default(),
                 next_id: AtomicU64::new(1),
-                listening: OnceCell::new(),
+                started: OnceCell::new(),
                 buffer: buffer.max(1),
                 closing: AtomicBool::new(false),
             }),
         }
     }
 
-    /// Starts listening for events (once per process) and waits until PostgreSQL listens, so
-    /// a subscriber registered afterwards misses nothing committed afterwards. Processes that
-    /// never serve a stream never hold the extra connection.
-    pub async fn ensure_listening(&self, state: &AppState) -> Result<(), sqlx::Error> {
-        self.inner
-            .listening
-            .get_or_try_init(|| async {
-                let mut listener = PgListener::connect_with(&state.db).await?;
-                listener.listen(store::streaming::CHANNEL).await?;
-                tokio::spawn(listen(listener, state.clone()));
-                Ok::<(), sqlx::Error>(())
-            })
-            .await?;
+    /// Runs `start` once per process (the first caller's; later callers wait for it to
+    /// succeed, and try again if it failed), so what feeds the bus is started only by the
+    /// processes that serve a stream.
+    pub async fn start_once<E, F, Fut>(&self, start: F) -> Result<(), E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<(), E>>,
+    {
+        self.inner.started.get_or_try_init(start).await?;
         Ok(())
     }
 
@@ -108,7 +114,7 @@ impl Bus {
     }
 
     /// Everyone subscribed here now.
-    pub(super) fn snapshot(&self) -> Vec<Arc<Subscriber>> {
+    pub fn snapshot(&self) -> Vec<Arc<Subscriber>> {
         self.inner
             .subscribers
             .read()
@@ -118,7 +124,7 @@ impl Bus {
 
     /// Queues `frame` for `subscriber` without waiting; one whose buffer is full is
     /// disconnected so it cannot hold up anyone else.
-    pub(super) fn offer(&self, subscriber: &Subscriber, frame: Frame) {
+    pub fn offer(&self, subscriber: &Subscriber, frame: Frame) {
         match subscriber.tx.try_send(frame) {
             Ok(()) => {}
             Err(mpsc::error::TrySendError::Full(_)) => {
@@ -196,6 +202,7 @@ impl Subscription {
         }
     }
 
+    /// Who is connected; `None` for an anonymous client.
     pub fn account(&self) -> Option<&Account> {
         self.subscriber.account.as_ref()
     }
@@ -204,34 +211,5 @@ impl Subscription {
 impl Drop for Subscription {
     fn drop(&mut self) {
         self.bus.remove(self.subscriber.id);
-    }
-}
-
-/// Receives events for the life of the process and dispatches them one at a time, so a
-/// client sees a status's update before its delete. `PgListener` reconnects by itself after a
-/// lost connection (events sent meanwhile are lost; clients then catch up over REST).
-async fn listen(mut listener: PgListener, state: AppState) {
-    loop {
-        match listener.recv().await {
-            Ok(notification) => {
-                let event: Event = match serde_json::from_str(notification.payload()) {
-                    Ok(e) => e,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "unreadable streaming event");
-                        continue;
-                    }
-                };
-                if state.streaming.subscriber_count() == 0 {
-                    continue;
-                }
-                super::dispatch::dispatch(&state, event).await;
-            }
-            // The process is shutting down: there is nothing left to listen on.
-            Err(sqlx::Error::PoolClosed) => return,
-            Err(e) => {
-                tracing::warn!(error = %e, "streaming listener; reconnecting");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-            }
-        }
     }
 }

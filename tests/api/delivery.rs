@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::helpers::delivery::{assert_signed_by, enqueue_payloads, wait_for, Answer, Stub};
+use crate::helpers::delivery::{assert_signed_by, wait_for, Answer, Stub};
 use crate::helpers::{database_url, TestApp, TestUser};
 
 /// (state, attempts, last_error, seconds until run_at) of every `deliver` job.
@@ -602,21 +602,37 @@ fn rookery_worker(app: &TestApp, workers: usize, lease_secs: u64) -> std::proces
         .expect("start rookery worker")
 }
 
-/// Queues `count` deliveries of distinct activities from `user` to `stub`'s shared inbox.
+/// Queues `count` deliveries of distinct activities from `user` to `stub`'s shared inbox, in
+/// one transaction.
 async fn enqueue_many(app: &TestApp, user: &TestUser, stub: &Stub, count: usize) {
+    use rookery::service::queue::{enqueue_deliveries, Delivery};
     let inbox = format!("{}/inbox", stub.base);
-    let signer: i64 = user.id.parse().expect("id");
-    let payloads: Vec<Value> = (0..count)
-        .map(|i| {
-            let activity = json!({
-                "id": format!("{}/users/{}/test-activities/{i}", app.base, user.username),
-                "type": "Create",
-                "actor": format!("{}/users/{}", app.base, user.username),
-            });
-            rookery::jobs::deliver::payload(signer, &inbox, &activity)
-        })
-        .collect();
-    enqueue_payloads(app, &inbox, &payloads).await;
+    let host = rookery::service::delivery::host_of(&inbox).expect("host");
+    let signer = rookery::store::accounts::by_id(&app.state.db, user.id.parse().expect("id"))
+        .await
+        .expect("query")
+        .expect("account");
+    let mut tx = app.state.db.begin().await.expect("tx");
+    for i in 0..count {
+        let activity = json!({
+            "id": format!("{}/users/{}/test-activities/{i}", app.base, user.username),
+            "type": "Create",
+            "actor": format!("{}/users/{}", app.base, user.username),
+        });
+        let delivery = Delivery {
+            signer_id: signer.id,
+            key_id: signer.public_key_id.clone(),
+            inbox: inbox.clone(),
+        };
+        enqueue_deliveries(
+            &mut tx,
+            &activity.to_string(),
+            vec![(delivery, host.clone())],
+        )
+        .await
+        .expect("enqueue");
+    }
+    tx.commit().await.expect("commit");
 }
 
 fn counts(stub: &Stub) -> HashMap<String, usize> {

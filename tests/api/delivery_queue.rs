@@ -1,7 +1,7 @@
 //! The delivery queue. One stored body per fan-out: the deliver jobs of one activity name a
 //! single row of `delivery_bodies`; each inbox still gets the very bytes signed for it; bodies
 //! go once no job names them; deliveries queued in the older formats (body or activity in the
-//! payload) still go out; a job whose body is missing fails for good at once. And the queue's
+//! payload) still go out once the upgrade's migration has rewritten them; a job whose body is missing fails for good at once. And the queue's
 //! cheaper paths keep their promises: a claim removes the finished jobs it is handed (and
 //! neither counts them against their host nor claims them again), and jobs that are running,
 //! now missing from the indexes of waiting jobs, still keep their shared body and still count
@@ -15,7 +15,9 @@ use rookery::store::jobs::{self, NewJob, SharedBody};
 use serde_json::{json, Value};
 use tokio::sync::watch;
 
-use crate::helpers::delivery::{assert_signed_by, enqueue_payloads, wait_for, Answer, Stub};
+use crate::helpers::delivery::{
+    assert_signed_by, enqueue_payloads, rewrite_older_formats, wait_for, Answer, Stub,
+};
 use crate::helpers::{TestApp, TestUser};
 
 const HOST: &str = "h.example:443";
@@ -42,7 +44,7 @@ async fn account(app: &TestApp, user: &TestUser) -> Account {
 async fn queue(app: &TestApp, user: &TestUser, activity: &Value, inboxes: &[String]) {
     let signer = account(app, user).await;
     let mut tx = app.state.db.begin().await.expect("tx");
-    rookery::federation::outbox::deliver(&mut tx, &signer, activity, inboxes)
+    rookery::service::delivery::deliver(&mut tx, &signer, activity, inboxes)
         .await
         .expect("queue");
     tx.commit().await.expect("commit");
@@ -66,7 +68,7 @@ async fn body_ids(app: &TestApp) -> Vec<i64> {
 }
 
 async fn sweep(app: &TestApp) -> u64 {
-    rookery::jobs::deliver::sweep_bodies(&app.state)
+    rookery::service::queue::sweep_bodies(&app.state)
         .await
         .expect("sweep")
 }
@@ -211,7 +213,7 @@ async fn deliveries_queued_in_the_older_formats_still_go_out() {
     let serialised = serde_json::to_string(&second).expect("JSON");
     let payloads = [
         // The first format: the activity as JSON.
-        rookery::jobs::deliver::payload(signer.id, &inbox, &first),
+        json!({ "signer_id": signer.id, "inbox": inbox, "activity": first }),
         // The second: the serialised activity as `body`, with the key id.
         json!({
             "signer_id": signer.id,
@@ -221,6 +223,8 @@ async fn deliveries_queued_in_the_older_formats_still_go_out() {
         }),
     ];
     enqueue_payloads(&app, &inbox, &payloads).await;
+    // They were queued by an earlier version: the upgrade's migration rewrites them.
+    rewrite_older_formats(&app).await;
 
     let _workers = start_workers(&app);
     wait_for(&app, "both deliveries", async || {
@@ -446,7 +450,7 @@ async fn a_running_delivery_keeps_its_body() {
         .clock
         .advance(chrono::Duration::seconds(lease + 1));
     let sweep = async || {
-        rookery::jobs::deliver::sweep_bodies(&app.state)
+        rookery::service::queue::sweep_bodies(&app.state)
             .await
             .expect("sweep")
     };
@@ -503,7 +507,7 @@ async fn a_body_kept_from_an_earlier_claim_is_sent_whole() {
         "object": { "type": "Note", "content": "ünïcode & \"quotes\"" },
     });
     let mut tx = app.state.db.begin().await.expect("tx");
-    rookery::federation::outbox::deliver(&mut tx, &signer, &sent, &inboxes)
+    rookery::service::delivery::deliver(&mut tx, &signer, &sent, &inboxes)
         .await
         .expect("queue");
     tx.commit().await.expect("commit");

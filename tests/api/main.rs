@@ -17,6 +17,7 @@ mod hostile_peers;
 mod inbound_activities;
 mod instance;
 mod interact;
+mod job_queue;
 mod media;
 mod media_edits;
 mod media_thumbnails;

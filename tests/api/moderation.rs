@@ -640,7 +640,7 @@ async fn a_suspended_domain_can_neither_deliver_nor_receive() {
         .expect("query")
         .expect("alice");
     let mut conn = a.state.db.acquire().await.expect("conn");
-    rookery::federation::outbox::deliver(
+    rookery::service::delivery::deliver(
         &mut conn,
         &alice_account,
         &json!({ "type": "Create" }),

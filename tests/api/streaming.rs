@@ -476,9 +476,13 @@ async fn a_slow_consumer_is_dropped_without_stalling_others() {
         let db = app.state.db.clone();
         tokio::spawn(async move {
             for _ in 0..rounds {
-                rookery::streaming::status_created(&db, id, rookery::model::Visibility::Public)
-                    .await
-                    .expect("publish");
+                rookery::service::streaming::status_created(
+                    &db,
+                    id,
+                    rookery::model::Visibility::Public,
+                )
+                .await
+                .expect("publish");
             }
         })
     };
@@ -818,4 +822,193 @@ async fn deleting_a_boosted_post_deletes_the_boost_on_user_streams() {
         (event.as_str(), data.as_str()),
         ("delete", boost_id.as_str())
     );
+}
+
+/// Creates a v2 keyword filter for `owner`; its id.
+async fn filter(
+    app: &TestApp,
+    owner: &TestUser,
+    keyword: &str,
+    context: &[&str],
+    action: &str,
+) -> String {
+    let (status, body) = app
+        .post(
+            "/api/v2/filters",
+            Some(&owner.token),
+            json!({ "title": keyword, "context": context, "filter_action": action,
+                    "keywords_attributes": [{ "keyword": keyword }] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["id"].as_str().expect("filter id").to_string()
+}
+
+/// The next `update` (other events, such as `filters_changed`, skipped): (stream, status).
+async fn next_update(ws: &mut Ws) -> (Value, Value) {
+    loop {
+        let msg = ws.next(WAIT).await.expect("an update");
+        if msg["event"] == "update" {
+            let payload = msg["payload"].as_str().expect("payload is a string");
+            return (
+                msg["stream"].clone(),
+                serde_json::from_str(payload).expect("status JSON"),
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn keyword_filters_hide_and_warn_on_user_streams() {
+    let app = TestApp::spawn().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let carol = app.register("carol").await;
+    app.follow(&bob, &alice).await;
+    app.follow(&carol, &alice).await;
+    filter(&app, &bob, "coin", &["home"], "hide").await;
+    filter(&app, &bob, "dragon", &["home"], "warn").await;
+    // Hides in public timelines only: on the home stream the status is marked, not dropped.
+    filter(&app, &bob, "eggplant", &["public"], "hide").await;
+    let mut bobs = Ws::open(&app, "?stream=user", Some(&bob.token)).await;
+    let mut carols = Ws::open(&app, "?stream=user", Some(&carol.token)).await;
+
+    // One at a time, so the events are heard in this order.
+    let mut posted = Vec::new();
+    for text in ["buy coin now", "a dragon appears", "an eggplant", "marker"] {
+        posted.push(app.post_status(&alice, text, json!({})).await);
+        app.drain_jobs().await;
+    }
+    let id = |n: usize| posted[n]["id"].clone();
+
+    let (_, dragon) = next_update(&mut bobs).await;
+    assert_eq!(dragon["id"], id(1), "the coin post is hidden from bob");
+    assert_eq!(dragon["filtered"][0]["filter"]["title"], "dragon");
+    assert_eq!(dragon["filtered"][0]["filter"]["filter_action"], "warn");
+    assert_eq!(dragon["filtered"][0]["keyword_matches"], json!(["dragon"]));
+    let (_, eggplant) = next_update(&mut bobs).await;
+    assert_eq!(eggplant["id"], id(2));
+    assert_eq!(eggplant["filtered"][0]["filter"]["filter_action"], "hide");
+    let (_, marker) = next_update(&mut bobs).await;
+    assert_eq!(marker["id"], id(3));
+    assert_eq!(marker["filtered"], json!([]));
+
+    // Carol has no filters: she gets everything, unmarked.
+    for n in 0..4 {
+        let (_, status) = next_update(&mut carols).await;
+        assert_eq!(status["id"], id(n));
+        assert_eq!(status["filtered"], json!([]));
+    }
+}
+
+#[tokio::test]
+async fn keyword_filters_hide_and_warn_on_public_and_hashtag_streams() {
+    let app = TestApp::spawn().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let carol = app.register("carol").await;
+    let coin_filter = filter(&app, &bob, "coin", &["public"], "hide").await;
+    filter(&app, &bob, "dragon", &["public"], "warn").await;
+    // Hides on home only: on public streams the status is marked, not dropped.
+    filter(&app, &bob, "eggplant", &["home"], "hide").await;
+    let mut bobs = Ws::open(&app, "?stream=public", Some(&bob.token)).await;
+    bobs.send(json!({ "type": "subscribe", "stream": "hashtag", "tag": "news" }))
+        .await;
+    let mut carols = Ws::open(&app, "?stream=public", Some(&carol.token)).await;
+    let mut anonymous = Ws::open(&app, "?stream=hashtag&tag=news", None).await;
+
+    let mut posted = Vec::new();
+    for text in [
+        "buy coin now #news",
+        "a dragon appears #news",
+        "an eggplant #news",
+        "marker #news",
+    ] {
+        posted.push(app.post_status(&alice, text, json!({})).await);
+    }
+    let id = |n: usize| posted[n]["id"].clone();
+
+    // Bob: each status on both of his streams, the coin post on neither.
+    let mut got = Vec::new();
+    for _ in 0..6 {
+        got.push(next_update(&mut bobs).await);
+    }
+    for (n, (stream, status)) in got.iter().enumerate() {
+        assert_eq!(status["id"], id(1 + n / 2), "{stream} {status}");
+        match n / 2 {
+            0 => {
+                assert_eq!(status["filtered"][0]["filter"]["title"], "dragon");
+                assert_eq!(status["filtered"][0]["filter"]["filter_action"], "warn");
+                assert_eq!(status["filtered"][0]["keyword_matches"], json!(["dragon"]));
+            }
+            1 => assert_eq!(status["filtered"][0]["filter"]["filter_action"], "hide"),
+            _ => assert!(status.get("filtered").is_none(), "{status}"),
+        }
+    }
+    let mut streams: Vec<String> = got.iter().map(|(s, _)| s.to_string()).collect();
+    streams.sort();
+    streams.dedup();
+    assert_eq!(streams, vec![r#"["hashtag","news"]"#, r#"["public"]"#]);
+
+    // Carol (signed in, no filters) and an anonymous client get all four, unmarked.
+    for ws in [&mut carols, &mut anonymous] {
+        for n in 0..4 {
+            let (_, status) = next_update(ws).await;
+            assert_eq!(status["id"], id(n));
+            assert!(status.get("filtered").is_none(), "{status}");
+        }
+    }
+
+    // Once bob drops the hide filter, what it hid reaches him again.
+    let (status, _) = app
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/api/v2/filters/{coin_filter}"),
+            Some(&bob.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let again = app.post_status(&alice, "more coin #news", json!({})).await;
+    for _ in 0..2 {
+        let (_, status) = next_update(&mut bobs).await;
+        assert_eq!(status["id"], again["id"]);
+    }
+}
+
+#[tokio::test]
+async fn notifications_about_statuses_filters_hide_are_not_streamed() {
+    let app = TestApp::spawn().await;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let carol = app.register("carol").await;
+    filter(&app, &bob, "coin", &["notifications"], "hide").await;
+    filter(&app, &bob, "dragon", &["notifications"], "warn").await;
+    let mut bobs = Ws::open(&app, "?stream=user:notification", Some(&bob.token)).await;
+    let mut carols = Ws::open(&app, "?stream=user:notification", Some(&carol.token)).await;
+
+    let coin = app
+        .post_status(&alice, "@bob @carol buy coin now", json!({}))
+        .await;
+    app.drain_jobs().await;
+    let dragon = app
+        .post_status(&alice, "@bob @carol a dragon appears", json!({}))
+        .await;
+
+    let (_, payload) = bobs.expect("notification").await;
+    let note: Value = serde_json::from_str(&payload).expect("JSON");
+    assert_eq!(
+        note["status"]["id"], dragon["id"],
+        "the coin mention is hidden"
+    );
+    assert_eq!(
+        note["status"]["filtered"][0]["filter"]["filter_action"],
+        "warn"
+    );
+    // Carol has no filters: both mentions reach her.
+    for expected in [&coin, &dragon] {
+        let (_, payload) = carols.expect("notification").await;
+        let note: Value = serde_json::from_str(&payload).expect("JSON");
+        assert_eq!(note["status"]["id"], expected["id"]);
+    }
 }

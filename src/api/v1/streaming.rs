@@ -1,9 +1,11 @@
 //! `/api/v1/streaming…`: Mastodon's streaming API over WebSocket (`/api/v1/streaming`, one
 //! connection, many streams) and server-sent events (one path per stream). Connections hold a
-//! [`Subscription`] of the event bus in `crate::streaming`; this file only authenticates,
-//! subscribes and writes frames.
+//! [`Subscription`] of the event bus in `crate::streaming`; this file authenticates,
+//! subscribes and writes frames, and provides the [`EntityRenderer`] that turns what
+//! `service::streaming` delivers into the entities clients receive (installed in `AppState`).
 
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
@@ -18,13 +20,18 @@ use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 
 use crate::api::de;
+use crate::api::entities::conversation::Conversation;
+use crate::api::entities::moderation::filter_results;
+use crate::api::entities::notification::Notification;
+use crate::api::entities::Status;
 use crate::api::params::Query;
 use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::model::oauth::Scopes;
 use crate::model::{Account, User};
-use crate::service::{oauth, timelines};
-use crate::streaming::{Stream, StreamError, Subscription};
+use crate::service::streaming::{Payload, Render, Rendered};
+use crate::service::{oauth, streaming, timelines};
+use crate::streaming::{Frame, Stream, StreamError, Subscription};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -137,6 +144,56 @@ async fn caller(state: &AppState, token: Option<&str>) -> Result<Caller> {
     })
 }
 
+/// Renders what `service::streaming` delivers as Mastodon's entities: each payload once,
+/// however many streams it goes to.
+pub struct EntityRenderer;
+
+impl Render for EntityRenderer {
+    fn render(&self, payload: &Payload, base_url: &str) -> anyhow::Result<Rendered> {
+        let (event, text) = match payload {
+            Payload::Status {
+                view,
+                viewer,
+                edited,
+            } => {
+                let mut status = Status::render(view, *viewer, base_url);
+                // Public streams show statuses anonymously, without the viewer's flags, but
+                // the filters a viewer is warned about still travel with their copy.
+                if status.filtered.is_none() && !view.filtered.is_empty() {
+                    status.filtered = Some(filter_results(&view.filtered));
+                }
+                let event = if *edited { "status.update" } else { "update" };
+                (event, serde_json::to_string(&status)?)
+            }
+            Payload::Conversation { view, participant } => (
+                "conversation",
+                serde_json::to_string(&Conversation::render(view, participant, base_url))?,
+            ),
+            Payload::Notification { view, recipient } => (
+                "notification",
+                serde_json::to_string(&Notification::from_view(view, *recipient, base_url))?,
+            ),
+            Payload::Deleted { status_id } => ("delete", status_id.to_string()),
+            // Mastodon sends it without a payload.
+            Payload::FiltersChanged => ("filters_changed", String::new()),
+        };
+        Ok(Rendered {
+            event,
+            payload: Arc::from(text),
+        })
+    }
+}
+
+/// The WebSocket text message of a frame: `{"stream":[…],"event":"update","payload":"{…}"}`.
+fn websocket_text(frame: &Frame) -> String {
+    serde_json::json!({
+        "stream": frame.stream.label(),
+        "event": frame.event,
+        "payload": &*frame.payload,
+    })
+    .to_string()
+}
+
 pub async fn health() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "OK")
 }
@@ -156,11 +213,7 @@ async fn serve_sse(
         Stream::parse(name, params.tag.as_deref(), params.list.as_deref()).map_err(http_error)?;
     caller.authorize(&stream).map_err(http_error)?;
     caller.prepare(&state, &stream).await?;
-    state
-        .streaming
-        .ensure_listening(&state)
-        .await
-        .map_err(|e| Error::Internal(e.into()))?;
+    streaming::ensure_listening(&state).await?;
     let subscription = state.streaming.subscribe(caller.account, vec![stream]);
     let hello = futures_util::stream::once(async { Ok(SseEvent::default().comment(")")) });
     let events = futures_util::stream::unfold(subscription, |mut sub| async move {
@@ -241,11 +294,7 @@ pub async fn websocket(
         caller.prepare(&state, &stream).await?;
         streams.push(stream);
     }
-    state
-        .streaming
-        .ensure_listening(&state)
-        .await
-        .map_err(|e| Error::Internal(e.into()))?;
+    streaming::ensure_listening(&state).await?;
     // Registered before the upgrade completes: nothing committed after the client sees
     // `101 Switching Protocols` is missed.
     let subscription = state.streaming.subscribe(caller.account.clone(), streams);
@@ -342,7 +391,7 @@ async fn run_websocket(
         tokio::select! {
             frame = sub.next() => match frame {
                 Some(frame) => {
-                    let text = frame.to_websocket_text();
+                    let text = websocket_text(&frame);
                     if !send(&mut sink, &sub, Message::Text(text.into())).await {
                         break;
                     }

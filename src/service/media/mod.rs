@@ -20,8 +20,9 @@ use crate::media::process::{self, ImageRole};
 use crate::media::{self as files, Kind, ProcessError, Sniffed};
 use crate::model::media::ProfileImage;
 use crate::model::{Account, Media};
+use crate::service::queue::{self, Job, OfMedia};
 use crate::store::media::{Files, NewMedia};
-use crate::{id, jobs, store};
+use crate::{id, store};
 
 /// How an upload should be processed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -343,7 +344,7 @@ pub async fn upload(
             new.upload = Some(&bytes);
             let mut tx = state.db.begin().await?;
             store::media::insert(&mut *tx, &new).await?;
-            jobs::enqueue(&mut tx, jobs::media::KIND, jobs::media::payload(media_id)).await?;
+            queue::enqueue(&mut tx, &Job::ProcessMedia(OfMedia { media_id })).await?;
             tx.commit().await?;
             return own(state, account, media_id).await;
         }

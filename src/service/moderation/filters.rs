@@ -2,8 +2,8 @@
 //! contexts, warn or hide, expiry) and the domains they hide for themselves.
 //!
 //! Statuses carry the filters they match (`filtered`), whatever the context, as Mastodon
-//! sends them; clients warn or hide by the filter's context and action. The home and public
-//! timelines also drop statuses that a `hide` filter for that context matches.
+//! sends them; clients warn or hide by the filter's context and action. Timelines and streams
+//! also drop statuses that a `hide` filter for their context matches.
 
 use std::sync::Arc;
 
@@ -28,13 +28,7 @@ pub async fn apply(
     if views.is_empty() {
         return Ok(());
     }
-    let mut conn = state.db.acquire().await?;
-    let filters: Vec<Arc<Filter>> = store::filters::of_account(&mut conn, viewer.id, true)
-        .await?
-        .into_iter()
-        .map(Arc::new)
-        .collect();
-    drop(conn);
+    let filters = active_of(state, viewer.id).await?;
     if filters.is_empty() {
         return Ok(());
     }
@@ -49,7 +43,18 @@ pub async fn apply(
     Ok(())
 }
 
-fn matches(filters: &[Arc<Filter>], view: &StatusView, viewer: i64) -> Vec<FilterMatch> {
+/// `account`'s filters in force now, with their keywords (one query, two when there are any).
+pub async fn active_of(state: &AppState, account: i64) -> Result<Vec<Arc<Filter>>> {
+    let mut conn = state.db.acquire().await?;
+    Ok(store::filters::of_account(&mut conn, account, true)
+        .await?
+        .into_iter()
+        .map(Arc::new)
+        .collect())
+}
+
+/// Which of `filters` (`viewer`'s) the status of `view` matches; none if `viewer` wrote it.
+pub fn matches(filters: &[Arc<Filter>], view: &StatusView, viewer: i64) -> Vec<FilterMatch> {
     // One's own posts are never filtered, as on Mastodon.
     if view.status.account_id == viewer {
         return Vec::new();
@@ -94,13 +99,17 @@ fn plain_text(html: &str) -> String {
         .replace("&#39;", "'")
 }
 
-/// Drops the views a `hide` filter for `context` matches (home and public timelines).
+/// Drops the views a `hide` filter for `context` matches (timelines).
 pub fn drop_hidden(views: &mut Vec<StatusView>, context: &str) {
-    views.retain(|v| {
-        !v.filtered.iter().any(|m| {
-            m.filter.filter_action == "hide" && m.filter.context.iter().any(|c| c == context)
-        })
-    });
+    views.retain(|v| !hidden_in(&v.filtered, context));
+}
+
+/// Whether one of `matched` is a `hide` filter for `context` (`home`, `public`,
+/// `notifications`, `thread`, `account`).
+pub fn hidden_in(matched: &[FilterMatch], context: &str) -> bool {
+    matched
+        .iter()
+        .any(|m| m.filter.filter_action == "hide" && m.filter.context.iter().any(|c| c == context))
 }
 
 /// A keyword as given in `keywords_attributes`.
@@ -215,7 +224,7 @@ pub async fn create(state: &AppState, owner: &Account, input: &FilterInput) -> R
     )
     .await?;
     write_keywords(&mut tx, id, &[], &input.keywords).await?;
-    crate::streaming::filters_changed(&mut *tx, owner.id).await?;
+    crate::service::streaming::filters_changed(&mut *tx, owner.id).await?;
     tx.commit().await?;
     get(state, owner, id).await
 }
@@ -296,14 +305,14 @@ pub async fn update(
     )
     .await?;
     write_keywords(&mut tx, id, &old.keywords, &input.keywords).await?;
-    crate::streaming::filters_changed(&mut *tx, owner.id).await?;
+    crate::service::streaming::filters_changed(&mut *tx, owner.id).await?;
     tx.commit().await?;
     get(state, owner, id).await
 }
 
 pub async fn delete(state: &AppState, owner: &Account, id: i64) -> Result<()> {
     if store::filters::delete(&state.db, owner.id, id).await? {
-        crate::streaming::filters_changed(&state.db, owner.id).await?;
+        crate::service::streaming::filters_changed(&state.db, owner.id).await?;
         Ok(())
     } else {
         Err(Error::NotFound)
@@ -341,7 +350,7 @@ pub async fn add_keyword(
         k.whole_word.unwrap_or(true),
     )
     .await?;
-    crate::streaming::filters_changed(&state.db, owner.id).await?;
+    crate::service::streaming::filters_changed(&state.db, owner.id).await?;
     keyword(state, owner, kid).await
 }
 
@@ -375,14 +384,14 @@ pub async fn update_keyword(
         k.whole_word.unwrap_or(old.whole_word),
     )
     .await?;
-    crate::streaming::filters_changed(&state.db, owner.id).await?;
+    crate::service::streaming::filters_changed(&state.db, owner.id).await?;
     keyword(state, owner, id).await
 }
 
 pub async fn delete_keyword(state: &AppState, owner: &Account, id: i64) -> Result<()> {
     keyword(state, owner, id).await?;
     store::filters::delete_keyword(&state.db, id).await?;
-    crate::streaming::filters_changed(&state.db, owner.id).await?;
+    crate::service::streaming::filters_changed(&state.db, owner.id).await?;
     Ok(())
 }
 

@@ -15,8 +15,9 @@ use chrono::Utc;
 
 use crate::app::AppState;
 use crate::error::{Error, Result};
-use crate::federation::{moderation as activities, outbox};
+use crate::federation::moderation as activities;
 use crate::model::{Account, AuditEntry, Page, Role};
+use crate::service::delivery;
 use crate::store::moderation::AccountMark;
 use crate::{id, store};
 
@@ -196,7 +197,7 @@ pub async fn act(
                     // are the ones that hold copies.
                     let inboxes =
                         store::accounts::remote_follower_inboxes(&mut *tx, target.id).await?;
-                    outbox::deliver(
+                    delivery::deliver(
                         &mut tx,
                         &target,
                         &activities::delete_actor(&target),

@@ -6,10 +6,9 @@
 use crate::app::AppState;
 use crate::error::{Error, Result, Validation};
 use crate::federation::moderation::{self as activities, InboundFlag};
-use crate::federation::outbox;
 use crate::model::moderation::{Report, ReportCategory};
 use crate::model::{Account, NotificationType, Page, Status};
-use crate::service::{instance_actor, notifications, visibility};
+use crate::service::{delivery, instance_actor, notifications, visibility};
 use crate::{id, store};
 
 /// Longest comment accepted, as on Mastodon.
@@ -150,7 +149,7 @@ pub async fn file(state: &AppState, reporter: &Account, input: NewReport) -> Res
     if let Some(actor) = actor {
         let uris: Vec<String> = statuses.iter().map(|s| s.uri.clone()).collect();
         let flag = activities::flag(&actor, report.id, &target, &uris, &input.comment);
-        outbox::deliver(&mut tx, &actor, &flag, &[outbox::inbox_of(&target)]).await?;
+        delivery::deliver(&mut tx, &actor, &flag, &[delivery::inbox_of(&target)]).await?;
     }
     notifications::notify_staff(
         &mut *tx,

@@ -3,7 +3,7 @@
 use crate::app::AppState;
 use crate::error::Result;
 use crate::model::{Account, NotificationType, Visibility};
-use crate::service::{notifications, views};
+use crate::service::{delivery, notifications, views};
 use crate::store;
 
 /// The part of a new status (or boost) that can wait, run by the `fanout` job its creation
@@ -38,7 +38,7 @@ pub async fn fan_out(state: &AppState, status_id: i64) -> Result<()> {
     )
     .await?;
     tracing::debug!(feeds = reached, "fanned out");
-    crate::streaming::status_in_feeds(&state.db, status_id).await?;
+    crate::service::streaming::status_in_feeds(&state.db, status_id).await?;
     let is_own_thread = status
         .in_reply_to_account_id
         .is_none_or(|a| a == status.account_id);
@@ -73,9 +73,9 @@ async fn federate(state: &AppState, author: &Account, status_id: i64) -> Result<
         Some(original) => {
             let announce = convert::announce(&view.status, author, &original.status.uri);
             let mut inboxes =
-                outbox::audience(&mut tx, author, &[], view.status.visibility).await?;
+                delivery::audience(&mut tx, author, &[], view.status.visibility).await?;
             if !original.account.is_local() {
-                inboxes.push(outbox::inbox_of(&original.account));
+                inboxes.push(delivery::inbox_of(&original.account));
             }
             (outbox::with_context(announce)?, inboxes)
         }
@@ -83,11 +83,11 @@ async fn federate(state: &AppState, author: &Account, status_id: i64) -> Result<
             let parent = store::statuses::parent_uri(&mut *tx, &view.status).await?;
             let create = convert::create(&view, parent, &state.base_url());
             let inboxes =
-                outbox::audience(&mut tx, author, &view.mentions, view.status.visibility).await?;
+                delivery::audience(&mut tx, author, &view.mentions, view.status.visibility).await?;
             (outbox::with_context(create)?, inboxes)
         }
     };
-    outbox::deliver(&mut tx, author, &activity, &inboxes).await?;
+    delivery::deliver(&mut tx, author, &activity, &inboxes).await?;
     tx.commit().await?;
     Ok(())
 }

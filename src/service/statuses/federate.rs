@@ -4,7 +4,7 @@ use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::federation::outbox;
 use crate::model::{Account, StatusView};
-use crate::service::views;
+use crate::service::{delivery, views};
 use crate::{id, store};
 
 /// `actor`'s `Like` of the status at `uri`; its id is stable per (actor, status), so the
@@ -27,7 +27,7 @@ pub(super) async fn federate_removal(
     actor: &Account,
     view: &StatusView,
 ) -> Result<()> {
-    use crate::federation::{convert, outbox};
+    use crate::federation::convert;
     if !actor.is_local() {
         return Ok(());
     }
@@ -52,12 +52,13 @@ pub(super) async fn federate_removal(
             view.mentions.clone(),
         ),
     };
-    let mut inboxes = outbox::audience(&mut *tx, actor, &mentions, view.status.visibility).await?;
+    let mut inboxes =
+        delivery::audience(&mut *tx, actor, &mentions, view.status.visibility).await?;
     // A boost's original author heard of it, and hears of its end.
     if let Some(original) = view.reblog.as_ref().filter(|o| !o.account.is_local()) {
-        inboxes.push(outbox::inbox_of(&original.account));
+        inboxes.push(delivery::inbox_of(&original.account));
     }
-    outbox::deliver(&mut *tx, actor, &activity, &inboxes).await
+    delivery::deliver(&mut *tx, actor, &activity, &inboxes).await
 }
 
 /// Sends a local status as it is now (`Update` of the note) to its remote audience; run by
@@ -73,7 +74,8 @@ pub async fn federate_update(state: &AppState, status_id: i64) -> Result<()> {
     let actor = &actor;
     let view = views::one(state, Some(actor), status_id).await?;
     let mut tx = state.db.begin().await?;
-    let inboxes = outbox::audience(&mut tx, actor, &view.mentions, view.status.visibility).await?;
+    let inboxes =
+        delivery::audience(&mut tx, actor, &view.mentions, view.status.visibility).await?;
     if inboxes.is_empty() {
         return Ok(());
     }
@@ -87,7 +89,7 @@ pub async fn federate_update(state: &AppState, status_id: i64) -> Result<()> {
         "cc": note.cc.clone(),
         "object": note,
     }))?;
-    outbox::deliver(&mut tx, actor, &update, &inboxes).await?;
+    delivery::deliver(&mut tx, actor, &update, &inboxes).await?;
     tx.commit().await?;
     Ok(())
 }

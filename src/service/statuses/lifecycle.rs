@@ -15,8 +15,9 @@ use crate::app::AppState;
 use crate::error::Result;
 use crate::model::{Account, NotificationType, Status, Visibility};
 use crate::service::media::{self, AttributeChange, RemoteAttachment};
+use crate::service::queue::{self, Job, OfStatus};
 use crate::service::{notifications, views};
-use crate::{id, jobs, store};
+use crate::{id, store};
 
 /// What a status says, the same for a local draft and a remote note.
 pub(super) struct Content {
@@ -113,8 +114,8 @@ pub(super) async fn create(
     if author.is_local() {
         store::feeds::insert_for(&mut *tx, &[author.id], at.id, author.id, None).await?;
     }
-    crate::streaming::status_created(&mut *tx, at.id, at.visibility).await?;
-    jobs::enqueue(&mut tx, jobs::fanout::KIND, jobs::fanout::payload(at.id)).await?;
+    crate::service::streaming::status_created(&mut *tx, at.id, at.visibility).await?;
+    queue::enqueue(&mut tx, &Job::Fanout(OfStatus { status_id: at.id })).await?;
     notify_mentioned(&mut tx, author, at.id, conversation, &content.mentions).await?;
     tx.commit().await?;
     Ok(Some(at.id))
@@ -181,14 +182,12 @@ pub(super) async fn revise(
         )
         .await?;
     }
-    crate::streaming::status_edited(&mut *tx, status.id).await?;
+    crate::service::streaming::status_edited(&mut *tx, status.id).await?;
     if author.is_local() {
-        jobs::enqueue(
-            &mut tx,
-            jobs::federate_edit::KIND,
-            jobs::federate_edit::payload(status.id),
-        )
-        .await?;
+        let update = Job::FederateEdit(OfStatus {
+            status_id: status.id,
+        });
+        queue::enqueue(&mut tx, &update).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -203,7 +202,7 @@ pub(super) async fn remove(state: &AppState, author: &Account, status: &Status) 
     if author.is_local() {
         federate_removal(&mut tx, author, &view).await?;
     }
-    crate::streaming::status_deleted(&mut tx, status, &mentioned).await?;
+    crate::service::streaming::status_deleted(&mut tx, status, &mentioned).await?;
     let freed = media::release_status(&mut tx, status.id).await?;
     store::statuses::delete(&mut tx, status).await?;
     tx.commit().await?;

@@ -20,10 +20,10 @@ use chrono::Utc;
 use crate::app::AppState;
 use crate::content::status::{self as text, ResolvedMention};
 use crate::error::{Error, Result};
-use crate::federation::outbox;
 use crate::model::{Account, NotificationType, Status, StatusView, User, Visibility};
-use crate::service::{accounts, media, notifications, views};
-use crate::{id, jobs, store};
+use crate::service::queue::{self, Job, OfStatus};
+use crate::service::{accounts, delivery, media, notifications, views};
+use crate::{id, store};
 
 /// The most statuses one account may pin.
 pub const MAX_PINS: i64 = 5;
@@ -288,7 +288,7 @@ pub async fn favourite(state: &AppState, actor: &Account, id: i64) -> Result<Sta
         // A remote author hears of it with a Like.
         if actor.is_local() && !view.account.is_local() {
             let like = like_activity(actor, &view.status.uri);
-            outbox::deliver(&mut tx, actor, &like, &[outbox::inbox_of(&view.account)]).await?;
+            delivery::deliver(&mut tx, actor, &like, &[delivery::inbox_of(&view.account)]).await?;
         }
     }
     tx.commit().await?;
@@ -310,7 +310,7 @@ pub async fn unfavourite(state: &AppState, actor: &Account, id: i64) -> Result<S
         if actor.is_local() && !view.account.is_local() {
             let undo =
                 crate::federation::convert::undo(actor, like_activity(actor, &view.status.uri));
-            outbox::deliver(&mut tx, actor, &undo, &[outbox::inbox_of(&view.account)]).await?;
+            delivery::deliver(&mut tx, actor, &undo, &[delivery::inbox_of(&view.account)]).await?;
         }
     }
     tx.commit().await?;
@@ -424,7 +424,13 @@ pub async fn reblog_as(
         )
         .await?;
     }
-    jobs::enqueue(&mut tx, jobs::fanout::KIND, jobs::fanout::payload(boost_id)).await?;
+    queue::enqueue(
+        &mut tx,
+        &Job::Fanout(OfStatus {
+            status_id: boost_id,
+        }),
+    )
+    .await?;
     notifications::notify(
         &mut *tx,
         original.account_id,
@@ -445,7 +451,7 @@ pub async fn unreblog(state: &AppState, actor: &Account, id: i64) -> Result<Stat
         if let Ok(view) = views::one(state, Some(actor), boost.id).await {
             federate_removal(&mut tx, actor, &view).await?;
         }
-        crate::streaming::status_deleted(&mut tx, &boost, &[]).await?;
+        crate::service::streaming::status_deleted(&mut tx, &boost, &[]).await?;
         store::statuses::delete(&mut tx, &boost).await?;
         notifications::withdraw(
             &mut *tx,

@@ -357,7 +357,8 @@ pub async fn assert_signed_by(app: &TestApp, user: &TestUser, r: &Received) {
     assert_eq!(r.headers["content-type"], "application/activity+json");
 }
 
-/// Queues one `deliver` job to `inbox` per payload, in one transaction.
+/// Queues one `deliver` job to `inbox` per payload as given, in one transaction: how the
+/// tests queue jobs the way earlier versions did.
 pub async fn enqueue_payloads(app: &TestApp, inbox: &str, payloads: &[Value]) {
     let host = rookery::service::delivery::host_of(inbox).expect("host");
     let mut tx = app.state.db.begin().await.expect("tx");
@@ -366,15 +367,29 @@ pub async fn enqueue_payloads(app: &TestApp, inbox: &str, payloads: &[Value]) {
             &mut tx,
             &rookery::store::jobs::NewJob {
                 id: rookery::id::next(),
-                kind: rookery::jobs::deliver::KIND,
+                kind: rookery::service::queue::Kind::Deliver.as_str(),
                 payload,
                 run_at: Utc::now(),
                 host: Some(&host),
-                max_attempts: Some(rookery::jobs::deliver::MAX_ATTEMPTS),
+                max_attempts: Some(rookery::service::queue::DELIVERY_ATTEMPTS),
             },
         )
         .await
         .expect("enqueue");
     }
     tx.commit().await.expect("commit");
+}
+
+/// The migration that rewrites jobs queued in earlier formats into today's, run again (it
+/// already ran when the database was made, before the test queued anything): what an upgrade
+/// does to the jobs an older version left in the queue. Running it twice changes nothing.
+pub const ONE_JOB_FORMAT: &str =
+    include_str!("../../../migrations/20261203000201_one_job_format.sql");
+
+/// Runs [`ONE_JOB_FORMAT`] on `app`'s database.
+pub async fn rewrite_older_formats(app: &TestApp) {
+    sqlx::raw_sql(ONE_JOB_FORMAT)
+        .execute(&app.state.db)
+        .await
+        .expect("the one_job_format migration");
 }
