@@ -8,9 +8,10 @@ use clap::{Args, Subcommand};
 
 use crate::app::AppState;
 use crate::error::Error;
+use crate::model::moderation::ReportQuery;
 use crate::model::Page;
+use crate::service;
 use crate::service::moderation::{self, domains, reports, AccountAction, Reversal};
-use crate::store;
 
 #[derive(Subcommand, Debug)]
 pub enum ModerationCommand {
@@ -124,7 +125,7 @@ pub async fn run(state: &AppState, command: ModerationCommand) -> anyhow::Result
         }
         ModerationCommand::DomainBlocks(cmd) => domain_blocks(state, cmd).await?,
         ModerationCommand::Reports { resolved, limit } => {
-            let query = store::moderation::ReportQuery {
+            let query = ReportQuery {
                 resolved,
                 ..Default::default()
             };
@@ -136,7 +137,9 @@ pub async fn run(state: &AppState, command: ModerationCommand) -> anyhow::Result
                 .flat_map(|r| [r.account_id, r.target_account_id])
                 .collect();
             ids.dedup();
-            let accounts = store::accounts::by_ids(&state.db, &ids).await?;
+            let accounts = service::accounts::by_ids(state, &ids)
+                .await
+                .map_err(describe)?;
             let name = |id: i64| {
                 accounts
                     .iter()
@@ -164,7 +167,9 @@ pub async fn run(state: &AppState, command: ModerationCommand) -> anyhow::Result
                 .await
                 .map_err(describe)?;
             let ids: Vec<i64> = entries.iter().filter_map(|e| e.account_id).collect();
-            let accounts = store::accounts::by_ids(&state.db, &ids).await?;
+            let accounts = service::accounts::by_ids(state, &ids)
+                .await
+                .map_err(describe)?;
             for e in &entries {
                 let who = e
                     .account_id
@@ -221,8 +226,9 @@ async fn domain_blocks(state: &AppState, cmd: DomainBlocksCommand) -> anyhow::Re
         DomainBlocksCommand::Remove { domain } => {
             let normal = domains::normalize_domain(&domain)
                 .ok_or_else(|| anyhow::anyhow!("{domain:?} is not a valid domain"))?;
-            let block = store::moderation::domain_block_by_domain(&state.db, &normal)
-                .await?
+            let block = domains::block_by_domain(state, &normal)
+                .await
+                .map_err(describe)?
                 .ok_or_else(|| anyhow::anyhow!("{normal} is not blocked"))?;
             domains::delete_block(state, None, block.id)
                 .await

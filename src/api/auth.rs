@@ -95,6 +95,20 @@ impl Auth {
     }
 }
 
+impl MaybeAuth {
+    /// The signed-in reader, if any. Reading these endpoints needs no token, but a token that
+    /// is sent must grant `scope`.
+    pub fn viewer(&self, scope: &str) -> Result<Option<&Account>> {
+        match &self.0 {
+            Some(a) => {
+                a.require(scope)?;
+                Ok(Some(&a.account))
+            }
+            None => Ok(None),
+        }
+    }
+}
+
 impl AppAuth {
     pub fn require(&self, scope: &str) -> Result<()> {
         if self.0.scopes.allows(scope) {

@@ -100,6 +100,55 @@ pub fn string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Er
         .map_err(de::Error::custom)
 }
 
+/// A list given as a JSON array, a Rails-bracket map or a single string (read from a field
+/// kept as a [`Value`] because its shape varies).
+pub fn strings_in(v: &Value) -> Vec<String> {
+    match v {
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|i| i.as_str().map(str::to_string))
+            .collect(),
+        Value::Object(map) => map
+            .values()
+            .filter_map(|i| i.as_str().map(str::to_string))
+            .collect(),
+        Value::String(s) => vec![s.clone()],
+        _ => Vec::new(),
+    }
+}
+
+/// A boolean given as JSON or as form text; `field` names it in the error.
+pub fn flag_in(field: &str, v: Option<&Value>) -> crate::error::Result<Option<bool>> {
+    let invalid = || crate::error::Error::invalid(field, "ERR_INVALID", "is not a boolean");
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(Value::String(s)) => match s.as_str() {
+            "" => Ok(None),
+            "true" | "1" | "on" => Ok(Some(true)),
+            "false" | "0" | "off" => Ok(Some(false)),
+            _ => Err(invalid()),
+        },
+        Some(Value::Number(n)) => Ok(Some(n.as_i64() == Some(1))),
+        Some(_) => Err(invalid()),
+    }
+}
+
+/// `expires_in` as given: absent is `None` (unchanged), empty or null `Some(None)` (never
+/// expires), otherwise a number of seconds.
+pub fn expires_in(v: Option<Value>) -> crate::error::Result<Option<Option<i64>>> {
+    let invalid =
+        || crate::error::Error::invalid("expires_in", "ERR_INVALID", "must be a number of seconds");
+    match v {
+        None => Ok(None),
+        Some(Value::Null) => Ok(Some(None)),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(Some(None)),
+        Some(Value::String(s)) => Ok(Some(Some(s.trim().parse::<i64>().map_err(|_| invalid())?))),
+        Some(Value::Number(n)) => Ok(Some(Some(n.as_i64().ok_or_else(invalid)?))),
+        Some(_) => Err(invalid()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

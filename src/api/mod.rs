@@ -1,5 +1,13 @@
-//! The Mastodon client API: thin handlers that parse, authorise, call one service, and render
-//! an entity. Files mirror the URLs they serve (`v1/accounts.rs` serves `/api/v1/accounts…`).
+//! The Mastodon client API: thin handlers that parse, authorise (scopes), call one service,
+//! and render an entity; the rules they apply live in the services.
+//!
+//! Files mirror the URLs they serve: `v1/accounts/follow.rs` serves
+//! `/api/v1/accounts/:id/follow`, `v1/blocks.rs` serves `/api/v1/blocks`, `oauth/token.rs`
+//! serves `/oauth/token`. A folder stands for a URL prefix with actions of its own
+//! (`v1/accounts/`, `v1/statuses/`, `v1/instance/`, `v1/admin/`). Every handler module
+//! registers its own URLs in a `routes()`; this module and the `mod.rs` of each folder only
+//! merge them. The other modules serve no URL: `auth` (tokens, scopes, the client address),
+//! `params` and `de` (parameters), `pagination`, and `entities` (the JSON clients receive).
 
 pub mod auth;
 pub mod de;
@@ -10,58 +18,16 @@ pub mod params;
 pub mod v1;
 pub mod v2;
 
-use axum::routing::{get, patch, post};
 use axum::Router;
 
 use crate::app::AppState;
 
+/// Every URL of the client API and of OAuth.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/apps", post(v1::apps::create))
-        .route(
-            "/api/v1/apps/verify_credentials",
-            get(v1::apps::verify_credentials),
-        )
-        .route("/api/v1/accounts", post(v1::accounts::register))
-        .route(
-            "/api/v1/accounts/verify_credentials",
-            get(v1::accounts::verify_credentials),
-        )
-        .route(
-            "/api/v1/accounts/update_credentials",
-            patch(v1::accounts::update_credentials),
-        )
-        .route("/api/v1/accounts/lookup", get(v1::accounts::lookup))
-        .route("/api/v1/accounts/{id}", get(v1::accounts::show))
-        .route(
-            "/api/v1/accounts/{id}/statuses",
-            get(v1::accounts::statuses),
-        )
-        .route("/api/v1/instance", get(v1::instance::show))
-        .route("/api/v1/preferences", get(v1::preferences::show))
-        .route("/api/v1/custom_emojis", get(v1::custom_emojis::index))
-        .route("/api/v2/instance", get(v2::instance::show))
-        .route("/api/v2/search", get(v2::search::show))
-        .route("/oauth/token", post(oauth::token::create))
-        .route("/oauth/revoke", post(oauth::revoke::create))
-        .route(
-            "/.well-known/oauth-authorization-server",
-            get(oauth::metadata::show),
-        )
-        .merge(v1::relationships::routes())
-        .merge(v1::statuses::routes())
-        .merge(v1::timelines::routes())
-        .merge(v1::notifications::routes())
-        .merge(v1::markers::routes())
-        .merge(v1::admin::routes())
-        .merge(v1::reports::routes())
-        .merge(v1::instance_moderation::routes())
-        .merge(v1::domain_blocks::routes())
-        .merge(v1::filters::routes())
-        .merge(v2::filters::routes())
-        .merge(v1::streaming::routes())
-        .merge(v1::media::routes())
-        .merge(v1::profile::routes())
+        .merge(v1::routes())
+        .merge(v2::routes())
+        .merge(oauth::routes())
 }
 
 /// Parses an id from a path; unknown or malformed ids are simply not found.

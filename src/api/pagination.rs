@@ -6,7 +6,12 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use crate::api::de;
+use crate::api::entities::relationship;
+use crate::api::entities::{Account, Status};
+use crate::app::AppState;
 use crate::model::Page;
+use crate::service::relationships::AccountPage;
+use crate::service::timelines::StatusPage;
 
 /// The paging parameters of a list request; use with `#[serde(flatten)]` or alone.
 #[derive(Deserialize, Default, Debug)]
@@ -81,6 +86,37 @@ impl<T> Paginated<T> {
             .ok()
         });
         Paginated { items, link }
+    }
+}
+
+impl Paginated<Status> {
+    /// A page of statuses as `viewer` sees them.
+    pub fn statuses(
+        state: &AppState,
+        viewer: Option<i64>,
+        page: StatusPage,
+        uri: &Uri,
+    ) -> Paginated<Status> {
+        let base = state.base_url();
+        let items = page
+            .statuses
+            .iter()
+            .map(|v| Status::render_with(v, viewer, &base, Some(&state.rendered_accounts)))
+            .collect();
+        Paginated::new(items, page.cursors, &base, uri)
+    }
+}
+
+impl Paginated<Account> {
+    /// A page of an account list (followers, blocks, follow requests…).
+    pub fn accounts(state: &AppState, page: AccountPage, uri: &Uri) -> Paginated<Account> {
+        let base = state.base_url();
+        Paginated::new(
+            relationship::accounts(&page.accounts, &base),
+            page.cursors,
+            &base,
+            uri,
+        )
     }
 }
 

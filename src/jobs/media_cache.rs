@@ -4,9 +4,9 @@
 
 use super::Outcome;
 use crate::app::AppState;
+use crate::model::media::ProfileImage;
 use crate::service::media_cache::{self, Cached};
 use crate::service::queue::CacheRemoteMedia;
-use crate::store::media::ProfileImage;
 
 #[tracing::instrument(skip_all, fields(media.id, account.id))]
 pub async fn run(state: &AppState, job: &CacheRemoteMedia) -> Outcome {

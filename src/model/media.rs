@@ -43,3 +43,10 @@ impl Media {
         self.processing == "done"
     }
 }
+
+/// Which profile image of an account: its avatar or its header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProfileImage {
+    Avatar,
+    Header,
+}

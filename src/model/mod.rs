@@ -10,6 +10,7 @@ pub mod oauth;
 pub mod page;
 pub mod relationship;
 pub mod status;
+pub mod timeline;
 pub mod user;
 
 pub use account::{Account, AccountStats, ProfileField};

@@ -242,6 +242,31 @@ fn keyword_matches(haystack: &str, needle: &str, whole_word: bool) -> bool {
     false
 }
 
+/// The filters of the admin account list (Mastodon's v1 parameters).
+#[derive(Debug, Default)]
+pub struct AccountQuery {
+    pub local: bool,
+    pub remote: bool,
+    pub by_domain: Option<String>,
+    pub active: bool,
+    pub pending: bool,
+    pub disabled: bool,
+    pub silenced: bool,
+    pub suspended: bool,
+    pub staff: bool,
+    pub username: Option<String>,
+    pub display_name: Option<String>,
+    pub email: Option<String>,
+}
+
+/// The filters of the admin report list.
+#[derive(Debug, Default)]
+pub struct ReportQuery {
+    pub resolved: bool,
+    pub account_id: Option<i64>,
+    pub target_account_id: Option<i64>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

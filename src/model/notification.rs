@@ -59,6 +59,13 @@ impl NotificationType {
             .into_iter()
             .find(|t| t.as_str() == raw)
     }
+
+    /// Whether Mastodon knows a type by this name: Rookery's own, or one it never sends
+    /// (polls, severed relationships, moderation warnings), which a filter may still name.
+    pub fn is_known(raw: &str) -> bool {
+        NotificationType::parse(raw).is_some()
+            || matches!(raw, "poll" | "severed_relationships" | "moderation_warning")
+    }
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]

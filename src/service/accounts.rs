@@ -2,7 +2,9 @@
 
 use crate::app::AppState;
 use crate::error::{Error, Result, Validation};
+use crate::model::media::ProfileImage;
 use crate::model::{Account, ProfileField, Role, User, Visibility};
+use crate::service::media;
 use crate::store;
 use crate::{content, crypto, id};
 
@@ -546,6 +548,41 @@ pub fn is_language_code(code: &str) -> bool {
         })
 }
 
+/// New images sent with a profile edit, unprocessed.
+#[derive(Default)]
+pub struct ProfileImages {
+    pub avatar: Option<bytes::Bytes>,
+    pub header: Option<bytes::Bytes>,
+}
+
+/// A profile edit with its images (`update_credentials`). The images are processed before
+/// anything changes, so that a bad file leaves the profile as it was.
+pub async fn update_credentials(
+    state: &AppState,
+    user: &User,
+    account: &Account,
+    changes: ProfileChanges,
+    images: ProfileImages,
+) -> Result<(User, Account)> {
+    let mut prepared = Vec::new();
+    for (which, bytes) in [
+        (ProfileImage::Avatar, images.avatar),
+        (ProfileImage::Header, images.header),
+    ] {
+        if let Some(bytes) = bytes {
+            prepared.push((
+                which,
+                media::prepare_profile_image(state, which, bytes).await?,
+            ));
+        }
+    }
+    let (user, mut account) = update_profile(state, user, account, changes).await?;
+    for (which, image) in prepared {
+        account = media::set_profile_image(state, &account, which, Some(image)).await?;
+    }
+    Ok((user, account))
+}
+
 /// An account by id, suspended or not (moderation, reports); `NotFound` when there is none.
 pub async fn by_id(state: &AppState, id: i64) -> Result<Account> {
     store::accounts::by_id(&state.db, id)
@@ -568,6 +605,15 @@ pub async fn with_users(state: &AppState, ids: &[i64]) -> Result<(Vec<Account>, 
 /// The local account called `username` (any case), suspended or not.
 pub async fn local(state: &AppState, username: &str) -> Result<Option<Account>> {
     Ok(store::accounts::local_by_username(&state.db, username).await?)
+}
+
+/// The local account whose public page is `/@username`: not suspended, and a person's (the
+/// instance's own actor has no page).
+pub async fn public_profile(state: &AppState, username: &str) -> Result<Account> {
+    match local(state, username).await? {
+        Some(a) if !a.is_suspended() && a.actor_type != "Application" => Ok(a),
+        _ => Err(Error::NotFound),
+    }
 }
 
 /// An account by id as a viewer may see it: suspended accounts are gone.

@@ -7,9 +7,17 @@ use crate::store;
 
 pub use store::markers::Marker;
 
-/// The markers of these timelines (`home`, `notifications`) that exist.
+/// The timelines that keep a read marker.
+pub const TIMELINES: [&str; 2] = ["home", "notifications"];
+
+/// The markers of these timelines that exist; names other than [`TIMELINES`] are ignored.
 pub async fn get(state: &AppState, account: &Account, timelines: &[String]) -> Result<Vec<Marker>> {
-    Ok(store::markers::get(&state.db, account.id, timelines).await?)
+    let wanted: Vec<String> = timelines
+        .iter()
+        .filter(|t| TIMELINES.contains(&t.as_str()))
+        .cloned()
+        .collect();
+    Ok(store::markers::get(&state.db, account.id, &wanted).await?)
 }
 
 /// Moves a marker; its version counts the moves.

@@ -14,11 +14,12 @@ use crate::config::RemoteCache;
 use crate::error::{Error, Result};
 use crate::federation::fetch::{self, FetchError};
 use crate::media::{self as files, Kind};
+use crate::model::media::ProfileImage;
 use crate::service::media as uploads;
 use crate::service::moderation::domains;
 use crate::service::queue::{self, CacheRemoteMedia, Job};
 use crate::store;
-use crate::store::media::{CacheEntry, ProfileImage};
+use crate::store::media::CacheEntry;
 
 /// What one attempt to cache a file came to.
 #[derive(Debug)]

@@ -195,8 +195,10 @@ pub async fn clear(state: &AppState, owner: &Account) -> Result<()> {
     Ok(())
 }
 
-/// Notifications after the read marker, up to `cap`.
-pub async fn unread_count(state: &AppState, owner: &Account, cap: i64) -> Result<i64> {
+/// Notifications after the read marker, counted up to `limit` (100 unless asked, 1,000 at
+/// most: a badge needs no exact count past that).
+pub async fn unread_count(state: &AppState, owner: &Account, limit: Option<i64>) -> Result<i64> {
+    let cap = limit.unwrap_or(100).clamp(1, 1000);
     let marker = store::markers::get(&state.db, owner.id, &["notifications".to_string()]).await?;
     let after = marker.first().map(|m| m.last_read_id);
     Ok(store::notifications::count_unread(&state.db, owner.id, after, cap).await?)

@@ -646,6 +646,29 @@ pub async fn start_session(state: &AppState, user: &User) -> Result<String> {
     Ok(session)
 }
 
+/// What a sign-in from a browser form came to.
+pub enum SignIn {
+    /// Signed in: the new session, for the cookie.
+    Started { user: User, session: String },
+    /// Unknown login or wrong password (which of the two is not said).
+    Invalid,
+    /// The credentials are right but the user may not sign in now; why, in words to show.
+    Refused(&'static str),
+}
+
+/// Signs a person in from a browser form (the OAuth consent page, remote interaction): checks
+/// the credentials and that the user may sign in now, then starts a session.
+pub async fn sign_in(state: &AppState, login: &str, password: &str) -> Result<SignIn> {
+    let Some(user) = check_credentials(state, login, password).await? else {
+        return Ok(SignIn::Invalid);
+    };
+    if let Some(why) = user.login_refusal() {
+        return Ok(SignIn::Refused(why));
+    }
+    let session = start_session(state, &user).await?;
+    Ok(SignIn::Started { user, session })
+}
+
 /// The user of a browser session cookie, if it is valid and the user may sign in.
 pub async fn session_user(state: &AppState, session: &str) -> Result<Option<User>> {
     let Some(user_id) =
@@ -653,7 +676,9 @@ pub async fn session_user(state: &AppState, session: &str) -> Result<Option<User
     else {
         return Ok(None);
     };
-    Ok(store::users::by_id(&state.db, user_id).await?)
+    Ok(store::users::by_id(&state.db, user_id)
+        .await?
+        .filter(|u| u.login_refusal().is_none()))
 }
 
 pub async fn end_session(state: &AppState, session: &str) -> Result<()> {

@@ -22,8 +22,8 @@ use sqlx::PgConnection;
 
 use crate::app::AppState;
 use crate::error::{Error, Result};
+use crate::model::media::ProfileImage;
 use crate::service::delivery::host_of;
-use crate::store::media::ProfileImage;
 use crate::{id, store};
 
 /// A unit of work for the queue: its kind and its payload in one value. The serde tag is the

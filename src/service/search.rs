@@ -17,6 +17,50 @@ pub struct SearchQuery {
     pub offset: i64,
 }
 
+impl SearchQuery {
+    /// A search as a client asked for it, with Mastodon's rules: `q` must not be blank,
+    /// `kind` is one of the three lists, `limit` is 20 unless asked (40 at most), and only a
+    /// signed-in `viewer` may resolve remote things or page past the first results.
+    pub fn new(
+        viewer: Option<&Account>,
+        q: &str,
+        kind: Option<String>,
+        resolve: Option<bool>,
+        limit: Option<i64>,
+        offset: Option<i64>,
+    ) -> Result<SearchQuery> {
+        let q = q.trim();
+        if q.is_empty() {
+            return Err(Error::bad_request(
+                "param is missing or the value is empty: q",
+            ));
+        }
+        let kind = kind.filter(|k| !k.is_empty());
+        if kind
+            .as_deref()
+            .is_some_and(|k| !matches!(k, "accounts" | "statuses" | "hashtags"))
+        {
+            return Err(Error::invalid(
+                "type",
+                "ERR_INCLUSION",
+                "is not one of accounts, statuses, hashtags",
+            ));
+        }
+        let signed_in = viewer.is_some();
+        Ok(SearchQuery {
+            q: q.to_string(),
+            kind,
+            resolve: resolve.unwrap_or(false) && signed_in,
+            limit: limit.unwrap_or(20).clamp(1, 40),
+            offset: if signed_in {
+                offset.unwrap_or(0).max(0)
+            } else {
+                0
+            },
+        })
+    }
+}
+
 #[derive(Default)]
 pub struct Found {
     pub accounts: Vec<Account>,

@@ -7,11 +7,11 @@ use crate::db::kept::KeptConnection;
 use crate::error::{Error, Result};
 use chrono::{Duration, Utc};
 
-use crate::model::{Account, Page, StatusView, User};
+use crate::model::timeline::{AccountStatusFilter, PublicScope, Reaction};
+use crate::model::{Account, Page, StatusView, User, Visibility};
 use crate::service::moderation::filters::drop_hidden;
 use crate::service::views;
 use crate::store;
-use crate::store::timelines::{AccountStatusFilter, PublicScope, Reaction};
 
 /// A page of statuses with its (newest, oldest) paging ids.
 pub struct StatusPage {
@@ -142,24 +142,65 @@ pub async fn tag(
     hiding(page_on(state, conn, viewer, ids).await?, "public")
 }
 
-/// An account's statuses as `viewer` may see them (nothing at all across a block).
+/// The statuses of the account `account_id` as `viewer` may see them (nothing at all across a
+/// block; not found for a suspended account). A `tagged` hashtag may be given with its `#`;
+/// an empty one asks for no tag.
 pub async fn account_statuses(
+    state: &AppState,
+    viewer: Option<&Account>,
+    account_id: i64,
+    filter: &AccountStatusFilter,
+    page: &Page,
+) -> Result<StatusPage> {
+    let account = super::accounts::visible_account(state, account_id).await?;
+    statuses_of(state, viewer, &account, filter, page).await
+}
+
+async fn statuses_of(
     state: &AppState,
     viewer: Option<&Account>,
     account: &Account,
     filter: &AccountStatusFilter,
     page: &Page,
 ) -> Result<StatusPage> {
+    let filter = AccountStatusFilter {
+        tagged: filter
+            .tagged
+            .as_deref()
+            .map(|t| t.trim_start_matches('#'))
+            .filter(|t| !t.is_empty())
+            .map(str::to_string),
+        ..filter.clone()
+    };
     let mut conn = state.kept.acquire().await?;
     let ids = store::timelines::account_statuses(
         &mut *conn,
         viewer.map(|v| v.id),
         account.id,
-        filter,
+        &filter,
         page,
     )
     .await?;
     hiding(page_on(state, conn, viewer, ids).await?, "account")
+}
+
+/// What an account's public page lists: its latest public originals, as anyone sees them
+/// (unlisted posts and boosts stay off the page).
+pub async fn profile_page(
+    state: &AppState,
+    account: &Account,
+    limit: i64,
+) -> Result<Vec<StatusView>> {
+    let filter = AccountStatusFilter {
+        exclude_reblogs: true,
+        ..Default::default()
+    };
+    let page = statuses_of(state, None, account, &filter, &Page::first(limit)).await?;
+    Ok(page
+        .statuses
+        .into_iter()
+        .filter(|v| v.status.visibility == Visibility::Public)
+        .collect())
 }
 
 /// What the caller favourited or bookmarked, paged by when they did it.

@@ -321,6 +321,23 @@ impl Flags {
     }
 }
 
+/// A status on its author's public page (`/@username/:id`): anyone may see it, it is an
+/// original (not a boost), and `username` is its local author; otherwise not found.
+pub async fn on_profile(
+    state: &AppState,
+    username: &str,
+    id: i64,
+) -> Result<(Account, StatusView)> {
+    let author = super::accounts::local(state, username)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let view = one(state, None, id).await?;
+    if view.status.account_id != author.id || view.status.is_reblog() {
+        return Err(Error::NotFound);
+    }
+    Ok((author, view))
+}
+
 /// One status as `viewer` sees it, or 404 (also when they may not see it: a 403 would
 /// confirm it exists).
 pub async fn one(state: &AppState, viewer: Option<&Account>, id: i64) -> Result<StatusView> {

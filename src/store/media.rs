@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 
+use crate::model::media::ProfileImage;
 use crate::model::Media;
 
 const COLUMNS: &str = "id, account_id, status_id, position, kind, content_type, file_key, \
@@ -384,13 +385,6 @@ pub async fn key_in_use(db: impl PgExecutor<'_>, key: &str) -> Result<bool, sqlx
     .bind(key)
     .fetch_one(db)
     .await
-}
-
-/// Which profile image.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ProfileImage {
-    Avatar,
-    Header,
 }
 
 /// Sets (or with `None` clears) a local account's avatar or header URL; returns the old one.

@@ -4,7 +4,9 @@
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 
-use crate::model::moderation::{AuditEntry, DomainAllow, DomainBlock, Report};
+use crate::model::moderation::{
+    AccountQuery, AuditEntry, DomainAllow, DomainBlock, Report, ReportQuery,
+};
 use crate::model::{Account, Page};
 
 /// One audit-log line to write.
@@ -117,23 +119,6 @@ pub async fn delete_pending(db: impl PgExecutor<'_>, account_id: i64) -> Result<
     .execute(db)
     .await?;
     Ok(done.rows_affected() > 0)
-}
-
-/// The filters of the admin account list (Mastodon's v1 parameters).
-#[derive(Debug, Default)]
-pub struct AccountQuery {
-    pub local: bool,
-    pub remote: bool,
-    pub by_domain: Option<String>,
-    pub active: bool,
-    pub pending: bool,
-    pub disabled: bool,
-    pub silenced: bool,
-    pub suspended: bool,
-    pub staff: bool,
-    pub username: Option<String>,
-    pub display_name: Option<String>,
-    pub email: Option<String>,
 }
 
 /// A page of accounts for moderators, newest first, with every account state included.
@@ -478,14 +463,6 @@ pub async fn report_uri_exists(db: impl PgExecutor<'_>, uri: &str) -> Result<boo
         .bind(uri)
         .fetch_one(db)
         .await
-}
-
-/// The filters of the admin report list.
-#[derive(Debug, Default)]
-pub struct ReportQuery {
-    pub resolved: bool,
-    pub account_id: Option<i64>,
-    pub target_account_id: Option<i64>,
 }
 
 pub async fn reports_page(

@@ -4,7 +4,16 @@
 
 use sqlx::PgExecutor;
 
+use crate::model::timeline::{AccountStatusFilter, PublicScope, Reaction};
 use crate::model::Page;
+
+/// The table a reaction list is read from.
+fn reaction_table(kind: Reaction) -> &'static str {
+    match kind {
+        Reaction::Favourites => "favourites",
+        Reaction::Bookmarks => "bookmarks",
+    }
+}
 
 /// `sql` limited to statuses with attachments when `only_media` is asked for.
 fn with_media_only(only_media: bool, sql: &str) -> String {
@@ -109,14 +118,6 @@ pub async fn home_feed(
     Ok(page.finish(ids))
 }
 
-/// Which public statuses a public timeline shows.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct PublicScope {
-    pub local_only: bool,
-    pub remote_only: bool,
-    pub only_media: bool,
-}
-
 /// A page of the public timeline: public originals, no replies to others, nothing silenced
 /// or suspended, and nothing from the authors a signed-in viewer hides (`hidden`).
 pub async fn public_timeline(
@@ -191,16 +192,6 @@ pub async fn tag_timeline(
     Ok(page.finish(ids))
 }
 
-/// Filters of an account's status list.
-#[derive(Clone, Debug, Default)]
-pub struct AccountStatusFilter {
-    pub pinned: bool,
-    pub exclude_replies: bool,
-    pub exclude_reblogs: bool,
-    pub only_media: bool,
-    pub tagged: Option<String>,
-}
-
 /// A page of an account's statuses that `viewer` may see. Direct messages never appear on a
 /// profile, as on Mastodon.
 pub async fn account_statuses(
@@ -240,22 +231,6 @@ pub async fn account_statuses(
     Ok(page.finish(ids))
 }
 
-/// Which reaction list to page through.
-#[derive(Clone, Copy, Debug)]
-pub enum Reaction {
-    Favourites,
-    Bookmarks,
-}
-
-impl Reaction {
-    fn table(self) -> &'static str {
-        match self {
-            Reaction::Favourites => "favourites",
-            Reaction::Bookmarks => "bookmarks",
-        }
-    }
-}
-
 /// A page of what `account` favourited or bookmarked: (reaction id, status id), newest first.
 pub async fn reacted_by(
     db: impl PgExecutor<'_>,
@@ -265,7 +240,7 @@ pub async fn reacted_by(
 ) -> Result<Vec<(i64, i64)>, sqlx::Error> {
     let sql = format!(
         "SELECT r.id, r.status_id FROM {} r WHERE r.account_id = $1",
-        kind.table()
+        reaction_table(kind)
     );
     id_pairs(db, &sql, "r.id", account_id, page).await
 }

@@ -2,6 +2,17 @@
 
 use axum::http::header;
 use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+
+use crate::app::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/avatars/original/missing.png", get(avatar))
+        .route("/headers/original/missing.png", get(header))
+        .route("/instance/thumbnail.png", get(thumbnail))
+}
 
 const AVATAR: &[u8] = include_bytes!("static/avatar-missing.png");
 const HEADER: &[u8] = include_bytes!("static/header-missing.png");

@@ -1,11 +1,20 @@
-//! Liveness and readiness for load balancers and orchestrators.
+//! Liveness and readiness for load balancers and orchestrators: `/health` and
+//! `/health/ready`.
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
+use axum::routing::get;
+use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use crate::app::AppState;
+use crate::service;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/health", get(live))
+        .route("/health/ready", get(ready))
+}
 
 /// The process is up and answering.
 pub async fn live() -> Json<Value> {
@@ -14,11 +23,8 @@ pub async fn live() -> Json<Value> {
 
 /// The process can serve: its database answers.
 pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    match sqlx::query_scalar::<_, i32>("SELECT 1")
-        .fetch_one(&state.db)
-        .await
-    {
-        Ok(_) => (
+    match service::instance::ready(&state).await {
+        Ok(()) => (
             StatusCode::OK,
             Json(json!({ "status": "ok", "database": "ok" })),
         ),

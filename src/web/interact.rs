@@ -9,6 +9,8 @@ use askama::Template;
 use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
 use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
 
@@ -18,8 +20,13 @@ use crate::app::AppState;
 use crate::crypto;
 use crate::error::Error;
 use crate::model::User;
+use crate::service::oauth::SignIn;
 use crate::service::remote::{self, Interaction};
 use crate::service::{accounts, oauth, relationships, views};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/authorize_interaction", get(show).post(submit))
+}
 
 /// The query of the GET and the fields of its forms, all optional text.
 #[derive(Deserialize, Default)]
@@ -170,22 +177,18 @@ pub async fn submit(
             }
             let login = p.login.as_deref().unwrap_or("");
             let password = p.password.as_deref().unwrap_or("");
-            let user = match oauth::check_credentials(&state, login, password).await {
-                Ok(Some(user)) => user,
-                Ok(None) => {
-                    page.error = Some("Invalid e-mail address or password.");
-                    return super::render(StatusCode::UNAUTHORIZED, &page);
-                }
-                Err(e) => return e.into_response(),
-            };
-            if let Some(why) = user.login_refusal() {
-                page.error = Some(why);
-                return super::render(StatusCode::FORBIDDEN, &page);
-            }
-            match oauth::start_session(&state, &user).await {
-                Ok(session) => {
+            match oauth::sign_in(&state, login, password).await {
+                Ok(SignIn::Started { session, .. }) => {
                     let jar = jar.add(cookie(&state, SESSION_COOKIE, session, oauth::SESSION_DAYS));
                     (jar, Redirect::to(&back)).into_response()
+                }
+                Ok(SignIn::Invalid) => {
+                    page.error = Some("Invalid e-mail address or password.");
+                    super::render(StatusCode::UNAUTHORIZED, &page)
+                }
+                Ok(SignIn::Refused(why)) => {
+                    page.error = Some(why);
+                    super::render(StatusCode::FORBIDDEN, &page)
                 }
                 Err(e) => e.into_response(),
             }

@@ -1,5 +1,7 @@
 //! Server-rendered pages for browsers: the OAuth sign-in and consent page, a front page,
-//! default images, and the health checks.
+//! profile and status pages, default images, and the health checks. As in `api`, each module
+//! registers the URLs it serves in a `routes()` and this one merges them; `media` (the
+//! stored files) is merged by `app::router` itself, outside the request limits.
 
 pub mod assets;
 pub mod health;
@@ -11,27 +13,18 @@ pub mod profiles;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
 use axum::Router;
 
 use crate::app::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(pages::index))
-        .route("/about", get(pages::index))
-        .route("/oauth/authorize", get(oauth::show).post(oauth::submit))
-        .route(
-            "/authorize_interaction",
-            get(interact::show).post(interact::submit),
-        )
-        .route("/avatars/original/missing.png", get(assets::avatar))
-        .route("/headers/original/missing.png", get(assets::header))
-        .route("/instance/thumbnail.png", get(assets::thumbnail))
-        .route("/health", get(health::live))
-        .route("/health/ready", get(health::ready))
-        .route("/{handle}", get(profiles::profile))
-        .route("/{handle}/{id}", get(profiles::status))
+        .merge(pages::routes())
+        .merge(oauth::routes())
+        .merge(interact::routes())
+        .merge(assets::routes())
+        .merge(health::routes())
+        .merge(profiles::routes())
 }
 
 /// An HTML page that must not be framed (clickjacking) or cached.

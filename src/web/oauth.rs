@@ -10,6 +10,8 @@ use askama::Template;
 use axum::extract::{Form, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use serde::Deserialize;
 
@@ -20,7 +22,11 @@ use crate::crypto;
 use crate::error::Error;
 use crate::model::oauth::OOB_REDIRECT_URI;
 use crate::model::User;
-use crate::service::oauth::{self, AuthorizeRequest};
+use crate::service::oauth::{self, AuthorizeRequest, SignIn};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/oauth/authorize", get(show).post(submit))
+}
 
 pub(crate) const CSRF_COOKIE: &str = "rookery_csrf";
 pub(crate) const SESSION_COOKIE: &str = "rookery_session";
@@ -155,10 +161,7 @@ async fn check(state: &AppState, p: &AuthorizeParams) -> Result<AuthorizeRequest
 
 pub(crate) async fn session_user(state: &AppState, jar: &CookieJar) -> Option<User> {
     let session = jar.get(SESSION_COOKIE)?.value().to_string();
-    match oauth::session_user(state, &session).await {
-        Ok(Some(user)) if user.login_refusal().is_none() => Some(user),
-        _ => None,
-    }
+    oauth::session_user(state, &session).await.ok().flatten()
 }
 
 async fn username_of(state: &AppState, user: &User) -> String {
@@ -292,33 +295,23 @@ pub async fn submit(
                 return response;
             }
             let password = p.password.as_deref().unwrap_or("");
-            match oauth::check_credentials(&state, login, password).await {
-                Ok(Some(user)) => {
-                    if let Some(why) = user.login_refusal() {
-                        return form_page(
-                            &state,
-                            StatusCode::FORBIDDEN,
-                            &req,
-                            &p,
-                            &csrf,
-                            None,
-                            Some(why),
-                        );
-                    }
-                    match oauth::start_session(&state, &user).await {
-                        Ok(session) => {
-                            jar = jar.add(cookie(
-                                &state,
-                                SESSION_COOKIE,
-                                session,
-                                oauth::SESSION_DAYS,
-                            ));
-                        }
-                        Err(e) => return e.into_response(),
-                    }
+            match oauth::sign_in(&state, login, password).await {
+                Ok(SignIn::Started { user, session }) => {
+                    jar = jar.add(cookie(&state, SESSION_COOKIE, session, oauth::SESSION_DAYS));
                     user
                 }
-                Ok(None) => {
+                Ok(SignIn::Refused(why)) => {
+                    return form_page(
+                        &state,
+                        StatusCode::FORBIDDEN,
+                        &req,
+                        &p,
+                        &csrf,
+                        None,
+                        Some(why),
+                    );
+                }
+                Ok(SignIn::Invalid) => {
                     return form_page(
                         &state,
                         StatusCode::UNAUTHORIZED,

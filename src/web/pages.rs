@@ -1,13 +1,21 @@
-//! The front page.
+//! The front page: `/` and `/about`.
 
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
 
 use crate::app::AppState;
 use crate::error::Result;
 use crate::service;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(index))
+        .route("/about", get(index))
+}
 
 #[derive(Template)]
 #[template(path = "index.html", config = "src/web/askama.toml")]

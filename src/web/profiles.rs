@@ -5,14 +5,21 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
 
 use crate::activitypub::authorized::SignedGet;
 use crate::activitypub::documents;
 use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::federation::convert;
-use crate::model::Visibility;
-use crate::{service, store};
+use crate::service;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/{handle}", get(profile))
+        .route("/{handle}/{id}", get(status))
+}
 
 struct StatusItem {
     content: String,
@@ -50,31 +57,16 @@ pub async fn profile(
     Path(handle): Path<String>,
 ) -> Result<Response> {
     let username = username_of(&handle)?;
-    let account = match service::accounts::local(&state, username).await? {
-        Some(a) if !a.is_suspended() && a.actor_type != "Application" => a,
-        _ => return Err(Error::NotFound),
-    };
+    let account = service::accounts::public_profile(&state, username).await?;
     if documents::wants_activity_json(&headers) {
         return Ok(documents::activity_json(convert::actor(
             &account,
             &state.base_url(),
         )));
     }
-    let page = service::timelines::account_statuses(
-        &state,
-        None,
-        &account,
-        &store::timelines::AccountStatusFilter {
-            exclude_reblogs: true,
-            ..Default::default()
-        },
-        &crate::model::Page::first(20),
-    )
-    .await?;
-    let statuses = page
-        .statuses
+    let statuses = service::timelines::profile_page(&state, &account, 20)
+        .await?
         .iter()
-        .filter(|v| v.status.visibility == Visibility::Public)
         .map(|v| StatusItem {
             content: v.status.content.clone(),
             spoiler_text: v.status.spoiler_text.clone(),
@@ -109,14 +101,8 @@ pub async fn status(
     Path((handle, id)): Path<(String, String)>,
 ) -> Result<Response> {
     let username = username_of(&handle)?;
-    let account = service::accounts::local(&state, username)
-        .await?
-        .ok_or(Error::NotFound)?;
     let id = crate::id::parse(&id).ok_or(Error::NotFound)?;
-    let view = service::views::one(&state, None, id).await?;
-    if view.status.account_id != account.id || view.status.is_reblog() {
-        return Err(Error::NotFound);
-    }
+    let (account, view) = service::views::on_profile(&state, username, id).await?;
     if documents::wants_activity_json(&headers) {
         let parent = service::statuses::parent_uri(&state, &view.status).await?;
         return Ok(documents::activity_json(convert::note(

@@ -30,6 +30,7 @@ mod remote_edits;
 mod remote_media;
 mod reports;
 mod request_limits;
+mod routes;
 mod search;
 mod signed_fetch;
 mod statuses;

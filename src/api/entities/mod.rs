@@ -11,8 +11,10 @@ pub mod moderation;
 pub mod notification;
 pub mod relationship;
 pub mod status;
+pub mod tag;
 
 pub use account::{Account, CredentialAccount};
 pub use status::Status;
+pub use tag::Tag;
 
 pub use crate::clock::timestamp as datetime;

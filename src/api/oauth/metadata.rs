@@ -1,11 +1,16 @@
 //! `GET /.well-known/oauth-authorization-server` (RFC 8414): exactly what Rookery supports.
 
 use axum::extract::State;
-use axum::Json;
+use axum::routing::get;
+use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use crate::app::AppState;
 use crate::model::oauth::KNOWN_SCOPES;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/.well-known/oauth-authorization-server", get(show))
+}
 
 pub async fn show(State(state): State<AppState>) -> Json<Value> {
     let base = state.base_url();

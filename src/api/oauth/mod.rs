@@ -1,4 +1,5 @@
-//! The OAuth endpoints a client calls directly. The sign-in and consent page
+//! The OAuth endpoints a client calls directly: `/oauth/token`, `/oauth/revoke` and the
+//! server metadata at `/.well-known/oauth-authorization-server`. The sign-in and consent page
 //! (`/oauth/authorize`) is a web page and lives in `web::oauth`.
 
 pub mod metadata;
@@ -6,10 +7,19 @@ pub mod revoke;
 pub mod token;
 
 use axum::http::{HeaderMap, StatusCode};
+use axum::Router;
 use base64::Engine;
 
+use crate::app::AppState;
 use crate::error::Error;
 use crate::service::oauth::OAuthError;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(token::routes())
+        .merge(revoke::routes())
+        .merge(metadata::routes())
+}
 
 /// A refusal answered as RFC 6749 (§5.2) and Doorkeeper, whose wording clients may know.
 impl From<OAuthError> for Error {

@@ -2,7 +2,8 @@
 
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::Json;
+use axum::routing::post;
+use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -12,6 +13,10 @@ use crate::api::params::Params;
 use crate::app::AppState;
 use crate::error::Result;
 use crate::service::oauth::{self, OAuthError};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/oauth/revoke", post(create))
+}
 
 #[derive(Deserialize)]
 pub struct RevokeRequest {

@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::Json;
+use axum::routing::post;
+use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::{basic_credentials, missing};
@@ -15,6 +16,10 @@ use crate::api::params::Params;
 use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::service::oauth;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/oauth/token", post(create))
+}
 
 #[derive(Deserialize)]
 pub struct TokenRequest {

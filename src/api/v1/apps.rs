@@ -1,7 +1,8 @@
-//! `/api/v1/apps`
+//! `POST /api/v1/apps` and `GET /api/v1/apps/verify_credentials`
 
 use axum::extract::State;
-use axum::Json;
+use axum::routing::{get, post};
+use axum::{Json, Router};
 use serde::Deserialize;
 
 use crate::api::auth::AppAuth;
@@ -11,6 +12,12 @@ use crate::api::params::Params;
 use crate::app::AppState;
 use crate::error::Result;
 use crate::service;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/apps", post(create))
+        .route("/api/v1/apps/verify_credentials", get(verify_credentials))
+}
 
 #[derive(Deserialize)]
 pub struct CreateApp {

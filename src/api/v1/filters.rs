@@ -10,7 +10,6 @@ use serde_json::Value;
 use crate::api::auth::Auth;
 use crate::api::entities::moderation::FilterV1;
 use crate::api::params::Params;
-use crate::api::v2::filters::{expires_in, flag, string_list};
 use crate::api::{de, path_id};
 use crate::app::AppState;
 use crate::error::Result;
@@ -47,10 +46,10 @@ impl FilterParams {
     fn input(self) -> Result<FilterV1Input> {
         Ok(FilterV1Input {
             phrase: self.phrase,
-            context: self.context.as_ref().map(string_list),
-            irreversible: flag("irreversible", self.irreversible.as_ref())?,
-            whole_word: flag("whole_word", self.whole_word.as_ref())?,
-            expires_in: expires_in(self.expires_in)?,
+            context: self.context.as_ref().map(de::strings_in),
+            irreversible: de::flag_in("irreversible", self.irreversible.as_ref())?,
+            whole_word: de::flag_in("whole_word", self.whole_word.as_ref())?,
+            expires_in: de::expires_in(self.expires_in)?,
         })
     }
 }

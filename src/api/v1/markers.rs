@@ -1,4 +1,4 @@
-//! `/api/v1/markers`
+//! `GET|POST /api/v1/markers`
 
 use std::collections::BTreeMap;
 
@@ -19,8 +19,6 @@ use crate::service::markers;
 pub fn routes() -> Router<AppState> {
     Router::new().route("/api/v1/markers", get(show).post(update))
 }
-
-const TIMELINES: [&str; 2] = ["home", "notifications"];
 
 fn render(list: Vec<markers::Marker>) -> BTreeMap<String, Marker> {
     list.into_iter()
@@ -43,19 +41,15 @@ pub struct ShowParams {
     timeline: Vec<String>,
 }
 
+/// `GET /api/v1/markers?timeline[]=`
 pub async fn show(
     State(state): State<AppState>,
     auth: Auth,
     Query(q): Query<ShowParams>,
 ) -> Result<Json<BTreeMap<String, Marker>>> {
     auth.require("read:statuses")?;
-    let wanted: Vec<String> = q
-        .timeline
-        .into_iter()
-        .filter(|t| TIMELINES.contains(&t.as_str()))
-        .collect();
     Ok(Json(render(
-        markers::get(&state, &auth.account, &wanted).await?,
+        markers::get(&state, &auth.account, &q.timeline).await?,
     )))
 }
 
@@ -73,6 +67,7 @@ pub struct UpdateParams {
     notifications: Option<Position>,
 }
 
+/// `POST /api/v1/markers`: moves the markers given (`home`, `notifications`).
 pub async fn update(
     State(state): State<AppState>,
     auth: Auth,

@@ -1,4 +1,5 @@
-//! `/api/v1/media…` (and `/api/v2/media`, whose handler is in `api/v2/media.rs`).
+//! `POST /api/v1/media` and `/api/v1/media/:id`; the upload they share with
+//! `POST /api/v2/media` (`api/v2/media.rs`).
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -19,7 +20,6 @@ use crate::service::media::{self, Mode, UploadMeta};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/media", post(create))
-        .route("/api/v2/media", post(crate::api::v2::media::create))
         .route("/api/v1/media/{id}", get(show).put(update))
 }
 
@@ -39,41 +39,6 @@ impl MediaParams {
             thumbnail: file_part(files, "thumbnail")?,
         })
     }
-}
-
-/// `media_attributes[]` of a status edit (`[{"id", "description", "focus"}]`, or its form
-/// spellings `media_attributes[][id]=…` and `media_attributes[0][id]=…`).
-pub fn media_attributes<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> std::result::Result<Vec<media::MediaAttributes>, D::Error> {
-    use serde_json::Value;
-    let items = match Value::deserialize(d)? {
-        Value::Null => Vec::new(),
-        Value::Array(list) => list,
-        Value::Object(map) if map.contains_key("id") => vec![Value::Object(map)],
-        Value::Object(map) => map.into_iter().map(|(_, v)| v).collect(),
-        _ => return Err(serde::de::Error::custom("expected a list of attachments")),
-    };
-    let text = |v: Option<&Value>| match v {
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        _ => None,
-    };
-    items
-        .iter()
-        .map(|item| {
-            let id = text(item.get("id"))
-                .ok_or_else(|| serde::de::Error::custom("an attachment without an id"))?;
-            Ok(media::MediaAttributes {
-                id,
-                meta: UploadMeta {
-                    description: text(item.get("description")),
-                    focus: text(item.get("focus")),
-                    thumbnail: None,
-                },
-            })
-        })
-        .collect()
 }
 
 /// The `file` part of an upload, or 422 naming it.

@@ -1,18 +1,53 @@
+//! Mastodon's `/api/v1/…`: one module per URL prefix (a folder where the prefix has actions
+//! of its own), each with its `routes()`, merged here.
+
 pub mod accounts;
 pub mod admin;
 pub mod apps;
+pub mod blocks;
+pub mod bookmarks;
 pub mod custom_emojis;
 pub mod domain_blocks;
+pub mod favourites;
 pub mod filters;
+pub mod follow_requests;
 pub mod instance;
-pub mod instance_moderation;
 pub mod markers;
 pub mod media;
+pub mod mutes;
 pub mod notifications;
 pub mod preferences;
 pub mod profile;
-pub mod relationships;
 pub mod reports;
 pub mod statuses;
 pub mod streaming;
 pub mod timelines;
+
+use axum::Router;
+
+use crate::app::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(accounts::routes())
+        .merge(admin::routes())
+        .merge(apps::routes())
+        .merge(blocks::routes())
+        .merge(bookmarks::routes())
+        .merge(custom_emojis::routes())
+        .merge(domain_blocks::routes())
+        .merge(favourites::routes())
+        .merge(filters::routes())
+        .merge(follow_requests::routes())
+        .merge(instance::routes())
+        .merge(markers::routes())
+        .merge(media::routes())
+        .merge(mutes::routes())
+        .merge(notifications::routes())
+        .merge(preferences::routes())
+        .merge(profile::routes())
+        .merge(reports::routes())
+        .merge(statuses::routes())
+        .merge(streaming::routes())
+        .merge(timelines::routes())
+}

@@ -42,17 +42,7 @@ pub struct ListParams {
 }
 
 fn check_types(field: &str, types: &[String]) -> Result<()> {
-    match types.iter().find(|t| {
-        NotificationType::parse(t).is_none()
-            && !matches!(
-                t.as_str(),
-                "poll"
-                    | "admin.sign_up"
-                    | "admin.report"
-                    | "severed_relationships"
-                    | "moderation_warning"
-            )
-    }) {
+    match types.iter().find(|t| !NotificationType::is_known(t)) {
         Some(unknown) => Err(Error::invalid(
             field,
             "ERR_INCLUSION",
@@ -132,7 +122,6 @@ pub async fn unread_count(
     Query(q): Query<CountParams>,
 ) -> Result<Json<Value>> {
     auth.require("read:notifications")?;
-    let cap = q.limit.unwrap_or(100).clamp(1, 1000);
-    let count = notifications::unread_count(&state, &auth.account, cap).await?;
+    let count = notifications::unread_count(&state, &auth.account, q.limit).await?;
     Ok(Json(json!({ "count": count })))
 }

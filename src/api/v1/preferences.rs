@@ -1,11 +1,18 @@
-//! `/api/v1/preferences`
+//! `GET /api/v1/preferences`
 
-use axum::Json;
+use axum::routing::get;
+use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use crate::api::auth::Auth;
+use crate::app::AppState;
 use crate::error::Result;
 
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/api/v1/preferences", get(show))
+}
+
+/// `GET /api/v1/preferences`: the caller's posting defaults.
 pub async fn show(auth: Auth) -> Result<Json<Value>> {
     auth.require("read:accounts")?;
     let user = &auth.user;

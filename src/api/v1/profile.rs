@@ -8,8 +8,8 @@ use crate::api::auth::Auth;
 use crate::api::entities::CredentialAccount;
 use crate::app::AppState;
 use crate::error::Result;
+use crate::model::media::ProfileImage;
 use crate::service;
-use crate::store::media::ProfileImage;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -52,38 +52,6 @@ pub struct FilterParams {
     keywords_attributes: Option<Value>,
 }
 
-/// A list given as a JSON array, a Rails-bracket map or a single string.
-pub(crate) fn string_list(v: &Value) -> Vec<String> {
-    match v {
-        Value::Array(items) => items
-            .iter()
-            .filter_map(|i| i.as_str().map(str::to_string))
-            .collect(),
-        Value::Object(map) => map
-            .values()
-            .filter_map(|i| i.as_str().map(str::to_string))
-            .collect(),
-        Value::String(s) => vec![s.clone()],
-        _ => Vec::new(),
-    }
-}
-
-/// A boolean given as JSON or as form text; `field` names it in the error.
-pub(crate) fn flag(field: &str, v: Option<&Value>) -> Result<Option<bool>> {
-    match v {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(Value::String(s)) => match s.as_str() {
-            "" => Ok(None),
-            "true" | "1" | "on" => Ok(Some(true)),
-            "false" | "0" | "off" => Ok(Some(false)),
-            _ => Err(Error::invalid(field, "ERR_INVALID", "is not a boolean")),
-        },
-        Some(Value::Number(n)) => Ok(Some(n.as_i64() == Some(1))),
-        Some(_) => Err(Error::invalid(field, "ERR_INVALID", "is not a boolean")),
-    }
-}
-
 fn keyword_input(v: &Value) -> Result<KeywordInput> {
     let text = |k: &str| match v.get(k) {
         Some(Value::String(s)) => Some(s.clone()),
@@ -97,28 +65,14 @@ fn keyword_input(v: &Value) -> Result<KeywordInput> {
     Ok(KeywordInput {
         id,
         keyword: text("keyword"),
-        whole_word: flag("whole_word", v.get("whole_word"))?,
-        destroy: flag("_destroy", v.get("_destroy"))?.unwrap_or(false),
+        whole_word: de::flag_in("whole_word", v.get("whole_word"))?,
+        destroy: de::flag_in("_destroy", v.get("_destroy"))?.unwrap_or(false),
     })
-}
-
-/// `expires_in` as given: absent is `None` (unchanged), empty or null `Some(None)` (never
-/// expires), otherwise a number of seconds.
-pub(crate) fn expires_in(v: Option<Value>) -> Result<Option<Option<i64>>> {
-    let invalid = || Error::invalid("expires_in", "ERR_INVALID", "must be a number of seconds");
-    match v {
-        None => Ok(None),
-        Some(Value::Null) => Ok(Some(None)),
-        Some(Value::String(s)) if s.trim().is_empty() => Ok(Some(None)),
-        Some(Value::String(s)) => Ok(Some(Some(s.trim().parse::<i64>().map_err(|_| invalid())?))),
-        Some(Value::Number(n)) => Ok(Some(Some(n.as_i64().ok_or_else(invalid)?))),
-        Some(_) => Err(invalid()),
-    }
 }
 
 impl FilterParams {
     fn input(self) -> Result<FilterInput> {
-        let expires_in = expires_in(self.expires_in)?;
+        let expires_in = de::expires_in(self.expires_in)?;
         let keywords = match &self.keywords_attributes {
             None | Some(Value::Null) => Vec::new(),
             Some(Value::Array(items)) => items.iter().map(keyword_input).collect::<Result<_>>()?,
@@ -133,7 +87,7 @@ impl FilterParams {
         };
         Ok(FilterInput {
             title: self.title,
-            context: self.context.as_ref().map(string_list),
+            context: self.context.as_ref().map(de::strings_in),
             filter_action: self.filter_action,
             expires_in,
             keywords,
@@ -232,9 +186,6 @@ pub async fn add_keyword(
     Params(p): Params<KeywordParams>,
 ) -> Result<Json<FilterKeyword>> {
     auth.require_any(WRITE)?;
-    if p.keyword.is_none() {
-        return Err(Error::invalid("keyword", "ERR_BLANK", "can't be blank"));
-    }
     let k = filters::add_keyword(&state, &auth.account, path_id(&id)?, &p.input()).await?;
     Ok(Json(FilterKeyword::render(&k)))
 }

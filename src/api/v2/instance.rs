@@ -1,13 +1,18 @@
 //! `/api/v2/instance`
 
 use axum::extract::State;
-use axum::Json;
+use axum::routing::get;
+use axum::{Json, Router};
 
 use crate::api::entities::instance::InstanceV2;
 use crate::api::entities::Account;
 use crate::app::AppState;
 use crate::error::Result;
 use crate::service;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/api/v2/instance", get(show))
+}
 
 pub async fn show(State(state): State<AppState>) -> Result<Json<InstanceV2>> {
     let active = service::instance::active_month(&state).await?;

@@ -3,7 +3,8 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::routing::post;
+use axum::{Json, Router};
 
 use crate::api::auth::Auth;
 use crate::api::entities::media::MediaAttachment;
@@ -12,6 +13,10 @@ use crate::api::v1::media::{upload, MediaParams};
 use crate::app::AppState;
 use crate::error::Result;
 use crate::service::media::Mode;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/api/v2/media", post(create))
+}
 
 /// `POST /api/v2/media`: 200 when processed at once, 202 (with `url: null`) when a job
 /// finishes it; then `GET /api/v1/media/:id` answers 206 until it is ready.

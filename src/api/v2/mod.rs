@@ -1,4 +1,18 @@
+//! Mastodon's `/api/v2/…`: one module per URL prefix, each with its `routes()`, merged here.
+
 pub mod filters;
 pub mod instance;
 pub mod media;
 pub mod search;
+
+use axum::Router;
+
+use crate::app::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(filters::routes())
+        .merge(instance::routes())
+        .merge(media::routes())
+        .merge(search::routes())
+}

@@ -18,9 +18,10 @@ use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::media::process::{self, ImageRole};
 use crate::media::{self as files, Kind, ProcessError, Sniffed};
+use crate::model::media::ProfileImage;
 use crate::model::{Account, Media};
 use crate::service::queue::{self, Job, OfMedia};
-use crate::store::media::{Files, NewMedia, ProfileImage};
+use crate::store::media::{Files, NewMedia};
 use crate::{id, store};
 
 /// How an upload should be processed.

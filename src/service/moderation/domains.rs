@@ -7,9 +7,10 @@
 //! `example.com` covers `sub.example.com`.
 
 use crate::app::AppState;
+use crate::config::DomainBlocksVisibility;
 use crate::error::{Error, Result, Validation};
 use crate::model::moderation::{DomainAllow, DomainBlock, Severity};
-use crate::model::{Account, Host};
+use crate::model::{Account, Host, Role, User};
 use crate::store::moderation::AccountMark;
 use crate::{id, store};
 
@@ -306,6 +307,33 @@ pub async fn block(state: &AppState, id: i64) -> Result<DomainBlock> {
 
 pub async fn blocks(state: &AppState) -> Result<Vec<DomainBlock>> {
     Ok(store::moderation::domain_blocks(&state.db).await?)
+}
+
+/// The block of exactly `domain` (normalised), if there is one.
+pub async fn block_by_domain(state: &AppState, domain: &str) -> Result<Option<DomainBlock>> {
+    Ok(store::moderation::domain_block_by_domain(&state.db, domain).await?)
+}
+
+/// The blocks as the instance publishes them (`moderation.domain_blocks_visibility`): to
+/// everyone, to signed-in users, or to moderators only. Whoever may not see them is told the
+/// list does not exist, as on Mastodon, except that an anonymous caller where users may see it
+/// is asked to sign in.
+pub async fn published_blocks(state: &AppState, reader: Option<&User>) -> Result<Vec<DomainBlock>> {
+    let visibility = state.config.moderation.domain_blocks_visibility;
+    let allowed = match visibility {
+        DomainBlocksVisibility::Public => true,
+        DomainBlocksVisibility::Users => reader.is_some(),
+        DomainBlocksVisibility::None => reader.is_some_and(|u| u.role >= Role::Moderator),
+    };
+    if !allowed {
+        return Err(match reader {
+            None if visibility == DomainBlocksVisibility::Users => {
+                Error::unauthorized("This API requires an authenticated user")
+            }
+            _ => Error::NotFound,
+        });
+    }
+    blocks(state).await
 }
 
 /// Allows a domain (allowlist mode).

@@ -326,6 +326,11 @@ pub async fn add_keyword(
     filter_id: i64,
     k: &KeywordInput,
 ) -> Result<FilterKeyword> {
+    // A keyword added on its own must be given (in a filter's list, a missing one only means
+    // unchanged).
+    if k.keyword.is_none() {
+        return Err(Error::invalid("keyword", "ERR_BLANK", "can't be blank"));
+    }
     let filter = get(state, owner, filter_id).await?;
     let input = FilterInput {
         keywords: vec![KeywordInput {

@@ -142,8 +142,8 @@ fn may_act_on(moderator: Option<&Account>, target: &Account) -> Result<()> {
     }
 }
 
-/// Takes `action` against an account, with an optional warning `text` for the audit log;
-/// a given `report_id` is resolved by it.
+/// Takes `action` against an account, with an optional warning `text` (5,000 characters at
+/// most) for the audit log; a given `report_id` is resolved by it.
 #[tracing::instrument(skip_all, fields(account.id = target_id, action = ?action))]
 pub async fn act(
     state: &AppState,
@@ -153,6 +153,13 @@ pub async fn act(
     report_id: Option<i64>,
     text: &str,
 ) -> Result<Account> {
+    if text.chars().count() > 5000 {
+        return Err(Error::invalid(
+            "text",
+            "ERR_TOO_LONG",
+            "is too long (maximum is 5000 characters)",
+        ));
+    }
     let target = account(state, target_id).await?;
     may_act_on(moderator, &target)?;
     let report = match report_id {
@@ -303,7 +310,7 @@ pub async fn reverse(
 /// A page of accounts for moderators.
 pub async fn accounts(
     state: &AppState,
-    query: &store::moderation::AccountQuery,
+    query: &crate::model::moderation::AccountQuery,
     page: &Page,
 ) -> Result<Vec<Account>> {
     Ok(store::moderation::accounts_page(&state.db, query, page).await?)

@@ -240,7 +240,7 @@ pub async fn report(state: &AppState, id: i64) -> Result<Report> {
 
 pub async fn reports(
     state: &AppState,
-    query: &store::moderation::ReportQuery,
+    query: &crate::model::moderation::ReportQuery,
     page: &Page,
 ) -> Result<Vec<Report>> {
     Ok(store::moderation::reports_page(&state.db, query, page).await?)

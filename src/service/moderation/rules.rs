@@ -6,8 +6,18 @@ use crate::model::moderation::Rule;
 use crate::model::Account;
 use crate::{id, store};
 
+/// The rules, in the order they are shown.
 pub async fn all(state: &AppState) -> Result<Vec<Rule>> {
     Ok(store::rules::all(&state.db).await?)
+}
+
+/// One rule; not found if there is no such rule.
+pub async fn get(state: &AppState, id: i64) -> Result<Rule> {
+    all(state)
+        .await?
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or(Error::NotFound)
 }
 
 /// A rule's text and hint as an administrator gives them.

@@ -546,6 +546,16 @@ pub async fn mute_conversation(
     views::one(state, Some(actor), view.status.id).await
 }
 
+/// The text of one's own status as it was typed, for editing. A status the caller may see
+/// but did not write is forbidden, not missing: it exists for them.
+pub async fn source(state: &AppState, actor: &Account, id: i64) -> Result<Status> {
+    let view = views::one(state, Some(actor), id).await?;
+    if view.status.account_id != actor.id {
+        return Err(Error::forbidden("This action is not allowed"));
+    }
+    Ok(view.status)
+}
+
 /// The versions of a status, oldest first, the current one last, with the attachments each
 /// earlier version had.
 pub async fn history(

@@ -14,8 +14,8 @@ use crate::api::params::{Params, Query};
 use crate::api::{de, path_id};
 use crate::app::AppState;
 use crate::error::{Error, Result};
+use crate::model::moderation::AccountQuery;
 use crate::service::moderation::{self, AccountAction, Reversal};
-use crate::store::moderation::AccountQuery;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -143,13 +143,6 @@ pub async fn action(
         None => None,
     };
     let text = p.text.unwrap_or_default();
-    if text.chars().count() > 5000 {
-        return Err(Error::invalid(
-            "text",
-            "ERR_TOO_LONG",
-            "is too long (maximum is 5000 characters)",
-        ));
-    }
     moderation::act(&state, Some(&auth.account), id, action, report_id, &text).await?;
     Ok(Json(serde_json::json!({})))
 }

@@ -14,11 +14,10 @@ use crate::api::params::Query;
 use crate::api::{de, path_id};
 use crate::app::AppState;
 use crate::error::{Error, Result};
-use crate::model::moderation::Report;
+use crate::model::moderation::{Report, ReportQuery};
 use crate::model::Account;
 use crate::service::moderation::reports::{self, ReportStep};
 use crate::service::{moderation, views};
-use crate::store::moderation::ReportQuery;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

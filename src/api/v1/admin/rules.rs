@@ -58,13 +58,8 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> Result<Json<Rule>> {
     admin(&auth, "admin:read")?;
-    let id = path_id(&id)?;
-    rules::all(&state)
-        .await?
-        .iter()
-        .find(|r| r.id == id)
-        .map(|r| Json(Rule::render(r)))
-        .ok_or(crate::error::Error::NotFound)
+    let rule = rules::get(&state, path_id(&id)?).await?;
+    Ok(Json(Rule::render(&rule)))
 }
 
 pub async fn create(
