@@ -25,6 +25,7 @@ use std::time::Duration;
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::header::{HeaderMap, ACCEPT, CONTENT_TYPE, LOCATION};
+use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
@@ -348,12 +349,7 @@ pub async fn fetch_document(
     url: &str,
 ) -> Result<Fetched, FetchError> {
     let fetched = fetch_once(client, policy, signer, url).await?;
-    let id = fetched
-        .document
-        .get("id")
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    let Some(id) = id else {
+    let Some(id) = id_of(&fetched.document) else {
         return Err(FetchError::Malformed("the document has no id".into()));
     };
     let id_url = Url::parse(&id).map_err(|_| FetchError::InvalidUrl(id.clone()))?;
@@ -362,18 +358,24 @@ pub async fn fetch_document(
     }
     // The document claims to live elsewhere: ask that origin for it, once.
     let again = fetch_once(client, policy, signer, &id).await?;
-    let again_id = again
-        .document
-        .get("id")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    if again_id != id || origin(&again.url) != origin(&id_url) {
+    if id_of(&again.document).as_deref() != Some(id.as_str())
+        || origin(&again.url) != origin(&id_url)
+    {
         return Err(FetchError::OriginMismatch {
             id,
             origin: origin(&fetched.url),
         });
     }
     Ok(again)
+}
+
+/// A document's `id`, read through a type like every other field of a remote document.
+fn id_of(document: &Value) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Identified {
+        id: Option<String>,
+    }
+    Identified::deserialize(document).ok()?.id
 }
 
 async fn fetch_once(
