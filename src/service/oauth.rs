@@ -190,10 +190,22 @@ pub async fn authenticate_client(
 }
 
 /// A hash to compare against when the login is unknown, so that a wrong login and a wrong
-/// password take the same time.
-fn dummy_hash() -> &'static str {
-    static HASH: OnceLock<String> = OnceLock::new();
-    HASH.get_or_init(|| crypto::hash_password("rookery-timing-equaliser").unwrap_or_default())
+/// password take the same time. Made at the configured cost, since users' hashes are: at
+/// another cost an unknown login would answer measurably faster or slower than a known one.
+/// Kept per cost, as one process may serve several configurations (tests).
+fn dummy_hash(cost: crypto::PasswordCost) -> String {
+    static HASHES: OnceLock<std::sync::Mutex<Vec<(crypto::PasswordCost, String)>>> =
+        OnceLock::new();
+    let hashes = HASHES.get_or_init(Default::default);
+    let mut hashes = hashes
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, hash)) = hashes.iter().find(|(c, _)| *c == cost) {
+        return hash.clone();
+    }
+    let hash = crypto::hash_password_with("rookery-timing-equaliser", cost).unwrap_or_default();
+    hashes.push((cost, hash.clone()));
+    hash
 }
 
 /// Checks a login (e-mail or username) and password. `None` when they do not match; the
@@ -204,14 +216,15 @@ pub async fn check_credentials(
     password: &str,
 ) -> Result<Option<User>> {
     let user = store::users::by_login(&state.db, login.trim()).await?;
-    let hash = user
-        .as_ref()
-        .map(|u| u.password_hash.clone())
-        .unwrap_or_else(|| dummy_hash().to_string());
+    let known = user.as_ref().map(|u| u.password_hash.clone());
+    let cost = state.config.security.password_cost();
     let password = password.to_string();
-    let ok = tokio::task::spawn_blocking(move || crypto::verify_password(&password, &hash))
-        .await
-        .map_err(|e| Error::Internal(e.into()))?;
+    let ok = tokio::task::spawn_blocking(move || {
+        let hash = known.unwrap_or_else(|| dummy_hash(cost));
+        crypto::verify_password(&password, &hash)
+    })
+    .await
+    .map_err(|e| Error::Internal(e.into()))?;
     let Some(user) = user.filter(|_| ok) else {
         return Ok(None);
     };
@@ -684,4 +697,23 @@ pub async fn session_user(state: &AppState, session: &str) -> Result<Option<User
 pub async fn end_session(state: &AppState, session: &str) -> Result<()> {
     store::oauth::delete_session(&state.db, &crypto::sha256_hex(session)).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_login_is_checked_at_the_configured_cost() {
+        let cheap = crypto::PasswordCost {
+            memory_kib: 64,
+            passes: 1,
+        };
+        assert!(dummy_hash(cheap).contains("m=64,t=1,"));
+        let default = crypto::PasswordCost::default();
+        let expected = format!("m={},t={},", default.memory_kib, default.passes);
+        assert!(dummy_hash(default).contains(&expected));
+        // Made once per cost.
+        assert_eq!(dummy_hash(cheap), dummy_hash(cheap));
+    }
 }
