@@ -625,6 +625,11 @@ mod tests {
                 json!({ "type": "note", "url": "https://p.example/n/1" }),
             ),
             ("cache_remote_media", json!({ "media_id": 1 })),
+            ("publish_scheduled", json!({ "scheduled_status_id": 1 })),
+            (
+                "publish_scheduled",
+                json!({ "scheduled_status_id": 1, "scheduled_at": "tomorrow" }),
+            ),
             (
                 "cache_remote_media",
                 json!({ "which": "avatar", "account_id": 1 }),

@@ -49,7 +49,8 @@ pub async fn schedule(
     idempotency_key: Option<&str>,
 ) -> Result<ScheduledView> {
     if let Some(key) = idempotency_key {
-        let since = state.clock.now() - Duration::hours(IDEMPOTENCY_HOURS);
+        // `created_at` is the database's time, not the clock's.
+        let since = Utc::now() - Duration::hours(IDEMPOTENCY_HOURS);
         if let Some(existing) =
             store::scheduled::by_idempotency_key(&state.db, author.id, key, since).await?
         {
