@@ -198,6 +198,10 @@ pub struct Limits {
     pub profile_fields: usize,
     pub field_name_characters: usize,
     pub field_value_characters: usize,
+    /// Scheduled statuses waiting per account, at most.
+    pub scheduled_statuses: usize,
+    /// Scheduled statuses due on one (UTC) day per account, at most.
+    pub scheduled_statuses_per_day: usize,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]

@@ -9,6 +9,7 @@ pub mod fetch_remote;
 pub mod inbox;
 pub mod media;
 pub mod media_cache;
+pub mod scheduled;
 pub mod statuses;
 
 use std::sync::Arc;
@@ -45,6 +46,7 @@ async fn run(state: &AppState, job: &Job, claimed: &Claimed) -> Outcome {
         Job::FetchRemote(fetch) => fetch_remote::run(state, fetch).await,
         Job::ProcessMedia(media) => media::run(state, *media).await,
         Job::CacheRemoteMedia(media) => media_cache::run(state, media).await,
+        Job::PublishScheduled(post) => scheduled::run(state, *post).await,
     }
 }
 

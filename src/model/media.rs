@@ -31,6 +31,8 @@ pub struct Media {
     /// What the container of a video or audio file says (duration, frame rate…).
     pub file_meta: Option<sqlx::types::Json<serde_json::Value>>,
     pub created_at: DateTime<Utc>,
+    /// The scheduled status this upload is reserved for, until it is published or cancelled.
+    pub scheduled_status_id: Option<i64>,
     /// Public URLs of the stored files, filled in by the service from the storage backend.
     #[sqlx(skip)]
     pub url: Option<String>,

@@ -18,6 +18,7 @@ pub mod published;
 pub mod queue;
 pub mod relationships;
 pub mod remote;
+pub mod scheduled;
 pub mod search;
 pub mod statuses;
 pub mod streaming;

@@ -46,6 +46,8 @@ pub enum Job {
     ProcessMedia(OfMedia),
     /// A remote attachment, avatar or header to copy into local storage.
     CacheRemoteMedia(CacheRemoteMedia),
+    /// A scheduled status whose time has come (queued to run at it).
+    PublishScheduled(ScheduledPost),
 }
 
 /// The kinds of job, as stored in the `kind` column (metrics and the admin list them all,
@@ -59,11 +61,12 @@ pub enum Kind {
     FetchRemote,
     ProcessMedia,
     CacheRemoteMedia,
+    PublishScheduled,
 }
 
 impl Kind {
     /// Every kind this version runs.
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Deliver,
         Kind::Fanout,
         Kind::FederateEdit,
@@ -71,6 +74,7 @@ impl Kind {
         Kind::FetchRemote,
         Kind::ProcessMedia,
         Kind::CacheRemoteMedia,
+        Kind::PublishScheduled,
     ];
 
     /// The stored name (the serde tag of the matching [`Job`] variant).
@@ -83,6 +87,7 @@ impl Kind {
             Kind::FetchRemote => "fetch_remote",
             Kind::ProcessMedia => "process_media",
             Kind::CacheRemoteMedia => "cache_remote_media",
+            Kind::PublishScheduled => "publish_scheduled",
         }
     }
 }
@@ -125,6 +130,15 @@ pub enum FetchRemote {
     Actor { url: String },
 }
 
+/// The payload of `publish_scheduled`: which scheduled status, and the time it was scheduled
+/// for when the job was queued. A job whose status was rescheduled since (a newer job carries
+/// the new time) or cancelled does nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScheduledPost {
+    pub scheduled_status_id: i64,
+    pub scheduled_at: DateTime<Utc>,
+}
+
 /// The payload of `cache_remote_media`: which file to copy, tagged by `which`. An avatar or
 /// header is cached only while the account still shows `url`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -164,6 +178,7 @@ impl Job {
             Job::FetchRemote(_) => Kind::FetchRemote,
             Job::ProcessMedia(_) => Kind::ProcessMedia,
             Job::CacheRemoteMedia(_) => Kind::CacheRemoteMedia,
+            Job::PublishScheduled(_) => Kind::PublishScheduled,
         }
     }
 
@@ -217,6 +232,12 @@ impl Job {
 /// it does); idle workers are woken when that transaction commits. Deliveries are queued with
 /// their body by [`enqueue_deliveries`] instead.
 pub async fn enqueue(db: &mut PgConnection, job: &Job) -> Result<()> {
+    enqueue_at(db, job, Utc::now()).await
+}
+
+/// Queues `job` as [`enqueue`] does, to run no sooner than `run_at` (by the database's
+/// clock, which every worker's claim reads).
+pub async fn enqueue_at(db: &mut PgConnection, job: &Job, run_at: DateTime<Utc>) -> Result<()> {
     if let Job::Deliver(_) = job {
         return Err(Error::Internal(anyhow::anyhow!(
             "a delivery is queued with its body (enqueue_deliveries)"
@@ -230,7 +251,7 @@ pub async fn enqueue(db: &mut PgConnection, job: &Job) -> Result<()> {
             id: id::next(),
             kind,
             payload: &payload,
-            run_at: Utc::now(),
+            run_at,
             host: host.as_deref(),
             max_attempts: job.max_attempts(),
         },
@@ -513,6 +534,10 @@ mod tests {
                 ProfileImage::Header,
                 "https://peer.example/h.png",
             )),
+            Job::PublishScheduled(ScheduledPost {
+                scheduled_status_id: 15,
+                scheduled_at: "2026-12-24T18:30:00.250Z".parse().expect("time"),
+            }),
         ]
     }
 
@@ -575,6 +600,11 @@ mod tests {
                     json!({ "which": "header", "account_id": 14,
                             "url": "https://peer.example/h.png" })
                 ),
+                (
+                    "publish_scheduled",
+                    json!({ "scheduled_status_id": 15,
+                            "scheduled_at": "2026-12-24T18:30:00.250Z" })
+                ),
             ]
         );
     }
@@ -595,6 +625,11 @@ mod tests {
                 json!({ "type": "note", "url": "https://p.example/n/1" }),
             ),
             ("cache_remote_media", json!({ "media_id": 1 })),
+            ("publish_scheduled", json!({ "scheduled_status_id": 1 })),
+            (
+                "publish_scheduled",
+                json!({ "scheduled_status_id": 1, "scheduled_at": "tomorrow" }),
+            ),
             (
                 "cache_remote_media",
                 json!({ "which": "avatar", "account_id": 1 }),

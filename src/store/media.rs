@@ -8,7 +8,8 @@ use crate::model::Media;
 
 const COLUMNS: &str = "id, account_id, status_id, position, kind, content_type, file_key, \
      preview_key, file_size, width, height, preview_width, preview_height, blurhash, description, \
-     focus_x, focus_y, remote_url, preview_remote_url, processing, file_meta, created_at";
+     focus_x, focus_y, remote_url, preview_remote_url, processing, file_meta, created_at, \
+     scheduled_status_id";
 
 /// A new attachment row.
 pub struct NewMedia<'a> {
@@ -333,6 +334,44 @@ pub async fn attach(db: &mut PgConnection, status_id: i64, ids: &[i64]) -> Resul
     Ok(())
 }
 
+/// Reserves `ids` for the scheduled status `scheduled_id` (in the transaction that creates
+/// it), in this order, those of them still free (not attached, not reserved); returns how
+/// many were.
+pub async fn reserve(
+    db: impl PgExecutor<'_>,
+    scheduled_id: i64,
+    ids: &[i64],
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE media_attachments m SET scheduled_status_id = $1, position = o.position - 1 \
+         FROM unnest($2::bigint[]) WITH ORDINALITY AS o(id, position) \
+         WHERE m.id = o.id AND m.status_id IS NULL AND m.scheduled_status_id IS NULL",
+    )
+    .bind(scheduled_id)
+    .bind(ids)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// The attachments reserved for these scheduled statuses, ordered by scheduled status and
+/// position.
+pub async fn for_scheduled(
+    db: impl PgExecutor<'_>,
+    scheduled_ids: &[i64],
+) -> Result<Vec<Media>, sqlx::Error> {
+    if scheduled_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM media_attachments WHERE scheduled_status_id = ANY($1) \
+         ORDER BY scheduled_status_id, position, id"
+    ))
+    .bind(scheduled_ids)
+    .fetch_all(db)
+    .await
+}
+
 /// Removes the attachments of a status; returns the keys of their files.
 pub async fn delete_for_status(
     db: impl PgExecutor<'_>,
@@ -354,7 +393,7 @@ pub async fn delete_unattached_before(
 ) -> Result<Vec<String>, sqlx::Error> {
     let rows: Vec<(Option<String>, Option<String>)> = sqlx::query_as(
         "DELETE FROM media_attachments WHERE status_id IS NULL AND created_at < $1 \
-         RETURNING file_key, preview_key",
+         AND scheduled_status_id IS NULL RETURNING file_key, preview_key",
     )
     .bind(before)
     .fetch_all(db)

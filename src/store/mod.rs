@@ -54,6 +54,7 @@ pub mod reactions;
 pub mod relationships;
 pub mod remote_actors;
 pub mod rules;
+pub mod scheduled;
 pub mod statuses;
 pub mod streaming;
 pub mod timelines;

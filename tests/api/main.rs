@@ -31,6 +31,7 @@ mod remote_media;
 mod reports;
 mod request_limits;
 mod routes;
+mod scheduled_statuses;
 mod search;
 mod signed_fetch;
 mod statuses;

@@ -10,10 +10,12 @@ pub mod media;
 pub mod moderation;
 pub mod notification;
 pub mod relationship;
+pub mod scheduled_status;
 pub mod status;
 pub mod tag;
 
 pub use account::{Account, CredentialAccount};
+pub use scheduled_status::ScheduledStatus;
 pub use status::Status;
 pub use tag::Tag;
 

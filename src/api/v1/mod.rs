@@ -19,6 +19,7 @@ pub mod notifications;
 pub mod preferences;
 pub mod profile;
 pub mod reports;
+pub mod scheduled_statuses;
 pub mod statuses;
 pub mod streaming;
 pub mod timelines;
@@ -47,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .merge(preferences::routes())
         .merge(profile::routes())
         .merge(reports::routes())
+        .merge(scheduled_statuses::routes())
         .merge(statuses::routes())
         .merge(streaming::routes())
         .merge(timelines::routes())

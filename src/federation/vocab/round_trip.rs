@@ -121,6 +121,7 @@ fn media(id: i64, kind: &str, content_type: &str) -> Media {
         processing: "done".into(),
         file_meta: None,
         created_at: at(30),
+        scheduled_status_id: None,
         url: Some(format!("{BASE}/system/media/{id}.bin")),
         preview_url: Some(format!("{BASE}/system/media/{id}-small.jpg")),
     }

@@ -495,15 +495,31 @@ pub async fn update(
     own(state, account, id).await
 }
 
+/// What uploads are being attached to, for [`check_attachable`]: a new status (or scheduled
+/// status), a status being edited (its own attachments stay attachable to it), or a scheduled
+/// status being published (the uploads reserved for it are its own).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttachTo {
+    New,
+    Status(i64),
+    Scheduled(i64),
+}
+
 /// Checks `media_ids` of a post or an edit: at most the configured number, each one's own,
-/// processed, not attached to another status (`status_id` is the one being edited), and no
-/// video or audio together with anything else (as Mastodon refuses). Returns the ids in order.
+/// processed, not attached to another status nor reserved by another scheduled status (`to`
+/// says which one they may already belong to), and no video or audio together with anything
+/// else (as Mastodon refuses). Returns the ids in order.
 pub async fn check_attachable(
     state: &AppState,
     account: &Account,
     raw_ids: &[String],
-    status_id: Option<i64>,
+    to: AttachTo,
 ) -> Result<Vec<i64>> {
+    let (status_id, scheduled_id) = match to {
+        AttachTo::New => (None, None),
+        AttachTo::Status(id) => (Some(id), None),
+        AttachTo::Scheduled(id) => (None, Some(id)),
+    };
     if raw_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -529,7 +545,9 @@ pub async fn check_attachable(
             .iter()
             .find(|m| m.id == *id && m.account_id == account.id && m.remote_url.is_none())
             .ok_or_else(unknown_media)?;
-        if m.status_id.is_some() && m.status_id != status_id {
+        let taken = (m.status_id.is_some() && m.status_id != status_id)
+            || (m.scheduled_status_id.is_some() && m.scheduled_status_id != scheduled_id);
+        if taken {
             return Err(Error::invalid(
                 "media_ids",
                 "ERR_TAKEN",

@@ -60,12 +60,15 @@ pub(super) struct Placement<'a> {
     pub application_id: Option<i64>,
     /// A local post's `Idempotency-Key`.
     pub idempotency_key: Option<&'a str>,
+    /// The scheduled status this post publishes, taken in the same transaction.
+    pub scheduled: Option<super::FromScheduled>,
 }
 
 /// Stores a new status with its mentions, tags and media, notifies the mentioned, puts it in
 /// its local author's own feed, announces it on streaming, and queues the fan-out (which
 /// fills followers' feeds and, for a local author, delivers it to peers). `None` when a status
-/// with this URI exists already (the same remote note arriving by two paths at once).
+/// with this URI exists already (the same remote note arriving by two paths at once), or when
+/// the scheduled status it publishes is no longer there to take (nothing is stored then).
 pub(super) async fn create(
     state: &AppState,
     author: &Account,
@@ -74,6 +77,13 @@ pub(super) async fn create(
 ) -> Result<Option<i64>> {
     let conversation = at.parent.map(|p| p.conversation_id).unwrap_or(at.id);
     let mut tx = state.db.begin().await?;
+    if let Some(from) = at.scheduled {
+        // First, so a second publication waits here for the first to commit, then finds
+        // nothing to take. Taking it frees its uploads for `attach` below.
+        if !store::scheduled::take(&mut *tx, from.id, from.scheduled_at).await? {
+            return Ok(None);
+        }
+    }
     let inserted = store::statuses::insert(
         &mut tx,
         &store::statuses::NewStatus {

@@ -15,7 +15,7 @@ pub use federate::federate_update;
 use lifecycle::{Attachments, Content, Placement};
 pub use remote::{delete_remote, edit_remote, receive_remote, RemoteNote};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use crate::app::AppState;
 use crate::content::status::{self as text, ResolvedMention};
@@ -116,23 +116,34 @@ async fn resolve_mentions(state: &AppState, body: &str) -> Result<Vec<(ResolvedM
     Ok(out)
 }
 
-/// Posts a status. With an idempotency key seen in the last hour, returns that status instead.
-#[tracing::instrument(skip_all, fields(account.id = author.id))]
-pub async fn post(
+/// A draft as posting checks it, before its text is rendered: what a post will be, and what a
+/// scheduled status keeps until its time.
+#[derive(Debug)]
+pub struct Checked {
+    /// The draft's language, or the author's default.
+    pub language: Option<String>,
+    /// The draft's, or the author's default; always with a content warning.
+    pub sensitive: bool,
+    /// The draft's, or the author's default.
+    pub visibility: Visibility,
+    /// The status replied to (the original, when the draft named a boost).
+    pub parent: Option<Status>,
+    /// The uploads to attach, in order.
+    pub media_ids: Vec<i64>,
+}
+
+/// Checks a draft as posting does (text, language, media, visibility, and a reply target the
+/// author may see), without posting it. `to` says which status or scheduled status the
+/// uploads may already belong to.
+pub async fn check(
     state: &AppState,
     author: &Account,
     user: &User,
-    application_id: Option<i64>,
-    draft: Draft,
-    idempotency_key: Option<&str>,
-) -> Result<StatusView> {
-    if let Some(key) = idempotency_key {
-        if let Some(existing) = store::statuses::idempotent(&state.db, author.id, key).await? {
-            return views::one(state, Some(author), existing).await;
-        }
-    }
-    let (language, sensitive) = check_draft(state, user, &draft)?;
-    let media_ids = media::check_attachable(state, author, &draft.media_ids, None).await?;
+    draft: &Draft,
+    to: media::AttachTo,
+) -> Result<Checked> {
+    let (language, sensitive) = check_draft(state, user, draft)?;
+    let media_ids = media::check_attachable(state, author, &draft.media_ids, to).await?;
     let visibility = match draft.visibility.as_deref().filter(|v| !v.is_empty()) {
         None => user.default_privacy,
         Some(raw) => Visibility::parse(raw).ok_or_else(|| {
@@ -151,13 +162,91 @@ pub async fn post(
             })
         }
     };
+    Ok(Checked {
+        language,
+        sensitive,
+        visibility,
+        parent,
+        media_ids,
+    })
+}
+
+/// Posts a status. With an idempotency key seen in the last hour, returns that status instead.
+#[tracing::instrument(skip_all, fields(account.id = author.id))]
+pub async fn post(
+    state: &AppState,
+    author: &Account,
+    user: &User,
+    application_id: Option<i64>,
+    draft: Draft,
+    idempotency_key: Option<&str>,
+) -> Result<StatusView> {
+    if let Some(key) = idempotency_key {
+        if let Some(existing) = store::statuses::idempotent(&state.db, author.id, key).await? {
+            return views::one(state, Some(author), existing).await;
+        }
+    }
+    let status_id = post_local(
+        state,
+        author,
+        user,
+        application_id,
+        draft,
+        idempotency_key,
+        None,
+    )
+    .await?
+    .ok_or_else(|| Error::internal("a new local status collided with a stored one"))?;
+    views::one(state, Some(author), status_id).await
+}
+
+/// A scheduled status being published: the row its publication takes (see
+/// [`publish_scheduled`]).
+#[derive(Clone, Copy, Debug)]
+pub struct FromScheduled {
+    pub id: i64,
+    /// The time it is published for; a row rescheduled since is not taken.
+    pub scheduled_at: DateTime<Utc>,
+}
+
+/// Publishes a scheduled status's draft exactly as [`post`] posts one (notifications,
+/// fan-out, delivery), taking the scheduled row in the transaction that creates the status, so
+/// it is published once however many workers try. `None` when the row was not there to take
+/// (cancelled, rescheduled, or published by another worker): nothing was posted.
+#[tracing::instrument(skip_all, fields(account.id = author.id, scheduled_status.id = from.id))]
+pub async fn publish_scheduled(
+    state: &AppState,
+    author: &Account,
+    user: &User,
+    application_id: Option<i64>,
+    draft: Draft,
+    from: FromScheduled,
+) -> Result<Option<i64>> {
+    post_local(state, author, user, application_id, draft, None, Some(from)).await
+}
+
+/// The one path of a local post, immediate or scheduled.
+async fn post_local(
+    state: &AppState,
+    author: &Account,
+    user: &User,
+    application_id: Option<i64>,
+    draft: Draft,
+    idempotency_key: Option<&str>,
+    scheduled: Option<FromScheduled>,
+) -> Result<Option<i64>> {
+    let to = match scheduled {
+        Some(from) => media::AttachTo::Scheduled(from.id),
+        None => media::AttachTo::New,
+    };
+    let checked = check(state, author, user, &draft, to).await?;
     let content = local_content(
         state,
         &draft,
-        language,
-        sensitive,
+        checked.language,
+        checked.sensitive,
         Attachments::Local {
-            ids: media_ids,
+            ids: checked.media_ids,
             changes: Vec::new(),
         },
     )
@@ -172,16 +261,16 @@ pub async fn post(
             id: status_id,
             uri: &uri,
             url: Some(&url),
-            parent: parent.as_ref(),
-            visibility,
+            parent: checked.parent.as_ref(),
+            visibility: checked.visibility,
             created_at: Utc::now(),
             application_id,
             idempotency_key,
+            scheduled,
         },
         content,
     )
-    .await?;
-    views::one(state, Some(author), status_id).await
+    .await
 }
 
 /// What a local draft says: its text rendered with mentions and hashtags linked.
@@ -241,8 +330,13 @@ pub async fn edit(
         ));
     }
     let (language, sensitive) = check_draft(state, user, &draft)?;
-    let media_ids =
-        media::check_attachable(state, actor, &draft.media_ids, Some(status.id)).await?;
+    let media_ids = media::check_attachable(
+        state,
+        actor,
+        &draft.media_ids,
+        media::AttachTo::Status(status.id),
+    )
+    .await?;
     let changes = media::check_attributes(state, &draft.media_attributes, &media_ids)?;
     let content = local_content(
         state,

@@ -102,6 +102,7 @@ pub async fn receive_remote(state: &AppState, author: &Account, note: RemoteNote
             created_at: published,
             application_id: None,
             idempotency_key: None,
+            scheduled: None,
         },
         content,
     )

@@ -15,19 +15,22 @@ pub mod source;
 
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use crate::api::auth::{Auth, MaybeAuth};
-use crate::api::entities::Status;
+use crate::api::entities::{ScheduledStatus, Status};
 use crate::api::params::{Params, Query};
+use crate::api::v1::scheduled_statuses;
 use crate::api::{de, path_id};
 use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::service::media::{MediaAttributes, UploadMeta};
 use crate::service::statuses::Draft;
-use crate::service::{statuses, timelines, views};
+use crate::service::{scheduled, statuses, timelines, views};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -73,19 +76,24 @@ pub struct StatusParams {
 }
 
 impl StatusParams {
+    /// The time to publish at, when the client asked for one.
+    fn scheduled_at(&self) -> Result<Option<DateTime<Utc>>> {
+        match self
+            .scheduled_at
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+        {
+            None => Ok(None),
+            Some(raw) => scheduled_statuses::parse_time(raw).map(Some),
+        }
+    }
+
     fn into_draft(self) -> Result<Draft> {
         if self.poll.as_ref().is_some_and(|p| !p.is_null()) {
             return Err(Error::invalid(
                 "poll",
                 "ERR_INVALID",
                 "polls are not supported by this server yet",
-            ));
-        }
-        if self.scheduled_at.as_deref().is_some_and(|s| !s.is_empty()) {
-            return Err(Error::invalid(
-                "scheduled_at",
-                "ERR_INVALID",
-                "scheduled posts are not supported by this server yet",
             ));
         }
         Ok(Draft {
@@ -136,19 +144,36 @@ fn media_attributes<'de, D: serde::Deserializer<'de>>(
         .collect()
 }
 
-/// `POST /api/v1/statuses`
+/// `POST /api/v1/statuses`: a Status, or with `scheduled_at` a ScheduledStatus.
 pub async fn create(
     State(state): State<AppState>,
     auth: Auth,
     headers: HeaderMap,
     Params(p): Params<StatusParams>,
-) -> Result<Json<Status>> {
+) -> Result<Response> {
     auth.require("write:statuses")?;
     let key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .filter(|k| !k.is_empty() && k.len() <= 256);
+    if let Some(scheduled_at) = p.scheduled_at()? {
+        let poll = p.poll.clone().filter(|p| !p.is_null());
+        let view = scheduled::schedule(
+            &state,
+            &auth.account,
+            &auth.user,
+            Some(auth.principal.grant.app_id),
+            scheduled::ToSchedule {
+                draft: p.into_draft()?,
+                scheduled_at,
+                poll,
+            },
+            key,
+        )
+        .await?;
+        return Ok(Json(ScheduledStatus::render(&view)).into_response());
+    }
     let view = statuses::post(
         &state,
         &auth.account,
@@ -162,7 +187,8 @@ pub async fn create(
         &view,
         Some(auth.account.id),
         &state.base_url(),
-    )))
+    ))
+    .into_response())
 }
 
 #[derive(Deserialize)]
