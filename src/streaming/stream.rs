@@ -101,11 +101,12 @@ impl Stream {
         })
     }
 
-    /// Whether the stream needs a signed-in person (public ones do not).
+    /// Whether the stream needs a signed-in person (public ones do not). A `list` stream
+    /// without one is refused as not found: nobody's list is found.
     pub fn needs_user(&self) -> bool {
         matches!(
             self,
-            Stream::User | Stream::UserNotification | Stream::Direct | Stream::List { .. }
+            Stream::User | Stream::UserNotification | Stream::Direct
         )
     }
 
