@@ -870,8 +870,8 @@ async fn the_list_stream_over_server_sent_events() {
         .expect("connect");
     assert_eq!(res.status(), StatusCode::OK);
     let mut seen = String::new();
-    // The hello comment first: the subscription is live.
-    while !seen.contains(":)") {
+    // The hello comment (`: )`) first: the subscription is live.
+    while !seen.replace(' ', "").contains(":)") {
         let chunk = tokio::time::timeout(Duration::from_secs(10), res.chunk())
             .await
             .expect("hello")
