@@ -1,4 +1,4 @@
-//! Timeline load benchmark: the home and public timelines served by the real app, over a
+//! Timeline load benchmark: the home, list and public timelines served by the real app, over a
 //! seeded database of realistic size, and the raw rate of the bare home-feed query for
 //! comparison.
 //!
@@ -283,27 +283,32 @@ async fn bench(
     let scenarios = [
         Scenario {
             name: "home, 20 follows",
-            path: "/api/v1/timelines/home?limit=20",
+            path: "/api/v1/timelines/home?limit=20".into(),
             token: Some(seeded.small.token.clone()),
         },
         Scenario {
             name: "home, 500 follows",
-            path: "/api/v1/timelines/home?limit=20",
+            path: "/api/v1/timelines/home?limit=20".into(),
+            token: Some(seeded.large.token.clone()),
+        },
+        Scenario {
+            name: "list, 100 members",
+            path: format!("/api/v1/timelines/list/{}?limit=20", seeded.list_id),
             token: Some(seeded.large.token.clone()),
         },
         Scenario {
             name: "public, anonymous",
-            path: "/api/v1/timelines/public?limit=20",
+            path: "/api/v1/timelines/public?limit=20".into(),
             token: None,
         },
         Scenario {
             name: "public, signed in",
-            path: "/api/v1/timelines/public?limit=20",
+            path: "/api/v1/timelines/public?limit=20".into(),
             token: Some(seeded.small.token.clone()),
         },
         Scenario {
             name: "public, hiding 30",
-            path: "/api/v1/timelines/public?limit=20",
+            path: "/api/v1/timelines/public?limit=20".into(),
             token: Some(seeded.large.token.clone()),
         },
     ];
@@ -385,7 +390,11 @@ async fn bench(
         );
     }
     println!("\ntargets:");
-    for (name, r) in results.iter().filter(|(n, _)| n.starts_with("home")) {
+    // A list's feed is read as the home feed is, so it is held to the same targets.
+    for (name, r) in results
+        .iter()
+        .filter(|(n, _)| n.starts_with("home") || n.starts_with("list"))
+    {
         let ratio = if raw.rate > 0.0 {
             r.rate / raw.rate
         } else {
@@ -467,6 +476,8 @@ struct Viewer {
 struct Seeded {
     small: Viewer,
     large: Viewer,
+    /// The 500-follows viewer's list of 100 of their follows.
+    list_id: i64,
     feed_entries: i64,
     seconds: f64,
 }
@@ -745,6 +756,37 @@ async fn seed(settings: &Settings, db: &PgConnectOptions, base_url: &str) -> Res
     })
     .await?;
 
+    // A list of 100 of the 500-follows viewer's follows, its feed as fan-out leaves it.
+    let list_id = rookery::id::next();
+    step("a list of 100 follows and its feed", async {
+        sqlx::query("INSERT INTO lists (id, account_id, title) VALUES ($1, $2, 'bench')")
+            .bind(list_id)
+            .bind(large)
+            .execute(&mut conn)
+            .await?;
+        sqlx::query(
+            "INSERT INTO list_accounts (list_id, account_id) \
+             SELECT $1, target_account_id FROM follows WHERE account_id = $2 \
+             ORDER BY target_account_id LIMIT 100",
+        )
+        .bind(list_id)
+        .bind(large)
+        .execute(&mut conn)
+        .await?;
+        sqlx::query(
+            "INSERT INTO list_feed (list_id, status_id, author_id, origin_author_id) \
+             SELECT $1, s.id, s.account_id, NULL FROM statuses s \
+             WHERE s.account_id IN (SELECT account_id FROM list_accounts WHERE list_id = $1) \
+             ORDER BY s.id DESC LIMIT $2",
+        )
+        .bind(list_id)
+        .bind(FEED_ENTRIES)
+        .execute(&mut conn)
+        .await?;
+        Ok(())
+    })
+    .await?;
+
     // VACUUM as well as ANALYZE: autovacuum would have set the visibility map and hint bits
     // of a steady-state database, and index-only scans depend on it.
     step("VACUUM ANALYZE", async {
@@ -780,6 +822,7 @@ async fn seed(settings: &Settings, db: &PgConnectOptions, base_url: &str) -> Res
             account_id: large,
             token: large_token,
         },
+        list_id,
         feed_entries,
         seconds,
     })
@@ -790,7 +833,7 @@ async fn seed(settings: &Settings, db: &PgConnectOptions, base_url: &str) -> Res
 
 struct Scenario {
     name: &'static str,
-    path: &'static str,
+    path: String,
     token: Option<String>,
 }
 
@@ -967,10 +1010,11 @@ async fn drive_http(
         http::HeaderValue::from_str(&format!("Bearer {t}")).expect("a token is a header value")
     });
     let host = http::HeaderValue::from_str(&addr.to_string()).expect("an address is a host");
-    let path = s.path;
+    let path = s.path.clone();
     drive(settings, postmaster, |_, until| {
         let authorization = authorization.clone();
         let host = host.clone();
+        let path = path.clone();
         async move {
             let mut log = TaskLog::default();
             let mut sender = match connect(addr).await {
@@ -984,7 +1028,8 @@ async fn drive_http(
             while Instant::now() < until {
                 sent += 1;
                 let t = Instant::now();
-                let mut req = http::Request::get(path).header(http::header::HOST, host.clone());
+                let mut req =
+                    http::Request::get(path.as_str()).header(http::header::HOST, host.clone());
                 if let Some(value) = &authorization {
                     req = req.header(http::header::AUTHORIZATION, value.clone());
                 }

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod host;
+pub mod list;
 pub mod media;
 pub mod moderation;
 pub mod notification;
@@ -16,6 +17,7 @@ pub mod user;
 
 pub use account::{Account, AccountStats, ProfileField};
 pub use host::Host;
+pub use list::{List, RepliesPolicy};
 pub use media::Media;
 pub use moderation::AuditEntry;
 pub use notification::NotificationType;

@@ -18,9 +18,10 @@ pub async fn follow_started(
 }
 
 /// `owner` no longer wants to see `target` (unfollow, block, mute): their posts and boosts,
-/// and boosts of their posts, leave `owner`'s home feed.
+/// and boosts of their posts, leave `owner`'s home feed and the feeds of `owner`'s lists.
 pub async fn stop_seeing(db: &mut PgConnection, owner: i64, target: i64) -> Result<()> {
     store::feeds::unmerge_author(&mut *db, owner, target).await?;
+    store::lists::unmerge_author(&mut *db, owner, target).await?;
     Ok(())
 }
 

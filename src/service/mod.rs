@@ -8,6 +8,7 @@ pub mod feeds;
 pub mod inbound;
 pub mod instance;
 pub mod instance_actor;
+pub mod lists;
 pub mod markers;
 pub mod media;
 pub mod media_cache;

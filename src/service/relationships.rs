@@ -246,8 +246,8 @@ async fn start_follow(
     Ok(inserted)
 }
 
-/// Ends `actor`'s follow of `target` (with its counters, its `follow` notification and the
-/// target's posts in the actor's home feed), and cancels a pending request (with its
+/// Ends `actor`'s follow of `target` (with its counters, its `follow` notification, the
+/// target's posts in the actor's home feed and their place in the actor's lists), and cancels a pending request (with its
 /// notification). Not following is fine.
 async fn end_follow(
     db: &mut PgConnection,
@@ -281,6 +281,7 @@ async fn end_follow(
         notifications::withdraw(&mut *db, target, actor.id, NotificationType::Follow, None).await?;
         if actor.is_local() {
             feeds::stop_seeing(&mut *db, actor.id, target).await?;
+            crate::service::lists::follow_ended(&mut *db, actor.id, target).await?;
         }
     }
     if store::relationships::delete_request(&mut *db, actor.id, target)

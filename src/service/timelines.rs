@@ -1,4 +1,4 @@
-//! Reading: the home feed, public and hashtag timelines, an account's statuses, favourites and
+//! Reading: the home feed, lists, public and hashtag timelines, an account's statuses, favourites and
 //! bookmarks, threads, and who favourited or boosted a status. Each returns the page's raw
 //! cursors too, so paging goes on past statuses the viewer may not see.
 
@@ -51,6 +51,21 @@ pub async fn home(
     keep_feed_active(state, owner, user).await?;
     let mut conn = state.kept.acquire().await?;
     let ids = store::timelines::home_feed(&mut *conn, owner.id, page).await?;
+    hiding(page_on(state, conn, Some(owner), ids).await?, "home")
+}
+
+/// A page of `owner`'s list `list_id` (another's: not found), filtered in the `home` context
+/// as Mastodon filters lists.
+#[tracing::instrument(skip_all, fields(account.id = owner.id, list.id = list_id))]
+pub async fn list(
+    state: &AppState,
+    owner: &Account,
+    list_id: i64,
+    page: &Page,
+) -> Result<StatusPage> {
+    let list = super::lists::get(state, owner, list_id).await?;
+    let mut conn = state.kept.acquire().await?;
+    let ids = store::lists::feed(&mut *conn, list.id, page).await?;
     hiding(page_on(state, conn, Some(owner), ids).await?, "home")
 }
 

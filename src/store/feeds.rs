@@ -27,7 +27,8 @@ pub async fn insert_for(
 }
 
 /// Copies `author`'s recent statuses into `owner`'s feed (after a follow). Boosts only when
-/// `with_reblogs`; direct statuses never.
+/// `with_reblogs`; direct statuses never; nothing while `author` is in one of `owner`'s
+/// exclusive lists.
 pub async fn merge_author(
     db: impl PgExecutor<'_>,
     owner: i64,
@@ -40,6 +41,8 @@ pub async fn merge_author(
          LEFT JOIN statuses o ON o.id = s.reblog_of_id \
          WHERE s.account_id = $2 AND s.visibility <> 'direct' \
          AND ($3 OR s.reblog_of_id IS NULL) \
+         AND NOT EXISTS (SELECT 1 FROM lists xl JOIN list_accounts xa ON xa.list_id = xl.id \
+                         WHERE xl.account_id = $1 AND xl.exclusive AND xa.account_id = $2) \
          ORDER BY s.id DESC LIMIT 100 ON CONFLICT DO NOTHING",
     )
     .bind(owner)
@@ -63,6 +66,20 @@ pub async fn unmerge_author(
     .bind(author)
     .execute(db)
     .await?;
+    Ok(())
+}
+
+/// Removes from `owner`'s feed what `author` wrote or boosted (they joined an exclusive list).
+pub async fn remove_authored_by(
+    db: impl PgExecutor<'_>,
+    owner: i64,
+    author: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM home_feed WHERE account_id = $1 AND author_id = $2")
+        .bind(owner)
+        .bind(author)
+        .execute(db)
+        .await?;
     Ok(())
 }
 
@@ -98,7 +115,8 @@ pub struct FanOut<'a> {
 /// last two weeks (others get theirs rebuilt when they return), as Mastodon filters a home
 /// feed: boosts only from follows that show them; replies to others only for followers of
 /// the one replied to; direct messages only for those mentioned; the follow's languages; never
-/// from or of an account the follower blocks or mutes, nor in a muted conversation.
+/// from or of an account the follower blocks or mutes, nor in a muted conversation; never
+/// from a member of one of the follower's exclusive lists.
 pub async fn fan_out(db: impl PgExecutor<'_>, s: &FanOut<'_>) -> Result<u64, sqlx::Error> {
     let done = sqlx::query(
         "INSERT INTO home_feed (account_id, status_id, author_id, origin_author_id) \
@@ -115,6 +133,8 @@ pub async fn fan_out(db: impl PgExecutor<'_>, s: &FanOut<'_>) -> Result<u64, sql
          AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = f.account_id AND m.target_account_id IN ($2, COALESCE($3, $2)) \
                          AND (m.expires_at IS NULL OR m.expires_at > now())) \
          AND NOT EXISTS (SELECT 1 FROM conversation_mutes c WHERE c.account_id = f.account_id AND c.conversation_id = $7) \
+         AND NOT EXISTS (SELECT 1 FROM lists xl JOIN list_accounts xa ON xa.list_id = xl.id \
+                         WHERE xl.account_id = f.account_id AND xl.exclusive AND xa.account_id = $2) \
          ON CONFLICT DO NOTHING",
     )
     .bind(s.status_id)
@@ -156,7 +176,7 @@ pub async fn touch_feed(db: impl PgExecutor<'_>, owner: i64) -> Result<(), sqlx:
 }
 
 /// Rebuilds `owner`'s feed from the statuses: their own and those of the accounts they follow,
-/// with the same rules as fan-out, newest [`FEED_CAP`].
+/// with the same rules as fan-out (exclusive lists included), newest [`FEED_CAP`].
 pub async fn rebuild(db: &mut sqlx::PgConnection, owner: i64) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM home_feed WHERE account_id = $1")
         .bind(owner)
@@ -177,6 +197,8 @@ pub async fn rebuild(db: &mut sqlx::PgConnection, owner: i64) -> Result<(), sqlx
          AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = $1 AND m.target_account_id IN (s.account_id, COALESCE(o.account_id, s.account_id)) \
                          AND (m.expires_at IS NULL OR m.expires_at > now())) \
          AND NOT EXISTS (SELECT 1 FROM conversation_mutes c WHERE c.account_id = $1 AND c.conversation_id = s.conversation_id) \
+         AND NOT EXISTS (SELECT 1 FROM lists xl JOIN list_accounts xa ON xa.list_id = xl.id \
+                         WHERE xl.account_id = $1 AND xl.exclusive AND xa.account_id = s.account_id) \
          ORDER BY s.id DESC LIMIT $2 ON CONFLICT DO NOTHING",
     )
     .bind(owner)

@@ -45,6 +45,7 @@ pub mod delivery_hosts;
 pub mod feeds;
 pub mod filters;
 pub mod jobs;
+pub mod lists;
 pub mod markers;
 pub mod media;
 pub mod moderation;

@@ -18,6 +18,8 @@ pub enum Stream {
     Hashtag { tag: String, local: bool },
     /// Direct conversations.
     Direct,
+    /// One of the subscriber's lists (whether it is theirs is checked on subscribing).
+    List { id: i64 },
 }
 
 /// Why a stream cannot be subscribed to, with the HTTP status Mastodon's streaming server
@@ -27,7 +29,7 @@ pub enum StreamError {
     Unknown,
     MissingTag,
     MissingList,
-    /// Lists are not implemented yet: no list can be found.
+    /// The list id is not one: no list can be found.
     NoSuchList,
     NeedsUser,
     Scope,
@@ -85,17 +87,22 @@ impl Stream {
                 local: true,
             },
             "direct" => Stream::Direct,
-            "list" => {
-                return Err(match list.map(str::trim).filter(|l| !l.is_empty()) {
-                    None => StreamError::MissingList,
-                    Some(_) => StreamError::NoSuchList,
-                })
-            }
+            "list" => match list.map(str::trim).filter(|l| !l.is_empty()) {
+                None => return Err(StreamError::MissingList),
+                Some(raw) => Stream::List {
+                    id: raw
+                        .parse::<i64>()
+                        .ok()
+                        .filter(|id| *id > 0)
+                        .ok_or(StreamError::NoSuchList)?,
+                },
+            },
             _ => return Err(StreamError::Unknown),
         })
     }
 
-    /// Whether the stream needs a signed-in person (public ones do not).
+    /// Whether the stream needs a signed-in person (public ones do not). A `list` stream
+    /// without one is refused as not found: nobody's list is found.
     pub fn needs_user(&self) -> bool {
         matches!(
             self,
@@ -138,6 +145,7 @@ impl Stream {
                 tag.clone(),
             ],
             Stream::Direct => vec!["direct".into()],
+            Stream::List { id } => vec!["list".into(), id.to_string()],
         }
     }
 }
@@ -162,7 +170,19 @@ mod tests {
         );
         assert_eq!(
             Stream::parse("list", Some("x"), Some("12")),
+            Ok(Stream::List { id: 12 })
+        );
+        assert_eq!(
+            Stream::parse("list", None, Some("twelve")),
             Err(StreamError::NoSuchList)
+        );
+        assert_eq!(
+            Stream::parse("list", None, None),
+            Err(StreamError::MissingList)
+        );
+        assert_eq!(
+            Stream::List { id: 12 }.label(),
+            vec!["list".to_string(), "12".to_string()]
         );
         assert_eq!(Stream::parse("nope", None, None), Err(StreamError::Unknown));
         let s = Stream::parse("public:remote:media", None, None).expect("parse");

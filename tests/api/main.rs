@@ -18,6 +18,7 @@ mod inbound_activities;
 mod instance;
 mod interact;
 mod job_queue;
+mod lists;
 mod media;
 mod media_edits;
 mod media_thumbnails;

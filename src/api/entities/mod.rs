@@ -6,6 +6,7 @@ pub mod account;
 pub mod application;
 pub mod conversation;
 pub mod instance;
+pub mod list;
 pub mod media;
 pub mod moderation;
 pub mod notification;

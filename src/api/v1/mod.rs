@@ -12,6 +12,7 @@ pub mod favourites;
 pub mod filters;
 pub mod follow_requests;
 pub mod instance;
+pub mod lists;
 pub mod markers;
 pub mod media;
 pub mod mutes;
@@ -41,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .merge(filters::routes())
         .merge(follow_requests::routes())
         .merge(instance::routes())
+        .merge(lists::routes())
         .merge(markers::routes())
         .merge(media::routes())
         .merge(mutes::routes())

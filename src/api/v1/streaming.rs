@@ -30,7 +30,7 @@ use crate::error::{Error, Result};
 use crate::model::oauth::Scopes;
 use crate::model::{Account, User};
 use crate::service::streaming::{Payload, Render, Rendered};
-use crate::service::{oauth, streaming, timelines};
+use crate::service::{lists, oauth, streaming, timelines};
 use crate::streaming::{Frame, Stream, StreamError, Subscription};
 
 pub fn routes() -> Router<AppState> {
@@ -68,10 +68,18 @@ struct Caller {
 }
 
 impl Caller {
-    /// A `user` stream follows the home feed, which fan-out fills only for feeds in use.
+    /// A `user` stream follows the home feed, which fan-out fills only for feeds in use; a
+    /// `list` stream is for the list's owner only (another's list is not found).
     async fn prepare(&self, state: &AppState, stream: &Stream) -> Result<()> {
-        if let (Stream::User, Some(account), Some(user)) = (stream, &self.account, &self.user) {
-            timelines::keep_feed_active(state, account, user).await?;
+        match (stream, &self.account, &self.user) {
+            (Stream::User, Some(account), Some(user)) => {
+                timelines::keep_feed_active(state, account, user).await?;
+            }
+            (Stream::List { id }, Some(account), _) => {
+                lists::get(state, account, *id).await?;
+            }
+            (Stream::List { .. }, None, _) => return Err(Error::NotFound),
+            _ => {}
         }
         Ok(())
     }
@@ -357,9 +365,16 @@ async fn control(
     if let Err(e) = caller.authorize(&stream) {
         return error(e.message(), e.status());
     }
-    if let Err(e) = caller.prepare(state, &stream).await {
-        tracing::warn!(error = %e, "preparing a streaming subscription");
-        return error("Error processing your request", 500);
+    match caller.prepare(state, &stream).await {
+        Ok(()) => {}
+        Err(Error::NotFound) => {
+            let e = StreamError::NoSuchList;
+            return error(e.message(), e.status());
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "preparing a streaming subscription");
+            return error("Error processing your request", 500);
+        }
     }
     sub.add(stream);
     None

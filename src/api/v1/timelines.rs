@@ -1,4 +1,5 @@
-//! `/api/v1/timelines/home`, `/api/v1/timelines/public` and `/api/v1/timelines/tag/:hashtag`.
+//! `/api/v1/timelines/home`, `/api/v1/timelines/list/:id`, `/api/v1/timelines/public` and
+//! `/api/v1/timelines/tag/:hashtag`.
 
 use axum::extract::{OriginalUri, Path, State};
 use axum::routing::get;
@@ -6,10 +7,10 @@ use axum::Router;
 use serde::Deserialize;
 
 use crate::api::auth::{Auth, MaybeAuth};
-use crate::api::de;
 use crate::api::entities::Status;
 use crate::api::pagination::{PageParams, Paginated, STATUS_LIMITS};
 use crate::api::params::Query;
+use crate::api::{de, path_id};
 use crate::app::AppState;
 use crate::error::Result;
 use crate::model::timeline::PublicScope;
@@ -18,6 +19,7 @@ use crate::service::timelines;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/timelines/home", get(home))
+        .route("/api/v1/timelines/list/{id}", get(list))
         .route("/api/v1/timelines/public", get(public))
         .route("/api/v1/timelines/tag/{hashtag}", get(tag))
 }
@@ -31,6 +33,25 @@ pub async fn home(
 ) -> Result<Paginated<Status>> {
     auth.require("read:statuses")?;
     let page = timelines::home(&state, &auth.account, &auth.user, &q.page(STATUS_LIMITS)).await?;
+    Ok(Paginated::statuses(
+        &state,
+        Some(auth.account.id),
+        page,
+        &uri,
+    ))
+}
+
+/// `GET /api/v1/timelines/list/:id`: the caller's own lists only.
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    OriginalUri(uri): OriginalUri,
+    Query(q): Query<PageParams>,
+) -> Result<Paginated<Status>> {
+    auth.require("read:lists")?;
+    let page =
+        timelines::list(&state, &auth.account, path_id(&id)?, &q.page(STATUS_LIMITS)).await?;
     Ok(Paginated::statuses(
         &state,
         Some(auth.account.id),

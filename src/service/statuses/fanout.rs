@@ -7,7 +7,7 @@ use crate::service::{delivery, notifications, views};
 use crate::store;
 
 /// The part of a new status (or boost) that can wait, run by the `fanout` job its creation
-/// queued: it goes into its audience's home feeds, followers who asked to hear of every post
+/// queued: it goes into its audience's home feeds and lists, followers who asked to hear of every post
 /// are notified, and a local author's post is delivered to peers. A status deleted meanwhile
 /// is left alone.
 pub async fn fan_out(state: &AppState, status_id: i64) -> Result<()> {
@@ -24,20 +24,18 @@ pub async fn fan_out(state: &AppState, status_id: i64) -> Result<()> {
     if status.reblog_of_id.is_some() && origin_author.is_none() {
         return Ok(());
     }
-    let reached = store::feeds::fan_out(
-        &state.db,
-        &store::feeds::FanOut {
-            status_id,
-            author_id: status.account_id,
-            origin_author_id: origin_author,
-            in_reply_to_account_id: status.in_reply_to_account_id,
-            language: status.language.as_deref(),
-            direct: status.visibility == Visibility::Direct,
-            conversation_id: status.conversation_id,
-        },
-    )
-    .await?;
-    tracing::debug!(feeds = reached, "fanned out");
+    let fan_out = store::feeds::FanOut {
+        status_id,
+        author_id: status.account_id,
+        origin_author_id: origin_author,
+        in_reply_to_account_id: status.in_reply_to_account_id,
+        language: status.language.as_deref(),
+        direct: status.visibility == Visibility::Direct,
+        conversation_id: status.conversation_id,
+    };
+    let reached = store::feeds::fan_out(&state.db, &fan_out).await?;
+    let lists = store::lists::fan_out(&state.db, &fan_out).await?;
+    tracing::debug!(feeds = reached, lists, "fanned out");
     crate::service::streaming::status_in_feeds(&state.db, status_id).await?;
     let is_own_thread = status
         .in_reply_to_account_id

@@ -5,7 +5,7 @@
 //! checked per subscriber by `may_see` plus blocks and mutes in one query, and by the
 //! subscriber's keyword filters in the `public` context (kept per account between events);
 //! only a subscriber whose filters warn about the status gets a payload of their own. Home,
-//! direct and notification payloads are one per recipient, since they carry the viewer's own
+//! list, direct and notification payloads are one per recipient, since they carry the viewer's own
 //! flags (and `filtered`, from the same hydration as the REST timelines).
 
 use std::collections::{HashMap, HashSet};
@@ -111,12 +111,14 @@ pub(super) async fn deliveries(
         Event::Created { s } => public(state, filters, s, false).await,
         Event::InFeeds { s } => {
             let mut out = home(state, s, false).await?;
+            out.extend(lists(state, s, false).await?);
             out.extend(direct(state, s).await?);
             Ok(out)
         }
         Event::Edited { s } => {
             let mut out = public(state, filters, s, true).await?;
             out.extend(home(state, s, true).await?);
+            out.extend(lists(state, s, true).await?);
             Ok(out)
         }
         Event::Deleted { s, a, p, l, d, m } => deleted(state, s, a, p, l, d, &m).await,
@@ -354,6 +356,61 @@ async fn home(state: &AppState, status_id: i64, edited: bool) -> Result<Vec<Deli
     Ok(out)
 }
 
+/// A status in list feeds (new or edited) to the `list` streams of those lists that hold it,
+/// and only to the list's owner, unless their filters hide it in the `home` context (which
+/// covers lists on Mastodon).
+async fn lists(state: &AppState, status_id: i64, edited: bool) -> Result<Vec<Delivery>> {
+    let candidates = targets(state, |sub, s| {
+        matches!(s, Stream::List { .. }) && sub.account().is_some()
+    });
+    if candidates.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list_ids: Vec<i64> = candidates
+        .iter()
+        .filter_map(|(_, s)| match &**s {
+            Stream::List { id } => Some(*id),
+            _ => None,
+        })
+        .collect::<HashSet<i64>>()
+        .into_iter()
+        .collect();
+    let holding: HashSet<(i64, i64)> = store::lists::feeds_holding(&state.db, status_id, &list_ids)
+        .await?
+        .into_iter()
+        .collect();
+    if holding.is_empty() {
+        return Ok(Vec::new());
+    }
+    let matching: Vec<Target> = candidates
+        .into_iter()
+        .filter(|(sub, s)| match (&**s, sub.account_id()) {
+            (Stream::List { id }, Some(me)) => holding.contains(&(*id, me)),
+            _ => false,
+        })
+        .collect();
+    let owners: HashSet<i64> = account_ids(&matching).into_iter().collect();
+    let mut viewed = view_for(state, status_id, distinct_accounts(&matching, &owners)).await;
+    let mut out = Vec::new();
+    for (viewer, to) in by_account(matching) {
+        let Some(view) = viewed.remove(&viewer) else {
+            continue;
+        };
+        if filters::hidden_in(&view.filtered, "home") {
+            continue;
+        }
+        out.push(Delivery {
+            payload: Payload::Status {
+                view,
+                viewer: Some(viewer),
+                edited,
+            },
+            to,
+        });
+    }
+    Ok(out)
+}
+
 /// A direct status, as a `conversation` to the `direct` streams of its participants.
 async fn direct(state: &AppState, status_id: i64) -> Result<Vec<Delivery>> {
     let candidates = targets(state, |sub, s| {
@@ -411,7 +468,7 @@ async fn deleted(
             local: l, remote, ..
         } => public && (!l || local) && (!remote || !local),
         Stream::Hashtag { local: l, .. } => public && (!l || local),
-        Stream::User => sub.account().is_some(),
+        Stream::User | Stream::List { .. } => sub.account().is_some(),
         Stream::Direct => direct && sub.account().is_some(),
         Stream::UserNotification => false,
     });
@@ -421,7 +478,7 @@ async fn deleted(
     let home_viewers: Vec<i64> = {
         let users: Vec<Target> = candidates
             .iter()
-            .filter(|(_, s)| **s == Stream::User)
+            .filter(|(_, s)| matches!(**s, Stream::User | Stream::List { .. }))
             .cloned()
             .collect();
         account_ids(&users)
@@ -441,7 +498,9 @@ async fn deleted(
             let involved = me == Some(author) || me.is_some_and(|m| mentioned.contains(&m));
             match &**stream {
                 Stream::Public { .. } | Stream::Hashtag { .. } => true,
-                Stream::User => involved || me.is_some_and(|m| followers.contains(&m)),
+                Stream::User | Stream::List { .. } => {
+                    involved || me.is_some_and(|m| followers.contains(&m))
+                }
                 Stream::Direct => involved,
                 Stream::UserNotification => false,
             }

@@ -6,6 +6,7 @@ pub mod block;
 pub mod follow;
 pub mod followers;
 pub mod following;
+pub mod lists;
 pub mod lookup;
 pub mod mute;
 pub mod relationships;
@@ -47,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .merge(mute::routes())
         .merge(followers::routes())
         .merge(following::routes())
+        .merge(lists::routes())
 }
 
 #[derive(Deserialize)]
