@@ -5,6 +5,7 @@ mod accounts;
 mod cli;
 mod connection_reuse;
 mod consistency;
+mod conversations;
 mod delivery;
 mod delivery_queue;
 mod discovery;
