@@ -396,7 +396,7 @@ async fn direct(state: &AppState, status_id: i64) -> Result<Vec<Delivery>> {
         }
         out.push(Delivery {
             payload: Payload::Conversation {
-                view: Box::new(view),
+                view,
                 participant: Box::new(participant),
             },
             to,

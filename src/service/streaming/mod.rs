@@ -50,7 +50,7 @@ pub enum Payload {
     /// A direct status, as the conversation of one participant (the same view the REST list
     /// shows).
     Conversation {
-        view: Box<ConversationView>,
+        view: ConversationView,
         participant: Box<Account>,
     },
     /// A notification for its recipient.
