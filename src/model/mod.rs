@@ -2,6 +2,7 @@
 //! the faces convert them into the wire shapes of clients (`api::entities`) and peers.
 
 pub mod account;
+pub mod conversation;
 pub mod host;
 pub mod list;
 pub mod media;
@@ -16,6 +17,7 @@ pub mod timeline;
 pub mod user;
 
 pub use account::{Account, AccountStats, ProfileField};
+pub use conversation::Conversation;
 pub use host::Host;
 pub use list::{List, RepliesPolicy};
 pub use media::Media;

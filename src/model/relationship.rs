@@ -35,4 +35,6 @@ pub struct Relationship {
     pub muting_expires_at: Option<DateTime<Utc>>,
     pub requested: bool,
     pub requested_by: bool,
+    /// The viewer's private note on the account (empty when none).
+    pub note: String,
 }

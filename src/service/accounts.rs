@@ -648,6 +648,122 @@ pub async fn lookup(state: &AppState, acct: &str) -> Result<Account> {
     }
 }
 
+/// The most accounts `GET /api/v1/accounts?id[]=` returns at once (Mastodon's limit).
+pub const MANY_MAX: usize = 40;
+
+/// Several accounts by id, in the order asked, each once: unknown and suspended ones are
+/// skipped; more than [`MANY_MAX`] ids are refused.
+pub async fn many(state: &AppState, ids: &[i64]) -> Result<Vec<Account>> {
+    let mut unique: Vec<i64> = Vec::with_capacity(ids.len());
+    for id in ids {
+        if !unique.contains(id) {
+            unique.push(*id);
+        }
+    }
+    if unique.len() > MANY_MAX {
+        return Err(Error::unprocessable(format!(
+            "Validation failed: At most {MANY_MAX} ids at once"
+        )));
+    }
+    let mut found: std::collections::HashMap<i64, Account> =
+        store::accounts::by_ids(&state.db, &unique)
+            .await?
+            .into_iter()
+            .filter(|a| !a.is_suspended())
+            .map(|a| (a.id, a))
+            .collect();
+    Ok(unique.iter().filter_map(|id| found.remove(id)).collect())
+}
+
+/// An account search as a client asked for it (`GET /api/v1/accounts/search`).
+pub struct AccountSearch {
+    pub q: String,
+    /// 40 unless asked, clamped to 1..=80.
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+    /// Look a `user@domain` handle up over WebFinger when it is not known here.
+    pub resolve: bool,
+    /// Only accounts the searcher follows.
+    pub following: bool,
+}
+
+/// Accounts matching `search.q` for `viewer`, ranked as Mastodon roughly ranks them: the exact
+/// handle first, then accounts the viewer follows, then the others. Resolving finds a remote
+/// `user@domain` over WebFinger first (a handle that cannot be found is no error: the search
+/// answers what it knows).
+#[tracing::instrument(skip_all, fields(account.id = viewer.id))]
+pub async fn search(
+    state: &AppState,
+    viewer: &Account,
+    search: AccountSearch,
+) -> Result<Vec<Account>> {
+    // Clamped, as every list's limit is; a negative offset is a mistake worth telling.
+    let limit = search.limit.unwrap_or(40).clamp(1, 80);
+    let offset = search.offset.unwrap_or(0);
+    if offset < 0 {
+        return Err(Error::invalid(
+            "offset",
+            "ERR_INVALID",
+            "must not be negative",
+        ));
+    }
+    let mut q = search.q.trim().trim_start_matches('@').to_lowercase();
+    if q.is_empty() {
+        return Err(Error::bad_request(
+            "param is missing or the value is empty: q",
+        ));
+    }
+    let local_suffix = format!("@{}", state.config.domain.to_lowercase());
+    if let Some(local) = q.strip_suffix(&local_suffix) {
+        q = local.to_string();
+    }
+    let mut resolved = None;
+    if let (true, 0, Some((user, domain))) = (search.resolve, offset, q.split_once('@')) {
+        if !user.is_empty() && !domain.is_empty() && !domain.contains(['@', '/', ' ']) {
+            match crate::service::remote::resolve_handle(state, user, domain).await {
+                Ok(account) if !account.is_suspended() => resolved = Some(account),
+                Ok(_)
+                | Err(Error::NotFound)
+                | Err(Error::Unavailable(_))
+                | Err(Error::Validation { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    let mut found = store::accounts::search_for(
+        &state.db,
+        &store::accounts::AccountSearch {
+            viewer: viewer.id,
+            q: &q,
+            following: search.following,
+            limit,
+            offset,
+        },
+    )
+    .await?;
+    if let Some(account) = resolved {
+        // The store ranks an exact handle first: the resolved account leads unless it is
+        // already there, or filtered out (not followed, or blocked either way).
+        if !found.iter().any(|a| a.id == account.id)
+            && (!search.following || following(state, viewer.id, account.id).await?)
+            && !store::relationships::blocked_either_way(&state.db, viewer.id, account.id).await?
+        {
+            found.insert(0, account);
+            found.truncate(limit as usize);
+        }
+    }
+    Ok(found)
+}
+
+async fn following(state: &AppState, viewer: i64, target: i64) -> Result<bool> {
+    Ok(
+        store::relationships::relationships(&state.db, viewer, &[target], true)
+            .await?
+            .first()
+            .is_some_and(|r| r.following),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

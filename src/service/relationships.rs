@@ -620,3 +620,60 @@ pub async fn follow_requests(
 pub async fn pending_requests(state: &AppState, account: &Account, cap: i64) -> Result<i64> {
     Ok(crate::store::relationships::count_follow_requests(&state.db, account.id, cap).await?)
 }
+
+/// The longest private note (Mastodon's limit).
+const NOTE_MAX: usize = 2000;
+
+/// Sets `viewer`'s private note on `target_id` (empty removes it); it shows in their
+/// relationship only. Unknown and suspended accounts are not found.
+#[tracing::instrument(skip_all, fields(account.id = viewer.id, target.id = target_id))]
+pub async fn set_note(
+    state: &AppState,
+    viewer: &Account,
+    target_id: i64,
+    comment: &str,
+) -> Result<Relationship> {
+    let target = visible(state, target_id).await?;
+    if comment.chars().count() > NOTE_MAX {
+        return Err(Error::invalid(
+            "comment",
+            "ERR_TOO_LONG",
+            format!("is too long (maximum is {NOTE_MAX} characters)"),
+        ));
+    }
+    store::relationships::set_note(&state.db, viewer.id, target.id, comment).await?;
+    relationship_to(state, viewer.id, target.id).await
+}
+
+/// The most accounts `familiar_followers` answers for at once.
+pub const FAMILIAR_MAX: usize = 40;
+
+/// For each of `ids` (in order, each once): the accounts `viewer` follows that follow it.
+/// Unknown accounts get an empty list, as on Mastodon; more than [`FAMILIAR_MAX`] ids are
+/// refused.
+pub async fn familiar_followers(
+    state: &AppState,
+    viewer: &Account,
+    ids: &[i64],
+) -> Result<Vec<(i64, Vec<Account>)>> {
+    let mut seen = HashSet::new();
+    let unique: Vec<i64> = ids.iter().copied().filter(|i| seen.insert(*i)).collect();
+    if unique.len() > FAMILIAR_MAX {
+        return Err(Error::unprocessable(format!(
+            "Validation failed: At most {FAMILIAR_MAX} ids at once"
+        )));
+    }
+    if unique.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut by_target: HashMap<i64, Vec<Account>> = HashMap::new();
+    for (target, follower) in
+        store::accounts::familiar_followers(&state.db, viewer.id, &unique).await?
+    {
+        by_target.entry(target).or_default().push(follower);
+    }
+    Ok(unique
+        .into_iter()
+        .map(|id| (id, by_target.remove(&id).unwrap_or_default()))
+        .collect())
+}

@@ -408,3 +408,82 @@ pub async fn remote_follower_inboxes(
     .fetch_all(db)
     .await
 }
+
+/// What an account search asks for (`GET /api/v1/accounts/search`).
+pub struct AccountSearch<'a> {
+    /// The signed-in searcher.
+    pub viewer: i64,
+    /// Lower-case text, without a leading `@` or the local domain.
+    pub q: &'a str,
+    /// Only accounts the viewer follows.
+    pub following: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// Accounts whose username, `username@domain` or display name (or a word of it) starts with
+/// `q`: the exact handle first, then accounts the viewer follows, then the rest (local
+/// before remote, shorter names first). Suspended accounts, the instance actor and accounts
+/// blocked either way by the viewer are left out.
+pub async fn search_for(
+    db: impl PgExecutor<'_>,
+    s: &AccountSearch<'_>,
+) -> Result<Vec<Account>, sqlx::Error> {
+    let escaped =
+        s.q.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+    sqlx::query_as(concat!(
+        select_accounts!(),
+        "LEFT JOIN follows vf ON vf.account_id = $2 AND vf.target_account_id = a.id \
+         WHERE a.suspended_at IS NULL AND a.actor_type <> 'Application' \
+         AND (lower(a.username) LIKE $1 || '%' \
+              OR lower(a.username || '@' || COALESCE(a.domain, '')) LIKE $1 || '%' \
+              OR lower(a.display_name) LIKE $1 || '%' \
+              OR lower(a.display_name) LIKE '% ' || $1 || '%') \
+         AND (NOT $3 OR vf.id IS NOT NULL) \
+         AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.account_id = $2 AND b.target_account_id = a.id) \
+                         OR (b.account_id = a.id AND b.target_account_id = $2)) \
+         ORDER BY (lower(a.username || COALESCE('@' || a.domain, '')) = $4) DESC, \
+                  (vf.id IS NOT NULL) DESC, (a.domain IS NULL) DESC, length(a.username), a.id \
+         LIMIT $5 OFFSET $6"
+    ))
+    .bind(escaped)
+    .bind(s.viewer)
+    .bind(s.following)
+    .bind(s.q)
+    .bind(s.limit)
+    .bind(s.offset)
+    .fetch_all(db)
+    .await
+}
+
+/// Of `targets`, each one's followers that `viewer` follows (and that show whom they
+/// follow), suspended accounts left out: (target id, follower).
+pub async fn familiar_followers(
+    db: impl PgExecutor<'_>,
+    viewer: i64,
+    targets: &[i64],
+) -> Result<Vec<(i64, Account)>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        target: i64,
+        #[sqlx(flatten)]
+        account: Account,
+    }
+    let rows: Vec<Row> = sqlx::query_as(concat!(
+        "SELECT f.target_account_id AS target, ",
+        account_columns!(),
+        " FROM follows f JOIN accounts a ON a.id = f.account_id \
+         LEFT JOIN account_stats s ON s.account_id = a.id \
+         WHERE f.target_account_id = ANY($2) \
+         AND EXISTS (SELECT 1 FROM follows mine WHERE mine.account_id = $1 AND mine.target_account_id = a.id) \
+         AND a.suspended_at IS NULL AND NOT a.hide_collections \
+         ORDER BY f.id DESC"
+    ))
+    .bind(viewer)
+    .bind(targets)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.target, r.account)).collect())
+}

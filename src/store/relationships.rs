@@ -350,7 +350,9 @@ pub async fn relationships(
          m.expires_at AS muting_expires_at, \
          r.id IS NOT NULL AS requested, \
          EXISTS (SELECT 1 FROM follow_requests x WHERE x.account_id = t.id \
-                 AND x.target_account_id = $1) AS requested_by \
+                 AND x.target_account_id = $1) AS requested_by, \
+         COALESCE((SELECT n.comment FROM account_notes n WHERE n.account_id = $1 \
+                   AND n.target_account_id = t.id), '') AS note \
          FROM unnest($2::bigint[]) WITH ORDINALITY AS wanted (id, position) \
          JOIN accounts t ON t.id = wanted.id \
          LEFT JOIN follows f ON f.account_id = $1 AND f.target_account_id = t.id \
@@ -584,4 +586,32 @@ pub async fn followed_among(
     .bind(targets)
     .fetch_all(db)
     .await
+}
+
+/// Sets `account`'s private note on `target` (an empty one removes it).
+pub async fn set_note(
+    db: impl PgExecutor<'_>,
+    account: i64,
+    target: i64,
+    comment: &str,
+) -> Result<(), sqlx::Error> {
+    if comment.is_empty() {
+        sqlx::query("DELETE FROM account_notes WHERE account_id = $1 AND target_account_id = $2")
+            .bind(account)
+            .bind(target)
+            .execute(db)
+            .await?;
+    } else {
+        sqlx::query(
+            "INSERT INTO account_notes (account_id, target_account_id, comment) VALUES ($1, $2, $3) \
+             ON CONFLICT (account_id, target_account_id) \
+             DO UPDATE SET comment = EXCLUDED.comment, updated_at = now()",
+        )
+        .bind(account)
+        .bind(target)
+        .bind(comment)
+        .execute(db)
+        .await?;
+    }
+    Ok(())
 }

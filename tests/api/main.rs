@@ -1,10 +1,12 @@
 //! Integration tests: the real server on an ephemeral port over a real PostgreSQL. One file
 //! per capability; what several files share is in `helpers/`.
 
+mod account_search;
 mod accounts;
 mod cli;
 mod connection_reuse;
 mod consistency;
+mod conversations;
 mod delivery;
 mod delivery_queue;
 mod discovery;

@@ -383,6 +383,11 @@ async fn direct_stream_gets_conversations_of_participants_only() {
     assert_eq!(conversation["last_status"]["id"], dm["id"]);
     assert_eq!(conversation["accounts"][0]["id"], bob.id.as_str());
     assert_eq!(conversation["accounts"].as_array().map(Vec::len), Some(1));
+    // The same conversation, by the same id, as the REST list shows.
+    let (_, listed) = app.get("/api/v1/conversations", Some(&alice.token)).await;
+    assert_eq!(listed[0]["id"], conversation["id"]);
+    assert_eq!(listed[0]["unread"], conversation["unread"]);
+    assert_eq!(listed[0]["accounts"], conversation["accounts"]);
 
     app.drain_jobs().await;
     assert!(carol_direct.next(QUIET).await.is_none());

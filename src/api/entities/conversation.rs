@@ -1,9 +1,10 @@
-//! Conversation: a direct-message thread as one participant sees it.
+//! Conversation: a direct-message conversation as one participant sees it.
 
 use serde::Serialize;
 
 use super::{Account, Status};
-use crate::model::{self, StatusView};
+use crate::model;
+use crate::service::conversations::ConversationView;
 
 #[derive(Debug, Serialize)]
 pub struct Conversation {
@@ -15,22 +16,24 @@ pub struct Conversation {
 }
 
 impl Conversation {
-    /// The thread of `last` (its root's id names it) as `viewer` sees it: unread unless the
-    /// viewer wrote the latest status.
-    pub fn render(last: &StatusView, viewer: &model::Account, base_url: &str) -> Conversation {
-        let mut accounts: Vec<Account> = Vec::new();
-        let mut seen = vec![viewer.id];
-        for a in std::iter::once(&last.account).chain(last.mentions.iter()) {
-            if !seen.contains(&a.id) {
-                seen.push(a.id);
-                accounts.push(Account::render(a, base_url));
-            }
-        }
+    /// `view` as its owner, `viewer`, sees it: the REST list and the `direct` stream alike.
+    pub fn render(
+        view: &ConversationView,
+        viewer: &model::Account,
+        base_url: &str,
+    ) -> Conversation {
         Conversation {
-            id: last.status.conversation_id.to_string(),
-            unread: last.status.account_id != viewer.id,
-            accounts,
-            last_status: Some(Status::render(last, Some(viewer.id), base_url)),
+            id: view.id.to_string(),
+            unread: view.unread,
+            accounts: view
+                .accounts
+                .iter()
+                .map(|a| Account::render(a, base_url))
+                .collect(),
+            last_status: view
+                .last_status
+                .as_ref()
+                .map(|s| Status::render(s, Some(viewer.id), base_url)),
         }
     }
 }

@@ -26,7 +26,7 @@ pub struct Relationship {
     pub domain_blocking: bool,
     /// Endorsements (featured profiles) are not kept yet.
     pub endorsed: bool,
-    /// Private notes on profiles are not kept yet.
+    /// The viewer's private note on the account.
     pub note: String,
 }
 
@@ -48,7 +48,7 @@ impl Relationship {
             requested_by: r.requested_by,
             domain_blocking: false,
             endorsed: false,
-            note: String::new(),
+            note: r.note.clone(),
         }
     }
 }

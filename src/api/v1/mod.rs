@@ -6,6 +6,7 @@ pub mod admin;
 pub mod apps;
 pub mod blocks;
 pub mod bookmarks;
+pub mod conversations;
 pub mod custom_emojis;
 pub mod domain_blocks;
 pub mod favourites;
@@ -36,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .merge(apps::routes())
         .merge(blocks::routes())
         .merge(bookmarks::routes())
+        .merge(conversations::routes())
         .merge(custom_emojis::routes())
         .merge(domain_blocks::routes())
         .merge(favourites::routes())

@@ -16,7 +16,7 @@ use crate::error::Result;
 use crate::model::{Account, NotificationType, Status, Visibility};
 use crate::service::media::{self, AttributeChange, RemoteAttachment};
 use crate::service::queue::{self, Job, OfStatus};
-use crate::service::{notifications, views};
+use crate::service::{conversations, notifications, views};
 use crate::{id, store};
 
 /// What a status says, the same for a local draft and a remote note.
@@ -127,6 +127,9 @@ pub(super) async fn create(
     crate::service::streaming::status_created(&mut *tx, at.id, at.visibility).await?;
     queue::enqueue(&mut tx, &Job::Fanout(OfStatus { status_id: at.id })).await?;
     notify_mentioned(&mut tx, author, at.id, conversation, &content.mentions).await?;
+    if at.visibility == Visibility::Direct {
+        conversations::record(&mut tx, author.id, at.id, &content.mentions).await?;
+    }
     tx.commit().await?;
     Ok(Some(at.id))
 }
@@ -213,6 +216,9 @@ pub(super) async fn remove(state: &AppState, author: &Account, status: &Status) 
         federate_removal(&mut tx, author, &view).await?;
     }
     crate::service::streaming::status_deleted(&mut tx, status, &mentioned).await?;
+    if status.visibility == Visibility::Direct {
+        conversations::forget_status(&mut tx, status.id).await?;
+    }
     let freed = media::release_status(&mut tx, status.id).await?;
     store::statuses::delete(&mut tx, status).await?;
     tx.commit().await?;

@@ -21,7 +21,7 @@ use crate::model::moderation::{Filter, FilterMatch};
 use crate::model::{Account, StatusView, Visibility};
 use crate::service::moderation::filters;
 use crate::service::visibility::{may_see, Viewer};
-use crate::service::{notifications, views};
+use crate::service::{conversations, notifications, views};
 use crate::store;
 use crate::streaming::{Event, Stream, Subscriber, Target};
 
@@ -432,7 +432,7 @@ async fn direct(state: &AppState, status_id: i64) -> Result<Vec<Delivery>> {
         .collect();
     participants.insert(status.account_id);
     let accounts = distinct_accounts(&candidates, &participants);
-    let mut viewed = view_for(state, status_id, accounts.clone()).await;
+    let mut viewed = conversations::holding(state, &accounts, status_id).await?;
     let mut to_of = by_account(candidates);
     let mut out = Vec::new();
     for participant in accounts {
@@ -442,6 +442,15 @@ async fn direct(state: &AppState, status_id: i64) -> Result<Vec<Delivery>> {
         ) else {
             continue;
         };
+        // Not the conversation's latest any more (a later status overtook it), or hidden
+        // from this participant: the REST list would not show this status either.
+        if view
+            .last_status
+            .as_ref()
+            .is_none_or(|s| s.status.id != status_id)
+        {
+            continue;
+        }
         out.push(Delivery {
             payload: Payload::Conversation {
                 view,

@@ -31,6 +31,7 @@ use tracing::Instrument;
 use crate::app::AppState;
 use crate::error::Result;
 use crate::model::{Account, Status, StatusView, Visibility};
+use crate::service::conversations::ConversationView;
 use crate::service::notifications::NotificationView;
 use crate::store;
 use crate::streaming::{Event, Frame, Target};
@@ -46,9 +47,10 @@ pub enum Payload {
         /// An edit of a status shown before, rather than a new one.
         edited: bool,
     },
-    /// A direct status, as the conversation of one participant.
+    /// A direct status, as the conversation of one participant (the same view the REST list
+    /// shows).
     Conversation {
-        view: StatusView,
+        view: ConversationView,
         participant: Box<Account>,
     },
     /// A notification for its recipient.

@@ -3,14 +3,17 @@
 //! for it (`follow.rs` serves `/:id/follow` and `/:id/unfollow`).
 
 pub mod block;
+pub mod familiar_followers;
 pub mod follow;
 pub mod followers;
 pub mod following;
 pub mod lists;
 pub mod lookup;
 pub mod mute;
+pub mod note;
 pub mod relationships;
 pub mod remove_from_followers;
+pub mod search;
 pub mod statuses;
 pub mod update_credentials;
 pub mod verify_credentials;
@@ -25,7 +28,7 @@ use serde::Deserialize;
 use crate::api::auth::{AppAuth, ClientIp, MaybeAuth};
 use crate::api::entities::application::Token;
 use crate::api::entities::Account;
-use crate::api::params::Params;
+use crate::api::params::{Params, Query};
 use crate::api::{de, path_id};
 use crate::app::AppState;
 use crate::error::Result;
@@ -35,7 +38,7 @@ use crate::service::accounts::Registration;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/accounts", post(register))
+        .route("/api/v1/accounts", post(register).get(index))
         .route("/api/v1/accounts/{id}", get(show))
         .merge(verify_credentials::routes())
         .merge(update_credentials::routes())
@@ -49,6 +52,9 @@ pub fn routes() -> Router<AppState> {
         .merge(followers::routes())
         .merge(following::routes())
         .merge(lists::routes())
+        .merge(search::routes())
+        .merge(note::routes())
+        .merge(familiar_followers::routes())
 }
 
 #[derive(Deserialize)]
@@ -103,6 +109,31 @@ pub async fn register(
     )
     .await?;
     Ok(Json(Token::render(&token)))
+}
+
+#[derive(Deserialize)]
+pub struct IndexParams {
+    #[serde(default, deserialize_with = "de::string_list")]
+    id: Vec<String>,
+}
+
+/// `GET /api/v1/accounts?id[]=…`: several accounts, public as one is; unknown, suspended and
+/// malformed ids are skipped.
+pub async fn index(
+    State(state): State<AppState>,
+    auth: MaybeAuth,
+    Query(q): Query<IndexParams>,
+) -> Result<Json<Vec<Account>>> {
+    auth.viewer("read:accounts")?;
+    let ids: Vec<i64> =
+        q.id.iter()
+            .filter_map(|raw| crate::id::parse(raw.trim()))
+            .collect();
+    let found = service::accounts::many(&state, &ids).await?;
+    let base = state.base_url();
+    Ok(Json(
+        found.iter().map(|a| Account::render(a, &base)).collect(),
+    ))
 }
 
 /// `GET /api/v1/accounts/:id`
