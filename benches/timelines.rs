@@ -1078,6 +1078,7 @@ async fn drive_http(
     });
     let host = http::HeaderValue::from_str(&addr.to_string()).expect("an address is a host");
     let path = s.path;
+    let expected = s.answer;
     drive(settings, postmaster, |_, until| {
         let authorization = authorization.clone();
         let host = host.clone();
@@ -1108,9 +1109,9 @@ async fn drive_http(
                     // generator: one page in 64 is checked in full, the rest by status and
                     // shape.
                     Ok((status, body)) => match if sent % 64 == 1 {
-                        check_answer(s.answer, status, &body)
+                        check_answer(expected, status, &body)
                     } else {
-                        quick_answer(s.answer, status, &body)
+                        quick_answer(expected, status, &body)
                     } {
                         Ok(()) => log.latencies.push(elapsed.as_micros() as u64),
                         Err(why) => log.error(why),

@@ -149,12 +149,11 @@ async fn assemble(
         .map(|a| (a.id, a))
         .collect();
     let keyed: Vec<(Option<String>, i64)> = rows.iter().map(|n| (grouped(n), n.id)).collect();
-    let views: HashMap<i64, NotificationView> = views_of(state, owner, rows)
+    let mut views: HashMap<i64, NotificationView> = views_of(state, owner, rows)
         .await?
         .into_iter()
         .map(|v| (v.notification.id, v))
         .collect();
-    let mut views = views;
     Ok(keyed
         .into_iter()
         .filter_map(|(key, id)| {
@@ -182,7 +181,7 @@ async fn assemble(
                     notifications_count: 1,
                     most_recent_notification_id: n.id,
                     sample_accounts: vec![latest.account.clone()],
-                    page: paged.then(|| PageData {
+                    page: paged.then_some(PageData {
                         min_id: n.id,
                         max_id: n.id,
                         latest_at: n.created_at,
