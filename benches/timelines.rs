@@ -64,6 +64,8 @@ const LARGE_FOLLOWS: i64 = 500;
 /// Entries per home feed, as `store::feeds::FEED_CAP` keeps them.
 const FEED_ENTRIES: i64 = 800;
 const DAY_MS: i64 = 86_400_000;
+/// Notifications of the 20-follows viewer, for the grouped-notifications scenario.
+const NOTIFICATIONS: i64 = 10_000;
 const PLACEHOLDER_PEM: &str =
     "-----BEGIN PUBLIC KEY-----\nbenchmark placeholder, not a key\n-----END PUBLIC KEY-----\n";
 
@@ -285,38 +287,50 @@ async fn bench(
             name: "home, 20 follows",
             path: "/api/v1/timelines/home?limit=20".into(),
             token: Some(seeded.small.token.clone()),
+            answer: Answer::Statuses,
         },
         Scenario {
             name: "home, 500 follows",
             path: "/api/v1/timelines/home?limit=20".into(),
             token: Some(seeded.large.token.clone()),
+            answer: Answer::Statuses,
         },
         Scenario {
             name: "list, 100 members",
             path: format!("/api/v1/timelines/list/{}?limit=20", seeded.list_id),
             token: Some(seeded.large.token.clone()),
+            answer: Answer::Statuses,
         },
         Scenario {
             name: "public, anonymous",
             path: "/api/v1/timelines/public?limit=20".into(),
             token: None,
+            answer: Answer::Statuses,
         },
         Scenario {
             name: "public, signed in",
             path: "/api/v1/timelines/public?limit=20".into(),
             token: Some(seeded.small.token.clone()),
+            answer: Answer::Statuses,
         },
         Scenario {
             name: "public, hiding 30",
             path: "/api/v1/timelines/public?limit=20".into(),
             token: Some(seeded.large.token.clone()),
+            answer: Answer::Statuses,
+        },
+        Scenario {
+            name: "grouped notifs, 10k",
+            path: "/api/v2/notifications?limit=20".into(),
+            token: Some(seeded.small.token.clone()),
+            answer: Answer::Groups,
         },
     ];
 
     // One request each first: a broken endpoint is reported with its body, not as a rate.
     for s in &scenarios {
         let (status, body) = one_request(&client, &base, s).await?;
-        match check_page(status, &body) {
+        match check_answer(s.answer, status, &body) {
             Ok(()) => {}
             Err(why) => println!(
                 "WARNING: {} answers {status}: {why}\n  body: {}",
@@ -787,6 +801,42 @@ async fn seed(settings: &Settings, db: &PgConnectOptions, base_url: &str) -> Res
     })
     .await?;
 
+    // The 20-follows viewer's notifications, as a busy account has them: 10,000 over the
+    // last 30 days from many senders, favourites and boosts of their newest posts, follows
+    // and mentions, with group keys as `service::notifications::notify` computes them (one
+    // group per hour and cause).
+    step(&format!("{NOTIFICATIONS} notifications"), async {
+        let sql = format!(
+            "WITH mine AS (SELECT array_agg(id) AS ids FROM (SELECT id FROM statuses \
+                 WHERE account_id = $1 ORDER BY id DESC LIMIT 50) m), \
+             g AS (SELECT i, {sender} AS sender, \
+                          ($2::bigint + i * ($3::bigint / $4::bigint)) AS at_ms, \
+                          CASE WHEN i % 10 < 6 THEN 'favourite' WHEN i % 10 < 8 THEN 'reblog' \
+                               WHEN i % 10 = 8 THEN 'follow' ELSE 'mention' END AS kind, \
+                          (SELECT ids[1 + (i % 7) % cardinality(ids)] FROM mine) AS status_id \
+                   FROM generate_series(1, $4::bigint) AS i) \
+             INSERT INTO notifications (id, account_id, from_account_id, type, status_id, \
+                                        created_at, group_key) \
+             SELECT (at_ms << 16) | (i % 65536), $1, sender, kind, \
+                    CASE WHEN kind = 'follow' THEN NULL ELSE status_id END, \
+                    to_timestamp(at_ms / 1000.0), \
+                    CASE WHEN kind IN ('favourite', 'reblog') \
+                         THEN kind || '-' || status_id || '-' || (at_ms / 3600000) \
+                         WHEN kind = 'follow' THEN 'follow-' || (at_ms / 3600000) END \
+             FROM g WHERE sender <> $1 AND status_id IS NOT NULL ON CONFLICT DO NOTHING",
+            sender = account_id_sql(accounts_base, &format!("(3 + (i * 7919) % ({n} - 2))"))
+        );
+        sqlx::query(&sql)
+            .bind(small)
+            .bind(statuses_start)
+            .bind(statuses_span)
+            .bind(NOTIFICATIONS)
+            .execute(&mut conn)
+            .await?;
+        Ok(())
+    })
+    .await?;
+
     // VACUUM as well as ANALYZE: autovacuum would have set the visibility map and hint bits
     // of a steady-state database, and index-only scans depend on it.
     step("VACUUM ANALYZE", async {
@@ -835,6 +885,14 @@ struct Scenario {
     name: &'static str,
     path: String,
     token: Option<String>,
+    /// What a good answer is: a list of statuses, or a page of notification groups.
+    answer: Answer,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    Statuses,
+    Groups,
 }
 
 #[derive(Default)]
@@ -935,6 +993,59 @@ fn check_page(status: reqwest::StatusCode, body: &[u8]) -> std::result::Result<(
     }
 }
 
+/// The full check of an answer of this kind.
+fn check_answer(
+    answer: Answer,
+    status: reqwest::StatusCode,
+    body: &[u8],
+) -> std::result::Result<(), String> {
+    match answer {
+        Answer::Statuses => check_page(status, body),
+        Answer::Groups => check_groups(status, body),
+    }
+}
+
+/// The quick check of an answer of this kind.
+fn quick_answer(
+    answer: Answer,
+    status: reqwest::StatusCode,
+    body: &[u8],
+) -> std::result::Result<(), String> {
+    match answer {
+        Answer::Statuses => quick_check(status, body),
+        Answer::Groups
+            if status == reqwest::StatusCode::OK
+                && body.starts_with(b"{\"accounts\":[{")
+                && body.ends_with(b"}]}") =>
+        {
+            Ok(())
+        }
+        Answer::Groups => check_groups(status, body),
+    }
+}
+
+/// 200 with a grouped-notifications page of exactly [`PAGE`] groups.
+fn check_groups(status: reqwest::StatusCode, body: &[u8]) -> std::result::Result<(), String> {
+    #[derive(serde::Deserialize)]
+    struct Groups {
+        notification_groups: Vec<IgnoredAny>,
+    }
+    if status != reqwest::StatusCode::OK {
+        return Err(format!(
+            "status {status}: {}",
+            truncate(&String::from_utf8_lossy(body), 300)
+        ));
+    }
+    match serde_json::from_slice::<Groups>(body) {
+        Ok(page) if page.notification_groups.len() == PAGE => Ok(()),
+        Ok(page) => Err(format!(
+            "{} groups instead of {PAGE}",
+            page.notification_groups.len()
+        )),
+        Err(e) => Err(format!("not a grouped-notifications page: {e}")),
+    }
+}
+
 /// 200 with what looks like a non-empty JSON list.
 fn quick_check(status: reqwest::StatusCode, body: &[u8]) -> std::result::Result<(), String> {
     if status == reqwest::StatusCode::OK && body.starts_with(b"[{") && body.ends_with(b"}]") {
@@ -1011,6 +1122,7 @@ async fn drive_http(
     });
     let host = http::HeaderValue::from_str(&addr.to_string()).expect("an address is a host");
     let path = s.path.clone();
+    let expected = s.answer;
     drive(settings, postmaster, |_, until| {
         let authorization = authorization.clone();
         let host = host.clone();
@@ -1043,9 +1155,9 @@ async fn drive_http(
                     // generator: one page in 64 is checked in full, the rest by status and
                     // shape.
                     Ok((status, body)) => match if sent % 64 == 1 {
-                        check_page(status, &body)
+                        check_answer(expected, status, &body)
                     } else {
-                        quick_check(status, &body)
+                        quick_answer(expected, status, &body)
                     } {
                         Ok(()) => log.latencies.push(elapsed.as_micros() as u64),
                         Err(why) => log.error(why),

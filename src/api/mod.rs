@@ -18,16 +18,35 @@ pub mod params;
 pub mod v1;
 pub mod v2;
 
+use axum::handler::HandlerWithoutStateExt;
+use axum::http::{HeaderName, HeaderValue};
+use axum::response::{IntoResponse, Response};
 use axum::Router;
 
 use crate::app::AppState;
 
-/// Every URL of the client API and of OAuth.
+/// Every URL of the client API and of OAuth; any other path under `/api/` is not found, in
+/// Mastodon's JSON.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(v1::routes())
         .merge(v2::routes())
         .merge(oauth::routes())
+        .route_service("/api/{*rest}", unrouted.into_service())
+}
+
+/// The header that marks an answer as the router's own "no such URL" (the body is the same
+/// as a handler's "not found"), so tests can tell a URL that is not served from one that is.
+pub static UNROUTED: HeaderName = HeaderName::from_static("x-rookery-unrouted");
+
+/// No URL under `/api/` matched: 404 with `{"error":"Record not found"}` as Mastodon answers
+/// (an empty body breaks some client libraries).
+async fn unrouted() -> Response {
+    let mut response = crate::error::Error::NotFound.into_response();
+    response
+        .headers_mut()
+        .insert(UNROUTED.clone(), HeaderValue::from_static("1"));
+    response
 }
 
 /// Parses an id from a path; unknown or malformed ids are simply not found.

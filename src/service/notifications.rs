@@ -1,10 +1,12 @@
 //! Notifications: recorded here, one rule set for every cause (see
 //! [`store::notifications::insert`]), and read back for the API.
 
+pub mod groups;
+
 use sqlx::{PgConnection, PgExecutor};
 
 use crate::error::Result;
-use crate::model::NotificationType;
+use crate::model::{notification, NotificationType};
 use crate::{id, store};
 
 /// Notifies `recipient` that `from` did something (`kind`, about `status_id`). Nothing
@@ -22,10 +24,41 @@ pub async fn notify(
     status_id: Option<i64>,
 ) -> Result<()> {
     let id = id::next();
-    if store::notifications::insert(&mut *db, id, recipient, from, kind, status_id).await? {
+    let group_key = match kind.group_prefix(status_id) {
+        Some(prefix) => Some(group_key_for(&mut db, recipient, &prefix).await?),
+        None => None,
+    };
+    if store::notifications::insert(
+        &mut *db,
+        id,
+        recipient,
+        from,
+        kind,
+        status_id,
+        group_key.as_deref(),
+    )
+    .await?
+    {
         crate::service::streaming::notification_created(&mut *db, id, recipient).await?;
     }
     Ok(())
+}
+
+/// The group a new notification with `prefix` joins: the one of the recipient's latest
+/// notification with that prefix if it started less than
+/// [`notification::GROUP_SPAN_HOURS`] ago, else a new one starting this hour. Two
+/// notifications arriving at once may start two groups; hour buckets keep that rare and
+/// harmless.
+async fn group_key_for(db: &mut PgConnection, recipient: i64, prefix: &str) -> Result<String> {
+    let hour = chrono::Utc::now().timestamp().div_euclid(3600);
+    let candidates: Vec<String> = notification::group_buckets(hour)
+        .map(|bucket| notification::group_key(prefix, bucket))
+        .collect();
+    Ok(
+        store::notifications::latest_group_key(&mut *db, recipient, &candidates)
+            .await?
+            .unwrap_or_else(|| notification::group_key(prefix, hour)),
+    )
 }
 
 /// Tells the moderators and admins that `from` filed a report (`admin.report`, with
@@ -84,6 +117,22 @@ pub struct NotificationFilter {
     pub account_id: Option<i64>,
 }
 
+impl NotificationFilter {
+    /// The types `owner` may read that this filter lets through. Names Rookery does not know
+    /// are ignored (as Mastodon ignores them): `types` naming only such types selects nothing.
+    pub fn allowed_types(&self, owner: &Account) -> Vec<String> {
+        // Moderators' notifications stay with those who still moderate.
+        let staff = owner.role() >= Some(crate::model::Role::Moderator);
+        NotificationType::ALL
+            .iter()
+            .filter(|t| staff || !t.is_admin())
+            .map(|t| t.as_str().to_string())
+            .filter(|t| self.types.is_empty() || self.types.contains(t))
+            .filter(|t| !self.exclude_types.contains(t))
+            .collect()
+    }
+}
+
 /// A page of `owner`'s notifications, with its raw paging ids. Notifications whose status
 /// the owner may no longer see (or whose sender is gone) are left out.
 pub async fn list(
@@ -92,22 +141,14 @@ pub async fn list(
     filter: &NotificationFilter,
     page: &Page,
 ) -> Result<(Vec<NotificationView>, Option<(i64, i64)>)> {
-    // Moderators' notifications stay with those who still moderate.
-    let staff = owner.role() >= Some(crate::model::Role::Moderator);
-    let types: Vec<String> = NotificationType::ALL
-        .iter()
-        .filter(|t| staff || !t.is_admin())
-        .map(|t| t.as_str().to_string())
-        .filter(|t| filter.types.is_empty() || filter.types.contains(t))
-        .filter(|t| !filter.exclude_types.contains(t))
-        .collect();
+    let types = filter.allowed_types(owner);
     let rows =
         store::notifications::list(&state.db, owner.id, &types, filter.account_id, page).await?;
     let cursors = rows.first().zip(rows.last()).map(|(f, l)| (f.id, l.id));
     Ok((views_of(state, owner, rows).await?, cursors))
 }
 
-async fn views_of(
+pub(crate) async fn views_of(
     state: &AppState,
     owner: &Account,
     rows: Vec<Notification>,

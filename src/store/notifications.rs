@@ -2,7 +2,7 @@
 
 use sqlx::PgExecutor;
 
-use crate::model::notification::Notification;
+use crate::model::notification::{GroupData, Notification};
 use crate::model::{NotificationType, Page};
 
 /// The condition every notification meets: neither side blocks the other, and the
@@ -28,10 +28,11 @@ pub async fn insert(
     from: i64,
     kind: NotificationType,
     status_id: Option<i64>,
+    group_key: Option<&str>,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(&format!(
-        "INSERT INTO notifications (id, account_id, from_account_id, type, status_id) \
-         SELECT $1, $2, $3, $4, $5 WHERE $2 <> $3 \
+        "INSERT INTO notifications (id, account_id, from_account_id, type, status_id, group_key) \
+         SELECT $1, $2, $3, $4, $5, $6 WHERE $2 <> $3 \
          AND EXISTS (SELECT 1 FROM accounts WHERE id = $2 AND domain IS NULL) \
          AND {} \
          AND NOT EXISTS (SELECT 1 FROM accounts fa WHERE fa.id = $3 AND (fa.suspended_at IS NOT NULL \
@@ -47,9 +48,27 @@ pub async fn insert(
     .bind(from)
     .bind(kind.as_str())
     .bind(status_id)
+    .bind(group_key)
     .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// The key of `account_id`'s newest notification whose group key is one of `keys` (the
+/// groups a new notification may still join).
+pub async fn latest_group_key(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+    keys: &[String],
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT group_key FROM notifications WHERE account_id = $1 AND group_key = ANY($2) \
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(account_id)
+    .bind(keys)
+    .fetch_optional(db)
+    .await
 }
 
 /// The local moderators and admins who hear of `from`'s reports and sign-ups: those who can
@@ -101,7 +120,7 @@ pub async fn list(
     page: &Page,
 ) -> Result<Vec<Notification>, sqlx::Error> {
     let sql = format!(
-        "SELECT id, account_id, from_account_id, type, status_id, report_id, created_at FROM notifications \
+        "SELECT id, account_id, from_account_id, type, status_id, report_id, created_at, group_key FROM notifications \
          WHERE account_id = $1 AND type = ANY($2) AND ($3::bigint IS NULL OR from_account_id = $3) \
          AND ($4::bigint IS NULL OR id < $4) AND ($5::bigint IS NULL OR id > $5) \
          ORDER BY id {} LIMIT $6",
@@ -125,7 +144,7 @@ pub async fn by_id(
     id: i64,
 ) -> Result<Option<Notification>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, account_id, from_account_id, type, status_id, report_id, created_at FROM notifications \
+        "SELECT id, account_id, from_account_id, type, status_id, report_id, created_at, group_key FROM notifications \
          WHERE account_id = $1 AND id = $2",
     )
     .bind(account_id)
@@ -206,4 +225,184 @@ pub async fn delete_cause(
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// Which of a user's notifications a grouped read looks at: those of `types`, from
+/// `from_account` if given, never from suspended senders.
+pub struct GroupScope<'a> {
+    pub account_id: i64,
+    pub types: &'a [String],
+    pub from_account: Option<i64>,
+    /// The types whose notifications are grouped by their key; others stand alone.
+    pub grouped_types: &'a [String],
+}
+
+/// The conditions of a [`GroupScope`] on `notifications n`, over parameters `$1` (account),
+/// `$2` (types), `$3` (sender).
+const SCOPE: &str = "n.account_id = $1 AND n.type = ANY($2) \
+     AND ($3::bigint IS NULL OR n.from_account_id = $3) \
+     AND NOT EXISTS (SELECT 1 FROM accounts sa WHERE sa.id = n.from_account_id AND sa.suspended_at IS NOT NULL)";
+
+/// The key a notification is grouped by in a read grouping the types in `$4`.
+const SHOWN_KEY: &str = "CASE WHEN n.group_key IS NOT NULL AND n.type = ANY($4) \
+     THEN n.group_key ELSE 'ungrouped-' || n.id END";
+
+/// A page of groups: for each of up to `page.limit` distinct groups, newest first, its
+/// newest notification within the page's bounds. One query: a recursive walk down the
+/// account's notifications that each step takes the next one of a group not yet seen (as
+/// Mastodon does).
+pub async fn group_page(
+    db: impl PgExecutor<'_>,
+    scope: &GroupScope<'_>,
+    page: &Page,
+) -> Result<Vec<Notification>, sqlx::Error> {
+    let (order, step) = if page.ascending() {
+        ("ASC", ">")
+    } else {
+        ("DESC", "<")
+    };
+    let bounds = "($5::bigint IS NULL OR n.id < $5) AND ($6::bigint IS NULL OR n.id > $6)";
+    let sql = format!(
+        "WITH RECURSIVE grouped AS ( \
+           (SELECT n.id, ARRAY[{SHOWN_KEY}] AS groups FROM notifications n \
+            WHERE {SCOPE} AND {bounds} ORDER BY n.id {order} LIMIT 1) \
+           UNION ALL \
+           SELECT next.id, array_append(wt.groups, next.key) \
+           FROM (SELECT g.id, g.groups FROM grouped g WHERE array_length(g.groups, 1) < $7) wt, \
+           LATERAL (SELECT n.id, {SHOWN_KEY} AS key FROM notifications n \
+                    WHERE {SCOPE} AND {bounds} AND n.id {step} wt.id \
+                    AND NOT ({SHOWN_KEY} = ANY(wt.groups)) \
+                    ORDER BY n.id {order} LIMIT 1) next \
+         ) \
+         SELECT n.id, n.account_id, n.from_account_id, n.type, n.status_id, n.report_id, \
+                n.created_at, n.group_key \
+         FROM grouped g JOIN notifications n ON n.id = g.id ORDER BY n.id {order} LIMIT $7"
+    );
+    let rows = sqlx::query_as(&sql)
+        .bind(scope.account_id)
+        .bind(scope.types)
+        .bind(scope.from_account)
+        .bind(scope.grouped_types)
+        .bind(page.max_id)
+        .bind(page.lower())
+        .bind(page.limit)
+        .fetch_all(db)
+        .await?;
+    Ok(page.finish(rows))
+}
+
+/// What each group of `keys` holds among `account_id`'s notifications with ids in
+/// `lowest..=highest` (unbounded where `None`): its newest notification, sample senders,
+/// count, oldest notification and newest time. Suspended senders are not counted.
+pub async fn groups_data(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+    keys: &[String],
+    lowest: Option<i64>,
+    highest: Option<i64>,
+    samples: i64,
+) -> Result<Vec<GroupData>, sqlx::Error> {
+    let member = "n.account_id = $1 AND n.group_key = g.key \
+         AND NOT EXISTS (SELECT 1 FROM accounts sa WHERE sa.id = n.from_account_id AND sa.suspended_at IS NOT NULL) \
+         AND ($4::bigint IS NULL OR n.id <= $4)";
+    sqlx::query_as(&format!(
+        "SELECT g.key AS group_key, \
+           (SELECT n.id FROM notifications n WHERE {member} ORDER BY n.id DESC LIMIT 1) AS most_recent_id, \
+           ARRAY(SELECT n.from_account_id FROM notifications n WHERE {member} \
+                 ORDER BY n.id DESC LIMIT $5) AS sample_account_ids, \
+           (SELECT count(*) FROM notifications n WHERE {member}) AS notifications_count, \
+           (SELECT n.id FROM notifications n WHERE {member} AND ($3::bigint IS NULL OR n.id >= $3) \
+            ORDER BY n.id ASC LIMIT 1) AS page_min_id, \
+           (SELECT n.created_at FROM notifications n WHERE {member} ORDER BY n.id DESC LIMIT 1) AS latest_at \
+         FROM unnest($2::text[]) AS g(key)"
+    ))
+    .bind(account_id)
+    .bind(keys)
+    .bind(lowest)
+    .bind(highest)
+    .bind(samples)
+    .fetch_all(db)
+    .await
+}
+
+/// The newest of `account_id`'s notifications in group `key` whose sender is not suspended.
+pub async fn latest_in_group(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+    key: &str,
+) -> Result<Option<Notification>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT n.id, n.account_id, n.from_account_id, n.type, n.status_id, n.report_id, \
+         n.created_at, n.group_key FROM notifications n \
+         WHERE n.account_id = $1 AND n.group_key = $2 AND NOT EXISTS (SELECT 1 FROM accounts sa \
+             WHERE sa.id = n.from_account_id AND sa.suspended_at IS NOT NULL) \
+         ORDER BY n.id DESC LIMIT 1",
+    )
+    .bind(account_id)
+    .bind(key)
+    .fetch_optional(db)
+    .await
+}
+
+/// A page of the notifications in group `key`, paged by notification id, suspended senders
+/// left out.
+pub async fn group_members(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+    key: &str,
+    page: &Page,
+) -> Result<Vec<Notification>, sqlx::Error> {
+    let sql = format!(
+        "SELECT n.id, n.account_id, n.from_account_id, n.type, n.status_id, n.report_id, \
+         n.created_at, n.group_key FROM notifications n \
+         WHERE n.account_id = $1 AND n.group_key = $2 AND NOT EXISTS (SELECT 1 FROM accounts sa \
+             WHERE sa.id = n.from_account_id AND sa.suspended_at IS NOT NULL) \
+         AND ($3::bigint IS NULL OR n.id < $3) AND ($4::bigint IS NULL OR n.id > $4) \
+         ORDER BY n.id {} LIMIT $5",
+        page.order()
+    );
+    let rows = sqlx::query_as(&sql)
+        .bind(account_id)
+        .bind(key)
+        .bind(page.max_id)
+        .bind(page.lower())
+        .bind(page.limit)
+        .fetch_all(db)
+        .await?;
+    Ok(page.finish(rows))
+}
+
+/// Deletes `account_id`'s notifications in group `key`; returns how many there were.
+pub async fn dismiss_group(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+    key: &str,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM notifications WHERE account_id = $1 AND group_key = $2")
+        .bind(account_id)
+        .bind(key)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// The groups with a notification newer than `after` (the read marker), counted up to `cap`.
+pub async fn count_unread_groups(
+    db: impl PgExecutor<'_>,
+    scope: &GroupScope<'_>,
+    after: Option<i64>,
+    cap: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(&format!(
+        "SELECT count(*) FROM (SELECT DISTINCT {SHOWN_KEY} FROM notifications n \
+         WHERE {SCOPE} AND ($5::bigint IS NULL OR n.id > $5) LIMIT $6) g"
+    ))
+    .bind(scope.account_id)
+    .bind(scope.types)
+    .bind(scope.from_account)
+    .bind(scope.grouped_types)
+    .bind(after)
+    .bind(cap)
+    .fetch_one(db)
+    .await
 }

@@ -82,13 +82,17 @@ fn concrete(pattern: &str) -> String {
         .join("/")
 }
 
-/// Whether the router had nothing for this request: axum's own 404 has an empty body (every
-/// handler's 404 carries Mastodon's `{"error": …}`), and a 405 means the path exists for other
-/// methods only.
+/// Whether the router had nothing for this request: under `/api/` its 404 carries the
+/// `x-rookery-unrouted` header (the body is Mastodon's `{"error": …}`, as a handler's 404);
+/// elsewhere axum's own 404 has an empty body (every handler's 404 has a JSON one); a 405
+/// means the path exists for other methods only.
 async fn unrouted(res: reqwest::Response) -> bool {
     match res.status() {
         StatusCode::METHOD_NOT_ALLOWED => true,
-        StatusCode::NOT_FOUND => res.text().await.unwrap_or_default().trim().is_empty(),
+        StatusCode::NOT_FOUND => {
+            res.headers().contains_key(rookery::api::UNROUTED.as_str())
+                || res.text().await.unwrap_or_default().trim().is_empty()
+        }
         _ => false,
     }
 }
@@ -147,7 +151,7 @@ async fn every_route_registered_under_src_api_is_served() {
         "registered but not served: {missing:#?}"
     );
 
-    // The check itself can fail: a URL nobody registers is reported as unrouted.
+    // The check itself can fail: a URL nobody registers is reported as unrouted…
     let res = app
         .client
         .get(app.url("/api/v1/no_such_endpoint"))
@@ -155,6 +159,62 @@ async fn every_route_registered_under_src_api_is_served() {
         .await
         .expect("request");
     assert!(unrouted(res).await);
+    // …and a handler's own 404 is not.
+    let res = app
+        .client
+        .get(app.url("/api/v1/statuses/1"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(!unrouted(res).await);
+}
+
+/// Unknown URLs under `/api/` answer as Mastodon does: 404 with `{"error":"Record not found"}`,
+/// whatever the method; a known path with another method stays 405.
+#[tokio::test]
+async fn unknown_api_urls_are_not_found_in_json() {
+    let app = TestApp::spawn().await;
+    for (method, path) in [
+        (Method::GET, "/api/v1/no_such_endpoint"),
+        (Method::POST, "/api/v2/nothing/here"),
+        (Method::DELETE, "/api/v9/statuses"),
+        (Method::GET, "/api/v1/accounts/1/no_such_action"),
+    ] {
+        let res = app
+            .client
+            .request(method.clone(), app.url(path))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{method} {path}");
+        assert!(res
+            .headers()
+            .get("content-type")
+            .is_some_and(|v| v.to_str().unwrap_or("").starts_with("application/json")));
+        let body: serde_json::Value = res.json().await.expect("a JSON body");
+        assert_eq!(
+            body,
+            serde_json::json!({"error": "Record not found"}),
+            "{path}"
+        );
+    }
+    let res = app
+        .client
+        .delete(app.url("/api/v1/instance"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+    // Outside /api/ nothing changes: the web's unknown pages are not the API's.
+    let res = app
+        .client
+        .get(app.url("/no/such/page"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(res.headers().get(rookery::api::UNROUTED.as_str()).is_none());
 }
 
 #[tokio::test]

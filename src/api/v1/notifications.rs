@@ -13,7 +13,6 @@ use crate::api::params::Query;
 use crate::api::{de, path_id};
 use crate::app::AppState;
 use crate::error::{Error, Result};
-use crate::model::NotificationType;
 use crate::service::notifications::{self, NotificationFilter, NotificationView};
 
 pub fn routes() -> Router<AppState> {
@@ -29,10 +28,11 @@ fn render(state: &AppState, auth: &Auth, n: &NotificationView) -> Notification {
     Notification::from_view(n, auth.account.id, &state.base_url())
 }
 
+/// The parameters of a notification list, shared with `/api/v2/notifications`.
 #[derive(Deserialize)]
 pub struct ListParams {
     #[serde(flatten)]
-    page: PageParams,
+    pub page: PageParams,
     #[serde(default, deserialize_with = "de::string_list")]
     types: Vec<String>,
     #[serde(default, deserialize_with = "de::string_list")]
@@ -41,14 +41,23 @@ pub struct ListParams {
     account_id: Option<String>,
 }
 
-fn check_types(field: &str, types: &[String]) -> Result<()> {
-    match types.iter().find(|t| !NotificationType::is_known(t)) {
-        Some(unknown) => Err(Error::invalid(
-            field,
-            "ERR_INCLUSION",
-            format!("contains an unknown type {unknown:?}"),
-        )),
-        None => Ok(()),
+impl ListParams {
+    /// The filter asked for. Type names Rookery does not know (`quote`, types of later
+    /// Mastodon versions) are ignored, as Mastodon ignores them; a malformed `account_id` is
+    /// refused.
+    pub fn filter(self) -> Result<NotificationFilter> {
+        Ok(NotificationFilter {
+            types: self.types,
+            exclude_types: self.exclude_types,
+            account_id: match self.account_id.as_deref().filter(|a| !a.is_empty()) {
+                Some(raw) => {
+                    Some(crate::id::parse(raw).ok_or_else(|| {
+                        Error::invalid("account_id", "ERR_INVALID", "is not an id")
+                    })?)
+                }
+                None => None,
+            },
+        })
     }
 }
 
@@ -59,21 +68,9 @@ pub async fn index(
     Query(q): Query<ListParams>,
 ) -> Result<Paginated<Notification>> {
     auth.require("read:notifications")?;
-    check_types("types", &q.types)?;
-    check_types("exclude_types", &q.exclude_types)?;
-    let filter = NotificationFilter {
-        types: q.types,
-        exclude_types: q.exclude_types,
-        account_id: match q.account_id.as_deref().filter(|a| !a.is_empty()) {
-            Some(raw) => Some(
-                crate::id::parse(raw)
-                    .ok_or_else(|| Error::invalid("account_id", "ERR_INVALID", "is not an id"))?,
-            ),
-            None => None,
-        },
-    };
-    let (items, cursors) =
-        notifications::list(&state, &auth.account, &filter, &q.page.page(STATUS_LIMITS)).await?;
+    let page = q.page.page(STATUS_LIMITS);
+    let filter = q.filter()?;
+    let (items, cursors) = notifications::list(&state, &auth.account, &filter, &page).await?;
     let base = state.base_url();
     Ok(Paginated::new(
         items.iter().map(|n| render(&state, &auth, n)).collect(),

@@ -3,6 +3,7 @@
 pub mod filters;
 pub mod instance;
 pub mod media;
+pub mod notifications;
 pub mod search;
 
 use axum::Router;
@@ -14,5 +15,6 @@ pub fn routes() -> Router<AppState> {
         .merge(filters::routes())
         .merge(instance::routes())
         .merge(media::routes())
+        .merge(notifications::routes())
         .merge(search::routes())
 }
