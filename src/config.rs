@@ -166,6 +166,10 @@ pub struct InstanceConfig {
     pub description: String,
     pub contact_email: String,
     pub languages: Vec<String>,
+    /// Whether `/api/v1/instance/peers` lists the domains this instance knows.
+    pub peers_api: bool,
+    /// Whether `/api/v1/instance/activity` publishes weekly counts.
+    pub activity_api: bool,
 }
 
 #[derive(Clone, Deserialize, Serialize)]

@@ -2,12 +2,16 @@
 //! the faces convert them into the wire shapes of clients (`api::entities`) and peers.
 
 pub mod account;
+pub mod announcement;
 pub mod conversation;
 pub mod host;
+pub mod instance;
+pub mod language;
 pub mod list;
 pub mod media;
 pub mod moderation;
 pub mod notification;
+pub mod notification_policy;
 pub mod oauth;
 pub mod page;
 pub mod relationship;

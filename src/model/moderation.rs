@@ -190,6 +190,17 @@ pub struct Filter {
     pub expires_at: Option<DateTime<Utc>>,
     #[sqlx(skip)]
     pub keywords: Vec<FilterKeyword>,
+    /// Statuses the filter matches by hand.
+    #[sqlx(skip)]
+    pub statuses: Vec<FilterStatus>,
+}
+
+/// A status a filter matches whatever its text.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct FilterStatus {
+    pub id: i64,
+    pub filter_id: i64,
+    pub status_id: i64,
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -218,6 +229,8 @@ impl Filter {
 pub struct FilterMatch {
     pub filter: std::sync::Arc<Filter>,
     pub keyword_matches: Vec<String>,
+    /// The status (or the boosted original) when the filter names it.
+    pub status_matches: Vec<i64>,
 }
 
 fn keyword_matches(haystack: &str, needle: &str, whole_word: bool) -> bool {

@@ -112,3 +112,14 @@ impl TryFrom<String> for Visibility {
         Visibility::parse(&value).ok_or_else(|| format!("unknown visibility {value:?}"))
     }
 }
+
+/// How a user reads: Mastodon's `reading:*` preferences.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct ReadingPreferences {
+    /// `default` (hide sensitive media), `show_all` or `hide_all`.
+    pub expand_media: String,
+    /// Open content warnings without a click.
+    pub expand_spoilers: bool,
+    /// Play animated GIFs without hovering.
+    pub autoplay_gifs: bool,
+}

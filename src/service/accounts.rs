@@ -557,6 +557,16 @@ pub struct ProfileImages {
 
 /// A profile edit with its images (`update_credentials`). The images are processed before
 /// anything changes, so that a bad file leaves the profile as it was.
+/// `user`'s reading preferences, as stored.
+pub async fn reading_preferences(
+    state: &AppState,
+    user: &User,
+) -> Result<crate::model::user::ReadingPreferences> {
+    store::users::reading_preferences(&state.db, user.id)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
 pub async fn update_credentials(
     state: &AppState,
     user: &User,

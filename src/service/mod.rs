@@ -2,6 +2,7 @@
 //! these; these call the store. Nothing here knows about HTTP requests or JSON shapes.
 
 pub mod accounts;
+pub mod announcements;
 pub mod cache;
 pub mod conversations;
 pub mod delivery;
@@ -9,6 +10,7 @@ pub mod feeds;
 pub mod inbound;
 pub mod instance;
 pub mod instance_actor;
+pub mod instance_pages;
 pub mod lists;
 pub mod markers;
 pub mod media;

@@ -2,17 +2,20 @@
 //! [`store::notifications::insert`]), and read back for the API.
 
 pub mod groups;
+pub mod policy;
 
 use sqlx::{PgConnection, PgExecutor};
 
 use crate::error::Result;
+use crate::model::notification_policy::PolicyAction;
 use crate::model::{notification, NotificationType};
 use crate::{id, store};
 
 /// Notifies `recipient` that `from` did something (`kind`, about `status_id`). Nothing
 /// happens for remote recipients, one's own actions, blocked or notification-muted senders,
-/// suspended senders, silenced senders the recipient does not follow (follow requests
-/// excepted), and senders on a domain the recipient hides.
+/// suspended senders, and senders on a domain the recipient hides. Then the recipient's
+/// notification policy (see [`policy`]) accepts it, drops it, or records it filtered: kept
+/// in a request for its sender, neither streamed nor pushed.
 ///
 /// `db` is a connection: a transaction's (`&mut *tx`, then streaming clients hear of the
 /// notification when it commits) or one taken from the pool.
@@ -23,12 +26,25 @@ pub async fn notify(
     kind: NotificationType,
     status_id: Option<i64>,
 ) -> Result<()> {
+    if recipient == from {
+        return Ok(());
+    }
+    let Some(action) = policy::judge(&mut db, recipient, from, kind, status_id).await? else {
+        return Ok(());
+    };
+    let filtered = match action {
+        PolicyAction::Drop => return Ok(()),
+        PolicyAction::Filter => true,
+        PolicyAction::Accept => false,
+    };
     let id = id::next();
-    let group_key = match kind.group_prefix(status_id) {
+    // Filtered notifications join no group (as on Mastodon): they would otherwise count in
+    // groups the recipient sees.
+    let group_key = match kind.group_prefix(status_id).filter(|_| !filtered) {
         Some(prefix) => Some(group_key_for(&mut db, recipient, &prefix).await?),
         None => None,
     };
-    if store::notifications::insert(
+    let recorded = store::notifications::insert(
         &mut *db,
         id,
         recipient,
@@ -36,9 +52,22 @@ pub async fn notify(
         kind,
         status_id,
         group_key.as_deref(),
+        filtered,
     )
-    .await?
-    {
+    .await?;
+    if !recorded {
+        return Ok(());
+    }
+    if filtered {
+        store::notification_policies::record_request(
+            &mut *db,
+            id::next(),
+            recipient,
+            from,
+            status_id,
+        )
+        .await?;
+    } else {
         crate::service::streaming::notification_created(&mut *db, id, recipient).await?;
     }
     Ok(())
@@ -115,6 +144,8 @@ pub struct NotificationFilter {
     pub types: Vec<String>,
     pub exclude_types: Vec<String>,
     pub account_id: Option<i64>,
+    /// Whether notifications the policy filtered are listed too.
+    pub include_filtered: bool,
 }
 
 impl NotificationFilter {
@@ -134,7 +165,9 @@ impl NotificationFilter {
 }
 
 /// A page of `owner`'s notifications, with its raw paging ids. Notifications whose status
-/// the owner may no longer see (or whose sender is gone) are left out.
+/// the owner may no longer see (or whose sender is gone), and those about a status one of
+/// the owner's `hide` filters hides in the `notifications` context, are left out (as on
+/// Mastodon, and as the stream leaves them out).
 pub async fn list(
     state: &AppState,
     owner: &Account,
@@ -142,10 +175,23 @@ pub async fn list(
     page: &Page,
 ) -> Result<(Vec<NotificationView>, Option<(i64, i64)>)> {
     let types = filter.allowed_types(owner);
-    let rows =
-        store::notifications::list(&state.db, owner.id, &types, filter.account_id, page).await?;
+    let rows = store::notifications::list(
+        &state.db,
+        owner.id,
+        &types,
+        filter.account_id,
+        filter.include_filtered,
+        page,
+    )
+    .await?;
     let cursors = rows.first().zip(rows.last()).map(|(f, l)| (f.id, l.id));
-    Ok((views_of(state, owner, rows).await?, cursors))
+    let mut views = views_of(state, owner, rows).await?;
+    views.retain(|v| {
+        !v.status.as_ref().is_some_and(|s| {
+            crate::service::moderation::filters::hidden_in(&s.filtered, "notifications")
+        })
+    });
+    Ok((views, cursors))
 }
 
 pub(crate) async fn views_of(

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgExecutor};
 
-use crate::model::moderation::{Filter, FilterKeyword, UserDomainBlock};
+use crate::model::moderation::{Filter, FilterKeyword, FilterStatus, UserDomainBlock};
 use crate::model::Page;
 
 const FILTER_COLUMNS: &str = "id, account_id, title, context, filter_action, expires_at";
@@ -32,14 +32,76 @@ pub async fn of_account(
     .bind(&ids)
     .fetch_all(&mut *db)
     .await?;
+    let statuses: Vec<FilterStatus> = sqlx::query_as(
+        "SELECT id, filter_id, status_id FROM filter_statuses WHERE filter_id = ANY($1) ORDER BY id",
+    )
+    .bind(&ids)
+    .fetch_all(&mut *db)
+    .await?;
     for f in &mut filters {
         f.keywords = keywords
             .iter()
             .filter(|k| k.filter_id == f.id)
             .cloned()
             .collect();
+        f.statuses = statuses
+            .iter()
+            .filter(|s| s.filter_id == f.id)
+            .cloned()
+            .collect();
     }
     Ok(filters)
+}
+
+/// Adds `status_id` to filter `filter_id`; `false` when it is there already.
+pub async fn insert_status(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    filter_id: i64,
+    status_id: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO filter_statuses (id, filter_id, status_id) VALUES ($1, $2, $3) \
+         ON CONFLICT (filter_id, status_id) DO NOTHING",
+    )
+    .bind(id)
+    .bind(filter_id)
+    .bind(status_id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A filter status and the owner of its filter.
+pub async fn filter_status(
+    db: impl PgExecutor<'_>,
+    id: i64,
+) -> Result<Option<(FilterStatus, i64)>, sqlx::Error> {
+    let row: Option<(i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT s.id, s.filter_id, s.status_id, f.account_id FROM filter_statuses s \
+         JOIN filters f ON f.id = s.filter_id WHERE s.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|(id, filter_id, status_id, owner)| {
+        (
+            FilterStatus {
+                id,
+                filter_id,
+                status_id,
+            },
+            owner,
+        )
+    }))
+}
+
+pub async fn delete_status(db: impl PgExecutor<'_>, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM filter_statuses WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
 }
 
 /// The values of a filter to write.

@@ -401,6 +401,24 @@ pub async fn delete_unattached_before(
     Ok(flatten_keys(rows))
 }
 
+/// Removes `account_id`'s attachment `id` if no status or scheduled status holds it; returns
+/// the keys of its files, or `None` when nothing was removed.
+pub async fn delete_unattached(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    account_id: i64,
+) -> Result<Option<Vec<String>>, sqlx::Error> {
+    let rows: Vec<(Option<String>, Option<String>)> = sqlx::query_as(
+        "DELETE FROM media_attachments WHERE id = $1 AND account_id = $2 AND status_id IS NULL \
+         AND scheduled_status_id IS NULL RETURNING file_key, preview_key",
+    )
+    .bind(id)
+    .bind(account_id)
+    .fetch_all(db)
+    .await?;
+    Ok((!rows.is_empty()).then(|| flatten_keys(rows)))
+}
+
 fn flatten_keys(rows: Vec<(Option<String>, Option<String>)>) -> Vec<String> {
     let mut keys: Vec<String> = rows
         .into_iter()

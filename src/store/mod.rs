@@ -40,16 +40,19 @@ macro_rules! visible_to {
 }
 
 pub mod accounts;
+pub mod announcements;
 pub mod cache;
 pub mod conversations;
 pub mod delivery_hosts;
 pub mod feeds;
 pub mod filters;
+pub mod instance;
 pub mod jobs;
 pub mod lists;
 pub mod markers;
 pub mod media;
 pub mod moderation;
+pub mod notification_policies;
 pub mod notifications;
 pub mod oauth;
 pub mod reactions;

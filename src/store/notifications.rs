@@ -19,8 +19,9 @@ fn not_blocked_or_muted(recipient: &str, from: &str) -> String {
 
 /// Records a notification unless the rules say no: only local recipients, never for one's
 /// own actions, never between accounts where either blocks the other, never from an account
-/// the recipient muted with notifications. A repeated cause does not notify twice. Returns
-/// whether one was recorded.
+/// the recipient muted with notifications, a suspended account or a domain the recipient
+/// hides. A repeated cause does not notify twice. A `filtered` one is kept aside (see
+/// `notification_policies`). Returns whether one was recorded.
 pub async fn insert(
     db: impl PgExecutor<'_>,
     id: i64,
@@ -29,15 +30,14 @@ pub async fn insert(
     kind: NotificationType,
     status_id: Option<i64>,
     group_key: Option<&str>,
+    filtered: bool,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(&format!(
-        "INSERT INTO notifications (id, account_id, from_account_id, type, status_id, group_key) \
-         SELECT $1, $2, $3, $4, $5, $6 WHERE $2 <> $3 \
+        "INSERT INTO notifications (id, account_id, from_account_id, type, status_id, group_key, filtered) \
+         SELECT $1, $2, $3, $4, $5, $6, $7 WHERE $2 <> $3 \
          AND EXISTS (SELECT 1 FROM accounts WHERE id = $2 AND domain IS NULL) \
          AND {} \
          AND NOT EXISTS (SELECT 1 FROM accounts fa WHERE fa.id = $3 AND (fa.suspended_at IS NOT NULL \
-             OR (fa.silenced_at IS NOT NULL AND $4 <> 'follow_request' AND NOT EXISTS \
-                 (SELECT 1 FROM follows ff WHERE ff.account_id = $2 AND ff.target_account_id = $3)) \
              OR (fa.domain IS NOT NULL AND EXISTS (SELECT 1 FROM user_domain_blocks ud \
                  WHERE ud.account_id = $2 AND rookery_domain_covered(fa.domain, ud.domain))))) \
          ON CONFLICT DO NOTHING",
@@ -49,6 +49,7 @@ pub async fn insert(
     .bind(kind.as_str())
     .bind(status_id)
     .bind(group_key)
+    .bind(filtered)
     .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -111,19 +112,32 @@ pub async fn insert_for_staff(
     Ok(done.rows_affected() == 1)
 }
 
-/// A page of a user's notifications, filtered by type and sender.
+/// The condition on a notification's `filtered` (of `{alias}filtered`): those the policy
+/// filtered only when asked for.
+fn shown(include_filtered: bool, alias: &str) -> String {
+    if include_filtered {
+        "TRUE".to_string()
+    } else {
+        format!("NOT {alias}filtered")
+    }
+}
+
+/// A page of a user's notifications, filtered by type and sender, without those the
+/// notification policy filtered unless `include_filtered`.
 pub async fn list(
     db: impl PgExecutor<'_>,
     account_id: i64,
     types: &[String],
     from_account: Option<i64>,
+    include_filtered: bool,
     page: &Page,
 ) -> Result<Vec<Notification>, sqlx::Error> {
     let sql = format!(
         "SELECT id, account_id, from_account_id, type, status_id, report_id, created_at, group_key FROM notifications \
          WHERE account_id = $1 AND type = ANY($2) AND ($3::bigint IS NULL OR from_account_id = $3) \
-         AND ($4::bigint IS NULL OR id < $4) AND ($5::bigint IS NULL OR id > $5) \
+         AND ($4::bigint IS NULL OR id < $4) AND ($5::bigint IS NULL OR id > $5) AND {} \
          ORDER BY id {} LIMIT $6",
+        shown(include_filtered, ""),
         page.order()
     );
     let rows = sqlx::query_as(&sql)
@@ -174,7 +188,8 @@ pub async fn clear(db: impl PgExecutor<'_>, account_id: i64) -> Result<(), sqlx:
     Ok(())
 }
 
-/// Notifications newer than `after` (the read marker), counted up to `cap`.
+/// Notifications newer than `after` (the read marker), counted up to `cap`; filtered ones
+/// are not.
 pub async fn count_unread(
     db: impl PgExecutor<'_>,
     account_id: i64,
@@ -183,7 +198,7 @@ pub async fn count_unread(
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT count(*) FROM (SELECT 1 FROM notifications WHERE account_id = $1 \
-         AND ($2::bigint IS NULL OR id > $2) LIMIT $3) n",
+         AND ($2::bigint IS NULL OR id > $2) AND NOT filtered LIMIT $3) n",
     )
     .bind(account_id)
     .bind(after)
@@ -235,13 +250,20 @@ pub struct GroupScope<'a> {
     pub from_account: Option<i64>,
     /// The types whose notifications are grouped by their key; others stand alone.
     pub grouped_types: &'a [String],
+    /// Whether notifications the policy filtered are read too.
+    pub include_filtered: bool,
 }
 
 /// The conditions of a [`GroupScope`] on `notifications n`, over parameters `$1` (account),
 /// `$2` (types), `$3` (sender).
-const SCOPE: &str = "n.account_id = $1 AND n.type = ANY($2) \
-     AND ($3::bigint IS NULL OR n.from_account_id = $3) \
-     AND NOT EXISTS (SELECT 1 FROM accounts sa WHERE sa.id = n.from_account_id AND sa.suspended_at IS NOT NULL)";
+fn scope_sql(scope: &GroupScope<'_>) -> String {
+    format!(
+        "n.account_id = $1 AND n.type = ANY($2) \
+         AND ($3::bigint IS NULL OR n.from_account_id = $3) AND {} \
+         AND NOT EXISTS (SELECT 1 FROM accounts sa WHERE sa.id = n.from_account_id AND sa.suspended_at IS NOT NULL)",
+        shown(scope.include_filtered, "n.")
+    )
+}
 
 /// The key a notification is grouped by in a read grouping the types in `$4`.
 const SHOWN_KEY: &str = "CASE WHEN n.group_key IS NOT NULL AND n.type = ANY($4) \
@@ -262,15 +284,16 @@ pub async fn group_page(
         ("DESC", "<")
     };
     let bounds = "($5::bigint IS NULL OR n.id < $5) AND ($6::bigint IS NULL OR n.id > $6)";
+    let scope_sql = scope_sql(scope);
     let sql = format!(
         "WITH RECURSIVE grouped AS ( \
            (SELECT n.id, ARRAY[{SHOWN_KEY}] AS groups FROM notifications n \
-            WHERE {SCOPE} AND {bounds} ORDER BY n.id {order} LIMIT 1) \
+            WHERE {scope_sql} AND {bounds} ORDER BY n.id {order} LIMIT 1) \
            UNION ALL \
            SELECT next.id, array_append(wt.groups, next.key) \
            FROM (SELECT g.id, g.groups FROM grouped g WHERE array_length(g.groups, 1) < $7) wt, \
            LATERAL (SELECT n.id, {SHOWN_KEY} AS key FROM notifications n \
-                    WHERE {SCOPE} AND {bounds} AND n.id {step} wt.id \
+                    WHERE {scope_sql} AND {bounds} AND n.id {step} wt.id \
                     AND NOT ({SHOWN_KEY} = ANY(wt.groups)) \
                     ORDER BY n.id {order} LIMIT 1) next \
          ) \
@@ -393,9 +416,10 @@ pub async fn count_unread_groups(
     after: Option<i64>,
     cap: i64,
 ) -> Result<i64, sqlx::Error> {
+    let scope_sql = scope_sql(scope);
     sqlx::query_scalar(&format!(
         "SELECT count(*) FROM (SELECT DISTINCT {SHOWN_KEY} FROM notifications n \
-         WHERE {SCOPE} AND ($5::bigint IS NULL OR n.id > $5) LIMIT $6) g"
+         WHERE {scope_sql} AND ($5::bigint IS NULL OR n.id > $5) LIMIT $6) g"
     ))
     .bind(scope.account_id)
     .bind(scope.types)

@@ -146,11 +146,31 @@ pub async fn set_posting_defaults(
     Ok(())
 }
 
+/// A user's reading preferences (their stored defaults until they change them).
+pub async fn reading_preferences(
+    db: impl PgExecutor<'_>,
+    id: i64,
+) -> Result<Option<crate::model::user::ReadingPreferences>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT reading_expand_media AS expand_media, reading_expand_spoilers AS expand_spoilers, \
+         reading_autoplay_gifs AS autoplay_gifs FROM users WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Records a sign-in: the user's latest, and their presence in this week's activity.
 pub async fn touch_sign_in(db: impl PgExecutor<'_>, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET last_sign_in_at = now() WHERE id = $1")
-        .bind(id)
-        .execute(db)
-        .await?;
+    sqlx::query(
+        "WITH touched AS (UPDATE users SET last_sign_in_at = now() WHERE id = $1 RETURNING id) \
+         INSERT INTO login_activity (week, user_id) \
+         SELECT date_trunc('week', now() AT TIME ZONE 'UTC')::date, id FROM touched \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(id)
+    .execute(db)
+    .await?;
     Ok(())
 }
 

@@ -39,6 +39,15 @@ pub enum Event {
     /// Local account `r` changed their keyword filters.
     #[serde(rename = "filt")]
     FiltersChanged { r: i64 },
+    /// Announcement `a` was published or edited: every local user's stream.
+    #[serde(rename = "ann")]
+    Announced { a: i64 },
+    /// Announcement `a` has `c` reactions `n` now.
+    #[serde(rename = "annr")]
+    AnnouncementReacted { a: i64, n: String, c: i64 },
+    /// Announcement `a` was deleted or unpublished.
+    #[serde(rename = "annd")]
+    AnnouncementDeleted { a: i64 },
 }
 
 impl Event {

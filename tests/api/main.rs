@@ -3,7 +3,9 @@
 
 mod account_search;
 mod accounts;
+mod announcements;
 mod cli;
+mod client_gaps;
 mod connection_reuse;
 mod consistency;
 mod conversations;
@@ -18,6 +20,7 @@ mod helpers;
 mod hostile_peers;
 mod inbound_activities;
 mod instance;
+mod instance_pages;
 mod interact;
 mod job_queue;
 mod lists;
@@ -25,6 +28,7 @@ mod media;
 mod media_edits;
 mod media_thumbnails;
 mod moderation;
+mod notification_policy;
 mod notifications_grouped;
 mod oauth;
 mod peer_documents;

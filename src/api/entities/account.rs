@@ -179,8 +179,17 @@ impl Account {
     }
 }
 
+/// The most `source.follow_requests_count` says (Mastodon counts up to 40).
+pub const FOLLOW_REQUESTS_SHOWN: i64 = 40;
+
 impl CredentialAccount {
-    pub fn render(account: &model::Account, user: &User, base_url: &str) -> CredentialAccount {
+    /// `follow_requests_count`: the follow requests waiting for the account.
+    pub fn render(
+        account: &model::Account,
+        user: &User,
+        follow_requests_count: i64,
+        base_url: &str,
+    ) -> CredentialAccount {
         CredentialAccount {
             account: Account::render(account, base_url),
             source: Source {
@@ -197,7 +206,7 @@ impl CredentialAccount {
                         verified_at: f.verified_at.as_ref().map(datetime),
                     })
                     .collect(),
-                follow_requests_count: 0,
+                follow_requests_count,
                 hide_collections: Some(account.hide_collections),
                 discoverable: Some(account.discoverable),
                 indexable: account.indexable,

@@ -3,6 +3,7 @@
 //! beside each shape.
 
 pub mod account;
+pub mod announcement;
 pub mod application;
 pub mod conversation;
 pub mod instance;
@@ -10,6 +11,7 @@ pub mod list;
 pub mod media;
 pub mod moderation;
 pub mod notification;
+pub mod notification_policy;
 pub mod relationship;
 pub mod scheduled_status;
 pub mod status;

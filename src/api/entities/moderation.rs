@@ -300,7 +300,23 @@ impl FilterKeyword {
     }
 }
 
-/// Filter (v2). Status filters are not kept, so `statuses` is always empty.
+/// FilterStatus: a status a filter names.
+#[derive(Debug, Serialize)]
+pub struct FilterStatus {
+    pub id: String,
+    pub status_id: String,
+}
+
+impl FilterStatus {
+    pub fn render(s: &m::FilterStatus) -> FilterStatus {
+        FilterStatus {
+            id: s.id.to_string(),
+            status_id: s.status_id.to_string(),
+        }
+    }
+}
+
+/// Filter (v2).
 #[derive(Debug, Serialize)]
 pub struct Filter {
     pub id: String,
@@ -309,7 +325,7 @@ pub struct Filter {
     pub expires_at: Option<String>,
     pub filter_action: String,
     pub keywords: Vec<FilterKeyword>,
-    pub statuses: Vec<serde_json::Value>,
+    pub statuses: Vec<FilterStatus>,
 }
 
 impl Filter {
@@ -321,7 +337,7 @@ impl Filter {
             expires_at: f.expires_at.as_ref().map(datetime),
             filter_action: f.filter_action.clone(),
             keywords: f.keywords.iter().map(FilterKeyword::render).collect(),
-            statuses: Vec::new(),
+            statuses: f.statuses.iter().map(FilterStatus::render).collect(),
         }
     }
 }
@@ -342,7 +358,8 @@ pub fn filter_results(matches: &[m::FilterMatch]) -> Vec<serde_json::Value> {
             serde_json::to_value(FilterResult {
                 filter: Filter::render(&fm.filter),
                 keyword_matches: Some(fm.keyword_matches.clone()),
-                status_matches: None,
+                status_matches: (!fm.status_matches.is_empty())
+                    .then(|| fm.status_matches.iter().map(i64::to_string).collect()),
             })
             .ok()
         })

@@ -22,7 +22,7 @@ pub struct Relationship {
     pub muting_expires_at: Option<String>,
     pub requested: bool,
     pub requested_by: bool,
-    /// Domain blocks are not kept yet.
+    /// The viewer hides the account's domain.
     pub domain_blocking: bool,
     /// Endorsements (featured profiles) are not kept yet.
     pub endorsed: bool,
@@ -46,7 +46,7 @@ impl Relationship {
             muting_expires_at: r.muting_expires_at.as_ref().map(datetime),
             requested: r.requested,
             requested_by: r.requested_by,
-            domain_blocking: false,
+            domain_blocking: r.domain_blocking,
             endorsed: false,
             note: r.note.clone(),
         }

@@ -21,6 +21,7 @@ pub async fn show(State(state): State<AppState>) -> Json<Value> {
         "token_endpoint": format!("{base}/oauth/token"),
         "app_registration_endpoint": format!("{base}/api/v1/apps"),
         "revocation_endpoint": format!("{base}/oauth/revoke"),
+        "userinfo_endpoint": format!("{base}/oauth/userinfo"),
         "scopes_supported": KNOWN_SCOPES,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],

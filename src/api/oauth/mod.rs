@@ -1,10 +1,11 @@
-//! The OAuth endpoints a client calls directly: `/oauth/token`, `/oauth/revoke` and the
-//! server metadata at `/.well-known/oauth-authorization-server`. The sign-in and consent page
+//! The OAuth endpoints a client calls directly: `/oauth/token`, `/oauth/revoke`,
+//! `/oauth/userinfo` and the server metadata at `/.well-known/oauth-authorization-server`. The sign-in and consent page
 //! (`/oauth/authorize`) is a web page and lives in `web::oauth`.
 
 pub mod metadata;
 pub mod revoke;
 pub mod token;
+pub mod userinfo;
 
 use axum::http::{HeaderMap, StatusCode};
 use axum::Router;
@@ -19,6 +20,7 @@ pub fn routes() -> Router<AppState> {
         .merge(token::routes())
         .merge(revoke::routes())
         .merge(metadata::routes())
+        .merge(userinfo::routes())
 }
 
 /// A refusal answered as RFC 6749 (§5.2) and Doorkeeper, whose wording clients may know.

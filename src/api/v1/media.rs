@@ -20,7 +20,7 @@ use crate::service::media::{self, Mode, UploadMeta};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/media", post(create))
-        .route("/api/v1/media/{id}", get(show).put(update))
+        .route("/api/v1/media/{id}", get(show).put(update).delete(destroy))
 }
 
 #[derive(Deserialize)]
@@ -91,6 +91,17 @@ pub async fn show(
         )),
         _ => Ok(Json(MediaAttachment::render(&m)).into_response()),
     }
+}
+
+/// `DELETE /api/v1/media/:id`: an upload not attached to any status (422 otherwise).
+pub async fn destroy(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>> {
+    auth.require("write:media")?;
+    media::delete(&state, &auth.account, path_id(&id)?).await?;
+    Ok(Json(serde_json::json!({})))
 }
 
 /// `PUT /api/v1/media/:id`: description, focal point and custom preview (`thumbnail`),

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod announcements;
 pub mod apps;
 pub mod blocks;
 pub mod bookmarks;
@@ -34,6 +35,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(accounts::routes())
         .merge(admin::routes())
+        .merge(announcements::routes())
         .merge(apps::routes())
         .merge(blocks::routes())
         .merge(bookmarks::routes())

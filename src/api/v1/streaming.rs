@@ -20,6 +20,7 @@ use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 
 use crate::api::de;
+use crate::api::entities::announcement::Announcement;
 use crate::api::entities::conversation::Conversation;
 use crate::api::entities::moderation::filter_results;
 use crate::api::entities::notification::Notification;
@@ -184,6 +185,26 @@ impl Render for EntityRenderer {
             Payload::Deleted { status_id } => ("delete", status_id.to_string()),
             // Mastodon sends it without a payload.
             Payload::FiltersChanged => ("filters_changed", String::new()),
+            Payload::Announcement { view, reader } => (
+                "announcement",
+                serde_json::to_string(&Announcement::render(view, Some(*reader), base_url))?,
+            ),
+            Payload::AnnouncementReaction {
+                announcement_id,
+                name,
+                count,
+            } => (
+                "announcement.reaction",
+                serde_json::json!({
+                    "name": name,
+                    "count": count,
+                    "announcement_id": announcement_id.to_string(),
+                })
+                .to_string(),
+            ),
+            Payload::AnnouncementDeleted { announcement_id } => {
+                ("announcement.delete", announcement_id.to_string())
+            }
         };
         Ok(Rendered {
             event,

@@ -1,5 +1,6 @@
-//! `/api/v2/filters` (and `/:id`), `/api/v2/filters/:id/keywords`, and
-//! `/api/v2/filters/keywords/:id`: keyword filters, Mastodon's v2 API.
+//! `/api/v2/filters` (and `/:id`), `/api/v2/filters/:id/keywords`,
+//! `/api/v2/filters/keywords/:id`, `/api/v2/filters/:id/statuses` and
+//! `/api/v2/filters/statuses/:id`: keyword (and status) filters, Mastodon's v2 API.
 
 use axum::extract::{Path, State};
 use axum::routing::get;
@@ -8,7 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::api::auth::Auth;
-use crate::api::entities::moderation::{Filter, FilterKeyword};
+use crate::api::entities::moderation::{Filter, FilterKeyword, FilterStatus};
 use crate::api::params::Params;
 use crate::api::{de, path_id};
 use crate::app::AppState;
@@ -25,6 +26,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v2/filters/{id}/keywords",
             get(keywords).post(add_keyword),
+        )
+        .route(
+            "/api/v2/filters/{id}/statuses",
+            get(statuses).post(add_status),
+        )
+        .route(
+            "/api/v2/filters/statuses/{id}",
+            get(show_status).delete(destroy_status),
         )
         .route(
             "/api/v2/filters/keywords/{id}",
@@ -219,5 +228,63 @@ pub async fn destroy_keyword(
 ) -> Result<Json<Value>> {
     auth.require_any(WRITE)?;
     filters::delete_keyword(&state, &auth.account, path_id(&id)?).await?;
+    Ok(Json(serde_json::json!({})))
+}
+
+/// `GET /api/v2/filters/:filter_id/statuses`
+pub async fn statuses(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<FilterStatus>>> {
+    auth.require_any(READ)?;
+    let list = filters::statuses(&state, &auth.account, path_id(&id)?).await?;
+    Ok(Json(list.iter().map(FilterStatus::render).collect()))
+}
+
+#[derive(Deserialize)]
+pub struct StatusParams {
+    #[serde(default, deserialize_with = "de::opt_string")]
+    status_id: Option<String>,
+}
+
+/// `POST /api/v2/filters/:filter_id/statuses` with `status_id`: a status the caller may
+/// see (else 404); one already in the filter is refused (422).
+pub async fn add_status(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Params(p): Params<StatusParams>,
+) -> Result<Json<FilterStatus>> {
+    auth.require_any(WRITE)?;
+    let filter_id = path_id(&id)?;
+    let status_id = match p.status_id.as_deref().map(str::trim) {
+        None | Some("") => return Err(Error::invalid("status_id", "ERR_BLANK", "can't be blank")),
+        Some(raw) => path_id(raw)?,
+    };
+    let s = filters::add_status(&state, &auth.account, filter_id, status_id).await?;
+    Ok(Json(FilterStatus::render(&s)))
+}
+
+/// `GET /api/v2/filters/statuses/:id`
+pub async fn show_status(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<FilterStatus>> {
+    auth.require_any(READ)?;
+    Ok(Json(FilterStatus::render(
+        &filters::filter_status(&state, &auth.account, path_id(&id)?).await?,
+    )))
+}
+
+/// `DELETE /api/v2/filters/statuses/:id`
+pub async fn destroy_status(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Value>> {
+    auth.require_any(WRITE)?;
+    filters::delete_status(&state, &auth.account, path_id(&id)?).await?;
     Ok(Json(serde_json::json!({})))
 }

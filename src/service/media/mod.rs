@@ -607,6 +607,23 @@ pub async fn free_files(state: &AppState, keys: Vec<String>) {
     }
 }
 
+/// Deletes one's own upload that no status (nor scheduled status) uses, with its files
+/// (Mastodon 4.4): another's is not found, an attached one is refused (422).
+pub async fn delete(state: &AppState, account: &Account, id: i64) -> Result<()> {
+    let media = own(state, account, id).await?;
+    if media.status_id.is_some() || media.scheduled_status_id.is_some() {
+        return Err(Error::unprocessable(
+            "Media attachment is currently used by a status",
+        ));
+    }
+    // Attached meanwhile: the delete finds nothing to remove.
+    let keys = store::media::delete_unattached(&state.db, id, account.id)
+        .await?
+        .ok_or_else(|| Error::unprocessable("Media attachment is currently used by a status"))?;
+    free_files(state, keys).await;
+    Ok(())
+}
+
 /// Removes uploads that were never attached within the retention period, with their files.
 /// Returns how many files were looked at.
 #[tracing::instrument(skip_all)]

@@ -12,7 +12,7 @@ use chrono::{Duration, Utc};
 use crate::app::AppState;
 use crate::error::{Error, Result, Validation};
 use crate::model::moderation::{
-    Filter, FilterKeyword, FilterMatch, UserDomainBlock, FILTER_CONTEXTS,
+    Filter, FilterKeyword, FilterMatch, FilterStatus, UserDomainBlock, FILTER_CONTEXTS,
 };
 use crate::model::{Account, Page, StatusView};
 use crate::{id, store};
@@ -68,9 +68,17 @@ pub fn matches(filters: &[Arc<Filter>], view: &StatusView, viewer: i64) -> Vec<F
         .iter()
         .filter_map(|f| {
             let keyword_matches = f.matches(&text);
-            (!keyword_matches.is_empty()).then(|| FilterMatch {
+            let status_matches: Vec<i64> = f
+                .statuses
+                .iter()
+                .map(|s| s.status_id)
+                .filter(|id| *id == view.status.id)
+                .take(1)
+                .collect();
+            (!keyword_matches.is_empty() || !status_matches.is_empty()).then(|| FilterMatch {
                 filter: f.clone(),
                 keyword_matches,
+                status_matches,
             })
         })
         .collect()
@@ -391,6 +399,51 @@ pub async fn update_keyword(
 pub async fn delete_keyword(state: &AppState, owner: &Account, id: i64) -> Result<()> {
     keyword(state, owner, id).await?;
     store::filters::delete_keyword(&state.db, id).await?;
+    crate::service::streaming::filters_changed(&state.db, owner.id).await?;
+    Ok(())
+}
+
+/// The statuses of one of the owner's filters.
+pub async fn statuses(
+    state: &AppState,
+    owner: &Account,
+    filter_id: i64,
+) -> Result<Vec<FilterStatus>> {
+    Ok(get(state, owner, filter_id).await?.statuses)
+}
+
+/// Adds a status the owner may see to one of their filters; 422 when it is there already.
+pub async fn add_status(
+    state: &AppState,
+    owner: &Account,
+    filter_id: i64,
+    status_id: i64,
+) -> Result<FilterStatus> {
+    let filter = get(state, owner, filter_id).await?;
+    crate::service::views::one(state, Some(owner), status_id).await?;
+    let id = id::next();
+    if !store::filters::insert_status(&state.db, id, filter.id, status_id).await? {
+        return Err(Error::invalid(
+            "status_id",
+            "ERR_TAKEN",
+            "has already been taken",
+        ));
+    }
+    crate::service::streaming::filters_changed(&state.db, owner.id).await?;
+    filter_status(state, owner, id).await
+}
+
+/// One of the owner's filter statuses.
+pub async fn filter_status(state: &AppState, owner: &Account, id: i64) -> Result<FilterStatus> {
+    match store::filters::filter_status(&state.db, id).await? {
+        Some((s, o)) if o == owner.id => Ok(s),
+        _ => Err(Error::NotFound),
+    }
+}
+
+pub async fn delete_status(state: &AppState, owner: &Account, id: i64) -> Result<()> {
+    filter_status(state, owner, id).await?;
+    store::filters::delete_status(&state.db, id).await?;
     crate::service::streaming::filters_changed(&state.db, owner.id).await?;
     Ok(())
 }

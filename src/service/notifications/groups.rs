@@ -82,6 +82,7 @@ pub async fn page(
         types: &types,
         from_account: filter.notifications.account_id,
         grouped_types: &grouped_types,
+        include_filtered: filter.notifications.include_filtered,
     };
     let rows = store::notifications::group_page(&state.db, &scope, page).await?;
     let cursors = rows.first().zip(rows.last()).map(|(f, l)| (f.id, l.id));
@@ -305,6 +306,7 @@ pub async fn unread_count(
         types: &types,
         from_account: filter.notifications.account_id,
         grouped_types: &grouped_types,
+        include_filtered: filter.notifications.include_filtered,
     };
     Ok(store::notifications::count_unread_groups(&state.db, &scope, after, cap).await?)
 }

@@ -81,7 +81,10 @@ fn check_draft(state: &AppState, user: &User, draft: &Draft) -> Result<(Option<S
 
 /// Resolves the mentions of a text to accounts: local ones, and remote ones (looked up over
 /// WebFinger when unknown or stale).
-async fn resolve_mentions(state: &AppState, body: &str) -> Result<Vec<(ResolvedMention, Account)>> {
+pub(crate) async fn resolve_mentions(
+    state: &AppState,
+    body: &str,
+) -> Result<Vec<(ResolvedMention, Account)>> {
     let mut out: Vec<(ResolvedMention, Account)> = Vec::new();
     for m in text::mentions(body) {
         let local = m

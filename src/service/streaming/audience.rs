@@ -21,7 +21,7 @@ use crate::model::moderation::{Filter, FilterMatch};
 use crate::model::{Account, StatusView, Visibility};
 use crate::service::moderation::filters;
 use crate::service::visibility::{may_see, Viewer};
-use crate::service::{conversations, notifications, views};
+use crate::service::{announcements, conversations, notifications, views};
 use crate::store;
 use crate::streaming::{Event, Stream, Subscriber, Target};
 
@@ -127,7 +127,59 @@ pub(super) async fn deliveries(
             filters.forget(r);
             Ok(filters_changed(state, r))
         }
+        Event::Announced { a } => announced(state, a).await,
+        Event::AnnouncementReacted { a, n, c } => Ok(vec![Delivery {
+            payload: Payload::AnnouncementReaction {
+                announcement_id: a,
+                name: n,
+                count: c,
+            },
+            to: user_streams(state),
+        }]),
+        Event::AnnouncementDeleted { a } => Ok(vec![Delivery {
+            payload: Payload::AnnouncementDeleted { announcement_id: a },
+            to: user_streams(state),
+        }]),
     }
+}
+
+/// Every signed-in subscriber's `user` stream: announcements are for every local user.
+fn user_streams(state: &AppState) -> Vec<Target> {
+    targets(state, |sub, s| {
+        matches!(s, Stream::User) && sub.account_id().is_some()
+    })
+}
+
+/// An announcement published or edited, to each reader's `user` streams as they see it
+/// (their reactions, whether they dismissed it).
+async fn announced(state: &AppState, id: i64) -> Result<Vec<Delivery>> {
+    let to = user_streams(state);
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    for (sub, _) in &to {
+        let Some(reader) = sub.account().cloned() else {
+            continue;
+        };
+        if !seen.insert(reader.id) {
+            continue;
+        }
+        let Some(view) = announcements::view_for(state, &reader, id).await? else {
+            // Deleted or unpublished meanwhile.
+            return Ok(Vec::new());
+        };
+        out.push(Delivery {
+            payload: Payload::Announcement {
+                view: Box::new(view),
+                reader: reader.id,
+            },
+            to: to
+                .iter()
+                .filter(|(s, _)| s.account_id() == Some(reader.id))
+                .cloned()
+                .collect(),
+        });
+    }
+    Ok(out)
 }
 
 /// The (subscriber, stream) pairs of this process whose stream passes `wanted`.

@@ -18,8 +18,8 @@ mod audience;
 mod publish;
 
 pub use publish::{
-    filters_changed, notification_created, status_created, status_deleted, status_edited,
-    status_in_feeds,
+    announcement_deleted, announcement_published, announcement_reacted, filters_changed,
+    notification_created, status_created, status_deleted, status_edited, status_in_feeds,
 };
 
 use std::sync::Arc;
@@ -31,6 +31,7 @@ use tracing::Instrument;
 use crate::app::AppState;
 use crate::error::Result;
 use crate::model::{Account, Status, StatusView, Visibility};
+use crate::service::announcements::AnnouncementView;
 use crate::service::conversations::ConversationView;
 use crate::service::notifications::NotificationView;
 use crate::store;
@@ -62,6 +63,19 @@ pub enum Payload {
     Deleted { status_id: i64 },
     /// The recipient's keyword filters changed.
     FiltersChanged,
+    /// An announcement, published or edited, as its reader sees it.
+    Announcement {
+        view: Box<AnnouncementView>,
+        reader: i64,
+    },
+    /// An announcement's reactions `name` number `count` now.
+    AnnouncementReaction {
+        announcement_id: i64,
+        name: String,
+        count: i64,
+    },
+    /// An announcement is gone.
+    AnnouncementDeleted { announcement_id: i64 },
 }
 
 /// One payload and every stream of this process it goes to.

@@ -103,6 +103,35 @@ pub async fn notification_created(
     .await
 }
 
+/// Tells every local user's stream of announcement `id`, published or edited. Call inside
+/// the transaction of the change.
+pub async fn announcement_published(db: impl PgExecutor<'_>, id: i64) -> Result<(), sqlx::Error> {
+    publish(db, &Event::Announced { a: id }).await
+}
+
+/// Tells every local user's stream that announcement `id` has `count` reactions `name`.
+pub async fn announcement_reacted(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    name: &str,
+    count: i64,
+) -> Result<(), sqlx::Error> {
+    publish(
+        db,
+        &Event::AnnouncementReacted {
+            a: id,
+            n: name.to_string(),
+            c: count,
+        },
+    )
+    .await
+}
+
+/// Tells every local user's stream that announcement `id` is gone.
+pub async fn announcement_deleted(db: impl PgExecutor<'_>, id: i64) -> Result<(), sqlx::Error> {
+    publish(db, &Event::AnnouncementDeleted { a: id }).await
+}
+
 /// Tells `account`'s user streams that their keyword filters changed (`filters_changed`), so
 /// clients reload them (and every process forgets the filters it kept for them).
 pub async fn filters_changed(db: impl PgExecutor<'_>, account: i64) -> Result<(), sqlx::Error> {

@@ -12,6 +12,7 @@ pub mod delivery;
 pub mod federation;
 pub mod keys;
 pub mod media;
+pub mod sse;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Once};

@@ -22,9 +22,16 @@ pub async fn verify_credentials(
     auth: Auth,
 ) -> Result<Json<CredentialAccount>> {
     auth.require_any(&["read:accounts", "profile"])?;
+    let requests = crate::service::relationships::pending_requests(
+        &state,
+        &auth.account,
+        crate::api::entities::account::FOLLOW_REQUESTS_SHOWN,
+    )
+    .await?;
     Ok(Json(CredentialAccount::render(
         &auth.account,
         &auth.user,
+        requests,
         &state.base_url(),
     )))
 }

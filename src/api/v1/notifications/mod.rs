@@ -1,4 +1,8 @@
-//! `/api/v1/notifications…`
+//! `/api/v1/notifications…`; `policy.rs` serves the notification policy, `requests.rs` the
+//! requests holding filtered notifications.
+
+pub mod policy;
+pub mod requests;
 
 use axum::extract::{OriginalUri, Path, State};
 use axum::routing::{get, post};
@@ -22,6 +26,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/notifications/clear", post(clear))
         .route("/api/v1/notifications/{id}", get(show))
         .route("/api/v1/notifications/{id}/dismiss", post(dismiss))
+        .merge(policy::routes())
+        .merge(requests::routes())
 }
 
 fn render(state: &AppState, auth: &Auth, n: &NotificationView) -> Notification {
@@ -39,6 +45,9 @@ pub struct ListParams {
     exclude_types: Vec<String>,
     #[serde(default, deserialize_with = "de::opt_string")]
     account_id: Option<String>,
+    /// Whether notifications the notification policy filtered are listed too.
+    #[serde(default, deserialize_with = "de::opt_bool")]
+    include_filtered: Option<bool>,
 }
 
 impl ListParams {
@@ -49,6 +58,7 @@ impl ListParams {
         Ok(NotificationFilter {
             types: self.types,
             exclude_types: self.exclude_types,
+            include_filtered: self.include_filtered.unwrap_or(false),
             account_id: match self.account_id.as_deref().filter(|a| !a.is_empty()) {
                 Some(raw) => {
                     Some(crate::id::parse(raw).ok_or_else(|| {

@@ -1,6 +1,8 @@
 //! `/api/v2/notifications…`: notifications grouped as Mastodon 4.3 groups them (favourites
 //! and boosts of one status, follows within hours), and the groups' accounts, dismissal and
-//! unread count.
+//! unread count; `policy.rs` serves the notification policy.
+
+pub mod policy;
 
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::header;
@@ -31,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v2/notifications/{group_key}", get(show))
         .route("/api/v2/notifications/{group_key}/accounts", get(accounts))
         .route("/api/v2/notifications/{group_key}/dismiss", post(dismiss))
+        .merge(policy::routes())
 }
 
 #[derive(Deserialize)]
@@ -41,14 +44,6 @@ pub struct IndexParams {
     grouped_types: Vec<String>,
     #[serde(default, deserialize_with = "de::opt_string")]
     expand_accounts: Option<String>,
-    /// Rookery filters no notification (it has no notification policy), so every
-    /// notification is returned with or without it; parsed so a malformed value is refused.
-    #[serde(default, deserialize_with = "de::opt_bool")]
-    #[expect(
-        dead_code,
-        reason = "parsed to refuse malformed values; nothing is filtered"
-    )]
-    include_filtered: Option<bool>,
 }
 
 fn expand(raw: Option<&str>) -> Result<ExpandAccounts> {
