@@ -22,6 +22,10 @@ fn not_blocked_or_muted(recipient: &str, from: &str) -> String {
 /// the recipient muted with notifications, a suspended account or a domain the recipient
 /// hides. A repeated cause does not notify twice. A `filtered` one is kept aside (see
 /// `notification_policies`). Returns whether one was recorded.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one column each; a struct would only rename them"
+)]
 pub async fn insert(
     db: impl PgExecutor<'_>,
     id: i64,

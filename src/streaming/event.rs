@@ -48,6 +48,9 @@ pub enum Event {
     /// Announcement `a` was deleted or unpublished.
     #[serde(rename = "annd")]
     AnnouncementDeleted { a: i64 },
+    /// Local account `r` accepted notification requests: their notifications were merged.
+    #[serde(rename = "merged")]
+    NotificationsMerged { r: i64 },
 }
 
 impl Event {

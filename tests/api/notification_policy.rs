@@ -542,6 +542,23 @@ async fn filtered_notifications_are_not_streamed() {
         "the stranger's came first but was filtered"
     );
     assert!(stream.next(Duration::from_millis(1500)).await.is_none());
+
+    // Accepting the stranger's request merges: clients hear they should reload.
+    let (_, requests) = app
+        .get("/api/v1/notifications/requests", Some(&alice.token))
+        .await;
+    let (status, _) = app
+        .post(
+            &format!(
+                "/api/v1/notifications/requests/{}/accept",
+                requests[0]["id"].as_str().expect("id")
+            ),
+            Some(&alice.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(stream.expect("notifications_merged").await, "1");
 }
 
 #[tokio::test]

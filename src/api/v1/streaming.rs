@@ -202,6 +202,8 @@ impl Render for EntityRenderer {
                 })
                 .to_string(),
             ),
+            // Mastodon sends `1`.
+            Payload::NotificationsMerged => ("notifications_merged", "1".to_string()),
             Payload::AnnouncementDeleted { announcement_id } => {
                 ("announcement.delete", announcement_id.to_string())
             }

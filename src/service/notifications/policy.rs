@@ -185,8 +185,12 @@ pub async fn accept(state: &AppState, owner: &Account, ids: &[i64], strict: bool
     if strict && senders.is_empty() {
         return Err(Error::NotFound);
     }
+    let accepted = !senders.is_empty();
     for from in senders {
         store::notification_policies::accept_sender(&mut tx, owner.id, from).await?;
+    }
+    if accepted {
+        crate::service::streaming::notifications_merged(&mut *tx, owner.id).await?;
     }
     tx.commit().await?;
     Ok(())

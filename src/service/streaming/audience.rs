@@ -136,6 +136,12 @@ pub(super) async fn deliveries(
             },
             to: user_streams(state),
         }]),
+        Event::NotificationsMerged { r } => Ok(vec![Delivery {
+            payload: Payload::NotificationsMerged,
+            to: targets(state, |sub, s| {
+                matches!(s, Stream::User | Stream::UserNotification) && sub.account_id() == Some(r)
+            }),
+        }]),
         Event::AnnouncementDeleted { a } => Ok(vec![Delivery {
             payload: Payload::AnnouncementDeleted { announcement_id: a },
             to: user_streams(state),

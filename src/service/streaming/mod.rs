@@ -19,7 +19,8 @@ mod publish;
 
 pub use publish::{
     announcement_deleted, announcement_published, announcement_reacted, filters_changed,
-    notification_created, status_created, status_deleted, status_edited, status_in_feeds,
+    notification_created, notifications_merged, status_created, status_deleted, status_edited,
+    status_in_feeds,
 };
 
 use std::sync::Arc;
@@ -76,6 +77,8 @@ pub enum Payload {
     },
     /// An announcement is gone.
     AnnouncementDeleted { announcement_id: i64 },
+    /// Accepted requests' notifications joined the recipient's list.
+    NotificationsMerged,
 }
 
 /// One payload and every stream of this process it goes to.

@@ -127,6 +127,15 @@ pub async fn announcement_reacted(
     .await
 }
 
+/// Tells `account`'s user streams that accepted requests' notifications joined their list
+/// (`notifications_merged`, so clients reload it).
+pub async fn notifications_merged(
+    db: impl PgExecutor<'_>,
+    account: i64,
+) -> Result<(), sqlx::Error> {
+    publish(db, &Event::NotificationsMerged { r: account }).await
+}
+
 /// Tells every local user's stream that announcement `id` is gone.
 pub async fn announcement_deleted(db: impl PgExecutor<'_>, id: i64) -> Result<(), sqlx::Error> {
     publish(db, &Event::AnnouncementDeleted { a: id }).await
