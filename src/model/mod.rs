@@ -13,6 +13,7 @@ pub mod page;
 pub mod relationship;
 pub mod scheduled;
 pub mod status;
+pub mod tag;
 pub mod timeline;
 pub mod user;
 
@@ -27,4 +28,5 @@ pub use oauth::{App, AuthCode, Scopes, TokenGrant};
 pub use page::Page;
 pub use scheduled::{ScheduledStatus, ScheduledView};
 pub use status::{Status, StatusEdit, StatusView, ViewerFlags};
+pub use tag::{FeaturedTag, Tag, TagDay, TagView};
 pub use user::{Role, User, Visibility};

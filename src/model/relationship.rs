@@ -37,4 +37,6 @@ pub struct Relationship {
     pub requested_by: bool,
     /// The viewer's private note on the account (empty when none).
     pub note: String,
+    /// The viewer features the account on their profile.
+    pub endorsed: bool,
 }

@@ -352,7 +352,9 @@ pub async fn relationships(
          EXISTS (SELECT 1 FROM follow_requests x WHERE x.account_id = t.id \
                  AND x.target_account_id = $1) AS requested_by, \
          COALESCE((SELECT n.comment FROM account_notes n WHERE n.account_id = $1 \
-                   AND n.target_account_id = t.id), '') AS note \
+                   AND n.target_account_id = t.id), '') AS note, \
+         EXISTS (SELECT 1 FROM endorsements x WHERE x.account_id = $1 AND x.target_account_id = t.id) \
+           AS endorsed \
          FROM unnest($2::bigint[]) WITH ORDINALITY AS wanted (id, position) \
          JOIN accounts t ON t.id = wanted.id \
          LEFT JOIN follows f ON f.account_id = $1 AND f.target_account_id = t.id \

@@ -7,6 +7,7 @@ pub mod domain_allows;
 pub mod domain_blocks;
 pub mod reports;
 pub mod rules;
+pub mod trends;
 
 use std::collections::HashMap;
 
@@ -26,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .merge(domain_allows::routes())
         .merge(action_logs::routes())
         .merge(rules::routes())
+        .merge(trends::routes())
 }
 
 /// 403 unless the caller is a moderator or an admin whose token grants `scope`.
