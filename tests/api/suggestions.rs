@@ -26,6 +26,7 @@ async fn endorsements_need_a_follow_and_show_on_the_profile() {
     let bob = app.register("bob").await;
     let carol = app.register("carol").await;
     let dave = app.register("dave").await;
+    let erin = app.register("erin").await;
 
     // Not followed: refused with Mastodon's message, nothing stored.
     let (status, err) = post(
@@ -73,7 +74,7 @@ async fn endorsements_need_a_follow_and_show_on_the_profile() {
         .get(
             &format!(
                 "/api/v1/accounts/relationships?id[]={}&id[]={}",
-                bob.id, alice.id
+                bob.id, erin.id
             ),
             Some(&alice.token),
         )
