@@ -48,9 +48,6 @@ CREATE TABLE status_trend_reviews (
     reviewed_at TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 
--- Counting a hashtag's uses by day reads its recent statuses.
-CREATE INDEX statuses_tags_tag_idx ON statuses_tags (tag_id, status_id DESC);
-
 -- An endorsement needs a follow: ending the follow (unfollow, block) ends it, as on Mastodon.
 CREATE FUNCTION rookery_follow_ended_endorsement() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
