@@ -40,6 +40,7 @@ pub struct Config {
     pub media: MediaConfig,
     pub security: SecurityConfig,
     pub log: LogConfig,
+    pub trends: TrendsConfig,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
@@ -366,6 +367,20 @@ pub enum DomainBlocksVisibility {
     Public,
     Users,
     None,
+}
+
+/// How trends are found and shown (`[trends]` in config/default.toml).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrendsConfig {
+    /// Only items a moderator approved trend (rejected ones never do).
+    pub require_review: bool,
+    /// Distinct accounts that must use a hashtag within a day before it can trend.
+    pub tag_threshold: i64,
+    /// Boosts and favourites a status needs before it can trend.
+    pub status_threshold: i64,
+    /// Hours in which a trend's score halves (from a hashtag's latest use, a status's creation).
+    pub half_life_hours: f64,
 }
 
 /// The cost of stored password hashes (`[security]` in config/default.toml).

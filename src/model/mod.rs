@@ -17,6 +17,7 @@ pub mod page;
 pub mod relationship;
 pub mod scheduled;
 pub mod status;
+pub mod tag;
 pub mod timeline;
 pub mod user;
 
@@ -31,4 +32,5 @@ pub use oauth::{App, AuthCode, Scopes, TokenGrant};
 pub use page::Page;
 pub use scheduled::{ScheduledStatus, ScheduledView};
 pub use status::{Status, StatusEdit, StatusView, ViewerFlags};
+pub use tag::{FeaturedTag, Tag, TagDay, TagView};
 pub use user::{Role, User, Visibility};

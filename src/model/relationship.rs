@@ -39,4 +39,6 @@ pub struct Relationship {
     pub note: String,
     /// The viewer hides the account's domain (a user domain block covering it).
     pub domain_blocking: bool,
+    /// The viewer features the account on their profile.
+    pub endorsed: bool,
 }

@@ -67,7 +67,11 @@ async fn visible(state: &AppState, id: i64) -> Result<Account> {
 }
 
 /// `viewer`'s relationship to one account that exists.
-async fn relationship_to(state: &AppState, viewer: i64, target: i64) -> Result<Relationship> {
+pub(crate) async fn relationship_to(
+    state: &AppState,
+    viewer: i64,
+    target: i64,
+) -> Result<Relationship> {
     store::relationships::relationships(&state.db, viewer, &[target], true)
         .await?
         .into_iter()
@@ -513,7 +517,7 @@ pub async fn reject_request(
 
 /// Loads the accounts of listed rows, keeping their order; rows whose account vanished are
 /// dropped (the paging cursors still come from the rows).
-async fn resolve(state: &AppState, rows: Vec<Listed>) -> Result<AccountPage> {
+pub(crate) async fn resolve(state: &AppState, rows: Vec<Listed>) -> Result<AccountPage> {
     let cursors = match (rows.first(), rows.last()) {
         (Some(first), Some(last)) => Some((first.cursor, last.cursor)),
         _ => None,
@@ -538,7 +542,7 @@ async fn resolve(state: &AppState, rows: Vec<Listed>) -> Result<AccountPage> {
 
 /// Whether `viewer` may see `owner`'s follower and following lists: not when the owner hides
 /// them (except from the owner), nor when the owner blocks the viewer.
-async fn collections_visible(
+pub(crate) async fn collections_visible(
     state: &AppState,
     owner: &Account,
     viewer: Option<&Account>,

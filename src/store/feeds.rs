@@ -149,6 +149,67 @@ pub async fn fan_out(db: impl PgExecutor<'_>, s: &FanOut<'_>) -> Result<u64, sql
     Ok(done.rows_affected())
 }
 
+/// What keeps a status of `author` (SQL on `au`, the author's `accounts` row) out of the home
+/// feed of `owner` who follows one of its hashtags: blocks either way, mutes, the owner's
+/// domain blocks, a muted conversation, a suspended author, and a silenced one the owner
+/// does not follow (as Mastodon filters hashtag followers' feeds).
+fn not_hidden_from_tag_follower(owner: &str, status: &str) -> String {
+    format!(
+        "au.suspended_at IS NULL \
+         AND (au.silenced_at IS NULL OR EXISTS (SELECT 1 FROM follows sf WHERE sf.account_id = {owner} AND sf.target_account_id = au.id)) \
+         AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.account_id = {owner} AND b.target_account_id = au.id) \
+                                                  OR (b.account_id = au.id AND b.target_account_id = {owner})) \
+         AND NOT EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = {owner} AND m.target_account_id = au.id \
+                         AND (m.expires_at IS NULL OR m.expires_at > now())) \
+         AND NOT EXISTS (SELECT 1 FROM user_domain_blocks d WHERE d.account_id = {owner} \
+                         AND au.domain IS NOT NULL AND rookery_domain_covered(au.domain, d.domain)) \
+         AND NOT EXISTS (SELECT 1 FROM conversation_mutes c WHERE c.account_id = {owner} \
+                         AND c.conversation_id = {status}.conversation_id)"
+    )
+}
+
+/// Adds a public original status to the home feeds of the local people who follow one of its
+/// hashtags and read their feed in the last two weeks, unless they hide its author
+/// ([`not_hidden_from_tag_follower`]). The author's own feed is left to the author's rules.
+pub async fn fan_out_to_tag_followers(
+    db: impl PgExecutor<'_>,
+    status_id: i64,
+) -> Result<u64, sqlx::Error> {
+    let sql = format!(
+        "INSERT INTO home_feed (account_id, status_id, author_id, origin_author_id) \
+         SELECT DISTINCT tf.account_id, s.id, s.account_id, NULL::bigint FROM statuses s \
+         JOIN accounts au ON au.id = s.account_id \
+         JOIN statuses_tags st ON st.status_id = s.id \
+         JOIN tag_follows tf ON tf.tag_id = st.tag_id AND tf.account_id <> s.account_id \
+         JOIN users u ON u.account_id = tf.account_id AND u.feed_active_at > now() - interval '14 days' \
+         WHERE s.id = $1 AND s.visibility = 'public' AND s.reblog_of_id IS NULL AND {} \
+         ON CONFLICT DO NOTHING",
+        not_hidden_from_tag_follower("tf.account_id", "s")
+    );
+    let done = sqlx::query(&sql).bind(status_id).execute(db).await?;
+    Ok(done.rows_affected())
+}
+
+/// Takes out of `owner`'s feed what only `tag` brought there: statuses carrying it whose
+/// author `owner` does not follow, which mention no one of theirs and carry no other tag
+/// they follow (call after the follow of `tag` is gone).
+pub async fn unmerge_tag(db: impl PgExecutor<'_>, owner: i64, tag: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "DELETE FROM home_feed h WHERE h.account_id = $1 AND h.origin_author_id IS NULL \
+         AND h.author_id <> $1 \
+         AND EXISTS (SELECT 1 FROM statuses_tags st WHERE st.status_id = h.status_id AND st.tag_id = $2) \
+         AND NOT EXISTS (SELECT 1 FROM follows f WHERE f.account_id = $1 AND f.target_account_id = h.author_id) \
+         AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.status_id = h.status_id AND m.account_id = $1) \
+         AND NOT EXISTS (SELECT 1 FROM statuses_tags st2 JOIN tag_follows tf ON tf.tag_id = st2.tag_id \
+                         AND tf.account_id = $1 WHERE st2.status_id = h.status_id)",
+    )
+    .bind(owner)
+    .bind(tag)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 /// Local followers of `author` who asked to be notified of their posts.
 pub async fn notify_followers(
     db: impl PgExecutor<'_>,
@@ -205,6 +266,22 @@ pub async fn rebuild(db: &mut sqlx::PgConnection, owner: i64) -> Result<(), sqlx
     .bind(FEED_CAP)
     .execute(&mut *db)
     .await?;
+    // The public posts of the hashtags the owner follows, by the rules of their fan-out.
+    let tagged = format!(
+        "INSERT INTO home_feed (account_id, status_id, author_id, origin_author_id) \
+         SELECT $1, s.id, s.account_id, NULL::bigint FROM statuses s \
+         JOIN accounts au ON au.id = s.account_id \
+         WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL AND s.account_id <> $1 \
+         AND EXISTS (SELECT 1 FROM statuses_tags st JOIN tag_follows tf ON tf.tag_id = st.tag_id \
+                     WHERE st.status_id = s.id AND tf.account_id = $1) AND {} \
+         ORDER BY s.id DESC LIMIT $2 ON CONFLICT DO NOTHING",
+        not_hidden_from_tag_follower("$1", "s")
+    );
+    sqlx::query(&tagged)
+        .bind(owner)
+        .bind(FEED_CAP)
+        .execute(&mut *db)
+        .await?;
     sqlx::query("UPDATE users SET feed_active_at = now() WHERE account_id = $1")
         .bind(owner)
         .execute(&mut *db)

@@ -44,6 +44,8 @@ pub mod announcements;
 pub mod cache;
 pub mod conversations;
 pub mod delivery_hosts;
+pub mod discovery;
+pub mod endorsements;
 pub mod feeds;
 pub mod filters;
 pub mod instance;
@@ -62,8 +64,10 @@ pub mod rules;
 pub mod scheduled;
 pub mod statuses;
 pub mod streaming;
+pub mod tags;
 pub mod timelines;
 pub mod tombstones;
+pub mod trends;
 pub mod users;
 
 /// The constraint a unique violation names, if `e` is one: services turn it into a 422.

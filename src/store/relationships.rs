@@ -355,7 +355,9 @@ pub async fn relationships(
                    AND n.target_account_id = t.id), '') AS note, \
          (t.domain IS NOT NULL AND EXISTS (SELECT 1 FROM user_domain_blocks ud \
             WHERE ud.account_id = $1 AND rookery_domain_covered(t.domain, ud.domain))) \
-           AS domain_blocking \
+           AS domain_blocking, \
+         EXISTS (SELECT 1 FROM endorsements x WHERE x.account_id = $1 AND x.target_account_id = t.id) \
+           AS endorsed \
          FROM unnest($2::bigint[]) WITH ORDINALITY AS wanted (id, position) \
          JOIN accounts t ON t.id = wanted.id \
          LEFT JOIN follows f ON f.account_id = $1 AND f.target_account_id = t.id \

@@ -24,7 +24,7 @@ pub struct Relationship {
     pub requested_by: bool,
     /// The viewer hides the account's domain.
     pub domain_blocking: bool,
-    /// Endorsements (featured profiles) are not kept yet.
+    /// The viewer features the account on their profile.
     pub endorsed: bool,
     /// The viewer's private note on the account.
     pub note: String,
@@ -47,7 +47,7 @@ impl Relationship {
             requested: r.requested,
             requested_by: r.requested_by,
             domain_blocking: r.domain_blocking,
-            endorsed: false,
+            endorsed: r.endorsed,
             note: r.note.clone(),
         }
     }

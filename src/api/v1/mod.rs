@@ -9,10 +9,14 @@ pub mod blocks;
 pub mod bookmarks;
 pub mod conversations;
 pub mod custom_emojis;
+pub mod directory;
 pub mod domain_blocks;
+pub mod endorsements;
 pub mod favourites;
+pub mod featured_tags;
 pub mod filters;
 pub mod follow_requests;
+pub mod followed_tags;
 pub mod instance;
 pub mod lists;
 pub mod markers;
@@ -25,7 +29,10 @@ pub mod reports;
 pub mod scheduled_statuses;
 pub mod statuses;
 pub mod streaming;
+pub mod suggestions;
+pub mod tags;
 pub mod timelines;
+pub mod trends;
 
 use axum::Router;
 
@@ -41,10 +48,14 @@ pub fn routes() -> Router<AppState> {
         .merge(bookmarks::routes())
         .merge(conversations::routes())
         .merge(custom_emojis::routes())
+        .merge(directory::routes())
         .merge(domain_blocks::routes())
+        .merge(endorsements::routes())
         .merge(favourites::routes())
+        .merge(featured_tags::routes())
         .merge(filters::routes())
         .merge(follow_requests::routes())
+        .merge(followed_tags::routes())
         .merge(instance::routes())
         .merge(lists::routes())
         .merge(markers::routes())
@@ -57,5 +68,8 @@ pub fn routes() -> Router<AppState> {
         .merge(scheduled_statuses::routes())
         .merge(statuses::routes())
         .merge(streaming::routes())
+        .merge(suggestions::routes())
+        .merge(tags::routes())
         .merge(timelines::routes())
+        .merge(trends::routes())
 }

@@ -5,6 +5,7 @@ pub mod instance;
 pub mod media;
 pub mod notifications;
 pub mod search;
+pub mod suggestions;
 
 use axum::Router;
 
@@ -17,4 +18,5 @@ pub fn routes() -> Router<AppState> {
         .merge(media::routes())
         .merge(notifications::routes())
         .merge(search::routes())
+        .merge(suggestions::routes())
 }

@@ -54,6 +54,7 @@ pub async fn show(
         p.offset,
     )?;
     let found = search::run(&state, viewer, &query).await?;
+    let tags = crate::service::tags::named(&state, viewer, &found.hashtags).await?;
     let base = state.base_url();
     let me = viewer.map(|v| v.id);
     Ok(Json(Results {
@@ -67,10 +68,6 @@ pub async fn show(
             .iter()
             .map(|s| Status::render(s, me, &base))
             .collect(),
-        hashtags: found
-            .hashtags
-            .iter()
-            .map(|name| Tag::render(name, &base))
-            .collect(),
+        hashtags: Tag::render_all(&tags, &base),
     }))
 }

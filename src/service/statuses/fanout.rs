@@ -1,4 +1,5 @@
-//! The part of posting that can wait: feeds, followers' notifications, delivery to peers.
+//! The part of posting that can wait: feeds (followers' and hashtag followers'), followers'
+//! notifications, delivery to peers.
 
 use crate::app::AppState;
 use crate::error::Result;
@@ -35,7 +36,9 @@ pub async fn fan_out(state: &AppState, status_id: i64) -> Result<()> {
     };
     let reached = store::feeds::fan_out(&state.db, &fan_out).await?;
     let lists = store::lists::fan_out(&state.db, &fan_out).await?;
-    tracing::debug!(feeds = reached, lists, "fanned out");
+    // People who follow one of its hashtags see a public post too, as on Mastodon.
+    let tagged = store::feeds::fan_out_to_tag_followers(&state.db, status_id).await?;
+    tracing::debug!(feeds = reached, lists, tagged, "fanned out");
     crate::service::streaming::status_in_feeds(&state.db, status_id).await?;
     let is_own_thread = status
         .in_reply_to_account_id

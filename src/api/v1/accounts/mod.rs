@@ -3,7 +3,10 @@
 //! for it (`follow.rs` serves `/:id/follow` and `/:id/unfollow`).
 
 pub mod block;
+pub mod endorse;
+pub mod endorsements;
 pub mod familiar_followers;
+pub mod featured_tags;
 pub mod follow;
 pub mod followers;
 pub mod following;
@@ -55,6 +58,9 @@ pub fn routes() -> Router<AppState> {
         .merge(search::routes())
         .merge(note::routes())
         .merge(familiar_followers::routes())
+        .merge(endorse::routes())
+        .merge(endorsements::routes())
+        .merge(featured_tags::routes())
 }
 
 #[derive(Deserialize)]

@@ -8,6 +8,7 @@ pub mod domain_allows;
 pub mod domain_blocks;
 pub mod reports;
 pub mod rules;
+pub mod trends;
 
 use std::collections::HashMap;
 
@@ -28,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .merge(action_logs::routes())
         .merge(rules::routes())
         .merge(announcements::routes())
+        .merge(trends::routes())
 }
 
 /// 403 unless the caller is a moderator or an admin whose token grants `scope`.
