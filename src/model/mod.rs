@@ -4,6 +4,7 @@
 pub mod account;
 pub mod conversation;
 pub mod host;
+pub mod import;
 pub mod list;
 pub mod media;
 pub mod moderation;

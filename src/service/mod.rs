@@ -1,11 +1,14 @@
 //! Use-cases, one place per action. The faces (`api`, `federation`, `web`) and the jobs call
 //! these; these call the store. Nothing here knows about HTTP requests or JSON shapes.
 
+pub mod account_deletion;
 pub mod accounts;
 pub mod cache;
 pub mod conversations;
 pub mod delivery;
+pub mod exports;
 pub mod feeds;
+pub mod imports;
 pub mod inbound;
 pub mod instance;
 pub mod instance_actor;

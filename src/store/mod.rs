@@ -39,12 +39,15 @@ macro_rules! visible_to {
     };
 }
 
+pub mod account_deletions;
 pub mod accounts;
 pub mod cache;
 pub mod conversations;
 pub mod delivery_hosts;
+pub mod exports;
 pub mod feeds;
 pub mod filters;
+pub mod imports;
 pub mod jobs;
 pub mod lists;
 pub mod markers;

@@ -9,9 +9,11 @@ pub mod bookmarks;
 pub mod conversations;
 pub mod custom_emojis;
 pub mod domain_blocks;
+pub mod exports;
 pub mod favourites;
 pub mod filters;
 pub mod follow_requests;
+pub mod import;
 pub mod instance;
 pub mod lists;
 pub mod markers;
@@ -40,9 +42,11 @@ pub fn routes() -> Router<AppState> {
         .merge(conversations::routes())
         .merge(custom_emojis::routes())
         .merge(domain_blocks::routes())
+        .merge(exports::routes())
         .merge(favourites::routes())
         .merge(filters::routes())
         .merge(follow_requests::routes())
+        .merge(import::routes())
         .merge(instance::routes())
         .merge(lists::routes())
         .merge(markers::routes())

@@ -3,6 +3,7 @@
 //! for it (`follow.rs` serves `/:id/follow` and `/:id/unfollow`).
 
 pub mod block;
+pub mod delete;
 pub mod familiar_followers;
 pub mod follow;
 pub mod followers;
@@ -55,6 +56,7 @@ pub fn routes() -> Router<AppState> {
         .merge(search::routes())
         .merge(note::routes())
         .merge(familiar_followers::routes())
+        .merge(delete::routes())
 }
 
 #[derive(Deserialize)]
