@@ -107,8 +107,13 @@ async fn begin(
     }
     let mut tx = state.db.begin().await?;
     if !target.is_suspended() {
-        store::moderation::set_mark(&mut *tx, target.id, AccountMark::Suspended, Some(Utc::now()))
-            .await?;
+        store::moderation::set_mark(
+            &mut *tx,
+            target.id,
+            AccountMark::Suspended,
+            Some(Utc::now()),
+        )
+        .await?;
     }
     store::moderation::set_disabled(&mut *tx, target.id, true).await?;
     if let Some(user) = store::users::by_account_id(&mut *tx, target.id).await? {

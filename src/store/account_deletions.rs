@@ -37,7 +37,10 @@ pub async fn insert(
 }
 
 /// The deletion of `account_id`, if it was deleted.
-pub async fn get(db: impl PgExecutor<'_>, account_id: i64) -> Result<Option<Deletion>, sqlx::Error> {
+pub async fn get(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+) -> Result<Option<Deletion>, sqlx::Error> {
     sqlx::query_as(
         "SELECT account_id, by_owner, purge_after, purged_at FROM account_deletions \
          WHERE account_id = $1",

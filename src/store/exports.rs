@@ -52,7 +52,10 @@ pub async fn following(
 }
 
 /// The accounts that follow `account_id`, newest follow first.
-pub async fn followers(db: impl PgExecutor<'_>, account_id: i64) -> Result<Vec<Handle>, sqlx::Error> {
+pub async fn followers(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+) -> Result<Vec<Handle>, sqlx::Error> {
     sqlx::query_as(
         "SELECT a.username, a.domain FROM follows f JOIN accounts a ON a.id = f.account_id \
          WHERE f.target_account_id = $1 ORDER BY f.id DESC",
@@ -64,7 +67,10 @@ pub async fn followers(db: impl PgExecutor<'_>, account_id: i64) -> Result<Vec<H
 
 /// The members of `owner`'s lists, list by list (oldest list first), members in the order
 /// they were added.
-pub async fn list_members(db: impl PgExecutor<'_>, owner: i64) -> Result<Vec<ListRow>, sqlx::Error> {
+pub async fn list_members(
+    db: impl PgExecutor<'_>,
+    owner: i64,
+) -> Result<Vec<ListRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT l.title, a.username, a.domain FROM lists l \
          JOIN list_accounts la ON la.list_id = l.id JOIN accounts a ON a.id = la.account_id \

@@ -54,11 +54,9 @@ fn csv_file(what: Export, table: Table) -> Result<Response> {
     let body = writer
         .into_inner()
         .map_err(|e| Error::internal(e.to_string()))?;
-    let disposition = HeaderValue::from_str(&format!(
-        "attachment; filename=\"{}\"",
-        what.file_name()
-    ))
-    .map_err(|e| Error::Internal(e.into()))?;
+    let disposition =
+        HeaderValue::from_str(&format!("attachment; filename=\"{}\"", what.file_name()))
+            .map_err(|e| Error::Internal(e.into()))?;
     Ok((
         [
             (

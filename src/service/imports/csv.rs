@@ -227,7 +227,10 @@ mod tests {
 
     #[test]
     fn headerless_files_and_extra_columns() {
-        let read = rows(ImportKind::Blocks, "a@x.example,extra,columns\nb@127.0.0.1:8080\n");
+        let read = rows(
+            ImportKind::Blocks,
+            "a@x.example,extra,columns\nb@127.0.0.1:8080\n",
+        );
         assert_eq!(read.len(), 2);
         assert_eq!(
             read[1].row,
@@ -258,12 +261,16 @@ mod tests {
                 domain: "spam.example".into()
             })
         );
-        assert!(rows(ImportKind::DomainBlocks, "x.example\nnot a domain\n")[1]
-            .row
-            .is_err());
-        assert!(rows(ImportKind::Bookmarks, "https://x.example/s/1\nftp://x/1\n")[1]
-            .row
-            .is_err());
+        assert!(
+            rows(ImportKind::DomainBlocks, "x.example\nnot a domain\n")[1]
+                .row
+                .is_err()
+        );
+        assert!(
+            rows(ImportKind::Bookmarks, "https://x.example/s/1\nftp://x/1\n")[1]
+                .row
+                .is_err()
+        );
         assert_eq!(
             rows(ImportKind::Lists, "Friends,a@x.example\n")[0].row,
             Ok(ImportRow::ListMember {
@@ -279,9 +286,16 @@ mod tests {
             read(ImportKind::Blocks, b"\x89PNG\r\n\x1a\n\0\0", 10),
             Err(Unreadable::NotText)
         );
-        assert_eq!(read(ImportKind::Blocks, b"\n\n", 10), Err(Unreadable::Empty));
         assert_eq!(
-            read(ImportKind::Blocks, b"a@x.example\nb@x.example\nc@x.example\n", 2),
+            read(ImportKind::Blocks, b"\n\n", 10),
+            Err(Unreadable::Empty)
+        );
+        assert_eq!(
+            read(
+                ImportKind::Blocks,
+                b"a@x.example\nb@x.example\nc@x.example\n",
+                2
+            ),
             Err(Unreadable::TooManyRows(2))
         );
     }

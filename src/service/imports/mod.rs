@@ -55,15 +55,11 @@ pub async fn start(
         )));
     }
     let read = csv::read(kind, bytes, limits.import_max_rows).map_err(|e| match e {
-        csv::Unreadable::NotText => {
-            Error::invalid("data", "ERR_INVALID", "is not a CSV file")
-        }
+        csv::Unreadable::NotText => Error::invalid("data", "ERR_INVALID", "is not a CSV file"),
         csv::Unreadable::Empty => Error::invalid("data", "ERR_BLANK", "has no rows"),
-        csv::Unreadable::TooManyRows(max) => Error::invalid(
-            "data",
-            "ERR_TOO_LONG",
-            format!("has more than {max} rows"),
-        ),
+        csv::Unreadable::TooManyRows(max) => {
+            Error::invalid("data", "ERR_TOO_LONG", format!("has more than {max} rows"))
+        }
     })?;
     let mut rows = Vec::with_capacity(read.len());
     for r in read {
@@ -329,7 +325,10 @@ async fn overwrite(state: &AppState, owner: &Account, import: &Import) -> Result
         let mut wanted: HashMap<&str, HashSet<String>> = HashMap::new();
         for row in &rows {
             if let ImportRow::ListMember { list, acct } = row {
-                wanted.entry(list.as_str()).or_default().insert(acct.clone());
+                wanted
+                    .entry(list.as_str())
+                    .or_default()
+                    .insert(acct.clone());
             }
         }
         for list in held {
@@ -374,9 +373,11 @@ async fn overwrite(state: &AppState, owner: &Account, import: &Import) -> Result
             ImportKind::DomainBlocks => {
                 ignore_gone(filters::unblock_domain(state, owner, &h.key).await)?
             }
-            ImportKind::Bookmarks => {
-                ignore_gone(statuses::bookmark(state, owner, h.id, false).await.map(drop))?
-            }
+            ImportKind::Bookmarks => ignore_gone(
+                statuses::bookmark(state, owner, h.id, false)
+                    .await
+                    .map(drop),
+            )?,
             ImportKind::Lists => {}
         }
     }

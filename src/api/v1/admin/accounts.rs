@@ -127,8 +127,7 @@ pub async fn destroy(
     admin(&auth, WRITE)?;
     let id = path_id(&id)?;
     let before = render(&state, moderation::account(&state, id).await?.id).await?;
-    crate::service::account_deletion::delete_by_moderator(&state, Some(&auth.account), id)
-        .await?;
+    crate::service::account_deletion::delete_by_moderator(&state, Some(&auth.account), id).await?;
     Ok(before)
 }
 
