@@ -228,11 +228,23 @@ async fn remove_with(
     status: &Status,
     federate: bool,
 ) -> Result<()> {
-    let view = views::one(state, Some(author), status.id).await?;
-    let mentioned: Vec<i64> = view.mentions.iter().map(|a| a.id).collect();
+    // A deleted account's statuses are no longer shown to anyone, its own included: their
+    // mentions are read from the store instead.
+    let view = match federate {
+        true => Some(views::one(state, Some(author), status.id).await?),
+        false => None,
+    };
+    let mentioned: Vec<i64> = match &view {
+        Some(view) => view.mentions.iter().map(|a| a.id).collect(),
+        None => store::statuses::mentions_of(&state.db, &[status.id])
+            .await?
+            .into_iter()
+            .map(|(_, account)| account)
+            .collect(),
+    };
     let mut tx = state.db.begin().await?;
-    if federate && author.is_local() {
-        federate_removal(&mut tx, author, &view).await?;
+    if let Some(view) = view.as_ref().filter(|_| author.is_local()) {
+        federate_removal(&mut tx, author, view).await?;
     }
     crate::service::streaming::status_deleted(&mut tx, status, &mentioned).await?;
     if status.visibility == Visibility::Direct {
