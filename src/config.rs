@@ -35,6 +35,7 @@ pub struct Config {
     pub cache: CacheConfig,
     pub federation: FederationConfig,
     pub moderation: ModerationConfig,
+    pub portability: PortabilityConfig,
     pub delivery: DeliveryConfig,
     pub metrics: MetricsConfig,
     pub media: MediaConfig,
@@ -381,6 +382,19 @@ pub struct TrendsConfig {
     pub status_threshold: i64,
     /// Hours in which a trend's score halves (from a hashtag's latest use, a status's creation).
     pub half_life_hours: f64,
+}
+
+/// Imports, exports and account deletion (`[portability]` in config/default.toml).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortabilityConfig {
+    /// The largest CSV file `POST /api/v1/import` takes, in bytes.
+    pub import_max_bytes: usize,
+    /// The most rows one CSV import may have.
+    pub import_max_rows: usize,
+    /// How long a deleted account's data is kept (suspended, invisible) before it is removed,
+    /// in hours; 0 removes it at once.
+    pub deletion_grace_hours: u64,
 }
 
 /// The cost of stored password hashes (`[security]` in config/default.toml).

@@ -4,8 +4,10 @@
 //! number of processes may run a runner against one database. One file per job kind says what
 //! the kind does; the runner calls services only (`service::queue` for the queue itself).
 
+pub mod account_deletion;
 pub mod deliver;
 pub mod fetch_remote;
+pub mod imports;
 pub mod inbox;
 pub mod media;
 pub mod media_cache;
@@ -47,6 +49,8 @@ async fn run(state: &AppState, job: &Job, claimed: &Claimed) -> Outcome {
         Job::ProcessMedia(media) => media::run(state, *media).await,
         Job::CacheRemoteMedia(media) => media_cache::run(state, media).await,
         Job::PublishScheduled(post) => scheduled::run(state, *post).await,
+        Job::RunImport(import) => imports::run(state, *import).await,
+        Job::DeleteAccount(account) => account_deletion::run(state, *account).await,
     }
 }
 

@@ -7,6 +7,7 @@ pub mod conversation;
 pub mod host;
 pub mod instance;
 pub mod language;
+pub mod import;
 pub mod list;
 pub mod media;
 pub mod moderation;

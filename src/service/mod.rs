@@ -1,6 +1,7 @@
 //! Use-cases, one place per action. The faces (`api`, `federation`, `web`) and the jobs call
 //! these; these call the store. Nothing here knows about HTTP requests or JSON shapes.
 
+pub mod account_deletion;
 pub mod accounts;
 pub mod announcements;
 pub mod cache;
@@ -8,7 +9,9 @@ pub mod conversations;
 pub mod delivery;
 pub mod directory;
 pub mod endorsements;
+pub mod exports;
 pub mod feeds;
+pub mod imports;
 pub mod inbound;
 pub mod instance;
 pub mod instance_actor;

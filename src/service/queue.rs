@@ -48,6 +48,11 @@ pub enum Job {
     CacheRemoteMedia(CacheRemoteMedia),
     /// A scheduled status whose time has come (queued to run at it).
     PublishScheduled(ScheduledPost),
+    /// The rows of a CSV import that are due (`service::imports::run`).
+    RunImport(OfImport),
+    /// A deleted local account's data, removed in batches once its grace period is over
+    /// (`service::account_deletion::purge`).
+    DeleteAccount(OfAccount),
 }
 
 /// The kinds of job, as stored in the `kind` column (metrics and the admin list them all,
@@ -62,11 +67,13 @@ pub enum Kind {
     ProcessMedia,
     CacheRemoteMedia,
     PublishScheduled,
+    RunImport,
+    DeleteAccount,
 }
 
 impl Kind {
     /// Every kind this version runs.
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Deliver,
         Kind::Fanout,
         Kind::FederateEdit,
@@ -75,6 +82,8 @@ impl Kind {
         Kind::ProcessMedia,
         Kind::CacheRemoteMedia,
         Kind::PublishScheduled,
+        Kind::RunImport,
+        Kind::DeleteAccount,
     ];
 
     /// The stored name (the serde tag of the matching [`Job`] variant).
@@ -88,6 +97,8 @@ impl Kind {
             Kind::ProcessMedia => "process_media",
             Kind::CacheRemoteMedia => "cache_remote_media",
             Kind::PublishScheduled => "publish_scheduled",
+            Kind::RunImport => "run_import",
+            Kind::DeleteAccount => "delete_account",
         }
     }
 }
@@ -139,6 +150,18 @@ pub struct ScheduledPost {
     pub scheduled_at: DateTime<Utc>,
 }
 
+/// The payload of `run_import`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OfImport {
+    pub import_id: i64,
+}
+
+/// The payload of `delete_account`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OfAccount {
+    pub account_id: i64,
+}
+
 /// The payload of `cache_remote_media`: which file to copy, tagged by `which`. An avatar or
 /// header is cached only while the account still shows `url`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -179,6 +202,8 @@ impl Job {
             Job::ProcessMedia(_) => Kind::ProcessMedia,
             Job::CacheRemoteMedia(_) => Kind::CacheRemoteMedia,
             Job::PublishScheduled(_) => Kind::PublishScheduled,
+            Job::RunImport(_) => Kind::RunImport,
+            Job::DeleteAccount(_) => Kind::DeleteAccount,
         }
     }
 
@@ -538,6 +563,8 @@ mod tests {
                 scheduled_status_id: 15,
                 scheduled_at: "2026-12-24T18:30:00.250Z".parse().expect("time"),
             }),
+            Job::RunImport(OfImport { import_id: 16 }),
+            Job::DeleteAccount(OfAccount { account_id: 17 }),
         ]
     }
 
@@ -605,6 +632,8 @@ mod tests {
                     json!({ "scheduled_status_id": 15,
                             "scheduled_at": "2026-12-24T18:30:00.250Z" })
                 ),
+                ("run_import", json!({ "import_id": 16 })),
+                ("delete_account", json!({ "account_id": 17 })),
             ]
         );
     }

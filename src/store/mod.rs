@@ -39,6 +39,7 @@ macro_rules! visible_to {
     };
 }
 
+pub mod account_deletions;
 pub mod accounts;
 pub mod announcements;
 pub mod cache;
@@ -46,8 +47,10 @@ pub mod conversations;
 pub mod delivery_hosts;
 pub mod discovery;
 pub mod endorsements;
+pub mod exports;
 pub mod feeds;
 pub mod filters;
+pub mod imports;
 pub mod instance;
 pub mod jobs;
 pub mod lists;

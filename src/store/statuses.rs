@@ -236,6 +236,22 @@ pub async fn delete(db: &mut PgConnection, status: &Status) -> Result<(), sqlx::
     .await
 }
 
+/// Up to `limit` statuses (boosts included) of `account_id`, newest first.
+pub async fn newest_of_account(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+    limit: i64,
+) -> Result<Vec<Status>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        select_statuses!(),
+        "WHERE s.account_id = $1 ORDER BY s.id DESC LIMIT $2"
+    ))
+    .bind(account_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
 /// The new version of an edited status.
 pub struct Revision<'a> {
     pub text: &'a str,

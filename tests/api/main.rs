@@ -1,6 +1,7 @@
 //! Integration tests: the real server on an ephemeral port over a real PostgreSQL. One file
 //! per capability; what several files share is in `helpers/`.
 
+mod account_deletion;
 mod account_search;
 mod accounts;
 mod announcements;
@@ -13,11 +14,13 @@ mod delivery;
 mod delivery_queue;
 mod discovery;
 mod documents;
+mod exports;
 mod fetch;
 mod filters;
 mod follows;
 mod helpers;
 mod hostile_peers;
+mod imports;
 mod inbound_activities;
 mod instance;
 mod instance_pages;

@@ -12,6 +12,7 @@ pub mod media;
 pub mod moderation;
 pub mod notification;
 pub mod notification_policy;
+pub mod portability;
 pub mod relationship;
 pub mod scheduled_status;
 pub mod status;

@@ -12,11 +12,13 @@ pub mod custom_emojis;
 pub mod directory;
 pub mod domain_blocks;
 pub mod endorsements;
+pub mod exports;
 pub mod favourites;
 pub mod featured_tags;
 pub mod filters;
 pub mod follow_requests;
 pub mod followed_tags;
+pub mod import;
 pub mod instance;
 pub mod lists;
 pub mod markers;
@@ -51,11 +53,13 @@ pub fn routes() -> Router<AppState> {
         .merge(directory::routes())
         .merge(domain_blocks::routes())
         .merge(endorsements::routes())
+        .merge(exports::routes())
         .merge(favourites::routes())
         .merge(featured_tags::routes())
         .merge(filters::routes())
         .merge(follow_requests::routes())
         .merge(followed_tags::routes())
+        .merge(import::routes())
         .merge(instance::routes())
         .merge(lists::routes())
         .merge(markers::routes())

@@ -127,7 +127,7 @@ pub async fn account(state: &AppState, id: i64) -> Result<Account> {
 
 /// Moderators may not act on themselves, nor on staff of a higher or equal role unless they
 /// are admins (Mastodon's rule: only admins act on moderators, nobody on other admins).
-fn may_act_on(moderator: Option<&Account>, target: &Account) -> Result<()> {
+pub(crate) fn may_act_on(moderator: Option<&Account>, target: &Account) -> Result<()> {
     let Some(m) = moderator else { return Ok(()) };
     if m.id == target.id {
         return Err(Error::forbidden("You cannot moderate your own account"));
@@ -256,6 +256,7 @@ pub async fn reverse(
     let mut tx = state.db.begin().await?;
     match what {
         Reversal::Unsuspend => {
+            crate::service::account_deletion::undo(&mut tx, target.id).await?;
             store::moderation::set_mark(&mut *tx, target.id, AccountMark::Suspended, None).await?
         }
         Reversal::Unsilence => {

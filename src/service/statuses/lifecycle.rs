@@ -209,11 +209,42 @@ pub(super) async fn revise(
 /// Deletes `status` (or boost) with its media; streaming hears of it, and a local author's
 /// `Delete` (or `Undo` of a boost) is queued for peers in the same transaction.
 pub(super) async fn remove(state: &AppState, author: &Account, status: &Status) -> Result<()> {
-    let view = views::one(state, Some(author), status.id).await?;
-    let mentioned: Vec<i64> = view.mentions.iter().map(|a| a.id).collect();
+    remove_with(state, author, status, true).await
+}
+
+/// [`remove`] without the `Delete` for peers: the status of a deleted account, whose actor's
+/// `Delete` tells peers to drop everything of it at once.
+pub(super) async fn remove_unfederated(
+    state: &AppState,
+    author: &Account,
+    status: &Status,
+) -> Result<()> {
+    remove_with(state, author, status, false).await
+}
+
+async fn remove_with(
+    state: &AppState,
+    author: &Account,
+    status: &Status,
+    federate: bool,
+) -> Result<()> {
+    // A deleted account's statuses are no longer shown to anyone, its own included: their
+    // mentions are read from the store instead.
+    let view = match federate {
+        true => Some(views::one(state, Some(author), status.id).await?),
+        false => None,
+    };
+    let mentioned: Vec<i64> = match &view {
+        Some(view) => view.mentions.iter().map(|a| a.id).collect(),
+        None => store::statuses::mentions_of(&state.db, &[status.id])
+            .await?
+            .into_iter()
+            .map(|(_, account)| account)
+            .collect(),
+    };
     let mut tx = state.db.begin().await?;
-    if author.is_local() {
-        federate_removal(&mut tx, author, &view).await?;
+    if let Some(view) = view.as_ref().filter(|_| author.is_local()) {
+        federate_removal(&mut tx, author, view).await?;
     }
     crate::service::streaming::status_deleted(&mut tx, status, &mentioned).await?;
     if status.visibility == Visibility::Direct {

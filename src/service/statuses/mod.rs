@@ -317,6 +317,16 @@ pub async fn delete(state: &AppState, actor: &Account, id: i64) -> Result<Status
     Ok(view)
 }
 
+/// Removes a status of a deleted account (boosts of it, its media, its place in feeds and
+/// conversations go with it) without telling peers: the actor's own `Delete` does.
+pub async fn remove_of_deleted_account(
+    state: &AppState,
+    author: &Account,
+    status: &Status,
+) -> Result<()> {
+    lifecycle::remove_unfederated(state, author, status).await
+}
+
 /// Edits one's status, keeping the previous version in its history.
 #[tracing::instrument(skip_all, fields(account.id = actor.id, status.id = id))]
 pub async fn edit(

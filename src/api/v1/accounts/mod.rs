@@ -5,6 +5,7 @@
 pub mod block;
 pub mod endorse;
 pub mod endorsements;
+pub mod delete;
 pub mod familiar_followers;
 pub mod featured_tags;
 pub mod follow;
@@ -61,6 +62,7 @@ pub fn routes() -> Router<AppState> {
         .merge(endorse::routes())
         .merge(endorsements::routes())
         .merge(featured_tags::routes())
+        .merge(delete::routes())
 }
 
 #[derive(Deserialize)]

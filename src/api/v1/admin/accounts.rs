@@ -1,4 +1,5 @@
-//! `/api/v1/admin/accounts`, `/:id`, and `/:id/{action,approve,reject,enable,unsilence,
+//! `/api/v1/admin/accounts`, `/:id` (`GET`, and `DELETE`: remove a suspended account's data),
+//! and `/:id/{action,approve,reject,enable,unsilence,
 //! unsuspend,unsensitive}`.
 
 use axum::extract::{OriginalUri, Path, State};
@@ -6,7 +7,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use super::{lookup, staff};
+use super::{admin, lookup, staff};
 use crate::api::auth::Auth;
 use crate::api::entities::moderation::AdminAccount;
 use crate::api::pagination::{PageParams, Paginated, ACCOUNT_LIMITS};
@@ -20,7 +21,7 @@ use crate::service::moderation::{self, AccountAction, Reversal};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/admin/accounts", get(index))
-        .route("/api/v1/admin/accounts/{id}", get(show))
+        .route("/api/v1/admin/accounts/{id}", get(show).delete(destroy))
         .route("/api/v1/admin/accounts/{id}/action", post(action))
         .route("/api/v1/admin/accounts/{id}/approve", post(approve))
         .route("/api/v1/admin/accounts/{id}/reject", post(reject))
@@ -113,6 +114,21 @@ pub async fn show(
     staff(&auth, READ)?;
     let account = moderation::account(&state, path_id(&id)?).await?;
     render(&state, account.id).await
+}
+
+/// `DELETE /api/v1/admin/accounts/:id`: removes the data of a suspended account for good
+/// (Mastodon's "delete user data", an administrator's permission; 403 for an account that is
+/// not suspended). A local account's username stays taken. Answers the account as it was.
+pub async fn destroy(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<AdminAccount>> {
+    admin(&auth, WRITE)?;
+    let id = path_id(&id)?;
+    let before = render(&state, moderation::account(&state, id).await?.id).await?;
+    crate::service::account_deletion::delete_by_moderator(&state, Some(&auth.account), id).await?;
+    Ok(before)
 }
 
 #[derive(Deserialize)]
