@@ -4,6 +4,7 @@
 //! number of processes may run a runner against one database. One file per job kind says what
 //! the kind does; the runner calls services only (`service::queue` for the queue itself).
 
+pub mod cards;
 pub mod deliver;
 pub mod fetch_remote;
 pub mod inbox;
@@ -47,6 +48,7 @@ async fn run(state: &AppState, job: &Job, claimed: &Claimed) -> Outcome {
         Job::ProcessMedia(media) => media::run(state, *media).await,
         Job::CacheRemoteMedia(media) => media_cache::run(state, media).await,
         Job::PublishScheduled(post) => scheduled::run(state, *post).await,
+        Job::FetchCard(status) => cards::run(state, *status).await,
     }
 }
 

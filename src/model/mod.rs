@@ -2,6 +2,7 @@
 //! the faces convert them into the wire shapes of clients (`api::entities`) and peers.
 
 pub mod account;
+pub mod card;
 pub mod conversation;
 pub mod host;
 pub mod list;
@@ -17,6 +18,7 @@ pub mod timeline;
 pub mod user;
 
 pub use account::{Account, AccountStats, ProfileField};
+pub use card::PreviewCard;
 pub use conversation::Conversation;
 pub use host::Host;
 pub use list::{List, RepliesPolicy};

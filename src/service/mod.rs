@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod cache;
+pub mod cards;
 pub mod conversations;
 pub mod delivery;
 pub mod feeds;

@@ -48,6 +48,8 @@ pub enum Job {
     CacheRemoteMedia(CacheRemoteMedia),
     /// A scheduled status whose time has come (queued to run at it).
     PublishScheduled(ScheduledPost),
+    /// The preview card of the page a new or edited status links (`service::cards`).
+    FetchCard(OfStatus),
 }
 
 /// The kinds of job, as stored in the `kind` column (metrics and the admin list them all,
@@ -62,11 +64,12 @@ pub enum Kind {
     ProcessMedia,
     CacheRemoteMedia,
     PublishScheduled,
+    FetchCard,
 }
 
 impl Kind {
     /// Every kind this version runs.
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Deliver,
         Kind::Fanout,
         Kind::FederateEdit,
@@ -75,6 +78,7 @@ impl Kind {
         Kind::ProcessMedia,
         Kind::CacheRemoteMedia,
         Kind::PublishScheduled,
+        Kind::FetchCard,
     ];
 
     /// The stored name (the serde tag of the matching [`Job`] variant).
@@ -88,6 +92,7 @@ impl Kind {
             Kind::ProcessMedia => "process_media",
             Kind::CacheRemoteMedia => "cache_remote_media",
             Kind::PublishScheduled => "publish_scheduled",
+            Kind::FetchCard => "fetch_card",
         }
     }
 }
@@ -168,6 +173,9 @@ pub const DELIVERY_ATTEMPTS: i32 = 20;
 /// another).
 const FETCH_ATTEMPTS: i32 = 5;
 
+/// Attempts of a card fetch (it is retried only while another job fetches the same page).
+const CARD_ATTEMPTS: i32 = 5;
+
 impl Job {
     pub fn kind(&self) -> Kind {
         match self {
@@ -179,6 +187,7 @@ impl Job {
             Job::ProcessMedia(_) => Kind::ProcessMedia,
             Job::CacheRemoteMedia(_) => Kind::CacheRemoteMedia,
             Job::PublishScheduled(_) => Kind::PublishScheduled,
+            Job::FetchCard(_) => Kind::FetchCard,
         }
     }
 
@@ -198,6 +207,8 @@ impl Job {
         match self {
             Job::Deliver(_) => Some(DELIVERY_ATTEMPTS),
             Job::FetchRemote(_) => Some(FETCH_ATTEMPTS),
+            // A card is a nicety: a page that fails is left until a status links it again.
+            Job::FetchCard(_) => Some(CARD_ATTEMPTS),
             _ => None,
         }
     }
@@ -538,6 +549,7 @@ mod tests {
                 scheduled_status_id: 15,
                 scheduled_at: "2026-12-24T18:30:00.250Z".parse().expect("time"),
             }),
+            Job::FetchCard(OfStatus { status_id: 16 }),
         ]
     }
 
@@ -605,6 +617,7 @@ mod tests {
                     json!({ "scheduled_status_id": 15,
                             "scheduled_at": "2026-12-24T18:30:00.250Z" })
                 ),
+                ("fetch_card", json!({ "status_id": 16 })),
             ]
         );
     }

@@ -41,6 +41,7 @@ macro_rules! visible_to {
 
 pub mod accounts;
 pub mod cache;
+pub mod cards;
 pub mod conversations;
 pub mod delivery_hosts;
 pub mod feeds;

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod application;
+pub mod card;
 pub mod conversation;
 pub mod instance;
 pub mod list;
