@@ -3,6 +3,7 @@
 
 mod account_search;
 mod accounts;
+mod cards;
 mod cli;
 mod connection_reuse;
 mod consistency;
