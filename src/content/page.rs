@@ -126,7 +126,11 @@ pub fn read_page(html: &str, base: &Url) -> PageMeta {
                     .collect();
                 let href = e.attr("href").and_then(|h| web_url(h, Some(base)));
                 let Some(href) = href else { continue };
-                let kind = e.attr("type").unwrap_or_default().trim().to_ascii_lowercase();
+                let kind = e
+                    .attr("type")
+                    .unwrap_or_default()
+                    .trim()
+                    .to_ascii_lowercase();
                 if rels.iter().any(|r| r == "canonical") && canonical.is_none() {
                     canonical = Some(href);
                 } else if rels.iter().any(|r| r == "alternate")
@@ -152,8 +156,8 @@ pub fn read_page(html: &str, base: &Url) -> PageMeta {
     let title = meta(&["og:title", "twitter:title"])
         .or(title_text)
         .unwrap_or_default();
-    let description = meta(&["og:description", "twitter:description", "description"])
-        .unwrap_or_default();
+    let description =
+        meta(&["og:description", "twitter:description", "description"]).unwrap_or_default();
     let image = meta(&[
         "og:image",
         "og:image:url",
@@ -297,7 +301,10 @@ mod tests {
                     <a href=\"mailto:x@y\">m</a> <a href=\"https://mine.example/x\">own</a> \
                     <a href=\"https://news.example/a\">a</a> <a href=\"https://news.example/b\">b</a></p>";
         let link = first_link(html, |u| u.host_str() == Some("mine.example"));
-        assert_eq!(link.map(String::from).as_deref(), Some("https://news.example/a"));
+        assert_eq!(
+            link.map(String::from).as_deref(),
+            Some("https://news.example/a")
+        );
         assert_eq!(first_link("<p>no links</p>", |_| false), None);
         assert_eq!(first_link("<a href=\"/relative\">r</a>", |_| false), None);
     }
@@ -324,7 +331,10 @@ mod tests {
         let m = read_page(page, &base());
         assert_eq!(m.title, "OG & title");
         assert_eq!(m.description, "OG description");
-        assert_eq!(m.image.map(String::from).as_deref(), Some("https://news.example/img/a.png"));
+        assert_eq!(
+            m.image.map(String::from).as_deref(),
+            Some("https://news.example/img/a.png")
+        );
         assert_eq!((m.image_width, m.image_height), (Some(1200), None));
         assert_eq!(m.image_alt, "A picture");
         assert_eq!(m.site_name, "News");
@@ -350,10 +360,16 @@ mod tests {
             <meta name="twitter:description" content="D"><meta name="twitter:image" content="https://cdn.example/i.jpg"></head></html>"#;
         let m = read_page(twitter, &base());
         assert_eq!((m.title.as_str(), m.description.as_str()), ("T", "D"));
-        assert_eq!(m.image.map(String::from).as_deref(), Some("https://cdn.example/i.jpg"));
+        assert_eq!(
+            m.image.map(String::from).as_deref(),
+            Some("https://cdn.example/i.jpg")
+        );
         let plain = "<html><head><title>Just a title</title><meta name=description content=Words></head></html>";
         let m = read_page(plain, &base());
-        assert_eq!((m.title.as_str(), m.description.as_str()), ("Just a title", "Words"));
+        assert_eq!(
+            (m.title.as_str(), m.description.as_str()),
+            ("Just a title", "Words")
+        );
         assert!(m.is_useful());
         assert!(!read_page("<html><body><p>nothing</p></body></html>", &base()).is_useful());
         let hostile = r#"<html><head><title>t</title><meta property="og:image" content="javascript:alert(1)">
@@ -365,9 +381,14 @@ mod tests {
 
     #[test]
     fn oembed_answers_are_read_leniently() {
-        let o = OEmbed::parse(br#"{"type":"Video","width":"640","height":360.0,"html":"<iframe></iframe>"}"#)
-            .expect("oembed");
-        assert_eq!((o.kind.as_str(), o.width(), o.height()), ("video", 640, 360));
+        let o = OEmbed::parse(
+            br#"{"type":"Video","width":"640","height":360.0,"html":"<iframe></iframe>"}"#,
+        )
+        .expect("oembed");
+        assert_eq!(
+            (o.kind.as_str(), o.width(), o.height()),
+            ("video", 640, 360)
+        );
         assert!(OEmbed::parse(b"not json").is_none());
         let o = OEmbed::parse(br#"{"type":"photo","width":-3}"#).expect("oembed");
         assert_eq!(o.width(), 0);

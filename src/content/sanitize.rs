@@ -86,9 +86,11 @@ pub fn oembed_iframe(html: &str) -> Option<String> {
     let src = super::page::web_url(e.attr("src")?, None)?;
     let mut out = format!("<iframe src=\"{}\"", super::escape(src.as_str()));
     for name in ["width", "height"] {
-        if let Some(v) = e.attr(name).map(str::trim).filter(|v| {
-            !v.is_empty() && v.len() <= 5 && v.chars().all(|c| c.is_ascii_digit())
-        }) {
+        if let Some(v) = e
+            .attr(name)
+            .map(str::trim)
+            .filter(|v| !v.is_empty() && v.len() <= 5 && v.chars().all(|c| c.is_ascii_digit()))
+        {
             out.push_str(&format!(" {name}=\"{v}\""));
         }
     }
@@ -116,10 +118,17 @@ mod tests {
             oembed_iframe(html).as_deref(),
             Some("<iframe src=\"https://video.example/embed/1\" width=\"640\" height=\"360\" frameborder=\"0\" allowfullscreen=\"true\"></iframe>")
         );
-        assert_eq!(oembed_iframe("<iframe src=\"javascript:alert(1)\"></iframe>"), None);
-        assert_eq!(oembed_iframe("<script src=\"https://x.example/a.js\"></script>"), None);
-        let odd = oembed_iframe("<iframe src=\"https://v.example/\\\"><x>\" width=\"100%\"></iframe>")
-            .expect("iframe");
+        assert_eq!(
+            oembed_iframe("<iframe src=\"javascript:alert(1)\"></iframe>"),
+            None
+        );
+        assert_eq!(
+            oembed_iframe("<script src=\"https://x.example/a.js\"></script>"),
+            None
+        );
+        let odd =
+            oembed_iframe("<iframe src=\"https://v.example/\\\"><x>\" width=\"100%\"></iframe>")
+                .expect("iframe");
         assert!(!odd.contains("<x>") && !odd.contains("100%"), "{odd}");
     }
 

@@ -25,6 +25,7 @@ use crate::content::page::{self, OEmbed, PageMeta};
 use crate::content::sanitize;
 use crate::error::{Error, Result};
 use crate::federation::fetch::{self, FetchPolicy, PageLimits};
+use crate::id;
 use crate::media::process::ImageRole;
 use crate::media::{self as files, Kind};
 use crate::model::card::{CardAuthor, CardKind, PreviewCard};
@@ -34,7 +35,6 @@ use crate::service::queue::{self, Job, OfStatus};
 use crate::service::{media as uploads, media_cache, views};
 use crate::store;
 use crate::store::cards::{NewCard, StoredCard};
-use crate::id;
 
 /// The widest (and tallest) a card's image is kept, as Mastodon keeps them.
 const IMAGE_SIDE: u32 = 640;
@@ -146,10 +146,17 @@ pub async fn fetch_for_status(state: &AppState, status_id: i64) -> Result<Fetche
     let now = Utc::now();
     let cards = &state.config.cards;
     let stale = now - chrono::Duration::days(i64::try_from(cards.refresh_days).unwrap_or(36500));
-    let lease = now
-        + chrono::Duration::seconds(i64::try_from(cards.timeout_secs).unwrap_or(60) * 3 + 30);
-    let claimed = store::cards::claim(&state.db, id::next(), &key, stale, now - FAILED_RETRY, lease)
-        .await?;
+    let lease =
+        now + chrono::Duration::seconds(i64::try_from(cards.timeout_secs).unwrap_or(60) * 3 + 30);
+    let claimed = store::cards::claim(
+        &state.db,
+        id::next(),
+        &key,
+        stale,
+        now - FAILED_RETRY,
+        lease,
+    )
+    .await?;
     let card_id = match claimed {
         Some(card_id) => {
             match read_card(state, &link).await {
@@ -504,12 +511,7 @@ async fn store_image(state: &AppState, source: &Url) -> std::result::Result<Stor
         .await
         .map_err(|e| e.to_string())?;
     let dim = |v: u32| i32::try_from(v).unwrap_or(0);
-    Ok((
-        key,
-        dim(image.width),
-        dim(image.height),
-        processed.blurhash,
-    ))
+    Ok((key, dim(image.width), dim(image.height), processed.blurhash))
 }
 
 /// The cards with these ids, their image URLs filled in, by id (for pages of statuses).
@@ -548,9 +550,8 @@ pub async fn of_status(
 /// The card made for `raw` (a link as statuses carry it, or a page's canonical URL), for the
 /// link timeline: 404 for a URL with no card, 422 for what is no http(s) URL.
 pub async fn find(state: &AppState, raw: &str) -> Result<i64> {
-    let url = page::web_url(raw, None).ok_or_else(|| {
-        Error::invalid("url", "ERR_INVALID", "is not a valid http(s) URL")
-    })?;
+    let url = page::web_url(raw, None)
+        .ok_or_else(|| Error::invalid("url", "ERR_INVALID", "is not a valid http(s) URL"))?;
     store::cards::id_by_url(&state.db, &normalise(&url))
         .await?
         .ok_or(Error::NotFound)
@@ -563,9 +564,15 @@ mod tests {
     #[test]
     fn links_are_normalised() {
         let u = |s: &str| normalise(&Url::parse(s).expect("url"));
-        assert_eq!(u("HTTPS://News.Example:443/a#top"), "https://news.example/a");
+        assert_eq!(
+            u("HTTPS://News.Example:443/a#top"),
+            "https://news.example/a"
+        );
         assert_eq!(u("http://news.example:80"), "http://news.example/");
-        assert_eq!(u("https://news.example/a?b=1"), "https://news.example/a?b=1");
+        assert_eq!(
+            u("https://news.example/a?b=1"),
+            "https://news.example/a?b=1"
+        );
     }
 
     #[test]

@@ -138,7 +138,10 @@ pub struct CardState {
     pub fetching: bool,
 }
 
-pub async fn state_of(db: impl PgExecutor<'_>, url: &str) -> Result<Option<CardState>, sqlx::Error> {
+pub async fn state_of(
+    db: impl PgExecutor<'_>,
+    url: &str,
+) -> Result<Option<CardState>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, ok, COALESCE(fetching_until > now(), false) AS fetching \
          FROM preview_cards WHERE url = $1",
@@ -194,12 +197,10 @@ pub async fn store_fetched(
 
 /// Ends a fetch that found nothing: a card made before stays as it was.
 pub async fn fetch_failed(db: impl PgExecutor<'_>, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE preview_cards SET fetched_at = now(), fetching_until = NULL WHERE id = $1",
-    )
-    .bind(id)
-    .execute(db)
-    .await?;
+    sqlx::query("UPDATE preview_cards SET fetched_at = now(), fetching_until = NULL WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await?;
     Ok(())
 }
 

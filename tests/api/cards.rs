@@ -153,7 +153,10 @@ async fn status_when(
         if done(&body) {
             return body;
         }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}: {body}");
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}: {body}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -202,8 +205,14 @@ async fn an_opengraph_page_gives_a_shared_card_everywhere_statuses_show() {
     );
     // The image went through the media pipeline: stored here, at most 640 wide, blurhashed.
     let image = card["image"].as_str().expect("image");
-    assert!(image.starts_with(&format!("{}/system/media/", app.base)), "{image}");
-    assert_eq!((card["width"].clone(), card["height"].clone()), (json!(640), json!(400)));
+    assert!(
+        image.starts_with(&format!("{}/system/media/", app.base)),
+        "{image}"
+    );
+    assert_eq!(
+        (card["width"].clone(), card["height"].clone()),
+        (json!(640), json!(400))
+    );
     assert!(card["blurhash"].is_string(), "{card}");
     let bytes = reqwest::get(image)
         .await
@@ -216,11 +225,7 @@ async fn an_opengraph_page_gives_a_shared_card_everywhere_statuses_show() {
 
     // Another status linking the same page (spelt differently) shares the card: one fetch.
     let second = app
-        .post_status(
-            &bob,
-            &format!("{base}/article#comments"),
-            json!({}),
-        )
+        .post_status(&bob, &format!("{base}/article#comments"), json!({}))
         .await;
     let shared = with_card(&app, &bob, &second["id"]).await;
     assert_eq!(shared["card"], *card);
@@ -230,7 +235,10 @@ async fn an_opengraph_page_gives_a_shared_card_everywhere_statuses_show() {
     // A boost carries its original's card.
     let (status, boost) = app
         .post(
-            &format!("/api/v1/statuses/{}/reblog", first["id"].as_str().expect("id")),
+            &format!(
+                "/api/v1/statuses/{}/reblog",
+                first["id"].as_str().expect("id")
+            ),
             Some(&carol.token),
             json!({}),
         )
@@ -256,7 +264,10 @@ async fn an_opengraph_page_gives_a_shared_card_everywhere_statuses_show() {
     assert_eq!(old, *card);
     let (status, via_boost) = app
         .get(
-            &format!("/api/v1/statuses/{}/card", boost["id"].as_str().expect("id")),
+            &format!(
+                "/api/v1/statuses/{}/card",
+                boost["id"].as_str().expect("id")
+            ),
             Some(&alice.token),
         )
         .await;
@@ -264,7 +275,10 @@ async fn an_opengraph_page_gives_a_shared_card_everywhere_statuses_show() {
     let plain = app.post_status(&alice, "no link here", json!({})).await;
     let (status, empty) = app
         .get(
-            &format!("/api/v1/statuses/{}/card", plain["id"].as_str().expect("id")),
+            &format!(
+                "/api/v1/statuses/{}/card",
+                plain["id"].as_str().expect("id")
+            ),
             None,
         )
         .await;
@@ -279,7 +293,10 @@ async fn an_opengraph_page_gives_a_shared_card_everywhere_statuses_show() {
     with_card(&app, &alice, &private["id"]).await;
     let private_id = private["id"].as_str().expect("id");
     let (status, _) = app
-        .get(&format!("/api/v1/statuses/{private_id}/card"), Some(&carol.token))
+        .get(
+            &format!("/api/v1/statuses/{private_id}/card"),
+            Some(&carol.token),
+        )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = app.get("/api/v1/statuses/123456/card", None).await;
@@ -301,12 +318,18 @@ async fn an_opengraph_page_gives_a_shared_card_everywhere_statuses_show() {
     let link = res.headers()["link"].to_str().expect("link").to_string();
     let page: Value = res.json().await.expect("json");
     assert_eq!(page.as_array().map(Vec::len), Some(1));
-    assert!(link.contains(&format!("max_id={}", second["id"].as_str().expect("id"))), "{link}");
+    assert!(
+        link.contains(&format!("max_id={}", second["id"].as_str().expect("id"))),
+        "{link}"
+    );
     let (status, body) = app.get("/api/v1/timelines/link", None).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body["error"].is_string());
     let (status, _) = app
-        .get("/api/v1/timelines/link?url=https%3A%2F%2Fnowhere.example%2F", None)
+        .get(
+            "/api/v1/timelines/link?url=https%3A%2F%2Fnowhere.example%2F",
+            None,
+        )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = app
@@ -381,22 +404,39 @@ async fn twitter_title_only_and_oembed_pages_give_their_cards() {
 
     let card = with_card(&app, &alice, &twitter["id"]).await["card"].clone();
     assert_eq!(
-        (card["type"].clone(), card["title"].clone(), card["description"].clone()),
-        (json!("link"), json!("Tweeted title"), json!("Tweeted words"))
+        (
+            card["type"].clone(),
+            card["title"].clone(),
+            card["description"].clone()
+        ),
+        (
+            json!("link"),
+            json!("Tweeted title"),
+            json!("Tweeted words")
+        )
     );
-    assert!(card["image"].is_null() && card["blurhash"].is_null(), "{card}");
+    assert!(
+        card["image"].is_null() && card["blurhash"].is_null(),
+        "{card}"
+    );
     assert_eq!(card["authors"], json!([]));
 
     let card = with_card(&app, &alice, &plain["id"]).await["card"].clone();
     assert_eq!(card["title"], "A plain page");
     assert_eq!(card["description"], "Plain words");
-    assert_eq!((card["width"].clone(), card["height"].clone()), (json!(0), json!(0)));
+    assert_eq!(
+        (card["width"].clone(), card["height"].clone()),
+        (json!(0), json!(0))
+    );
 
     let card = with_card(&app, &alice, &photo["id"]).await["card"].clone();
     assert_eq!(card["type"], "photo");
     assert_eq!(card["title"], "A kingfisher");
     assert_eq!(card["embed_url"], format!("{base}/img/kingfisher.png"));
-    assert_eq!((card["width"].clone(), card["height"].clone()), (json!(500), json!(400)));
+    assert_eq!(
+        (card["width"].clone(), card["height"].clone()),
+        (json!(500), json!(400))
+    );
     assert_eq!(card["author_name"], "Bea");
     assert_eq!(card["author_url"], format!("{base}/bea"));
     assert_eq!(card["provider_name"], "Pics");
@@ -412,7 +452,10 @@ async fn twitter_title_only_and_oembed_pages_give_their_cards() {
         card["html"],
         "<iframe src=\"https://player.example/embed/7\" width=\"640\" height=\"360\" frameborder=\"0\" allowfullscreen=\"true\"></iframe>"
     );
-    assert_eq!((card["width"].clone(), card["height"].clone()), (json!(640), json!(360)));
+    assert_eq!(
+        (card["width"].clone(), card["height"].clone()),
+        (json!(640), json!(360))
+    );
     assert_eq!(card["provider_name"], "Tube");
     assert!(card["image"].is_string(), "{card}");
     assert_eq!(web.hits("/img/thumb.jpg"), 1);
@@ -422,7 +465,8 @@ async fn twitter_title_only_and_oembed_pages_give_their_cards() {
 async fn streaming_hears_the_card_arrive() {
     let (web, base) = Web::start().await;
     web.html("/article", &article(&base));
-    let app = TestApp::spawn_with(|c| c.media.remote_cache = rookery::config::RemoteCache::Off).await;
+    let app =
+        TestApp::spawn_with(|c| c.media.remote_cache = rookery::config::RemoteCache::Off).await;
     let alice = app.register("alice").await;
     let mut res = app
         .client
@@ -514,7 +558,10 @@ async fn bad_pages_leave_no_card_and_never_fail_the_post() {
     web.page("/binary", "application/octet-stream", binary);
     web.set("/loop", Answer::Redirect("/loop".into()));
     for i in 0..4 {
-        web.set(&format!("/hop{i}"), Answer::Redirect(format!("/hop{}", i + 1)));
+        web.set(
+            &format!("/hop{i}"),
+            Answer::Redirect(format!("/hop{}", i + 1)),
+        );
     }
     web.html("/hop4", &good);
     web.set(
@@ -526,7 +573,11 @@ async fn bad_pages_leave_no_card_and_never_fail_the_post() {
             delay: Duration::ZERO,
         },
     );
-    web.page("/broken.png", "image/png", b"\x89PNG\r\n\x1a\nnot really".to_vec());
+    web.page(
+        "/broken.png",
+        "image/png",
+        b"\x89PNG\r\n\x1a\nnot really".to_vec(),
+    );
     web.html(
         "/broken-image",
         &format!(
@@ -538,7 +589,14 @@ async fn bad_pages_leave_no_card_and_never_fail_the_post() {
     let alice = app.register("alice").await;
 
     for path in [
-        "/empty", "/huge", "/slow", "/binary", "/loop", "/hop0", "/gone", "/missing",
+        "/empty",
+        "/huge",
+        "/slow",
+        "/binary",
+        "/loop",
+        "/hop0",
+        "/gone",
+        "/missing",
         "/broken.png",
     ] {
         let started = Instant::now();
@@ -570,7 +628,10 @@ async fn bad_pages_leave_no_card_and_never_fail_the_post() {
         .await;
     let card = with_card(&app, &alice, &post["id"]).await["card"].clone();
     assert_eq!(card["title"], "Broken picture");
-    assert!(card["image"].is_null() && card["blurhash"].is_null(), "{card}");
+    assert!(
+        card["image"].is_null() && card["blurhash"].is_null(),
+        "{card}"
+    );
     assert_eq!(web.hits("/broken.png"), 2);
 
     // Private addresses are refused where the configuration does not allow them.
@@ -603,8 +664,7 @@ async fn disabled_cards_and_skipped_domains_fetch_nothing() {
     assert!(settled(&off, &alice, &post["id"]).await["card"].is_null());
     assert_eq!(web.hits("/article"), 0);
 
-    let skipping =
-        TestApp::spawn_with(|c| c.cards.skip_domains = vec!["localhost".into()]).await;
+    let skipping = TestApp::spawn_with(|c| c.cards.skip_domains = vec!["localhost".into()]).await;
     let bob = skipping.register("bob").await;
     let direct = skipping
         .post_status(&bob, &format!("http://localhost:{port}/article"), json!({}))

@@ -25,8 +25,10 @@ pub async fn card(
     Path(id): Path<String>,
 ) -> Result<Response> {
     let viewer = auth.viewer("read:statuses")?;
-    Ok(match cards::of_status(&state, viewer, path_id(&id)?).await? {
-        Some(card) => Json(PreviewCard::render(&card)).into_response(),
-        None => Json(serde_json::json!({})).into_response(),
-    })
+    Ok(
+        match cards::of_status(&state, viewer, path_id(&id)?).await? {
+            Some(card) => Json(PreviewCard::render(&card)).into_response(),
+            None => Json(serde_json::json!({})).into_response(),
+        },
+    )
 }
