@@ -39,6 +39,7 @@ pub struct Config {
     pub delivery: DeliveryConfig,
     pub metrics: MetricsConfig,
     pub media: MediaConfig,
+    pub cards: CardsConfig,
     pub security: SecurityConfig,
     pub log: LogConfig,
     pub trends: TrendsConfig,
@@ -353,6 +354,20 @@ impl fmt::Debug for S3Config {
     }
 }
 
+/// Link preview cards (`[cards]` in config/default.toml).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CardsConfig {
+    pub enabled: bool,
+    /// Domains (with their subdomains) whose pages are never fetched for a card.
+    pub skip_domains: Vec<String>,
+    pub max_page_bytes: usize,
+    pub max_image_bytes: usize,
+    pub timeout_secs: u64,
+    pub max_redirects: usize,
+    pub refresh_days: u64,
+}
+
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModerationConfig {
@@ -492,6 +507,12 @@ impl Config {
         }
         if self.limits.status_characters == 0 {
             return bad("limits.status_characters", "must be at least 1".into());
+        }
+        if self.cards.timeout_secs == 0 || self.cards.max_page_bytes == 0 {
+            return bad(
+                "cards.timeout_secs",
+                "cards.timeout_secs and cards.max_page_bytes must be at least 1".into(),
+            );
         }
         if self.jobs.lease_secs == 0 {
             return bad("jobs.lease_secs", "must be at least 1".into());

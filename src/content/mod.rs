@@ -3,6 +3,7 @@
 //! Local text is never trusted as HTML: it is escaped, then paragraphs, line breaks and links
 //! are added. (Mentions and hashtags join in with statuses.)
 
+pub mod page;
 pub mod sanitize;
 pub mod status;
 

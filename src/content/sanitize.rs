@@ -73,6 +73,35 @@ pub fn sanitize(html: &str) -> String {
     cleaner().clean(html).to_string()
 }
 
+/// The embed HTML of an oEmbed answer reduced to what Mastodon lets through: one `<iframe>`
+/// with an http(s) `src`, rebuilt here from its size and a few presentational attributes, so
+/// nothing else of the provider's markup (scripts above all) survives. `None` without one.
+pub fn oembed_iframe(html: &str) -> Option<String> {
+    let fragment = scraper::Html::parse_fragment(html);
+    let iframe = fragment
+        .root_element()
+        .descendent_elements()
+        .find(|e| e.value().name() == "iframe")?;
+    let e = iframe.value();
+    let src = super::page::web_url(e.attr("src")?, None)?;
+    let mut out = format!("<iframe src=\"{}\"", super::escape(src.as_str()));
+    for name in ["width", "height"] {
+        if let Some(v) = e
+            .attr(name)
+            .map(str::trim)
+            .filter(|v| !v.is_empty() && v.len() <= 5 && v.chars().all(|c| c.is_ascii_digit()))
+        {
+            out.push_str(&format!(" {name}=\"{v}\""));
+        }
+    }
+    out.push_str(" frameborder=\"0\"");
+    if e.attr("allowfullscreen").is_some() {
+        out.push_str(" allowfullscreen=\"true\"");
+    }
+    out.push_str("></iframe>");
+    Some(out)
+}
+
 /// Text for fields that must not carry markup at all (names, display names).
 pub fn strip_all(text: &str) -> String {
     ammonia::Builder::empty().clean(text).to_string()
@@ -81,6 +110,27 @@ pub fn strip_all(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn oembed_html_keeps_one_iframe_only() {
+        let html = "<div><script>alert(1)</script><iframe src=\"https://video.example/embed/1\" width=\"640\" height=\"360\" onload=\"x()\" style=\"a\" allowfullscreen></iframe><img src=x></div>";
+        assert_eq!(
+            oembed_iframe(html).as_deref(),
+            Some("<iframe src=\"https://video.example/embed/1\" width=\"640\" height=\"360\" frameborder=\"0\" allowfullscreen=\"true\"></iframe>")
+        );
+        assert_eq!(
+            oembed_iframe("<iframe src=\"javascript:alert(1)\"></iframe>"),
+            None
+        );
+        assert_eq!(
+            oembed_iframe("<script src=\"https://x.example/a.js\"></script>"),
+            None
+        );
+        let odd =
+            oembed_iframe("<iframe src=\"https://v.example/\\\"><x>\" width=\"100%\"></iframe>")
+                .expect("iframe");
+        assert!(!odd.contains("<x>") && !odd.contains("100%"), "{odd}");
+    }
 
     #[test]
     fn hostile_html_is_cleaned() {

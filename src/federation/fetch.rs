@@ -52,6 +52,8 @@ pub enum FetchError {
     Status(u16),
     #[error("not an ActivityPub document (content type {0:?})")]
     NotActivityJson(String),
+    #[error("unexpected content type {0:?}")]
+    UnexpectedType(String),
     #[error("document larger than {MAX_DOCUMENT_BYTES} bytes")]
     TooLarge,
     #[error("file larger than {0} bytes")]
@@ -441,10 +443,20 @@ async fn get_following_redirects(
     url: &str,
     request: impl Fn(&Url) -> reqwest::RequestBuilder,
 ) -> Result<(Url, reqwest::Response), FetchError> {
+    get_within_redirects(policy, url, MAX_REDIRECTS, request).await
+}
+
+/// [`get_following_redirects`] with at most `max_redirects` hops.
+async fn get_within_redirects(
+    policy: &FetchPolicy,
+    url: &str,
+    max_redirects: usize,
+    request: impl Fn(&Url) -> reqwest::RequestBuilder,
+) -> Result<(Url, reqwest::Response), FetchError> {
     let mut current = Url::parse(url).map_err(|_| FetchError::InvalidUrl(url.to_string()))?;
     // A hop to the host just checked needs no second look (the gate may ask the database).
     let mut gated: Option<(String, Option<u16>)> = None;
-    for _ in 0..=MAX_REDIRECTS {
+    for _ in 0..=max_redirects {
         check_url(&current, policy)?;
         let host = (
             current.host_str().unwrap_or_default().to_ascii_lowercase(),
@@ -504,6 +516,78 @@ pub async fn fetch_file(
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+/// How much a [`fetch_page`] may take: what to ask for and accept, and its limits.
+#[derive(Clone, Debug)]
+pub struct PageLimits {
+    pub accept: &'static str,
+    /// Whether an answer's `Content-Type` is acceptable.
+    pub accepts: fn(&str) -> bool,
+    pub max_redirects: usize,
+    pub max_bytes: usize,
+    /// For the whole fetch, redirects included.
+    pub timeout: Duration,
+}
+
+/// A fetched page: the URL it finally came from, its type and its body.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub url: Url,
+    pub content_type: String,
+    pub body: Vec<u8>,
+}
+
+/// GETs a web page (not an ActivityPub document: link previews) unsigned, with the address
+/// guard, at most `limits.max_redirects` redirects (each hop checked again), an accepted type
+/// only, the body refused past `limits.max_bytes`, and everything over within
+/// `limits.timeout`.
+pub async fn fetch_page(
+    client: &reqwest::Client,
+    policy: &FetchPolicy,
+    url: &str,
+    limits: &PageLimits,
+) -> Result<Page, FetchError> {
+    let work = async {
+        let (final_url, mut response) =
+            get_within_redirects(policy, url, limits.max_redirects, |u| {
+                client
+                    .get(u.clone())
+                    .header(ACCEPT, limits.accept)
+                    .timeout(limits.timeout)
+            })
+            .await?;
+        let content_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        if !(limits.accepts)(&content_type) {
+            return Err(FetchError::UnexpectedType(content_type));
+        }
+        if response
+            .content_length()
+            .is_some_and(|l| l > limits.max_bytes as u64)
+        {
+            return Err(FetchError::FileTooLarge(limits.max_bytes));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e))? {
+            if body.len() + chunk.len() > limits.max_bytes {
+                return Err(FetchError::FileTooLarge(limits.max_bytes));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Page {
+            url: final_url,
+            content_type,
+            body,
+        })
+    };
+    tokio::time::timeout(limits.timeout, work)
+        .await
+        .map_err(|_| FetchError::Transport(format!("no answer within {:?}", limits.timeout)))?
 }
 
 /// Reads a body, giving up as soon as it passes [`MAX_DOCUMENT_BYTES`].

@@ -5,6 +5,7 @@
 //! the kind does; the runner calls services only (`service::queue` for the queue itself).
 
 pub mod account_deletion;
+pub mod cards;
 pub mod deliver;
 pub mod fetch_remote;
 pub mod imports;
@@ -51,6 +52,7 @@ async fn run(state: &AppState, job: &Job, claimed: &Claimed) -> Outcome {
         Job::PublishScheduled(post) => scheduled::run(state, *post).await,
         Job::RunImport(import) => imports::run(state, *import).await,
         Job::DeleteAccount(account) => account_deletion::run(state, *account).await,
+        Job::FetchCard(status) => cards::run(state, *status).await,
     }
 }
 

@@ -23,6 +23,9 @@ pub enum ImageRole {
     /// A custom preview sent with an upload (`thumbnail`): scaled to at most `pixels`, with a
     /// blurhash.
     Thumbnail { pixels: u64 },
+    /// A link preview card's image: scaled down (never up) to fit a `side`×`side` box, a
+    /// still JPEG or PNG, with a blurhash.
+    Card { side: u32 },
 }
 
 /// Mastodon's sizes for avatars and headers.
@@ -139,6 +142,18 @@ pub fn process_image(
         }
         ImageRole::Thumbnail { pixels } => {
             let small = fit_pixels(&img, pixels);
+            Ok(Processed {
+                original: encode(&small, preview_format(&small))?,
+                preview: None,
+                blurhash: blurhash_of(&small),
+            })
+        }
+        ImageRole::Card { side } => {
+            let small = if img.width() > side || img.height() > side {
+                img.resize(side, side, FilterType::Triangle)
+            } else {
+                img
+            };
             Ok(Processed {
                 original: encode(&small, preview_format(&small))?,
                 preview: None,

@@ -3,11 +3,12 @@
 
 pub mod account;
 pub mod announcement;
+pub mod card;
 pub mod conversation;
 pub mod host;
+pub mod import;
 pub mod instance;
 pub mod language;
-pub mod import;
 pub mod list;
 pub mod media;
 pub mod moderation;
@@ -23,6 +24,7 @@ pub mod timeline;
 pub mod user;
 
 pub use account::{Account, AccountStats, ProfileField};
+pub use card::PreviewCard;
 pub use conversation::Conversation;
 pub use host::Host;
 pub use list::{List, RepliesPolicy};

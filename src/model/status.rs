@@ -74,4 +74,6 @@ pub struct StatusView {
     pub viewer: Option<ViewerFlags>,
     /// The viewer's keyword filters this status matches.
     pub filtered: Vec<crate::model::moderation::FilterMatch>,
+    /// The preview card of the page it links, once fetched.
+    pub card: Option<std::sync::Arc<super::PreviewCard>>,
 }

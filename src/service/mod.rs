@@ -5,6 +5,7 @@ pub mod account_deletion;
 pub mod accounts;
 pub mod announcements;
 pub mod cache;
+pub mod cards;
 pub mod conversations;
 pub mod delivery;
 pub mod directory;

@@ -53,6 +53,8 @@ pub enum Job {
     /// A deleted local account's data, removed in batches once its grace period is over
     /// (`service::account_deletion::purge`).
     DeleteAccount(OfAccount),
+    /// The preview card of the page a new or edited status links (`service::cards`).
+    FetchCard(OfStatus),
 }
 
 /// The kinds of job, as stored in the `kind` column (metrics and the admin list them all,
@@ -69,11 +71,12 @@ pub enum Kind {
     PublishScheduled,
     RunImport,
     DeleteAccount,
+    FetchCard,
 }
 
 impl Kind {
     /// Every kind this version runs.
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 11] = [
         Kind::Deliver,
         Kind::Fanout,
         Kind::FederateEdit,
@@ -84,6 +87,7 @@ impl Kind {
         Kind::PublishScheduled,
         Kind::RunImport,
         Kind::DeleteAccount,
+        Kind::FetchCard,
     ];
 
     /// The stored name (the serde tag of the matching [`Job`] variant).
@@ -99,6 +103,7 @@ impl Kind {
             Kind::PublishScheduled => "publish_scheduled",
             Kind::RunImport => "run_import",
             Kind::DeleteAccount => "delete_account",
+            Kind::FetchCard => "fetch_card",
         }
     }
 }
@@ -191,6 +196,9 @@ pub const DELIVERY_ATTEMPTS: i32 = 20;
 /// another).
 const FETCH_ATTEMPTS: i32 = 5;
 
+/// Attempts of a card fetch (it is retried only while another job fetches the same page).
+const CARD_ATTEMPTS: i32 = 5;
+
 impl Job {
     pub fn kind(&self) -> Kind {
         match self {
@@ -204,6 +212,7 @@ impl Job {
             Job::PublishScheduled(_) => Kind::PublishScheduled,
             Job::RunImport(_) => Kind::RunImport,
             Job::DeleteAccount(_) => Kind::DeleteAccount,
+            Job::FetchCard(_) => Kind::FetchCard,
         }
     }
 
@@ -223,6 +232,8 @@ impl Job {
         match self {
             Job::Deliver(_) => Some(DELIVERY_ATTEMPTS),
             Job::FetchRemote(_) => Some(FETCH_ATTEMPTS),
+            // A card is a nicety: a page that fails is left until a status links it again.
+            Job::FetchCard(_) => Some(CARD_ATTEMPTS),
             _ => None,
         }
     }
@@ -565,6 +576,7 @@ mod tests {
             }),
             Job::RunImport(OfImport { import_id: 16 }),
             Job::DeleteAccount(OfAccount { account_id: 17 }),
+            Job::FetchCard(OfStatus { status_id: 16 }),
         ]
     }
 
@@ -634,6 +646,7 @@ mod tests {
                 ),
                 ("run_import", json!({ "import_id": 16 })),
                 ("delete_account", json!({ "account_id": 17 })),
+                ("fetch_card", json!({ "status_id": 16 })),
             ]
         );
     }

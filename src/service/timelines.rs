@@ -100,6 +100,22 @@ pub async fn public(
     hiding(page_on(state, conn, viewer, ids).await?, "public")
 }
 
+/// A page of the link timeline of `url`: public statuses showing its preview card (see
+/// `store::timelines::link_timeline`); 404 when no card was made for it.
+pub async fn link(
+    state: &AppState,
+    viewer: Option<&Account>,
+    url: &str,
+    scope: PublicScope,
+    page: &Page,
+) -> Result<StatusPage> {
+    let card_id = super::cards::find(state, url).await?;
+    let mut conn = state.kept.acquire().await?;
+    let hidden = hidden_authors(&mut conn, viewer).await?;
+    let ids = store::timelines::link_timeline(&mut *conn, &hidden, card_id, scope, page).await?;
+    hiding(page_on(state, conn, viewer, ids).await?, "public")
+}
+
 /// A page without the statuses that the viewer's keyword filters hide in `context` (the
 /// filters' `hide` action; `warn` matches stay, marked in `filtered`). Pages keep the cursors
 /// of what was read, so paging goes on past what was hidden, as on Mastodon.

@@ -150,6 +150,13 @@ pub async fn hydrate_on(
             }
         }
     }
+    // Cards likewise, read afresh (a refreshed card evicts no status).
+    let card_ids = distinct(rows.values().filter_map(|r| r.card_id));
+    let cards = if card_ids.is_empty() {
+        HashMap::new()
+    } else {
+        crate::service::cards::by_ids(state, &card_ids).await?
+    };
 
     let view_of = |row: &StatusRow| -> Option<StatusView> {
         if !may_see(&rules, &row.status) {
@@ -167,6 +174,7 @@ pub async fn hydrate_on(
             reblog: None,
             viewer: viewer.map(|_| flags.of(row)),
             filtered: Vec::new(),
+            card: row.card_id.and_then(|id| cards.get(&id).cloned()),
             status: row.status.clone(),
         })
     };

@@ -436,6 +436,7 @@ pub async fn key_in_use(db: impl PgExecutor<'_>, key: &str) -> Result<bool, sqlx
     sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM media_attachments WHERE file_key = $1 OR preview_key = $1) \
          OR EXISTS (SELECT 1 FROM profile_image_cache WHERE file_key = $1) \
+         OR EXISTS (SELECT 1 FROM preview_cards WHERE image_key = $1) \
          OR EXISTS (SELECT 1 FROM accounts WHERE avatar_url LIKE '%/' || $1 \
                     OR header_url LIKE '%/' || $1)",
     )

@@ -43,6 +43,7 @@ pub mod account_deletions;
 pub mod accounts;
 pub mod announcements;
 pub mod cache;
+pub mod cards;
 pub mod conversations;
 pub mod delivery_hosts;
 pub mod discovery;

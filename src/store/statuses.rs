@@ -407,6 +407,8 @@ pub struct StatusRow {
     pub mention_ids: Vec<i64>,
     pub tag_names: Vec<String>,
     pub has_media: bool,
+    /// The preview card it shows, if any.
+    pub card_id: Option<i64>,
 }
 
 /// The statuses with these ids, and the originals of those that are boosts, in one query
@@ -423,7 +425,8 @@ pub async fn rows_for(db: impl PgExecutor<'_>, ids: &[i64]) -> Result<Vec<Status
          ARRAY(SELECT m.account_id FROM mentions m WHERE m.status_id = s.id) AS mention_ids, \
          ARRAY(SELECT t.name FROM statuses_tags stt JOIN tags t ON t.id = stt.tag_id \
                WHERE stt.status_id = s.id ORDER BY lower(t.name)) AS tag_names, \
-         COALESCE((SELECT true FROM media_attachments ma WHERE ma.status_id = s.id LIMIT 1), false) AS has_media \
+         COALESCE((SELECT true FROM media_attachments ma WHERE ma.status_id = s.id LIMIT 1), false) AS has_media, \
+         (SELECT spc.card_id FROM status_preview_cards spc WHERE spc.status_id = s.id) AS card_id \
          FROM statuses s LEFT JOIN status_stats st ON st.status_id = s.id \
          LEFT JOIN oauth_apps app ON app.id = s.application_id \
          WHERE s.id = ANY($1::bigint[] || ARRAY(SELECT b.reblog_of_id FROM statuses b \

@@ -153,6 +153,45 @@ pub async fn public_timeline(
     Ok(page.finish(ids))
 }
 
+/// A page of the link timeline of card `card_id`: public original statuses showing it, by
+/// discoverable authors (as Mastodon lists only those who opted in), leaving out the authors
+/// a signed-in viewer hides.
+pub async fn link_timeline(
+    db: impl PgExecutor<'_>,
+    hidden: &HiddenAuthors,
+    card_id: i64,
+    scope: PublicScope,
+    page: &Page,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let sql = paged(
+        &with_media_only(
+            scope.only_media,
+            &format!(
+                "SELECT s.id FROM status_preview_cards spc JOIN statuses s ON s.id = spc.status_id \
+                 WHERE spc.card_id = $1 AND s.visibility = 'public' AND s.reblog_of_id IS NULL \
+                 AND ($2 = FALSE OR s.local) AND ($3 = FALSE OR NOT s.local) \
+                 AND EXISTS (SELECT 1 FROM accounts a WHERE a.id = s.account_id AND a.discoverable \
+                   AND a.suspended_at IS NULL AND a.silenced_at IS NULL){}",
+                hidden_clause(hidden, 6)
+            ),
+        ),
+        "s.id",
+        page,
+        4,
+    );
+    let ids = sqlx::query_scalar(&sql)
+        .bind(card_id)
+        .bind(scope.local_only)
+        .bind(scope.remote_only)
+        .bind(page.max_id)
+        .bind(page.lower())
+        .bind(&hidden.accounts)
+        .bind(&hidden.domains)
+        .fetch_all(db)
+        .await?;
+    Ok(page.finish(ids))
+}
+
 /// A page of a hashtag timeline: public statuses tagged with any of `any` (lower case),
 /// all of `all`, none of `none`, leaving out the authors a signed-in viewer hides.
 pub async fn tag_timeline(

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod announcement;
 pub mod application;
+pub mod card;
 pub mod conversation;
 pub mod instance;
 pub mod list;

@@ -55,7 +55,7 @@ pub struct Status {
     pub in_reply_to_account_id: Option<String>,
     pub reblog: Option<Box<Status>>,
     pub poll: Option<Value>,
-    pub card: Option<Value>,
+    pub card: Option<super::card::PreviewCard>,
     pub language: Option<String>,
     pub edited_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -147,7 +147,7 @@ impl Status {
                 .as_ref()
                 .map(|r| Box::new(Status::render_with(r, viewer, base_url, accounts))),
             poll: None,
-            card: None,
+            card: view.card.as_deref().map(super::card::PreviewCard::render),
             language: s.language.clone(),
             edited_at: s.edited_at.as_ref().map(datetime),
             favourited: flags.map(|f| f.favourited),

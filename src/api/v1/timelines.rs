@@ -1,5 +1,5 @@
-//! `/api/v1/timelines/home`, `/api/v1/timelines/list/:id`, `/api/v1/timelines/public` and
-//! `/api/v1/timelines/tag/:hashtag`.
+//! `/api/v1/timelines/home`, `/api/v1/timelines/list/:id`, `/api/v1/timelines/public`,
+//! `/api/v1/timelines/tag/:hashtag` and `/api/v1/timelines/link`.
 
 use axum::extract::{OriginalUri, Path, State};
 use axum::routing::get;
@@ -22,6 +22,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/timelines/list/{id}", get(list))
         .route("/api/v1/timelines/public", get(public))
         .route("/api/v1/timelines/tag/{hashtag}", get(tag))
+        .route("/api/v1/timelines/link", get(link))
 }
 
 /// `GET /api/v1/timelines/home`
@@ -125,6 +126,47 @@ pub async fn tag(
         local_only: q.local.unwrap_or(false),
     };
     let page = timelines::tag(&state, viewer, &filter, &q.page.page(STATUS_LIMITS)).await?;
+    Ok(Paginated::statuses(
+        &state,
+        viewer.map(|a| a.id),
+        page,
+        &uri,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct LinkParams {
+    #[serde(flatten)]
+    page: PageParams,
+    url: Option<String>,
+    #[serde(default, deserialize_with = "de::opt_bool")]
+    local: Option<bool>,
+    #[serde(default, deserialize_with = "de::opt_bool")]
+    remote: Option<bool>,
+    #[serde(default, deserialize_with = "de::opt_bool")]
+    only_media: Option<bool>,
+}
+
+/// `GET /api/v1/timelines/link?url=`: public statuses showing the preview card of `url`
+/// (Mastodon 4.3); public, as the public timeline. 404 for a URL with no card.
+pub async fn link(
+    State(state): State<AppState>,
+    auth: MaybeAuth,
+    OriginalUri(uri): OriginalUri,
+    Query(q): Query<LinkParams>,
+) -> Result<Paginated<Status>> {
+    let viewer = auth.viewer("read:statuses")?;
+    let url = q
+        .url
+        .as_deref()
+        .filter(|u| !u.trim().is_empty())
+        .ok_or_else(|| crate::error::Error::invalid("url", "ERR_BLANK", "can't be blank"))?;
+    let scope = PublicScope {
+        local_only: q.local.unwrap_or(false),
+        remote_only: q.remote.unwrap_or(false),
+        only_media: q.only_media.unwrap_or(false),
+    };
+    let page = timelines::link(&state, viewer, url, scope, &q.page.page(STATUS_LIMITS)).await?;
     Ok(Paginated::statuses(
         &state,
         viewer.map(|a| a.id),

@@ -137,6 +137,7 @@ fn view(status: Status, author: &Account) -> StatusView {
         reblog: None,
         viewer: None,
         filtered: Vec::new(),
+        card: None,
     }
 }
 

@@ -126,6 +126,7 @@ pub(super) async fn create(
     }
     crate::service::streaming::status_created(&mut *tx, at.id, at.visibility).await?;
     queue::enqueue(&mut tx, &Job::Fanout(OfStatus { status_id: at.id })).await?;
+    crate::service::cards::queue_for(state, &mut tx, at.id, &content.html, false).await?;
     notify_mentioned(&mut tx, author, at.id, conversation, &content.mentions).await?;
     if at.visibility == Visibility::Direct {
         conversations::record(&mut tx, author.id, at.id, &content.mentions).await?;
@@ -196,6 +197,7 @@ pub(super) async fn revise(
         .await?;
     }
     crate::service::streaming::status_edited(&mut *tx, status.id).await?;
+    crate::service::cards::queue_for(state, &mut tx, status.id, &content.html, true).await?;
     if author.is_local() {
         let update = Job::FederateEdit(OfStatus {
             status_id: status.id,

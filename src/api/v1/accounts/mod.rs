@@ -3,9 +3,9 @@
 //! for it (`follow.rs` serves `/:id/follow` and `/:id/unfollow`).
 
 pub mod block;
+pub mod delete;
 pub mod endorse;
 pub mod endorsements;
-pub mod delete;
 pub mod familiar_followers;
 pub mod featured_tags;
 pub mod follow;

@@ -3,6 +3,7 @@
 //! for it (`favourite.rs` serves `/:id/favourite` and `/:id/unfavourite`).
 
 pub mod bookmark;
+pub mod card;
 pub mod context;
 pub mod favourite;
 pub mod favourited_by;
@@ -39,6 +40,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/statuses/{id}",
             get(show).delete(destroy).put(update),
         )
+        .merge(card::routes())
         .merge(context::routes())
         .merge(history::routes())
         .merge(source::routes())

@@ -1,0 +1,74 @@
+//! PreviewCard and PreviewCardAuthor.
+
+use serde::Serialize;
+
+use super::datetime;
+use crate::model;
+
+/// Mastodon's PreviewCard (4.3+: `authors`; the older `author_name` and `author_url` are the
+/// first author's).
+#[derive(Debug, Serialize)]
+pub struct PreviewCard {
+    pub url: String,
+    pub title: String,
+    pub description: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub authors: Vec<PreviewCardAuthor>,
+    pub author_name: String,
+    pub author_url: String,
+    pub provider_name: String,
+    pub provider_url: String,
+    pub html: String,
+    pub width: i32,
+    pub height: i32,
+    pub image: Option<String>,
+    pub image_description: String,
+    pub embed_url: String,
+    pub blurhash: Option<String>,
+    pub language: Option<String>,
+    pub published_at: Option<String>,
+}
+
+/// An author of a card's page. `account` is the author's fediverse account where Mastodon
+/// would show one; Rookery has no `attribution_domains` to verify a page's claim with, so it
+/// shows none (`null`, as Mastodon does for an unverified claim).
+#[derive(Debug, Serialize)]
+pub struct PreviewCardAuthor {
+    pub name: String,
+    pub url: String,
+    pub account: Option<super::Account>,
+}
+
+impl PreviewCard {
+    pub fn render(card: &model::PreviewCard) -> PreviewCard {
+        PreviewCard {
+            url: card.url.clone(),
+            title: card.title.clone(),
+            description: card.description.clone(),
+            kind: card.kind.as_str(),
+            authors: card
+                .authors
+                .iter()
+                .map(|a| PreviewCardAuthor {
+                    name: a.name.clone(),
+                    url: a.url.clone(),
+                    account: None,
+                })
+                .collect(),
+            author_name: card.author_name.clone(),
+            author_url: card.author_url.clone(),
+            provider_name: card.provider_name.clone(),
+            provider_url: card.provider_url.clone(),
+            html: card.html.clone(),
+            width: card.width,
+            height: card.height,
+            image: card.image.clone(),
+            image_description: card.image_description.clone(),
+            embed_url: card.embed_url.clone(),
+            blurhash: card.blurhash.clone(),
+            language: card.language.clone(),
+            published_at: card.published_at.as_ref().map(datetime),
+        }
+    }
+}
