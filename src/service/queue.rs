@@ -48,6 +48,10 @@ pub enum Job {
     CacheRemoteMedia(CacheRemoteMedia),
     /// A scheduled status whose time has come (queued to run at it).
     PublishScheduled(ScheduledPost),
+    /// An account moved: its local followers follow the new one (`service::moves`).
+    MoveFollowers(MoveOf),
+    /// A pull-mode `Move` (FEP-7628) to send to the old account's followers.
+    PullMove(PullMove),
 }
 
 /// The kinds of job, as stored in the `kind` column (metrics and the admin list them all,
@@ -62,11 +66,13 @@ pub enum Kind {
     ProcessMedia,
     CacheRemoteMedia,
     PublishScheduled,
+    MoveFollowers,
+    PullMove,
 }
 
 impl Kind {
     /// Every kind this version runs.
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Deliver,
         Kind::Fanout,
         Kind::FederateEdit,
@@ -75,6 +81,8 @@ impl Kind {
         Kind::ProcessMedia,
         Kind::CacheRemoteMedia,
         Kind::PublishScheduled,
+        Kind::MoveFollowers,
+        Kind::PullMove,
     ];
 
     /// The stored name (the serde tag of the matching [`Job`] variant).
@@ -88,6 +96,8 @@ impl Kind {
             Kind::ProcessMedia => "process_media",
             Kind::CacheRemoteMedia => "cache_remote_media",
             Kind::PublishScheduled => "publish_scheduled",
+            Kind::MoveFollowers => "move_followers",
+            Kind::PullMove => "pull_move",
         }
     }
 }
@@ -139,6 +149,26 @@ pub struct ScheduledPost {
     pub scheduled_at: DateTime<Utc>,
 }
 
+/// The payload of `move_followers`: the account that moved and the one it moved to.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MoveOf {
+    pub origin_id: i64,
+    pub target_id: i64,
+    /// The old account's server is gone (a pull-mode move): old follows end without an
+    /// `Undo` that nobody would receive.
+    #[serde(default)]
+    pub origin_gone: bool,
+}
+
+/// The payload of `pull_move`: the local account that sends the `Move`, the old actor it
+/// moves from, and the old followers' addresses (`user@domain`) as uploaded.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PullMove {
+    pub account_id: i64,
+    pub origin_uri: String,
+    pub addresses: Vec<String>,
+}
+
 /// The payload of `cache_remote_media`: which file to copy, tagged by `which`. An avatar or
 /// header is cached only while the account still shows `url`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -179,6 +209,8 @@ impl Job {
             Job::ProcessMedia(_) => Kind::ProcessMedia,
             Job::CacheRemoteMedia(_) => Kind::CacheRemoteMedia,
             Job::PublishScheduled(_) => Kind::PublishScheduled,
+            Job::MoveFollowers(_) => Kind::MoveFollowers,
+            Job::PullMove(_) => Kind::PullMove,
         }
     }
 
@@ -538,6 +570,16 @@ mod tests {
                 scheduled_status_id: 15,
                 scheduled_at: "2026-12-24T18:30:00.250Z".parse().expect("time"),
             }),
+            Job::MoveFollowers(MoveOf {
+                origin_id: 16,
+                target_id: 17,
+                origin_gone: false,
+            }),
+            Job::PullMove(PullMove {
+                account_id: 18,
+                origin_uri: "https://old.example/users/a".into(),
+                addresses: vec!["b@peer.example".into()],
+            }),
         ]
     }
 
@@ -604,6 +646,15 @@ mod tests {
                     "publish_scheduled",
                     json!({ "scheduled_status_id": 15,
                             "scheduled_at": "2026-12-24T18:30:00.250Z" })
+                ),
+                (
+                    "move_followers",
+                    json!({ "origin_id": 16, "target_id": 17, "origin_gone": false })
+                ),
+                (
+                    "pull_move",
+                    json!({ "account_id": 18, "origin_uri": "https://old.example/users/a",
+                            "addresses": ["b@peer.example"] })
                 ),
             ]
         );

@@ -25,6 +25,7 @@ mod media;
 mod media_edits;
 mod media_thumbnails;
 mod moderation;
+mod moves;
 mod notifications_grouped;
 mod oauth;
 mod peer_documents;

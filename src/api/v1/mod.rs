@@ -22,6 +22,7 @@ pub mod preferences;
 pub mod profile;
 pub mod reports;
 pub mod scheduled_statuses;
+pub mod settings;
 pub mod statuses;
 pub mod streaming;
 pub mod timelines;
@@ -53,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         .merge(profile::routes())
         .merge(reports::routes())
         .merge(scheduled_statuses::routes())
+        .merge(settings::routes())
         .merge(statuses::routes())
         .merge(streaming::routes())
         .merge(timelines::routes())

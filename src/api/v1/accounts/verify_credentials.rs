@@ -22,8 +22,9 @@ pub async fn verify_credentials(
     auth: Auth,
 ) -> Result<Json<CredentialAccount>> {
     auth.require_any(&["read:accounts", "profile"])?;
+    let account = crate::service::moves::with_moved(&state, auth.account.clone()).await?;
     Ok(Json(CredentialAccount::render(
-        &auth.account,
+        &account,
         &auth.user,
         &state.base_url(),
     )))
