@@ -29,8 +29,11 @@ pub const MAX_ALIASES: usize = 20;
 /// The most follower addresses one pull-mode upload may carry.
 pub const MAX_PULL_FOLLOWERS: usize = 10_000;
 
-/// How many follows a migration reads at a time.
+/// How many follows one `move_followers` job moves (the rest go to the next job).
 const FOLLOWERS_BATCH: i64 = 100;
+
+/// How many follower addresses one `pull_move` job looks up and sends the `Move` to.
+const PULL_BATCH: usize = 200;
 
 /// Whether `raw` is an absolute http(s) URL.
 fn is_actor_url(raw: &str) -> bool {
@@ -270,6 +273,7 @@ pub async fn migrate(
             origin_id: origin.id,
             target_id: target.id,
             origin_gone,
+            after: None,
         }),
     )
     .await
@@ -389,6 +393,7 @@ pub async fn move_followers(state: &AppState, job: MoveOf) -> Result<()> {
         origin_id,
         target_id,
         origin_gone,
+        after,
     } = job;
     let origin = store::accounts::by_id(&state.db, origin_id)
         .await?
@@ -399,6 +404,36 @@ pub async fn move_followers(state: &AppState, job: MoveOf) -> Result<()> {
     if origin.moved_to_account_id != Some(target.id) {
         return Ok(());
     }
+    if after.is_none() {
+        carry_blocks_and_mutes(state, &origin, &target).await?;
+    }
+    let follows =
+        store::moves::local_follows_of(&state.db, origin.id, after, FOLLOWERS_BATCH).await?;
+    let mut moved = 0usize;
+    for follow in &follows {
+        if move_follower(state, &origin, &target, follow, origin_gone).await? {
+            moved += 1;
+        }
+    }
+    tracing::info!(followers = moved, "local followers moved");
+    // A full batch: the rest in another job, so no attempt outlives its lease.
+    if let (Some(last), true) = (follows.last(), follows.len() as i64 == FOLLOWERS_BATCH) {
+        let mut conn = state.db.acquire().await?;
+        let next = MoveOf {
+            after: Some(last.id),
+            ..job
+        };
+        queue::enqueue(&mut conn, &Job::MoveFollowers(next)).await?;
+    }
+    Ok(())
+}
+
+/// Local accounts that block or mute `origin` block or mute `target` too, as on Mastodon.
+async fn carry_blocks_and_mutes(
+    state: &AppState,
+    origin: &Account,
+    target: &Account,
+) -> Result<()> {
     for blocker in store::moves::local_blockers_of(&state.db, origin.id, target.id).await? {
         if let Some(blocker) = store::accounts::by_id(&state.db, blocker).await? {
             relationships::block(state, &blocker, target.id).await?;
@@ -417,60 +452,58 @@ pub async fn move_followers(state: &AppState, job: MoveOf) -> Result<()> {
         };
         relationships::mute(state, &muter, target.id, options).await?;
     }
-    let mut after = None;
-    let mut moved = 0usize;
-    loop {
-        let follows =
-            store::moves::local_follows_of(&state.db, origin.id, after, FOLLOWERS_BATCH).await?;
-        let Some(last) = follows.last() else {
-            break;
-        };
-        after = Some(last.id);
-        for follow in follows {
-            let Some(follower) = store::accounts::by_id(&state.db, follow.account_id).await? else {
-                continue;
-            };
-            if follower.id == target.id {
-                continue;
-            }
-            let mut tx = state.db.begin().await?;
-            store::moves::copy_list_memberships(&mut tx, follower.id, origin.id, target.id).await?;
-            tx.commit().await?;
-            let options = FollowOptions {
-                reblogs: Some(follow.show_reblogs),
-                notify: Some(follow.notify),
-                languages: Some(follow.languages.clone().unwrap_or_default()),
-                uri: None,
-            };
-            match relationships::follow(state, &follower, target.id, options).await {
-                Ok(_) => {}
-                // Blocked either way, or the follower cannot follow: the old follow stays.
-                Err(e @ (Error::Forbidden(_) | Error::NotFound | Error::Validation { .. })) => {
-                    tracing::info!(error = %e, follower.id = follower.id, "a follower could not follow the new account");
-                    continue;
-                }
-                Err(e) => return Err(e),
-            }
-            let mut tx = state.db.begin().await?;
-            notifications::notify(
-                &mut *tx,
-                follower.id,
-                origin.id,
-                NotificationType::Move,
-                None,
-            )
-            .await?;
-            tx.commit().await?;
-            if origin_gone {
-                relationships::forget_follow(state, &follower, origin.id).await?;
-            } else {
-                relationships::unfollow(state, &follower, origin.id).await?;
-            }
-            moved += 1;
-        }
-    }
-    tracing::info!(followers = moved, "local followers moved");
     Ok(())
+}
+
+/// Moves one local follower of `origin` to `target`; whether they follow (or asked to follow)
+/// the target now. Lists first, the new follow next, the notification, the old follow last.
+async fn move_follower(
+    state: &AppState,
+    origin: &Account,
+    target: &Account,
+    follow: &crate::model::relationship::Follow,
+    origin_gone: bool,
+) -> Result<bool> {
+    let Some(follower) = store::accounts::by_id(&state.db, follow.account_id).await? else {
+        return Ok(false);
+    };
+    if follower.id == target.id {
+        return Ok(false);
+    }
+    let mut tx = state.db.begin().await?;
+    store::moves::copy_list_memberships(&mut tx, follower.id, origin.id, target.id).await?;
+    tx.commit().await?;
+    let options = FollowOptions {
+        reblogs: Some(follow.show_reblogs),
+        notify: Some(follow.notify),
+        languages: Some(follow.languages.clone().unwrap_or_default()),
+        uri: None,
+    };
+    match relationships::follow(state, &follower, target.id, options).await {
+        Ok(_) => {}
+        // Blocked either way, or the follower cannot follow: the old follow stays.
+        Err(e @ (Error::Forbidden(_) | Error::NotFound | Error::Validation { .. })) => {
+            tracing::info!(error = %e, follower.id = follower.id, "a follower could not follow the new account");
+            return Ok(false);
+        }
+        Err(e) => return Err(e),
+    }
+    let mut tx = state.db.begin().await?;
+    notifications::notify(
+        &mut *tx,
+        follower.id,
+        origin.id,
+        NotificationType::Move,
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    if origin_gone {
+        relationships::forget_follow(state, &follower, origin.id).await?;
+    } else {
+        relationships::unfollow(state, &follower, origin.id).await?;
+    }
+    Ok(true)
 }
 
 /// What a pull-mode upload came to: how many addresses will be sent the `Move`, and the lines
@@ -572,16 +605,18 @@ pub async fn pull_move(
         followers: addresses.len(),
         invalid,
     };
-    let mut conn = state.db.acquire().await?;
-    queue::enqueue(
-        &mut conn,
-        &Job::PullMove(PullMove {
+    // Batches, so no attempt outlives its lease; the first also moves local followers.
+    let mut tx = state.db.begin().await?;
+    for (n, batch) in addresses.chunks(PULL_BATCH).enumerate() {
+        let job = Job::PullMove(PullMove {
             account_id: account.id,
             origin_uri: from_actor.to_string(),
-            addresses,
-        }),
-    )
-    .await?;
+            addresses: batch.to_vec(),
+            move_local: n == 0,
+        });
+        queue::enqueue(&mut tx, &job).await?;
+    }
+    tx.commit().await?;
     Ok(report)
 }
 
@@ -618,6 +653,9 @@ pub async fn send_pull_move(state: &AppState, job: &PullMove) -> Result<()> {
     delivery::deliver(&mut tx, &account, &activity, &inboxes).await?;
     tx.commit().await?;
     tracing::info!(inboxes = inboxes.len(), "pull-mode Move sent");
+    if !job.move_local {
+        return Ok(());
+    }
     match check_pull(state, &job.origin_uri, &account).await {
         Ok(origin) => {
             let mut tx = state.db.begin().await?;

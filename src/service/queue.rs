@@ -158,6 +158,10 @@ pub struct MoveOf {
     /// `Undo` that nobody would receive.
     #[serde(default)]
     pub origin_gone: bool,
+    /// Where the previous batch stopped (the last follow id it did); `None` for the first,
+    /// which also carries blocks and mutes over.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<i64>,
 }
 
 /// The payload of `pull_move`: the local account that sends the `Move`, the old actor it
@@ -167,6 +171,9 @@ pub struct PullMove {
     pub account_id: i64,
     pub origin_uri: String,
     pub addresses: Vec<String>,
+    /// Whether this job also moves the old actor's local followers (the first batch does).
+    #[serde(default)]
+    pub move_local: bool,
 }
 
 /// The payload of `cache_remote_media`: which file to copy, tagged by `which`. An avatar or
@@ -574,11 +581,13 @@ mod tests {
                 origin_id: 16,
                 target_id: 17,
                 origin_gone: false,
+                after: None,
             }),
             Job::PullMove(PullMove {
                 account_id: 18,
                 origin_uri: "https://old.example/users/a".into(),
                 addresses: vec!["b@peer.example".into()],
+                move_local: true,
             }),
         ]
     }
@@ -654,7 +663,7 @@ mod tests {
                 (
                     "pull_move",
                     json!({ "account_id": 18, "origin_uri": "https://old.example/users/a",
-                            "addresses": ["b@peer.example"] })
+                            "addresses": ["b@peer.example"], "move_local": true })
                 ),
             ]
         );

@@ -101,7 +101,7 @@ async fn aliases_are_resolved_and_shown_in_the_source() {
         "not an alias".to_string(),
         "ftp://example.com/users/x".to_string(),
     ] {
-        let (status, body) = set_aliases(&b, &newalice, &[bad.clone()]).await;
+        let (status, body) = set_aliases(&b, &newalice, std::slice::from_ref(&bad)).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {body}");
         assert!(body["error"].is_string(), "{body}");
     }
