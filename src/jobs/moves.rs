@@ -1,8 +1,10 @@
 //! The jobs of account moves (`service::moves`):
 //! - `move_followers`: an account moved (out of here, or a `Move` arrived): its local
-//!   followers follow the new account, blocks and mutes carry over. Each follower is done on
-//!   its own, so a retry resumes where the last attempt stopped.
-//! - `pull_move`: a pull-mode `Move` (FEP-7628) sent to the followers an account uploaded.
+//!   followers follow the new account, blocks and mutes carry over, 100 followers a job (each
+//!   queues the next batch). Each follower is done on its own, so a retry resumes where the
+//!   last attempt stopped.
+//! - `pull_move`: a pull-mode `Move` (FEP-7628) sent to the followers an account uploaded,
+//!   200 addresses a job.
 
 use super::Outcome;
 use crate::app::AppState;

@@ -384,9 +384,10 @@ pub async fn check_pull(state: &AppState, origin_uri: &str, target: &Account) ->
 /// The `move_followers` job: every local follower of `origin_id` follows `target_id` instead
 /// (auto-accepted where the target allows it, a request otherwise), keeping the follow's
 /// options and their lists, and gets a `move` notification; local accounts that block or
-/// mute the origin block or mute the target too. Each follower is done on its own and the old
-/// follow ends last, so a retry picks up where a crash left off. Nothing happens when the
-/// origin has since moved elsewhere.
+/// mute the origin block or mute the target too (first batch only). One job does up to 100
+/// followers and queues the next batch after the last follow it did; each follower is done
+/// on its own and the old follow ends last, so a retry picks up where a crash left off.
+/// Nothing happens when the origin has since moved elsewhere.
 #[tracing::instrument(skip_all, fields(origin.id = job.origin_id, target.id = job.target_id))]
 pub async fn move_followers(state: &AppState, job: MoveOf) -> Result<()> {
     let MoveOf {
