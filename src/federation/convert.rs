@@ -62,7 +62,7 @@ pub fn actor(a: &Account, base_url: &str) -> Actor {
             .map(|f| PropertyValue::new(f.name.clone(), f.value.clone()))
             .collect(),
         also_known_as: a.also_known_as.clone(),
-        moved_to: None,
+        moved_to: a.moved_to_uri.clone(),
         tag: Vec::new(),
     }
 }
@@ -270,6 +270,25 @@ pub fn block(actor: &Account, target: &Account) -> Activity {
         actor.uri.clone(),
         ActivityObject::Id(target.uri.clone()),
     )
+}
+
+/// A `Move` of the actor `object` to the actor `target`, by `actor`: the old actor itself
+/// (Mastodon's move), or the new one when the old server is gone (FEP-7628's pull mode).
+/// Addressed to the mover's followers and Public, as Mastodon and the FEP address it.
+pub fn move_actor(actor: &Account, object: &str, target: &str) -> Activity {
+    Activity {
+        target: Some(target.to_string()),
+        ..Activity::new(
+            format!("{}#moves/{}", actor.uri, crate::id::next()),
+            ActivityType::Move,
+            actor.uri.clone(),
+            ActivityObject::Id(object.to_string()),
+        )
+        .addressed(
+            vec![actor.followers_url.clone()],
+            vec![vocab::PUBLIC.into()],
+        )
+    }
 }
 
 /// The id of `follower`'s follow (or request) number `follow_id`, served at that URL.

@@ -12,6 +12,7 @@ pub mod imports;
 pub mod inbox;
 pub mod media;
 pub mod media_cache;
+pub mod moves;
 pub mod scheduled;
 pub mod statuses;
 
@@ -53,6 +54,8 @@ async fn run(state: &AppState, job: &Job, claimed: &Claimed) -> Outcome {
         Job::RunImport(import) => imports::run(state, *import).await,
         Job::DeleteAccount(account) => account_deletion::run(state, *account).await,
         Job::FetchCard(status) => cards::run(state, *status).await,
+        Job::MoveFollowers(of) => moves::move_followers(state, *of).await,
+        Job::PullMove(pull) => moves::pull_move(state, pull).await,
     }
 }
 

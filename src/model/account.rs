@@ -35,6 +35,14 @@ pub struct Account {
     pub public_key_pem: String,
     pub also_known_as: Vec<String>,
     pub moved_to_account_id: Option<i64>,
+    /// The ActivityPub id of the account it moved to (read with the row, from
+    /// `moved_to_account_id`).
+    #[sqlx(default)]
+    pub moved_to_uri: Option<String>,
+    /// The account it moved to, when the service that loaded this one fetched it for display
+    /// (`service::moves::with_moved`); `None` otherwise, even for a moved account.
+    #[sqlx(skip)]
+    pub moved_to: Option<Box<Account>>,
     pub memorial: bool,
     pub suspended_at: Option<DateTime<Utc>>,
     pub silenced_at: Option<DateTime<Utc>>,
@@ -95,6 +103,11 @@ impl Account {
         self.user_role
             .as_deref()
             .and_then(crate::model::Role::parse)
+    }
+
+    /// Whether the account moved away (its `movedTo` is set).
+    pub fn has_moved(&self) -> bool {
+        self.moved_to_account_id.is_some()
     }
 
     pub fn is_suspended(&self) -> bool {

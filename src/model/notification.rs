@@ -13,6 +13,8 @@ pub enum NotificationType {
     Favourite,
     /// A status the recipient boosted was edited.
     Update,
+    /// Someone the recipient follows moved to another account.
+    Move,
     /// Someone signed up (for moderators and admins).
     AdminSignUp,
     /// A report was filed (for moderators and admins).
@@ -20,7 +22,7 @@ pub enum NotificationType {
 }
 
 impl NotificationType {
-    pub const ALL: [NotificationType; 9] = [
+    pub const ALL: [NotificationType; 10] = [
         NotificationType::Mention,
         NotificationType::Status,
         NotificationType::Reblog,
@@ -30,6 +32,7 @@ impl NotificationType {
         NotificationType::Update,
         NotificationType::AdminSignUp,
         NotificationType::AdminReport,
+        NotificationType::Move,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -41,6 +44,7 @@ impl NotificationType {
             NotificationType::FollowRequest => "follow_request",
             NotificationType::Favourite => "favourite",
             NotificationType::Update => "update",
+            NotificationType::Move => "move",
             NotificationType::AdminSignUp => "admin.sign_up",
             NotificationType::AdminReport => "admin.report",
         }

@@ -627,9 +627,10 @@ pub async fn public_profile(state: &AppState, username: &str) -> Result<Account>
 }
 
 /// An account by id as a viewer may see it: suspended accounts are gone.
+/// A moved account comes with the account it moved to (the entity's `moved`).
 pub async fn visible_account(state: &AppState, id: i64) -> Result<Account> {
     match store::accounts::by_id(&state.db, id).await? {
-        Some(a) if !a.is_suspended() => Ok(a),
+        Some(a) if !a.is_suspended() => crate::service::moves::with_moved(state, a).await,
         _ => Err(Error::NotFound),
     }
 }
@@ -653,7 +654,7 @@ pub async fn lookup(state: &AppState, acct: &str) -> Result<Account> {
         Some(d) => store::accounts::remote_by_handle(&state.db, username, d).await?,
     };
     match found {
-        Some(a) if !a.is_suspended() => Ok(a),
+        Some(a) if !a.is_suspended() => crate::service::moves::with_moved(state, a).await,
         _ => Err(Error::NotFound),
     }
 }
@@ -682,7 +683,11 @@ pub async fn many(state: &AppState, ids: &[i64]) -> Result<Vec<Account>> {
             .filter(|a| !a.is_suspended())
             .map(|a| (a.id, a))
             .collect();
-    Ok(unique.iter().filter_map(|id| found.remove(id)).collect())
+    let mut accounts = Vec::with_capacity(unique.len());
+    for account in unique.iter().filter_map(|id| found.remove(id)) {
+        accounts.push(crate::service::moves::with_moved(state, account).await?);
+    }
+    Ok(accounts)
 }
 
 /// An account search as a client asked for it (`GET /api/v1/accounts/search`).

@@ -54,6 +54,7 @@ pub async fn receive(state: &AppState, signer: &Account, incoming: &Incoming) ->
         Incoming::Block(a) => block(state, signer, a, true).await,
         Incoming::Update(a, actor) => update(state, signer, a, actor.as_deref()).await,
         Incoming::Delete(a) => delete(state, signer, a).await,
+        Incoming::Move(a) => crate::service::moves::receive_move(state, signer, a).await,
         Incoming::Flag(a) => {
             crate::service::moderation::reports::receive_flag(state, signer, &parse_flag(a)).await
         }

@@ -22,6 +22,7 @@ pub mod markers;
 pub mod media;
 pub mod media_cache;
 pub mod moderation;
+pub mod moves;
 pub mod notifications;
 pub mod oauth;
 pub mod published;

@@ -214,11 +214,21 @@ pub(crate) async fn views_of(
         .map(|n| n.from_account_id)
         .chain(reports.values().map(|r| r.target_account_id))
         .collect();
-    let accounts: HashMap<i64, Account> = store::accounts::by_ids(&state.db, &account_ids)
+    let mut accounts: HashMap<i64, Account> = store::accounts::by_ids(&state.db, &account_ids)
         .await?
         .into_iter()
         .map(|a| (a.id, a))
         .collect();
+    // A `move` notification shows where its account went (the account's `moved`).
+    for n in rows
+        .iter()
+        .filter(|n| n.kind == NotificationType::Move.as_str())
+    {
+        if let Some(a) = accounts.remove(&n.from_account_id) {
+            let a = crate::service::moves::with_moved(state, a).await?;
+            accounts.insert(a.id, a);
+        }
+    }
     let status_ids: Vec<i64> = rows.iter().filter_map(|n| n.status_id).collect();
     let statuses: HashMap<i64, StatusView> =
         crate::service::views::hydrate(state, Some(owner), &status_ids)

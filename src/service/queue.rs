@@ -55,6 +55,10 @@ pub enum Job {
     DeleteAccount(OfAccount),
     /// The preview card of the page a new or edited status links (`service::cards`).
     FetchCard(OfStatus),
+    /// An account moved: its local followers follow the new one (`service::moves`).
+    MoveFollowers(MoveOf),
+    /// A pull-mode `Move` (FEP-7628) to send to the old account's followers.
+    PullMove(PullMove),
 }
 
 /// The kinds of job, as stored in the `kind` column (metrics and the admin list them all,
@@ -72,11 +76,13 @@ pub enum Kind {
     RunImport,
     DeleteAccount,
     FetchCard,
+    MoveFollowers,
+    PullMove,
 }
 
 impl Kind {
     /// Every kind this version runs.
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 13] = [
         Kind::Deliver,
         Kind::Fanout,
         Kind::FederateEdit,
@@ -88,6 +94,8 @@ impl Kind {
         Kind::RunImport,
         Kind::DeleteAccount,
         Kind::FetchCard,
+        Kind::MoveFollowers,
+        Kind::PullMove,
     ];
 
     /// The stored name (the serde tag of the matching [`Job`] variant).
@@ -104,6 +112,8 @@ impl Kind {
             Kind::RunImport => "run_import",
             Kind::DeleteAccount => "delete_account",
             Kind::FetchCard => "fetch_card",
+            Kind::MoveFollowers => "move_followers",
+            Kind::PullMove => "pull_move",
         }
     }
 }
@@ -167,6 +177,33 @@ pub struct OfAccount {
     pub account_id: i64,
 }
 
+/// The payload of `move_followers`: the account that moved and the one it moved to.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MoveOf {
+    pub origin_id: i64,
+    pub target_id: i64,
+    /// The old account's server is gone (a pull-mode move): old follows end without an
+    /// `Undo` that nobody would receive.
+    #[serde(default)]
+    pub origin_gone: bool,
+    /// Where the previous batch stopped (the last follow id it did); `None` for the first,
+    /// which also carries blocks and mutes over.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<i64>,
+}
+
+/// The payload of `pull_move`: the local account that sends the `Move`, the old actor it
+/// moves from, and the old followers' addresses (`user@domain`) as uploaded.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PullMove {
+    pub account_id: i64,
+    pub origin_uri: String,
+    pub addresses: Vec<String>,
+    /// Whether this job also moves the old actor's local followers (the first batch does).
+    #[serde(default)]
+    pub move_local: bool,
+}
+
 /// The payload of `cache_remote_media`: which file to copy, tagged by `which`. An avatar or
 /// header is cached only while the account still shows `url`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -213,6 +250,8 @@ impl Job {
             Job::RunImport(_) => Kind::RunImport,
             Job::DeleteAccount(_) => Kind::DeleteAccount,
             Job::FetchCard(_) => Kind::FetchCard,
+            Job::MoveFollowers(_) => Kind::MoveFollowers,
+            Job::PullMove(_) => Kind::PullMove,
         }
     }
 
@@ -577,6 +616,18 @@ mod tests {
             Job::RunImport(OfImport { import_id: 16 }),
             Job::DeleteAccount(OfAccount { account_id: 17 }),
             Job::FetchCard(OfStatus { status_id: 16 }),
+            Job::MoveFollowers(MoveOf {
+                origin_id: 16,
+                target_id: 17,
+                origin_gone: false,
+                after: None,
+            }),
+            Job::PullMove(PullMove {
+                account_id: 18,
+                origin_uri: "https://old.example/users/a".into(),
+                addresses: vec!["b@peer.example".into()],
+                move_local: true,
+            }),
         ]
     }
 
@@ -647,6 +698,15 @@ mod tests {
                 ("run_import", json!({ "import_id": 16 })),
                 ("delete_account", json!({ "account_id": 17 })),
                 ("fetch_card", json!({ "status_id": 16 })),
+                (
+                    "move_followers",
+                    json!({ "origin_id": 16, "target_id": 17, "origin_gone": false })
+                ),
+                (
+                    "pull_move",
+                    json!({ "account_id": 18, "origin_uri": "https://old.example/users/a",
+                            "addresses": ["b@peer.example"], "move_local": true })
+                ),
             ]
         );
     }

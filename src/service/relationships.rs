@@ -132,6 +132,11 @@ pub async fn follow(
     options: FollowOptions,
 ) -> Result<Relationship> {
     let wanted_languages = languages(options.languages)?;
+    if actor.is_local() && actor.has_moved() {
+        return Err(Error::forbidden(
+            "This account has moved; it can no longer follow anyone",
+        ));
+    }
     let target = visible(state, target_id).await?;
     if target.id == actor.id {
         return Err(Error::NotFound);
@@ -258,11 +263,21 @@ async fn end_follow(
     actor: &Account,
     target_account: &Account,
 ) -> Result<()> {
+    end_follow_telling(db, actor, target_account, true).await
+}
+
+/// [`end_follow`], telling a remote target with an `Undo` only when `tell`.
+async fn end_follow_telling(
+    db: &mut PgConnection,
+    actor: &Account,
+    target_account: &Account,
+    tell: bool,
+) -> Result<()> {
     let target = target_account.id;
     let ended = store::relationships::delete_follow(&mut *db, actor.id, target).await?;
     let pending = store::relationships::find_request(&mut *db, actor.id, target).await?;
     // A remote account is told with an Undo of the Follow it was sent.
-    if actor.is_local() && !target_account.is_local() {
+    if tell && actor.is_local() && !target_account.is_local() {
         let uri = ended
             .as_ref()
             .or(pending.as_ref())
@@ -312,6 +327,17 @@ pub async fn unfollow(state: &AppState, actor: &Account, target_id: i64) -> Resu
     end_follow(&mut tx, actor, &target).await?;
     tx.commit().await?;
     relationship_to(state, actor.id, target.id).await
+}
+
+/// `actor` stops following `target_id` as [`unfollow`] does, but tells no one: the target's
+/// server is gone (a pull-mode move), and an `Undo` would only wait in the queue for it.
+#[tracing::instrument(skip_all, fields(account.id = actor.id, target.id = target_id))]
+pub async fn forget_follow(state: &AppState, actor: &Account, target_id: i64) -> Result<()> {
+    let target = visible(state, target_id).await?;
+    let mut tx = state.db.begin().await?;
+    end_follow_telling(&mut tx, actor, &target, false).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// `actor` makes `follower_id` stop following them (Mastodon's "remove from followers").

@@ -300,6 +300,8 @@ pub async fn store_as(state: &AppState, actor: &RemoteActor, handle: &Handle) ->
         Some(_) => Error::unprocessable("Another actor goes by this handle"),
         None => e.into(),
     })?;
+    // `movedTo` names an account known here, or the mark goes (a move can be cancelled).
+    store::moves::set_remote_moved_to_uri(&mut *tx, account_id, actor.moved_to.as_deref()).await?;
     crate::service::media_cache::remote_profile_stored(
         state, &mut tx, account_id, &domain, avatar, header,
     )

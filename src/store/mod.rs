@@ -17,7 +17,8 @@ macro_rules! account_columns {
          COALESCE(s.statuses_count, 0) AS statuses_count, \
          COALESCE(s.following_count, 0) AS following_count, \
          COALESCE(s.followers_count, 0) AS followers_count, s.last_status_at, \
-         (SELECT ur.role FROM users ur WHERE ur.account_id = a.id) AS user_role"
+         (SELECT ur.role FROM users ur WHERE ur.account_id = a.id) AS user_role, \
+         (SELECT mt.uri FROM accounts mt WHERE mt.id = a.moved_to_account_id) AS moved_to_uri"
     };
 }
 
@@ -58,6 +59,7 @@ pub mod lists;
 pub mod markers;
 pub mod media;
 pub mod moderation;
+pub mod moves;
 pub mod notification_policies;
 pub mod notifications;
 pub mod oauth;

@@ -64,6 +64,10 @@ pub async fn profile(
             &state.base_url(),
         )));
     }
+    // A moved account's page sends browsers on to the new account, as Mastodon's does.
+    if let Some(to) = service::moves::moved_target(&state, &account).await? {
+        return Ok(axum::response::Redirect::to(to.profile_url()).into_response());
+    }
     let statuses = service::timelines::profile_page(&state, &account, 20)
         .await?
         .iter()

@@ -32,6 +32,7 @@ mod media;
 mod media_edits;
 mod media_thumbnails;
 mod moderation;
+mod moves;
 mod notification_policy;
 mod notifications_grouped;
 mod oauth;

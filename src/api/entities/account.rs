@@ -85,6 +85,10 @@ pub struct Source {
     pub discoverable: Option<bool>,
     pub indexable: bool,
     pub attribution_domains: Vec<String>,
+    /// The account's aliases (its actor's `alsoKnownAs`), as GoToSocial shows them; absent
+    /// when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also_known_as_uris: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -171,7 +175,10 @@ impl Account {
                     })
                     .collect()
             },
-            moved: None,
+            moved: a
+                .moved_to
+                .as_deref()
+                .map(|to| Box::new(Account::render(to, base_url))),
             suspended: suspended.then_some(true),
             limited: a.silenced_at.is_some().then_some(true),
             memorial: a.memorial.then_some(true),
@@ -211,6 +218,7 @@ impl CredentialAccount {
                 discoverable: Some(account.discoverable),
                 indexable: account.indexable,
                 attribution_domains: Vec::new(),
+                also_known_as_uris: account.also_known_as.clone(),
             },
             role: full_role(user.role),
         }

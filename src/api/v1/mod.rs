@@ -29,6 +29,7 @@ pub mod preferences;
 pub mod profile;
 pub mod reports;
 pub mod scheduled_statuses;
+pub mod settings;
 pub mod statuses;
 pub mod streaming;
 pub mod suggestions;
@@ -70,6 +71,7 @@ pub fn routes() -> Router<AppState> {
         .merge(profile::routes())
         .merge(reports::routes())
         .merge(scheduled_statuses::routes())
+        .merge(settings::routes())
         .merge(statuses::routes())
         .merge(streaming::routes())
         .merge(suggestions::routes())

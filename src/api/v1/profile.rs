@@ -24,18 +24,7 @@ async fn remove(
 ) -> Result<Json<CredentialAccount>> {
     auth.require("write:accounts")?;
     let account = service::media::set_profile_image(state, &auth.account, which, None).await?;
-    let requests = service::relationships::pending_requests(
-        state,
-        &account,
-        crate::api::entities::account::FOLLOW_REQUESTS_SHOWN,
-    )
-    .await?;
-    Ok(Json(CredentialAccount::render(
-        &account,
-        &auth.user,
-        requests,
-        &state.base_url(),
-    )))
+    crate::api::v1::accounts::verify_credentials::own_account(state, account, &auth.user).await
 }
 
 /// `DELETE /api/v1/profile/avatar`: back to the default picture.

@@ -371,6 +371,7 @@ pub enum ActivityType {
     Undo,
     Block,
     Flag,
+    Move,
 }
 
 /// What an activity acts on: an id, several ids (a `Flag`), or the object embedded.
@@ -403,6 +404,9 @@ pub struct Activity {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     pub object: ActivityObject,
+    /// Where a `Move` goes: the new actor's id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
 }
 
 impl Activity {
@@ -417,6 +421,7 @@ impl Activity {
             cc: None,
             content: None,
             object,
+            target: None,
         }
     }
 

@@ -145,6 +145,7 @@ pub async fn check(
     draft: &Draft,
     to: media::AttachTo,
 ) -> Result<Checked> {
+    crate::service::moves::ensure_not_moved(author)?;
     let (language, sensitive) = check_draft(state, user, draft)?;
     let media_ids = media::check_attachable(state, author, &draft.media_ids, to).await?;
     let visibility = match draft.visibility.as_deref().filter(|v| !v.is_empty()) {
@@ -445,6 +446,7 @@ pub async fn reblog_as(
     visibility: Option<&str>,
     announce_uri: Option<&str>,
 ) -> Result<StatusView> {
+    crate::service::moves::ensure_not_moved(actor)?;
     let original = target(state, actor, id).await?.status;
     let own = original.account_id == actor.id;
     match original.visibility {

@@ -2,6 +2,7 @@
 //! (`GET /api/v1/accounts/:id`) here; every other URL under the prefix in the file named
 //! for it (`follow.rs` serves `/:id/follow` and `/:id/unfollow`).
 
+pub mod alias;
 pub mod block;
 pub mod delete;
 pub mod endorse;
@@ -13,6 +14,7 @@ pub mod followers;
 pub mod following;
 pub mod lists;
 pub mod lookup;
+pub mod r#move;
 pub mod mute;
 pub mod note;
 pub mod relationships;
@@ -63,6 +65,8 @@ pub fn routes() -> Router<AppState> {
         .merge(endorsements::routes())
         .merge(featured_tags::routes())
         .merge(delete::routes())
+        .merge(alias::routes())
+        .merge(r#move::routes())
 }
 
 #[derive(Deserialize)]

@@ -128,16 +128,5 @@ pub async fn update_credentials(
     };
     let (user, account) =
         accounts::update_credentials(&state, &auth.user, &auth.account, changes, images).await?;
-    let requests = crate::service::relationships::pending_requests(
-        &state,
-        &account,
-        crate::api::entities::account::FOLLOW_REQUESTS_SHOWN,
-    )
-    .await?;
-    Ok(Json(CredentialAccount::render(
-        &account,
-        &user,
-        requests,
-        &state.base_url(),
-    )))
+    super::verify_credentials::own_account(&state, account, &user).await
 }

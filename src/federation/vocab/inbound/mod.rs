@@ -507,6 +507,9 @@ pub enum Incoming {
     Announce(Object),
     Block(Object),
     Flag(Object),
+    /// A `Move` of an actor (`object`) to another (`target`): sent by the old actor, or by the
+    /// new one when the old server is gone (FEP-7628).
+    Move(Object),
     /// A type Rookery does not act on (yet), named for the logs and metrics; also a `Create`
     /// of an embedded object that is no status (Pleroma's `ChatMessage`), and an `Announce` of
     /// an embedded activity (a Lemmy community relaying its members' `Create`s and votes).
@@ -560,6 +563,7 @@ impl Incoming {
             "Announce" => Incoming::Announce(activity),
             "Block" => Incoming::Block(activity),
             "Flag" => Incoming::Flag(activity),
+            "Move" => Incoming::Move(activity),
             _ => Incoming::Unhandled(activity),
         })
     }
@@ -578,6 +582,7 @@ impl Incoming {
             | Incoming::Announce(a)
             | Incoming::Block(a)
             | Incoming::Flag(a)
+            | Incoming::Move(a)
             | Incoming::Unhandled(a) => a,
         }
     }

@@ -290,6 +290,7 @@ fn documented_activities_are_sorted() {
             Incoming::Announce(_) => "Announce",
             Incoming::Block(_) => "Block",
             Incoming::Flag(_) => "Flag",
+            Incoming::Move(_) => "Move",
             Incoming::Unhandled(_) => "Unhandled",
         }
     };
@@ -306,7 +307,7 @@ fn documented_activities_are_sorted() {
         ("mastodon_undo_follow", "Undo"),
         ("mastodon_block", "Block"),
         ("mastodon_flag", "Flag"),
-        ("mastodon_move", "Unhandled"),
+        ("mastodon_move", "Move"),
         ("mastodon_create_question", "Create"),
         ("misskey_like_reaction", "Like"),
         ("misskey_like_unicode", "Like"),
