@@ -11,6 +11,7 @@ pub mod media;
 pub mod media_cache;
 pub mod scheduled;
 pub mod statuses;
+pub mod web_push;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -47,6 +48,7 @@ async fn run(state: &AppState, job: &Job, claimed: &Claimed) -> Outcome {
         Job::ProcessMedia(media) => media::run(state, *media).await,
         Job::CacheRemoteMedia(media) => media_cache::run(state, media).await,
         Job::PublishScheduled(post) => scheduled::run(state, *post).await,
+        Job::WebPush(push) => web_push::run(state, *push).await,
     }
 }
 

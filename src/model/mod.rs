@@ -10,6 +10,7 @@ pub mod moderation;
 pub mod notification;
 pub mod oauth;
 pub mod page;
+pub mod push;
 pub mod relationship;
 pub mod scheduled;
 pub mod status;

@@ -17,6 +17,7 @@ pub mod moderation;
 pub mod notifications;
 pub mod oauth;
 pub mod published;
+pub mod push;
 pub mod queue;
 pub mod relationships;
 pub mod remote;

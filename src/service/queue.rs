@@ -48,6 +48,8 @@ pub enum Job {
     CacheRemoteMedia(CacheRemoteMedia),
     /// A scheduled status whose time has come (queued to run at it).
     PublishScheduled(ScheduledPost),
+    /// A notification pushed to one Web Push subscription.
+    WebPush(WebPush),
 }
 
 /// The kinds of job, as stored in the `kind` column (metrics and the admin list them all,
@@ -62,11 +64,12 @@ pub enum Kind {
     ProcessMedia,
     CacheRemoteMedia,
     PublishScheduled,
+    WebPush,
 }
 
 impl Kind {
     /// Every kind this version runs.
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Deliver,
         Kind::Fanout,
         Kind::FederateEdit,
@@ -75,6 +78,7 @@ impl Kind {
         Kind::ProcessMedia,
         Kind::CacheRemoteMedia,
         Kind::PublishScheduled,
+        Kind::WebPush,
     ];
 
     /// The stored name (the serde tag of the matching [`Job`] variant).
@@ -88,6 +92,7 @@ impl Kind {
             Kind::ProcessMedia => "process_media",
             Kind::CacheRemoteMedia => "cache_remote_media",
             Kind::PublishScheduled => "publish_scheduled",
+            Kind::WebPush => "web_push",
         }
     }
 }
@@ -139,6 +144,14 @@ pub struct ScheduledPost {
     pub scheduled_at: DateTime<Utc>,
 }
 
+/// The payload of `web_push`: which notification, to which subscription. Whether it is still
+/// wanted (the subscription, its alerts and policy, the notification) is decided when it runs.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WebPush {
+    pub subscription_id: i64,
+    pub notification_id: i64,
+}
+
 /// The payload of `cache_remote_media`: which file to copy, tagged by `which`. An avatar or
 /// header is cached only while the account still shows `url`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -179,6 +192,7 @@ impl Job {
             Job::ProcessMedia(_) => Kind::ProcessMedia,
             Job::CacheRemoteMedia(_) => Kind::CacheRemoteMedia,
             Job::PublishScheduled(_) => Kind::PublishScheduled,
+            Job::WebPush(_) => Kind::WebPush,
         }
     }
 

@@ -10,6 +10,7 @@ pub mod list;
 pub mod media;
 pub mod moderation;
 pub mod notification;
+pub mod push;
 pub mod relationship;
 pub mod scheduled_status;
 pub mod status;
