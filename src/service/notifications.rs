@@ -40,7 +40,7 @@ pub async fn notify(
     .await?
     {
         crate::service::streaming::notification_created(&mut *db, id, recipient).await?;
-        crate::service::push::notification_created(&mut *db, id, recipient, kind).await?;
+        crate::service::push::notification_created(&mut db, id, recipient, kind).await?;
     }
     Ok(())
 }
@@ -77,7 +77,7 @@ pub async fn notify_staff(
             .await?
         {
             crate::service::streaming::notification_created(&mut *db, id, recipient).await?;
-            crate::service::push::notification_created(&mut *db, id, recipient, kind).await?;
+            crate::service::push::notification_created(&mut db, id, recipient, kind).await?;
         }
     }
     Ok(())

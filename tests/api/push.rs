@@ -942,6 +942,18 @@ async fn a_gone_endpoint_or_a_revoked_token_ends_the_subscription() {
     );
     let payload = decrypt(&got[before], &keys);
     assert_eq!(payload["access_token"], bob.token);
+
+    // A suspension signs bob out everywhere, and so unsubscribes him.
+    let admin = app.admin().await;
+    let (status, res) = app
+        .post(
+            &format!("/api/v1/admin/accounts/{}/action", bob.id),
+            Some(&admin.token),
+            json!({ "type": "suspend", "text": "push test" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{res}");
+    assert_eq!(subscription_rows(&app).await, 0);
 }
 
 #[tokio::test]
