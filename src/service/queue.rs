@@ -552,6 +552,10 @@ mod tests {
                 scheduled_status_id: 15,
                 scheduled_at: "2026-12-24T18:30:00.250Z".parse().expect("time"),
             }),
+            Job::WebPush(WebPush {
+                subscription_id: 16,
+                notification_id: 17,
+            }),
         ]
     }
 
@@ -618,6 +622,10 @@ mod tests {
                     "publish_scheduled",
                     json!({ "scheduled_status_id": 15,
                             "scheduled_at": "2026-12-24T18:30:00.250Z" })
+                ),
+                (
+                    "web_push",
+                    json!({ "subscription_id": 16, "notification_id": 17 })
                 ),
             ]
         );
