@@ -52,6 +52,8 @@ pub struct AppState {
     pub cache: crate::service::cache::Cache,
     /// Authors' JSON kept between timeline pages while the cached account is unchanged.
     pub rendered_accounts: Arc<crate::api::entities::account::RenderedAccounts>,
+    /// The VAPID key of Web Push, read (or made) once: see `service::push::vapid_key`.
+    pub vapid: Arc<tokio::sync::OnceCell<crate::crypto::VapidKey>>,
 }
 
 impl AppState {
@@ -96,6 +98,7 @@ impl AppState {
             signing_keys: Arc::default(),
             rendered_accounts,
             cache,
+            vapid: Arc::default(),
         })
     }
 

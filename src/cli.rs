@@ -148,6 +148,10 @@ async fn serve(state: AppState, config: &Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
+    // The Web Push key is made (once ever) or read now, so clients see it from the start.
+    crate::service::push::vapid_key(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!("the Web Push (VAPID) key: {e}"))?;
     tracing::info!(
         listen = %config.listen,
         url = %config.base_url(),

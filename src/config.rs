@@ -36,6 +36,7 @@ pub struct Config {
     pub federation: FederationConfig,
     pub moderation: ModerationConfig,
     pub portability: PortabilityConfig,
+    pub push: PushConfig,
     pub delivery: DeliveryConfig,
     pub metrics: MetricsConfig,
     pub media: MediaConfig,
@@ -412,6 +413,30 @@ pub struct PortabilityConfig {
     pub deletion_grace_hours: u64,
 }
 
+/// Web Push (`[push]` in config/default.toml).
+#[derive(Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushConfig {
+    /// The VAPID private key to use instead of the one made and kept in the database: PEM, or
+    /// Mastodon's `VAPID_PRIVATE_KEY` (base64url). Empty: the kept one.
+    pub vapid_private_key: String,
+}
+
+impl fmt::Debug for PushConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PushConfig")
+            .field(
+                "vapid_private_key",
+                &if self.vapid_private_key.is_empty() {
+                    ""
+                } else {
+                    "REDACTED"
+                },
+            )
+            .finish()
+    }
+}
+
 /// The cost of stored password hashes (`[security]` in config/default.toml).
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -592,6 +617,11 @@ impl Config {
         if self.instance.title.trim().is_empty() {
             return bad("instance.title", "must not be empty".into());
         }
+        if !self.push.vapid_private_key.trim().is_empty() {
+            if let Err(e) = crate::crypto::VapidKey::from_config(&self.push.vapid_private_key) {
+                return bad("push.vapid_private_key", format!("{e:#}"));
+            }
+        }
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log.level) {
             return bad("log.level", e.to_string());
         }
@@ -609,6 +639,9 @@ impl Config {
         shown.database.url = redact_url(&self.database.url);
         if !shown.metrics.token.is_empty() {
             shown.metrics.token = "REDACTED".into();
+        }
+        if !shown.push.vapid_private_key.is_empty() {
+            shown.push.vapid_private_key = "REDACTED".into();
         }
         if !shown.media.s3.secret_access_key.is_empty() {
             shown.media.s3.secret_access_key = "REDACTED".into();

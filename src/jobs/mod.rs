@@ -15,6 +15,7 @@ pub mod media_cache;
 pub mod moves;
 pub mod scheduled;
 pub mod statuses;
+pub mod web_push;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -56,6 +57,7 @@ async fn run(state: &AppState, job: &Job, claimed: &Claimed) -> Outcome {
         Job::FetchCard(status) => cards::run(state, *status).await,
         Job::MoveFollowers(of) => moves::move_followers(state, *of).await,
         Job::PullMove(pull) => moves::pull_move(state, pull).await,
+        Job::WebPush(push) => web_push::run(state, *push).await,
     }
 }
 

@@ -16,6 +16,7 @@ pub mod notification;
 pub mod notification_policy;
 pub mod oauth;
 pub mod page;
+pub mod push;
 pub mod relationship;
 pub mod scheduled;
 pub mod status;

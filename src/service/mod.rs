@@ -26,6 +26,7 @@ pub mod moves;
 pub mod notifications;
 pub mod oauth;
 pub mod published;
+pub mod push;
 pub mod queue;
 pub mod relationships;
 pub mod remote;

@@ -69,6 +69,7 @@ pub async fn notify(
         .await?;
     } else {
         crate::service::streaming::notification_created(&mut *db, id, recipient).await?;
+        crate::service::push::notification_created(&mut db, id, recipient, kind).await?;
     }
     Ok(())
 }
@@ -105,6 +106,7 @@ pub async fn notify_staff(
             .await?
         {
             crate::service::streaming::notification_created(&mut *db, id, recipient).await?;
+            crate::service::push::notification_created(&mut db, id, recipient, kind).await?;
         }
     }
     Ok(())

@@ -59,6 +59,8 @@ pub enum Job {
     MoveFollowers(MoveOf),
     /// A pull-mode `Move` (FEP-7628) to send to the old account's followers.
     PullMove(PullMove),
+    /// A notification pushed to one Web Push subscription.
+    WebPush(WebPush),
 }
 
 /// The kinds of job, as stored in the `kind` column (metrics and the admin list them all,
@@ -78,11 +80,12 @@ pub enum Kind {
     FetchCard,
     MoveFollowers,
     PullMove,
+    WebPush,
 }
 
 impl Kind {
     /// Every kind this version runs.
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 14] = [
         Kind::Deliver,
         Kind::Fanout,
         Kind::FederateEdit,
@@ -96,6 +99,7 @@ impl Kind {
         Kind::FetchCard,
         Kind::MoveFollowers,
         Kind::PullMove,
+        Kind::WebPush,
     ];
 
     /// The stored name (the serde tag of the matching [`Job`] variant).
@@ -114,6 +118,7 @@ impl Kind {
             Kind::FetchCard => "fetch_card",
             Kind::MoveFollowers => "move_followers",
             Kind::PullMove => "pull_move",
+            Kind::WebPush => "web_push",
         }
     }
 }
@@ -204,6 +209,14 @@ pub struct PullMove {
     pub move_local: bool,
 }
 
+/// The payload of `web_push`: which notification, to which subscription. Whether it is still
+/// wanted (the subscription, its alerts and policy, the notification) is decided when it runs.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WebPush {
+    pub subscription_id: i64,
+    pub notification_id: i64,
+}
+
 /// The payload of `cache_remote_media`: which file to copy, tagged by `which`. An avatar or
 /// header is cached only while the account still shows `url`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -252,6 +265,7 @@ impl Job {
             Job::FetchCard(_) => Kind::FetchCard,
             Job::MoveFollowers(_) => Kind::MoveFollowers,
             Job::PullMove(_) => Kind::PullMove,
+            Job::WebPush(_) => Kind::WebPush,
         }
     }
 
@@ -628,6 +642,10 @@ mod tests {
                 addresses: vec!["b@peer.example".into()],
                 move_local: true,
             }),
+            Job::WebPush(WebPush {
+                subscription_id: 16,
+                notification_id: 17,
+            }),
         ]
     }
 
@@ -706,6 +724,10 @@ mod tests {
                     "pull_move",
                     json!({ "account_id": 18, "origin_uri": "https://old.example/users/a",
                             "addresses": ["b@peer.example"], "move_local": true })
+                ),
+                (
+                    "web_push",
+                    json!({ "subscription_id": 16, "notification_id": 17 })
                 ),
             ]
         );

@@ -23,7 +23,9 @@ pub struct Application {
 }
 
 impl Application {
-    pub fn render(app: &App) -> Application {
+    /// `vapid_key`: the instance's Web Push public key (deprecated here by Mastodon 4.3 in
+    /// favour of the instance's, still read by older clients).
+    pub fn render(app: &App, vapid_key: String) -> Application {
         Application {
             id: app.id.to_string(),
             name: app.name.clone(),
@@ -31,8 +33,7 @@ impl Application {
             scopes: app.scopes.clone(),
             redirect_uris: app.redirect_uris.clone(),
             redirect_uri: app.redirect_uris.join("\n"),
-            // Web Push is not offered (yet): no VAPID key to advertise.
-            vapid_key: String::new(),
+            vapid_key,
             client_id: None,
             client_secret: None,
             client_secret_expires_at: None,
@@ -40,12 +41,12 @@ impl Application {
     }
 
     /// The answer to `POST /api/v1/apps`, the only time the secret is shown.
-    pub fn with_credentials(app: &App, secret: &str) -> Application {
+    pub fn with_credentials(app: &App, secret: &str, vapid_key: String) -> Application {
         Application {
             client_id: Some(app.client_id.clone()),
             client_secret: Some(secret.to_string()),
             client_secret_expires_at: Some(0),
-            ..Application::render(app)
+            ..Application::render(app, vapid_key)
         }
     }
 }

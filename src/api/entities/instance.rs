@@ -77,7 +77,13 @@ pub struct InstanceV2 {
 }
 
 impl InstanceV2 {
-    pub fn render(config: &Config, active_month: i64, contact: Option<Account>) -> InstanceV2 {
+    /// `vapid_key`: the Web Push public key clients subscribe with.
+    pub fn render(
+        config: &Config,
+        active_month: i64,
+        contact: Option<Account>,
+        vapid_key: String,
+    ) -> InstanceV2 {
         let base = config.base_url();
         let limits = &config.limits;
         InstanceV2 {
@@ -98,7 +104,7 @@ impl InstanceV2 {
                     "privacy_policy": null,
                     "terms_of_service": null,
                 },
-                "vapid": { "public_key": "" },
+                "vapid": { "public_key": vapid_key },
                 "accounts": {
                     "max_featured_tags": 10,
                     "max_pinned_statuses": 5,

@@ -14,6 +14,7 @@ pub mod moderation;
 pub mod notification;
 pub mod notification_policy;
 pub mod portability;
+pub mod push;
 pub mod relationship;
 pub mod scheduled_status;
 pub mod status;

@@ -44,9 +44,11 @@ pub async fn create(
         p.website.as_deref(),
     )
     .await?;
+    let vapid_key = service::push::vapid_public_key(&state).await?;
     Ok(Json(Application::with_credentials(
         &created.app,
         &created.client_secret,
+        vapid_key,
     )))
 }
 
@@ -56,5 +58,6 @@ pub async fn verify_credentials(
     auth: AppAuth,
 ) -> Result<Json<Application>> {
     let app = service::oauth::app_by_id(&state, auth.0.grant.app_id).await?;
-    Ok(Json(Application::render(&app)))
+    let vapid_key = service::push::vapid_public_key(&state).await?;
+    Ok(Json(Application::render(&app, vapid_key)))
 }

@@ -27,6 +27,7 @@ pub mod mutes;
 pub mod notifications;
 pub mod preferences;
 pub mod profile;
+pub mod push;
 pub mod reports;
 pub mod scheduled_statuses;
 pub mod settings;
@@ -69,6 +70,7 @@ pub fn routes() -> Router<AppState> {
         .merge(notifications::routes())
         .merge(preferences::routes())
         .merge(profile::routes())
+        .merge(push::routes())
         .merge(reports::routes())
         .merge(scheduled_statuses::routes())
         .merge(settings::routes())

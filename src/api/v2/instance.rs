@@ -19,5 +19,11 @@ pub async fn show(State(state): State<AppState>) -> Result<Json<InstanceV2>> {
     let contact = service::instance::contact_account(&state)
         .await?
         .map(|a| Account::render(&a, &state.base_url()));
-    Ok(Json(InstanceV2::render(&state.config, active, contact)))
+    let vapid_key = service::push::vapid_public_key(&state).await?;
+    Ok(Json(InstanceV2::render(
+        &state.config,
+        active,
+        contact,
+        vapid_key,
+    )))
 }
