@@ -38,6 +38,7 @@ pub struct Config {
     pub delivery: DeliveryConfig,
     pub metrics: MetricsConfig,
     pub media: MediaConfig,
+    pub polls: PollsConfig,
     pub security: SecurityConfig,
     pub log: LogConfig,
 }
@@ -270,6 +271,21 @@ pub struct StreamingConfig {
     pub heartbeat_secs: u64,
 }
 
+/// Polls (`[polls]` in config/default.toml): Mastodon's limits, and how their counts travel.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PollsConfig {
+    pub max_options: usize,
+    pub max_characters_per_option: usize,
+    /// Seconds a poll runs, at least and at most.
+    pub min_expiration: i64,
+    pub max_expiration: i64,
+    /// Seconds votes on a local poll are gathered before one `Update` sends the new counts.
+    pub update_delay_secs: u64,
+    /// Seconds after which a remote poll still open is fetched again when it is viewed.
+    pub refresh_after_secs: i64,
+}
+
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CacheConfig {
@@ -459,6 +475,15 @@ impl Config {
         }
         if self.limits.status_characters == 0 {
             return bad("limits.status_characters", "must be at least 1".into());
+        }
+        if self.polls.max_options < 2 {
+            return bad("polls.max_options", "must be at least 2".into());
+        }
+        if self.polls.min_expiration < 1 || self.polls.max_expiration < self.polls.min_expiration {
+            return bad(
+                "polls.max_expiration",
+                "must be at least polls.min_expiration, which must be at least 1".into(),
+            );
         }
         if self.jobs.lease_secs == 0 {
             return bad("jobs.lease_secs", "must be at least 1".into());

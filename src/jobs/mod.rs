@@ -9,6 +9,7 @@ pub mod fetch_remote;
 pub mod inbox;
 pub mod media;
 pub mod media_cache;
+pub mod polls;
 pub mod scheduled;
 pub mod statuses;
 
@@ -47,6 +48,8 @@ async fn run(state: &AppState, job: &Job, claimed: &Claimed) -> Outcome {
         Job::ProcessMedia(media) => media::run(state, *media).await,
         Job::CacheRemoteMedia(media) => media_cache::run(state, media).await,
         Job::PublishScheduled(post) => scheduled::run(state, *post).await,
+        Job::ClosePoll(end) => polls::close(state, *end).await,
+        Job::FederatePoll(poll) => polls::federate(state, *poll).await,
     }
 }
 

@@ -13,6 +13,8 @@ pub enum NotificationType {
     Favourite,
     /// A status the recipient boosted was edited.
     Update,
+    /// A poll the recipient wrote or voted on has ended.
+    Poll,
     /// Someone signed up (for moderators and admins).
     AdminSignUp,
     /// A report was filed (for moderators and admins).
@@ -20,7 +22,7 @@ pub enum NotificationType {
 }
 
 impl NotificationType {
-    pub const ALL: [NotificationType; 9] = [
+    pub const ALL: [NotificationType; 10] = [
         NotificationType::Mention,
         NotificationType::Status,
         NotificationType::Reblog,
@@ -28,6 +30,7 @@ impl NotificationType {
         NotificationType::FollowRequest,
         NotificationType::Favourite,
         NotificationType::Update,
+        NotificationType::Poll,
         NotificationType::AdminSignUp,
         NotificationType::AdminReport,
     ];
@@ -41,6 +44,7 @@ impl NotificationType {
             NotificationType::FollowRequest => "follow_request",
             NotificationType::Favourite => "favourite",
             NotificationType::Update => "update",
+            NotificationType::Poll => "poll",
             NotificationType::AdminSignUp => "admin.sign_up",
             NotificationType::AdminReport => "admin.report",
         }

@@ -16,6 +16,7 @@ pub mod media_cache;
 pub mod moderation;
 pub mod notifications;
 pub mod oauth;
+pub mod polls;
 pub mod published;
 pub mod queue;
 pub mod relationships;

@@ -48,6 +48,10 @@ pub enum Job {
     CacheRemoteMedia(CacheRemoteMedia),
     /// A scheduled status whose time has come (queued to run at it).
     PublishScheduled(ScheduledPost),
+    /// A poll whose end has come (queued to run at it): closed, its voters told.
+    ClosePoll(PollEnd),
+    /// A local poll's new counts, gathered for a few seconds, sent as one `Update(Question)`.
+    FederatePoll(OfPoll),
 }
 
 /// The kinds of job, as stored in the `kind` column (metrics and the admin list them all,
@@ -62,11 +66,13 @@ pub enum Kind {
     ProcessMedia,
     CacheRemoteMedia,
     PublishScheduled,
+    ClosePoll,
+    FederatePoll,
 }
 
 impl Kind {
     /// Every kind this version runs.
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Deliver,
         Kind::Fanout,
         Kind::FederateEdit,
@@ -75,6 +81,8 @@ impl Kind {
         Kind::ProcessMedia,
         Kind::CacheRemoteMedia,
         Kind::PublishScheduled,
+        Kind::ClosePoll,
+        Kind::FederatePoll,
     ];
 
     /// The stored name (the serde tag of the matching [`Job`] variant).
@@ -88,6 +96,8 @@ impl Kind {
             Kind::ProcessMedia => "process_media",
             Kind::CacheRemoteMedia => "cache_remote_media",
             Kind::PublishScheduled => "publish_scheduled",
+            Kind::ClosePoll => "close_poll",
+            Kind::FederatePoll => "federate_poll",
         }
     }
 }
@@ -128,6 +138,8 @@ pub struct InboxActivity {
 pub enum FetchRemote {
     /// An actor whose stored copy is stale.
     Actor { url: String },
+    /// A known remote note whose poll counts are stale.
+    Poll { url: String },
 }
 
 /// The payload of `publish_scheduled`: which scheduled status, and the time it was scheduled
@@ -137,6 +149,21 @@ pub enum FetchRemote {
 pub struct ScheduledPost {
     pub scheduled_status_id: i64,
     pub scheduled_at: DateTime<Utc>,
+}
+
+/// The payload of `close_poll`: which poll, and the end it had when the job was queued. A job
+/// whose poll was edited to end at another time since (a newer job carries it), or was closed
+/// already, does nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PollEnd {
+    pub poll_id: i64,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The payload of `federate_poll`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OfPoll {
+    pub poll_id: i64,
 }
 
 /// The payload of `cache_remote_media`: which file to copy, tagged by `which`. An avatar or
@@ -179,6 +206,8 @@ impl Job {
             Job::ProcessMedia(_) => Kind::ProcessMedia,
             Job::CacheRemoteMedia(_) => Kind::CacheRemoteMedia,
             Job::PublishScheduled(_) => Kind::PublishScheduled,
+            Job::ClosePoll(_) => Kind::ClosePoll,
+            Job::FederatePoll(_) => Kind::FederatePoll,
         }
     }
 
@@ -187,7 +216,9 @@ impl Job {
     pub fn host(&self) -> Option<String> {
         match self {
             Job::Deliver(d) => host_of(&d.inbox),
-            Job::FetchRemote(FetchRemote::Actor { url }) => host_of(url),
+            Job::FetchRemote(FetchRemote::Actor { url } | FetchRemote::Poll { url }) => {
+                host_of(url)
+            }
             _ => None,
         }
     }
@@ -292,9 +323,30 @@ pub async fn enqueue_deliveries(
 /// Queues a refresh of the actor at `url`, unless one is already waiting or running: every
 /// activity from a stale actor asks for one, and one is enough.
 pub async fn refresh_actor(state: &AppState, url: &str) -> Result<()> {
-    let job = Job::FetchRemote(FetchRemote::Actor {
-        url: url.to_string(),
-    });
+    refresh(
+        state,
+        Job::FetchRemote(FetchRemote::Actor {
+            url: url.to_string(),
+        }),
+        url,
+    )
+    .await
+}
+
+/// Queues a refresh of the remote poll of the note at `url`, unless one is already waiting
+/// or running: every view of a stale poll asks for one, and one is enough.
+pub async fn refresh_poll(state: &AppState, url: &str) -> Result<()> {
+    refresh(
+        state,
+        Job::FetchRemote(FetchRemote::Poll {
+            url: url.to_string(),
+        }),
+        url,
+    )
+    .await
+}
+
+async fn refresh(state: &AppState, job: Job, url: &str) -> Result<()> {
     let Some(host) = job.host() else {
         return Err(Error::unprocessable("Not a URL"));
     };

@@ -52,6 +52,7 @@ pub mod media;
 pub mod moderation;
 pub mod notifications;
 pub mod oauth;
+pub mod polls;
 pub mod reactions;
 pub mod relationships;
 pub mod remote_actors;

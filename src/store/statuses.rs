@@ -286,7 +286,7 @@ pub async fn edits(
     status_id: i64,
 ) -> Result<Vec<StatusEdit>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT content, spoiler_text, sensitive, language, created_at FROM status_edits \
+        "SELECT content, spoiler_text, sensitive, language, created_at, poll_options FROM status_edits \
          WHERE status_id = $1 ORDER BY id",
     )
     .bind(status_id)
@@ -391,6 +391,7 @@ pub struct StatusRow {
     pub mention_ids: Vec<i64>,
     pub tag_names: Vec<String>,
     pub has_media: bool,
+    pub has_poll: bool,
 }
 
 /// The statuses with these ids, and the originals of those that are boosts, in one query
@@ -407,7 +408,8 @@ pub async fn rows_for(db: impl PgExecutor<'_>, ids: &[i64]) -> Result<Vec<Status
          ARRAY(SELECT m.account_id FROM mentions m WHERE m.status_id = s.id) AS mention_ids, \
          ARRAY(SELECT t.name FROM statuses_tags stt JOIN tags t ON t.id = stt.tag_id \
                WHERE stt.status_id = s.id ORDER BY lower(t.name)) AS tag_names, \
-         COALESCE((SELECT true FROM media_attachments ma WHERE ma.status_id = s.id LIMIT 1), false) AS has_media \
+         COALESCE((SELECT true FROM media_attachments ma WHERE ma.status_id = s.id LIMIT 1), false) AS has_media, \
+         EXISTS (SELECT 1 FROM polls p WHERE p.status_id = s.id) AS has_poll \
          FROM statuses s LEFT JOIN status_stats st ON st.status_id = s.id \
          LEFT JOIN oauth_apps app ON app.id = s.application_id \
          WHERE s.id = ANY($1::bigint[] || ARRAY(SELECT b.reblog_of_id FROM statuses b \

@@ -28,6 +28,7 @@ mod moderation;
 mod notifications_grouped;
 mod oauth;
 mod peer_documents;
+mod polls;
 mod rate_limits;
 mod relationships;
 mod remote_edits;

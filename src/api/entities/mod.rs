@@ -10,12 +10,14 @@ pub mod list;
 pub mod media;
 pub mod moderation;
 pub mod notification;
+pub mod poll;
 pub mod relationship;
 pub mod scheduled_status;
 pub mod status;
 pub mod tag;
 
 pub use account::{Account, CredentialAccount};
+pub use poll::Poll;
 pub use scheduled_status::ScheduledStatus;
 pub use status::Status;
 pub use tag::Tag;

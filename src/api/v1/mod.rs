@@ -18,6 +18,7 @@ pub mod markers;
 pub mod media;
 pub mod mutes;
 pub mod notifications;
+pub mod polls;
 pub mod preferences;
 pub mod profile;
 pub mod reports;
@@ -49,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .merge(media::routes())
         .merge(mutes::routes())
         .merge(notifications::routes())
+        .merge(polls::routes())
         .merge(preferences::routes())
         .merge(profile::routes())
         .merge(reports::routes())
