@@ -574,6 +574,9 @@ mod tests {
             Job::FetchRemote(FetchRemote::Actor {
                 url: "https://peer.example/u/b".into(),
             }),
+            Job::FetchRemote(FetchRemote::Poll {
+                url: "https://peer.example/n/1".into(),
+            }),
             Job::ProcessMedia(OfMedia { media_id: 11 }),
             Job::CacheRemoteMedia(CacheRemoteMedia::Attachment { media_id: 12 }),
             Job::CacheRemoteMedia(CacheRemoteMedia::profile(
@@ -590,6 +593,11 @@ mod tests {
                 scheduled_status_id: 15,
                 scheduled_at: "2026-12-24T18:30:00.250Z".parse().expect("time"),
             }),
+            Job::ClosePoll(PollEnd {
+                poll_id: 16,
+                expires_at: "2026-12-25T08:00:00.125Z".parse().expect("time"),
+            }),
+            Job::FederatePoll(OfPoll { poll_id: 17 }),
         ]
     }
 
@@ -637,6 +645,10 @@ mod tests {
                     "fetch_remote",
                     json!({ "type": "actor", "url": "https://peer.example/u/b" })
                 ),
+                (
+                    "fetch_remote",
+                    json!({ "type": "poll", "url": "https://peer.example/n/1" })
+                ),
                 ("process_media", json!({ "media_id": 11 })),
                 (
                     "cache_remote_media",
@@ -657,6 +669,11 @@ mod tests {
                     json!({ "scheduled_status_id": 15,
                             "scheduled_at": "2026-12-24T18:30:00.250Z" })
                 ),
+                (
+                    "close_poll",
+                    json!({ "poll_id": 16, "expires_at": "2026-12-25T08:00:00.125Z" })
+                ),
+                ("federate_poll", json!({ "poll_id": 17 })),
             ]
         );
     }
