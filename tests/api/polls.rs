@@ -745,6 +745,11 @@ async fn captured_questions_and_votes_are_understood() {
     let (stub, host) = StubHost::start().await;
     let (zoe, zoe_key) = actor(&host, "/users/zoe", "zoe");
     stub.serve("/users/zoe", zoe);
+    stub.finger(
+        &format!("zoe@{host}"),
+        &format!("zoe@{host}"),
+        &format!("http://{host}/users/zoe"),
+    );
     let future = (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
 
     // Fedify's Create(Question), then its Update with a vote counted.
@@ -790,6 +795,11 @@ async fn captured_questions_and_votes_are_understood() {
     // GoToSocial's: a multiple-choice poll, its counts, and its closing.
     let (tester, tester_key) = actor(&host, "/users/tester", "tester");
     stub.serve("/users/tester", tester);
+    stub.finger(
+        &format!("tester@{host}"),
+        &format!("tester@{host}"),
+        &format!("http://{host}/users/tester"),
+    );
     let gts = "http://127.0.0.1:8080";
     let mut multiple = captured("gotosocial-0.20/create-question-multiple.json", gts, &host);
     multiple["object"]["endTime"] = json!(future);

@@ -776,9 +776,10 @@ fn to_id(reference: &mut Option<Reference>) {
     }
 }
 
-/// What Rookery's documents carry of an object as read: no polls, quotes, emoji, names or
-/// targets (Rookery sends none), one `url`, one author, a content always written out, linked
-/// objects by id, and only the attachments, mentions and hashtags it can write.
+/// What Rookery's documents carry of an object as read: no quotes, emoji, names or targets
+/// (Rookery sends none), no poll fields (peers' `Question`s and votes are not compared here;
+/// Rookery's own read back whole above), one `url`, one author, a content always written out,
+/// linked objects by id, and only the attachments, mentions and hashtags it can write.
 fn mask(o: &mut Object) {
     // Pleroma and Akkoma name the author of a note `actor` too; Lemmy repeats a note's tags
     // on its `Create`. Rookery writes neither.
