@@ -41,6 +41,7 @@ pub struct Config {
     pub metrics: MetricsConfig,
     pub media: MediaConfig,
     pub cards: CardsConfig,
+    pub polls: PollsConfig,
     pub security: SecurityConfig,
     pub log: LogConfig,
     pub trends: TrendsConfig,
@@ -276,6 +277,21 @@ impl fmt::Debug for MetricsConfig {
 pub struct StreamingConfig {
     pub client_buffer: usize,
     pub heartbeat_secs: u64,
+}
+
+/// Polls (`[polls]` in config/default.toml): Mastodon's limits, and how their counts travel.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PollsConfig {
+    pub max_options: usize,
+    pub max_characters_per_option: usize,
+    /// Seconds a poll runs, at least and at most.
+    pub min_expiration: i64,
+    pub max_expiration: i64,
+    /// Seconds votes on a local poll are gathered before one `Update` sends the new counts.
+    pub update_delay_secs: u64,
+    /// Seconds after which a remote poll still open is fetched again when it is viewed.
+    pub refresh_after_secs: i64,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -537,6 +553,15 @@ impl Config {
             return bad(
                 "cards.timeout_secs",
                 "cards.timeout_secs and cards.max_page_bytes must be at least 1".into(),
+            );
+        }
+        if self.polls.max_options < 2 {
+            return bad("polls.max_options", "must be at least 2".into());
+        }
+        if self.polls.min_expiration < 1 || self.polls.max_expiration < self.polls.min_expiration {
+            return bad(
+                "polls.max_expiration",
+                "must be at least polls.min_expiration, which must be at least 1".into(),
             );
         }
         if self.jobs.lease_secs == 0 {

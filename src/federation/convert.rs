@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::vocab::{
     self, Activity, ActivityObject, ActivityType, Actor, Document, Endpoints, Image, Note,
-    PropertyValue, PublicKey, Replies, Tag, Tombstone,
+    PollOption, PropertyValue, PublicKey, Replies, Tag, Tombstone, Vote,
 };
 use crate::clock::timestamp as datetime;
 use crate::model::account::{default_avatar, default_header};
@@ -122,9 +122,26 @@ pub fn note(view: &StatusView, in_reply_to: Option<String>, base_url: &str) -> N
         href: format!("{base_url}/tags/{}", t.to_lowercase()),
         name: format!("#{}", t.to_lowercase()),
     }));
+    let poll = view.poll.as_ref().map(|p| &p.poll);
+    let now = chrono::Utc::now();
+    // Hidden totals stay hidden from peers too until the end.
+    let options: Vec<PollOption> = poll
+        .map(|p| {
+            let shown = p.shows_totals(now);
+            p.options
+                .iter()
+                .zip(&p.votes)
+                .map(|(name, votes)| PollOption::new(name.clone(), if shown { *votes } else { 0 }))
+                .collect()
+        })
+        .unwrap_or_default();
+    let (one_of, any_of) = match poll {
+        Some(p) if p.multiple => (Vec::new(), options),
+        _ => (options, Vec::new()),
+    };
     Note {
         id: s.uri.clone(),
-        kind: "Note",
+        kind: if poll.is_some() { "Question" } else { "Note" },
         summary: Some(s.spoiler_text.clone()).filter(|x| !x.is_empty()),
         in_reply_to,
         published: datetime(&s.created_at),
@@ -139,6 +156,15 @@ pub fn note(view: &StatusView, in_reply_to: Option<String>, base_url: &str) -> N
             .language
             .as_ref()
             .map(|l| BTreeMap::from([(l.clone(), s.content.clone())])),
+        end_time: poll.and_then(|p| p.expires_at.as_ref()).map(datetime),
+        closed: poll
+            .filter(|p| p.expired(now))
+            .and_then(|p| p.closed_at.or(p.expires_at))
+            .as_ref()
+            .map(datetime),
+        voters_count: poll.map(|p| p.voters_count.unwrap_or(0)),
+        one_of,
+        any_of,
         attachment: view.media.iter().filter_map(document).collect(),
         tag,
         replies: Some(Replies::at(format!("{}/replies", s.uri))),
@@ -213,6 +239,32 @@ pub fn update_note(view: &StatusView, in_reply_to: Option<String>, base_url: &st
         ActivityObject::Note(Box::new(note)),
     )
     .addressed(to, cc)
+}
+
+/// `voter`'s vote `vote_uri` for the option `name` of the poll `question_uri` by `author_uri`:
+/// a `Create` of a named `Note`, for the author alone (Mastodon's shape).
+pub fn poll_vote(
+    voter: &Account,
+    vote_uri: &str,
+    question_uri: &str,
+    author_uri: &str,
+    name: &str,
+) -> Activity {
+    let vote = Vote {
+        id: vote_uri.to_string(),
+        kind: "Note",
+        name: name.to_string(),
+        attributed_to: voter.uri.clone(),
+        in_reply_to: question_uri.to_string(),
+        to: author_uri.to_string(),
+    };
+    Activity::new(
+        format!("{vote_uri}/activity"),
+        ActivityType::Create,
+        voter.uri.clone(),
+        ActivityObject::Vote(Box::new(vote)),
+    )
+    .to(vec![author_uri.to_string()])
 }
 
 /// `actor`'s `Delete` of its status at `uri`, with a `Tombstone` as Mastodon sends it.

@@ -63,7 +63,9 @@ pub fn note_from(object: &Object, signer: &Account, uri: &str) -> RemoteNote {
         mentions,
         tags,
         published: object.published.unwrap_or_else(chrono::Utc::now),
+        updated: object.updated,
         attachments: object.attachment.iter().filter_map(attachment).collect(),
+        poll: crate::service::polls::PollContent::from_question(object),
     }
 }
 

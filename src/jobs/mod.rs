@@ -13,6 +13,7 @@ pub mod inbox;
 pub mod media;
 pub mod media_cache;
 pub mod moves;
+pub mod polls;
 pub mod scheduled;
 pub mod statuses;
 pub mod web_push;
@@ -58,6 +59,8 @@ async fn run(state: &AppState, job: &Job, claimed: &Claimed) -> Outcome {
         Job::MoveFollowers(of) => moves::move_followers(state, *of).await,
         Job::PullMove(pull) => moves::pull_move(state, pull).await,
         Job::WebPush(push) => web_push::run(state, *push).await,
+        Job::ClosePoll(end) => polls::close(state, *end).await,
+        Job::FederatePoll(poll) => polls::federate(state, *poll).await,
     }
 }
 

@@ -15,6 +15,8 @@ pub enum NotificationType {
     Update,
     /// Someone the recipient follows moved to another account.
     Move,
+    /// A poll the recipient wrote or voted on has ended.
+    Poll,
     /// Someone signed up (for moderators and admins).
     AdminSignUp,
     /// A report was filed (for moderators and admins).
@@ -30,6 +32,7 @@ impl NotificationType {
         NotificationType::FollowRequest,
         NotificationType::Favourite,
         NotificationType::Update,
+        NotificationType::Poll,
         NotificationType::AdminSignUp,
         NotificationType::AdminReport,
         NotificationType::Move,
@@ -45,6 +48,7 @@ impl NotificationType {
             NotificationType::Favourite => "favourite",
             NotificationType::Update => "update",
             NotificationType::Move => "move",
+            NotificationType::Poll => "poll",
             NotificationType::AdminSignUp => "admin.sign_up",
             NotificationType::AdminReport => "admin.report",
         }

@@ -47,6 +47,8 @@ pub struct StatusEdit {
     pub sensitive: bool,
     pub language: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// The poll's options at this version, when it had a poll.
+    pub poll_options: Option<Vec<String>>,
 }
 
 /// What the viewer has done with a status.
@@ -69,6 +71,8 @@ pub struct StatusView {
     pub tags: Vec<String>,
     /// Attachments in their order.
     pub media: Vec<super::Media>,
+    /// Its poll, as the viewer sees it.
+    pub poll: Option<super::PollView>,
     pub reblog: Option<Box<StatusView>>,
     /// `None` when nobody is signed in.
     pub viewer: Option<ViewerFlags>,

@@ -190,6 +190,9 @@ async fn create(state: &AppState, signer: &Account, activity: &Object) -> Result
         return Ok(());
     };
     let uri = own_note(object, signer)?;
+    if let Some((poll, name)) = vote_on_local_poll(state, object).await? {
+        return crate::service::polls::receive_vote(state, signer, &poll, name, uri).await;
+    }
     let note = note_from(object, signer, uri);
     if let Some(parent) = &note.in_reply_to {
         // A reply to something unknown here: fetch its thread first (best effort).
@@ -204,6 +207,26 @@ async fn create(state: &AppState, signer: &Account, activity: &Object) -> Result
         }
     }
     crate::service::statuses::receive_remote(state, signer, note).await
+}
+
+/// A poll vote: a `Note` with a `name` (the option) and no content, in reply to a local poll
+/// (Mastodon's test). Anything else, however named, is a note.
+async fn vote_on_local_poll<'a>(
+    state: &AppState,
+    object: &'a Object,
+) -> Result<Option<(crate::model::Poll, &'a str)>> {
+    let (Some(name), Some(question)) = (
+        object.name.as_deref(),
+        object.in_reply_to.as_ref().and_then(|r| r.id()),
+    ) else {
+        return Ok(None);
+    };
+    if object.kind != "Note" || !object.html().trim().is_empty() {
+        return Ok(None);
+    }
+    Ok(crate::service::polls::local_poll_at(state, question)
+        .await?
+        .map(|poll| (poll, name)))
 }
 
 /// `Delete` of a note (by id or Tombstone), or of the signing actor itself.

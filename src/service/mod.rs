@@ -25,6 +25,7 @@ pub mod moderation;
 pub mod moves;
 pub mod notifications;
 pub mod oauth;
+pub mod polls;
 pub mod published;
 pub mod push;
 pub mod queue;

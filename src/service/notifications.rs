@@ -74,6 +74,22 @@ pub async fn notify(
     Ok(())
 }
 
+/// Tells `recipient` that the poll of status `status_id`, by `author`, has ended (`poll`;
+/// the author too, unlike other causes). Streaming clients hear of it when `db`'s
+/// transaction commits.
+pub async fn notify_poll_ended(
+    db: &mut PgConnection,
+    recipient: i64,
+    author: i64,
+    status_id: i64,
+) -> Result<()> {
+    let id = id::next();
+    if store::notifications::insert_poll_ended(&mut *db, id, recipient, author, status_id).await? {
+        crate::service::streaming::notification_created(&mut *db, id, recipient).await?;
+    }
+    Ok(())
+}
+
 /// The group a new notification with `prefix` joins: the one of the recipient's latest
 /// notification with that prefix if it started less than
 /// [`notification::GROUP_SPAN_HOURS`] ago, else a new one starting this hour. Two

@@ -61,6 +61,10 @@ pub enum Job {
     PullMove(PullMove),
     /// A notification pushed to one Web Push subscription.
     WebPush(WebPush),
+    /// A poll whose end has come (queued to run at it): closed, its voters told.
+    ClosePoll(PollEnd),
+    /// A local poll's new counts, gathered for a few seconds, sent as one `Update(Question)`.
+    FederatePoll(OfPoll),
 }
 
 /// The kinds of job, as stored in the `kind` column (metrics and the admin list them all,
@@ -81,11 +85,13 @@ pub enum Kind {
     MoveFollowers,
     PullMove,
     WebPush,
+    ClosePoll,
+    FederatePoll,
 }
 
 impl Kind {
     /// Every kind this version runs.
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 16] = [
         Kind::Deliver,
         Kind::Fanout,
         Kind::FederateEdit,
@@ -100,6 +106,8 @@ impl Kind {
         Kind::MoveFollowers,
         Kind::PullMove,
         Kind::WebPush,
+        Kind::ClosePoll,
+        Kind::FederatePoll,
     ];
 
     /// The stored name (the serde tag of the matching [`Job`] variant).
@@ -119,6 +127,8 @@ impl Kind {
             Kind::MoveFollowers => "move_followers",
             Kind::PullMove => "pull_move",
             Kind::WebPush => "web_push",
+            Kind::ClosePoll => "close_poll",
+            Kind::FederatePoll => "federate_poll",
         }
     }
 }
@@ -159,6 +169,8 @@ pub struct InboxActivity {
 pub enum FetchRemote {
     /// An actor whose stored copy is stale.
     Actor { url: String },
+    /// A known remote note whose poll counts are stale.
+    Poll { url: String },
 }
 
 /// The payload of `publish_scheduled`: which scheduled status, and the time it was scheduled
@@ -217,6 +229,21 @@ pub struct WebPush {
     pub notification_id: i64,
 }
 
+/// The payload of `close_poll`: which poll, and the end it had when the job was queued. A job
+/// whose poll was edited to end at another time since (a newer job carries it), or was closed
+/// already, does nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PollEnd {
+    pub poll_id: i64,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The payload of `federate_poll`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OfPoll {
+    pub poll_id: i64,
+}
+
 /// The payload of `cache_remote_media`: which file to copy, tagged by `which`. An avatar or
 /// header is cached only while the account still shows `url`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -266,6 +293,8 @@ impl Job {
             Job::MoveFollowers(_) => Kind::MoveFollowers,
             Job::PullMove(_) => Kind::PullMove,
             Job::WebPush(_) => Kind::WebPush,
+            Job::ClosePoll(_) => Kind::ClosePoll,
+            Job::FederatePoll(_) => Kind::FederatePoll,
         }
     }
 
@@ -274,7 +303,9 @@ impl Job {
     pub fn host(&self) -> Option<String> {
         match self {
             Job::Deliver(d) => host_of(&d.inbox),
-            Job::FetchRemote(FetchRemote::Actor { url }) => host_of(url),
+            Job::FetchRemote(FetchRemote::Actor { url } | FetchRemote::Poll { url }) => {
+                host_of(url)
+            }
             _ => None,
         }
     }
@@ -381,9 +412,30 @@ pub async fn enqueue_deliveries(
 /// Queues a refresh of the actor at `url`, unless one is already waiting or running: every
 /// activity from a stale actor asks for one, and one is enough.
 pub async fn refresh_actor(state: &AppState, url: &str) -> Result<()> {
-    let job = Job::FetchRemote(FetchRemote::Actor {
-        url: url.to_string(),
-    });
+    refresh(
+        state,
+        Job::FetchRemote(FetchRemote::Actor {
+            url: url.to_string(),
+        }),
+        url,
+    )
+    .await
+}
+
+/// Queues a refresh of the remote poll of the note at `url`, unless one is already waiting
+/// or running: every view of a stale poll asks for one, and one is enough.
+pub async fn refresh_poll(state: &AppState, url: &str) -> Result<()> {
+    refresh(
+        state,
+        Job::FetchRemote(FetchRemote::Poll {
+            url: url.to_string(),
+        }),
+        url,
+    )
+    .await
+}
+
+async fn refresh(state: &AppState, job: Job, url: &str) -> Result<()> {
     let Some(host) = job.host() else {
         return Err(Error::unprocessable("Not a URL"));
     };
@@ -611,6 +663,9 @@ mod tests {
             Job::FetchRemote(FetchRemote::Actor {
                 url: "https://peer.example/u/b".into(),
             }),
+            Job::FetchRemote(FetchRemote::Poll {
+                url: "https://peer.example/n/1".into(),
+            }),
             Job::ProcessMedia(OfMedia { media_id: 11 }),
             Job::CacheRemoteMedia(CacheRemoteMedia::Attachment { media_id: 12 }),
             Job::CacheRemoteMedia(CacheRemoteMedia::profile(
@@ -646,6 +701,11 @@ mod tests {
                 subscription_id: 16,
                 notification_id: 17,
             }),
+            Job::ClosePoll(PollEnd {
+                poll_id: 16,
+                expires_at: "2026-12-25T08:00:00.125Z".parse().expect("time"),
+            }),
+            Job::FederatePoll(OfPoll { poll_id: 17 }),
         ]
     }
 
@@ -693,6 +753,10 @@ mod tests {
                     "fetch_remote",
                     json!({ "type": "actor", "url": "https://peer.example/u/b" })
                 ),
+                (
+                    "fetch_remote",
+                    json!({ "type": "poll", "url": "https://peer.example/n/1" })
+                ),
                 ("process_media", json!({ "media_id": 11 })),
                 (
                     "cache_remote_media",
@@ -729,6 +793,11 @@ mod tests {
                     "web_push",
                     json!({ "subscription_id": 16, "notification_id": 17 })
                 ),
+                (
+                    "close_poll",
+                    json!({ "poll_id": 16, "expires_at": "2026-12-25T08:00:00.125Z" })
+                ),
+                ("federate_poll", json!({ "poll_id": 17 })),
             ]
         );
     }

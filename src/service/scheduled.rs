@@ -30,9 +30,9 @@ const IDEMPOTENCY_HOURS: i64 = 1;
 pub struct ToSchedule {
     pub draft: Draft,
     pub scheduled_at: DateTime<Utc>,
-    /// The poll as the client sent it, kept with the status (polls are refused before this
-    /// until they are implemented).
-    pub poll: Option<serde_json::Value>,
+    /// A poll to publish with it, when not in `draft` already (this one wins); its end
+    /// counts from the publication.
+    pub poll: Option<crate::service::polls::PollDraft>,
 }
 
 /// Schedules a status: checked as a post is (text, language, media, visibility, reply
@@ -58,7 +58,17 @@ pub async fn schedule(
         }
     }
     let scheduled_at = check_time(state, request.scheduled_at)?;
-    let draft = &request.draft;
+    let mut draft = request.draft;
+    if request.poll.is_some() {
+        draft.poll = request.poll;
+    }
+    let draft = &draft;
+    let poll = draft
+        .poll
+        .as_ref()
+        .map(serde_json::to_value)
+        .transpose()
+        .map_err(|e| Error::Internal(e.into()))?;
     let checked = statuses::check(state, author, user, draft, media::AttachTo::New).await?;
     let id = id::next();
     let mut tx = state.db.begin().await?;
@@ -83,7 +93,7 @@ pub async fn schedule(
             in_reply_to_id: checked.parent.as_ref().map(|p| p.id),
             language: trimmed(&draft.language).as_deref(),
             media_ids: &checked.media_ids,
-            poll: request.poll.as_ref(),
+            poll: poll.as_ref(),
             application_id,
             idempotency_key,
         },
@@ -278,6 +288,16 @@ pub async fn publish(state: &AppState, id: i64, at: DateTime<Utc>) -> Result<Pub
         language: scheduled.language.clone(),
         media_ids: scheduled.media_ids.iter().map(i64::to_string).collect(),
         media_attributes: Vec::new(),
+        // Kept as it was checked when scheduled; one that no longer reads is dropped below.
+        poll: match &scheduled.poll {
+            Some(stored) => match serde_json::from_value(stored.0.clone()) {
+                Ok(poll) => Some(poll),
+                Err(e) => {
+                    return drop_scheduled(state, &scheduled, &format!("its poll: {e}")).await
+                }
+            },
+            None => None,
+        },
     };
     let from = FromScheduled {
         id,

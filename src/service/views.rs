@@ -157,6 +157,17 @@ pub async fn hydrate_on(
     } else {
         crate::service::cards::by_ids(state, &card_ids).await?
     };
+    // Polls likewise, read afresh every time (their counts change without the status).
+    let with_poll: Vec<(i64, &str)> = rows
+        .values()
+        .filter(|r| r.has_poll)
+        .map(|r| (r.status.id, r.status.uri.as_str()))
+        .collect();
+    let polls = if with_poll.is_empty() {
+        HashMap::new()
+    } else {
+        crate::service::polls::for_statuses(state, &mut *conn, viewer_id, &with_poll).await?
+    };
 
     let view_of = |row: &StatusRow| -> Option<StatusView> {
         if !may_see(&rules, &row.status) {
@@ -171,6 +182,7 @@ pub async fn hydrate_on(
                 .collect(),
             tags: row.tag_names.clone(),
             media: media.get(&row.status.id).cloned().unwrap_or_default(),
+            poll: polls.get(&row.status.id).cloned(),
             reblog: None,
             viewer: viewer.map(|_| flags.of(row)),
             filtered: Vec::new(),

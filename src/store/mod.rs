@@ -63,6 +63,7 @@ pub mod moves;
 pub mod notification_policies;
 pub mod notifications;
 pub mod oauth;
+pub mod polls;
 pub mod push;
 pub mod reactions;
 pub mod relationships;

@@ -59,6 +59,31 @@ pub async fn insert(
     Ok(done.rows_affected() == 1)
 }
 
+/// Records a `poll` notification (a poll `from` wrote has ended) for `recipient`, local: the
+/// author hears of their own poll, a voter unless they block or muted the author.
+pub async fn insert_poll_ended(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    recipient: i64,
+    from: i64,
+    status_id: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(&format!(
+        "INSERT INTO notifications (id, account_id, from_account_id, type, status_id) \
+         SELECT $1, $2, $3, 'poll', $4 \
+         WHERE EXISTS (SELECT 1 FROM accounts WHERE id = $2 AND domain IS NULL) \
+         AND ($2 = $3 OR {}) ON CONFLICT DO NOTHING",
+        not_blocked_or_muted("$2", "$3")
+    ))
+    .bind(id)
+    .bind(recipient)
+    .bind(from)
+    .bind(status_id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// The key of `account_id`'s newest notification whose group key is one of `keys` (the
 /// groups a new notification may still join).
 pub async fn latest_group_key(

@@ -302,7 +302,7 @@ pub async fn edits(
     status_id: i64,
 ) -> Result<Vec<StatusEdit>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT content, spoiler_text, sensitive, language, created_at FROM status_edits \
+        "SELECT content, spoiler_text, sensitive, language, created_at, poll_options FROM status_edits \
          WHERE status_id = $1 ORDER BY id",
     )
     .bind(status_id)
@@ -409,6 +409,7 @@ pub struct StatusRow {
     pub has_media: bool,
     /// The preview card it shows, if any.
     pub card_id: Option<i64>,
+    pub has_poll: bool,
 }
 
 /// The statuses with these ids, and the originals of those that are boosts, in one query
@@ -426,7 +427,8 @@ pub async fn rows_for(db: impl PgExecutor<'_>, ids: &[i64]) -> Result<Vec<Status
          ARRAY(SELECT t.name FROM statuses_tags stt JOIN tags t ON t.id = stt.tag_id \
                WHERE stt.status_id = s.id ORDER BY lower(t.name)) AS tag_names, \
          COALESCE((SELECT true FROM media_attachments ma WHERE ma.status_id = s.id LIMIT 1), false) AS has_media, \
-         (SELECT spc.card_id FROM status_preview_cards spc WHERE spc.status_id = s.id) AS card_id \
+         (SELECT spc.card_id FROM status_preview_cards spc WHERE spc.status_id = s.id) AS card_id, \
+         EXISTS (SELECT 1 FROM polls p WHERE p.status_id = s.id) AS has_poll \
          FROM statuses s LEFT JOIN status_stats st ON st.status_id = s.id \
          LEFT JOIN oauth_apps app ON app.id = s.application_id \
          WHERE s.id = ANY($1::bigint[] || ARRAY(SELECT b.reblog_of_id FROM statuses b \

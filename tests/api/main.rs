@@ -37,6 +37,7 @@ mod notification_policy;
 mod notifications_grouped;
 mod oauth;
 mod peer_documents;
+mod polls;
 mod push;
 mod rate_limits;
 mod relationships;

@@ -48,13 +48,14 @@ fn media_configuration(config: &Config, description_limit: bool) -> Value {
     v
 }
 
-/// Polls are not offered yet: no options may be added.
-fn poll_configuration() -> Value {
+/// The limits of polls (`[polls]`).
+fn poll_configuration(config: &Config) -> Value {
+    let p = &config.polls;
     json!({
-        "max_options": 0,
-        "max_characters_per_option": 50,
-        "min_expiration": 300,
-        "max_expiration": 2_629_746,
+        "max_options": p.max_options,
+        "max_characters_per_option": p.max_characters_per_option,
+        "min_expiration": p.min_expiration,
+        "max_expiration": p.max_expiration,
     })
 }
 
@@ -120,7 +121,7 @@ impl InstanceV2 {
                     "characters_reserved_per_url": CHARACTERS_PER_URL,
                 },
                 "media_attachments": media_configuration(config, true),
-                "polls": poll_configuration(),
+                "polls": poll_configuration(config),
                 "translation": { "enabled": false },
                 "limited_federation": false,
             }),
@@ -198,7 +199,7 @@ impl InstanceV1 {
                     "characters_reserved_per_url": CHARACTERS_PER_URL,
                 },
                 "media_attachments": media_configuration(config, false),
-                "polls": poll_configuration(),
+                "polls": poll_configuration(config),
             }),
             contact_account: contact,
             rules: Vec::new(),

@@ -13,6 +13,7 @@ pub mod media;
 pub mod moderation;
 pub mod notification;
 pub mod notification_policy;
+pub mod poll;
 pub mod portability;
 pub mod push;
 pub mod relationship;
@@ -21,6 +22,7 @@ pub mod status;
 pub mod tag;
 
 pub use account::{Account, CredentialAccount};
+pub use poll::Poll;
 pub use scheduled_status::ScheduledStatus;
 pub use status::Status;
 pub use tag::Tag;

@@ -54,7 +54,7 @@ pub struct Status {
     pub in_reply_to_id: Option<String>,
     pub in_reply_to_account_id: Option<String>,
     pub reblog: Option<Box<Status>>,
-    pub poll: Option<Value>,
+    pub poll: Option<super::Poll>,
     pub card: Option<super::card::PreviewCard>,
     pub language: Option<String>,
     pub edited_at: Option<String>,
@@ -146,7 +146,7 @@ impl Status {
                 .reblog
                 .as_ref()
                 .map(|r| Box::new(Status::render_with(r, viewer, base_url, accounts))),
-            poll: None,
+            poll: view.poll.as_ref().map(super::Poll::render),
             card: view.card.as_deref().map(super::card::PreviewCard::render),
             language: s.language.clone(),
             edited_at: s.edited_at.as_ref().map(datetime),
@@ -213,7 +213,7 @@ impl StatusEdit {
                 sensitive: e.sensitive,
                 created_at: datetime(&e.created_at),
                 account: account(),
-                poll: None,
+                poll: e.poll_options.as_deref().map(super::poll::edit_options),
                 media_attachments: media.get(i).map(|m| attachments(m)).unwrap_or_default(),
                 emojis: Vec::new(),
             })
@@ -224,7 +224,10 @@ impl StatusEdit {
             sensitive: s.sensitive,
             created_at: datetime(&s.edited_at.unwrap_or(s.created_at)),
             account: account(),
-            poll: None,
+            poll: view
+                .poll
+                .as_ref()
+                .map(|p| super::poll::edit_options(&p.poll.options)),
             media_attachments: attachments(&view.media),
             emojis: Vec::new(),
         });

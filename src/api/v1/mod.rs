@@ -25,6 +25,7 @@ pub mod markers;
 pub mod media;
 pub mod mutes;
 pub mod notifications;
+pub mod polls;
 pub mod preferences;
 pub mod profile;
 pub mod push;
@@ -68,6 +69,7 @@ pub fn routes() -> Router<AppState> {
         .merge(media::routes())
         .merge(mutes::routes())
         .merge(notifications::routes())
+        .merge(polls::routes())
         .merge(preferences::routes())
         .merge(profile::routes())
         .merge(push::routes())

@@ -35,7 +35,7 @@ const CONTEXT_URLS: [&str; 2] = [
     "https://w3id.org/security/v1",
 ];
 
-const TERMS: [(&str, Term); 15] = [
+const TERMS: [(&str, Term); 16] = [
     (
         "manuallyApprovesFollowers",
         Term::Alias("as:manuallyApprovesFollowers"),
@@ -47,6 +47,7 @@ const TERMS: [(&str, Term); 15] = [
     ("discoverable", Term::Alias("toot:discoverable")),
     ("indexable", Term::Alias("toot:indexable")),
     ("memorial", Term::Alias("toot:memorial")),
+    ("votersCount", Term::Alias("toot:votersCount")),
     ("schema", Term::Alias("http://schema.org#")),
     ("PropertyValue", Term::Alias("schema:PropertyValue")),
     ("value", Term::Alias("schema:value")),
@@ -317,10 +318,72 @@ pub struct Note {
     pub content: String,
     /// The content again, under its language.
     pub content_map: Option<BTreeMap<String, String>>,
+    /// A poll's end (a `Question`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<String>,
+    /// When a poll was closed (a `Question` whose voting has ended).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed: Option<String>,
+    /// A poll's distinct voters (a `Question`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voters_count: Option<i64>,
+    /// The options of a single-choice poll.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub one_of: Vec<PollOption>,
+    /// The options of a multiple-choice poll.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub any_of: Vec<PollOption>,
     pub attachment: Vec<Document>,
     pub tag: Vec<Tag>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replies: Option<Replies>,
+}
+
+/// An option of a poll, as Mastodon sends it: a `Note` with its title as `name` and its votes
+/// as the size of its `replies`.
+#[derive(Debug, Clone, Serialize)]
+pub struct PollOption {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub name: String,
+    pub replies: VoteCount,
+}
+
+/// The votes of a [`PollOption`]: a `Collection` known by its size alone.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VoteCount {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub total_items: i64,
+}
+
+impl PollOption {
+    /// The option titled `name`, with `votes` votes.
+    pub fn new(name: String, votes: i64) -> PollOption {
+        PollOption {
+            kind: "Note",
+            name,
+            replies: VoteCount {
+                kind: "Collection",
+                total_items: votes,
+            },
+        }
+    }
+}
+
+/// A vote on a remote poll, as Mastodon casts one: a `Note` named for the option chosen, in
+/// reply to the `Question`, for its author alone.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Vote {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub name: String,
+    pub attributed_to: String,
+    pub in_reply_to: String,
+    pub to: String,
 }
 
 /// What is left of a deleted object, served with 410 Gone or embedded in a `Delete`.
@@ -381,6 +444,7 @@ pub enum ActivityObject {
     Id(String),
     Ids(Vec<String>),
     Note(Box<Note>),
+    Vote(Box<Vote>),
     Actor(Box<Actor>),
     Activity(Box<Activity>),
     Tombstone(Tombstone),

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::{OrderedCollection, Tombstone, WithContext};
 use crate::federation::{convert, moderation};
-use crate::model::{Account, Media, ProfileField, Status, StatusView, Visibility};
+use crate::model::{Account, Media, Poll, PollView, ProfileField, Status, StatusView, Visibility};
 
 const BASE: &str = "https://rookery.example";
 
@@ -134,11 +134,41 @@ fn view(status: Status, author: &Account) -> StatusView {
         mentions: Vec::new(),
         tags: Vec::new(),
         media: Vec::new(),
+        poll: None,
         reblog: None,
         viewer: None,
         filtered: Vec::new(),
         card: None,
     }
+}
+
+/// A public poll of alice's: open (ending far ahead) with two options, or (`closed`) a
+/// multiple-choice one that has ended.
+fn poll_view(closed: bool) -> StatusView {
+    let alice = local("alice");
+    let mut s = status(&alice, 104, Visibility::Public);
+    s.content = "<p>Best wader?</p>".into();
+    s.language = Some("en".into());
+    let mut v = view(s, &alice);
+    v.poll = Some(PollView::of(
+        Poll {
+            id: 5,
+            status_id: 104,
+            account_id: alice.id,
+            options: vec!["heron".into(), "egret".into()],
+            votes: vec![2, 1],
+            multiple: closed,
+            hide_totals: false,
+            voters_count: Some(if closed { 2 } else { 3 }),
+            expires_at: Some(at(if closed { 3_600 } else { 2_000_000_000 })),
+            closed_at: closed.then(|| at(3_600)),
+            fetched_at: None,
+            updated_at: at(60),
+        },
+        None,
+        Vec::new(),
+    ));
+    v
 }
 
 /// A public reply with a content warning, a language, a mention, a hashtag, an image (alt
@@ -231,6 +261,24 @@ fn documents() -> Vec<(&'static str, Value)> {
         ("actor-service", sent(convert::actor(&service, BASE))),
         ("note", sent(convert::note(&rich, parent.clone(), BASE))),
         ("note-direct", sent(convert::note(&direct, None, BASE))),
+        (
+            "question",
+            sent(convert::note(&poll_view(false), None, BASE)),
+        ),
+        (
+            "create-question-closed",
+            sent(convert::create(&poll_view(true), None, BASE)),
+        ),
+        (
+            "create-vote",
+            sent(convert::poll_vote(
+                &alice,
+                &format!("{}#votes/77", alice.uri),
+                BOB_NOTE,
+                &bob.uri,
+                "heron",
+            )),
+        ),
         (
             "create-note",
             sent(convert::create(&rich, parent.clone(), BASE)),
@@ -378,11 +426,12 @@ fn documents_are_what_peers_have_always_read() {
 // document itself; for a peer's document of a kind Rookery also sends, it must read the same.
 
 use super::inbound::{
-    Attachment, Incoming, Object, Reference, RemoteActor, Tag as InTag, ACTOR_TYPES,
+    Attachment, Closed, Incoming, Object, PollOption as InOption, Reference, RemoteActor,
+    Tag as InTag, ACTOR_TYPES,
 };
 use super::{
     Activity, ActivityObject, ActivityType, Actor, CollectionType, Document, Endpoints, Image,
-    Note, PropertyValue, PublicKey, Replies, Tag,
+    Note, PollOption, PropertyValue, PublicKey, Replies, Tag, Vote,
 };
 
 /// A time as Rookery writes it (milliseconds), or finer when the peer wrote it finer.
@@ -431,7 +480,8 @@ fn of_a_sent_kind(doc: &Value) -> bool {
     };
     let kind = kind_of(doc);
     let object = doc.get("object").map(kind_of).unwrap_or_default();
-    // A poll vote is a note with a `name` and no content: Rookery casts none (yet).
+    // A poll vote is a note with a `name` and no content: peers' carry more than Rookery's
+    // own (whose golden document, `create-vote`, reads back below).
     let vote = doc
         .get("object")
         .is_some_and(|o| o.get("name").is_some() && o.get("content").is_none());
@@ -466,13 +516,35 @@ fn resend_document(a: &Attachment) -> Option<Document> {
     })
 }
 
+fn resend_option(o: &InOption) -> Option<PollOption> {
+    let votes = o.replies.as_ref()?.total_items?;
+    Some(PollOption::new(o.name.clone()?, i64::try_from(votes).ok()?))
+}
+
+/// Whether an object is a poll vote: a note with a `name` and no content.
+fn is_vote(o: &Object) -> bool {
+    o.kind == "Note" && o.name.is_some() && o.content.is_none()
+}
+
+fn resend_vote(o: &Object) -> Option<Vote> {
+    Some(Vote {
+        id: o.id.clone()?,
+        kind: "Note",
+        name: o.name.clone()?,
+        attributed_to: o.author()?.to_string(),
+        in_reply_to: o.in_reply_to.as_ref().and_then(Reference::id)?.to_string(),
+        to: o.to.first()?.clone(),
+    })
+}
+
 fn resend_note(o: &Object) -> Option<Note> {
-    if o.kind != "Note" {
+    let question = o.kind == "Question";
+    if o.kind != "Note" && !question {
         return None;
     }
     Some(Note {
         id: o.id.clone()?,
-        kind: "Note",
+        kind: if question { "Question" } else { "Note" },
         summary: o.summary.clone(),
         in_reply_to: o
             .in_reply_to
@@ -488,6 +560,14 @@ fn resend_note(o: &Object) -> Option<Note> {
         sensitive: o.sensitive.unwrap_or(false),
         content: o.html().to_string(),
         content_map: o.content_map.clone(),
+        end_time: o.end_time.as_ref().map(time),
+        closed: match &o.closed {
+            Some(Closed::At(t)) => Some(time(t)),
+            _ => None,
+        },
+        voters_count: o.voters_count.and_then(|n| i64::try_from(n).ok()),
+        one_of: o.one_of.iter().filter_map(resend_option).collect(),
+        any_of: o.any_of.iter().filter_map(resend_option).collect(),
         attachment: o.attachment.iter().filter_map(resend_document).collect(),
         tag: o
             .tag
@@ -574,7 +654,8 @@ fn resend_embedded(o: &Object, actor: Option<&RemoteActor>) -> Option<ActivityOb
         return Some(ActivityObject::Actor(Box::new(resend_actor(actor?))));
     }
     match o.kind.as_str() {
-        "Note" => Some(ActivityObject::Note(Box::new(resend_note(o)?))),
+        "Note" if is_vote(o) => Some(ActivityObject::Vote(Box::new(resend_vote(o)?))),
+        "Note" | "Question" => Some(ActivityObject::Note(Box::new(resend_note(o)?))),
         "Tombstone" => Some(ActivityObject::Tombstone(resend_tombstone(o)?)),
         _ => Some(ActivityObject::Activity(Box::new(resend_activity(
             o, None,
@@ -639,7 +720,7 @@ fn resend(doc: &Value) -> Option<Value> {
     }
     let object: Object = serde_json::from_value(doc.clone()).ok()?;
     match kind {
-        "Note" => Some(sent(resend_note(&object)?)),
+        "Note" | "Question" => Some(sent(resend_note(&object)?)),
         "Tombstone" => Some(sent(resend_tombstone(&object)?)),
         _ if collection_type(kind).is_some() => Some(sent(resend_collection(&object)?)),
         _ => match Incoming::parse(doc.clone()).ok()? {
@@ -696,9 +777,10 @@ fn to_id(reference: &mut Option<Reference>) {
     }
 }
 
-/// What Rookery's documents carry of an object as read: no polls, quotes, emoji, names or
-/// targets (Rookery sends none), one `url`, one author, a content always written out, linked
-/// objects by id, and only the attachments, mentions and hashtags it can write.
+/// What Rookery's documents carry of an object as read: no quotes, emoji, names or targets
+/// (Rookery sends none), no poll fields (peers' `Question`s and votes are not compared here;
+/// Rookery's own read back whole above), one `url`, one author, a content always written out,
+/// linked objects by id, and only the attachments, mentions and hashtags it can write.
 fn mask(o: &mut Object) {
     // Pleroma and Akkoma name the author of a note `actor` too; Lemmy repeats a note's tags
     // on its `Create`. Rookery writes neither.

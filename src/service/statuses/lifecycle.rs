@@ -16,7 +16,7 @@ use crate::error::Result;
 use crate::model::{Account, NotificationType, Status, Visibility};
 use crate::service::media::{self, AttributeChange, RemoteAttachment};
 use crate::service::queue::{self, Job, OfStatus};
-use crate::service::{conversations, notifications, views};
+use crate::service::{conversations, notifications, polls, views};
 use crate::{id, store};
 
 /// What a status says, the same for a local draft and a remote note.
@@ -33,6 +33,7 @@ pub(super) struct Content {
     /// Hashtag names without `#`.
     pub tags: Vec<String>,
     pub media: Attachments,
+    pub poll: Option<polls::PollContent>,
 }
 
 /// The media of a status, as each origin gives them.
@@ -116,6 +117,9 @@ pub(super) async fn create(
     };
     store::statuses::insert_mentions(&mut *tx, at.id, &content.mentions).await?;
     attach(state, &mut tx, author, at.id, &content.media).await?;
+    if let Some(poll) = &content.poll {
+        polls::attach(&mut tx, author, at.id, poll).await?;
+    }
     let tag_ids: Vec<i64> = content.tags.iter().map(|_| id::next()).collect();
     store::statuses::set_tags(&mut tx, at.id, &content.tags, &tag_ids).await?;
     if let Some(key) = at.idempotency_key {
@@ -168,6 +172,7 @@ pub(super) async fn revise(
     store::statuses::clear_mentions(&mut *tx, status.id).await?;
     store::statuses::insert_mentions(&mut *tx, status.id, &content.mentions).await?;
     media::snapshot_for_edit(&mut tx, edit_id, status.id).await?;
+    polls::revise(&mut tx, author, status.id, edit_id, content.poll.as_ref()).await?;
     match &content.media {
         Attachments::Local { ids, changes } => {
             media::attach(&mut tx, status.id, ids).await?;

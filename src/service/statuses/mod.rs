@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 use crate::federation::outbox;
 use crate::model::{Account, NotificationType, Status, StatusView, User, Visibility};
 use crate::service::queue::{self, Job, OfStatus};
-use crate::service::{accounts, delivery, media, notifications, views};
+use crate::service::{accounts, delivery, media, notifications, polls, views};
 use crate::{id, store};
 
 /// The most statuses one account may pin.
@@ -41,6 +41,8 @@ pub struct Draft {
     pub media_ids: Vec<String>,
     /// New descriptions and focal points of attachments, on edits.
     pub media_attributes: Vec<media::MediaAttributes>,
+    /// A poll (on an edit: the poll it has from now on; none removes it).
+    pub poll: Option<polls::PollDraft>,
 }
 
 /// Checks a draft's text and returns its (language, sensitive) after defaults.
@@ -133,6 +135,8 @@ pub struct Checked {
     pub parent: Option<Status>,
     /// The uploads to attach, in order.
     pub media_ids: Vec<i64>,
+    /// The poll, checked (its end counted from now).
+    pub poll: Option<polls::PollContent>,
 }
 
 /// Checks a draft as posting does (text, language, media, visibility, and a reply target the
@@ -147,6 +151,7 @@ pub async fn check(
 ) -> Result<Checked> {
     crate::service::moves::ensure_not_moved(author)?;
     let (language, sensitive) = check_draft(state, user, draft)?;
+    let poll = check_poll(state, draft)?;
     let media_ids = media::check_attachable(state, author, &draft.media_ids, to).await?;
     let visibility = match draft.visibility.as_deref().filter(|v| !v.is_empty()) {
         None => user.default_privacy,
@@ -172,7 +177,17 @@ pub async fn check(
         visibility,
         parent,
         media_ids,
+        poll,
     })
+}
+
+/// The draft's poll, checked (none beside attachments).
+fn check_poll(state: &AppState, draft: &Draft) -> Result<Option<polls::PollContent>> {
+    draft
+        .poll
+        .as_ref()
+        .map(|p| polls::check(state, p, !draft.media_ids.is_empty()))
+        .transpose()
 }
 
 /// Posts a status. With an idempotency key seen in the last hour, returns that status instead.
@@ -253,6 +268,7 @@ async fn post_local(
             ids: checked.media_ids,
             changes: Vec::new(),
         },
+        checked.poll,
     )
     .await?;
     let status_id = id::next();
@@ -284,6 +300,7 @@ async fn local_content(
     language: Option<String>,
     sensitive: bool,
     media: Attachments,
+    poll: Option<polls::PollContent>,
 ) -> Result<Content> {
     let mentioned = resolve_mentions(state, &draft.text).await?;
     let resolved: Vec<ResolvedMention> = mentioned.iter().map(|(r, _)| r.clone()).collect();
@@ -297,6 +314,7 @@ async fn local_content(
         mentions: mentioned.iter().map(|(_, a)| a.id).collect(),
         tags: rendered.tags,
         media,
+        poll,
     })
 }
 
@@ -344,6 +362,7 @@ pub async fn edit(
         ));
     }
     let (language, sensitive) = check_draft(state, user, &draft)?;
+    let poll = check_poll(state, &draft)?;
     let media_ids = media::check_attachable(
         state,
         actor,
@@ -361,6 +380,7 @@ pub async fn edit(
             ids: media_ids,
             changes,
         },
+        poll,
     )
     .await?;
     lifecycle::revise(state, actor, &status, content).await?;

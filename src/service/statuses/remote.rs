@@ -26,6 +26,10 @@ pub struct RemoteNote {
     pub tags: Vec<String>,
     pub attachments: Vec<crate::service::media::RemoteAttachment>,
     pub published: chrono::DateTime<Utc>,
+    /// When the author last edited it, as its server says.
+    pub updated: Option<chrono::DateTime<Utc>>,
+    /// Its poll, when it is a `Question`.
+    pub poll: Option<crate::service::polls::PollContent>,
 }
 
 impl RemoteNote {
@@ -61,6 +65,7 @@ impl RemoteNote {
             mentions,
             tags,
             media: Attachments::Remote(self.attachments.clone()),
+            poll: self.poll.clone(),
         })
     }
 }
@@ -138,6 +143,16 @@ pub async fn edit_remote(state: &AppState, author: &Account, note: &RemoteNote) 
     let Some(status) = authored(state, author, &note.uri).await? else {
         return Ok(());
     };
+    // As Mastodon reads an `Update` of a poll: without a newer `updated` it is no edit, only
+    // the poll's new counts (which is how servers send them).
+    if let Some(poll) = &note.poll {
+        let edited = note
+            .updated
+            .is_some_and(|u| status.edited_at.is_none_or(|e| u > e));
+        if !edited {
+            return crate::service::polls::refresh_counts(state, &status, poll).await;
+        }
+    }
     let content = note.content(state).await?;
     lifecycle::revise(state, author, &status, content).await
 }

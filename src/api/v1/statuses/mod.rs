@@ -28,8 +28,9 @@ use crate::api::params::{Params, Query};
 use crate::api::v1::scheduled_statuses;
 use crate::api::{de, path_id};
 use crate::app::AppState;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::service::media::{MediaAttributes, UploadMeta};
+use crate::service::polls::PollDraft;
 use crate::service::statuses::Draft;
 use crate::service::{scheduled, statuses, timelines, views};
 
@@ -72,9 +73,34 @@ pub struct StatusParams {
     #[serde(default, deserialize_with = "media_attributes")]
     media_attributes: Vec<MediaAttributes>,
     #[serde(default)]
-    poll: Option<serde_json::Value>,
+    poll: Option<PollParams>,
     #[serde(default, deserialize_with = "de::opt_string")]
     scheduled_at: Option<String>,
+}
+
+/// `poll[options][]`, `poll[expires_in]`, `poll[multiple]`, `poll[hide_totals]` (or the same
+/// as a JSON object).
+#[derive(Deserialize)]
+pub struct PollParams {
+    #[serde(default, deserialize_with = "de::string_list")]
+    options: Vec<String>,
+    #[serde(default, deserialize_with = "de::opt_i64")]
+    expires_in: Option<i64>,
+    #[serde(default, deserialize_with = "de::opt_bool")]
+    multiple: Option<bool>,
+    #[serde(default, deserialize_with = "de::opt_bool")]
+    hide_totals: Option<bool>,
+}
+
+impl PollParams {
+    fn into_draft(self) -> PollDraft {
+        PollDraft {
+            options: self.options,
+            expires_in: self.expires_in,
+            multiple: self.multiple.unwrap_or(false),
+            hide_totals: self.hide_totals.unwrap_or(false),
+        }
+    }
 }
 
 impl StatusParams {
@@ -91,13 +117,6 @@ impl StatusParams {
     }
 
     fn into_draft(self) -> Result<Draft> {
-        if self.poll.as_ref().is_some_and(|p| !p.is_null()) {
-            return Err(Error::invalid(
-                "poll",
-                "ERR_INVALID",
-                "polls are not supported by this server yet",
-            ));
-        }
         Ok(Draft {
             text: self.status.unwrap_or_default(),
             spoiler_text: self.spoiler_text.unwrap_or_default(),
@@ -107,6 +126,7 @@ impl StatusParams {
             language: self.language,
             media_ids: self.media_ids,
             media_attributes: self.media_attributes,
+            poll: self.poll.map(PollParams::into_draft),
         })
     }
 }
@@ -160,7 +180,6 @@ pub async fn create(
         .map(str::trim)
         .filter(|k| !k.is_empty() && k.len() <= 256);
     if let Some(scheduled_at) = p.scheduled_at()? {
-        let poll = p.poll.clone().filter(|p| !p.is_null());
         let view = scheduled::schedule(
             &state,
             &auth.account,
@@ -169,7 +188,7 @@ pub async fn create(
             scheduled::ToSchedule {
                 draft: p.into_draft()?,
                 scheduled_at,
-                poll,
+                poll: None,
             },
             key,
         )
