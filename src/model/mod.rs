@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod conversation;
+pub mod emoji;
 pub mod host;
 pub mod list;
 pub mod media;
@@ -18,6 +19,7 @@ pub mod user;
 
 pub use account::{Account, AccountStats, ProfileField};
 pub use conversation::Conversation;
+pub use emoji::CustomEmoji;
 pub use host::Host;
 pub use list::{List, RepliesPolicy};
 pub use media::Media;

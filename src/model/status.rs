@@ -47,6 +47,9 @@ pub struct StatusEdit {
     pub sensitive: bool,
     pub language: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// The custom emoji of this version's text, filled in by the service.
+    #[sqlx(skip)]
+    pub emojis: Vec<super::CustomEmoji>,
 }
 
 /// What the viewer has done with a status.
@@ -74,4 +77,7 @@ pub struct StatusView {
     pub viewer: Option<ViewerFlags>,
     /// The viewer's keyword filters this status matches.
     pub filtered: Vec<crate::model::moderation::FilterMatch>,
+    /// The enabled custom emoji of the author's domain written in the text and content
+    /// warning.
+    pub emojis: Vec<super::CustomEmoji>,
 }

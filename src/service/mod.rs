@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod cache;
 pub mod conversations;
 pub mod delivery;
+pub mod emojis;
 pub mod feeds;
 pub mod inbound;
 pub mod instance;

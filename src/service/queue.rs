@@ -44,7 +44,7 @@ pub enum Job {
     FetchRemote(FetchRemote),
     /// An upload left for later (a large image).
     ProcessMedia(OfMedia),
-    /// A remote attachment, avatar or header to copy into local storage.
+    /// A remote attachment, avatar, header or custom emoji to copy into local storage.
     CacheRemoteMedia(CacheRemoteMedia),
     /// A scheduled status whose time has come (queued to run at it).
     PublishScheduled(ScheduledPost),
@@ -147,6 +147,8 @@ pub enum CacheRemoteMedia {
     Attachment { media_id: i64 },
     Avatar { account_id: i64, url: String },
     Header { account_id: i64, url: String },
+    /// A remote custom emoji's image, cached while the emoji still comes from `url`.
+    Emoji { emoji_id: i64, url: String },
 }
 
 impl CacheRemoteMedia {

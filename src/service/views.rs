@@ -151,6 +151,22 @@ pub async fn hydrate_on(
         }
     }
 
+    // Custom emoji only for the statuses whose text writes a `:shortcode:`.
+    let emojis = crate::service::emojis::for_statuses(
+        state,
+        rows.values().map(|r| {
+            let domain = accounts
+                .get(&r.status.account_id)
+                .and_then(|a| a.domain.as_deref());
+            (
+                r.status.id,
+                domain,
+                [r.status.content.as_str(), r.status.spoiler_text.as_str()],
+            )
+        }),
+    )
+    .await?;
+
     let view_of = |row: &StatusRow| -> Option<StatusView> {
         if !may_see(&rules, &row.status) {
             return None;
@@ -167,6 +183,7 @@ pub async fn hydrate_on(
             reblog: None,
             viewer: viewer.map(|_| flags.of(row)),
             filtered: Vec::new(),
+            emojis: emojis.get(&row.status.id).cloned().unwrap_or_default(),
             status: row.status.clone(),
         })
     };

@@ -7,6 +7,7 @@ mod cli;
 mod connection_reuse;
 mod consistency;
 mod conversations;
+mod custom_emojis;
 mod delivery;
 mod delivery_queue;
 mod discovery;

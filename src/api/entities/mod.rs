@@ -5,6 +5,7 @@
 pub mod account;
 pub mod application;
 pub mod conversation;
+pub mod emoji;
 pub mod instance;
 pub mod list;
 pub mod media;

@@ -25,6 +25,8 @@ pub struct RemoteNote {
     pub mentions: Vec<String>,
     pub tags: Vec<String>,
     pub attachments: Vec<crate::service::media::RemoteAttachment>,
+    /// Its `Emoji` tags.
+    pub emojis: Vec<crate::service::emojis::RemoteEmoji>,
     pub published: chrono::DateTime<Utc>,
 }
 
@@ -88,6 +90,7 @@ pub async fn receive_remote(state: &AppState, author: &Account, note: RemoteNote
         },
         None => None,
     };
+    record_emojis(state, author, &note).await?;
     let content = note.content(state).await?;
     let published = id::remote_time(note.published, Utc::now());
     lifecycle::create(
@@ -138,6 +141,15 @@ pub async fn edit_remote(state: &AppState, author: &Account, note: &RemoteNote) 
     let Some(status) = authored(state, author, &note.uri).await? else {
         return Ok(());
     };
+    record_emojis(state, author, note).await?;
     let content = note.content(state).await?;
     lifecycle::revise(state, author, &status, content).await
+}
+
+/// Records the custom emoji a note carries, under its author's domain.
+async fn record_emojis(state: &AppState, author: &Account, note: &RemoteNote) -> Result<()> {
+    match &author.domain {
+        Some(domain) => crate::service::emojis::record_remote(state, domain, &note.emojis).await,
+        None => Ok(()),
+    }
 }

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod action_logs;
+pub mod custom_emojis;
 pub mod domain_allows;
 pub mod domain_blocks;
 pub mod reports;
@@ -26,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .merge(domain_allows::routes())
         .merge(action_logs::routes())
         .merge(rules::routes())
+        .merge(custom_emojis::routes())
 }
 
 /// 403 unless the caller is a moderator or an admin whose token grants `scope`.
