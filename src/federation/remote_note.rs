@@ -4,8 +4,8 @@
 
 use crate::error::Error;
 use crate::federation::vocab::inbound::{is_public, Attachment, Object, Tag};
-use crate::model::{Account, Visibility};
 use crate::model::host::is_web_url;
+use crate::model::{Account, Visibility};
 use crate::service::emojis::RemoteEmoji;
 use crate::service::media::RemoteAttachment;
 use crate::service::statuses::RemoteNote;
@@ -238,14 +238,18 @@ mod tests {
             let emojis = emojis_of(&tags);
             assert!(!emojis.is_empty(), "{name} has emoji");
             for e in emojis {
-                assert!(crate::model::emoji::is_shortcode(&e.shortcode), "{name}: {e:?}");
+                assert!(
+                    crate::model::emoji::is_shortcode(&e.shortcode),
+                    "{name}: {e:?}"
+                );
                 assert!(is_web_url(&e.url), "{name}: {e:?}");
                 assert!(e.uri.is_some(), "{name}: {e:?}");
                 seen += 1;
             }
         }
         assert!(seen >= 8);
-        let blobcat = emojis_of(&[serde_json::from_value(read("fedify-2.3.6/emoji.json")).expect("tag")]);
+        let blobcat =
+            emojis_of(&[serde_json::from_value(read("fedify-2.3.6/emoji.json")).expect("tag")]);
         assert_eq!(blobcat[0].shortcode, "blobcat");
         assert_eq!(blobcat[0].url, "http://127.0.0.1:18241/emoji/blobcat.png");
         assert!(blobcat[0].updated.is_some());

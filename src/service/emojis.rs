@@ -19,10 +19,10 @@ use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::media::process::{self, ImageRole, ProcessError};
 use crate::media::{self as files, Sniffed};
+use crate::model::emoji::EmojiQuery;
 use crate::model::emoji::{self, CustomEmoji, EmojiCategory, MAX_SHORTCODE};
 use crate::service::media as uploads;
 use crate::service::queue::{self, CacheRemoteMedia, Job};
-use crate::model::emoji::EmojiQuery;
 use crate::store::emojis::{EmojiFiles, Recorded, RemoteEmojiRow};
 use crate::{id, store};
 
@@ -169,7 +169,11 @@ impl StoredImage {
 
 /// Checks an emoji image (422 for anything but a PNG, GIF or WebP image within the emoji
 /// size and pixel limits), processes it (animation kept, a static PNG made) and stores it.
-pub(crate) async fn store_image(state: &AppState, field: &str, bytes: Bytes) -> Result<StoredImage> {
+pub(crate) async fn store_image(
+    state: &AppState,
+    field: &str,
+    bytes: Bytes,
+) -> Result<StoredImage> {
     let limit = state.config.media.emoji_size_limit;
     if bytes.len() > limit {
         return Err(Error::invalid(

@@ -140,14 +140,14 @@ pub struct ScheduledPost {
 }
 
 /// The payload of `cache_remote_media`: which file to copy, tagged by `which`. An avatar or
-/// header is cached only while the account still shows `url`.
+/// header is cached only while the account still shows `url`, a custom emoji only while it
+/// still comes from `url`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "which", rename_all = "snake_case")]
 pub enum CacheRemoteMedia {
     Attachment { media_id: i64 },
     Avatar { account_id: i64, url: String },
     Header { account_id: i64, url: String },
-    /// A remote custom emoji's image, cached while the emoji still comes from `url`.
     Emoji { emoji_id: i64, url: String },
 }
 

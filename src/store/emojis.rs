@@ -71,7 +71,10 @@ pub async fn local_enabled(db: impl PgExecutor<'_>) -> Result<Vec<CustomEmoji>, 
 
 /// A page of emoji for admins, in the order of `lower(shortcode@domain)` (reversed when paging
 /// backwards with `before`, which the caller turns round).
-pub async fn page(db: impl PgExecutor<'_>, q: &EmojiQuery) -> Result<Vec<CustomEmoji>, sqlx::Error> {
+pub async fn page(
+    db: impl PgExecutor<'_>,
+    q: &EmojiQuery,
+) -> Result<Vec<CustomEmoji>, sqlx::Error> {
     let order = if q.before.is_some() { "DESC" } else { "ASC" };
     let sql = format!(
         "{} WHERE ($1::text IS NULL OR COALESCE(e.domain, '') = $1) \

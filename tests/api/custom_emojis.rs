@@ -81,7 +81,13 @@ async fn add(
 }
 
 async fn add_ok(app: &TestApp, who: &TestUser, code: &str) -> Value {
-    let (status, body) = add(app, who, Some((png(32, 32), "image/png")), &[("shortcode", code)]).await;
+    let (status, body) = add(
+        app,
+        who,
+        Some((png(32, 32), "image/png")),
+        &[("shortcode", code)],
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body
 }
@@ -100,7 +106,9 @@ async fn public_list(app: &TestApp) -> Vec<Value> {
 }
 
 fn codes(list: &[Value]) -> Vec<&str> {
-    list.iter().filter_map(|e| e["shortcode"].as_str()).collect()
+    list.iter()
+        .filter_map(|e| e["shortcode"].as_str())
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -125,8 +133,18 @@ async fn admins_add_categorise_hide_disable_and_delete_emoji() {
     assert_eq!(blob["content_type"], "image/png");
     assert!(blob.get("domain").is_none(), "{blob}");
     assert!(blob["total_file_size"].as_i64().expect("size") > 0);
-    assert_eq!(blob["uri"], json!(format!("{}/emojis/{}", app.base, blob["id"].as_str().expect("id"))));
-    assert!(local_to(&app, &blob["url"]) && local_to(&app, &blob["static_url"]), "{blob}");
+    assert_eq!(
+        blob["uri"],
+        json!(format!(
+            "{}/emojis/{}",
+            app.base,
+            blob["id"].as_str().expect("id")
+        ))
+    );
+    assert!(
+        local_to(&app, &blob["url"]) && local_to(&app, &blob["static_url"]),
+        "{blob}"
+    );
     let (status, headers, bytes) = fetch_file(&app, blob["url"].as_str().expect("url")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers["content-type"], "image/png");
@@ -134,7 +152,13 @@ async fn admins_add_categorise_hide_disable_and_delete_emoji() {
 
     // An animated GIF stays animated; its static version is a PNG of the first frame.
     let animated = gif(24, 24);
-    let (status, party) = add(&app, &admin, Some((animated.clone(), "image/gif")), &[("shortcode", "party_blob")]).await;
+    let (status, party) = add(
+        &app,
+        &admin,
+        Some((animated.clone(), "image/gif")),
+        &[("shortcode", "party_blob")],
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{party}");
     assert_eq!(party["content_type"], "image/gif");
     let (_, headers, bytes) = fetch_file(&app, party["url"].as_str().expect("url")).await;
@@ -142,20 +166,54 @@ async fn admins_add_categorise_hide_disable_and_delete_emoji() {
     assert_eq!(bytes, animated, "the animation is kept as sent");
     let (_, headers, _) = fetch_file(&app, party["static_url"].as_str().expect("static")).await;
     assert_eq!(headers["content-type"], "image/png");
-    let (status, leaf) = add(&app, &admin, Some((webp(20, 20), "image/webp")), &[("shortcode", "leaf")]).await;
+    let (status, leaf) = add(
+        &app,
+        &admin,
+        Some((webp(20, 20), "image/webp")),
+        &[("shortcode", "leaf")],
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{leaf}");
     assert_eq!(leaf["content_type"], "image/webp");
 
     // Bad inputs: 422 (403 for non-admins), and nothing stored.
     let before = emoji_rows(&app).await;
     for (image, fields, why) in [
-        (Some((b"not an image at all".to_vec(), "image/png")), vec![("shortcode", "text")], "not an image"),
-        (Some((crate::helpers::media::jpeg(16, 16), "image/jpeg")), vec![("shortcode", "photo")], "a JPEG"),
-        (Some((noisy_png(400, 300), "image/png")), vec![("shortcode", "heavy")], "too large"),
-        (Some((png(600, 600), "image/png")), vec![("shortcode", "vast")], "too many pixels"),
-        (Some((png(16, 16), "image/png")), vec![("shortcode", "a")], "too short a shortcode"),
-        (Some((png(16, 16), "image/png")), vec![("shortcode", "blob-cat")], "a dash"),
-        (Some((png(16, 16), "image/png")), vec![("shortcode", "blobcat")], "taken"),
+        (
+            Some((b"not an image at all".to_vec(), "image/png")),
+            vec![("shortcode", "text")],
+            "not an image",
+        ),
+        (
+            Some((crate::helpers::media::jpeg(16, 16), "image/jpeg")),
+            vec![("shortcode", "photo")],
+            "a JPEG",
+        ),
+        (
+            Some((noisy_png(400, 300), "image/png")),
+            vec![("shortcode", "heavy")],
+            "too large",
+        ),
+        (
+            Some((png(600, 600), "image/png")),
+            vec![("shortcode", "vast")],
+            "too many pixels",
+        ),
+        (
+            Some((png(16, 16), "image/png")),
+            vec![("shortcode", "a")],
+            "too short a shortcode",
+        ),
+        (
+            Some((png(16, 16), "image/png")),
+            vec![("shortcode", "blob-cat")],
+            "a dash",
+        ),
+        (
+            Some((png(16, 16), "image/png")),
+            vec![("shortcode", "blobcat")],
+            "taken",
+        ),
         (Some((png(16, 16), "image/png")), vec![], "no shortcode"),
         (None, vec![("shortcode", "noimage")], "no image"),
     ] {
@@ -164,9 +222,17 @@ async fn admins_add_categorise_hide_disable_and_delete_emoji() {
         assert!(body["error"].is_string(), "{why}: {body}");
     }
     for who in [&user, &moderator] {
-        let (status, body) = add(&app, who, Some((png(16, 16), "image/png")), &[("shortcode", "sneaky")]).await;
+        let (status, body) = add(
+            &app,
+            who,
+            Some((png(16, 16), "image/png")),
+            &[("shortcode", "sneaky")],
+        )
+        .await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-        let (status, _) = app.get("/api/v1/admin/custom_emojis", Some(&who.token)).await;
+        let (status, _) = app
+            .get("/api/v1/admin/custom_emojis", Some(&who.token))
+            .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
     }
     assert_eq!(emoji_rows(&app).await, before, "nothing stored");
@@ -174,11 +240,19 @@ async fn admins_add_categorise_hide_disable_and_delete_emoji() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
     // Listed by shortcode, filtered, paged with a Link header; shown one by one.
-    let (status, all) = app.get("/api/v1/admin/custom_emojis", Some(&admin.token)).await;
+    let (status, all) = app
+        .get("/api/v1/admin/custom_emojis", Some(&admin.token))
+        .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(codes(all.as_array().expect("list")), vec!["blobcat", "leaf", "party_blob"]);
+    assert_eq!(
+        codes(all.as_array().expect("list")),
+        vec!["blobcat", "leaf", "party_blob"]
+    );
     let (_, one) = app
-        .get("/api/v1/admin/custom_emojis?filter=domain:local,shortcode:leaf", Some(&admin.token))
+        .get(
+            "/api/v1/admin/custom_emojis?filter=domain:local,shortcode:leaf",
+            Some(&admin.token),
+        )
         .await;
     assert_eq!(codes(one.as_array().expect("list")), vec!["leaf"]);
     let res = app
@@ -197,18 +271,34 @@ async fn admins_add_categorise_hide_disable_and_delete_emoji() {
         .and_then(|l| l.trim().strip_prefix('<'))
         .and_then(|l| l.strip_suffix('>'))
         .expect("next link");
-    let res = app.client.get(next).bearer_auth(&admin.token).send().await.expect("next");
+    let res = app
+        .client
+        .get(next)
+        .bearer_auth(&admin.token)
+        .send()
+        .await
+        .expect("next");
     let second: Value = res.json().await.expect("json");
     assert_eq!(codes(second.as_array().expect("list")), vec!["leaf"]);
     let (status, _) = app
-        .get("/api/v1/admin/custom_emojis?filter=colour:blue", Some(&admin.token))
+        .get(
+            "/api/v1/admin/custom_emojis?filter=colour:blue",
+            Some(&admin.token),
+        )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let id = blob["id"].as_str().expect("id");
-    let (status, shown) = app.get(&format!("/api/v1/admin/custom_emojis/{id}"), Some(&admin.token)).await;
+    let (status, shown) = app
+        .get(
+            &format!("/api/v1/admin/custom_emojis/{id}"),
+            Some(&admin.token),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(shown["shortcode"], "blobcat");
-    let (status, _) = app.get("/api/v1/admin/custom_emojis/123456", Some(&admin.token)).await;
+    let (status, _) = app
+        .get("/api/v1/admin/custom_emojis/123456", Some(&admin.token))
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, categories) = app
         .get("/api/v1/admin/custom_emojis/categories", Some(&admin.token))
@@ -217,8 +307,16 @@ async fn admins_add_categorise_hide_disable_and_delete_emoji() {
     assert!(categories[0]["id"].is_string());
 
     // Everyone sees the enabled ones, without a token.
-    let res = app.client.get(app.url("/api/v1/custom_emojis")).send().await.expect("get");
-    assert!(res.headers()["cache-control"].to_str().expect("cc").contains("max-age"));
+    let res = app
+        .client
+        .get(app.url("/api/v1/custom_emojis"))
+        .send()
+        .await
+        .expect("get");
+    assert!(res.headers()["cache-control"]
+        .to_str()
+        .expect("cc")
+        .contains("max-age"));
     let list = public_list(&app).await;
     assert_eq!(codes(&list), vec!["blobcat", "leaf", "party_blob"]);
     assert_eq!(list[0]["category"], "Blobs");
@@ -230,10 +328,23 @@ async fn admins_add_categorise_hide_disable_and_delete_emoji() {
         let app = &app;
         let admin = &admin;
         async move {
-            multipart(app, Method::PATCH, &format!("/api/v1/admin/custom_emojis/{id}"), &admin.token, None, &fields).await
+            multipart(
+                app,
+                Method::PATCH,
+                &format!("/api/v1/admin/custom_emojis/{id}"),
+                &admin.token,
+                None,
+                &fields,
+            )
+            .await
         }
     };
-    let (status, changed) = patch(vec![("type", "modify"), ("category", "Cats"), ("visible_in_picker", "false")]).await;
+    let (status, changed) = patch(vec![
+        ("type", "modify"),
+        ("category", "Cats"),
+        ("visible_in_picker", "false"),
+    ])
+    .await;
     assert_eq!(status, StatusCode::OK, "{changed}");
     assert_eq!(changed["category"], "Cats");
     assert_eq!(changed["visible_in_picker"], false);
@@ -243,7 +354,11 @@ async fn admins_add_categorise_hide_disable_and_delete_emoji() {
     let (_, categories) = app
         .get("/api/v1/admin/custom_emojis/categories", Some(&admin.token))
         .await;
-    assert_eq!(categories.as_array().map(Vec::len), Some(1), "an empty category goes");
+    assert_eq!(
+        categories.as_array().map(Vec::len),
+        Some(1),
+        "an empty category goes"
+    );
     let (status, body) = patch(vec![("type", "modify"), ("shortcode", "leaf")]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let (status, body) = patch(vec![("type", "modify")]).await;
@@ -260,11 +375,17 @@ async fn admins_add_categorise_hide_disable_and_delete_emoji() {
     assert_eq!(off["disabled"], true);
     assert_eq!(codes(&public_list(&app).await), vec!["leaf", "party_blob"]);
     let (_, disabled) = app
-        .get("/api/v1/admin/custom_emojis?filter=disabled", Some(&admin.token))
+        .get(
+            "/api/v1/admin/custom_emojis?filter=disabled",
+            Some(&admin.token),
+        )
         .await;
     assert_eq!(codes(disabled.as_array().expect("list")), vec!["blob_cat"]);
     patch(vec![("type", "enable")]).await;
-    assert_eq!(codes(&public_list(&app).await), vec!["blob_cat", "leaf", "party_blob"]);
+    assert_eq!(
+        codes(&public_list(&app).await),
+        vec!["blob_cat", "leaf", "party_blob"]
+    );
 
     // Deleted with its files.
     let res = app
@@ -284,7 +405,12 @@ async fn admins_add_categorise_hide_disable_and_delete_emoji() {
         .expect("delete");
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(codes(&public_list(&app).await), vec!["leaf", "party_blob"]);
-    let (status, _) = app.get(&format!("/api/v1/admin/custom_emojis/{id}"), Some(&admin.token)).await;
+    let (status, _) = app
+        .get(
+            &format!("/api/v1/admin/custom_emojis/{id}"),
+            Some(&admin.token),
+        )
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _, _) = fetch_file(&app, blob["url"].as_str().expect("url")).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "the file went with it");
@@ -301,7 +427,10 @@ fn import(app: &TestApp, media: &Path, args: &[&str]) -> (bool, String) {
     let out = cmd
         .env("ROOKERY_LOG__LEVEL", "warn")
         .env("ROOKERY_DOMAIN", app.addr.to_string())
-        .env("ROOKERY_DATABASE__URL", crate::helpers::database_url(&app.db_options))
+        .env(
+            "ROOKERY_DATABASE__URL",
+            crate::helpers::database_url(&app.db_options),
+        )
         .env("ROOKERY_MEDIA__LOCAL_DIR", media)
         .env("ROOKERY_JOBS__WORKERS", "0")
         .args(["admin", "emoji", "import"])
@@ -350,10 +479,20 @@ async fn the_cli_imports_images_and_archives_and_refuses_hostile_entries() {
         tar_entry(&mut builder, "pack/big.png", &noisy_png(400, 300));
         builder.into_inner().expect("tar").finish().expect("gzip");
     }
-    let (ok, out) = import(&app, media.path(), &[tgz.to_str().expect("path"), "--category", "Pack"]);
+    let (ok, out) = import(
+        &app,
+        media.path(),
+        &[tgz.to_str().expect("path"), "--category", "Pack"],
+    );
     assert!(ok, "{out}");
-    assert!(out.contains("imported :blob_a:") && out.contains("imported :blob_b:"), "{out}");
-    assert!(out.contains("refused ../evil.png: its path leaves the archive"), "{out}");
+    assert!(
+        out.contains("imported :blob_a:") && out.contains("imported :blob_b:"),
+        "{out}"
+    );
+    assert!(
+        out.contains("refused ../evil.png: its path leaves the archive"),
+        "{out}"
+    );
     assert!(out.contains("refused pack/big.png: larger than"), "{out}");
     assert!(out.contains("skipped pack/README.txt"), "{out}");
     assert!(out.contains("imported 2, skipped 1, refused 2"), "{out}");
@@ -377,17 +516,40 @@ async fn the_cli_imports_images_and_archives_and_refuses_hostile_entries() {
     let (ok, out) = import(&app, media.path(), &[zipped.to_str().expect("path")]);
     assert!(ok, "{out}");
     assert!(out.contains("imported :zip_a:"), "{out}");
-    assert!(out.contains("refused ../../escape.png: its path leaves the archive"), "{out}");
+    assert!(
+        out.contains("refused ../../escape.png: its path leaves the archive"),
+        "{out}"
+    );
     assert!(out.contains("refused huge.png: larger than"), "{out}");
 
     // One image, its shortcode given; again without --overwrite it is skipped.
     let single = inside.join("whatever.webp");
     std::fs::write(&single, webp(16, 16)).expect("write");
-    let (ok, out) = import(&app, media.path(), &[single.to_str().expect("path"), "--shortcode", "single_one"]);
+    let (ok, out) = import(
+        &app,
+        media.path(),
+        &[single.to_str().expect("path"), "--shortcode", "single_one"],
+    );
     assert!(ok, "{out}");
-    let (ok, out) = import(&app, media.path(), &[single.to_str().expect("path"), "--shortcode", "single_one"]);
-    assert!(ok && out.contains("skipped") && out.contains("exists already"), "{out}");
-    let (ok, out) = import(&app, media.path(), &[single.to_str().expect("path"), "--shortcode", "single_one", "--overwrite"]);
+    let (ok, out) = import(
+        &app,
+        media.path(),
+        &[single.to_str().expect("path"), "--shortcode", "single_one"],
+    );
+    assert!(
+        ok && out.contains("skipped") && out.contains("exists already"),
+        "{out}"
+    );
+    let (ok, out) = import(
+        &app,
+        media.path(),
+        &[
+            single.to_str().expect("path"),
+            "--shortcode",
+            "single_one",
+            "--overwrite",
+        ],
+    );
     assert!(ok && out.contains("imported :single_one:"), "{out}");
     let not_image = inside.join("notes.png");
     std::fs::write(&not_image, b"plain text").expect("write");
@@ -395,7 +557,10 @@ async fn the_cli_imports_images_and_archives_and_refuses_hostile_entries() {
     assert!(!ok && out.contains("refused"), "{out}");
 
     let list = public_list(&app).await;
-    assert_eq!(codes(&list), vec!["blob_a", "blob_b", "single_one", "zip_a"]);
+    assert_eq!(
+        codes(&list),
+        vec!["blob_a", "blob_b", "single_one", "zip_a"]
+    );
     assert_eq!(list[0]["category"], "Pack");
     for e in &list {
         let (status, _, _) = fetch_file(&app, e["url"].as_str().expect("url")).await;
@@ -407,7 +572,9 @@ async fn the_cli_imports_images_and_archives_and_refuses_hostile_entries() {
 }
 
 async fn status_of(app: &TestApp, who: &TestUser, id: &str) -> Value {
-    let (status, body) = app.get(&format!("/api/v1/statuses/{id}"), Some(&who.token)).await;
+    let (status, body) = app
+        .get(&format!("/api/v1/statuses/{id}"), Some(&who.token))
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body
 }
@@ -427,7 +594,12 @@ async fn activity_json(app: &TestApp, url: &str) -> Value {
 fn emoji_tags(doc: &Value) -> Vec<Value> {
     doc["tag"]
         .as_array()
-        .map(|tags| tags.iter().filter(|t| t["type"] == "Emoji").cloned().collect())
+        .map(|tags| {
+            tags.iter()
+                .filter(|t| t["type"] == "Emoji")
+                .cloned()
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -440,7 +612,11 @@ async fn shortcodes_in_statuses_and_profiles_become_emojis_and_emoji_tags() {
     add_ok(&app, &admin, "heron").await;
 
     let post = app
-        .post_status(&alice, "hello :blobcat: and :nothing:", json!({ "spoiler_text": "birds :heron:" }))
+        .post_status(
+            &alice,
+            "hello :blobcat: and :nothing:",
+            json!({ "spoiler_text": "birds :heron:" }),
+        )
         .await;
     let emojis = post["emojis"].as_array().expect("emojis");
     assert_eq!(codes(emojis), vec!["blobcat", "heron"], "{post}");
@@ -453,7 +629,10 @@ async fn shortcodes_in_statuses_and_profiles_become_emojis_and_emoji_tags() {
     let note = activity_json(&app, post["uri"].as_str().expect("uri")).await;
     let tags = emoji_tags(&note);
     assert_eq!(tags.len(), 2, "{note}");
-    let tag = tags.iter().find(|t| t["name"] == ":blobcat:").expect("blobcat tag");
+    let tag = tags
+        .iter()
+        .find(|t| t["name"] == ":blobcat:")
+        .expect("blobcat tag");
     assert_eq!(tag["id"], blob["uri"]);
     assert_eq!(tag["icon"]["type"], "Image");
     assert_eq!(tag["icon"]["mediaType"], "image/png");
@@ -468,9 +647,22 @@ async fn shortcodes_in_statuses_and_profiles_become_emojis_and_emoji_tags() {
 
     // An edit's versions carry the emoji each wrote.
     app.edit_status(&alice, id, "now only :heron:").await;
-    let (_, history) = app.get(&format!("/api/v1/statuses/{id}/history"), Some(&alice.token)).await;
-    assert_eq!(codes(history[0]["emojis"].as_array().expect("first")), vec!["blobcat", "heron"], "{history}");
-    assert_eq!(codes(history[1]["emojis"].as_array().expect("now")), vec!["heron"], "{history}");
+    let (_, history) = app
+        .get(
+            &format!("/api/v1/statuses/{id}/history"),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(
+        codes(history[0]["emojis"].as_array().expect("first")),
+        vec!["blobcat", "heron"],
+        "{history}"
+    );
+    assert_eq!(
+        codes(history[1]["emojis"].as_array().expect("now")),
+        vec!["heron"],
+        "{history}"
+    );
 
     // Name, bio and fields: the account's emojis and the actor's tags.
     let (status, me) = app
@@ -486,29 +678,70 @@ async fn shortcodes_in_statuses_and_profiles_become_emojis_and_emoji_tags() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{me}");
-    assert_eq!(codes(me["emojis"].as_array().expect("emojis")), vec!["blobcat", "heron"], "{me}");
-    let (_, account) = app.get(&format!("/api/v1/accounts/{}", alice.id), None).await;
-    assert_eq!(codes(account["emojis"].as_array().expect("emojis")), vec!["blobcat", "heron"]);
+    assert_eq!(
+        codes(me["emojis"].as_array().expect("emojis")),
+        vec!["blobcat", "heron"],
+        "{me}"
+    );
+    let (_, account) = app
+        .get(&format!("/api/v1/accounts/{}", alice.id), None)
+        .await;
+    assert_eq!(
+        codes(account["emojis"].as_array().expect("emojis")),
+        vec!["blobcat", "heron"]
+    );
     let actor = activity_json(&app, &format!("{}/users/alice", app.base)).await;
-    let names: Vec<&str> = emoji_tags(&actor).iter().map(|t| t["name"].as_str().unwrap_or("")).map(|n| if n == ":blobcat:" { "blobcat" } else { "heron" }).collect();
+    let names: Vec<&str> = emoji_tags(&actor)
+        .iter()
+        .map(|t| t["name"].as_str().unwrap_or(""))
+        .map(|n| if n == ":blobcat:" { "blobcat" } else { "heron" })
+        .collect();
     assert_eq!(emoji_tags(&actor).len(), 2, "{actor}");
     assert!(names.contains(&"blobcat") && names.contains(&"heron"));
 
     // An emoji added later shows at once in what already writes it (the field's :party:).
     add_ok(&app, &admin, "party").await;
-    let (_, account) = app.get(&format!("/api/v1/accounts/{}", alice.id), None).await;
-    assert_eq!(codes(account["emojis"].as_array().expect("emojis")), vec!["blobcat", "heron", "party"], "{account}");
+    let (_, account) = app
+        .get(&format!("/api/v1/accounts/{}", alice.id), None)
+        .await;
+    assert_eq!(
+        codes(account["emojis"].as_array().expect("emojis")),
+        vec!["blobcat", "heron", "party"],
+        "{account}"
+    );
 
     // Disabled: gone from statuses and accounts alike, cached or not.
     let blob_id = blob["id"].as_str().expect("id");
-    let (status, _) = multipart(&app, Method::PATCH, &format!("/api/v1/admin/custom_emojis/{blob_id}"), &admin.token, None, &[("type", "disable")]).await;
+    let (status, _) = multipart(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/admin/custom_emojis/{blob_id}"),
+        &admin.token,
+        None,
+        &[("type", "disable")],
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
-    let (_, account) = app.get(&format!("/api/v1/accounts/{}", alice.id), None).await;
-    assert_eq!(codes(account["emojis"].as_array().expect("emojis")), vec!["heron", "party"], "{account}");
-    let again = app.post_status(&alice, ":blobcat: :heron:", json!({})).await;
-    assert_eq!(codes(again["emojis"].as_array().expect("emojis")), vec!["heron"]);
+    let (_, account) = app
+        .get(&format!("/api/v1/accounts/{}", alice.id), None)
+        .await;
+    assert_eq!(
+        codes(account["emojis"].as_array().expect("emojis")),
+        vec!["heron", "party"],
+        "{account}"
+    );
+    let again = app
+        .post_status(&alice, ":blobcat: :heron:", json!({}))
+        .await;
+    assert_eq!(
+        codes(again["emojis"].as_array().expect("emojis")),
+        vec!["heron"]
+    );
     let shown = status_of(&app, &alice, id).await;
-    assert_eq!(codes(shown["emojis"].as_array().expect("emojis")), vec!["heron"]);
+    assert_eq!(
+        codes(shown["emojis"].as_array().expect("emojis")),
+        vec!["heron"]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -536,11 +769,21 @@ async fn remote_emoji_arrive_with_statuses_and_profiles_and_are_cached() {
     assert_eq!(codes(emojis), vec!["blobcat"], "{copy}");
     // Cached on B: B serves the image and its static version.
     eventually(&a, &b, "the emoji image is cached", async || {
-        let (_, s) = b.get(&format!("/api/v1/statuses/{}", copy["id"].as_str().unwrap_or("")), Some(&bob.token)).await;
+        let (_, s) = b
+            .get(
+                &format!("/api/v1/statuses/{}", copy["id"].as_str().unwrap_or("")),
+                Some(&bob.token),
+            )
+            .await;
         local_to(&b, &s["emojis"][0]["url"])
     })
     .await;
-    let (_, s) = b.get(&format!("/api/v1/statuses/{}", copy["id"].as_str().expect("id")), Some(&bob.token)).await;
+    let (_, s) = b
+        .get(
+            &format!("/api/v1/statuses/{}", copy["id"].as_str().expect("id")),
+            Some(&bob.token),
+        )
+        .await;
     let cached = &s["emojis"][0];
     assert!(local_to(&b, &cached["static_url"]), "{cached}");
     let (status, _, bytes) = fetch_file(&b, cached["url"].as_str().expect("url")).await;
@@ -550,7 +793,9 @@ async fn remote_emoji_arrive_with_statuses_and_profiles_and_are_cached() {
 
     // The profile's emoji too.
     eventually(&a, &b, "the profile shows its emoji, cached", async || {
-        let (_, account) = b.get(&format!("/api/v1/accounts/{alice_on_b}"), Some(&bob.token)).await;
+        let (_, account) = b
+            .get(&format!("/api/v1/accounts/{alice_on_b}"), Some(&bob.token))
+            .await;
         account["emojis"][0]["shortcode"] == "blobcat" && local_to(&b, &account["emojis"][0]["url"])
     })
     .await;
@@ -558,7 +803,10 @@ async fn remote_emoji_arrive_with_statuses_and_profiles_and_are_cached() {
     // The admin of B sees it as a remote emoji of A's domain.
     let b_admin = b.admin().await;
     let (_, list) = b
-        .get(&format!("/api/v1/admin/custom_emojis?filter=domain:{}", a.addr), Some(&b_admin.token))
+        .get(
+            &format!("/api/v1/admin/custom_emojis?filter=domain:{}", a.addr),
+            Some(&b_admin.token),
+        )
         .await;
     assert_eq!(list[0]["shortcode"], "blobcat", "{list}");
     assert_eq!(list[0]["domain"], json!(a.addr.to_string()));
@@ -607,10 +855,18 @@ async fn emoji_reactions_count_as_favourites_and_are_withdrawn() {
         "icon": { "type": "Image", "url": format!("http://{host}/emoji/blobfox.png") },
     }], "content": ":blobfox:" });
     let reaction = react(&host, "r1", "EmojiReact", uri, emoji_tag);
-    assert_eq!(post_signed(&app, &eve_signs, &reaction).await, StatusCode::ACCEPTED);
+    assert_eq!(
+        post_signed(&app, &eve_signs, &reaction).await,
+        StatusCode::ACCEPTED
+    );
     app.drain_jobs().await;
     assert_eq!(favourites().await, 1);
-    let (_, by) = app.get(&format!("/api/v1/statuses/{id}/favourited_by"), Some(&alice.token)).await;
+    let (_, by) = app
+        .get(
+            &format!("/api/v1/statuses/{id}/favourited_by"),
+            Some(&alice.token),
+        )
+        .await;
     assert_eq!(by[0]["acct"], json!(format!("eve@{host}")), "{by}");
     let undo = react(&host, "u1", "Undo", "", json!({}));
     let undo = {
@@ -618,7 +874,10 @@ async fn emoji_reactions_count_as_favourites_and_are_withdrawn() {
         u["object"] = reaction.clone();
         u
     };
-    assert_eq!(post_signed(&app, &eve_signs, &undo).await, StatusCode::ACCEPTED);
+    assert_eq!(
+        post_signed(&app, &eve_signs, &undo).await,
+        StatusCode::ACCEPTED
+    );
     app.drain_jobs().await;
     assert_eq!(favourites().await, 0);
 
@@ -634,13 +893,23 @@ async fn emoji_reactions_count_as_favourites_and_are_withdrawn() {
     assert_eq!(favourites().await, 0);
 
     // Misskey's Like with a reaction, and its Undo.
-    let misskey = react(&host, "m1", "Like", uri, json!({ "content": ":blobcat:", "_misskey_reaction": ":blobcat:" }));
+    let misskey = react(
+        &host,
+        "m1",
+        "Like",
+        uri,
+        json!({ "content": ":blobcat:", "_misskey_reaction": ":blobcat:" }),
+    );
     post_signed(&app, &eve_signs, &misskey).await;
     app.drain_jobs().await;
     assert_eq!(favourites().await, 1);
     let (_, notifications) = app.get("/api/v1/notifications", Some(&alice.token)).await;
     assert!(
-        notifications.as_array().expect("list").iter().any(|n| n["type"] == "favourite"),
+        notifications
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|n| n["type"] == "favourite"),
         "{notifications}"
     );
     let mut undo = react(&host, "u3", "Undo", "", json!({}));

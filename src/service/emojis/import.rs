@@ -72,7 +72,11 @@ fn format_of(path: &Path) -> Format {
 }
 
 /// Imports the image or archive at `path`.
-pub async fn import(state: &AppState, path: &Path, options: &ImportOptions) -> Result<ImportReport> {
+pub async fn import(
+    state: &AppState,
+    path: &Path,
+    options: &ImportOptions,
+) -> Result<ImportReport> {
     let limit = state.config.media.emoji_size_limit;
     let format = format_of(path);
     if matches!(format, Format::Single) {
@@ -165,7 +169,15 @@ async fn take(
             };
             update(state, known.id, change).await
         }
-        None => create(state, &shortcode, options.category.as_deref(), Bytes::from(bytes)).await,
+        None => {
+            create(
+                state,
+                &shortcode,
+                options.category.as_deref(),
+                Bytes::from(bytes),
+            )
+            .await
+        }
     };
     match outcome {
         Ok(_) => report.imported.push(shortcode),

@@ -15,16 +15,13 @@ use crate::api::params::{ParamsWithFiles, Query};
 use crate::api::{de, path_id};
 use crate::app::AppState;
 use crate::error::{Error, Result};
-use crate::service::emojis::{self, EmojiUpdate, UpdateKind};
 use crate::model::emoji::EmojiQuery;
+use crate::service::emojis::{self, EmojiUpdate, UpdateKind};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/admin/custom_emojis", get(index).post(create))
-        .route(
-            "/api/v1/admin/custom_emojis/categories",
-            get(categories),
-        )
+        .route("/api/v1/admin/custom_emojis/categories", get(categories))
         .route(
             "/api/v1/admin/custom_emojis/{id}",
             get(show).patch(update).delete(destroy),
