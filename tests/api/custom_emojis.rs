@@ -673,7 +673,7 @@ async fn shortcodes_in_statuses_and_profiles_become_emojis_and_emoji_tags() {
             Some(json!({
                 "display_name": "Alice :blobcat:",
                 "note": "I keep :heron:s",
-                "fields_attributes": { "0": { "name": "Pet", "value": ":party: no, :blobcat:" } },
+                "fields_attributes": [{ "name": "Pet", "value": ":party: no, :blobcat:" }],
             })),
         )
         .await;
@@ -691,13 +691,10 @@ async fn shortcodes_in_statuses_and_profiles_become_emojis_and_emoji_tags() {
         vec!["blobcat", "heron"]
     );
     let actor = activity_json(&app, &format!("{}/users/alice", app.base)).await;
-    let names: Vec<&str> = emoji_tags(&actor)
-        .iter()
-        .map(|t| t["name"].as_str().unwrap_or(""))
-        .map(|n| if n == ":blobcat:" { "blobcat" } else { "heron" })
-        .collect();
-    assert_eq!(emoji_tags(&actor).len(), 2, "{actor}");
-    assert!(names.contains(&"blobcat") && names.contains(&"heron"));
+    let tags = emoji_tags(&actor);
+    let mut names: Vec<&str> = tags.iter().filter_map(|t| t["name"].as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(names, vec![":blobcat:", ":heron:"], "{actor}");
 
     // An emoji added later shows at once in what already writes it (the field's :party:).
     add_ok(&app, &admin, "party").await;
