@@ -167,8 +167,8 @@ fn rich_view() -> StatusView {
     let alice = local("alice");
     let bob = remote("bob", "mastodon.example");
     let mut s = status(&alice, 101, Visibility::Public);
-    s.content = "<p>@bob look #Rust :heron:</p>".into();
-    s.spoiler_text = "birds :blob_gif:".into();
+    s.content = "<p>@bob look #Rust</p>".into();
+    s.spoiler_text = "birds".into();
     s.sensitive = true;
     s.language = Some("en".into());
     s.edited_at = Some(at(120));
@@ -953,6 +953,12 @@ fn rookery_activities_are_understood_as_meant() {
             if *h == bob.uri && n == "@bob@mastodon.example")));
     assert!(note.tag.iter().any(|t| matches!(t,
         InTag::Hashtag { name: Some(n), .. } if n == "#rust")));
+    let emojis = crate::federation::remote_note::emojis_of(&note.tag);
+    let codes: Vec<&str> = emojis.iter().map(|e| e.shortcode.as_str()).collect();
+    assert_eq!(codes, vec!["blob_gif", "heron"]);
+    assert_eq!(emojis[1].url, format!("{BASE}/system/media/heron.png"));
+    assert_eq!(emojis[1].uri.as_deref(), Some(&*format!("{BASE}/emojis/11")));
+    assert_eq!(emojis[1].updated, Some(at(5)));
     let image = &note.attachment[0];
     assert_eq!(image.name.as_deref(), Some("a heron"));
     assert_eq!(image.focal_point, Some((0.25, -0.5)));
