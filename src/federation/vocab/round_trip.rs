@@ -957,7 +957,10 @@ fn rookery_activities_are_understood_as_meant() {
     let codes: Vec<&str> = emojis.iter().map(|e| e.shortcode.as_str()).collect();
     assert_eq!(codes, vec!["blob_gif", "heron"]);
     assert_eq!(emojis[1].url, format!("{BASE}/system/media/heron.png"));
-    assert_eq!(emojis[1].uri.as_deref(), Some(&*format!("{BASE}/emojis/11")));
+    assert_eq!(
+        emojis[1].uri.as_deref(),
+        Some(&*format!("{BASE}/emojis/11"))
+    );
     assert_eq!(emojis[1].updated, Some(at(5)));
     let image = &note.attachment[0];
     assert_eq!(image.name.as_deref(), Some("a heron"));
