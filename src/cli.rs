@@ -55,6 +55,31 @@ pub enum AdminCommand {
     Moderation(crate::moderation_cli::ModerationCommand),
     /// Show the job queue: depth by kind and state, the oldest due job, failing hosts.
     Queue,
+    /// Manage custom emoji.
+    #[command(subcommand)]
+    Emoji(EmojiCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum EmojiCommand {
+    /// Import custom emoji, as `tootctl emoji import`: one PNG, GIF or WebP image, or a
+    /// .tar.gz/.tgz or .zip archive of images whose file names are their shortcodes.
+    Import(EmojiImport),
+}
+
+#[derive(Args, Debug)]
+pub struct EmojiImport {
+    /// The image or archive.
+    pub path: PathBuf,
+    /// The shortcode of a single image (default: its file name without extension).
+    #[arg(long)]
+    pub shortcode: Option<String>,
+    /// The category to put the emoji in.
+    #[arg(long)]
+    pub category: Option<String>,
+    /// Replace the image of emoji that exist already (otherwise they are skipped).
+    #[arg(long)]
+    pub overwrite: bool,
 }
 
 #[derive(Args, Debug)]
@@ -293,6 +318,40 @@ async fn run_admin(state: &AppState, command: AdminCommand) -> anyhow::Result<()
         }
         AdminCommand::Moderation(command) => crate::moderation_cli::run(state, command).await?,
         AdminCommand::Queue => print_queue(state).await?,
+        AdminCommand::Emoji(EmojiCommand::Import(args)) => import_emoji(state, args).await?,
+    }
+    Ok(())
+}
+
+/// `rookery admin emoji import`: one line per emoji imported, skipped or refused, then a
+/// summary; fails when an archive cannot be read or a single image is refused.
+async fn import_emoji(state: &AppState, args: EmojiImport) -> anyhow::Result<()> {
+    use crate::service::emojis::import::{import, ImportOptions};
+    let options = ImportOptions {
+        shortcode: args.shortcode,
+        category: args.category,
+        overwrite: args.overwrite,
+    };
+    let report = import(state, &args.path, &options)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    for code in &report.imported {
+        println!("imported :{code}:");
+    }
+    for (name, why) in &report.skipped {
+        println!("skipped {name}: {why}");
+    }
+    for (name, why) in &report.refused {
+        println!("refused {name}: {why}");
+    }
+    println!(
+        "imported {}, skipped {}, refused {}",
+        report.imported.len(),
+        report.skipped.len(),
+        report.refused.len()
+    );
+    if report.imported.is_empty() && !report.refused.is_empty() && report.skipped.is_empty() {
+        anyhow::bail!("nothing was imported");
     }
     Ok(())
 }

@@ -321,6 +321,8 @@ pub struct MediaConfig {
     pub video_size_limit: usize,
     pub audio_size_limit: usize,
     pub description_characters: usize,
+    pub emoji_size_limit: usize,
+    pub emoji_matrix_limit: u64,
     pub sync_pixels: u64,
     pub unattached_retention_hours: u64,
     pub remote_cache: RemoteCache,

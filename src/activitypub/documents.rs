@@ -37,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{username}/following", get(following))
         .route("/users/{username}/collections/featured", get(featured))
         .route("/users/{username}/follows/{id}", get(follow_activity))
+        .route("/emojis/{id}", get(emoji))
 }
 
 /// Whether the client asked for ActivityStreams JSON rather than a page.
@@ -69,6 +70,21 @@ async fn local_account(state: &AppState, username: &str) -> Result<Account> {
         Some(a) if !a.is_suspended() && a.actor_type != "Application" => Ok(a),
         _ => Err(Error::NotFound),
     }
+}
+
+/// `/emojis/:id`: an enabled local custom emoji, as the `Emoji` its tags name (peers may
+/// dereference the id).
+pub async fn emoji(
+    State(state): State<AppState>,
+    _authorized: SignedGet,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let id = crate::id::parse(&id).ok_or(Error::NotFound)?;
+    let emoji = service::emojis::get(&state, id).await?;
+    if !emoji.is_local() || emoji.disabled {
+        return Err(Error::NotFound);
+    }
+    Ok(activity_json(convert::emoji_tag(&emoji, &state.base_url())))
 }
 
 pub async fn instance_actor(State(state): State<AppState>) -> Result<Response> {

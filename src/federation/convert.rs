@@ -10,7 +10,7 @@ use super::vocab::{
 };
 use crate::clock::timestamp as datetime;
 use crate::model::account::{default_avatar, default_header};
-use crate::model::{Account, Status, StatusView, Visibility};
+use crate::model::{Account, CustomEmoji, Status, StatusView, Visibility};
 
 /// The actor document of a local account.
 pub fn actor(a: &Account, base_url: &str) -> Actor {
@@ -63,7 +63,21 @@ pub fn actor(a: &Account, base_url: &str) -> Actor {
             .collect(),
         also_known_as: a.also_known_as.clone(),
         moved_to: a.moved_to_uri.clone(),
-        tag: Vec::new(),
+        tag: a.emojis.iter().map(|e| emoji_tag(e, base_url)).collect(),
+    }
+}
+
+/// A custom emoji as the `Emoji` tag Mastodon sends: the image with its type, and when it
+/// last changed (peers fetch it again when that is newer than what they hold).
+pub fn emoji_tag(e: &CustomEmoji, base_url: &str) -> Tag {
+    Tag::Emoji {
+        id: e.ap_id(base_url),
+        name: e.colon_name(),
+        updated: datetime(&e.image_updated_at),
+        icon: Image::new(
+            e.image_url.clone(),
+            Some(e.content_type.clone()).filter(|t| !t.is_empty()),
+        ),
     }
 }
 
@@ -139,6 +153,7 @@ pub fn note(view: &StatusView, in_reply_to: Option<String>, base_url: &str) -> N
         Some(p) if p.multiple => (Vec::new(), options),
         _ => (options, Vec::new()),
     };
+    tag.extend(view.emojis.iter().map(|e| emoji_tag(e, base_url)));
     Note {
         id: s.uri.clone(),
         kind: if poll.is_some() { "Question" } else { "Note" },

@@ -4,7 +4,9 @@
 
 use crate::error::Error;
 use crate::federation::vocab::inbound::{is_public, Attachment, Object, Tag};
+use crate::model::host::is_web_url;
 use crate::model::{Account, Visibility};
+use crate::service::emojis::RemoteEmoji;
 use crate::service::media::RemoteAttachment;
 use crate::service::statuses::RemoteNote;
 
@@ -66,7 +68,30 @@ pub fn note_from(object: &Object, signer: &Account, uri: &str) -> RemoteNote {
         updated: object.updated,
         attachments: object.attachment.iter().filter_map(attachment).collect(),
         poll: crate::service::polls::PollContent::from_question(object),
+        emojis: emojis_of(&object.tag),
     }
+}
+
+/// The custom emoji among a note's or an actor's tags, as the emoji service records them:
+/// a `:shortcode:` name and an icon with a web URL; the shortcode checked by the service.
+pub fn emojis_of(tags: &[Tag]) -> Vec<RemoteEmoji> {
+    tags.iter()
+        .filter_map(|t| match t {
+            Tag::Emoji(e) => Some(e),
+            _ => None,
+        })
+        .filter_map(|e| {
+            let name = e.name.as_deref()?.trim();
+            let shortcode = name.strip_prefix(':').unwrap_or(name);
+            let shortcode = shortcode.strip_suffix(':').unwrap_or(shortcode);
+            Some(RemoteEmoji {
+                shortcode: shortcode.to_string(),
+                uri: e.id.clone().filter(|id| is_web_url(id)),
+                url: e.icon.as_ref()?.url.first()?.clone(),
+                updated: e.updated,
+            })
+        })
+        .collect()
 }
 
 /// A received attachment as the media service records it: one with a web URL; focal points
@@ -179,6 +204,57 @@ mod tests {
                 )),
             ]
         })
+    }
+
+    /// Every captured document with custom emoji (GoToSocial's and Fedify's notes, actors
+    /// and their `Emoji` objects) gives each emoji a shortcode, a web image and its id.
+    #[test]
+    fn captured_emoji_are_read() {
+        use crate::federation::vocab::inbound::Tag;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/peers");
+        let read = |name: &str| -> Value {
+            let text = std::fs::read_to_string(root.join(name)).expect("fixture");
+            serde_json::from_str(&text).expect("JSON")
+        };
+        let mut seen = 0;
+        for name in [
+            "gotosocial-0.20/create-note-emoji.json",
+            "gotosocial-0.20/note-public.json",
+            "gotosocial-0.20/actor-person.json",
+            "gotosocial-0.20/update-person.json",
+            "gotosocial-0.20/emoji.json",
+            "fedify-2.3.6/create-note-emoji.json",
+            "fedify-2.3.6/note-emoji.json",
+            "fedify-2.3.6/emoji.json",
+        ] {
+            let doc = read(name);
+            let tags: Vec<Tag> = if doc["type"] == "Emoji" {
+                vec![serde_json::from_value(doc).expect("an Emoji")]
+            } else {
+                let object: Object = serde_json::from_value(doc).expect("an object");
+                match object.embedded() {
+                    Some(inner) => inner.tag.clone(),
+                    None => object.tag.clone(),
+                }
+            };
+            let emojis = emojis_of(&tags);
+            assert!(!emojis.is_empty(), "{name} has emoji");
+            for e in emojis {
+                assert!(
+                    crate::model::emoji::is_shortcode(&e.shortcode),
+                    "{name}: {e:?}"
+                );
+                assert!(is_web_url(&e.url), "{name}: {e:?}");
+                assert!(e.uri.is_some(), "{name}: {e:?}");
+                seen += 1;
+            }
+        }
+        assert!(seen >= 8);
+        let blobcat =
+            emojis_of(&[serde_json::from_value(read("fedify-2.3.6/emoji.json")).expect("tag")]);
+        assert_eq!(blobcat[0].shortcode, "blobcat");
+        assert_eq!(blobcat[0].url, "http://127.0.0.1:18241/emoji/blobcat.png");
+        assert!(blobcat[0].updated.is_some());
     }
 
     proptest! {

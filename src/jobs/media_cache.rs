@@ -1,4 +1,5 @@
-//! `cache_remote_media`: downloads a remote attachment, avatar or header into local storage
+//! `cache_remote_media`: downloads a remote attachment, avatar, header or custom emoji into
+//! local storage
 //! (see `service::media_cache`). Never done in the inbox request: a slow or large remote file
 //! costs a worker, not a peer's delivery.
 
@@ -23,6 +24,9 @@ pub async fn run(state: &AppState, job: &CacheRemoteMedia) -> Outcome {
         CacheRemoteMedia::Header { account_id, url } => {
             span.record("account.id", account_id);
             media_cache::cache_profile_image(state, *account_id, ProfileImage::Header, url).await
+        }
+        CacheRemoteMedia::Emoji { emoji_id, url } => {
+            media_cache::cache_emoji(state, *emoji_id, url).await
         }
     };
     match result {

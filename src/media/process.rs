@@ -26,6 +26,9 @@ pub enum ImageRole {
     /// A link preview card's image: scaled down (never up) to fit a `side`×`side` box, a
     /// still JPEG or PNG, with a blurhash.
     Card { side: u32 },
+    /// A custom emoji: kept as sent when it may be animated (GIF, WebP, animated PNG), a
+    /// still PNG re-encoded; the preview is a still PNG of the first frame (`static_url`).
+    Emoji,
 }
 
 /// Mastodon's sizes for avatars and headers.
@@ -160,6 +163,29 @@ pub fn process_image(
                 blurhash: blurhash_of(&small),
             })
         }
+        ImageRole::Emoji => {
+            let animated = match format {
+                Sniffed::Gif | Sniffed::WebP => true,
+                Sniffed::Png => is_animated_png(bytes),
+                _ => false,
+            };
+            let still = encode(&img, Sniffed::Png)?;
+            let original = if animated {
+                Encoded {
+                    bytes: bytes.to_vec(),
+                    format,
+                    width: img.width(),
+                    height: img.height(),
+                }
+            } else {
+                encode(&img, Sniffed::Png)?
+            };
+            Ok(Processed {
+                original,
+                preview: Some(still),
+                blurhash: None,
+            })
+        }
         ImageRole::Avatar { side } => {
             let out = img.resize_to_fill(side, side, FilterType::Lanczos3);
             Ok(Processed {
@@ -177,6 +203,20 @@ pub fn process_image(
             })
         }
     }
+}
+
+/// Whether a PNG is animated (APNG): an `acTL` chunk comes before the first `IDAT`.
+fn is_animated_png(bytes: &[u8]) -> bool {
+    let mut at = 8;
+    while let Some(header) = bytes.get(at..at + 8) {
+        let len = u32::from_be_bytes([header[0], header[1], header[2], header[3]]) as usize;
+        match &header[4..8] {
+            b"acTL" => return true,
+            b"IDAT" => return false,
+            _ => at = at.saturating_add(12).saturating_add(len),
+        }
+    }
+    false
 }
 
 /// Scales `img` down (never up) to at most `pixels` pixels, keeping its aspect ratio.
@@ -315,6 +355,15 @@ mod tests {
         let p = process_image(&png(1280, 720), Sniffed::Png, 33_177_600, role).expect("ok");
         assert_eq!((p.original.width, p.original.height), (640, 360));
         assert!(p.blurhash.is_some());
+    }
+
+    #[test]
+    fn emoji_keep_animation_and_get_a_still() {
+        let p = process_image(&png(64, 32), Sniffed::Png, 1_000_000, ImageRole::Emoji).expect("ok");
+        assert_eq!(p.original.format, Sniffed::Png);
+        assert_eq!((p.original.width, p.original.height), (64, 32));
+        assert_eq!(p.preview.expect("static").format, Sniffed::Png);
+        assert!(!is_animated_png(&png(4, 4)));
     }
 
     #[test]

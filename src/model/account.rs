@@ -54,6 +54,9 @@ pub struct Account {
     pub stats: AccountStats,
     /// The role of the local user behind the account; `None` for remote accounts.
     pub user_role: Option<String>,
+    /// The enabled custom emoji of its domain written in its name, bio and fields.
+    #[sqlx(json)]
+    pub emojis: Vec<super::CustomEmoji>,
 }
 
 #[derive(Clone, Debug, Default, sqlx::FromRow)]

@@ -24,7 +24,7 @@ pub enum NotificationType {
 }
 
 impl NotificationType {
-    pub const ALL: [NotificationType; 10] = [
+    pub const ALL: [NotificationType; 11] = [
         NotificationType::Mention,
         NotificationType::Status,
         NotificationType::Reblog,

@@ -49,6 +49,9 @@ pub struct StatusEdit {
     pub created_at: DateTime<Utc>,
     /// The poll's options at this version, when it had a poll.
     pub poll_options: Option<Vec<String>>,
+    /// The custom emoji of this version's text, filled in by the service.
+    #[sqlx(skip)]
+    pub emojis: Vec<super::CustomEmoji>,
 }
 
 /// What the viewer has done with a status.
@@ -80,4 +83,7 @@ pub struct StatusView {
     pub filtered: Vec<crate::model::moderation::FilterMatch>,
     /// The preview card of the page it links, once fetched.
     pub card: Option<std::sync::Arc<super::PreviewCard>>,
+    /// The enabled custom emoji of the author's domain written in the text and content
+    /// warning.
+    pub emojis: Vec<super::CustomEmoji>,
 }

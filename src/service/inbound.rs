@@ -154,7 +154,7 @@ async fn undo(state: &AppState, signer: &Account, activity: &Object) -> Result<(
         return Ok(());
     };
     match undone.kind.as_str() {
-        "Like" => like(state, signer, undone, false).await,
+        "Like" | "EmojiReact" => like(state, signer, undone, false).await,
         "Block" => block(state, signer, undone, false).await,
         "Announce" => {
             let uri = undone.id.as_deref().ok_or(Error::NotFound)?;
@@ -240,7 +240,9 @@ async fn delete(state: &AppState, signer: &Account, activity: &Object) -> Result
     crate::service::statuses::delete_remote(state, signer, uri).await
 }
 
-/// A remote account's favourite (`Like`) of a local status, or its withdrawal.
+/// A remote account's favourite (`Like`, or an emoji reaction: `EmojiReact`, Misskey's
+/// `Like` with a `_misskey_reaction`) of a local status, or its withdrawal. As on Mastodon,
+/// a reaction is one favourite whatever its emoji.
 async fn like(state: &AppState, signer: &Account, activity: &Object, on: bool) -> Result<()> {
     let id = store::statuses::id_by_uri(&state.db, activity.object_id().ok_or(Error::NotFound)?)
         .await?

@@ -1,7 +1,8 @@
-//! The remote media cache (`media.remote_cache`): attachments of remote statuses and remote
-//! avatars and headers are downloaded by a job through the SSRF-guarded fetcher, sniffed and
-//! processed like uploads, and served from local storage; `remote_url` keeps the origin. Until
-//! a file is cached, when the cache is off, and after pruning, clients get the remote URL.
+//! The remote media cache (`media.remote_cache`): attachments of remote statuses, remote
+//! avatars and headers, and remote custom emoji are downloaded by a job through the
+//! SSRF-guarded fetcher, sniffed and processed like uploads, and served from local storage;
+//! `remote_url` keeps the origin. Until a file is cached, when the cache is off, and after
+//! pruning, clients get the remote URL.
 //! Media of domains blocked with `reject_media` are never downloaded: their attachments are
 //! `unknown` links to the remote file and their accounts show the default images, as on
 //! Mastodon.
@@ -300,6 +301,45 @@ pub async fn cache_profile_image(
     Ok(Cached::Stored)
 }
 
+/// Caches a remote custom emoji's image (the `cache_remote_media` job) within the emoji size
+/// and pixel limits, with its static version, if the emoji still comes from `url`.
+#[tracing::instrument(skip_all, fields(emoji.id = emoji_id))]
+pub async fn cache_emoji(state: &AppState, emoji_id: i64, url: &str) -> Result<Cached> {
+    if !enabled(state) {
+        return Ok(Cached::Skipped("the remote media cache is off".into()));
+    }
+    let Some(emoji) = store::emojis::by_id(&state.db, emoji_id).await? else {
+        return Ok(Cached::Skipped("the emoji is gone".into()));
+    };
+    if emoji.remote_url.as_deref() != Some(url) {
+        return Ok(Cached::Skipped("the emoji shows another image now".into()));
+    }
+    if rejected(state, emoji.domain.as_deref(), Some(url)).await? {
+        return Ok(Cached::Skipped("media of this domain are rejected".into()));
+    }
+    let bytes = match download(state, url, state.config.media.emoji_size_limit).await {
+        Ok(b) => Bytes::from(b),
+        Err(outcome) => return Ok(outcome),
+    };
+    let stored = match crate::service::emojis::store_image(state, "image", bytes).await {
+        Ok(s) => s,
+        Err(Error::Validation { message, .. }) => {
+            return Ok(Cached::Skipped(format!("not cached: {message}")))
+        }
+        Err(e) => return Err(e),
+    };
+    if cap(state).is_some_and(|cap| stored.files().file_size > cap) {
+        uploads::free_files(state, stored.keys()).await;
+        return Ok(Cached::Skipped("larger than the whole cache".into()));
+    }
+    if !crate::service::emojis::set_cached(state, &emoji, url, &stored).await? {
+        uploads::free_files(state, stored.keys()).await;
+        return Ok(Cached::Skipped("the emoji changed meanwhile".into()));
+    }
+    enforce_cap(state).await?;
+    Ok(Cached::Stored)
+}
+
 /// Removes one cached file: an attachment falls back to its remote URL, an account to the
 /// remote image it came from. With `reject`, (the domain's media are rejected now) the
 /// attachment becomes an `unknown` link and the account shows the default image instead.
@@ -312,6 +352,11 @@ async fn evict(state: &AppState, entry: &CacheEntry, reject: bool) -> Result<()>
                 store::media::make_unknown(&mut *tx, *id).await?;
             }
             tx.commit().await?;
+            uploads::free_files(state, keys).await;
+        }
+        // A remote emoji has no `unknown` form: with `reject`, it shows its remote URL too.
+        CacheEntry::Emoji(id) => {
+            let keys = crate::service::emojis::uncache(state, *id).await?;
             uploads::free_files(state, keys).await;
         }
         CacheEntry::Profile(account_id, which) => {

@@ -9,6 +9,7 @@ pub mod cards;
 pub mod conversations;
 pub mod delivery;
 pub mod directory;
+pub mod emojis;
 pub mod endorsements;
 pub mod exports;
 pub mod feeds;

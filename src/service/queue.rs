@@ -44,7 +44,7 @@ pub enum Job {
     FetchRemote(FetchRemote),
     /// An upload left for later (a large image).
     ProcessMedia(OfMedia),
-    /// A remote attachment, avatar or header to copy into local storage.
+    /// A remote attachment, avatar, header or custom emoji to copy into local storage.
     CacheRemoteMedia(CacheRemoteMedia),
     /// A scheduled status whose time has come (queued to run at it).
     PublishScheduled(ScheduledPost),
@@ -245,13 +245,15 @@ pub struct OfPoll {
 }
 
 /// The payload of `cache_remote_media`: which file to copy, tagged by `which`. An avatar or
-/// header is cached only while the account still shows `url`.
+/// header is cached only while the account still shows `url`, a custom emoji only while it
+/// still comes from `url`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "which", rename_all = "snake_case")]
 pub enum CacheRemoteMedia {
     Attachment { media_id: i64 },
     Avatar { account_id: i64, url: String },
     Header { account_id: i64, url: String },
+    Emoji { emoji_id: i64, url: String },
 }
 
 impl CacheRemoteMedia {

@@ -263,6 +263,8 @@ pub async fn store_as(state: &AppState, actor: &RemoteActor, handle: &Handle) ->
         .published
         .map(|d| id::remote_time(d, Utc::now()))
         .unwrap_or_else(Utc::now);
+    let emojis = crate::federation::remote_note::emojis_of(&actor.tag);
+    crate::service::emojis::record_remote(state, &domain, &emojis).await?;
     let mut tx = state.db.begin().await?;
     let account_id = store::accounts::upsert_remote(
         &mut tx,

@@ -169,6 +169,22 @@ pub async fn hydrate_on(
         crate::service::polls::for_statuses(state, &mut *conn, viewer_id, &with_poll).await?
     };
 
+    // Custom emoji only for the statuses whose text writes a `:shortcode:`.
+    let emojis = crate::service::emojis::for_statuses(
+        state,
+        rows.values().map(|r| {
+            let domain = accounts
+                .get(&r.status.account_id)
+                .and_then(|a| a.domain.as_deref());
+            (
+                r.status.id,
+                domain,
+                [r.status.content.as_str(), r.status.spoiler_text.as_str()],
+            )
+        }),
+    )
+    .await?;
+
     let view_of = |row: &StatusRow| -> Option<StatusView> {
         if !may_see(&rules, &row.status) {
             return None;
@@ -187,6 +203,7 @@ pub async fn hydrate_on(
             viewer: viewer.map(|_| flags.of(row)),
             filtered: Vec::new(),
             card: row.card_id.and_then(|id| cards.get(&id).cloned()),
+            emojis: emojis.get(&row.status.id).cloned().unwrap_or_default(),
             status: row.status.clone(),
         })
     };

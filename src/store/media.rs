@@ -437,6 +437,7 @@ pub async fn key_in_use(db: impl PgExecutor<'_>, key: &str) -> Result<bool, sqlx
         "SELECT EXISTS (SELECT 1 FROM media_attachments WHERE file_key = $1 OR preview_key = $1) \
          OR EXISTS (SELECT 1 FROM profile_image_cache WHERE file_key = $1) \
          OR EXISTS (SELECT 1 FROM preview_cards WHERE image_key = $1) \
+         OR EXISTS (SELECT 1 FROM custom_emojis WHERE file_key = $1 OR static_key = $1) \
          OR EXISTS (SELECT 1 FROM accounts WHERE avatar_url LIKE '%/' || $1 \
                     OR header_url LIKE '%/' || $1)",
     )
@@ -530,6 +531,8 @@ pub async fn uncache(db: impl PgExecutor<'_>, id: i64) -> Result<Vec<String>, sq
 pub enum CacheEntry {
     Attachment(i64),
     Profile(i64, ProfileImage),
+    /// A remote custom emoji's image and its static version.
+    Emoji(i64),
 }
 
 /// Cached remote files cached before `before`, oldest first, at most `limit`, with the bytes
@@ -544,6 +547,8 @@ pub async fn cache_entries(
           WHERE cached_at < $1 ORDER BY cached_at LIMIT $2) \
          UNION ALL (SELECT which, account_id, bytes, cached_at FROM profile_image_cache \
           WHERE cached_at < $1 ORDER BY cached_at LIMIT $2) \
+         UNION ALL (SELECT 'emoji', id, COALESCE(cached_bytes, 0), cached_at FROM custom_emojis \
+          WHERE cached_at < $1 ORDER BY cached_at LIMIT $2) \
          ORDER BY 4 LIMIT $2",
     )
     .bind(before)
@@ -556,6 +561,7 @@ pub async fn cache_entries(
             let entry = match what.as_str() {
                 "avatar" => CacheEntry::Profile(id, ProfileImage::Avatar),
                 "header" => CacheEntry::Profile(id, ProfileImage::Header),
+                "emoji" => CacheEntry::Emoji(id),
                 _ => CacheEntry::Attachment(id),
             };
             (entry, bytes)
@@ -569,7 +575,8 @@ pub async fn cached_domains(db: impl PgExecutor<'_>) -> Result<Vec<String>, sqlx
         "SELECT DISTINCT a.domain FROM media_attachments m JOIN accounts a ON a.id = m.account_id \
          WHERE m.cached_at IS NOT NULL AND a.domain IS NOT NULL \
          UNION SELECT a.domain FROM profile_image_cache p JOIN accounts a ON a.id = p.account_id \
-         WHERE a.domain IS NOT NULL",
+         WHERE a.domain IS NOT NULL \
+         UNION SELECT domain FROM custom_emojis WHERE cached_at IS NOT NULL AND domain IS NOT NULL",
     )
     .fetch_all(db)
     .await
@@ -584,7 +591,8 @@ pub async fn cached_of_domain(
         "SELECT 'attachment', m.id FROM media_attachments m JOIN accounts a ON a.id = m.account_id \
          WHERE m.cached_at IS NOT NULL AND a.domain = $1 \
          UNION ALL SELECT p.which, p.account_id FROM profile_image_cache p \
-         JOIN accounts a ON a.id = p.account_id WHERE a.domain = $1",
+         JOIN accounts a ON a.id = p.account_id WHERE a.domain = $1 \
+         UNION ALL SELECT 'emoji', id FROM custom_emojis WHERE cached_at IS NOT NULL AND domain = $1",
     )
     .bind(domain)
     .fetch_all(db)
@@ -594,6 +602,7 @@ pub async fn cached_of_domain(
         .map(|(what, id)| match what.as_str() {
             "avatar" => CacheEntry::Profile(id, ProfileImage::Avatar),
             "header" => CacheEntry::Profile(id, ProfileImage::Header),
+            "emoji" => CacheEntry::Emoji(id),
             _ => CacheEntry::Attachment(id),
         })
         .collect())
@@ -617,7 +626,9 @@ pub async fn cache_total(db: impl PgExecutor<'_>) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT (SELECT COALESCE(sum(cached_bytes), 0) FROM media_attachments \
                  WHERE cached_at IS NOT NULL)::bigint \
-              + (SELECT COALESCE(sum(bytes), 0) FROM profile_image_cache)::bigint",
+              + (SELECT COALESCE(sum(bytes), 0) FROM profile_image_cache)::bigint \
+              + (SELECT COALESCE(sum(cached_bytes), 0) FROM custom_emojis \
+                 WHERE cached_at IS NOT NULL)::bigint",
     )
     .fetch_one(db)
     .await

@@ -18,7 +18,25 @@ macro_rules! account_columns {
          COALESCE(s.following_count, 0) AS following_count, \
          COALESCE(s.followers_count, 0) AS followers_count, s.last_status_at, \
          (SELECT ur.role FROM users ur WHERE ur.account_id = a.id) AS user_role, \
-         (SELECT mt.uri FROM accounts mt WHERE mt.id = a.moved_to_account_id) AS moved_to_uri"
+         (SELECT mt.uri FROM accounts mt WHERE mt.id = a.moved_to_account_id) AS moved_to_uri, \
+         (SELECT COALESCE(jsonb_agg(jsonb_build_object('id', e.id, 'shortcode', e.shortcode, \
+           'domain', e.domain, 'uri', e.uri, 'image_url', e.image_url, 'static_url', e.static_url, \
+           'remote_url', e.remote_url, 'content_type', e.content_type, 'file_size', e.file_size, \
+           'disabled', e.disabled, 'visible_in_picker', e.visible_in_picker, 'category', ec.name, \
+           'image_updated_at', e.image_updated_at) ORDER BY e.shortcode), '[]'::jsonb) \
+           FROM custom_emojis e LEFT JOIN custom_emoji_categories ec ON ec.id = e.category_id \
+           WHERE NOT e.disabled AND COALESCE(e.domain, '') = COALESCE(a.domain, '') \
+           AND e.shortcode IN (SELECT (regexp_matches(a.display_name || ' ' || a.note || ' ' || \
+           a.fields::text, ':([A-Za-z0-9_]{2,64}):', 'g'))[1])) AS emojis"
+    };
+}
+
+/// The columns of `model::CustomEmoji` for `custom_emojis e` joined with its category `ec`.
+macro_rules! emoji_columns {
+    () => {
+        "e.id, e.shortcode, e.domain, e.uri, e.image_url, e.static_url, e.remote_url, \
+         e.content_type, e.file_size, e.disabled, e.visible_in_picker, ec.name AS category, \
+         e.image_updated_at"
     };
 }
 
@@ -48,6 +66,7 @@ pub mod cards;
 pub mod conversations;
 pub mod delivery_hosts;
 pub mod discovery;
+pub mod emojis;
 pub mod endorsements;
 pub mod exports;
 pub mod feeds;

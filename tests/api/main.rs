@@ -11,6 +11,7 @@ mod client_gaps;
 mod connection_reuse;
 mod consistency;
 mod conversations;
+mod custom_emojis;
 mod delivery;
 mod delivery_queue;
 mod discovery;

@@ -274,12 +274,34 @@ async fn documented_activities_are_acted_on_or_counted() {
     let uri = post["uri"].as_str().expect("uri").to_string();
     let (_stub, host, eve_signs) = crate::helpers::federation::eve(|_| {}).await;
     let eve_uri = format!("http://{host}/users/eve");
+    // Akkoma's emoji reaction is a favourite, and its Undo withdraws it.
+    let id = post["id"].as_str().expect("id");
+    let react = sent_by_eve("akkoma_emoji_react", &eve_uri, 100, &uri);
+    assert_eq!(
+        crate::helpers::federation::post_signed(&a, &eve_signs, &react).await,
+        reqwest::StatusCode::ACCEPTED
+    );
+    a.drain_jobs().await;
+    let (_, seen) = a.get(&format!("/api/v1/statuses/{id}"), None).await;
+    assert_eq!(seen["favourites_count"], 1, "{seen}");
+    let undo = serde_json::json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{eve_uri}/activities/101"),
+        "type": "Undo",
+        "actor": eve_uri,
+        "object": react,
+    });
+    crate::helpers::federation::post_signed(&a, &eve_signs, &undo).await;
+    a.drain_jobs().await;
+    let (_, seen) = a.get(&format!("/api/v1/statuses/{id}"), None).await;
+    assert_eq!(seen["favourites_count"], 0, "{seen}");
     let names = [
-        // Misskey's reactions are likes: a favourite.
+        // Misskey's reactions are likes, and Akkoma's and Pleroma's emoji reactions count as
+        // likes too: one favourite (eve's).
         "misskey_like_reaction",
-        // Nothing Rookery does: counted.
         "akkoma_emoji_react",
         "akkoma_emoji_react_custom",
+        // Nothing Rookery does: counted.
         "akkoma_chat_message",
         "lemmy_announce_create_page",
         "lemmy_announce_like",
@@ -293,10 +315,9 @@ async fn documented_activities_are_acted_on_or_counted() {
         );
     }
     a.drain_jobs().await;
-    let id = post["id"].as_str().expect("id");
     let (_, seen) = a.get(&format!("/api/v1/statuses/{id}"), None).await;
     assert_eq!(seen["favourites_count"], 1, "{seen}");
-    assert_eq!(a.state.metrics.activities_unhandled("EmojiReact"), 2);
+    assert_eq!(a.state.metrics.activities_unhandled("EmojiReact"), 0);
     // A Create of a chat message and a community's Announce of activities.
     assert_eq!(a.state.metrics.activities_unhandled("other"), 3);
 }

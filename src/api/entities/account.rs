@@ -35,7 +35,8 @@ pub struct Account {
     pub hide_collections: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub noindex: Option<bool>,
-    pub emojis: Vec<serde_json::Value>,
+    /// The custom emoji of the name, bio and fields.
+    pub emojis: Vec<super::emoji::CustomEmoji>,
     /// Local accounts only; absent for remote ones.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub roles: Option<Vec<AccountRole>>,
@@ -156,7 +157,11 @@ impl Account {
                 .map(|t| t.date_naive().format("%Y-%m-%d").to_string()),
             hide_collections: Some(a.hide_collections),
             noindex: a.is_local().then_some(!a.indexable),
-            emojis: Vec::new(),
+            emojis: if suspended {
+                Vec::new()
+            } else {
+                super::emoji::CustomEmoji::list(&a.emojis)
+            },
             roles: a.is_local().then(|| match role {
                 Some(r @ (UserRole::Admin | UserRole::Moderator)) if !suspended => {
                     vec![role_badge(r)]

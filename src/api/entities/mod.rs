@@ -7,6 +7,7 @@ pub mod announcement;
 pub mod application;
 pub mod card;
 pub mod conversation;
+pub mod emoji;
 pub mod instance;
 pub mod list;
 pub mod media;

@@ -4,6 +4,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::account::{AccountJson, RenderedAccounts};
+use super::emoji::CustomEmoji;
 use super::{datetime, Account};
 use crate::model::{self, StatusView};
 
@@ -46,7 +47,7 @@ pub struct Status {
     pub application: Option<Application>,
     pub mentions: Vec<Mention>,
     pub tags: Vec<TagRef>,
-    pub emojis: Vec<Value>,
+    pub emojis: Vec<CustomEmoji>,
     pub reblogs_count: i64,
     pub favourites_count: i64,
     pub replies_count: i64,
@@ -135,7 +136,7 @@ impl Status {
                     ),
                 })
                 .collect(),
-            emojis: Vec::new(),
+            emojis: CustomEmoji::list(&view.emojis),
             reblogs_count: s.reblogs_count,
             favourites_count: s.favourites_count,
             replies_count: s.replies_count,
@@ -186,7 +187,7 @@ pub struct StatusEdit {
     pub account: Account,
     pub poll: Option<Value>,
     pub media_attachments: Vec<Value>,
-    pub emojis: Vec<Value>,
+    pub emojis: Vec<CustomEmoji>,
 }
 
 impl StatusEdit {
@@ -215,7 +216,7 @@ impl StatusEdit {
                 account: account(),
                 poll: e.poll_options.as_deref().map(super::poll::edit_options),
                 media_attachments: media.get(i).map(|m| attachments(m)).unwrap_or_default(),
-                emojis: Vec::new(),
+                emojis: CustomEmoji::list(&e.emojis),
             })
             .collect();
         out.push(StatusEdit {
@@ -229,7 +230,7 @@ impl StatusEdit {
                 .as_ref()
                 .map(|p| super::poll::edit_options(&p.poll.options)),
             media_attachments: attachments(&view.media),
-            emojis: Vec::new(),
+            emojis: CustomEmoji::list(&view.emojis),
         });
         out
     }

@@ -35,7 +35,7 @@ const CONTEXT_URLS: [&str; 2] = [
     "https://w3id.org/security/v1",
 ];
 
-const TERMS: [(&str, Term); 16] = [
+const TERMS: [(&str, Term); 17] = [
     (
         "manuallyApprovesFollowers",
         Term::Alias("as:manuallyApprovesFollowers"),
@@ -55,6 +55,7 @@ const TERMS: [(&str, Term); 16] = [
     ("movedTo", Term::Link("as:movedTo")),
     ("blurhash", Term::Alias("toot:blurhash")),
     ("focalPoint", Term::List("toot:focalPoint")),
+    ("Emoji", Term::Alias("toot:Emoji")),
 ];
 
 impl Serialize for Term {
@@ -136,8 +137,8 @@ pub struct Endpoints {
     pub shared_inbox: String,
 }
 
-/// An `Image`: an avatar, a header, a video's thumbnail.
-#[derive(Debug, Clone, Serialize)]
+/// An `Image`: an avatar, a header, a video's thumbnail, an emoji's icon.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Image {
     #[serde(rename = "type")]
     pub kind: &'static str,
@@ -225,7 +226,7 @@ pub struct Actor {
     pub also_known_as: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub moved_to: Option<String>,
-    /// Custom emoji of the name and bio (none yet).
+    /// Custom emoji of the name, bio and fields.
     pub tag: Vec<Tag>,
 }
 
@@ -237,6 +238,14 @@ pub enum Tag {
     Mention { href: String, name: String },
     /// A hashtag: its page here, and `#name`.
     Hashtag { href: String, name: String },
+    /// A custom emoji (`toot:Emoji`), as Mastodon sends it: its id, `:shortcode:`, when its
+    /// image last changed, and the image.
+    Emoji {
+        id: String,
+        name: String,
+        updated: String,
+        icon: Image,
+    },
 }
 
 /// A media attachment, as Mastodon sends it: a `Document` with alt text in `name`, the

@@ -9,7 +9,9 @@ use serde_json::Value;
 
 use super::{OrderedCollection, Tombstone, WithContext};
 use crate::federation::{convert, moderation};
-use crate::model::{Account, Media, Poll, PollView, ProfileField, Status, StatusView, Visibility};
+use crate::model::{
+    Account, CustomEmoji, Media, Poll, PollView, ProfileField, Status, StatusView, Visibility,
+};
 
 const BASE: &str = "https://rookery.example";
 
@@ -19,12 +21,32 @@ fn at(secs: i64) -> DateTime<Utc> {
         .unwrap_or_default()
 }
 
+/// A local custom emoji.
+fn emoji(id: i64, shortcode: &str, content_type: &str) -> CustomEmoji {
+    CustomEmoji {
+        id,
+        shortcode: shortcode.into(),
+        domain: None,
+        uri: None,
+        image_url: format!("{BASE}/system/media/{shortcode}.png"),
+        static_url: format!("{BASE}/system/media/{shortcode}-static.png"),
+        remote_url: None,
+        content_type: content_type.into(),
+        file_size: 1000,
+        disabled: false,
+        visible_in_picker: true,
+        category: None,
+        image_updated_at: at(5),
+    }
+}
+
 fn local(username: &str) -> Account {
     let uri = format!("{BASE}/users/{username}");
     Account {
         id: 1,
         username: username.into(),
-        display_name: format!("{username} of the rookery"),
+        display_name: format!("{username} of the rookery :heron:"),
+        emojis: vec![emoji(11, "heron", "image/png")],
         note: "<p>I keep birds</p>".into(),
         fields: vec![ProfileField {
             name: "Site".into(),
@@ -139,6 +161,7 @@ fn view(status: Status, author: &Account) -> StatusView {
         viewer: None,
         filtered: Vec::new(),
         card: None,
+        emojis: Vec::new(),
     }
 }
 
@@ -185,6 +208,10 @@ fn rich_view() -> StatusView {
     let mut v = view(s, &alice);
     v.mentions = vec![Arc::new(bob)];
     v.tags = vec!["Rust".into()];
+    v.emojis = vec![
+        emoji(12, "blob_gif", "image/gif"),
+        emoji(11, "heron", "image/png"),
+    ];
     let mut image = media(7, "image", "image/png");
     image.description = "a heron".into();
     let mut video = media(8, "video", "video/mp4");
@@ -587,6 +614,7 @@ fn resend_note(o: &Object) -> Option<Note> {
                     href: href.clone(),
                     name: name.clone(),
                 }),
+                InTag::Emoji(e) => resend_emoji(e),
                 _ => None,
             })
             .collect(),
@@ -595,6 +623,16 @@ fn resend_note(o: &Object) -> Option<Note> {
             .as_ref()
             .and_then(Reference::id)
             .map(|id| Replies::at(id.to_string())),
+    })
+}
+
+fn resend_emoji(e: &super::inbound::Emoji) -> Option<Tag> {
+    let icon = e.icon.as_ref()?;
+    Some(Tag::Emoji {
+        id: e.id.clone()?,
+        name: e.name.clone()?,
+        updated: time(e.updated.as_ref()?),
+        icon: Image::new(icon.url.first()?.clone(), icon.media_type.clone()),
     })
 }
 
@@ -636,7 +674,14 @@ fn resend_actor(a: &RemoteActor) -> Actor {
             .collect(),
         also_known_as: a.also_known_as.clone(),
         moved_to: a.moved_to.clone(),
-        tag: Vec::new(),
+        tag: a
+            .tag
+            .iter()
+            .filter_map(|t| match t {
+                InTag::Emoji(e) => resend_emoji(e),
+                _ => None,
+            })
+            .collect(),
     }
 }
 
@@ -777,7 +822,7 @@ fn to_id(reference: &mut Option<Reference>) {
     }
 }
 
-/// What Rookery's documents carry of an object as read: no quotes, emoji, names or targets
+/// What Rookery's documents carry of an object as read: no quotes, names or targets
 /// (Rookery sends none), no poll fields (peers' `Question`s and votes are not compared here;
 /// Rookery's own read back whole above), one `url`, one author, a content always written out,
 /// linked objects by id, and only the attachments, mentions and hashtags it can write.
@@ -810,18 +855,7 @@ fn mask(o: &mut Object) {
     o.sensitive = Some(o.sensitive.unwrap_or(false));
     o.url.truncate(1);
     o.attributed_to.truncate(1);
-    o.tag.retain(|t| {
-        matches!(
-            t,
-            InTag::Mention {
-                href: Some(_),
-                name: Some(_)
-            } | InTag::Hashtag {
-                href: Some(_),
-                name: Some(_)
-            }
-        )
-    });
+    mask_tags(&mut o.tag);
     o.attachment.retain(|a| !a.url.is_empty());
     for a in &mut o.attachment {
         a.url.truncate(1);
@@ -836,8 +870,46 @@ fn mask(o: &mut Object) {
     }
 }
 
+/// The tags Rookery can write: mentions and hashtags with both fields, complete custom emoji
+/// (an `Image` icon at one URL, and nothing else).
+fn mask_tags(tags: &mut Vec<InTag>) {
+    tags.retain(|t| match t {
+        InTag::Mention {
+            href: Some(_),
+            name: Some(_),
+        }
+        | InTag::Hashtag {
+            href: Some(_),
+            name: Some(_),
+        } => true,
+        InTag::Emoji(e) => {
+            e.id.is_some()
+                && e.name.is_some()
+                && e.updated.is_some()
+                && e.icon.as_ref().is_some_and(|i| !i.url.is_empty())
+        }
+        _ => false,
+    });
+    for t in tags.iter_mut() {
+        if let InTag::Emoji(e) = t {
+            if let Some(icon) = e.icon.as_mut() {
+                icon.url.truncate(1);
+                *icon = super::inbound::Attachment {
+                    kind: Some("Image".into()),
+                    url: std::mem::take(&mut icon.url),
+                    media_type: icon.media_type.take(),
+                    ..Default::default()
+                };
+            }
+        }
+    }
+}
+
 /// What Rookery's actor documents carry of an actor as read.
 fn mask_actor(a: &mut RemoteActor) {
+    // An actor's tags are its custom emoji (Misskey's hashtags of interests are not kept).
+    mask_tags(&mut a.tag);
+    a.tag.retain(|t| matches!(t, InTag::Emoji(_)));
     a.url.truncate(1);
     a.icon.truncate(1);
     a.image.truncate(1);
@@ -966,6 +1038,15 @@ fn rookery_activities_are_understood_as_meant() {
             if *h == bob.uri && n == "@bob@mastodon.example")));
     assert!(note.tag.iter().any(|t| matches!(t,
         InTag::Hashtag { name: Some(n), .. } if n == "#rust")));
+    let emojis = crate::federation::remote_note::emojis_of(&note.tag);
+    let codes: Vec<&str> = emojis.iter().map(|e| e.shortcode.as_str()).collect();
+    assert_eq!(codes, vec!["blob_gif", "heron"]);
+    assert_eq!(emojis[1].url, format!("{BASE}/system/media/heron.png"));
+    assert_eq!(
+        emojis[1].uri.as_deref(),
+        Some(&*format!("{BASE}/emojis/11"))
+    );
+    assert_eq!(emojis[1].updated, Some(at(5)));
     let image = &note.attachment[0];
     assert_eq!(image.name.as_deref(), Some("a heron"));
     assert_eq!(image.focal_point, Some((0.25, -0.5)));

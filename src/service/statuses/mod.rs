@@ -697,7 +697,22 @@ pub async fn history(
     Vec<Vec<crate::model::Media>>,
 )> {
     let view = views::one(state, viewer, id).await?;
-    let edits = store::statuses::edits(&state.db, view.status.id).await?;
+    let mut edits = store::statuses::edits(&state.db, view.status.id).await?;
+    let domain = view.account.domain.as_deref();
+    let mut emojis = crate::service::emojis::for_statuses(
+        state,
+        edits.iter().enumerate().map(|(i, e)| {
+            (
+                i as i64,
+                domain,
+                [e.content.as_str(), e.spoiler_text.as_str()],
+            )
+        }),
+    )
+    .await?;
+    for (i, edit) in edits.iter_mut().enumerate() {
+        edit.emojis = emojis.remove(&(i as i64)).unwrap_or_default();
+    }
     let media = media::edit_versions(state, view.status.id).await?;
     Ok((view, edits, media))
 }

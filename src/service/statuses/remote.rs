@@ -25,6 +25,8 @@ pub struct RemoteNote {
     pub mentions: Vec<String>,
     pub tags: Vec<String>,
     pub attachments: Vec<crate::service::media::RemoteAttachment>,
+    /// Its `Emoji` tags.
+    pub emojis: Vec<crate::service::emojis::RemoteEmoji>,
     pub published: chrono::DateTime<Utc>,
     /// When the author last edited it, as its server says.
     pub updated: Option<chrono::DateTime<Utc>>,
@@ -93,6 +95,7 @@ pub async fn receive_remote(state: &AppState, author: &Account, note: RemoteNote
         },
         None => None,
     };
+    record_emojis(state, author, &note).await?;
     let content = note.content(state).await?;
     let published = id::remote_time(note.published, Utc::now());
     lifecycle::create(
@@ -143,6 +146,7 @@ pub async fn edit_remote(state: &AppState, author: &Account, note: &RemoteNote) 
     let Some(status) = authored(state, author, &note.uri).await? else {
         return Ok(());
     };
+    record_emojis(state, author, note).await?;
     // As Mastodon reads an `Update` of a poll: without a newer `updated` it is no edit, only
     // the poll's new counts (which is how servers send them).
     if let Some(poll) = &note.poll {
@@ -155,4 +159,12 @@ pub async fn edit_remote(state: &AppState, author: &Account, note: &RemoteNote) 
     }
     let content = note.content(state).await?;
     lifecycle::revise(state, author, &status, content).await
+}
+
+/// Records the custom emoji a note carries, under its author's domain.
+async fn record_emojis(state: &AppState, author: &Account, note: &RemoteNote) -> Result<()> {
+    match &author.domain {
+        Some(domain) => crate::service::emojis::record_remote(state, domain, &note.emojis).await,
+        None => Ok(()),
+    }
 }

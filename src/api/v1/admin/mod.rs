@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod action_logs;
 pub mod announcements;
+pub mod custom_emojis;
 pub mod domain_allows;
 pub mod domain_blocks;
 pub mod reports;
@@ -30,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .merge(rules::routes())
         .merge(announcements::routes())
         .merge(trends::routes())
+        .merge(custom_emojis::routes())
 }
 
 /// 403 unless the caller is a moderator or an admin whose token grants `scope`.

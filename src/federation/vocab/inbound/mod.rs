@@ -430,6 +430,9 @@ pub struct RemoteActor {
     pub moved_to: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
     pub published: Option<DateTime<Utc>>,
+    /// Custom emoji of the name, bio and fields (`Emoji`), among other tags.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub tag: Vec<Tag>,
 }
 
 /// An actor's `endpoints`.
@@ -559,7 +562,9 @@ impl Incoming {
                 Incoming::Update(activity, actor)
             }
             "Delete" => Incoming::Delete(activity),
-            "Like" => Incoming::Like(activity),
+            // An emoji reaction (Pleroma, Akkoma) counts as a favourite, as Misskey's `Like`
+            // with a `_misskey_reaction` does.
+            "Like" | "EmojiReact" => Incoming::Like(activity),
             "Announce" => Incoming::Announce(activity),
             "Block" => Incoming::Block(activity),
             "Flag" => Incoming::Flag(activity),

@@ -311,8 +311,9 @@ fn documented_activities_are_sorted() {
         ("mastodon_create_question", "Create"),
         ("misskey_like_reaction", "Like"),
         ("misskey_like_unicode", "Like"),
-        ("akkoma_emoji_react", "Unhandled"),
-        ("akkoma_emoji_react_custom", "Unhandled"),
+        // Emoji reactions are favourites, as Misskey's reaction `Like`s are.
+        ("akkoma_emoji_react", "Like"),
+        ("akkoma_emoji_react_custom", "Like"),
         ("akkoma_chat_message", "Unhandled"),
         ("lemmy_announce_create_page", "Unhandled"),
         ("lemmy_announce_like", "Unhandled"),
