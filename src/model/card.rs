@@ -66,3 +66,12 @@ impl CardKind {
         })
     }
 }
+
+/// A link drawing attention: its card, its last week of shares (statuses and distinct
+/// accounts a day, today first) and the moderators' review (`None` until reviewed).
+#[derive(Clone, Debug)]
+pub struct LinkTrend {
+    pub card: std::sync::Arc<PreviewCard>,
+    pub history: Vec<super::TagDay>,
+    pub review: Option<bool>,
+}

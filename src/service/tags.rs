@@ -43,21 +43,36 @@ fn midnight(at: DateTime<Utc>) -> DateTime<Utc> {
 
 /// The last [`HISTORY_DAYS`] days of use of `tags`, today first, by tag id.
 pub async fn histories(state: &AppState, tags: &[i64]) -> Result<HashMap<i64, Vec<TagDay>>> {
+    let rows = if tags.is_empty() {
+        Vec::new()
+    } else {
+        store::tags::uses_by_day(&state.db, tags, history_start()).await?
+    };
+    Ok(by_day(tags, rows))
+}
+
+/// The first day (a UTC midnight) of the [`HISTORY_DAYS`] a history covers.
+pub(crate) fn history_start() -> DateTime<Utc> {
+    midnight(Utc::now()) - Duration::days(HISTORY_DAYS - 1)
+}
+
+/// Counted uses `(id, day, uses, accounts)` as a history of [`HISTORY_DAYS`] days for each of
+/// `ids`, today first, days without use as zeros (hashtags and trending links alike).
+pub(crate) fn by_day(
+    ids: &[i64],
+    rows: Vec<(i64, DateTime<Utc>, i64, i64)>,
+) -> HashMap<i64, Vec<TagDay>> {
     let today = midnight(Utc::now());
-    let since = today - Duration::days(HISTORY_DAYS - 1);
-    let mut counted: HashMap<(i64, DateTime<Utc>), (i64, i64)> = HashMap::new();
-    if !tags.is_empty() {
-        for (tag, day, uses, accounts) in store::tags::uses_by_day(&state.db, tags, since).await? {
-            counted.insert((tag, day), (uses, accounts));
-        }
-    }
-    Ok(tags
-        .iter()
-        .map(|tag| {
+    let counted: HashMap<(i64, DateTime<Utc>), (i64, i64)> = rows
+        .into_iter()
+        .map(|(id, day, uses, accounts)| ((id, day), (uses, accounts)))
+        .collect();
+    ids.iter()
+        .map(|id| {
             let days = (0..HISTORY_DAYS)
                 .map(|back| {
                     let day = today - Duration::days(back);
-                    let (uses, accounts) = counted.get(&(*tag, day)).copied().unwrap_or((0, 0));
+                    let (uses, accounts) = counted.get(&(*id, day)).copied().unwrap_or((0, 0));
                     TagDay {
                         day,
                         uses,
@@ -65,9 +80,9 @@ pub async fn histories(state: &AppState, tags: &[i64]) -> Result<HashMap<i64, Ve
                     }
                 })
                 .collect();
-            (*tag, days)
+            (*id, days)
         })
-        .collect())
+        .collect()
 }
 
 /// `tags` as `viewer` sees them: with their history and, for someone signed in, whether

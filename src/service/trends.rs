@@ -1,4 +1,4 @@
-//! Trends: hashtags and statuses drawing unusual attention, computed on demand from the
+//! Trends: hashtags, links and statuses drawing unusual attention, computed on demand from the
 //! last week's public activity of discoverable accounts (sensitive posts, posts behind a
 //! content warning, silenced and suspended accounts left out), in the spirit of Mastodon's
 //! scoring:
@@ -20,10 +20,11 @@
 
 use std::collections::HashMap;
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use crate::app::AppState;
 use crate::error::{Error, Result};
+use crate::model::card::LinkTrend;
 use crate::model::{Account, StatusView, Tag, TagView};
 use crate::service::{tags, views};
 use crate::store;
@@ -48,34 +49,124 @@ fn since_id(days: i64) -> i64 {
     crate::id::floor_at(Utc::now() - Duration::days(days))
 }
 
+/// The score of something used by `observed` distinct accounts in the last day against
+/// `baseline` a day before (hashtags and links): none below the threshold or the baseline.
+fn spread_score(
+    state: &AppState,
+    observed: i64,
+    baseline: f64,
+    last_used: DateTime<Utc>,
+) -> Option<f64> {
+    let threshold = state.config.trends.tag_threshold.max(1);
+    let expected = baseline.max(1.0);
+    if observed < threshold || observed as f64 <= expected {
+        return None;
+    }
+    let hours = (Utc::now() - last_used).num_seconds() as f64 / 3600.0;
+    let score = (observed as f64 - expected).powi(2) / expected * decay(state, hours);
+    (score > 0.0).then_some(score)
+}
+
+/// Scored items, best first (ties: newest id first), as (id, review).
+fn best_first(mut scored: Vec<(f64, i64, Option<bool>)>) -> Vec<(i64, Option<bool>)> {
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
+    scored.into_iter().map(|(_, id, r)| (id, r)).collect()
+}
+
 /// Every hashtag with a score, best first: (tag id, its review).
 async fn ranked_tags(state: &AppState) -> Result<Vec<(i64, Option<bool>)>> {
-    let now = Utc::now();
-    let threshold = state.config.trends.tag_threshold.max(1);
-    let mut scored: Vec<(f64, i64, Option<bool>)> =
-        store::trends::tag_activity(&state.db, since_id(7))
-            .await?
-            .into_iter()
-            .filter_map(|t| {
-                let observed = t.observed as f64;
-                let expected = t.baseline.max(1.0);
-                if t.observed < threshold || observed <= expected {
-                    return None;
-                }
-                let hours = (now - t.last_used).num_seconds() as f64 / 3600.0;
-                let score = (observed - expected).powi(2) / expected * decay(state, hours);
-                (score > 0.0).then_some((score, t.tag_id, t.trendable))
+    let scored = store::trends::tag_activity(&state.db, since_id(7))
+        .await?
+        .into_iter()
+        .filter_map(|t| {
+            spread_score(state, t.observed, t.baseline, t.last_used)
+                .map(|score| (score, t.tag_id, t.trendable))
+        })
+        .collect();
+    Ok(best_first(scored))
+}
+
+/// Every shared link (fetched card) with a score, best first: (card id, its review).
+async fn ranked_links(state: &AppState) -> Result<Vec<(i64, Option<bool>)>> {
+    let scored = store::trends::link_activity(&state.db, since_id(7))
+        .await?
+        .into_iter()
+        .filter_map(|l| {
+            spread_score(state, l.observed, l.baseline, l.last_used)
+                .map(|score| (score, l.card_id, l.trendable))
+        })
+        .collect();
+    Ok(best_first(scored))
+}
+
+/// The cards `ids` with their week of shares and review, in the order given.
+async fn describe_links(state: &AppState, ids: &[(i64, Option<bool>)]) -> Result<Vec<LinkTrend>> {
+    let card_ids: Vec<i64> = ids.iter().map(|(id, _)| *id).collect();
+    if card_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut cards = crate::service::cards::by_ids(state, &card_ids).await?;
+    let rows = store::trends::link_uses_by_day(&state.db, &card_ids, tags::history_start()).await?;
+    let mut histories = tags::by_day(&card_ids, rows);
+    Ok(ids
+        .iter()
+        .filter_map(|(id, review)| {
+            Some(LinkTrend {
+                card: cards.remove(id)?,
+                history: histories.remove(id).unwrap_or_default(),
+                review: *review,
             })
-            .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
-    Ok(scored.into_iter().map(|(_, id, r)| (id, r)).collect())
+        })
+        .collect())
+}
+
+/// The trending links (`GET /api/v1/trends/links`): `limit` (10 by default, 20 at most) from
+/// `offset`, those under review left out. Links trend as hashtags do, from the distinct
+/// accounts sharing them (`trends.tag_threshold` applies to both).
+pub async fn links(
+    state: &AppState,
+    offset: Option<i64>,
+    limit: Option<i64>,
+) -> Result<Vec<LinkTrend>> {
+    let page: Vec<(i64, Option<bool>)> = ranked_links(state)
+        .await?
+        .into_iter()
+        .filter(|(_, review)| trendable(state, *review))
+        .skip(offset.unwrap_or(0).max(0) as usize)
+        .take(limit.unwrap_or(10).clamp(1, 20) as usize)
+        .collect();
+    describe_links(state, &page).await
+}
+
+/// Every link with a trend score, best first, whatever its review (for moderators).
+pub async fn links_for_review(state: &AppState) -> Result<Vec<LinkTrend>> {
+    let ranked = ranked_links(state).await?;
+    describe_links(state, &ranked).await
+}
+
+/// A moderator approves (or rejects) the link of card `id` for trends; unknown cards are not
+/// found.
+#[tracing::instrument(skip_all, fields(account.id = moderator.id, card.id = id))]
+pub async fn review_link(
+    state: &AppState,
+    moderator: &Account,
+    id: i64,
+    approve: bool,
+) -> Result<LinkTrend> {
+    if !store::trends::review_link(&state.db, id, approve).await? {
+        return Err(Error::NotFound);
+    }
+    describe_links(state, &[(id, Some(approve))])
+        .await?
+        .pop()
+        .ok_or(Error::NotFound)
 }
 
 /// Every status with a score, best first: (status id, its review).
 async fn ranked_statuses(state: &AppState) -> Result<Vec<(i64, Option<bool>)>> {
     let now = Utc::now();
     let threshold = state.config.trends.status_threshold.max(1);
-    let mut scored: Vec<(f64, i64, Option<bool>)> =
+    let scored: Vec<(f64, i64, Option<bool>)> =
         store::trends::status_activity(&state.db, since_id(2), threshold)
             .await?
             .into_iter()
@@ -85,8 +176,7 @@ async fn ranked_statuses(state: &AppState) -> Result<Vec<(i64, Option<bool>)>> {
                 (score, s.status_id, s.trendable)
             })
             .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
-    Ok(scored.into_iter().map(|(_, id, r)| (id, r)).collect())
+    Ok(best_first(scored))
 }
 
 async fn tags_by_id(state: &AppState, ids: &[i64]) -> Result<Vec<Tag>> {

@@ -686,3 +686,112 @@ async fn disabled_cards_and_skipped_domains_fetch_nothing() {
         "Herons of the Thames"
     );
 }
+
+async fn trending_links(app: &TestApp) -> Vec<String> {
+    let (status, body) = app.get("/api/v1/trends/links", None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body.as_array()
+        .unwrap_or_else(|| panic!("not a list: {body}"))
+        .iter()
+        .map(|l| l["url"].as_str().expect("url").to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn links_shared_by_three_people_trend_until_a_moderator_rejects_them() {
+    let (web, base) = Web::start().await;
+    web.html("/article", &article(&base));
+    web.html(
+        "/quiet",
+        "<html><head><title>Quiet page</title></head></html>",
+    );
+    web.page("/img/heron.jpg", "image/jpeg", jpeg(1280, 800));
+    let (app, _dir) = spawn_media(|_| {}).await;
+    let people = [
+        app.register("ann").await,
+        app.register("ben").await,
+        app.register("cat").await,
+    ];
+    assert!(trending_links(&app).await.is_empty());
+
+    // Three people share the article; three share the quiet page, one of them in private.
+    for who in &people {
+        let post = app
+            .post_status(who, &format!("read {base}/article"), json!({}))
+            .await;
+        with_card(&app, who, &post["id"]).await;
+    }
+    for (i, who) in people.iter().enumerate() {
+        let visibility = if i == 2 { "private" } else { "public" };
+        let post = app
+            .post_status(
+                who,
+                &format!("{base}/quiet"),
+                json!({ "visibility": visibility }),
+            )
+            .await;
+        with_card(&app, who, &post["id"]).await;
+    }
+    let article_url = format!("{base}/article");
+    assert_eq!(trending_links(&app).await, vec![article_url.clone()]);
+    let (_, links) = app.get("/api/v1/trends/links", None).await;
+    let link = &links[0];
+    assert_eq!(link["title"], "Herons of the Thames");
+    assert_eq!(link["type"], "link");
+    let history = link["history"].as_array().expect("history");
+    assert_eq!(history.len(), 7);
+    assert_eq!(history[0]["uses"], "3");
+    assert_eq!(history[0]["accounts"], "3");
+    assert_eq!(history[1]["uses"], "0");
+
+    // Moderators see it with its card id; others may not review.
+    let moddy = app.moderator().await;
+    let (status, review) = app
+        .get("/api/v1/admin/trends/links", Some(&moddy.token))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{review}");
+    assert_eq!(review[0]["url"], article_url);
+    assert_eq!(review[0]["trendable"], true);
+    assert_eq!(review[0]["requires_review"], false);
+    let id = review[0]["id"].as_str().expect("id").to_string();
+    let (status, _) = app
+        .get("/api/v1/admin/trends/links", Some(&people[0].token))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/admin/trends/links/{id}/reject"),
+            Some(&people[0].token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = app
+        .post(
+            "/api/v1/admin/trends/links/999999/reject",
+            Some(&moddy.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+
+    let (status, rejected) = app
+        .post(
+            &format!("/api/v1/admin/trends/links/{id}/reject"),
+            Some(&moddy.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{rejected}");
+    assert_eq!(rejected["trendable"], false);
+    assert!(trending_links(&app).await.is_empty());
+    let (status, approved) = app
+        .post(
+            &format!("/api/v1/admin/trends/links/{id}/approve"),
+            Some(&moddy.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{approved}");
+    assert_eq!(trending_links(&app).await, vec![article_url]);
+}

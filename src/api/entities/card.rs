@@ -72,3 +72,51 @@ impl PreviewCard {
         }
     }
 }
+
+/// Mastodon's Trends::Link: a card with its week of shares.
+#[derive(Debug, Serialize)]
+pub struct TrendsLink {
+    #[serde(flatten)]
+    pub card: PreviewCard,
+    pub history: Vec<super::tag::TagHistory>,
+}
+
+impl TrendsLink {
+    pub fn render(trend: &model::card::LinkTrend) -> TrendsLink {
+        TrendsLink {
+            card: PreviewCard::render(&trend.card),
+            history: trend
+                .history
+                .iter()
+                .map(super::tag::TagHistory::of)
+                .collect(),
+        }
+    }
+}
+
+/// Mastodon's Admin::Trends::Link: the trending link with its card's id (the one reviews
+/// name) and its review.
+#[derive(Debug, Serialize)]
+pub struct AdminTrendsLink {
+    pub id: String,
+    #[serde(flatten)]
+    pub link: TrendsLink,
+    pub trendable: bool,
+    pub requires_review: bool,
+}
+
+impl AdminTrendsLink {
+    /// `trendable` and `requires_review` as the instance's rules make them of the review.
+    pub fn render(
+        trend: &model::card::LinkTrend,
+        trendable: bool,
+        requires_review: bool,
+    ) -> AdminTrendsLink {
+        AdminTrendsLink {
+            id: trend.card.id.to_string(),
+            link: TrendsLink::render(trend),
+            trendable,
+            requires_review,
+        }
+    }
+}

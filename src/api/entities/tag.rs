@@ -16,6 +16,16 @@ pub struct TagHistory {
     pub accounts: String,
 }
 
+impl TagHistory {
+    pub fn of(d: &model::TagDay) -> TagHistory {
+        TagHistory {
+            day: d.day.timestamp().to_string(),
+            uses: d.uses.to_string(),
+            accounts: d.accounts.to_string(),
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct Tag {
     pub id: String,
@@ -42,15 +52,7 @@ impl Tag {
             id: view.tag.id.to_string(),
             name: view.tag.name.clone(),
             url: tag_url(&view.tag.name, base_url),
-            history: view
-                .history
-                .iter()
-                .map(|d| TagHistory {
-                    day: d.day.timestamp().to_string(),
-                    uses: d.uses.to_string(),
-                    accounts: d.accounts.to_string(),
-                })
-                .collect(),
+            history: view.history.iter().map(TagHistory::of).collect(),
             following: view.following,
             featuring: view.featuring,
         }

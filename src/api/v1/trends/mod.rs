@@ -1,6 +1,7 @@
 //! `/api/v1/trends/…`: what draws attention here now. `tags.rs` serves `/tags` (and the older
-//! `/api/v1/trends`), `statuses.rs` `/statuses`.
+//! `/api/v1/trends`), `statuses.rs` `/statuses`, `links.rs` `/links`.
 
+pub mod links;
 pub mod statuses;
 pub mod tags;
 
@@ -14,6 +15,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(tags::routes())
         .merge(statuses::routes())
+        .merge(links::routes())
 }
 
 /// `offset` and `limit` of a trends list.

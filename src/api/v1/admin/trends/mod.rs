@@ -2,6 +2,7 @@
 //! `tags.rs` and `statuses.rs` list every candidate, reviewed or not, and approve or reject
 //! one.
 
+pub mod links;
 pub mod statuses;
 pub mod tags;
 
@@ -13,6 +14,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(tags::routes())
         .merge(statuses::routes())
+        .merge(links::routes())
 }
 
 pub(crate) const READ: &str = "admin:read";
