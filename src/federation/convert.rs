@@ -154,6 +154,15 @@ pub fn note(view: &StatusView, in_reply_to: Option<String>, base_url: &str) -> N
         _ => (options, Vec::new()),
     };
     tag.extend(view.emojis.iter().map(|e| emoji_tag(e, base_url)));
+    // The options' emoji travel as tags of the Question too (once, when the text has them).
+    if let Some(p) = view.poll.as_ref() {
+        tag.extend(
+            p.emojis
+                .iter()
+                .filter(|e| !view.emojis.iter().any(|own| own.id == e.id))
+                .map(|e| emoji_tag(e, base_url)),
+        );
+    }
     Note {
         id: s.uri.clone(),
         kind: if poll.is_some() { "Question" } else { "Note" },

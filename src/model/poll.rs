@@ -49,6 +49,8 @@ pub struct PollView {
     /// Whether the viewer voted (the author counts as having voted, as on Mastodon); `None`
     /// when nobody is signed in.
     pub voted: Option<bool>,
+    /// The enabled custom emoji of the author's domain written in the options.
+    pub emojis: Vec<super::CustomEmoji>,
 }
 
 impl PollView {
@@ -59,6 +61,7 @@ impl PollView {
             own_votes: viewer.map(|_| own_votes),
             voted,
             poll,
+            emojis: Vec::new(),
         }
     }
 }

@@ -169,6 +169,22 @@ pub async fn hydrate_on(
         crate::service::polls::for_statuses(state, &mut *conn, viewer_id, &with_poll).await?
     };
 
+    // And those of poll options, which Mastodon lists apart (`Poll.emojis`).
+    let options: Vec<(i64, Option<&str>, String)> = polls
+        .iter()
+        .filter_map(|(id, poll)| {
+            let author = accounts.get(&poll.poll.account_id)?;
+            Some((*id, author.domain.as_deref(), poll.poll.options.join(" ")))
+        })
+        .collect();
+    let poll_emojis = crate::service::emojis::for_statuses(
+        state,
+        options
+            .iter()
+            .map(|(id, domain, text)| (*id, *domain, [text.as_str(), ""])),
+    )
+    .await?;
+
     // Custom emoji only for the statuses whose text writes a `:shortcode:`.
     let emojis = crate::service::emojis::for_statuses(
         state,
@@ -198,7 +214,10 @@ pub async fn hydrate_on(
                 .collect(),
             tags: row.tag_names.clone(),
             media: media.get(&row.status.id).cloned().unwrap_or_default(),
-            poll: polls.get(&row.status.id).cloned(),
+            poll: polls.get(&row.status.id).cloned().map(|mut poll| {
+                poll.emojis = poll_emojis.get(&row.status.id).cloned().unwrap_or_default();
+                poll
+            }),
             reblog: None,
             viewer: viewer.map(|_| flags.of(row)),
             filtered: Vec::new(),

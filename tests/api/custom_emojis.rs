@@ -915,3 +915,37 @@ async fn emoji_reactions_count_as_favourites_and_are_withdrawn() {
     app.drain_jobs().await;
     assert_eq!(favourites().await, 0);
 }
+
+#[tokio::test]
+async fn poll_options_show_their_emoji_and_carry_their_tags() {
+    let (app, _dir) = spawn_media(|_| {}).await;
+    let admin = app.admin().await;
+    let alice = app.register("alice").await;
+    add_ok(&app, &admin, "blobcat").await;
+    add_ok(&app, &admin, "heron").await;
+
+    let post = app
+        .post_status(
+            &alice,
+            "which bird? :heron:",
+            json!({ "poll": { "options": [":blobcat: cats", ":nothing: dogs"], "expires_in": 3600 } }),
+        )
+        .await;
+    let id = post["id"].as_str().expect("id");
+    let shown = status_of(&app, &alice, id).await;
+    let poll_emojis = shown["poll"]["emojis"].as_array().expect("poll emojis");
+    assert_eq!(codes(poll_emojis), vec!["blobcat"], "{shown}");
+    assert_eq!(
+        codes(shown["emojis"].as_array().expect("emojis")),
+        vec!["heron"]
+    );
+
+    // The Question carries both emoji as tags, once each.
+    let question = activity_json(&app, post["uri"].as_str().expect("uri")).await;
+    let mut names: Vec<String> = emoji_tags(&question)
+        .iter()
+        .map(|t| t["name"].as_str().expect("name").to_string())
+        .collect();
+    names.sort();
+    assert_eq!(names, vec![":blobcat:", ":heron:"], "{question}");
+}

@@ -24,8 +24,8 @@ pub struct Poll {
     /// Distinct voters of a multiple-choice poll; `null` for a single-choice one.
     pub voters_count: Option<i64>,
     pub options: Vec<PollOption>,
-    /// Custom emoji of the options: the status's own emoji source (none yet, as for statuses).
-    pub emojis: Vec<Value>,
+    /// Custom emoji written in the options.
+    pub emojis: Vec<super::emoji::CustomEmoji>,
     /// Present when a user is signed in.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub voted: Option<bool>,
@@ -55,7 +55,7 @@ impl Poll {
                     votes_count: shown.then_some(*votes),
                 })
                 .collect(),
-            emojis: Vec::new(),
+            emojis: super::emoji::CustomEmoji::list(&view.emojis),
             voted: view.voted,
             own_votes: view.own_votes.clone(),
         }
