@@ -808,52 +808,37 @@ async fn a_gone_endpoint_or_a_revoked_token_ends_the_subscription() {
     let bob = app.register("bob").await;
     let receiver = Receiver::start().await;
     let keys = Keys::new();
-    subscribe(
-        &app,
-        &bob.token,
-        &receiver.endpoint("bob"),
-        &keys,
-        true,
-        json!({}),
-    )
-    .await;
-    receiver.answer(410);
-    app.post_status(&alice, "@bob are you there", json!({}))
-        .await;
-    pushes(&app, &receiver, 1).await;
+    // Bob subscribes, the push service answers `code` to the push of a mention: the
+    // subscription as it stands after that.
+    let answered = |code: u16, standard: bool, text: &'static str, pushed: usize| {
+        let (app, receiver, keys, alice, bob) = (&app, &receiver, &keys, &alice, &bob);
+        async move {
+            receiver.answer(code);
+            subscribe(
+                app,
+                &bob.token,
+                &receiver.endpoint("bob"),
+                keys,
+                standard,
+                json!({}),
+            )
+            .await;
+            app.post_status(alice, text, json!({})).await;
+            pushes(app, receiver, pushed).await;
+        }
+    };
+    answered(410, true, "@bob are you there", 1).await;
     app.drain_jobs().await;
     let (status, _) = app.get("/api/v1/push/subscription", Some(&bob.token)).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "410 unsubscribes");
 
-    receiver.answer(404);
-    subscribe(
-        &app,
-        &bob.token,
-        &receiver.endpoint("bob"),
-        &keys,
-        false,
-        json!({}),
-    )
-    .await;
-    app.post_status(&alice, "@bob still?", json!({})).await;
-    pushes(&app, &receiver, 2).await;
+    answered(404, false, "@bob still?", 2).await;
     app.drain_jobs().await;
     let (status, _) = app.get("/api/v1/push/subscription", Some(&bob.token)).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "404 unsubscribes");
 
     // A refusal of another kind gives up on that message, and keeps the subscription.
-    receiver.answer(400);
-    subscribe(
-        &app,
-        &bob.token,
-        &receiver.endpoint("bob"),
-        &keys,
-        true,
-        json!({}),
-    )
-    .await;
-    app.post_status(&alice, "@bob hm", json!({})).await;
-    pushes(&app, &receiver, 3).await;
+    answered(400, true, "@bob hm", 3).await;
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         let failed: i64 = sqlx::query_scalar(
