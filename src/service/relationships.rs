@@ -466,17 +466,7 @@ pub async fn authorize_request(
 ) -> Result<Relationship> {
     let requester = visible(state, requester_id).await?;
     let mut tx = state.db.begin().await?;
-    let request = store::relationships::delete_request(&mut *tx, requester.id, actor.id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    notifications::withdraw(
-        &mut *tx,
-        actor.id,
-        requester.id,
-        NotificationType::FollowRequest,
-        None,
-    )
-    .await?;
+    let request = take_request(&mut tx, actor, &requester, convert::accept_follow).await?;
     let new = NewFollow {
         id: id::next(),
         account_id: requester.id,
@@ -486,14 +476,6 @@ pub async fn authorize_request(
         languages: request.languages.as_deref(),
         uri: request.uri.as_deref(),
     };
-    if !requester.is_local() && actor.is_local() {
-        let uri = request
-            .uri
-            .clone()
-            .unwrap_or_else(|| convert::follow_uri(&requester, request.id));
-        let accept = outbox::with_context(convert::accept_follow(actor, &uri, &requester))?;
-        delivery::deliver(&mut tx, actor, &accept, &[delivery::inbox_of(&requester)]).await?;
-    }
     if start_follow(&mut tx, &requester, actor.id, &new).await? {
         notifications::notify(
             &mut *tx,
@@ -518,17 +500,22 @@ pub async fn reject_request(
 ) -> Result<Relationship> {
     let requester = visible(state, requester_id).await?;
     let mut tx = state.db.begin().await?;
+    take_request(&mut tx, actor, &requester, convert::reject_follow).await?;
+    tx.commit().await?;
+    relationship_to(state, actor.id, requester.id).await
+}
+
+/// Removes `requester`'s follow request of `actor` and its notification and, when a remote
+/// requester asked a local account, answers its `Follow` with `answer` (Accept or Reject).
+async fn take_request(
+    tx: &mut PgConnection,
+    actor: &Account,
+    requester: &Account,
+    answer: fn(&Account, &str, &Account) -> crate::federation::vocab::Activity,
+) -> Result<crate::model::relationship::Follow> {
     let request = store::relationships::delete_request(&mut *tx, requester.id, actor.id)
         .await?
         .ok_or(Error::NotFound)?;
-    if !requester.is_local() && actor.is_local() {
-        let uri = request
-            .uri
-            .clone()
-            .unwrap_or_else(|| convert::follow_uri(&requester, request.id));
-        let reject = outbox::with_context(convert::reject_follow(actor, &uri, &requester))?;
-        delivery::deliver(&mut tx, actor, &reject, &[delivery::inbox_of(&requester)]).await?;
-    }
     notifications::withdraw(
         &mut *tx,
         actor.id,
@@ -537,8 +524,15 @@ pub async fn reject_request(
         None,
     )
     .await?;
-    tx.commit().await?;
-    relationship_to(state, actor.id, requester.id).await
+    if !requester.is_local() && actor.is_local() {
+        let uri = request
+            .uri
+            .clone()
+            .unwrap_or_else(|| convert::follow_uri(requester, request.id));
+        let activity = outbox::with_context(answer(actor, &uri, requester))?;
+        delivery::deliver(tx, actor, &activity, &[delivery::inbox_of(requester)]).await?;
+    }
+    Ok(request)
 }
 
 /// Loads the accounts of listed rows, keeping their order; rows whose account vanished are

@@ -313,9 +313,13 @@ async fn user_streams_hear_of_announcements_and_reactions() {
     let app = TestApp::spawn().await;
     let boss = app.admin().await;
     let alice = app.register("alice").await;
-    let mut stream = EventStream::open(&app, "/api/v1/streaming/user", &alice.token).await;
-    let mut notifications_only =
-        EventStream::open(&app, "/api/v1/streaming/user/notification", &alice.token).await;
+    let mut stream = EventStream::open(&app, "/api/v1/streaming/user", Some(&alice.token)).await;
+    let mut notifications_only = EventStream::open(
+        &app,
+        "/api/v1/streaming/user/notification",
+        Some(&alice.token),
+    )
+    .await;
 
     let a = create(&app, &boss.token, json!({ "text": "live" })).await;
     let id = a["id"].as_str().expect("id").to_string();

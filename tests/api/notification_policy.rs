@@ -530,8 +530,12 @@ async fn filtered_notifications_are_not_streamed() {
     only(&app, &alice, "for_not_following", "filter").await;
     let post = app.post_status(&alice, "hello", json!({})).await;
     let post_id = post["id"].as_str().expect("id").to_string();
-    let mut stream =
-        EventStream::open(&app, "/api/v1/streaming/user/notification", &alice.token).await;
+    let mut stream = EventStream::open(
+        &app,
+        "/api/v1/streaming/user/notification",
+        Some(&alice.token),
+    )
+    .await;
     favourite(&app, &stranger, &post_id).await;
     favourite(&app, &friend, &post_id).await;
     let data = stream.expect("notification").await;

@@ -10,92 +10,12 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
 
+use crate::helpers::sse::EventStream as Sse;
 use crate::helpers::{assert_shape, TestApp, TestUser};
 
 const WAIT: Duration = Duration::from_secs(10);
 /// How long silence is awaited when checking that nothing arrives.
 const QUIET: Duration = Duration::from_millis(1500);
-
-/// A server-sent-event client.
-struct Sse {
-    res: reqwest::Response,
-    buf: String,
-}
-
-impl Sse {
-    async fn open(app: &TestApp, path: &str, token: Option<&str>) -> Sse {
-        let mut req = app.client.get(app.url(path));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        let res = req.send().await.expect("connect");
-        assert_eq!(res.status(), StatusCode::OK, "{path}");
-        assert!(res.headers()["content-type"]
-            .to_str()
-            .expect("content type")
-            .starts_with("text/event-stream"));
-        let mut sse = Sse {
-            res,
-            buf: String::new(),
-        };
-        // The `:)` comment says the subscription is live.
-        let first = sse.next_block(WAIT).await.expect("hello comment");
-        assert_eq!(first.replace(' ', ""), ":)");
-        sse
-    }
-
-    /// The next blank-line-terminated block, raw.
-    async fn next_block(&mut self, within: Duration) -> Option<String> {
-        let deadline = tokio::time::Instant::now() + within;
-        loop {
-            if let Some(end) = self.buf.find("\n\n") {
-                let block = self.buf[..end].to_string();
-                self.buf.drain(..end + 2);
-                return Some(block);
-            }
-            let chunk = tokio::time::timeout_at(deadline, self.res.chunk())
-                .await
-                .ok()?
-                .expect("read")?;
-            self.buf
-                .push_str(std::str::from_utf8(&chunk).expect("utf-8"));
-        }
-    }
-
-    /// The next event (comments skipped): (name, data).
-    async fn next(&mut self, within: Duration) -> Option<(String, String)> {
-        let deadline = tokio::time::Instant::now() + within;
-        loop {
-            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-            let block = self.next_block(left).await?;
-            let (mut event, mut data) = (String::new(), Vec::new());
-            for line in block.lines() {
-                if let Some(v) = line.strip_prefix("event:") {
-                    event = v.trim().to_string();
-                } else if let Some(v) = line.strip_prefix("data:") {
-                    data.push(v.strip_prefix(' ').unwrap_or(v).to_string());
-                }
-            }
-            if !event.is_empty() {
-                return Some((event, data.join("\n")));
-            }
-        }
-    }
-
-    async fn expect(&mut self, event: &str) -> String {
-        let (name, data) = self
-            .next(WAIT)
-            .await
-            .unwrap_or_else(|| panic!("no {event}"));
-        assert_eq!(name, event, "{data}");
-        data
-    }
-
-    async fn expect_json(&mut self, event: &str) -> Value {
-        let data = self.expect(event).await;
-        serde_json::from_str(&data).expect("payload is JSON")
-    }
-}
 
 type WsStream =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;

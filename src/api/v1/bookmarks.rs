@@ -1,6 +1,7 @@
 //! `GET /api/v1/bookmarks`: what the caller bookmarked, newest first.
 
 use axum::extract::{OriginalUri, State};
+use axum::http::Uri;
 use axum::routing::get;
 use axum::Router;
 
@@ -24,18 +25,28 @@ pub async fn index(
     OriginalUri(uri): OriginalUri,
     Query(q): Query<PageParams>,
 ) -> Result<Paginated<Status>> {
-    auth.require("read:bookmarks")?;
-    let page = timelines::reacted(
+    reacted(
         &state,
-        &auth.account,
-        Reaction::Bookmarks,
-        &q.page(STATUS_LIMITS),
-    )
-    .await?;
-    Ok(Paginated::statuses(
-        &state,
-        Some(auth.account.id),
-        page,
+        &auth,
         &uri,
-    ))
+        &q,
+        Reaction::Bookmarks,
+        "read:bookmarks",
+    )
+    .await
+}
+
+/// A page of the statuses the caller reacted to with `reaction`, behind `scope`; the
+/// favourites list is the same page of the other reaction.
+pub(super) async fn reacted(
+    state: &AppState,
+    auth: &Auth,
+    uri: &Uri,
+    q: &PageParams,
+    reaction: Reaction,
+    scope: &str,
+) -> Result<Paginated<Status>> {
+    auth.require(scope)?;
+    let page = timelines::reacted(state, &auth.account, reaction, &q.page(STATUS_LIMITS)).await?;
+    Ok(Paginated::statuses(state, Some(auth.account.id), page, uri))
 }

@@ -6,12 +6,11 @@ use axum::Router;
 
 use crate::api::auth::Auth;
 use crate::api::entities::Status;
-use crate::api::pagination::{PageParams, Paginated, STATUS_LIMITS};
+use crate::api::pagination::{PageParams, Paginated};
 use crate::api::params::Query;
 use crate::app::AppState;
 use crate::error::Result;
 use crate::model::timeline::Reaction;
-use crate::service::timelines;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/api/v1/favourites", get(index))
@@ -24,18 +23,13 @@ pub async fn index(
     OriginalUri(uri): OriginalUri,
     Query(q): Query<PageParams>,
 ) -> Result<Paginated<Status>> {
-    auth.require("read:favourites")?;
-    let page = timelines::reacted(
+    super::bookmarks::reacted(
         &state,
-        &auth.account,
-        Reaction::Favourites,
-        &q.page(STATUS_LIMITS),
-    )
-    .await?;
-    Ok(Paginated::statuses(
-        &state,
-        Some(auth.account.id),
-        page,
+        &auth,
         &uri,
-    ))
+        &q,
+        Reaction::Favourites,
+        "read:favourites",
+    )
+    .await
 }

@@ -1,5 +1,5 @@
-//! A small server-sent-events reader for tests outside `streaming.rs`: opens a stream and
-//! yields its events (name and data), comments skipped.
+//! A small server-sent-events reader for tests: opens a stream and yields its events (name
+//! and data), comments skipped.
 
 use std::time::Duration;
 
@@ -14,28 +14,32 @@ pub struct EventStream {
 
 impl EventStream {
     /// Opens `path` with `token`, and waits for the `:)` that says the subscription is live.
-    pub async fn open(app: &TestApp, path: &str, token: &str) -> EventStream {
-        let res = app
-            .client
-            .get(app.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("connect");
+    pub async fn open(app: &TestApp, path: &str, token: Option<&str>) -> EventStream {
+        let mut req = app.client.get(app.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let res = req.send().await.expect("connect");
         assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert!(res.headers()["content-type"]
+            .to_str()
+            .expect("content type")
+            .starts_with("text/event-stream"));
         let mut stream = EventStream {
             res,
             buf: String::new(),
         };
         let first = stream
-            .block(Duration::from_secs(10))
+            .next_block(Duration::from_secs(10))
             .await
             .expect("hello comment");
         assert_eq!(first.replace(' ', ""), ":)");
         stream
     }
 
-    async fn block(&mut self, within: Duration) -> Option<String> {
+    /// The next blank-line-terminated block, raw; `None` when nothing came within `within` or
+    /// the stream ended.
+    pub async fn next_block(&mut self, within: Duration) -> Option<String> {
         let deadline = tokio::time::Instant::now() + within;
         loop {
             if let Some(end) = self.buf.find("\n\n") {
@@ -57,7 +61,7 @@ impl EventStream {
         let deadline = tokio::time::Instant::now() + within;
         loop {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-            let block = self.block(left).await?;
+            let block = self.next_block(left).await?;
             let (mut event, mut data) = (String::new(), Vec::new());
             for line in block.lines() {
                 if let Some(v) = line.strip_prefix("event:") {
@@ -80,5 +84,11 @@ impl EventStream {
             .unwrap_or_else(|| panic!("no {event}"));
         assert_eq!(name, event, "{data}");
         data
+    }
+
+    /// The next event, which must be `event`: its data as JSON.
+    pub async fn expect_json(&mut self, event: &str) -> serde_json::Value {
+        let data = self.expect(event).await;
+        serde_json::from_str(&data).expect("payload is JSON")
     }
 }
