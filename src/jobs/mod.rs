@@ -8,6 +8,7 @@ pub mod account_deletion;
 pub mod cards;
 pub mod deliver;
 pub mod fetch_remote;
+pub mod housekeeping;
 pub mod imports;
 pub mod inbox;
 pub mod media;
@@ -344,6 +345,7 @@ pub fn spawn_workers(
     }
     media::spawn_cleanup(state, shutdown.clone());
     deliver::spawn_body_sweep(state, shutdown.clone());
+    housekeeping::spawn(state, shutdown.clone());
     let name = format!("{}/{}", hostname(), std::process::id());
     vec![tokio::spawn(worker(state.clone(), name, count, shutdown))]
 }

@@ -3,6 +3,7 @@
 
 use sqlx::PgConnection;
 
+use crate::app::AppState;
 use crate::error::Result;
 use crate::store;
 
@@ -29,4 +30,10 @@ pub async fn stop_seeing(db: &mut PgConnection, owner: i64, target: i64) -> Resu
 pub async fn hide_reblogs_of(db: &mut PgConnection, owner: i64, target: i64) -> Result<()> {
     store::feeds::remove_reblogs_by(&mut *db, owner, target).await?;
     Ok(())
+}
+
+/// Trims every home feed to its newest entries (fan-out only adds to them); the hourly
+/// housekeeping calls it. Returns how many entries went.
+pub async fn trim_all(state: &AppState) -> Result<u64> {
+    Ok(store::feeds::trim_all(&state.db).await?)
 }

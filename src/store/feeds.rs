@@ -289,13 +289,16 @@ pub async fn rebuild(db: &mut sqlx::PgConnection, owner: i64) -> Result<(), sqlx
     Ok(())
 }
 
-/// Trims every feed to its newest [`FEED_CAP`] entries.
+/// Trims every feed to its newest [`FEED_CAP`] entries. Fan-out only adds, so feeds grow
+/// between rebuilds; only the feeds over the cap are ranked.
 pub async fn trim_all(db: impl PgExecutor<'_>) -> Result<u64, sqlx::Error> {
     let done = sqlx::query(
         "DELETE FROM home_feed h USING ( \
            SELECT account_id, status_id FROM ( \
              SELECT account_id, status_id, row_number() OVER (PARTITION BY account_id ORDER BY status_id DESC) AS n \
-             FROM home_feed) ranked WHERE n > $1) old \
+             FROM home_feed WHERE account_id IN ( \
+               SELECT account_id FROM home_feed GROUP BY account_id HAVING count(*) > $1)) ranked \
+           WHERE n > $1) old \
          WHERE h.account_id = old.account_id AND h.status_id = old.status_id",
     )
     .bind(FEED_CAP)

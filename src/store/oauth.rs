@@ -358,3 +358,15 @@ pub async fn token_owner_by_hash(
         account,
     }))
 }
+
+/// Deletes authorization codes that expired before `before`, used or not. Returns how many.
+pub async fn delete_codes_expired_before(
+    db: impl PgExecutor<'_>,
+    before: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM oauth_authorization_codes WHERE expires_at < $1")
+        .bind(before)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected())
+}

@@ -22,6 +22,7 @@ mod filters;
 mod follows;
 mod helpers;
 mod hostile_peers;
+mod housekeeping;
 mod imports;
 mod inbound_activities;
 mod instance;

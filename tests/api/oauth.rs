@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 
 use crate::helpers::{assert_shape, browser, hidden, urlencode, TestApp};
 
-const REDIRECT: &str = "https://client.example/callback";
+pub(crate) const REDIRECT: &str = "https://client.example/callback";
 
 fn pkce_pair() -> (String, String) {
     let verifier = rookery::crypto::random_token(48);
@@ -818,7 +818,7 @@ async fn submit_authorize(app: &TestApp, client_id: &str, query: &str) -> reqwes
 }
 
 /// The code alice's approval (as [`submit_authorize`]) redirects with.
-async fn approved_code(app: &TestApp, client_id: &str, query: &str) -> String {
+pub(crate) async fn approved_code(app: &TestApp, client_id: &str, query: &str) -> String {
     let res = submit_authorize(app, client_id, query).await;
     assert_eq!(res.status(), StatusCode::FOUND);
     let location =
