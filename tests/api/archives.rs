@@ -109,8 +109,21 @@ async fn an_archive_holds_every_post_with_its_media_likes_and_bookmarks() {
         )
         .await;
     let first_id = first["id"].as_str().expect("id");
-    app.edit_status(&alice, first_id, "first post, edited")
+    let (status, body) = app
+        .request(
+            Method::PUT,
+            &format!("/api/v1/statuses/{first_id}"),
+            Some(&alice.token),
+            Some(json!({
+                "status": "first post, edited",
+                "media_ids": [media["id"]],
+                "spoiler_text": "cw",
+                "sensitive": true,
+                "language": "en"
+            })),
+        )
         .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     let reply = app
         .post_status(
             &alice,
