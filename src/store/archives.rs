@@ -93,7 +93,8 @@ pub async fn requested_since(
     .await
 }
 
-/// The archive `id` is made: its file, size, and until when it is offered.
+/// The archive `id` is made: its file, size, and until when it is offered. False when it was
+/// not pending any more (another run of its job, whose lease ran out, got there first).
 pub async fn mark_ready(
     db: impl PgExecutor<'_>,
     id: i64,
@@ -101,10 +102,10 @@ pub async fn mark_ready(
     file_size: i64,
     finished_at: DateTime<Utc>,
     expires_at: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
         "UPDATE account_archives SET state = 'ready', file_key = $2, file_size = $3, \
-         finished_at = $4, expires_at = $5 WHERE id = $1",
+         finished_at = $4, expires_at = $5 WHERE id = $1 AND state = 'pending'",
     )
     .bind(id)
     .bind(file_key)
@@ -113,7 +114,7 @@ pub async fn mark_ready(
     .bind(expires_at)
     .execute(db)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 /// The archive `id` could not be made.

@@ -118,7 +118,11 @@ pub async fn build(state: &AppState, archive_id: i64) -> Result<()> {
         store::archives::mark_failed(&state.db, archive_id, state.clock.now()).await?;
         return Ok(());
     };
-    let path = std::env::temp_dir().join(format!("rookery-archive-{archive_id}.zip"));
+    // A path of this run's own: a run that outlives its job's lease may meet a second one.
+    let path = std::env::temp_dir().join(format!(
+        "rookery-archive-{archive_id}-{}.zip",
+        crate::id::next()
+    ));
     let made = make(state, &owner, path.clone()).await;
     if let Err(e) = tokio::fs::remove_file(&path).await {
         if e.kind() != std::io::ErrorKind::NotFound {
@@ -130,8 +134,16 @@ pub async fn build(state: &AppState, archive_id: i64) -> Result<()> {
             let finished = state.clock.now();
             let expires = finished + Duration::days(KEPT_DAYS);
             let mut tx = state.db.begin().await?;
-            store::archives::mark_ready(&mut *tx, archive_id, &key, size, finished, expires)
-                .await?;
+            if !store::archives::mark_ready(&mut *tx, archive_id, &key, size, finished, expires)
+                .await?
+            {
+                drop(tx);
+                tracing::info!("archive made twice: this copy is removed");
+                if let Err(e) = state.media.delete(&key).await {
+                    tracing::warn!(error = %e, key, "removing a second copy of an archive");
+                }
+                return Ok(());
+            }
             let expire = Job::ExpireArchive(OfArchive { archive_id });
             queue::enqueue_at(&mut tx, &expire, state.clock.to_system(expires)).await?;
             tx.commit().await?;
