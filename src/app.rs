@@ -10,6 +10,7 @@ use axum::Router;
 use sqlx::PgPool;
 use tokio::net::TcpListener;
 use tower::Layer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::normalize_path::NormalizePathLayer;
@@ -149,7 +150,10 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(api_cors())
-        .layer(CompressionLayer::new())
+        // ZIP archives are compressed already: gzipping them again only spends CPU.
+        .layer(CompressionLayer::new().compress_when(
+            DefaultPredicate::new().and(NotForContentType::const_new("application/zip")),
+        ))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request| {

@@ -1,5 +1,5 @@
 //! `rookery admin` moderation commands, for instances run without a moderation app: suspend,
-//! silence and restore accounts, manage domain blocks (with Mastodon's CSV), list reports,
+//! silence, restore and delete accounts, manage domain blocks (with Mastodon's CSV), list reports,
 //! and read the audit log. Actions are recorded in the audit log as done from the CLI.
 
 use std::path::PathBuf;
@@ -23,6 +23,10 @@ pub enum ModerationCommand {
     },
     /// Lift a suspension.
     Unsuspend { acct: String },
+    /// Delete an account (`user` or `user@domain`) for good, as `tootctl accounts delete`:
+    /// suspended first if it is not yet, then its data removed as
+    /// `DELETE /api/v1/admin/accounts/:id` removes it (no grace period, no undoing).
+    Delete { acct: String },
     /// Silence (limit) an account: out of public timelines, seen by followers only.
     Silence {
         acct: String,
@@ -101,6 +105,21 @@ pub async fn run(state: &AppState, command: ModerationCommand) -> anyhow::Result
                 .await
                 .map_err(describe)?;
             println!("suspended {}", a.acct());
+        }
+        ModerationCommand::Delete { acct } => {
+            let a = target(acct).await?;
+            if !a.is_suspended() {
+                moderation::act(state, None, a.id, AccountAction::Suspend, None, "")
+                    .await
+                    .map_err(describe)?;
+            }
+            service::account_deletion::delete_by_moderator(state, None, a.id)
+                .await
+                .map_err(describe)?;
+            println!(
+                "deleted {} (its data is removed by the job queue)",
+                a.acct()
+            );
         }
         ModerationCommand::Silence { acct, reason } => {
             let a = target(acct).await?;

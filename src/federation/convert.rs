@@ -196,7 +196,7 @@ pub fn note(view: &StatusView, in_reply_to: Option<String>, base_url: &str) -> N
 }
 
 /// A local attachment as the `Document` Mastodon sends: alt text in `name`, focal point, size.
-fn document(m: &crate::model::Media) -> Option<Document> {
+pub fn document(m: &crate::model::Media) -> Option<Document> {
     let url = m.url.clone()?;
     let size = |n: Option<i32>| n.and_then(|n| u32::try_from(n).ok());
     let (width, height) = match (size(m.width), size(m.height)) {

@@ -8,7 +8,7 @@ use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::path::Path;
 use object_store::{Attribute, Attributes, ObjectStore, PutOptions, PutPayload};
 
-use super::storage::{BoxFuture, Storage};
+use super::storage::{BoxFuture, ByteStream, Storage};
 use super::Sniffed;
 use crate::config::S3Config;
 
@@ -78,6 +78,49 @@ impl Storage for S3Storage {
         Box::pin(async move {
             match self.store.get(&Path::from(key)).await {
                 Ok(found) => Ok(Some(found.bytes().await.map_err(to_io)?.to_vec())),
+                Err(object_store::Error::NotFound { .. }) => Ok(None),
+                Err(e) => Err(to_io(e)),
+            }
+        })
+    }
+
+    fn put_file<'a>(
+        &'a self,
+        key: &'a str,
+        source: &'a std::path::Path,
+    ) -> BoxFuture<'a, io::Result<()>> {
+        Box::pin(async move {
+            use tokio::io::AsyncReadExt;
+            // A multipart upload, a part at a time: the file is never read whole.
+            let upload = self
+                .store
+                .put_multipart(&Path::from(key))
+                .await
+                .map_err(to_io)?;
+            let mut writer = object_store::WriteMultipart::new(upload);
+            let mut file = tokio::fs::File::open(source).await?;
+            let mut buf = vec![0u8; 1024 * 1024];
+            loop {
+                let n = file.read(&mut buf).await?;
+                if n == 0 {
+                    break;
+                }
+                writer.wait_for_capacity(4).await.map_err(to_io)?;
+                writer.write(&buf[..n]);
+            }
+            writer.finish().await.map(|_| ()).map_err(to_io)
+        })
+    }
+
+    fn open<'a>(&'a self, key: &'a str) -> BoxFuture<'a, io::Result<Option<ByteStream>>> {
+        Box::pin(async move {
+            use futures_util::StreamExt;
+            match self.store.get(&Path::from(key)).await {
+                Ok(found) => {
+                    let stream: ByteStream =
+                        Box::pin(found.into_stream().map(|c| c.map_err(to_io)));
+                    Ok(Some(stream))
+                }
                 Err(object_store::Error::NotFound { .. }) => Ok(None),
                 Err(e) => Err(to_io(e)),
             }

@@ -8,12 +8,27 @@ use std::pin::Pin;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
+/// A stored file read a chunk at a time, so a large one (an account's archive) is never held
+/// whole in memory.
+pub type ByteStream = futures_util::stream::BoxStream<'static, io::Result<bytes::Bytes>>;
+
+/// The size of the chunks a local file is read in.
+const CHUNK: usize = 256 * 1024;
+
 /// A store of files under content-addressed keys (see `media::key_for`).
 pub trait Storage: Send + Sync {
     /// Stores `bytes` under `key`; storing the same key twice is harmless.
     fn put<'a>(&'a self, key: &'a str, bytes: &'a [u8]) -> BoxFuture<'a, io::Result<()>>;
     /// The file under `key`, or `None`.
     fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, io::Result<Option<Vec<u8>>>>;
+    /// Stores the local file at `path` under `key`, reading it a chunk at a time.
+    fn put_file<'a>(
+        &'a self,
+        key: &'a str,
+        path: &'a std::path::Path,
+    ) -> BoxFuture<'a, io::Result<()>>;
+    /// The file under `key` as a stream of chunks, or `None`.
+    fn open<'a>(&'a self, key: &'a str) -> BoxFuture<'a, io::Result<Option<ByteStream>>>;
     /// Removes the file under `key`; a missing file is not an error.
     fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, io::Result<()>>;
     /// The public URL of the file under `key`.
@@ -67,6 +82,44 @@ impl Storage for LocalStorage {
                 Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
                 Err(e) => Err(e),
             }
+        })
+    }
+
+    fn put_file<'a>(
+        &'a self,
+        key: &'a str,
+        source: &'a std::path::Path,
+    ) -> BoxFuture<'a, io::Result<()>> {
+        Box::pin(async move {
+            let path = self.path(key);
+            if let Some(dir) = path.parent() {
+                tokio::fs::create_dir_all(dir).await?;
+            }
+            let tmp = path.with_extension(format!("tmp{}", crate::id::next()));
+            tokio::fs::copy(source, &tmp).await?;
+            tokio::fs::rename(&tmp, &path).await
+        })
+    }
+
+    fn open<'a>(&'a self, key: &'a str) -> BoxFuture<'a, io::Result<Option<ByteStream>>> {
+        Box::pin(async move {
+            let file = match tokio::fs::File::open(self.path(key)).await {
+                Ok(file) => file,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(e),
+            };
+            let chunks = futures_util::stream::try_unfold(file, |mut file| async move {
+                use tokio::io::AsyncReadExt;
+                let mut buf = vec![0u8; CHUNK];
+                let n = file.read(&mut buf).await?;
+                if n == 0 {
+                    return Ok(None);
+                }
+                buf.truncate(n);
+                Ok::<_, io::Error>(Some((bytes::Bytes::from(buf), file)))
+            });
+            let stream: ByteStream = Box::pin(chunks);
+            Ok(Some(stream))
         })
     }
 

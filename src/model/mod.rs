@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod announcement;
+pub mod archive;
 pub mod card;
 pub mod conversation;
 pub mod emoji;

@@ -10,7 +10,7 @@
 //!    administrator's deletion: none), the `delete_account` job ([`purge`]) removes its data
 //!    in batches: statuses through the status lifecycle (without a `Delete` each, as the
 //!    actor's covers them), then relationships, reactions, notifications, lists, filters,
-//!    uploads and files, and the user.
+//!    uploads and files, archives, and the user.
 //!
 //! The account row stays, suspended and emptied, as the tombstone that keeps its username
 //! from being registered again (as Mastodon keeps it). Within the grace period an
@@ -53,7 +53,18 @@ pub async fn delete_own(
         return Err(Error::bad_request("Invalid password"));
     }
     let grace = Duration::hours(state.config.portability.deletion_grace_hours as i64);
-    begin(state, owner, None, true, grace).await
+    begin(state, owner, None, true, grace).await?;
+    // The audit log shows who deleted what; here the account itself, by its owner.
+    moderation::audit(
+        &state.db,
+        Some(owner),
+        "delete",
+        "Account",
+        Some(owner.id),
+        &owner.acct(),
+        "deleted by its owner",
+    )
+    .await
 }
 
 /// A moderator (or the command line, `None`) deletes the data of a suspended account now, as
@@ -172,6 +183,7 @@ pub async fn purge(state: &AppState, account_id: i64) -> Result<()> {
         queue::enqueue(&mut conn, &Job::DeleteAccount(OfAccount { account_id })).await?;
         return Ok(());
     }
+    crate::service::archives::remove_of_account(state, account.id).await?;
     let mut tx = state.db.begin().await?;
     let (keys, images) = store::account_deletions::purge_rest(&mut tx, account.id).await?;
     tx.commit().await?;

@@ -4,6 +4,7 @@
 pub mod account_deletion;
 pub mod accounts;
 pub mod announcements;
+pub mod archives;
 pub mod cache;
 pub mod cards;
 pub mod conversations;

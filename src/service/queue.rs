@@ -65,6 +65,10 @@ pub enum Job {
     ClosePoll(PollEnd),
     /// A local poll's new counts, gathered for a few seconds, sent as one `Update(Question)`.
     FederatePoll(OfPoll),
+    /// An account's full archive to make (`service::archives::build`).
+    BuildArchive(OfArchive),
+    /// An archive whose week is over, to remove (queued to run at its expiry).
+    ExpireArchive(OfArchive),
 }
 
 /// The kinds of job, as stored in the `kind` column (metrics and the admin list them all,
@@ -87,11 +91,13 @@ pub enum Kind {
     WebPush,
     ClosePoll,
     FederatePoll,
+    BuildArchive,
+    ExpireArchive,
 }
 
 impl Kind {
     /// Every kind this version runs.
-    pub const ALL: [Kind; 16] = [
+    pub const ALL: [Kind; 18] = [
         Kind::Deliver,
         Kind::Fanout,
         Kind::FederateEdit,
@@ -108,6 +114,8 @@ impl Kind {
         Kind::WebPush,
         Kind::ClosePoll,
         Kind::FederatePoll,
+        Kind::BuildArchive,
+        Kind::ExpireArchive,
     ];
 
     /// The stored name (the serde tag of the matching [`Job`] variant).
@@ -129,6 +137,8 @@ impl Kind {
             Kind::WebPush => "web_push",
             Kind::ClosePoll => "close_poll",
             Kind::FederatePoll => "federate_poll",
+            Kind::BuildArchive => "build_archive",
+            Kind::ExpireArchive => "expire_archive",
         }
     }
 }
@@ -244,6 +254,12 @@ pub struct OfPoll {
     pub poll_id: i64,
 }
 
+/// The payload of `build_archive` and `expire_archive`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OfArchive {
+    pub archive_id: i64,
+}
+
 /// The payload of `cache_remote_media`: which file to copy, tagged by `which`. An avatar or
 /// header is cached only while the account still shows `url`, a custom emoji only while it
 /// still comes from `url`.
@@ -297,6 +313,8 @@ impl Job {
             Job::WebPush(_) => Kind::WebPush,
             Job::ClosePoll(_) => Kind::ClosePoll,
             Job::FederatePoll(_) => Kind::FederatePoll,
+            Job::BuildArchive(_) => Kind::BuildArchive,
+            Job::ExpireArchive(_) => Kind::ExpireArchive,
         }
     }
 
@@ -708,6 +726,8 @@ mod tests {
                 expires_at: "2026-12-25T08:00:00.125Z".parse().expect("time"),
             }),
             Job::FederatePoll(OfPoll { poll_id: 17 }),
+            Job::BuildArchive(OfArchive { archive_id: 19 }),
+            Job::ExpireArchive(OfArchive { archive_id: 19 }),
         ]
     }
 
@@ -800,6 +820,8 @@ mod tests {
                     json!({ "poll_id": 16, "expires_at": "2026-12-25T08:00:00.125Z" })
                 ),
                 ("federate_poll", json!({ "poll_id": 17 })),
+                ("build_archive", json!({ "archive_id": 19 })),
+                ("expire_archive", json!({ "archive_id": 19 })),
             ]
         );
     }

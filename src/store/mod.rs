@@ -61,6 +61,7 @@ macro_rules! visible_to {
 pub mod account_deletions;
 pub mod accounts;
 pub mod announcements;
+pub mod archives;
 pub mod cache;
 pub mod cards;
 pub mod conversations;

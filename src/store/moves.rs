@@ -176,3 +176,38 @@ pub async fn copy_list_memberships(
     .fetch_all(db)
     .await
 }
+
+/// Copies the private notes accounts keep on `origin` to `target`, as Mastodon's `MoveWorker`
+/// does: each begins with `preface` on a line of its own (left out when the note would grow
+/// past `max_chars`); a note already kept on `target` gets the copy in front of it, three line
+/// breaks apart (left as it is when that would be too long). A note that already holds its
+/// copy (a retried job) is left alone. Returns how many notes were written.
+pub async fn copy_notes(
+    db: impl PgExecutor<'_>,
+    origin: i64,
+    target: i64,
+    preface: &str,
+    max_chars: i32,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO account_notes (account_id, target_account_id, comment) \
+         SELECT n.account_id, $2, \
+                CASE WHEN char_length($3 || E'\\n' || n.comment) <= $4 \
+                     THEN $3 || E'\\n' || n.comment ELSE n.comment END \
+         FROM account_notes n WHERE n.target_account_id = $1 AND n.account_id <> $2 \
+         ON CONFLICT (account_id, target_account_id) DO UPDATE SET \
+           comment = CASE \
+             WHEN char_length(EXCLUDED.comment || E'\\n\\n\\n' || account_notes.comment) <= $4 \
+             THEN EXCLUDED.comment || E'\\n\\n\\n' || account_notes.comment \
+             ELSE account_notes.comment END, \
+           updated_at = now() \
+         WHERE position(EXCLUDED.comment IN account_notes.comment) = 0",
+    )
+    .bind(origin)
+    .bind(target)
+    .bind(preface)
+    .bind(max_chars)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}

@@ -976,7 +976,8 @@ async fn mastodon_blocklist_csv_imports_and_exports() {
     );
 }
 
-fn cli(app: &TestApp, args: &[&str]) -> String {
+/// Runs `rookery admin <args>` against `app`'s database; its output (it must succeed).
+pub fn cli(app: &TestApp, args: &[&str]) -> String {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rookery"));
     for (key, _) in std::env::vars() {
         if key.starts_with("ROOKERY_") || key == "DATABASE_URL" || key == "RUST_LOG" {

@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use super::datetime;
+use crate::model::archive::Archive as ArchiveModel;
 use crate::model::import::{Import as ImportModel, ImportFailure};
 use crate::service::exports::Counts;
 
@@ -125,5 +126,37 @@ mod tests {
         assert_eq!(super::human_bytes(1023), "1023B");
         assert_eq!(super::human_bytes(1536), "1.5KiB");
         assert_eq!(super::human_bytes(20 * 1024 * 1024), "20.0MiB");
+    }
+}
+
+/// An account's full archive (`/api/v1/exports/archive`, Rookery's own: Mastodon offers its
+/// archive on a web page only): where it is, and where to download it once ready.
+#[derive(Debug, Serialize)]
+pub struct Archive {
+    pub id: String,
+    /// `pending`, `ready` or `failed`.
+    pub state: &'static str,
+    pub created_at: String,
+    pub finished_at: Option<String>,
+    pub expires_at: Option<String>,
+    /// Bytes, once ready.
+    pub size: Option<i64>,
+    /// The download address, once ready.
+    pub url: Option<String>,
+}
+
+impl Archive {
+    /// The entity of `a`; `base_url` makes its download address.
+    pub fn render(a: &ArchiveModel, base_url: &str) -> Archive {
+        let ready = a.state == crate::model::archive::ArchiveState::Ready;
+        Archive {
+            id: a.id.to_string(),
+            state: a.state.as_str(),
+            created_at: datetime(&a.created_at),
+            finished_at: a.finished_at.as_ref().map(datetime),
+            expires_at: a.expires_at.as_ref().map(datetime),
+            size: a.file_size.filter(|_| ready),
+            url: ready.then(|| format!("{base_url}/api/v1/exports/archive/{}/download", a.id)),
+        }
     }
 }

@@ -1,6 +1,9 @@
 //! `GET /api/v1/exports/stats` and the CSV exports `GET /api/v1/exports/{following,
 //! followers,lists,blocks,mutes,domain_blocks,bookmarks}.csv`, as GoToSocial serves them (the
-//! last two are Rookery's, in the same shape), in Mastodon's formats.
+//! last two are Rookery's, in the same shape), in Mastodon's formats; the full archive is in
+//! [`archive`].
+
+mod archive;
 
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
@@ -24,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/exports/mutes.csv", get(mutes))
         .route("/api/v1/exports/domain_blocks.csv", get(domain_blocks))
         .route("/api/v1/exports/bookmarks.csv", get(bookmarks))
+        .merge(archive::routes())
 }
 
 /// `GET /api/v1/exports/stats` (`read:accounts`, as GoToSocial).

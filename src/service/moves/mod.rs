@@ -7,6 +7,8 @@
 //! notifications) and carries local blocks and mutes over, in [`move_followers`]. A local move
 //! between two accounts here, a `Move` from a peer and a pull-mode `Move` all go through it.
 
+mod carry;
+
 use chrono::{Duration, Utc};
 use sqlx::PgConnection;
 
@@ -16,7 +18,7 @@ use crate::federation::vocab::inbound::{Object, Reference};
 use crate::federation::{convert, outbox};
 use crate::model::{Account, NotificationType, User};
 use crate::service::queue::{self, Job, MoveOf, PullMove};
-use crate::service::relationships::{self, FollowOptions, MuteOptions};
+use crate::service::relationships::{self, FollowOptions};
 use crate::service::{delivery, notifications, remote};
 use crate::{crypto, id, store};
 
@@ -406,7 +408,8 @@ pub async fn move_followers(state: &AppState, job: MoveOf) -> Result<()> {
         return Ok(());
     }
     if after.is_none() {
-        carry_blocks_and_mutes(state, &origin, &target).await?;
+        carry::notes(state, &origin, &target).await?;
+        carry::blocks_and_mutes(state, &origin, &target).await?;
     }
     let follows =
         store::moves::local_follows_of(&state.db, origin.id, after, FOLLOWERS_BATCH).await?;
@@ -425,33 +428,6 @@ pub async fn move_followers(state: &AppState, job: MoveOf) -> Result<()> {
             ..job
         };
         queue::enqueue(&mut conn, &Job::MoveFollowers(next)).await?;
-    }
-    Ok(())
-}
-
-/// Local accounts that block or mute `origin` block or mute `target` too, as on Mastodon.
-async fn carry_blocks_and_mutes(
-    state: &AppState,
-    origin: &Account,
-    target: &Account,
-) -> Result<()> {
-    for blocker in store::moves::local_blockers_of(&state.db, origin.id, target.id).await? {
-        if let Some(blocker) = store::accounts::by_id(&state.db, blocker).await? {
-            relationships::block(state, &blocker, target.id).await?;
-        }
-    }
-    for mute in store::moves::local_mutes_of(&state.db, origin.id, target.id).await? {
-        let Some(muter) = store::accounts::by_id(&state.db, mute.account_id).await? else {
-            continue;
-        };
-        let duration = mute
-            .expires_at
-            .map(|at| (at - Utc::now()).num_seconds().max(1));
-        let options = MuteOptions {
-            notifications: mute.hide_notifications,
-            duration,
-        };
-        relationships::mute(state, &muter, target.id, options).await?;
     }
     Ok(())
 }
