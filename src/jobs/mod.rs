@@ -5,6 +5,7 @@
 //! the kind does; the runner calls services only (`service::queue` for the queue itself).
 
 pub mod account_deletion;
+pub mod announcements;
 pub mod cards;
 pub mod deliver;
 pub mod fetch_remote;
@@ -61,6 +62,7 @@ async fn run(state: &AppState, job: &Job, claimed: &Claimed) -> Outcome {
         Job::WebPush(push) => web_push::run(state, *push).await,
         Job::ClosePoll(end) => polls::close(state, *end).await,
         Job::FederatePoll(poll) => polls::federate(state, *poll).await,
+        Job::PublishAnnouncement(at) => announcements::publish(state, *at).await,
     }
 }
 

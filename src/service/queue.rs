@@ -65,6 +65,9 @@ pub enum Job {
     ClosePoll(PollEnd),
     /// A local poll's new counts, gathered for a few seconds, sent as one `Update(Question)`.
     FederatePoll(OfPoll),
+    /// A scheduled announcement whose time has come (queued to run at it): readers' streams
+    /// are told (`service::announcements::went_live`).
+    PublishAnnouncement(AnnouncementAt),
 }
 
 /// The kinds of job, as stored in the `kind` column (metrics and the admin list them all,
@@ -87,11 +90,12 @@ pub enum Kind {
     WebPush,
     ClosePoll,
     FederatePoll,
+    PublishAnnouncement,
 }
 
 impl Kind {
     /// Every kind this version runs.
-    pub const ALL: [Kind; 16] = [
+    pub const ALL: [Kind; 17] = [
         Kind::Deliver,
         Kind::Fanout,
         Kind::FederateEdit,
@@ -108,6 +112,7 @@ impl Kind {
         Kind::WebPush,
         Kind::ClosePoll,
         Kind::FederatePoll,
+        Kind::PublishAnnouncement,
     ];
 
     /// The stored name (the serde tag of the matching [`Job`] variant).
@@ -129,6 +134,7 @@ impl Kind {
             Kind::WebPush => "web_push",
             Kind::ClosePoll => "close_poll",
             Kind::FederatePoll => "federate_poll",
+            Kind::PublishAnnouncement => "publish_announcement",
         }
     }
 }
@@ -171,6 +177,9 @@ pub enum FetchRemote {
     Actor { url: String },
     /// A known remote note whose poll counts are stale.
     Poll { url: String },
+    /// The collection of the hashtags a remote account features (its actor's
+    /// `featuredTags`), read when the actor is stored (`service::featured_tags`).
+    FeaturedTags { account_id: i64, url: String },
 }
 
 /// The payload of `publish_scheduled`: which scheduled status, and the time it was scheduled
@@ -180,6 +189,14 @@ pub enum FetchRemote {
 pub struct ScheduledPost {
     pub scheduled_status_id: i64,
     pub scheduled_at: DateTime<Utc>,
+}
+
+/// The payload of `publish_announcement`: which announcement, and the time it was to be
+/// published when the job was queued (a rescheduled one has a newer job).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AnnouncementAt {
+    pub announcement_id: i64,
+    pub published_at: DateTime<Utc>,
 }
 
 /// The payload of `run_import`.
@@ -297,6 +314,7 @@ impl Job {
             Job::WebPush(_) => Kind::WebPush,
             Job::ClosePoll(_) => Kind::ClosePoll,
             Job::FederatePoll(_) => Kind::FederatePoll,
+            Job::PublishAnnouncement(_) => Kind::PublishAnnouncement,
         }
     }
 
@@ -305,9 +323,11 @@ impl Job {
     pub fn host(&self) -> Option<String> {
         match self {
             Job::Deliver(d) => host_of(&d.inbox),
-            Job::FetchRemote(FetchRemote::Actor { url } | FetchRemote::Poll { url }) => {
-                host_of(url)
-            }
+            Job::FetchRemote(
+                FetchRemote::Actor { url }
+                | FetchRemote::Poll { url }
+                | FetchRemote::FeaturedTags { url, .. },
+            ) => host_of(url),
             _ => None,
         }
     }
@@ -668,6 +688,10 @@ mod tests {
             Job::FetchRemote(FetchRemote::Poll {
                 url: "https://peer.example/n/1".into(),
             }),
+            Job::FetchRemote(FetchRemote::FeaturedTags {
+                account_id: 15,
+                url: "https://peer.example/u/b/collections/tags".into(),
+            }),
             Job::ProcessMedia(OfMedia { media_id: 11 }),
             Job::CacheRemoteMedia(CacheRemoteMedia::Attachment { media_id: 12 }),
             Job::CacheRemoteMedia(CacheRemoteMedia::profile(
@@ -708,6 +732,10 @@ mod tests {
                 expires_at: "2026-12-25T08:00:00.125Z".parse().expect("time"),
             }),
             Job::FederatePoll(OfPoll { poll_id: 17 }),
+            Job::PublishAnnouncement(AnnouncementAt {
+                announcement_id: 18,
+                published_at: "2026-12-24T18:00:00.25Z".parse().expect("time"),
+            }),
         ]
     }
 
