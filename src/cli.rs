@@ -406,12 +406,16 @@ async fn instance_texts(state: &AppState, args: InstanceTexts) -> anyhow::Result
         && change.privacy_policy.is_none()
         && change.terms.is_none()
     {
-        anyhow::bail!("nothing to change: give --extended-description, --privacy-policy or --terms");
+        anyhow::bail!(
+            "nothing to change: give --extended-description, --privacy-policy or --terms"
+        );
     }
-    update_texts(state, None, &change).await.map_err(|e| match e {
-        crate::error::Error::Internal(cause) => cause,
-        other => anyhow::anyhow!("{other}"),
-    })?;
+    update_texts(state, None, &change)
+        .await
+        .map_err(|e| match e {
+            crate::error::Error::Internal(cause) => cause,
+            other => anyhow::anyhow!("{other}"),
+        })?;
     println!("instance texts updated");
     Ok(())
 }

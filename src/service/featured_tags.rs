@@ -76,13 +76,15 @@ pub async fn sync_remote(state: &AppState, account_id: i64, url: &str) -> Result
                 .flatten()
                 .and_then(tags::normalize_name);
             if let Some(name) = name {
-                if !names.iter().any(|n| n.to_lowercase() == name.to_lowercase()) {
+                if !names
+                    .iter()
+                    .any(|n| n.to_lowercase() == name.to_lowercase())
+                {
                     names.push(name);
                 }
             }
         }
-        if names.len() >= usize::try_from(tags::MAX_FEATURED).unwrap_or(10) || read >= MAX_PAGES
-        {
+        if names.len() >= usize::try_from(tags::MAX_FEATURED).unwrap_or(10) || read >= MAX_PAGES {
             break;
         }
         match page.next.take() {
@@ -94,7 +96,11 @@ pub async fn sync_remote(state: &AppState, account_id: i64, url: &str) -> Result
     let mut tx = state.db.begin().await?;
     let mut tag_ids = Vec::with_capacity(names.len());
     for name in &names {
-        tag_ids.push(store::tags::find_or_create(&mut tx, id::next(), name).await?.id);
+        tag_ids.push(
+            store::tags::find_or_create(&mut tx, id::next(), name)
+                .await?
+                .id,
+        );
     }
     let new_ids: Vec<i64> = tag_ids.iter().map(|_| id::next()).collect();
     store::tags::replace_featured(&mut tx, account.id, &tag_ids, &new_ids).await?;
@@ -128,7 +134,10 @@ mod tests {
     #[test]
     fn collections_belong_to_the_actors_origin() {
         let actor = "https://peer.example/users/ann";
-        assert!(same_origin(actor, "https://peer.example/users/ann/collections/tags"));
+        assert!(same_origin(
+            actor,
+            "https://peer.example/users/ann/collections/tags"
+        ));
         assert!(!same_origin(actor, "https://evil.example/users/ann/tags"));
         assert!(!same_origin(actor, "http://peer.example/users/ann/tags"));
         assert!(!same_origin(actor, "not a url"));

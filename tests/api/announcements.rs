@@ -384,7 +384,10 @@ async fn a_scheduled_announcement_is_streamed_when_its_time_comes() {
     let (status, _) = app
         .request(
             Method::PUT,
-            &format!("/api/v1/admin/announcements/{}", moved["id"].as_str().expect("id")),
+            &format!(
+                "/api/v1/admin/announcements/{}",
+                moved["id"].as_str().expect("id")
+            ),
             Some(&boss.token),
             Some(json!({ "scheduled_at": "2099-01-01T00:00:00Z" })),
         )

@@ -546,7 +546,11 @@ async fn admin_announcements_commands_write_what_users_read() {
         "true",
     ]);
     assert!(out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("scheduled 2099-01-01"), "{}", text(&out));
+    assert!(
+        text(&out).contains("scheduled 2099-01-01"),
+        "{}",
+        text(&out)
+    );
 
     let (_, listed) = app.get("/api/v1/announcements", Some(&alice.token)).await;
     assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
@@ -556,7 +560,10 @@ async fn admin_announcements_commands_write_what_users_read() {
     assert!(out.status.success(), "{}", text(&out));
     let listing = String::from_utf8_lossy(&out.stdout).to_string();
     assert_eq!(listing.lines().count(), 3, "{listing}");
-    assert!(listing.contains(&format!("{draft}  draft  a draft")), "{listing}");
+    assert!(
+        listing.contains(&format!("{draft}  draft  a draft")),
+        "{listing}"
+    );
 
     // Publishing the draft and editing the live one show at once; deleting takes it away.
     let out = run(&["update", &draft, "--publish", "--text", "now public"]);
@@ -571,7 +578,15 @@ async fn admin_announcements_commands_write_what_users_read() {
     // Bad input: a message and a non-zero exit, nothing stored.
     let bad_input: [&[&str]; 6] = [
         &["create", "--text", "  "],
-        &["create", "--text", "x", "--starts-at", "tomorrow", "--ends-at", "2099-01-01"],
+        &[
+            "create",
+            "--text",
+            "x",
+            "--starts-at",
+            "tomorrow",
+            "--ends-at",
+            "2099-01-01",
+        ],
         &["create", "--text", "x", "--starts-at", "2099-01-02"],
         &["update", "12345", "--text", "gone"],
         &["update", "not-an-id", "--text", "x"],
@@ -628,14 +643,27 @@ async fn admin_instance_texts_sets_what_the_instance_pages_show() {
     ]);
     assert!(out.status.success(), "{}", text(&out));
     let (_, about) = app.get("/api/v1/instance/extended_description", None).await;
-    assert!(about["content"].as_str().is_some_and(|c| c.contains("birds")), "{about}");
+    assert!(
+        about["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("birds")),
+        "{about}"
+    );
     let (status, privacy) = app.get("/api/v1/instance/privacy_policy", None).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(privacy["content"].as_str().is_some_and(|c| c.contains("little")), "{privacy}");
+    assert!(
+        privacy["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("little")),
+        "{privacy}"
+    );
     let (status, tos) = app.get("/api/v1/instance/terms_of_service", None).await;
     assert_eq!(status, StatusCode::OK, "{tos}");
     assert_eq!(tos["effective_date"], "2020-01-01");
-    assert!(tos["content"].as_str().is_some_and(|c| c.contains("kind")), "{tos}");
+    assert!(
+        tos["content"].as_str().is_some_and(|c| c.contains("kind")),
+        "{tos}"
+    );
 
     // Nothing to do, an unreadable file, a bad date: a message, a failure, nothing changed.
     for bad in [
@@ -648,5 +676,7 @@ async fn admin_instance_texts_sets_what_the_instance_pages_show() {
         assert!(!text(&out).trim().is_empty());
     }
     let (_, privacy) = app.get("/api/v1/instance/privacy_policy", None).await;
-    assert!(privacy["content"].as_str().is_some_and(|c| c.contains("little")));
+    assert!(privacy["content"]
+        .as_str()
+        .is_some_and(|c| c.contains("little")));
 }

@@ -107,10 +107,15 @@ async fn featured_tags_are_served_and_read_from_remote_actors() {
     rookery::service::remote::fetch_actor(&b.state, &a.url("/users/alice"))
         .await
         .expect("refresh alice");
-    eventually(&a, &b, "the refresh replaces the featured tags", async || {
-        let (_, tags) = b.get(&path, None).await;
-        names(&tags) == ["photo", "cats"]
-    })
+    eventually(
+        &a,
+        &b,
+        "the refresh replaces the featured tags",
+        async || {
+            let (_, tags) = b.get(&path, None).await;
+            names(&tags) == ["photo", "cats"]
+        },
+    )
     .await;
 }
 
