@@ -58,6 +58,27 @@ pub enum AdminCommand {
     /// Manage custom emoji.
     #[command(subcommand)]
     Emoji(EmojiCommand),
+    /// Manage announcements.
+    #[command(subcommand)]
+    Announcements(crate::announcements_cli::AnnouncementsCommand),
+    /// Set the instance's texts (extended description, privacy policy, terms of service)
+    /// from files, as the admin API's `PUT /api/v1/admin/instance` does; an empty file
+    /// removes the description or the policy.
+    InstanceTexts(InstanceTexts),
+}
+
+#[derive(Args, Debug)]
+pub struct InstanceTexts {
+    #[arg(long)]
+    pub extended_description: Option<PathBuf>,
+    #[arg(long)]
+    pub privacy_policy: Option<PathBuf>,
+    /// A new version of the terms of service.
+    #[arg(long)]
+    pub terms: Option<PathBuf>,
+    /// The day the new terms take effect (YYYY-MM-DD; today by default).
+    #[arg(long, requires = "terms")]
+    pub terms_effective_date: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -319,6 +340,10 @@ async fn run_admin(state: &AppState, command: AdminCommand) -> anyhow::Result<()
         AdminCommand::Moderation(command) => crate::moderation_cli::run(state, command).await?,
         AdminCommand::Queue => print_queue(state).await?,
         AdminCommand::Emoji(EmojiCommand::Import(args)) => import_emoji(state, args).await?,
+        AdminCommand::Announcements(command) => {
+            crate::announcements_cli::run(state, command).await?
+        }
+        AdminCommand::InstanceTexts(args) => instance_texts(state, args).await?,
     }
     Ok(())
 }
@@ -353,6 +378,45 @@ async fn import_emoji(state: &AppState, args: EmojiImport) -> anyhow::Result<()>
     if report.imported.is_empty() && !report.refused.is_empty() && report.skipped.is_empty() {
         anyhow::bail!("nothing was imported");
     }
+    Ok(())
+}
+
+/// `rookery admin instance-texts`: reads the files, then changes the texts in one go.
+async fn instance_texts(state: &AppState, args: InstanceTexts) -> anyhow::Result<()> {
+    use crate::service::instance_pages::{update_texts, TextsChange};
+    let read = |path: Option<PathBuf>| -> anyhow::Result<Option<String>> {
+        path.map(|p| {
+            std::fs::read_to_string(&p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))
+        })
+        .transpose()
+    };
+    let change = TextsChange {
+        extended_description: read(args.extended_description)?,
+        privacy_policy: read(args.privacy_policy)?,
+        terms: read(args.terms)?,
+        terms_effective_date: args
+            .terms_effective_date
+            .map(|d| {
+                chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
+                    .map_err(|_| anyhow::anyhow!("--terms-effective-date: {d:?} is not YYYY-MM-DD"))
+            })
+            .transpose()?,
+    };
+    if change.extended_description.is_none()
+        && change.privacy_policy.is_none()
+        && change.terms.is_none()
+    {
+        anyhow::bail!(
+            "nothing to change: give --extended-description, --privacy-policy or --terms"
+        );
+    }
+    update_texts(state, None, &change)
+        .await
+        .map_err(|e| match e {
+            crate::error::Error::Internal(cause) => cause,
+            other => anyhow::anyhow!("{other}"),
+        })?;
+    println!("instance texts updated");
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 //! `jobs`) call `service`, which calls `store`; `model` holds the plain domain types.
 
 pub mod activitypub;
+pub mod announcements_cli;
 pub mod api;
 pub mod app;
 pub mod cli;

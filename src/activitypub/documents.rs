@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{username}/followers", get(followers))
         .route("/users/{username}/following", get(following))
         .route("/users/{username}/collections/featured", get(featured))
+        .route("/users/{username}/collections/tags", get(featured_tags))
         .route("/users/{username}/follows/{id}", get(follow_activity))
         .route("/emojis/{id}", get(emoji))
 }
@@ -407,6 +408,18 @@ pub async fn featured(
         account.featured_url.clone(),
         items,
     )))
+}
+
+/// `/users/:name/collections/tags`: the hashtags the account features, an unordered
+/// `Collection` of `Hashtag`s as Mastodon serves it (the actor's `featuredTags`).
+pub async fn featured_tags(
+    State(state): State<AppState>,
+    _authorized: SignedGet,
+    Path(username): Path<String>,
+) -> Result<Response> {
+    let account = local_account(&state, &username).await?;
+    let featured = service::tags::featured_tags(&state, &account).await?;
+    Ok(activity_json(convert::featured_tags(&account, &featured)))
 }
 
 /// `/users/:name/follows/:id`: a `Follow` this account sent, retrievable at its id (peers

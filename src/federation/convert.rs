@@ -12,6 +12,24 @@ use crate::clock::timestamp as datetime;
 use crate::model::account::{default_avatar, default_header};
 use crate::model::{Account, CustomEmoji, Status, StatusView, Visibility};
 
+/// Where a local account's featured hashtags are served (Mastodon's URL).
+pub fn featured_tags_url(a: &Account) -> String {
+    format!("{}/collections/tags", a.uri)
+}
+
+/// The collection of the hashtags a local account features, each a `Hashtag` linking to
+/// the account's posts with it (as the Mastodon API's `FeaturedTag.url` does).
+pub fn featured_tags(a: &Account, featured: &[crate::model::FeaturedTag]) -> vocab::TagCollection {
+    let items = featured
+        .iter()
+        .map(|f| Tag::Hashtag {
+            href: f.url_for(a),
+            name: format!("#{}", f.name),
+        })
+        .collect();
+    vocab::TagCollection::whole(featured_tags_url(a), items)
+}
+
 /// The actor document of a local account.
 pub fn actor(a: &Account, base_url: &str) -> Actor {
     // Mastodon labels avatars and headers PNG whatever they are; peers read the file's type.
@@ -28,6 +46,7 @@ pub fn actor(a: &Account, base_url: &str) -> Actor {
         followers: Some(a.followers_url.clone()),
         following: Some(a.following_url.clone()),
         featured: Some(a.featured_url.clone()),
+        featured_tags: Some(featured_tags_url(a)),
         endpoints: Some(Endpoints {
             shared_inbox: a
                 .shared_inbox_url

@@ -2,7 +2,8 @@
 //! an actor ([`FetchRemote::Actor`]), a profile refreshed after an activity arrived from an
 //! account whose copy is stale (queued by `service::queue::refresh_actor`); or a note's poll
 //! ([`FetchRemote::Poll`]) whose counts were stale when someone viewed it (queued by
-//! `service::queue::refresh_poll`). A 404/410 or a document that is not usable is a permanent
+//! `service::queue::refresh_poll`); or the hashtags a remote account features
+//! ([`FetchRemote::FeaturedTags`], queued when its actor is stored). A 404/410 or a document that is not usable is a permanent
 //! failure; an unreachable host is retried with backoff.
 
 use super::Outcome;
@@ -21,6 +22,10 @@ pub async fn run(state: &AppState, job: &FetchRemote) -> Outcome {
         FetchRemote::Poll { url } => {
             tracing::Span::current().record("fetch.url", url.as_str());
             service::polls::refresh_remote(state, url).await
+        }
+        FetchRemote::FeaturedTags { account_id, url } => {
+            tracing::Span::current().record("fetch.url", url.as_str());
+            service::featured_tags::sync_remote(state, *account_id, url).await
         }
     };
     match fetched {

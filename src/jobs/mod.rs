@@ -5,6 +5,7 @@
 //! the kind does; the runner calls services only (`service::queue` for the queue itself).
 
 pub mod account_deletion;
+pub mod announcements;
 pub mod archives;
 pub mod cards;
 pub mod deliver;
@@ -65,6 +66,7 @@ async fn run(state: &AppState, job: &Job, claimed: &Claimed) -> Outcome {
         Job::FederatePoll(poll) => polls::federate(state, *poll).await,
         Job::BuildArchive(of) => archives::build(state, *of).await,
         Job::ExpireArchive(of) => archives::expire(state, *of).await,
+        Job::PublishAnnouncement(at) => announcements::publish(state, *at).await,
     }
 }
 

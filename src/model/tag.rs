@@ -41,3 +41,16 @@ pub struct FeaturedTag {
     pub statuses_count: i64,
     pub last_status_at: Option<DateTime<Utc>>,
 }
+
+impl FeaturedTag {
+    /// The page of `owner`'s posts with this hashtag (`/@user/tagged/name`, as Mastodon links
+    /// featured tags in the API and in ActivityPub alike).
+    pub fn url_for(&self, owner: &crate::model::Account) -> String {
+        let encoded: String =
+            url::form_urlencoded::byte_serialize(self.name.to_lowercase().as_bytes()).collect();
+        format!(
+            "{}/tagged/{encoded}",
+            owner.profile_url().trim_end_matches('/')
+        )
+    }
+}

@@ -1,7 +1,8 @@
 //! Announcements: administrators write, schedule, edit and delete them (each action in the
 //! audit log); every local user reads the published ones, dismisses them and reacts to them
 //! with emoji. Changes reach user streams as `announcement`, `announcement.reaction` and
-//! `announcement.delete` events.
+//! `announcement.delete` events; a scheduled one's `announcement` event is sent by a
+//! `publish_announcement` job queued for its time ([`went_live`]).
 
 use std::collections::{HashMap, HashSet};
 
@@ -11,7 +12,8 @@ use crate::app::AppState;
 use crate::content::status::{self as text, Token};
 use crate::error::{Error, Result, Validation};
 use crate::model::announcement::{is_unicode_emoji, Announcement, ReactionCount, MAX_REACTIONS};
-use crate::model::{Account, StatusView};
+use crate::model::{Account, CustomEmoji, StatusView};
+use crate::service::queue::{self, AnnouncementAt, Job};
 use crate::{id, store};
 
 /// An announcement as one reader sees it.
@@ -24,6 +26,8 @@ pub struct AnnouncementView {
     pub mentions: Vec<Account>,
     /// The linked local statuses the reader may see.
     pub statuses: Vec<StatusView>,
+    /// The instance's custom emoji its text writes as `:shortcode:`.
+    pub emojis: Vec<CustomEmoji>,
 }
 
 /// The published announcements, oldest first, with or without those `reader` dismissed.
@@ -82,9 +86,15 @@ async fn views(
             .into_iter()
             .map(|v| (v.status.id, v))
             .collect();
+    let mut emojis = crate::service::emojis::for_statuses(
+        state,
+        rows.iter().map(|a| (a.id, None, [a.text.as_str(), ""])),
+    )
+    .await?;
     Ok(rows
         .into_iter()
         .map(|a| AnnouncementView {
+            emojis: emojis.remove(&a.id).unwrap_or_default(),
             read: reader.map(|_| dismissed.contains(&a.id)),
             reactions: reactions.remove(&a.id).unwrap_or_default(),
             mentions: a
@@ -184,6 +194,55 @@ pub struct AnnouncementInput {
     /// if given, else now.
     pub published: Option<bool>,
     pub scheduled_at: Option<DateTime<Utc>>,
+}
+
+/// A time as an administrator gives it (API and CLI alike): RFC 3339, or a date (midnight
+/// UTC) for all-day events. `None` when it is neither.
+pub fn parse_time(raw: &str) -> Option<DateTime<Utc>> {
+    let raw = raw.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
+        return Some(t.with_timezone(&Utc));
+    }
+    chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+}
+
+/// Queues the `announcement` event of `a` for when it becomes visible, if that is later
+/// than `now` (a job whose time no longer matches, after a reschedule, does nothing).
+async fn schedule_event(
+    db: &mut sqlx::PgConnection,
+    a: &Announcement,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    match a.published_at {
+        Some(at) if at > now => {
+            let job = Job::PublishAnnouncement(AnnouncementAt {
+                announcement_id: a.id,
+                published_at: at,
+            });
+            queue::enqueue_at(db, &job, at).await
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A scheduled announcement's time has come (the `publish_announcement` job): readers'
+/// streams hear of it, unless it was deleted, unpublished or rescheduled since (the job
+/// carries the time it was queued for). Whether it was sent.
+#[tracing::instrument(skip_all, fields(announcement.id = id))]
+pub async fn went_live(state: &AppState, id: i64, scheduled_for: DateTime<Utc>) -> Result<bool> {
+    let Some(a) = store::announcements::by_id(&state.db, id).await? else {
+        return Ok(false);
+    };
+    if a.published_at != Some(scheduled_for) || !a.is_published(Utc::now()) {
+        return Ok(false);
+    }
+    let mut tx = state.db.begin().await?;
+    crate::service::streaming::announcement_published(&mut *tx, a.id).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// What the text mentions, tags and links to, and its HTML.
@@ -302,6 +361,7 @@ pub async fn create(
     if a.is_published(now) {
         crate::service::streaming::announcement_published(&mut *tx, a.id).await?;
     }
+    schedule_event(&mut tx, &a, now).await?;
     tx.commit().await?;
     get(state, a.id).await
 }
@@ -343,6 +403,7 @@ pub async fn update(
     } else if was_published {
         crate::service::streaming::announcement_deleted(&mut *tx, a.id).await?;
     }
+    schedule_event(&mut tx, &a, now).await?;
     tx.commit().await?;
     get(state, a.id).await
 }

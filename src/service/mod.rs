@@ -13,6 +13,7 @@ pub mod directory;
 pub mod emojis;
 pub mod endorsements;
 pub mod exports;
+pub mod featured_tags;
 pub mod feeds;
 pub mod imports;
 pub mod inbound;

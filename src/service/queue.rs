@@ -69,6 +69,9 @@ pub enum Job {
     BuildArchive(OfArchive),
     /// An archive whose week is over, to remove (queued to run at its expiry).
     ExpireArchive(OfArchive),
+    /// A scheduled announcement whose time has come (queued to run at it): readers' streams
+    /// are told (`service::announcements::went_live`).
+    PublishAnnouncement(AnnouncementAt),
 }
 
 /// The kinds of job, as stored in the `kind` column (metrics and the admin list them all,
@@ -93,11 +96,12 @@ pub enum Kind {
     FederatePoll,
     BuildArchive,
     ExpireArchive,
+    PublishAnnouncement,
 }
 
 impl Kind {
     /// Every kind this version runs.
-    pub const ALL: [Kind; 18] = [
+    pub const ALL: [Kind; 19] = [
         Kind::Deliver,
         Kind::Fanout,
         Kind::FederateEdit,
@@ -116,6 +120,7 @@ impl Kind {
         Kind::FederatePoll,
         Kind::BuildArchive,
         Kind::ExpireArchive,
+        Kind::PublishAnnouncement,
     ];
 
     /// The stored name (the serde tag of the matching [`Job`] variant).
@@ -139,6 +144,7 @@ impl Kind {
             Kind::FederatePoll => "federate_poll",
             Kind::BuildArchive => "build_archive",
             Kind::ExpireArchive => "expire_archive",
+            Kind::PublishAnnouncement => "publish_announcement",
         }
     }
 }
@@ -181,6 +187,9 @@ pub enum FetchRemote {
     Actor { url: String },
     /// A known remote note whose poll counts are stale.
     Poll { url: String },
+    /// The collection of the hashtags a remote account features (its actor's
+    /// `featuredTags`), read when the actor is stored (`service::featured_tags`).
+    FeaturedTags { account_id: i64, url: String },
 }
 
 /// The payload of `publish_scheduled`: which scheduled status, and the time it was scheduled
@@ -190,6 +199,14 @@ pub enum FetchRemote {
 pub struct ScheduledPost {
     pub scheduled_status_id: i64,
     pub scheduled_at: DateTime<Utc>,
+}
+
+/// The payload of `publish_announcement`: which announcement, and the time it was to be
+/// published when the job was queued (a rescheduled one has a newer job).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AnnouncementAt {
+    pub announcement_id: i64,
+    pub published_at: DateTime<Utc>,
 }
 
 /// The payload of `run_import`.
@@ -315,6 +332,7 @@ impl Job {
             Job::FederatePoll(_) => Kind::FederatePoll,
             Job::BuildArchive(_) => Kind::BuildArchive,
             Job::ExpireArchive(_) => Kind::ExpireArchive,
+            Job::PublishAnnouncement(_) => Kind::PublishAnnouncement,
         }
     }
 
@@ -323,9 +341,11 @@ impl Job {
     pub fn host(&self) -> Option<String> {
         match self {
             Job::Deliver(d) => host_of(&d.inbox),
-            Job::FetchRemote(FetchRemote::Actor { url } | FetchRemote::Poll { url }) => {
-                host_of(url)
-            }
+            Job::FetchRemote(
+                FetchRemote::Actor { url }
+                | FetchRemote::Poll { url }
+                | FetchRemote::FeaturedTags { url, .. },
+            ) => host_of(url),
             _ => None,
         }
     }
@@ -686,6 +706,10 @@ mod tests {
             Job::FetchRemote(FetchRemote::Poll {
                 url: "https://peer.example/n/1".into(),
             }),
+            Job::FetchRemote(FetchRemote::FeaturedTags {
+                account_id: 15,
+                url: "https://peer.example/u/b/collections/tags".into(),
+            }),
             Job::ProcessMedia(OfMedia { media_id: 11 }),
             Job::CacheRemoteMedia(CacheRemoteMedia::Attachment { media_id: 12 }),
             Job::CacheRemoteMedia(CacheRemoteMedia::profile(
@@ -728,6 +752,10 @@ mod tests {
             Job::FederatePoll(OfPoll { poll_id: 17 }),
             Job::BuildArchive(OfArchive { archive_id: 19 }),
             Job::ExpireArchive(OfArchive { archive_id: 19 }),
+            Job::PublishAnnouncement(AnnouncementAt {
+                announcement_id: 18,
+                published_at: "2026-12-24T18:00:00.25Z".parse().expect("time"),
+            }),
         ]
     }
 

@@ -308,6 +308,13 @@ pub async fn store_as(state: &AppState, actor: &RemoteActor, handle: &Handle) ->
         state, &mut tx, account_id, &domain, avatar, header,
     )
     .await?;
+    crate::service::featured_tags::queue_sync(
+        &mut tx,
+        account_id,
+        &actor.id,
+        actor.featured_tags.as_deref(),
+    )
+    .await?;
     tx.commit().await?;
     store::accounts::by_id(&state.db, account_id)
         .await?

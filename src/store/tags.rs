@@ -290,3 +290,29 @@ pub async fn review(db: impl PgExecutor<'_>, tag: i64, trendable: bool) -> Resul
         .await?;
     Ok(())
 }
+
+/// `account` features exactly `tags` (a remote account's, as its server lists them): the
+/// others it featured go, new ones get the ids `new_ids` (one per tag).
+pub async fn replace_featured(
+    db: &mut sqlx::PgConnection,
+    account: i64,
+    tags: &[i64],
+    new_ids: &[i64],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM featured_tags WHERE account_id = $1 AND NOT (tag_id = ANY($2))")
+        .bind(account)
+        .bind(tags)
+        .execute(&mut *db)
+        .await?;
+    sqlx::query(
+        "INSERT INTO featured_tags (id, account_id, tag_id) \
+         SELECT n.id, $1, n.tag_id FROM unnest($2::bigint[], $3::bigint[]) AS n(id, tag_id) \
+         ON CONFLICT (account_id, tag_id) DO NOTHING",
+    )
+    .bind(account)
+    .bind(new_ids)
+    .bind(tags)
+    .execute(&mut *db)
+    .await?;
+    Ok(())
+}

@@ -367,3 +367,79 @@ async fn user_streams_hear_of_announcements_and_reactions() {
         .await
         .is_none());
 }
+
+#[tokio::test]
+async fn a_scheduled_announcement_is_streamed_when_its_time_comes() {
+    let app = TestApp::spawn().await;
+    let boss = app.admin().await;
+    let alice = app.register("alice").await;
+    let mut stream = EventStream::open(&app, "/api/v1/streaming/user", &alice.token).await;
+    let soon = |secs: i64| {
+        (chrono::Utc::now() + chrono::Duration::seconds(secs))
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    };
+    // One rescheduled from two seconds to later: its first job must stay silent.
+    let moved = create(
+        &app,
+        &boss.token,
+        json!({ "text": "moved", "scheduled_at": soon(2) }),
+    )
+    .await;
+    let (status, _) = app
+        .request(
+            Method::PUT,
+            &format!(
+                "/api/v1/admin/announcements/{}",
+                moved["id"].as_str().expect("id")
+            ),
+            Some(&boss.token),
+            Some(json!({ "scheduled_at": "2099-01-01T00:00:00Z" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let due = create(
+        &app,
+        &boss.token,
+        json!({ "text": "due soon", "scheduled_at": soon(3) }),
+    )
+    .await;
+    let id = due["id"].as_str().expect("id");
+    let (_, listed) = app.get("/api/v1/announcements", Some(&alice.token)).await;
+    assert!(ids(&listed).is_empty(), "{listed}");
+    // Nothing while it waits; then its event, once, and it is listed.
+    assert!(stream.next(Duration::from_millis(1500)).await.is_none());
+    let event: Value = serde_json::from_str(&stream.expect("announcement").await).expect("json");
+    assert_eq!(event["id"], id, "{event}");
+    assert_eq!(event["published"], true);
+    let (_, listed) = app.get("/api/v1/announcements", Some(&alice.token)).await;
+    assert_eq!(ids(&listed), vec![id]);
+    assert!(stream.next(Duration::from_millis(1500)).await.is_none());
+}
+
+#[tokio::test]
+async fn announcements_show_the_custom_emoji_they_use() {
+    let (app, _media) = crate::helpers::media::spawn_media(|_| {}).await;
+    let boss = app.admin().await;
+    let alice = app.register("alice").await;
+    rookery::service::emojis::create(
+        &app.state,
+        "blobcat",
+        None,
+        crate::helpers::media::png(32, 32).into(),
+    )
+    .await
+    .expect("emoji");
+    create(
+        &app,
+        &boss.token,
+        json!({ "text": "hello :blobcat: and :nosuch:" }),
+    )
+    .await;
+    let (_, listed) = app.get("/api/v1/announcements", Some(&alice.token)).await;
+    let emojis = &listed[0]["emojis"];
+    assert_eq!(emojis.as_array().map(Vec::len), Some(1), "{listed}");
+    assert_eq!(emojis[0]["shortcode"], "blobcat");
+    assert!(emojis[0]["url"].as_str().is_some_and(|u| !u.is_empty()));
+    assert!(emojis[0]["static_url"].is_string());
+    assert_eq!(emojis[0]["visible_in_picker"], true);
+}

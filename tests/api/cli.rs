@@ -504,3 +504,179 @@ fn private_cluster_lifecycle() {
     assert!(fourth.wait_within(Duration::from_secs(20)).success());
     assert!(wait_gone(new_pg), "the cluster was left running");
 }
+
+#[tokio::test]
+async fn admin_announcements_commands_write_what_users_read() {
+    let app = TestApp::spawn().await;
+    let alice = app.register("alice").await;
+    let url = database_url(&app.db_options);
+    let run = |args: &[&str]| {
+        let mut all = vec!["admin", "announcements"];
+        all.extend_from_slice(args);
+        rookery()
+            .args(&all)
+            .env("ROOKERY_DATABASE__URL", &url)
+            .output()
+            .expect("run")
+    };
+    let created_id = |out: &Output| {
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .nth(1)
+            .expect("id")
+            .to_string()
+    };
+    let out = run(&["create", "--text", "Maintenance tonight"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let live = created_id(&out);
+    let out = run(&["create", "--text", "a draft", "--draft"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let draft = created_id(&out);
+    let out = run(&[
+        "create",
+        "--text",
+        "later",
+        "--scheduled-at",
+        "2099-01-01T00:00:00Z",
+        "--starts-at",
+        "2099-01-02",
+        "--ends-at",
+        "2099-01-03",
+        "--all-day",
+        "true",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("scheduled 2099-01-01"),
+        "{}",
+        text(&out)
+    );
+
+    let (_, listed) = app.get("/api/v1/announcements", Some(&alice.token)).await;
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+    assert_eq!(listed[0]["id"], live.as_str());
+    assert_eq!(listed[0]["content"], "<p>Maintenance tonight</p>");
+    let out = run(&["list"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let listing = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(listing.lines().count(), 3, "{listing}");
+    assert!(
+        listing.contains(&format!("{draft}  draft  a draft")),
+        "{listing}"
+    );
+
+    // Publishing the draft and editing the live one show at once; deleting takes it away.
+    let out = run(&["update", &draft, "--publish", "--text", "now public"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = run(&["delete", &live]);
+    assert!(out.status.success(), "{}", text(&out));
+    let (_, listed) = app.get("/api/v1/announcements", Some(&alice.token)).await;
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+    assert_eq!(listed[0]["id"], draft.as_str());
+    assert_eq!(listed[0]["content"], "<p>now public</p>");
+
+    // Bad input: a message and a non-zero exit, nothing stored.
+    let bad_input: [&[&str]; 6] = [
+        &["create", "--text", "  "],
+        &[
+            "create",
+            "--text",
+            "x",
+            "--starts-at",
+            "tomorrow",
+            "--ends-at",
+            "2099-01-01",
+        ],
+        &["create", "--text", "x", "--starts-at", "2099-01-02"],
+        &["update", "12345", "--text", "gone"],
+        &["update", "not-an-id", "--text", "x"],
+        &["delete", live.as_str()],
+    ];
+    for bad in bad_input {
+        let out = run(bad);
+        assert!(!out.status.success(), "{bad:?} succeeded: {}", text(&out));
+        assert!(!text(&out).trim().is_empty(), "{bad:?} gave no message");
+    }
+    let out = run(&["list"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
+    // Each action is in the audit log.
+    let logged: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM admin_action_logs WHERE action LIKE '%announcement'",
+    )
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap_or(-1);
+    assert_eq!(logged, 5);
+}
+
+#[tokio::test]
+async fn admin_instance_texts_sets_what_the_instance_pages_show() {
+    let app = TestApp::spawn().await;
+    let url = database_url(&app.db_options);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = |name: &str, body: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, body).expect("write");
+        path.to_str().expect("path").to_string()
+    };
+    let about = write("about.md", "We talk about birds.");
+    let privacy = write("privacy.md", "We keep little.");
+    let terms = write("terms.md", "Be kind.");
+    let run = |args: &[&str]| {
+        let mut all = vec!["admin", "instance-texts"];
+        all.extend_from_slice(args);
+        rookery()
+            .args(&all)
+            .env("ROOKERY_DATABASE__URL", &url)
+            .output()
+            .expect("run")
+    };
+    let out = run(&[
+        "--extended-description",
+        &about,
+        "--privacy-policy",
+        &privacy,
+        "--terms",
+        &terms,
+        "--terms-effective-date",
+        "2020-01-01",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let (_, about) = app.get("/api/v1/instance/extended_description", None).await;
+    assert!(
+        about["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("birds")),
+        "{about}"
+    );
+    let (status, privacy) = app.get("/api/v1/instance/privacy_policy", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        privacy["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("little")),
+        "{privacy}"
+    );
+    let (status, tos) = app.get("/api/v1/instance/terms_of_service", None).await;
+    assert_eq!(status, StatusCode::OK, "{tos}");
+    assert_eq!(tos["effective_date"], "2020-01-01");
+    assert!(
+        tos["content"].as_str().is_some_and(|c| c.contains("kind")),
+        "{tos}"
+    );
+
+    // Nothing to do, an unreadable file, a bad date: a message, a failure, nothing changed.
+    for bad in [
+        &[][..],
+        &["--privacy-policy", "/nonexistent/policy.md"][..],
+        &["--terms", terms.as_str(), "--terms-effective-date", "soon"][..],
+    ] {
+        let out = run(bad);
+        assert!(!out.status.success(), "{bad:?}: {}", text(&out));
+        assert!(!text(&out).trim().is_empty());
+    }
+    let (_, privacy) = app.get("/api/v1/instance/privacy_policy", None).await;
+    assert!(privacy["content"]
+        .as_str()
+        .is_some_and(|c| c.contains("little")));
+}

@@ -194,6 +194,7 @@ async fn authorized_fetch_requires_signed_gets() {
         "/users/bob/followers",
         "/users/bob/following",
         "/users/bob/collections/featured",
+        "/users/bob/collections/tags",
     ] {
         let res = b
             .client

@@ -42,7 +42,7 @@ pub struct Announcement {
     pub mentions: Vec<Mention>,
     pub statuses: Vec<StatusRef>,
     pub tags: Vec<TagRef>,
-    pub emojis: Vec<serde_json::Value>,
+    pub emojis: Vec<super::emoji::CustomEmoji>,
     pub reactions: Vec<Reaction>,
     /// When a scheduled announcement will be published (administrators' listing only).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -95,7 +95,7 @@ impl Announcement {
                     ),
                 })
                 .collect(),
-            emojis: Vec::new(),
+            emojis: super::emoji::CustomEmoji::list(&view.emojis),
             reactions: view
                 .reactions
                 .iter()

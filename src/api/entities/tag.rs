@@ -110,15 +110,10 @@ pub struct FeaturedTag {
 
 impl FeaturedTag {
     pub fn render(f: &Featured, owner: &model::Account) -> FeaturedTag {
-        let encoded: String =
-            url::form_urlencoded::byte_serialize(f.name.to_lowercase().as_bytes()).collect();
         FeaturedTag {
             id: f.id.to_string(),
             name: f.name.clone(),
-            url: format!(
-                "{}/tagged/{encoded}",
-                owner.profile_url().trim_end_matches('/')
-            ),
+            url: f.url_for(owner),
             statuses_count: f.statuses_count,
             last_status_at: f.last_status_at.as_ref().map(datetime),
         }

@@ -10,8 +10,8 @@ mod round_trip;
 pub use inbound::{RemoteActor, RemoteKey};
 pub use outbound::{
     Activity, ActivityObject, ActivityType, Actor, CollectionType, Context, Document, Endpoints,
-    Image, Note, OrderedCollection, PollOption, PropertyValue, PublicKey, Replies, Tag, Tombstone,
-    Vote, WithContext,
+    Image, Note, OrderedCollection, PollOption, PropertyValue, PublicKey, Replies, Tag,
+    TagCollection, Tombstone, Vote, WithContext,
 };
 
 /// The ActivityStreams public collection.

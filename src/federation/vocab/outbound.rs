@@ -35,7 +35,7 @@ const CONTEXT_URLS: [&str; 2] = [
     "https://w3id.org/security/v1",
 ];
 
-const TERMS: [(&str, Term); 17] = [
+const TERMS: [(&str, Term); 18] = [
     (
         "manuallyApprovesFollowers",
         Term::Alias("as:manuallyApprovesFollowers"),
@@ -44,6 +44,7 @@ const TERMS: [(&str, Term); 17] = [
     ("Hashtag", Term::Alias("as:Hashtag")),
     ("toot", Term::Alias("http://joinmastodon.org/ns#")),
     ("featured", Term::Link("toot:featured")),
+    ("featuredTags", Term::Link("toot:featuredTags")),
     ("discoverable", Term::Alias("toot:discoverable")),
     ("indexable", Term::Alias("toot:indexable")),
     ("memorial", Term::Alias("toot:memorial")),
@@ -202,6 +203,9 @@ pub struct Actor {
     pub following: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub featured: Option<String>,
+    /// The hashtags featured on the profile (Mastodon's `toot:featuredTags`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub featured_tags: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub endpoints: Option<Endpoints>,
     pub public_key: PublicKey,
@@ -520,6 +524,31 @@ impl Activity {
         Activity {
             published: Some(published),
             ..self
+        }
+    }
+}
+
+/// An unordered `Collection` served whole: the hashtags an actor features (`featuredTags`),
+/// as Mastodon serves them.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TagCollection {
+    pub id: String,
+    /// Always `Collection`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub total_items: i64,
+    pub items: Vec<Tag>,
+}
+
+impl TagCollection {
+    /// The collection `id` holding every one of `items`.
+    pub fn whole(id: String, items: Vec<Tag>) -> TagCollection {
+        TagCollection {
+            id,
+            kind: "Collection",
+            total_items: i64::try_from(items.len()).unwrap_or(i64::MAX),
+            items,
         }
     }
 }

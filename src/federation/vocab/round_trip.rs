@@ -649,6 +649,7 @@ fn resend_actor(a: &RemoteActor) -> Actor {
         followers: a.followers.clone(),
         following: a.following.clone(),
         featured: a.featured.clone(),
+        featured_tags: a.featured_tags.clone(),
         endpoints: a
             .endpoints
             .as_ref()

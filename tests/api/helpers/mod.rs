@@ -206,14 +206,15 @@ impl TestApp {
 
     /// Waits until the job queue is empty (fan-out done), up to thirty seconds: the whole
     /// suite runs in parallel on two cores in CI, where a federation round trip can be slow.
-    /// The ends of polls and of archives, queued for their time, are not waited for.
+    /// The ends of polls and of archives and scheduled announcements, queued for their
+    /// time, are not waited for.
     pub async fn drain_jobs(&self) {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
         loop {
             let pending: i64 = sqlx::query_scalar(
                 "SELECT count(*) FROM jobs WHERE state IN ('pending', 'running') \
-                 AND NOT (kind IN ('close_poll', 'expire_archive') AND state = 'pending' \
-                          AND run_at > now())",
+                 AND NOT (kind IN ('close_poll', 'expire_archive', 'publish_announcement') \
+                 AND state = 'pending' AND run_at > now())",
             )
             .fetch_one(&self.state.db)
             .await

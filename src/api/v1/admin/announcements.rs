@@ -45,13 +45,7 @@ pub struct AnnouncementParams {
 
 /// A time as given: RFC 3339, or a date (midnight UTC) for all-day events.
 fn time(field: &str, raw: &str) -> Result<chrono::DateTime<chrono::Utc>> {
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(raw.trim()) {
-        return Ok(t.with_timezone(&chrono::Utc));
-    }
-    chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|t| t.and_utc())
+    announcements::parse_time(raw)
         .ok_or_else(|| Error::invalid(field, "ERR_INVALID", "is not a valid time"))
 }
 

@@ -404,6 +404,9 @@ pub struct RemoteActor {
     pub following: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
     pub featured: Option<String>,
+    /// The collection of the hashtags it features (`toot:featuredTags`).
+    #[serde(default, deserialize_with = "lenient")]
+    pub featured_tags: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
     pub endpoints: Option<ActorEndpoints>,
     pub public_key: RemoteKey,
