@@ -373,7 +373,7 @@ async fn a_scheduled_announcement_is_streamed_when_its_time_comes() {
     let app = TestApp::spawn().await;
     let boss = app.admin().await;
     let alice = app.register("alice").await;
-    let mut stream = EventStream::open(&app, "/api/v1/streaming/user", &alice.token).await;
+    let mut stream = EventStream::open(&app, "/api/v1/streaming/user", Some(&alice.token)).await;
     let soon = |secs: i64| {
         (chrono::Utc::now() + chrono::Duration::seconds(secs))
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
