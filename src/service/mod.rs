@@ -18,6 +18,7 @@ pub mod inbound;
 pub mod instance;
 pub mod instance_actor;
 pub mod instance_pages;
+pub mod instance_settings;
 pub mod lists;
 pub mod markers;
 pub mod media;
