@@ -41,5 +41,6 @@ pub mod suggestions;
 pub mod tags;
 pub mod timelines;
 pub mod trends;
+pub mod two_factor;
 pub mod views;
 pub mod visibility;

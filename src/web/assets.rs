@@ -26,6 +26,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("static/rookery.css"),
     ),
     (
+        "settings.css",
+        "text/css; charset=utf-8",
+        include_bytes!("static/settings.css"),
+    ),
+    (
         "admin.css",
         "text/css; charset=utf-8",
         include_bytes!("static/admin.css"),
