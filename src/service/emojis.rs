@@ -439,7 +439,14 @@ pub async fn delete(state: &AppState, admin: Option<&Account>, id: i64) -> Resul
     let keys = store::emojis::delete(&mut tx, id).await?;
     store::emojis::drop_empty_categories(&mut *tx).await?;
     store::emojis::touch_accounts(&mut *tx, None, &current.shortcode).await?;
-    audit(&mut tx, admin, "destroy_custom_emoji", id, &current.shortcode).await?;
+    audit(
+        &mut tx,
+        admin,
+        "destroy_custom_emoji",
+        id,
+        &current.shortcode,
+    )
+    .await?;
     tx.commit().await?;
     uploads::free_files(state, keys).await;
     Ok(current)

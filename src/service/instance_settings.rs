@@ -101,7 +101,11 @@ pub async fn update(state: &AppState, admin: Option<&Account>, change: &Change) 
         if title.is_empty() {
             v.add("title", "ERR_BLANK", "can't be blank");
         } else if title.chars().count() > MAX_TITLE {
-            v.add("title", "ERR_TOO_LONG", "is too long (maximum is 200 characters)");
+            v.add(
+                "title",
+                "ERR_TOO_LONG",
+                "is too long (maximum is 200 characters)",
+            );
         }
         rows.push(("title", title.to_string()));
     }
@@ -119,8 +123,9 @@ pub async fn update(state: &AppState, admin: Option<&Account>, change: &Change) 
         let e = e.trim();
         let plausible = e.is_empty()
             || (e.len() <= 320
-                && e.split_once('@')
-                    .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !e.contains(char::is_whitespace)));
+                && e.split_once('@').is_some_and(|(l, d)| {
+                    !l.is_empty() && d.contains('.') && !e.contains(char::is_whitespace)
+                }));
         if !plausible {
             v.add("contact_email", "ERR_INVALID", "is not an e-mail address");
         }
@@ -129,7 +134,11 @@ pub async fn update(state: &AppState, admin: Option<&Account>, change: &Change) 
     if let Some(raw) = &change.registrations {
         match parse_mode(raw) {
             Some(mode) => rows.push(("registrations", mode_name(mode).to_string())),
-            None => v.add("registrations", "ERR_INCLUSION", "is not included in the list"),
+            None => v.add(
+                "registrations",
+                "ERR_INCLUSION",
+                "is not included in the list",
+            ),
         }
     }
     v.finish()?;

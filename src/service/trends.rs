@@ -157,7 +157,15 @@ pub async fn review_link(
     if !store::trends::review_link(&mut *tx, id, approve).await? {
         return Err(Error::NotFound);
     }
-    audit_review(&mut tx, moderator, approve, "PreviewCard", id, &id.to_string()).await?;
+    audit_review(
+        &mut tx,
+        moderator,
+        approve,
+        "PreviewCard",
+        id,
+        &id.to_string(),
+    )
+    .await?;
     tx.commit().await?;
     describe_links(state, &[(id, Some(approve))])
         .await?

@@ -3,6 +3,7 @@
 //! registers the URLs it serves in a `routes()` and this one merges them; `media` (the
 //! stored files) is merged by `app::router` itself, outside the request limits.
 
+pub mod admin;
 pub mod assets;
 pub mod auth;
 pub mod health;
@@ -28,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .merge(health::routes())
         .merge(profiles::routes())
         .merge(auth::routes())
+        .merge(admin::routes())
 }
 
 /// An HTML page that must not be framed (clickjacking) or cached.

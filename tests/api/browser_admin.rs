@@ -50,7 +50,9 @@ async fn an_admin_resolves_a_report_and_blocks_a_domain() {
     browser.screenshot("report").await;
     browser
         .client
-        .find(fantoccini::Locator::Css("#action-type option[value=suspend]"))
+        .find(fantoccini::Locator::Css(
+            "#action-type option[value=suspend]",
+        ))
         .await
         .expect("the suspend option")
         .click()
@@ -66,7 +68,10 @@ async fn an_admin_resolves_a_report_and_blocks_a_domain() {
     assert!(page.contains("suspend by boss"), "{page}");
     browser.screenshot("report-resolved").await;
     let (_, account) = app
-        .get(&format!("/api/v1/admin/accounts/{}", mallory.id), Some(&boss.token))
+        .get(
+            &format!("/api/v1/admin/accounts/{}", mallory.id),
+            Some(&boss.token),
+        )
         .await;
     assert_eq!(account["suspended"], true);
 
@@ -80,7 +85,9 @@ async fn an_admin_resolves_a_report_and_blocks_a_domain() {
     browser.fill("#block-domain", "spam.example").await;
     browser
         .client
-        .find(fantoccini::Locator::Css("#block-severity option[value=suspend]"))
+        .find(fantoccini::Locator::Css(
+            "#block-severity option[value=suspend]",
+        ))
         .await
         .expect("the suspend severity")
         .click()
@@ -88,7 +95,9 @@ async fn an_admin_resolves_a_report_and_blocks_a_domain() {
         .expect("choose suspend");
     browser.fill("#block-public", "spam").await;
     browser.screenshot("domain-block-form-phone").await;
-    browser.click("section[aria-labelledby=new-block] button.primary").await;
+    browser
+        .click("section[aria-labelledby=new-block] button.primary")
+        .await;
     browser.wait_for_path(|p| p == "/admin/domains").await;
     assert!(browser.source().await.contains("spam.example"));
     browser.screenshot("domain-blocked-phone").await;

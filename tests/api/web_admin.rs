@@ -5,113 +5,68 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
+use crate::helpers::web::{Page, WebSession};
 use crate::helpers::{hidden, TestApp, TestUser, PASSWORD};
 
-/// A browser signed in through the sign-in form.
-pub struct WebSession {
-    pub client: reqwest::Client,
-    pub base: String,
-    /// The session's CSRF token, read from a page.
+/// A browser session (the foundation's [`WebSession`]) with its CSRF token read once.
+pub struct Signed {
+    pub web: WebSession,
     pub csrf: String,
 }
 
-/// What a page answered.
-pub struct Answer {
-    pub status: StatusCode,
-    pub location: String,
-    pub body: String,
-}
-
-impl WebSession {
+impl Signed {
     /// A visitor with no session.
-    pub fn anonymous(app: &TestApp) -> WebSession {
-        WebSession {
-            client: crate::helpers::browser(),
-            base: app.base.clone(),
+    pub fn anonymous(app: &TestApp) -> Signed {
+        Signed {
+            web: WebSession::anonymous(app),
             csrf: String::new(),
         }
     }
 
-    /// Signs `username` in with the password form and reads the session's CSRF token.
-    pub async fn sign_in(app: &TestApp, username: &str) -> WebSession {
-        let mut b = WebSession::anonymous(app);
-        let page = b.get("/auth/sign_in").await;
-        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-        let token = hidden(&page.body, "authenticity_token");
-        let signed = b
-            .post(
-                "/auth/sign_in",
-                &[
-                    ("authenticity_token", token.as_str()),
-                    ("login", username),
-                    ("password", PASSWORD),
-                ],
-            )
-            .await;
-        assert!(
-            signed.status.is_redirection(),
-            "sign in {username}: {} {}",
-            signed.status,
-            signed.body
-        );
-        let settings = b.get("/settings/profile").await;
-        assert_eq!(settings.status, StatusCode::OK, "{}", settings.body);
-        b.csrf = hidden(&settings.body, "authenticity_token");
-        b
+    /// Signs `login` in with the password form and reads the session's CSRF token from the
+    /// reports page (none for someone who may not see it).
+    pub async fn sign_in(app: &TestApp, login: &str) -> Signed {
+        let web = WebSession::sign_in(app, login).await;
+        let page = web.get("/admin/reports").await;
+        let csrf = if page.status == StatusCode::OK {
+            hidden(&page.body, "authenticity_token")
+        } else {
+            String::new()
+        };
+        Signed { web, csrf }
     }
 
-    pub async fn get(&self, path: &str) -> Answer {
-        let res = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .expect("GET");
-        Answer::read(res).await
+    pub async fn get(&self, path: &str) -> Page {
+        self.web.get(path).await
     }
 
-    /// A form POST from a page of this site.
-    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Answer {
-        let res = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("origin", &self.base)
-            .form(form)
-            .send()
-            .await
-            .expect("POST");
-        Answer::read(res).await
+    /// A form POST as given (no token added).
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
+        self.web.post_raw(path, form).await
     }
 
     /// A form POST with this session's CSRF token added.
-    pub async fn submit(&self, path: &str, form: &[(&str, &str)]) -> Answer {
+    pub async fn submit(&self, path: &str, form: &[(&str, &str)]) -> Page {
         let mut fields = vec![("authenticity_token", self.csrf.as_str())];
         fields.extend_from_slice(form);
         self.post(path, &fields).await
     }
 }
 
-impl Answer {
-    async fn read(res: reqwest::Response) -> Answer {
-        let status = res.status();
-        let location = res
-            .headers()
-            .get("location")
-            .and_then(|l| l.to_str().ok())
-            .unwrap_or_default()
-            .to_string();
-        let body = res.text().await.expect("body");
-        Answer {
-            status,
-            location,
-            body,
-        }
-    }
+trait Done {
+    fn done(&self);
+    fn location(&self) -> &str;
+}
 
+impl Done for Page {
     /// A form that worked: 303 back to a page.
     #[track_caller]
-    pub fn done(&self) {
+    fn done(&self) {
         assert_eq!(self.status, StatusCode::SEE_OTHER, "{}", self.body);
+    }
+
+    fn location(&self) -> &str {
+        self.location.as_deref().unwrap_or_default()
     }
 }
 
@@ -161,14 +116,18 @@ async fn every_page_requires_staff() {
     app.admin().await;
     app.moderator().await;
     app.register("plain").await;
-    let visitor = WebSession::anonymous(&app);
-    let user = WebSession::sign_in(&app, "plain").await;
-    let moderator = WebSession::sign_in(&app, "moddy").await;
-    let admin = WebSession::sign_in(&app, "boss").await;
+    let visitor = Signed::anonymous(&app);
+    let user = Signed::sign_in(&app, "plain").await;
+    let moderator = Signed::sign_in(&app, "moddy").await;
+    let admin = Signed::sign_in(&app, "boss").await;
     for page in STAFF_PAGES.iter().chain(ADMIN_PAGES) {
         let a = visitor.get(page).await;
         assert!(a.status.is_redirection(), "{page}: {}", a.status);
-        assert!(a.location.starts_with("/auth/sign_in"), "{page}: {}", a.location);
+        assert!(
+            a.location().starts_with("/auth/sign_in"),
+            "{page}: {}",
+            a.location()
+        );
         assert_eq!(user.get(page).await.status, StatusCode::FORBIDDEN, "{page}");
         let seen = admin.get(page).await;
         assert_eq!(seen.status, StatusCode::OK, "{page}: {}", seen.body);
@@ -202,13 +161,28 @@ async fn forms_refuse_a_missing_or_foreign_token() {
     let app = TestApp::spawn().await;
     let boss = app.admin().await;
     let target = app.register("target").await;
-    let admin = WebSession::sign_in(&app, "boss").await;
+    let admin = Signed::sign_in(&app, "boss").await;
     let forms: Vec<(String, Vec<(&str, &str)>)> = vec![
-        ("/admin/domain_blocks".into(), vec![("domain", "spam.example")]),
-        ("/admin/domain_blocks/import".into(), vec![("data", "spam.example")]),
-        ("/admin/domain_allows".into(), vec![("domain", "ok.example")]),
-        (format!("/admin/accounts/{}/action", target.id), vec![("type", "suspend")]),
-        (format!("/admin/accounts/{}/undo/unsuspend", target.id), vec![]),
+        (
+            "/admin/domain_blocks".into(),
+            vec![("domain", "spam.example")],
+        ),
+        (
+            "/admin/domain_blocks/import".into(),
+            vec![("data", "spam.example")],
+        ),
+        (
+            "/admin/domain_allows".into(),
+            vec![("domain", "ok.example")],
+        ),
+        (
+            format!("/admin/accounts/{}/action", target.id),
+            vec![("type", "suspend")],
+        ),
+        (
+            format!("/admin/accounts/{}/undo/unsuspend", target.id),
+            vec![],
+        ),
         (format!("/admin/accounts/{}/delete", target.id), vec![]),
         ("/admin/reports/1/resolve".into(), vec![]),
         ("/admin/settings".into(), vec![("title", "Hijacked")]),
@@ -220,7 +194,12 @@ async fn forms_refuse_a_missing_or_foreign_token() {
     ];
     for (path, fields) in &forms {
         let missing = admin.post(path, fields).await;
-        assert_eq!(missing.status, StatusCode::FORBIDDEN, "{path}: {}", missing.body);
+        assert_eq!(
+            missing.status,
+            StatusCode::FORBIDDEN,
+            "{path}: {}",
+            missing.body
+        );
         let mut wrong = vec![("authenticity_token", "0123456789abcdef")];
         wrong.extend_from_slice(fields);
         assert_eq!(
@@ -232,8 +211,9 @@ async fn forms_refuse_a_missing_or_foreign_token() {
         let mut right = vec![("authenticity_token", admin.csrf.as_str())];
         right.extend_from_slice(fields);
         let foreign = admin
+            .web
             .client
-            .post(format!("{}{path}", admin.base))
+            .post(format!("{}{path}", admin.web.base))
             .header("origin", "https://evil.example")
             .form(&right)
             .send()
@@ -253,9 +233,10 @@ async fn forms_refuse_a_missing_or_foreign_token() {
                 .expect("mime"),
         );
     let upload = admin
+        .web
         .client
-        .post(format!("{}/admin/emojis", admin.base))
-        .header("origin", &admin.base)
+        .post(format!("{}/admin/emojis", admin.web.base))
+        .header("origin", &admin.web.base)
         .multipart(form)
         .send()
         .await
@@ -266,7 +247,10 @@ async fn forms_refuse_a_missing_or_foreign_token() {
     let (_, instance) = app.get("/api/v1/instance", None).await;
     assert_ne!(instance["title"], "Hijacked");
     let (_, account) = app
-        .get(&format!("/api/v1/admin/accounts/{}", target.id), Some(&boss.token))
+        .get(
+            &format!("/api/v1/admin/accounts/{}", target.id),
+            Some(&boss.token),
+        )
         .await;
     assert_eq!(account["suspended"], false);
 }
@@ -284,7 +268,8 @@ async fn a_report_is_resolved_by_an_action_and_undone() {
     let report = |comment: &'static str| {
         let app = &app;
         let alice = &alice;
-        let body = json!({ "account_id": mallory.id, "status_ids": [post["id"]], "comment": comment });
+        let body =
+            json!({ "account_id": mallory.id, "status_ids": [post["id"]], "comment": comment });
         async move {
             let (status, r) = app.post("/api/v1/reports", Some(&alice.token), body).await;
             assert_eq!(status, StatusCode::OK, "{r}");
@@ -293,10 +278,14 @@ async fn a_report_is_resolved_by_an_action_and_undone() {
     };
     let earlier = report("first time").await;
     let id = report("spam again").await;
-    let admin = WebSession::sign_in(&app, "boss").await;
+    let admin = Signed::sign_in(&app, "boss").await;
 
     let queue = admin.get("/admin/reports").await;
-    assert!(queue.body.contains(&format!("/admin/reports/{id}")), "{}", queue.body);
+    assert!(
+        queue.body.contains(&format!("/admin/reports/{id}")),
+        "{}",
+        queue.body
+    );
     assert!(queue.body.contains("mallory"));
     let page = admin.get(&format!("/admin/reports/{id}")).await;
     assert_eq!(page.status, StatusCode::OK);
@@ -314,13 +303,20 @@ async fn a_report_is_resolved_by_an_action_and_undone() {
     let acted = admin
         .submit(
             &format!("/admin/accounts/{}/action", mallory.id),
-            &[("type", "suspend"), ("text", "spam"), ("report_id", &id)],
+            &[
+                ("type", "suspend"),
+                ("text", "spam"),
+                ("report_id", id.as_str()),
+            ],
         )
         .await;
     acted.done();
-    assert_eq!(acted.location, format!("/admin/reports/{id}"));
+    assert_eq!(acted.location(), format!("/admin/reports/{id}"));
     let (_, account) = app
-        .get(&format!("/api/v1/admin/accounts/{}", mallory.id), Some(&boss.token))
+        .get(
+            &format!("/api/v1/admin/accounts/{}", mallory.id),
+            Some(&boss.token),
+        )
         .await;
     assert_eq!(account["suspended"], true, "{account}");
     let (_, resolved) = app
@@ -334,15 +330,25 @@ async fn a_report_is_resolved_by_an_action_and_undone() {
     let account_page = admin.get(&format!("/admin/accounts/{}", mallory.id)).await;
     assert!(account_page.body.contains("/undo/unsuspend"));
     admin
-        .submit(&format!("/admin/accounts/{}/undo/unsuspend", mallory.id), &[])
+        .submit(
+            &format!("/admin/accounts/{}/undo/unsuspend", mallory.id),
+            &[],
+        )
         .await
         .done();
     let (_, account) = app
-        .get(&format!("/api/v1/admin/accounts/{}", mallory.id), Some(&boss.token))
+        .get(
+            &format!("/api/v1/admin/accounts/{}", mallory.id),
+            Some(&boss.token),
+        )
         .await;
     assert_eq!(account["suspended"], false);
     // Warn, sensitive and silence, then their reverses.
-    for (kind, undo) in [("none", None), ("sensitive", Some("unsensitive")), ("silence", Some("unsilence"))] {
+    for (kind, undo) in [
+        ("none", None),
+        ("sensitive", Some("unsensitive")),
+        ("silence", Some("unsilence")),
+    ] {
         admin
             .submit(
                 &format!("/admin/accounts/{}/action", mallory.id),
@@ -359,7 +365,10 @@ async fn a_report_is_resolved_by_an_action_and_undone() {
     }
     // An unknown action is refused with a page, not applied.
     let bad = admin
-        .submit(&format!("/admin/accounts/{}/action", mallory.id), &[("type", "banish")])
+        .submit(
+            &format!("/admin/accounts/{}/action", mallory.id),
+            &[("type", "banish")],
+        )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     // Deleting needs a suspension first.
@@ -379,7 +388,11 @@ async fn a_report_is_resolved_by_an_action_and_undone() {
         "silence",
         "unsilence",
     ] {
-        let target = if action.ends_with("_report") { "Report" } else { "Account" };
+        let target = if action.ends_with("_report") {
+            "Report"
+        } else {
+            "Account"
+        };
         assert_audited(&log, action, target);
     }
     let audit_page = admin.get("/admin/audit").await;
@@ -411,7 +424,7 @@ async fn hostile_names_are_escaped() {
         )
         .await;
     let id = r["id"].as_str().expect("id");
-    let admin = WebSession::sign_in(&app, "boss").await;
+    let admin = Signed::sign_in(&app, "boss").await;
     admin
         .submit(
             "/admin/domain_blocks",
@@ -432,9 +445,15 @@ async fn hostile_names_are_escaped() {
         assert!(!a.body.contains("<b>Evil"), "{page}");
     }
     let report = admin.get(&format!("/admin/reports/{id}")).await;
-    assert!(report.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(report
+        .body
+        .contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     let account = admin.get(&format!("/admin/accounts/{}", mallory.id)).await;
-    assert!(account.body.contains("&lt;b&gt;Evil&lt;/b&gt;"), "{}", account.body);
+    assert!(
+        account.body.contains("&lt;b&gt;Evil&lt;/b&gt;"),
+        "{}",
+        account.body
+    );
 }
 
 /// Blocks made in the form export in Mastodon's format and import back the same; bad lines
@@ -443,7 +462,7 @@ async fn hostile_names_are_escaped() {
 async fn domain_blocks_round_trip_through_csv() {
     let app = TestApp::spawn().await;
     let boss = app.admin().await;
-    let admin = WebSession::sign_in(&app, "boss").await;
+    let admin = Signed::sign_in(&app, "boss").await;
     admin
         .submit(
             "/admin/domain_blocks",
@@ -460,7 +479,11 @@ async fn domain_blocks_round_trip_through_csv() {
     admin
         .submit(
             "/admin/domain_blocks",
-            &[("domain", "loud.example"), ("severity", "silence"), ("reject_reports", "1")],
+            &[
+                ("domain", "loud.example"),
+                ("severity", "silence"),
+                ("reject_reports", "1"),
+            ],
         )
         .await
         .done();
@@ -476,8 +499,16 @@ async fn domain_blocks_round_trip_through_csv() {
         lines.next(),
         Some("#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate")
     );
-    assert!(export.body.contains("spam.example,suspend,true,false,\"spam, \"\"lots\"\"\",true"), "{}", export.body);
-    assert!(export.body.contains("loud.example,silence,false,true,,false"));
+    assert!(
+        export
+            .body
+            .contains("spam.example,suspend,true,false,\"spam, \"\"lots\"\"\",true"),
+        "{}",
+        export.body
+    );
+    assert!(export
+        .body
+        .contains("loud.example,silence,false,true,,false"));
 
     // Lift both, then import the export with bad lines mixed in.
     let (_, blocks) = app
@@ -490,12 +521,25 @@ async fn domain_blocks_round_trip_through_csv() {
             .await
             .done();
     }
-    let data = format!("{}not a domain!,suspend\n,silence\nfresh.example,noop,true\n", export.body);
-    let imported = admin.submit("/admin/domain_blocks/import", &[("data", &data)]).await;
+    let data = format!(
+        "{}not a domain!,suspend\n,silence\nfresh.example,noop,true\n",
+        export.body
+    );
+    let imported = admin
+        .submit("/admin/domain_blocks/import", &[("data", data.as_str())])
+        .await;
     assert_eq!(imported.status, StatusCode::OK, "{}", imported.body);
-    assert!(imported.body.contains("Blocked now (3)"), "{}", imported.body);
+    assert!(
+        imported.body.contains("Blocked now (3)"),
+        "{}",
+        imported.body
+    );
     assert!(imported.body.contains("Line 4:"), "{}", imported.body);
-    assert!(imported.body.contains("Line 5: no domain"), "{}", imported.body);
+    assert!(
+        imported.body.contains("Line 5: no domain"),
+        "{}",
+        imported.body
+    );
     let again = admin.get("/admin/domain_blocks/export.csv").await;
     for line in export.body.lines() {
         assert!(again.body.contains(line), "{line} lost in {}", again.body);
@@ -534,7 +578,7 @@ async fn domain_blocks_round_trip_through_csv() {
 async fn instance_settings_persist_and_win_over_the_configuration() {
     let app = TestApp::spawn().await;
     let boss = app.admin().await;
-    let admin = WebSession::sign_in(&app, "boss").await;
+    let admin = Signed::sign_in(&app, "boss").await;
     let settings = [
         ("title", "Rookery <Dev>"),
         ("description", "A small place"),
@@ -557,24 +601,40 @@ async fn instance_settings_persist_and_win_over_the_configuration() {
     let (_, nodeinfo) = app.get("/nodeinfo/2.0", None).await;
     assert_eq!(nodeinfo["openRegistrations"], false);
     let (_, policy) = app.get("/api/v1/instance/privacy_policy", None).await;
-    assert!(policy["content"].as_str().unwrap_or_default().contains("We keep little"));
+    assert!(policy["content"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("We keep little"));
     let (status, _) = app
         .post_form(
             "/api/v1/accounts",
             Some(&app.app_token("read write").await),
-            &[("username", "late"), ("email", "late@example.com"), ("password", PASSWORD), ("agreement", "true"), ("locale", "en")],
+            &[
+                ("username", "late"),
+                ("email", "late@example.com"),
+                ("password", PASSWORD),
+                ("agreement", "true"),
+                ("locale", "en"),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "sign-ups are closed now");
     let page = admin.get("/admin/settings").await;
-    assert!(page.body.contains("value=\"Rookery &lt;Dev&gt;\""), "{}", page.body);
+    assert!(
+        page.body.contains("value=\"Rookery &lt;Dev&gt;\""),
+        "{}",
+        page.body
+    );
 
     // Nothing changed, nothing audited; a bad value is refused whole.
     let before = audit(&app, &boss).await.len();
     admin.submit("/admin/settings", &settings[..6]).await.done();
     assert_eq!(audit(&app, &boss).await.len(), before);
     let bad = admin
-        .submit("/admin/settings", &[("title", "  "), ("registrations", "sometimes")])
+        .submit(
+            "/admin/settings",
+            &[("title", "  "), ("registrations", "sometimes")],
+        )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
     let (_, v1) = app.get("/api/v1/instance", None).await;
@@ -582,7 +642,10 @@ async fn instance_settings_persist_and_win_over_the_configuration() {
 
     // Rules.
     admin
-        .submit("/admin/rules", &[("text", "No spam"), ("hint", "none at all")])
+        .submit(
+            "/admin/rules",
+            &[("text", "No spam"), ("hint", "none at all")],
+        )
         .await
         .done();
     let (_, rules) = app.get("/api/v1/instance/rules", None).await;
@@ -597,7 +660,7 @@ async fn instance_settings_persist_and_win_over_the_configuration() {
 async fn the_queue_page_shows_pending_jobs_and_failing_hosts() {
     let app = TestApp::spawn().await;
     app.admin().await;
-    let admin = WebSession::sign_in(&app, "boss").await;
+    let admin = Signed::sign_in(&app, "boss").await;
     let empty = admin.get("/admin/queue").await;
     assert!(empty.body.contains("The queue is empty"), "{}", empty.body);
     let mut conn = app.state.db.acquire().await.expect("a connection");
@@ -630,7 +693,7 @@ async fn the_queue_page_shows_pending_jobs_and_failing_hosts() {
 async fn emoji_actions_are_audited() {
     let app = TestApp::spawn().await;
     let boss = app.admin().await;
-    let admin = WebSession::sign_in(&app, "boss").await;
+    let admin = Signed::sign_in(&app, "boss").await;
     let form = reqwest::multipart::Form::new()
         .text("authenticity_token", admin.csrf.clone())
         .text("shortcode", "blob")
@@ -643,9 +706,10 @@ async fn emoji_actions_are_audited() {
                 .expect("mime"),
         );
     let upload = admin
+        .web
         .client
-        .post(format!("{}/admin/emojis", admin.base))
-        .header("origin", &admin.base)
+        .post(format!("{}/admin/emojis", admin.web.base))
+        .header("origin", &admin.web.base)
         .multipart(form)
         .send()
         .await
@@ -658,7 +722,10 @@ async fn emoji_actions_are_audited() {
     let page = admin.get("/admin/emojis").await;
     assert!(page.body.contains(":blob:"));
     admin
-        .submit(&format!("/admin/emojis/{id}"), &[("action", "modify"), ("category", "Faces")])
+        .submit(
+            &format!("/admin/emojis/{id}"),
+            &[("action", "modify"), ("category", "Faces")],
+        )
         .await
         .done();
     admin
@@ -666,7 +733,10 @@ async fn emoji_actions_are_audited() {
         .await
         .done();
     let (_, one) = app
-        .get(&format!("/api/v1/admin/custom_emojis/{id}"), Some(&boss.token))
+        .get(
+            &format!("/api/v1/admin/custom_emojis/{id}"),
+            Some(&boss.token),
+        )
         .await;
     assert_eq!(one["disabled"], true, "{one}");
     assert_eq!(one["category"], "Faces");
@@ -702,7 +772,7 @@ async fn emoji_actions_are_audited() {
 async fn announcements_and_trend_reviews() {
     let app = TestApp::spawn().await;
     let boss = app.admin().await;
-    let admin = WebSession::sign_in(&app, "boss").await;
+    let admin = Signed::sign_in(&app, "boss").await;
     admin
         .submit("/admin/announcements", &[("text", "Maintenance tonight")])
         .await
@@ -721,13 +791,22 @@ async fn announcements_and_trend_reviews() {
     let edit = admin.get(&format!("/admin/announcements/{id}")).await;
     assert!(edit.body.contains("Maintenance tonight"));
     admin
-        .submit(&format!("/admin/announcements/{id}"), &[("text", "Maintenance tomorrow")])
+        .submit(
+            &format!("/admin/announcements/{id}"),
+            &[("text", "Maintenance tomorrow")],
+        )
         .await
         .done();
     let (_, seen) = app.get("/api/v1/announcements", Some(&boss.token)).await;
-    assert!(seen[0]["content"].as_str().unwrap_or_default().contains("tomorrow"));
+    assert!(seen[0]["content"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("tomorrow"));
     let bad = admin
-        .submit("/admin/announcements", &[("text", "x"), ("scheduled_at", "soon")])
+        .submit(
+            "/admin/announcements",
+            &[("text", "x"), ("scheduled_at", "soon")],
+        )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     admin
@@ -738,7 +817,8 @@ async fn announcements_and_trend_reviews() {
     assert_eq!(seen, Value::Array(Vec::new()));
 
     let poster = app.register("poster").await;
-    app.post_status(&poster, "#rookery is here", json!({})).await;
+    app.post_status(&poster, "#rookery is here", json!({}))
+        .await;
     let (_, tag) = app.get("/api/v1/tags/rookery", Some(&poster.token)).await;
     let tag_id = tag["id"].as_str().expect("tag id").to_string();
     admin

@@ -22,9 +22,6 @@ pub async fn show(State(state): State<AppState>) -> Result<Json<InstanceV2>> {
     let vapid_key = service::push::vapid_public_key(&state).await?;
     let config = service::instance_settings::config(&state).await?;
     Ok(Json(InstanceV2::render(
-        &config,
-        active,
-        contact,
-        vapid_key,
+        &config, active, contact, vapid_key,
     )))
 }

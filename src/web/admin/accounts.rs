@@ -9,7 +9,10 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
-use super::{chrome, StaffExt, account_lines, done, id, show, when, AccountLine, Chrome, NoFields, Page, SessionForm, Staff};
+use super::{
+    account_lines, chrome, done, id, show, when, AccountLine, Chrome, NoFields, Page, SessionForm,
+    Staff, StaffExt,
+};
 use crate::app::AppState;
 use crate::error::Error;
 use crate::model::moderation::{AccountQuery, ReportQuery};

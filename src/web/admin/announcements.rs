@@ -9,7 +9,7 @@ use axum::Router;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Deserialize;
 
-use super::{chrome, StaffExt, done, id, show, when, Chrome, NoFields, Page, SessionForm, Staff};
+use super::{chrome, done, id, show, when, Chrome, NoFields, Page, SessionForm, Staff, StaffExt};
 use crate::app::AppState;
 use crate::error::Error;
 use crate::model::announcement::Announcement;

@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
-use super::{chrome, done, id, show, when, Chrome, Choice, NoFields, Page, SessionForm, Staff};
+use super::{chrome, done, id, show, when, Choice, Chrome, NoFields, Page, SessionForm, Staff};
 use crate::app::AppState;
 use crate::service::moderation::domains::{self, BlockInput};
 

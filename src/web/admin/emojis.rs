@@ -9,7 +9,9 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
-use super::{chrome, StaffExt, done, id, show, Chrome, NoFields, Page, SessionForm, Staff, UploadForm};
+use super::{
+    chrome, done, id, show, Chrome, NoFields, Page, SessionForm, Staff, StaffExt, UploadForm,
+};
 use crate::app::AppState;
 use crate::error::Error;
 use crate::model::emoji::EmojiQuery;
@@ -121,11 +123,7 @@ pub async fn index(
 }
 
 /// `POST /admin/emojis` (multipart): `image`, `shortcode`, `category`.
-pub async fn upload(
-    State(state): State<AppState>,
-    Staff(staff): Staff,
-    form: UploadForm,
-) -> Page {
+pub async fn upload(State(state): State<AppState>, Staff(staff): Staff, form: UploadForm) -> Page {
     staff.require_admin()?;
     let image = form
         .file("image")
@@ -171,7 +169,11 @@ pub async fn update(
         "enable" => UpdateKind::Enable,
         "disable" => UpdateKind::Disable,
         "modify" => UpdateKind::Modify,
-        _ => return Err(Error::invalid("action", "ERR_INCLUSION", "is not included in the list").into()),
+        _ => {
+            return Err(
+                Error::invalid("action", "ERR_INCLUSION", "is not included in the list").into(),
+            )
+        }
     };
     let change = EmojiUpdate {
         kind,

@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
-use super::{chrome, StaffExt, done, id, show, Chrome, Choice, NoFields, Page, SessionForm, Staff};
+use super::{chrome, done, id, show, Choice, Chrome, NoFields, Page, SessionForm, Staff, StaffExt};
 use crate::app::AppState;
 use crate::error::Error;
 use crate::service::instance_pages::{self, TextsChange};
@@ -178,9 +178,10 @@ impl RuleForm {
     fn input(self) -> Result<RuleInput, Error> {
         let priority = match self.priority.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(raw) => Some(raw.parse::<i32>().map_err(|_| {
-                Error::invalid("priority", "ERR_INVALID", "is not a number")
-            })?),
+            Some(raw) => Some(
+                raw.parse::<i32>()
+                    .map_err(|_| Error::invalid("priority", "ERR_INVALID", "is not a number"))?,
+            ),
         };
         Ok(RuleInput {
             text: Some(self.text),

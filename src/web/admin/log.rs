@@ -9,7 +9,7 @@ use axum::Router;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::{chrome, account_lines, show, when, AccountLine, Chrome, Page, Staff};
+use super::{account_lines, chrome, show, when, AccountLine, Chrome, Page, Staff};
 use crate::app::AppState;
 use crate::model::Page as Window;
 use crate::service::{delivery, moderation, queue};

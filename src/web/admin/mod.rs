@@ -269,7 +269,8 @@ impl FromRequest<AppState> for UploadForm {
         let session = SignedIn::from_request_parts(&mut parts, state).await?;
         if !crate::web::session::same_origin(&parts.headers, state) {
             return Err(
-                PageError(Error::forbidden("This form did not come from this site")).into_response(),
+                PageError(Error::forbidden("This form did not come from this site"))
+                    .into_response(),
             );
         }
         let request = Request::from_parts(parts, body);
@@ -279,8 +280,10 @@ impl FromRequest<AppState> for UploadForm {
         let mut texts = Vec::new();
         let mut files = Vec::new();
         let unreadable = |e: axum::extract::multipart::MultipartError| {
-            PageError(Error::bad_request(format!("The form could not be read: {e}")))
-                .into_response()
+            PageError(Error::bad_request(format!(
+                "The form could not be read: {e}"
+            )))
+            .into_response()
         };
         while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
             let name = field.name().unwrap_or_default().to_string();

@@ -8,14 +8,14 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
-use super::{chrome, account_lines, done, id, show, when, AccountLine, Chrome, Page, Staff};
+use super::{account_lines, chrome, done, id, show, when, AccountLine, Chrome, Page, Staff};
+use super::{NoFields, SessionForm};
 use crate::app::AppState;
 use crate::error::Error;
 use crate::model::moderation::ReportQuery;
 use crate::model::Page as Window;
 use crate::service::moderation::reports::{self, ReportStep};
 use crate::service::{moderation, views};
-use super::{NoFields, SessionForm};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -58,7 +58,10 @@ pub async fn index(
     Staff(staff): Staff,
     Query(q): Query<IndexQuery>,
 ) -> Page {
-    let resolved = q.resolved.as_deref().is_some_and(|r| r == "1" || r == "true");
+    let resolved = q
+        .resolved
+        .as_deref()
+        .is_some_and(|r| r == "1" || r == "true");
     let window = Window {
         max_id: q.max_id.as_deref().and_then(crate::id::parse),
         limit: PER_PAGE,

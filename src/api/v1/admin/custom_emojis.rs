@@ -183,7 +183,11 @@ pub async fn create(
     let emoji = emojis::create(
         &state,
         Some(&auth.account),
-        &shortcode, body.params.category.as_deref(), image).await?;
+        &shortcode,
+        body.params.category.as_deref(),
+        image,
+    )
+    .await?;
     Ok(Json(AdminEmoji::render(&emoji, &state.base_url())))
 }
 
