@@ -24,10 +24,10 @@ impl Signed {
     }
 
     /// Signs `login` in with the password form and reads the session's CSRF token from the
-    /// reports page (none for someone who may not see it).
+    /// domains page (none for someone who may not see it).
     pub async fn sign_in(app: &TestApp, login: &str) -> Signed {
         let web = WebSession::sign_in(app, login).await;
-        let page = web.get("/admin/reports").await;
+        let page = web.get("/admin/domains").await;
         let csrf = if page.status == StatusCode::OK {
             hidden(&page.body, "authenticity_token")
         } else {
