@@ -447,10 +447,10 @@ async fn hostile_names_are_escaped() {
     let report = admin.get(&format!("/admin/reports/{id}")).await;
     assert!(report
         .body
-        .contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        .contains("&#60;script&#62;alert(1)&#60;/script&#62;"));
     let account = admin.get(&format!("/admin/accounts/{}", mallory.id)).await;
     assert!(
-        account.body.contains("&lt;b&gt;Evil&lt;/b&gt;"),
+        account.body.contains("&#60;b&#62;Evil&#60;/b&#62;"),
         "{}",
         account.body
     );
@@ -621,7 +621,7 @@ async fn instance_settings_persist_and_win_over_the_configuration() {
     assert_eq!(status, StatusCode::FORBIDDEN, "sign-ups are closed now");
     let page = admin.get("/admin/settings").await;
     assert!(
-        page.body.contains("value=\"Rookery &lt;Dev&gt;\""),
+        page.body.contains("value=\"Rookery &#60;Dev&#62;\""),
         "{}",
         page.body
     );
