@@ -461,6 +461,9 @@ impl fmt::Debug for PushConfig {
 pub struct SecurityConfig {
     pub password_hash_memory_kib: u32,
     pub password_hash_passes: u32,
+    /// Moderators and admins must set up two-factor sign-in before they reach staff pages.
+    #[serde(default)]
+    pub require_two_factor_for_staff: bool,
 }
 
 impl SecurityConfig {

@@ -114,7 +114,9 @@ fn check_password(v: &mut Validation, password: &str) {
 #[tracing::instrument(skip_all, fields(account.username = %reg.username))]
 pub async fn register(state: &AppState, reg: Registration) -> Result<(User, Account)> {
     use crate::config::RegistrationMode;
-    let mode = state.config.registrations;
+    let mode = crate::service::instance_settings::config(state)
+        .await?
+        .registrations;
     if mode == RegistrationMode::Closed {
         return Err(Error::forbidden(
             "Registrations are closed on this instance",

@@ -21,6 +21,7 @@ use crate::media::process::{self, ImageRole, ProcessError};
 use crate::media::{self as files, Sniffed};
 use crate::model::emoji::EmojiQuery;
 use crate::model::emoji::{self, CustomEmoji, EmojiCategory, MAX_SHORTCODE};
+use crate::model::Account;
 use crate::service::media as uploads;
 use crate::service::queue::{self, CacheRemoteMedia, Job};
 use crate::store::emojis::{EmojiFiles, Recorded, RemoteEmojiRow};
@@ -234,10 +235,12 @@ async fn category_id(
 }
 
 /// Adds one of the instance's emoji: 422 for a bad shortcode, one already taken, a category
-/// name too long, or an image that is no PNG, GIF or WebP within the limits.
+/// name too long, or an image that is no PNG, GIF or WebP within the limits. Written to the
+/// audit log under `admin` (`None`: the CLI).
 #[tracing::instrument(skip_all, fields(emoji.shortcode = %shortcode))]
 pub async fn create(
     state: &AppState,
+    admin: Option<&Account>,
     shortcode: &str,
     category: Option<&str>,
     image: Bytes,
@@ -257,18 +260,50 @@ pub async fn create(
         let category = category_id(&mut tx, category.as_deref()).await?;
         store::emojis::insert_local(&mut *tx, id, shortcode, category, &stored.files()).await?;
         store::emojis::touch_accounts(&mut *tx, None, shortcode).await?;
+        audit(&mut tx, admin, "create_custom_emoji", id, shortcode).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(())
     }
     .await;
     if let Err(e) = saved {
         uploads::free_files(state, stored.keys()).await;
-        return Err(match store::unique_violation(&e) {
-            Some(_) => taken(),
-            None => e.into(),
-        });
+        return Err(unique_as_taken(e));
     }
     get(state, id).await
+}
+
+/// A racing second emoji of the same shortcode, caught by its unique index, is a 422.
+fn unique_as_taken(e: sqlx::Error) -> Error {
+    match store::unique_violation(&e) {
+        Some(_) => taken(),
+        None => e.into(),
+    }
+}
+
+/// One line of the audit log for an emoji action (Mastodon's action names), in the
+/// transaction of the change.
+async fn audit(
+    tx: &mut sqlx::PgConnection,
+    admin: Option<&Account>,
+    action: &str,
+    id: i64,
+    name: &str,
+) -> Result<(), sqlx::Error> {
+    store::moderation::insert_audit(
+        &mut *tx,
+        &store::moderation::NewAudit {
+            id: id::next(),
+            account_id: admin.map(|a| a.id),
+            action,
+            target_type: "CustomEmoji",
+            target_id: Some(id),
+            human_identifier: name,
+            text: "",
+        },
+    )
+    .await?;
+    tracing::info!(action, target = name, "emoji action");
+    Ok(())
 }
 
 /// What `PATCH /api/v1/admin/custom_emojis/:id` asks (GoToSocial's `type`).
@@ -292,9 +327,14 @@ pub struct EmojiUpdate {
 
 /// Disables, enables or modifies an emoji. Remote emoji can be disabled and enabled only;
 /// modifying asks for at least one change. An empty category takes the emoji out of its
-/// category.
+/// category. Written to the audit log under `admin`.
 #[tracing::instrument(skip_all, fields(emoji.id = id))]
-pub async fn update(state: &AppState, id: i64, change: EmojiUpdate) -> Result<CustomEmoji> {
+pub async fn update(
+    state: &AppState,
+    admin: Option<&Account>,
+    id: i64,
+    change: EmojiUpdate,
+) -> Result<CustomEmoji> {
     let current = get(state, id).await?;
     let (mut shortcode, mut disabled, mut visible) = (
         current.shortcode.clone(),
@@ -358,6 +398,16 @@ pub async fn update(state: &AppState, id: i64, change: EmojiUpdate) -> Result<Cu
         if shortcode != current.shortcode {
             store::emojis::touch_accounts(&mut *tx, domain, &shortcode).await?;
         }
+        let action = match change.kind {
+            UpdateKind::Disable => "disable_custom_emoji",
+            UpdateKind::Enable => "enable_custom_emoji",
+            UpdateKind::Modify => "update_custom_emoji",
+        };
+        let name = match domain {
+            Some(d) => format!("{shortcode}@{d}"),
+            None => shortcode.clone(),
+        };
+        audit(&mut tx, admin, action, id, &name).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(old)
     }
@@ -368,19 +418,17 @@ pub async fn update(state: &AppState, id: i64, change: EmojiUpdate) -> Result<Cu
             if let Some(stored) = image {
                 uploads::free_files(state, stored.keys()).await;
             }
-            return Err(match store::unique_violation(&e) {
-                Some(_) => taken(),
-                None => e.into(),
-            });
+            return Err(unique_as_taken(e));
         }
     }
     get(state, id).await
 }
 
 /// Deletes one of the instance's emoji and its files. Remote emoji are disabled instead (a
-/// deleted one would come back with the next document that uses it): 422.
+/// deleted one would come back with the next document that uses it): 422. Written to the
+/// audit log under `admin`.
 #[tracing::instrument(skip_all, fields(emoji.id = id))]
-pub async fn delete(state: &AppState, id: i64) -> Result<CustomEmoji> {
+pub async fn delete(state: &AppState, admin: Option<&Account>, id: i64) -> Result<CustomEmoji> {
     let current = get(state, id).await?;
     if !current.is_local() {
         return Err(Error::unprocessable(
@@ -391,6 +439,14 @@ pub async fn delete(state: &AppState, id: i64) -> Result<CustomEmoji> {
     let keys = store::emojis::delete(&mut tx, id).await?;
     store::emojis::drop_empty_categories(&mut *tx).await?;
     store::emojis::touch_accounts(&mut *tx, None, &current.shortcode).await?;
+    audit(
+        &mut tx,
+        admin,
+        "destroy_custom_emoji",
+        id,
+        &current.shortcode,
+    )
+    .await?;
     tx.commit().await?;
     uploads::free_files(state, keys).await;
     Ok(current)

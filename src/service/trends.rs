@@ -153,9 +153,20 @@ pub async fn review_link(
     id: i64,
     approve: bool,
 ) -> Result<LinkTrend> {
-    if !store::trends::review_link(&state.db, id, approve).await? {
+    let mut tx = state.db.begin().await?;
+    if !store::trends::review_link(&mut *tx, id, approve).await? {
         return Err(Error::NotFound);
     }
+    audit_review(
+        &mut tx,
+        moderator,
+        approve,
+        "PreviewCard",
+        id,
+        &id.to_string(),
+    )
+    .await?;
+    tx.commit().await?;
     describe_links(state, &[(id, Some(approve))])
         .await?
         .pop()
@@ -271,7 +282,10 @@ pub async fn review_tag(
         .await?
         .pop()
         .ok_or(Error::NotFound)?;
-    store::tags::review(&state.db, tag.id, approve).await?;
+    let mut tx = state.db.begin().await?;
+    store::tags::review(&mut *tx, tag.id, approve).await?;
+    audit_review(&mut tx, moderator, approve, "Tag", tag.id, &tag.name).await?;
+    tx.commit().await?;
     let reviewed = tags_by_id(state, &[tag.id])
         .await?
         .pop()
@@ -293,6 +307,33 @@ pub async fn review_status(
     let status = store::statuses::by_id(&state.db, id)
         .await?
         .ok_or(Error::NotFound)?;
-    store::trends::review_status(&state.db, status.id, approve).await?;
+    let mut tx = state.db.begin().await?;
+    store::trends::review_status(&mut *tx, status.id, approve).await?;
+    let name = status.url.clone().unwrap_or_else(|| status.uri.clone());
+    audit_review(&mut tx, moderator, approve, "Status", status.id, &name).await?;
+    tx.commit().await?;
     views::one(state, Some(moderator), status.id).await
+}
+
+/// The audit line of a trend review: `approve_tag`, `reject_status`, `approve_previewcard`.
+async fn audit_review(
+    tx: &mut sqlx::PgConnection,
+    moderator: &Account,
+    approve: bool,
+    target_type: &str,
+    id: i64,
+    name: &str,
+) -> Result<()> {
+    let verb = if approve { "approve" } else { "reject" };
+    let action = format!("{verb}_{}", target_type.to_ascii_lowercase());
+    crate::service::moderation::audit(
+        &mut *tx,
+        Some(moderator),
+        &action,
+        target_type,
+        Some(id),
+        name,
+        "",
+    )
+    .await
 }

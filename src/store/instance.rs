@@ -100,3 +100,27 @@ pub async fn activity(db: impl PgExecutor<'_>, weeks: i32) -> Result<Vec<Week>, 
     .fetch_all(db)
     .await
 }
+
+/// The instance settings stored over the configuration, as `(name, value)`.
+pub async fn settings(db: impl PgExecutor<'_>) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT name, value FROM instance_settings")
+        .fetch_all(db)
+        .await
+}
+
+/// Stores one instance setting over the configuration.
+pub async fn set_setting(
+    db: impl PgExecutor<'_>,
+    name: &str,
+    value: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO instance_settings (name, value) VALUES ($1, $2) \
+         ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value, updated_at = now()",
+    )
+    .bind(name)
+    .bind(value)
+    .execute(db)
+    .await?;
+    Ok(())
+}

@@ -96,6 +96,7 @@ pub mod tags;
 pub mod timelines;
 pub mod tombstones;
 pub mod trends;
+pub mod two_factor;
 pub mod users;
 
 /// The constraint a unique violation names, if `e` is one: services turn it into a 422.

@@ -546,3 +546,40 @@ pub async fn suspended_hosts(
     .fetch_all(db)
     .await
 }
+
+/// The other reports against `target_account_id` (resolved or not), newest first.
+pub async fn reports_against(
+    db: impl PgExecutor<'_>,
+    target_account_id: i64,
+    except: i64,
+    limit: i64,
+) -> Result<Vec<Report>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {REPORT_COLUMNS} FROM reports WHERE target_account_id = $1 AND id <> $2 \
+         ORDER BY id DESC LIMIT $3"
+    ))
+    .bind(target_account_id)
+    .bind(except)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// The audit log's lines about one target (`Account` 42), newest first.
+pub async fn audit_of(
+    db: impl PgExecutor<'_>,
+    target_type: &str,
+    target_id: i64,
+    limit: i64,
+) -> Result<Vec<AuditEntry>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, account_id, action, target_type, target_id, human_identifier, text, created_at \
+         FROM admin_action_logs WHERE target_type = $1 AND target_id = $2 \
+         ORDER BY id DESC LIMIT $3",
+    )
+    .bind(target_type)
+    .bind(target_id)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}

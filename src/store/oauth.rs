@@ -1,4 +1,5 @@
-//! OAuth apps, authorization codes, access tokens and browser sessions. Secrets are stored
+//! OAuth apps, authorization codes, access tokens (browser sessions among them: tokens of the
+//! built-in web app) and sign-ins awaiting a second factor. Secrets are stored
 //! only as SHA-256 hashes; callers hash before they ask.
 
 use chrono::{DateTime, Utc};
@@ -232,46 +233,136 @@ pub async fn revoke_all_for_user(
     Ok(done.rows_affected())
 }
 
-pub async fn insert_session(
+/// Starts a sign-in awaiting its second factor.
+pub async fn insert_challenge(
     db: impl PgExecutor<'_>,
     id_hash: &str,
     user_id: i64,
     expires_at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO web_sessions (id_hash, user_id, expires_at) VALUES ($1, $2, $3)")
-        .bind(id_hash)
-        .bind(user_id)
-        .bind(expires_at)
-        .execute(db)
-        .await?;
+    sqlx::query(
+        "INSERT INTO sign_in_challenges (id_hash, user_id, expires_at) VALUES ($1, $2, $3)",
+    )
+    .bind(id_hash)
+    .bind(user_id)
+    .bind(expires_at)
+    .execute(db)
+    .await?;
     Ok(())
 }
 
-/// The user of an unexpired browser session.
-pub async fn session_user_id(
+/// Counts a try at an unexpired challenge with fewer than `max_attempts` tries, and returns
+/// its user; `None` when there is no such challenge (it is then spent).
+pub async fn try_challenge(
     db: impl PgExecutor<'_>,
     id_hash: &str,
+    max_attempts: i32,
 ) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT user_id FROM web_sessions WHERE id_hash = $1 AND expires_at > now()")
-        .bind(id_hash)
-        .fetch_optional(db)
-        .await
+    sqlx::query_scalar(
+        "UPDATE sign_in_challenges SET attempts = attempts + 1 \
+         WHERE id_hash = $1 AND expires_at > now() AND attempts < $2 RETURNING user_id",
+    )
+    .bind(id_hash)
+    .bind(max_attempts)
+    .fetch_optional(db)
+    .await
 }
 
-pub async fn delete_session(db: impl PgExecutor<'_>, id_hash: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM web_sessions WHERE id_hash = $1")
+pub async fn delete_challenge(db: impl PgExecutor<'_>, id_hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sign_in_challenges WHERE id_hash = $1")
         .bind(id_hash)
         .execute(db)
         .await?;
     Ok(())
 }
 
+/// Ends a user's sign-ins in progress (those awaiting a second factor); their sessions are
+/// tokens, revoked by [`revoke_all_for_user`].
 pub async fn delete_sessions_of(db: impl PgExecutor<'_>, user_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM web_sessions WHERE user_id = $1")
+    sqlx::query("DELETE FROM sign_in_challenges WHERE user_id = $1")
         .bind(user_id)
         .execute(db)
         .await?;
     Ok(())
+}
+
+/// Revokes every token of a user but one (a password change keeps the session it came from).
+pub async fn revoke_all_for_user_except(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    keep_token_id: i64,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE oauth_tokens SET revoked_at = now() \
+         WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL",
+    )
+    .bind(user_id)
+    .bind(keep_token_id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// A user's unrevoked token and the app it was issued to, for the settings' list of apps and
+/// sessions.
+#[derive(Debug, Clone, FromRow)]
+pub struct UserToken {
+    pub id: i64,
+    pub app_id: i64,
+    pub app_name: String,
+    pub app_website: Option<String>,
+    pub scopes: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// A user's unrevoked tokens, newest first.
+pub async fn tokens_of_user(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+) -> Result<Vec<UserToken>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT t.id, t.app_id, a.name AS app_name, a.website AS app_website, t.scopes, \
+         t.created_at, t.last_used_at FROM oauth_tokens t JOIN oauth_apps a ON a.id = t.app_id \
+         WHERE t.user_id = $1 AND t.revoked_at IS NULL ORDER BY t.id DESC LIMIT 500",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Revokes one of a user's tokens; `false` when it is not theirs or already revoked.
+pub async fn revoke_token_of_user(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    token_id: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE oauth_tokens SET revoked_at = now() \
+         WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(token_id)
+    .bind(user_id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Revokes all of a user's tokens of one app (the settings' "revoke" of an authorized app).
+pub async fn revoke_app_of_user(
+    db: impl PgExecutor<'_>,
+    user_id: i64,
+    app_id: i64,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE oauth_tokens SET revoked_at = now() \
+         WHERE app_id = $1 AND user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(app_id)
+    .bind(user_id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 /// A valid token with its user and account (none for an app's own token): everything a

@@ -19,11 +19,23 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The files served under `/assets/`: name, content type, bytes. Each web area adds its own.
-const ASSETS: &[(&str, &str, &[u8])] = &[(
-    "rookery.css",
-    "text/css; charset=utf-8",
-    include_bytes!("static/rookery.css"),
-)];
+const ASSETS: &[(&str, &str, &[u8])] = &[
+    (
+        "rookery.css",
+        "text/css; charset=utf-8",
+        include_bytes!("static/rookery.css"),
+    ),
+    (
+        "settings.css",
+        "text/css; charset=utf-8",
+        include_bytes!("static/settings.css"),
+    ),
+    (
+        "admin.css",
+        "text/css; charset=utf-8",
+        include_bytes!("static/admin.css"),
+    ),
+];
 
 /// `/assets/:name`: a built-in stylesheet or script, cached for a day.
 pub async fn asset(Path(name): Path<String>) -> Response {

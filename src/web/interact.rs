@@ -182,6 +182,10 @@ pub async fn submit(
                     let jar = jar.add(cookie(&state, SESSION_COOKIE, session, oauth::SESSION_DAYS));
                     (jar, Redirect::to(&back)).into_response()
                 }
+                Ok(SignIn::NeedsCode { challenge }) => {
+                    let jar = jar.add(super::session::challenge_cookie(&state, challenge));
+                    (jar, super::session::sign_in_redirect(&back)).into_response()
+                }
                 Ok(SignIn::Invalid) => {
                     page.error = Some("Invalid e-mail address or password.");
                     super::render(StatusCode::UNAUTHORIZED, &page)

@@ -3,13 +3,16 @@
 //! registers the URLs it serves in a `routes()` and this one merges them; `media` (the
 //! stored files) is merged by `app::router` itself, outside the request limits.
 
+pub mod admin;
 pub mod assets;
+pub mod auth;
 pub mod health;
 pub mod interact;
 pub mod media;
 pub mod oauth;
 pub mod pages;
 pub mod profiles;
+pub mod session;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -25,6 +28,8 @@ pub fn routes() -> Router<AppState> {
         .merge(assets::routes())
         .merge(health::routes())
         .merge(profiles::routes())
+        .merge(auth::routes())
+        .merge(admin::routes())
 }
 
 /// An HTML page that must not be framed (clickjacking) or cached.

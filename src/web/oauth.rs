@@ -28,8 +28,8 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/oauth/authorize", get(show).post(submit))
 }
 
-pub(crate) const CSRF_COOKIE: &str = "rookery_csrf";
-pub(crate) const SESSION_COOKIE: &str = "rookery_session";
+pub const CSRF_COOKIE: &str = "rookery_csrf";
+pub const SESSION_COOKIE: &str = "rookery_session";
 
 /// The query of `GET /oauth/authorize`, and the fields of its form. Every field is optional
 /// text: clients send odd values (`state=None`, `force_login=False`) that must not break it.
@@ -80,7 +80,7 @@ struct MessagePage<'a> {
     code: Option<&'a str>,
 }
 
-fn message(
+pub(crate) fn message(
     state: &AppState,
     status: StatusCode,
     heading: &str,
@@ -300,6 +300,13 @@ pub async fn submit(
                     jar = jar.add(cookie(&state, SESSION_COOKIE, session, oauth::SESSION_DAYS));
                     user
                 }
+                Ok(SignIn::NeedsCode { challenge }) => {
+                    // The code is asked on the sign-in page, which then comes back here with
+                    // the session.
+                    let jar = jar.add(super::session::challenge_cookie(&state, challenge));
+                    let back = authorize_url(&req, &p);
+                    return (jar, super::session::sign_in_redirect(&back)).into_response();
+                }
                 Ok(SignIn::Refused(why)) => {
                     return form_page(
                         &state,
@@ -346,6 +353,28 @@ pub async fn submit(
         Err(e) => return e.into_response(),
     };
     (jar, finish(&state, &req, p.state.as_deref(), Ok(&code))).into_response()
+}
+
+/// `GET /oauth/authorize` with this request's parameters: where a sign-in that needed a
+/// second factor resumes.
+fn authorize_url(req: &AuthorizeRequest, p: &AuthorizeParams) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query.append_pair("client_id", &req.app.client_id);
+    if req.redirect_uri_given {
+        query.append_pair("redirect_uri", &req.redirect_uri);
+    }
+    query.append_pair("response_type", "code");
+    query.append_pair("scope", &req.scopes.joined());
+    for (key, value) in [
+        ("state", &p.state),
+        ("code_challenge", &p.code_challenge),
+        ("code_challenge_method", &p.code_challenge_method),
+    ] {
+        if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+            query.append_pair(key, v);
+        }
+    }
+    format!("/oauth/authorize?{}", query.finish())
 }
 
 /// Sends the person back to the app with a code or an error, or shows the code (out of band).

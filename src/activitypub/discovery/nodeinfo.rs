@@ -82,7 +82,8 @@ pub async fn show_2_1(State(state): State<AppState>) -> Result<Response> {
 
 async fn show(state: &AppState, schema: Schema) -> Result<Response> {
     let usage = service::instance::usage(state).await?;
-    let document = NodeInfo::render(&state.config, schema, &usage);
+    let config = service::instance_settings::config(state).await?;
+    let document = NodeInfo::render(&config, schema, &usage);
     Ok((
         [(header::CONTENT_TYPE, schema.content_type())],
         Json(document),

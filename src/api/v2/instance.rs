@@ -20,10 +20,8 @@ pub async fn show(State(state): State<AppState>) -> Result<Json<InstanceV2>> {
         .await?
         .map(|a| Account::render(&a, &state.base_url()));
     let vapid_key = service::push::vapid_public_key(&state).await?;
+    let config = service::instance_settings::config(&state).await?;
     Ok(Json(InstanceV2::render(
-        &state.config,
-        active,
-        contact,
-        vapid_key,
+        &config, active, contact, vapid_key,
     )))
 }

@@ -167,11 +167,12 @@ async fn take(
                 visible_in_picker: None,
                 image: Some(Bytes::from(bytes)),
             };
-            update(state, known.id, change).await
+            update(state, None, known.id, change).await
         }
         None => {
             create(
                 state,
+                None,
                 &shortcode,
                 options.category.as_deref(),
                 Bytes::from(bytes),

@@ -6,6 +6,10 @@
 //! (`127.0.0.1:8443`); a block of a host without a port covers all its ports, and a block of
 //! `example.com` covers `sub.example.com`.
 
+mod blocklist;
+
+pub use blocklist::{export_csv, import_csv, ImportReport, CSV_HEADER};
+
 use crate::app::AppState;
 use crate::config::DomainBlocksVisibility;
 use crate::error::{Error, Result, Validation};
@@ -392,159 +396,6 @@ pub async fn allows(state: &AppState) -> Result<Vec<DomainAllow>> {
     Ok(store::moderation::domain_allows(&state.db).await?)
 }
 
-/// Mastodon's blocklist CSV header (the admin export, and what its import reads).
-pub const CSV_HEADER: &str =
-    "#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate";
-
-/// Every block as Mastodon exports it.
-pub async fn export_csv(state: &AppState) -> Result<String> {
-    let mut out = String::from(CSV_HEADER);
-    out.push('\n');
-    for b in blocks(state).await? {
-        let fields = [
-            b.domain.clone(),
-            b.severity.as_str().to_string(),
-            b.reject_media.to_string(),
-            b.reject_reports.to_string(),
-            b.public_comment.clone().unwrap_or_default(),
-            b.obfuscate.to_string(),
-        ];
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&line.join(","));
-        out.push('\n');
-    }
-    Ok(out)
-}
-
-fn csv_field(f: &str) -> String {
-    if f.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", f.replace('"', "\"\""))
-    } else {
-        f.to_string()
-    }
-}
-
-/// Splits CSV text into records (quoted fields with `""` escapes and line breaks).
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    let mut records = Vec::new();
-    let mut record = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            (true, '"') => quoted = false,
-            (true, c) => field.push(c),
-            (false, '"') if field.is_empty() => quoted = true,
-            (false, ',') => record.push(std::mem::take(&mut field)),
-            (false, '\r') => {}
-            (false, '\n') => {
-                record.push(std::mem::take(&mut field));
-                records.push(std::mem::take(&mut record));
-            }
-            (false, c) => field.push(c),
-        }
-    }
-    if !field.is_empty() || !record.is_empty() {
-        record.push(field);
-        records.push(record);
-    }
-    records
-        .into_iter()
-        .filter(|r| r.iter().any(|f| !f.trim().is_empty()))
-        .collect()
-}
-
-/// What an import did.
-#[derive(Debug, Default)]
-pub struct ImportReport {
-    pub created: Vec<String>,
-    /// Domains already blocked, left as they are.
-    pub existing: Vec<String>,
-    /// `(line, why)` for rows that could not be used.
-    pub errors: Vec<(usize, String)>,
-}
-
-/// Imports a blocklist in Mastodon's format: a header row naming the columns
-/// (`#domain,#severity,…`, or without `#`), or, headerless, one domain per row with an
-/// optional severity after it. Existing blocks are kept; bad rows are reported, not fatal.
-pub async fn import_csv(
-    state: &AppState,
-    moderator: Option<&Account>,
-    text: &str,
-) -> Result<ImportReport> {
-    let records = parse_csv(text);
-    let mut report = ImportReport::default();
-    let mut iter = records.into_iter().enumerate().peekable();
-    let header: Vec<String> = match iter.peek() {
-        Some((_, first))
-            if first.iter().any(|f| {
-                f.trim()
-                    .trim_start_matches('#')
-                    .eq_ignore_ascii_case("domain")
-            }) =>
-        {
-            let h = first
-                .iter()
-                .map(|f| f.trim().trim_start_matches('#').to_ascii_lowercase())
-                .collect();
-            iter.next();
-            h
-        }
-        _ => vec!["domain".into(), "severity".into()],
-    };
-    let col = |row: &[String], name: &str| -> Option<String> {
-        header
-            .iter()
-            .position(|h| h == name)
-            .and_then(|i| row.get(i))
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-    };
-    let flag = |row: &[String], name: &str| -> Option<bool> {
-        col(row, name).map(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "yes"))
-    };
-    for (index, row) in iter {
-        let line = index + 1;
-        let Some(domain) = col(&row, "domain") else {
-            report.errors.push((line, "no domain".into()));
-            continue;
-        };
-        let Some(normal) = normalize_domain(&domain) else {
-            report
-                .errors
-                .push((line, format!("{domain:?} is not a valid domain")));
-            continue;
-        };
-        if store::moderation::domain_block_by_domain(&state.db, &normal)
-            .await?
-            .is_some()
-        {
-            report.existing.push(normal);
-            continue;
-        }
-        let input = BlockInput {
-            domain: normal.clone(),
-            severity: col(&row, "severity"),
-            reject_media: flag(&row, "reject_media"),
-            reject_reports: flag(&row, "reject_reports"),
-            private_comment: col(&row, "private_comment"),
-            public_comment: col(&row, "public_comment"),
-            obfuscate: flag(&row, "obfuscate"),
-        };
-        match create_block(state, moderator, &input).await {
-            Ok(_) => report.created.push(normal),
-            Err(Error::Internal(e)) => return Err(Error::Internal(e)),
-            Err(e) => report.errors.push((line, e.to_string())),
-        }
-    }
-    Ok(report)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -569,15 +420,5 @@ mod tests {
         );
         assert_eq!(normalize_domain("bad domain"), None);
         assert_eq!(normalize_domain(""), None);
-    }
-
-    #[test]
-    fn csv_with_quotes() {
-        let rows = parse_csv(
-            "#domain,#public_comment\na.example,\"spam, lots\"\r\nb.example,\"say \"\"hi\"\"\"\n",
-        );
-        assert_eq!(rows.len(), 3);
-        assert_eq!(rows[1], vec!["a.example", "spam, lots"]);
-        assert_eq!(rows[2], vec!["b.example", "say \"hi\""]);
     }
 }

@@ -337,3 +337,8 @@ pub async fn account_by_acct(state: &AppState, acct: &str) -> Result<Account> {
         None => local_account(state, acct).await,
     }
 }
+
+/// What moderators did to one account, newest first (the last 40 actions).
+pub async fn audit_of_account(state: &AppState, account_id: i64) -> Result<Vec<AuditEntry>> {
+    Ok(store::moderation::audit_of(&state.db, "Account", account_id, 40).await?)
+}

@@ -297,3 +297,35 @@ pub async fn step(
     tx.commit().await?;
     Ok(updated)
 }
+
+/// What moderators know of a report's target beyond the report itself.
+#[derive(Debug, Default)]
+pub struct TargetHistory {
+    /// The other reports against the same account, newest first.
+    pub reports: Vec<Report>,
+    /// What moderators did to the account, newest first.
+    pub actions: Vec<crate::model::AuditEntry>,
+}
+
+/// How much of a target's history a report page shows.
+const HISTORY_LIMIT: i64 = 40;
+
+/// The earlier (and later) reports against `report`'s target and the actions taken on it.
+pub async fn history(state: &AppState, report: &Report) -> Result<TargetHistory> {
+    Ok(TargetHistory {
+        reports: store::moderation::reports_against(
+            &state.db,
+            report.target_account_id,
+            report.id,
+            HISTORY_LIMIT,
+        )
+        .await?,
+        actions: store::moderation::audit_of(
+            &state.db,
+            "Account",
+            report.target_account_id,
+            HISTORY_LIMIT,
+        )
+        .await?,
+    })
+}

@@ -7,12 +7,14 @@
 
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod database;
 pub mod delivery;
 pub mod federation;
 pub mod keys;
 pub mod media;
 pub mod sse;
+pub mod web;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Once};

@@ -180,7 +180,14 @@ pub async fn create(
         .params
         .shortcode
         .ok_or_else(|| Error::invalid("shortcode", "ERR_BLANK", "can't be blank"))?;
-    let emoji = emojis::create(&state, &shortcode, body.params.category.as_deref(), image).await?;
+    let emoji = emojis::create(
+        &state,
+        Some(&auth.account),
+        &shortcode,
+        body.params.category.as_deref(),
+        image,
+    )
+    .await?;
     Ok(Json(AdminEmoji::render(&emoji, &state.base_url())))
 }
 
@@ -217,7 +224,7 @@ pub async fn update(
         visible_in_picker: p.visible_in_picker,
         image,
     };
-    let emoji = emojis::update(&state, id, change).await?;
+    let emoji = emojis::update(&state, Some(&auth.account), id, change).await?;
     Ok(Json(AdminEmoji::render(&emoji, &state.base_url())))
 }
 
@@ -229,7 +236,7 @@ pub async fn destroy(
     Path(id): Path<String>,
 ) -> Result<Json<AdminEmoji>> {
     admin(&auth, "admin:write")?;
-    let emoji = emojis::delete(&state, path_id(&id)?).await?;
+    let emoji = emojis::delete(&state, Some(&auth.account), path_id(&id)?).await?;
     Ok(Json(AdminEmoji::render(&emoji, &state.base_url())))
 }
 

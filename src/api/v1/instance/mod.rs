@@ -49,11 +49,22 @@ pub async fn show(State(state): State<AppState>) -> Result<Json<InstanceV1>> {
     let contact = service::instance::contact_account(&state)
         .await?
         .map(|a| Account::render(&a, &state.base_url()));
-    Ok(Json(InstanceV1::render(&state.config, &stats, contact)))
+    let config = service::instance_settings::config(&state).await?;
+    Ok(Json(InstanceV1::render(&config, &stats, contact)))
 }
 
 #[derive(Deserialize)]
 pub struct UpdateParams {
+    #[serde(default, deserialize_with = "de::opt_string")]
+    title: Option<String>,
+    /// The short description (GoToSocial's name for it).
+    #[serde(default, deserialize_with = "de::opt_string")]
+    short_description: Option<String>,
+    #[serde(default, deserialize_with = "de::opt_string")]
+    contact_email: Option<String>,
+    /// Rookery's: `open`, `approval` or `closed`.
+    #[serde(default, deserialize_with = "de::opt_string")]
+    registrations_mode: Option<String>,
     /// The extended description (GoToSocial's name for it).
     #[serde(default, deserialize_with = "de::opt_string")]
     description: Option<String>,
@@ -94,6 +105,13 @@ pub async fn update(
         terms: p.terms,
         terms_effective_date,
     };
+    let settings = service::instance_settings::Change {
+        title: p.title,
+        description: p.short_description,
+        contact_email: p.contact_email,
+        registrations: p.registrations_mode,
+    };
+    service::instance_settings::update(&state, Some(&auth.account), &settings).await?;
     instance_pages::update_texts(&state, Some(&auth.account), &change).await?;
     show(State(state)).await
 }
