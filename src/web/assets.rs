@@ -19,11 +19,19 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The files served under `/assets/`: name, content type, bytes. Each web area adds its own.
-const ASSETS: &[(&str, &str, &[u8])] = &[(
-    "rookery.css",
-    "text/css; charset=utf-8",
-    include_bytes!("static/rookery.css"),
-)];
+const ASSETS: &[(&str, &str, &[u8])] = &[
+    (
+        "rookery.css",
+        "text/css; charset=utf-8",
+        include_bytes!("static/rookery.css"),
+    ),
+    // Public pages: times in the reader's zone, blurhash placeholders under images.
+    (
+        "rookery.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("static/rookery.js"),
+    ),
+];
 
 /// `/assets/:name`: a built-in stylesheet or script, cached for a day.
 pub async fn asset(Path(name): Path<String>) -> Response {

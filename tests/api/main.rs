@@ -59,3 +59,4 @@ mod token_confirmation;
 mod trends;
 mod trust;
 mod visibility;
+mod web_pages;
