@@ -10,7 +10,7 @@
 //! Requests are sent one at a time over loopback by a client in the same process, so the
 //! time of each is the server's time plus the loopback round trip: an upper bound of the
 //! server time. The CPU time of this process (server and client together) per request is
-//! printed beside it. Without `DATABASE_URL` a throwaway PostgreSQL cluster is started (see
+//! printed beside it, and that of PostgreSQL when the bench started its own. Without `DATABASE_URL` a throwaway PostgreSQL cluster is started (see
 //! `benches/support/db.rs`).
 
 use std::time::{Duration, Instant};
@@ -70,12 +70,22 @@ async fn run(requests: usize) -> Result<()> {
             .replace(['-', '_'], "x")
     );
     server.create_database(&db_name).await?;
-    let outcome = bench(&server.options.clone().database(&db_name), requests).await;
+    let postmaster = server.cluster.as_ref().map(|c| c.pid);
+    let outcome = bench(
+        &server.options.clone().database(&db_name),
+        postmaster,
+        requests,
+    )
+    .await;
     server.dispose(&db_name).await;
     outcome
 }
 
-async fn bench(db_options: &sqlx::postgres::PgConnectOptions, requests: usize) -> Result<()> {
+async fn bench(
+    db_options: &sqlx::postgres::PgConnectOptions,
+    postmaster: Option<i32>,
+    requests: usize,
+) -> Result<()> {
     {
         let pool = rookery::db::open_pool(db_options.clone(), 2, 30).await?;
         rookery::db::MIGRATOR
@@ -255,6 +265,7 @@ async fn bench(db_options: &sqlx::postgres::PgConnectOptions, requests: usize) -
             client.get(&url).send().await?.bytes().await?;
         }
         let cpu_before = cpu::process_seconds();
+        let db_before = postmaster.and_then(cpu::postgres_seconds);
         let mut times = Vec::with_capacity(requests);
         let t0 = Instant::now();
         for _ in 0..requests {
@@ -268,12 +279,16 @@ async fn bench(db_options: &sqlx::postgres::PgConnectOptions, requests: usize) -
             (Some(a), Some(b)) => format!("{:.2} ms", (b - a) * 1000.0 / requests as f64),
             _ => "n/a".into(),
         };
+        let db_cpu = match (db_before, postmaster.and_then(cpu::postgres_seconds)) {
+            (Some(a), Some(b)) => format!("{:.2} ms", (b - a) * 1000.0 / requests as f64),
+            _ => "n/a".into(),
+        };
         times.sort();
         let pct = |p: f64| {
             times[((times.len() as f64 * p) as usize).min(times.len() - 1)].as_secs_f64() * 1000.0
         };
         println!(
-            "{name:42} {bytes:>7} B  median {:.2} ms  p95 {:.2} ms  p99 {:.2} ms  mean {:.2} ms  cpu/req {cpu}",
+            "{name:42} {bytes:>7} B  median {:.2} ms  p95 {:.2} ms  p99 {:.2} ms  mean {:.2} ms  cpu/req {cpu} (+ PostgreSQL {db_cpu})",
             pct(0.5),
             pct(0.95),
             pct(0.99),

@@ -301,28 +301,6 @@ pub async fn featured_of(state: &AppState, account_id: i64) -> Result<(Account, 
     Ok((account, featured))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::normalize_name;
-
-    #[test]
-    fn hashtag_names_are_words_not_only_digits() {
-        assert_eq!(normalize_name("#Rust_2026").as_deref(), Some("Rust_2026"));
-        assert_eq!(normalize_name(" café ").as_deref(), Some("café"));
-        for bad in [
-            "",
-            "#",
-            "2026",
-            "two words",
-            "dash-ed",
-            "a.b",
-            &"x".repeat(101),
-        ] {
-            assert_eq!(normalize_name(bad), None, "{bad:?}");
-        }
-    }
-}
-
 /// The hashtag `name` as the ActivityPub collection at `/tags/:name` lists it: the tag, how
 /// many public posts carry it, and the ids of a page of them (the newest, or those before
 /// `max_id`; only local ones with `local_only`). Not found for an unknown tag.
@@ -348,4 +326,26 @@ pub async fn public_collection(
     let found = crate::service::timelines::tag(state, None, &filter, &page).await?;
     let uris = found.statuses.into_iter().map(|v| v.status.uri).collect();
     Ok((tag, total, uris))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_name;
+
+    #[test]
+    fn hashtag_names_are_words_not_only_digits() {
+        assert_eq!(normalize_name("#Rust_2026").as_deref(), Some("Rust_2026"));
+        assert_eq!(normalize_name(" café ").as_deref(), Some("café"));
+        for bad in [
+            "",
+            "#",
+            "2026",
+            "two words",
+            "dash-ed",
+            "a.b",
+            &"x".repeat(101),
+        ] {
+            assert_eq!(normalize_name(bad), None, "{bad:?}");
+        }
+    }
 }
