@@ -301,6 +301,33 @@ pub async fn featured_of(state: &AppState, account_id: i64) -> Result<(Account, 
     Ok((account, featured))
 }
 
+/// The hashtag `name` as the ActivityPub collection at `/tags/:name` lists it: the tag, how
+/// many public posts carry it, and the ids of a page of them (the newest, or those before
+/// `max_id`; only local ones with `local_only`). Not found for an unknown tag.
+pub async fn public_collection(
+    state: &AppState,
+    name: &str,
+    local_only: bool,
+    max_id: Option<i64>,
+) -> Result<(Tag, i64, Vec<String>)> {
+    let tag = show(state, None, name).await?.tag;
+    let total = store::tags::count_public_statuses(&state.db, tag.id).await?;
+    let filter = crate::service::timelines::TagFilter {
+        tag: tag.name.clone(),
+        any: Vec::new(),
+        all: Vec::new(),
+        none: Vec::new(),
+        local_only,
+    };
+    let page = Page {
+        max_id,
+        ..Page::first(20)
+    };
+    let found = crate::service::timelines::tag(state, None, &filter, &page).await?;
+    let uris = found.statuses.into_iter().map(|v| v.status.uri).collect();
+    Ok((tag, total, uris))
+}
+
 #[cfg(test)]
 mod tests {
     use super::normalize_name;

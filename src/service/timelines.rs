@@ -17,6 +17,9 @@ use crate::store;
 pub struct StatusPage {
     pub statuses: Vec<StatusView>,
     pub cursors: Option<(i64, i64)>,
+    /// How many ids the page read, before dropping what the viewer may not see: a page that
+    /// read fewer than it asked for is the last.
+    pub read: usize,
 }
 
 fn cursors(ids: &[i64]) -> Option<(i64, i64)> {
@@ -35,6 +38,7 @@ async fn page_on(
     Ok(StatusPage {
         statuses,
         cursors: cursors(&ids),
+        read: ids.len(),
     })
 }
 
@@ -215,8 +219,9 @@ async fn statuses_of(
     hiding(page_on(state, conn, viewer, ids).await?, "account")
 }
 
-/// What an account's public page lists: its latest public originals, as anyone sees them
-/// (unlisted posts and boosts stay off the page).
+/// What an account's feeds (RSS, Atom) list: its latest public originals that start a
+/// thread or continue its own, as anyone sees them (unlisted posts, boosts and replies to
+/// others stay out, as in Mastodon's feeds).
 pub async fn profile_page(
     state: &AppState,
     account: &Account,
@@ -224,6 +229,7 @@ pub async fn profile_page(
 ) -> Result<Vec<StatusView>> {
     let filter = AccountStatusFilter {
         exclude_reblogs: true,
+        exclude_replies: true,
         ..Default::default()
     };
     let page = statuses_of(state, None, account, &filter, &Page::first(limit)).await?;
@@ -232,6 +238,41 @@ pub async fn profile_page(
         .into_iter()
         .filter(|v| v.status.visibility == Visibility::Public)
         .collect())
+}
+
+/// The tabs of an account's public page (Mastodon's `/@alice`, `/@alice/with_replies`,
+/// `/@alice/media`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProfileTab {
+    /// Posts and boosts, without replies to others.
+    Posts,
+    WithReplies,
+    /// Posts with attachments.
+    Media,
+}
+
+/// A page of a tab of `account`'s public page, as an anonymous visitor sees it: public and
+/// unlisted posts only (what the client API shows anyone), paged by `page`.
+#[tracing::instrument(skip_all, fields(account.id = account.id))]
+pub async fn profile_tab(
+    state: &AppState,
+    account: &Account,
+    tab: ProfileTab,
+    page: &Page,
+) -> Result<StatusPage> {
+    let filter = AccountStatusFilter {
+        exclude_replies: tab == ProfileTab::Posts,
+        exclude_reblogs: tab == ProfileTab::Media,
+        only_media: tab == ProfileTab::Media,
+        ..Default::default()
+    };
+    statuses_of(state, None, account, &filter, page).await
+}
+
+/// `account`'s pinned posts that anyone may see, newest pin first.
+pub async fn pinned_public(state: &AppState, account: &Account) -> Result<Vec<StatusView>> {
+    let ids = store::statuses::pinned_ids(&state.db, account.id).await?;
+    views::hydrate(state, None, &ids).await
 }
 
 /// What the caller favourited or bookmarked, paged by when they did it.
@@ -247,6 +288,7 @@ pub async fn reacted(
     Ok(StatusPage {
         statuses,
         cursors: rows.first().zip(rows.last()).map(|(f, l)| (f.0, l.0)),
+        read: rows.len(),
     })
 }
 

@@ -316,3 +316,20 @@ pub async fn replace_featured(
     .await?;
     Ok(())
 }
+
+/// How many public original posts carry the hashtag `tag_id`, leaving out those of suspended
+/// and silenced authors (what a hashtag timeline may show anyone).
+pub async fn count_public_statuses(
+    db: impl PgExecutor<'_>,
+    tag_id: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM statuses_tags st JOIN statuses s ON s.id = st.status_id \
+         WHERE st.tag_id = $1 AND s.visibility = 'public' AND s.reblog_of_id IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = s.account_id \
+           AND (a.suspended_at IS NOT NULL OR a.silenced_at IS NOT NULL))",
+    )
+    .bind(tag_id)
+    .fetch_one(db)
+    .await
+}

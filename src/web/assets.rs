@@ -35,6 +35,12 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         "text/css; charset=utf-8",
         include_bytes!("static/admin.css"),
     ),
+    // Public pages: times in the reader's zone, blurhash placeholders under images.
+    (
+        "rookery.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("static/rookery.js"),
+    ),
 ];
 
 /// `/assets/:name`: a built-in stylesheet or script, cached for a day.

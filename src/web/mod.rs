@@ -1,11 +1,13 @@
-//! Server-rendered pages for browsers: the OAuth sign-in and consent page, a front page,
-//! profile and status pages, default images, and the health checks. As in `api`, each module
+//! Server-rendered pages for browsers: the OAuth sign-in and consent page, the public pages
+//! (landing and about pages, profiles with their tabs and feeds, threads, hashtags,
+//! robots.txt), default images, and the health checks. As in `api`, each module
 //! registers the URLs it serves in a `routes()` and this one merges them; `media` (the
 //! stored files) is merged by `app::router` itself, outside the request limits.
 
 pub mod admin;
 pub mod assets;
 pub mod auth;
+pub mod feeds;
 pub mod health;
 pub mod interact;
 pub mod media;
@@ -13,6 +15,9 @@ pub mod oauth;
 pub mod pages;
 pub mod profiles;
 pub mod session;
+pub mod statuses;
+pub mod tags;
+pub mod view;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -30,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .merge(profiles::routes())
         .merge(auth::routes())
         .merge(admin::routes())
+        .merge(tags::routes())
 }
 
 /// An HTML page that must not be framed (clickjacking) or cached.
@@ -48,6 +54,37 @@ pub fn page(status: StatusCode, html: String) -> Response {
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    response
+}
+
+/// A public page (profiles, threads, hashtags): as [`page`], with images and media allowed
+/// from this instance and its media storage too (when that is elsewhere), nothing else; it
+/// may be cached briefly, since it shows what anyone may see.
+pub fn render_public(
+    state: &AppState,
+    status: StatusCode,
+    template: &impl askama::Template,
+) -> Response {
+    let mut response = render(status, template);
+    if response.status() != status {
+        return response;
+    }
+    let media = view::Origins::of(state)
+        .media_source()
+        .map(|m| format!(" {m}"))
+        .unwrap_or_default();
+    let csp = format!(
+        "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'{media}; media-src 'self'{media}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    );
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=30"),
+    );
+    headers.insert(header::VARY, HeaderValue::from_static("Accept"));
     response
 }
 

@@ -65,3 +65,4 @@ mod trends;
 mod trust;
 mod visibility;
 mod web_admin;
+mod web_pages;
