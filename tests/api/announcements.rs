@@ -423,6 +423,7 @@ async fn announcements_show_the_custom_emoji_they_use() {
     let alice = app.register("alice").await;
     rookery::service::emojis::create(
         &app.state,
+        None,
         "blobcat",
         None,
         crate::helpers::media::png(32, 32).into(),
