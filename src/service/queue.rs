@@ -807,6 +807,11 @@ mod tests {
                     "fetch_remote",
                     json!({ "type": "poll", "url": "https://peer.example/n/1" })
                 ),
+                (
+                    "fetch_remote",
+                    json!({ "type": "featured_tags", "account_id": 15,
+                            "url": "https://peer.example/u/b/collections/tags" })
+                ),
                 ("process_media", json!({ "media_id": 11 })),
                 (
                     "cache_remote_media",
@@ -850,6 +855,10 @@ mod tests {
                 ("federate_poll", json!({ "poll_id": 17 })),
                 ("build_archive", json!({ "archive_id": 19 })),
                 ("expire_archive", json!({ "archive_id": 19 })),
+                (
+                    "publish_announcement",
+                    json!({ "announcement_id": 18, "published_at": "2026-12-24T18:00:00.250Z" })
+                ),
             ]
         );
     }

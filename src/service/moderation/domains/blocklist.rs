@@ -72,20 +72,31 @@ pub fn parse(text: &str) -> Vec<Row> {
         .flexible(true)
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
+    // The reader's own line count misses the line ends after quoted fields ending in CRLF, so
+    // a row's line is counted here, from where the previous one was found.
+    let (mut counted_to, mut line_at) = (0usize, 1usize);
+    let mut line_of = |byte: u64| {
+        let byte = usize::try_from(byte).unwrap_or(usize::MAX).min(text.len());
+        if byte >= counted_to {
+            line_at += bytecount_newlines(&text.as_bytes()[counted_to..byte]);
+            counted_to = byte;
+        }
+        line_at
+    };
     for record in reader.records() {
         match record {
             Ok(r) => {
                 if r.iter().all(|f| f.trim().is_empty()) {
                     continue;
                 }
-                let line = r.position().map(|p| p.line() as usize).unwrap_or(0);
+                let line = r.position().map(|p| line_of(p.byte())).unwrap_or(0);
                 rows.push(Row {
                     line,
                     fields: Ok(r.iter().map(str::to_string).collect()),
                 });
             }
             Err(e) => {
-                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                let line = e.position().map(|p| line_of(p.byte())).unwrap_or(0);
                 rows.push(Row {
                     line,
                     fields: Err(format!("unreadable row: {e}")),
@@ -94,6 +105,10 @@ pub fn parse(text: &str) -> Vec<Row> {
         }
     }
     rows
+}
+
+fn bytecount_newlines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
 }
 
 /// What an import did.
