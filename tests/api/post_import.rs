@@ -156,7 +156,7 @@ async fn profile(app: &TestApp, user: &TestUser) -> Vec<Value> {
 }
 
 /// The profile's status imported from note `n`.
-fn by_original<'a>(statuses: &'a [Value], n: u32) -> &'a Value {
+fn by_original(statuses: &[Value], n: u32) -> &Value {
     let url = format!("{OLD}/@alice/{n}");
     statuses
         .iter()
