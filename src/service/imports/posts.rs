@@ -179,6 +179,53 @@ async fn read(
     Ok(())
 }
 
+/// The files an item's attachments name. The inbound vocabulary keeps web links only, but an
+/// archive names its files by their path inside it, so they are read here as written.
+#[derive(Default, Deserialize)]
+struct ItemFiles {
+    #[serde(default)]
+    object: Option<FilesOf>,
+    #[serde(default)]
+    attachment: Vec<FileRef>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum FilesOf {
+    Object(Box<ItemFiles>),
+    Other(serde::de::IgnoredAny),
+}
+
+#[derive(Deserialize)]
+struct FileRef {
+    #[serde(default)]
+    url: Option<PathOf>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum PathOf {
+    Text(String),
+    Other(serde::de::IgnoredAny),
+}
+
+impl ItemFiles {
+    /// The paths of the post's attachments, in order (`None` where none is written).
+    fn paths(self) -> Vec<Option<String>> {
+        let files = match self.object {
+            Some(FilesOf::Object(o)) => o.attachment,
+            _ => self.attachment,
+        };
+        files
+            .into_iter()
+            .map(|f| match f.url {
+                Some(PathOf::Text(t)) => Some(t),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
 /// The row of the outbox's item at `line`: the post, or why it is not imported.
 fn row(line: usize, item: &RawValue, ctx: &Context) -> store::imports::NewRow {
     let line = i32::try_from(line).unwrap_or(i32::MAX);
@@ -191,7 +238,10 @@ fn row(line: usize, item: &RawValue, ctx: &Context) -> store::imports::NewRow {
                 .and_then(|o| o.id.clone())
                 .or_else(|| activity.id.clone())
                 .unwrap_or_else(|| format!("item {line}"));
-            (raw, post_of(&activity, ctx))
+            let paths = serde_json::from_str::<ItemFiles>(item.get())
+                .unwrap_or_default()
+                .paths();
+            (raw, post_of(&activity, &paths, ctx))
         }
     };
     match outcome.and_then(|post| serde_json::to_value(post).map_err(|e| e.to_string())) {
@@ -214,7 +264,11 @@ fn row(line: usize, item: &RawValue, ctx: &Context) -> store::imports::NewRow {
 const POST_TYPES: [&str; 4] = ["Note", "Article", "Page", "Question"];
 
 /// The post an outbox item carries, or why it is not imported.
-fn post_of(activity: &Object, ctx: &Context) -> std::result::Result<ArchivedPost, String> {
+fn post_of(
+    activity: &Object,
+    paths: &[Option<String>],
+    ctx: &Context,
+) -> std::result::Result<ArchivedPost, String> {
     let object = match activity.kind.as_str() {
         "Create" => activity
             .embedded()
@@ -242,8 +296,12 @@ fn post_of(activity: &Object, ctx: &Context) -> std::result::Result<ArchivedPost
         .ok_or("The post has no publication date")?;
     let published = id::remote_time(published, Utc::now());
     let mut media = Vec::new();
-    for a in object.attachment.iter().take(ctx.max_media) {
-        let url = a.url.first().ok_or("An attachment has no file")?;
+    for (i, a) in object.attachment.iter().enumerate().take(ctx.max_media) {
+        let url = paths
+            .get(i)
+            .and_then(Option::as_ref)
+            .or(a.url.first())
+            .ok_or("An attachment has no file")?;
         let entry = ctx
             .index
             .resolve(url)
