@@ -426,6 +426,16 @@ pub struct PortabilityConfig {
     pub import_max_bytes: usize,
     /// The most rows one CSV import may have.
     pub import_max_rows: usize,
+    /// The largest archive of posts (`type=posts`) `POST /api/v1/import` takes, in bytes; it
+    /// is written to `archive_dir` as it arrives, never held in memory.
+    pub archive_max_bytes: u64,
+    /// The most bytes an archive's entries may unpack to, together (zip bombs).
+    pub archive_max_unpacked_bytes: u64,
+    /// The most entries (files) an archive may have, and the most posts its outbox may list.
+    pub archive_max_entries: usize,
+    /// Where uploaded archives wait while their posts are imported (every process serving the
+    /// API and every worker must see the same folder); empty: `imports` under `data_dir`.
+    pub archive_dir: std::path::PathBuf,
     /// How long a deleted account's data is kept (suspended, invisible) before it is removed,
     /// in hours; 0 removes it at once.
     pub deletion_grace_hours: u64,

@@ -12,16 +12,19 @@ pub enum ImportKind {
     DomainBlocks,
     Bookmarks,
     Lists,
+    /// An archive of posts (`outbox.json` in a zip), not a CSV file.
+    Posts,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 6] = [
+    pub const ALL: [ImportKind; 7] = [
         ImportKind::Following,
         ImportKind::Blocks,
         ImportKind::Mutes,
         ImportKind::DomainBlocks,
         ImportKind::Bookmarks,
         ImportKind::Lists,
+        ImportKind::Posts,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -32,12 +35,17 @@ impl ImportKind {
             ImportKind::DomainBlocks => "domain_blocks",
             ImportKind::Bookmarks => "bookmarks",
             ImportKind::Lists => "lists",
+            ImportKind::Posts => "posts",
         }
     }
 
     /// A stored or requested name, case-insensitively.
     pub fn parse(raw: &str) -> Option<ImportKind> {
         let raw = raw.trim();
+        // GoToSocial and Mastodon say "statuses" where Rookery says "posts".
+        if raw.eq_ignore_ascii_case("statuses") {
+            return Some(ImportKind::Posts);
+        }
         ImportKind::ALL
             .into_iter()
             .find(|k| k.as_str().eq_ignore_ascii_case(raw))

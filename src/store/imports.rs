@@ -32,6 +32,15 @@ pub async fn insert(
         .bind(mode.as_str())
         .execute(&mut *db)
         .await?;
+    insert_rows(db, id, rows).await
+}
+
+/// Adds rows to an import (an archive's posts are added in batches as its outbox is read).
+pub async fn insert_rows(
+    db: &mut PgConnection,
+    id: i64,
+    rows: &[NewRow],
+) -> Result<(), sqlx::Error> {
     let lines: Vec<i32> = rows.iter().map(|r| r.line).collect();
     let raws: Vec<&str> = rows.iter().map(|r| r.raw.as_str()).collect();
     let data: Vec<Option<Value>> = rows.iter().map(|r| r.data.clone()).collect();
@@ -288,6 +297,10 @@ pub async fn held(
         }
         ImportKind::Lists => {
             "SELECT l.id, l.title AS key FROM lists l WHERE l.account_id = $1 AND $2::TEXT IS NOT NULL"
+        }
+        // Posts are imported in merge mode only: nothing is held to compare.
+        ImportKind::Posts => {
+            "SELECT 0::BIGINT AS id, ''::TEXT AS key WHERE $1::BIGINT IS NULL AND $2::TEXT IS NULL"
         }
     };
     sqlx::query_as(sql)

@@ -84,6 +84,7 @@ pub mod notification_policies;
 pub mod notifications;
 pub mod oauth;
 pub mod polls;
+pub mod post_imports;
 pub mod push;
 pub mod reactions;
 pub mod relationships;

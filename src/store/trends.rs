@@ -6,9 +6,11 @@ use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 
 /// The statuses that may feed trends, as SQL conditions on `s` (the status) and `a` (its
-/// author): public originals, not sensitive nor behind a content warning, by discoverable
+/// author): public originals written here (not imported from an archive), not sensitive nor
+/// behind a content warning, by discoverable
 /// accounts neither suspended nor silenced.
 const ELIGIBLE: &str = "s.visibility = 'public' AND s.reblog_of_id IS NULL AND NOT s.sensitive \
+     AND s.imported_from IS NULL \
      AND s.spoiler_text = '' AND a.discoverable AND a.suspended_at IS NULL AND a.silenced_at IS NULL";
 
 /// A hashtag's recent use: distinct accounts in the last day (`observed`) and per day over

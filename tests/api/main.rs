@@ -44,6 +44,7 @@ mod notifications_grouped;
 mod oauth;
 mod peer_documents;
 mod polls;
+mod post_import;
 mod push;
 mod rate_limits;
 mod relationships;

@@ -120,6 +120,9 @@ fn row(kind: ImportKind, fields: &[String]) -> Result<ImportRow, String> {
         ImportKind::Bookmarks => ImportRow::Bookmark {
             uri: uri(field(0))?,
         },
+        ImportKind::Posts => {
+            return Err("Posts are imported from an archive, not a CSV file".into())
+        }
         ImportKind::Lists => {
             let list = field(0);
             if list.is_empty() {

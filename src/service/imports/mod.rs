@@ -13,7 +13,9 @@
 //! `Undo` of each `Follow` …). The owner reads the progress and the failed rows with
 //! [`get`].
 
+pub mod archive;
 pub mod csv;
+pub mod posts;
 
 use std::collections::{HashMap, HashSet};
 
@@ -156,6 +158,9 @@ pub async fn run(state: &AppState, import_id: i64) -> Result<()> {
         store::imports::set_finished(&state.db, import_id).await?;
         return Ok(());
     };
+    if import.kind == ImportKind::Posts {
+        return posts::run(state, &owner, &import).await;
+    }
     if import.mode == ImportMode::Overwrite && !import.overwritten {
         overwrite(state, &owner, &import).await?;
         store::imports::set_overwritten(&state.db, import_id).await?;
@@ -163,40 +168,62 @@ pub async fn run(state: &AppState, import_id: i64) -> Result<()> {
     let due = store::imports::due_rows(&state.db, import_id, ROWS_PER_RUN).await?;
     let full = due.len() as i64 == ROWS_PER_RUN;
     for row in due {
-        let outcome = match serde_json::from_value::<ImportRow>(row.data) {
+        let outcome = match serde_json::from_value::<ImportRow>(row.data.clone()) {
             Ok(r) => apply(state, &owner, &r).await,
             Err(e) => RowOutcome::Failed(format!("Unreadable row: {e}")),
         };
-        match outcome {
-            RowOutcome::Done => {
-                store::imports::finish_row(&state.db, import_id, row.line, None).await?
-            }
-            RowOutcome::Failed(why) => {
-                store::imports::finish_row(&state.db, import_id, row.line, Some(&why)).await?
-            }
-            RowOutcome::Again(why) if row.attempts + 1 >= ROW_ATTEMPTS => {
-                let why = format!("{why} (gave up after {ROW_ATTEMPTS} tries)");
-                store::imports::finish_row(&state.db, import_id, row.line, Some(&why)).await?
-            }
-            RowOutcome::Again(why) => {
-                let at = Utc::now() + backoff(row.attempts);
-                store::imports::postpone_row(&state.db, import_id, row.line, &why, at).await?
-            }
+        record(state, import_id, &row, outcome).await?;
+    }
+    next_run(state, import_id, full).await?;
+    Ok(())
+}
+
+/// Records what became of a row: done, failed, or postponed (failed once it has been tried
+/// [`ROW_ATTEMPTS`] times).
+async fn record(
+    state: &AppState,
+    import_id: i64,
+    row: &store::imports::DueRow,
+    outcome: RowOutcome,
+) -> Result<()> {
+    match outcome {
+        RowOutcome::Done => {
+            store::imports::finish_row(&state.db, import_id, row.line, None).await?
+        }
+        RowOutcome::Failed(why) => {
+            store::imports::finish_row(&state.db, import_id, row.line, Some(&why)).await?
+        }
+        RowOutcome::Again(why) if row.attempts + 1 >= ROW_ATTEMPTS => {
+            let why = format!("{why} (gave up after {ROW_ATTEMPTS} tries)");
+            store::imports::finish_row(&state.db, import_id, row.line, Some(&why)).await?
+        }
+        RowOutcome::Again(why) => {
+            let at = Utc::now() + backoff(row.attempts);
+            store::imports::postpone_row(&state.db, import_id, row.line, &why, at).await?
         }
     }
+    Ok(())
+}
+
+/// Queues the next run of an import (at once when this one stopped for others' sake, else
+/// when its next postponed row is due), or marks it finished; `true` when it is finished.
+async fn next_run(state: &AppState, import_id: i64, full: bool) -> Result<bool> {
     let next: Option<DateTime<Utc>> = if full {
         Some(Utc::now())
     } else {
         store::imports::next_due(&state.db, import_id).await?
     };
     match next {
-        None => store::imports::set_finished(&state.db, import_id).await?,
+        None => {
+            store::imports::set_finished(&state.db, import_id).await?;
+            Ok(true)
+        }
         Some(at) => {
             let mut conn = state.db.acquire().await?;
             queue::enqueue_at(&mut conn, &Job::RunImport(OfImport { import_id }), at).await?;
+            Ok(false)
         }
     }
-    Ok(())
 }
 
 /// The account a row names: local, known, or found over WebFinger now.
@@ -378,7 +405,7 @@ async fn overwrite(state: &AppState, owner: &Account, import: &Import) -> Result
                     .await
                     .map(drop),
             )?,
-            ImportKind::Lists => {}
+            ImportKind::Lists | ImportKind::Posts => {}
         }
     }
     Ok(())

@@ -63,13 +63,20 @@ pub(super) struct Placement<'a> {
     pub idempotency_key: Option<&'a str>,
     /// The scheduled status this post publishes, taken in the same transaction.
     pub scheduled: Option<super::FromScheduled>,
+    /// A quiet import: the original id of a post imported from an archive. It is recorded
+    /// (the post is marked imported, and never imported twice), and the status is stored
+    /// only: no one is notified, it enters no feed nor stream, no fan-out or delivery is
+    /// queued, and no card is fetched, since the post is old news written elsewhere.
+    pub imported_from: Option<&'a str>,
 }
 
 /// Stores a new status with its mentions, tags and media, notifies the mentioned, puts it in
 /// its local author's own feed, announces it on streaming, and queues the fan-out (which
-/// fills followers' feeds and, for a local author, delivers it to peers). `None` when a status
-/// with this URI exists already (the same remote note arriving by two paths at once), or when
-/// the scheduled status it publishes is no longer there to take (nothing is stored then).
+/// fills followers' feeds and, for a local author, delivers it to peers); a quiet import
+/// ([`Placement::imported_from`]) only stores it. `None` when a status with this URI exists
+/// already (the same remote note arriving by two paths at once), when the scheduled status it
+/// publishes is no longer there to take, or when the post it imports was imported meanwhile
+/// (nothing is stored then).
 pub(super) async fn create(
     state: &AppState,
     author: &Account,
@@ -115,6 +122,16 @@ pub(super) async fn create(
         }
         other => other?,
     };
+    if let Some(original) = at.imported_from {
+        match store::post_imports::mark_imported(&mut tx, at.id, original).await {
+            Err(e)
+                if store::unique_violation(&e).as_deref() == Some("statuses_imported_from_key") =>
+            {
+                return Ok(None)
+            }
+            other => other?,
+        }
+    }
     store::statuses::insert_mentions(&mut *tx, at.id, &content.mentions).await?;
     attach(state, &mut tx, author, at.id, &content.media).await?;
     if let Some(poll) = &content.poll {
@@ -124,6 +141,10 @@ pub(super) async fn create(
     store::statuses::set_tags(&mut tx, at.id, &content.tags, &tag_ids).await?;
     if let Some(key) = at.idempotency_key {
         store::statuses::remember_idempotency(&mut *tx, author.id, key, at.id).await?;
+    }
+    if at.imported_from.is_some() {
+        tx.commit().await?;
+        return Ok(Some(at.id));
     }
     if author.is_local() {
         store::feeds::insert_for(&mut *tx, &[author.id], at.id, author.id, None).await?;

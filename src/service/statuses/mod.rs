@@ -6,12 +6,14 @@
 
 mod fanout;
 mod federate;
+mod imported;
 mod lifecycle;
 mod remote;
 
 pub use fanout::fan_out;
 use federate::federate_removal;
 pub use federate::federate_update;
+pub use imported::{import_post, imported_status, ImportedPost};
 use lifecycle::{Attachments, Content, Placement};
 pub use remote::{delete_remote, edit_remote, receive_remote, RemoteNote};
 
@@ -287,6 +289,7 @@ async fn post_local(
             application_id,
             idempotency_key,
             scheduled,
+            imported_from: None,
         },
         content,
     )

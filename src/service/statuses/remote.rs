@@ -38,7 +38,7 @@ impl RemoteNote {
     /// What the note says, as a local status would say it: HTML made safe, the content
     /// warning as text (which makes it sensitive, as on Mastodon), mentions of known accounts,
     /// hashtag names as Rookery spells them.
-    async fn content(&self, state: &AppState) -> Result<Content> {
+    pub(super) async fn content(&self, state: &AppState) -> Result<Content> {
         let summary = crate::content::sanitize::strip_all(&self.summary);
         let mut mentions: Vec<i64> = Vec::new();
         for uri in self.mentions.iter().take(MAX_MENTIONS) {
@@ -111,6 +111,7 @@ pub async fn receive_remote(state: &AppState, author: &Account, note: RemoteNote
             application_id: None,
             idempotency_key: None,
             scheduled: None,
+            imported_from: None,
         },
         content,
     )
