@@ -5,6 +5,7 @@ mod account_deletion;
 mod account_search;
 mod accounts;
 mod announcements;
+mod cache_announcements;
 mod cards;
 mod cli;
 mod client_gaps;
