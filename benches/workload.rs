@@ -198,10 +198,12 @@ async fn run(opts: &Options, slot: &mut Option<Instance>) -> Result<()> {
     let idle_rss = rss_kib(server).unwrap_or(0);
     let idle = footprint(server, postmaster);
     println!(
-        "idle after seeding: server RSS {}, server + PostgreSQL PSS {} ({} processes)",
+        "idle after seeding: server RSS {}, server + PostgreSQL PSS {} ({} processes); load \
+         average {}",
         mib(idle_rss),
         mib(idle.pss_kib),
-        idle.processes
+        idle.processes,
+        loadavg()
     );
 
     // Issue 18's scenarios: an account with many notifications (seeded after the idle figure,
@@ -1157,7 +1159,8 @@ impl ReadResult {
     fn print(&self) {
         println!(
             "{}: {:.0} req/s ({} requests), p50 {}, p99 {}; CPU per request: server {}, \
-             PostgreSQL {}; peak server RSS {}, peak server + PostgreSQL PSS {} ({} processes)",
+             PostgreSQL {}; peak server RSS {}, peak server + PostgreSQL PSS {} ({} processes); \
+             load average {}",
             self.name,
             self.rate,
             self.requests,
@@ -1167,7 +1170,8 @@ impl ReadResult {
             us(self.pg_us),
             mib(self.peak.rss_kib),
             mib(self.peak.pss_kib),
-            self.peak.processes
+            self.peak.processes,
+            loadavg()
         );
     }
 }
@@ -1312,13 +1316,14 @@ async fn write_scenarios(
         };
         println!(
             "{name}, {} writers × {ops}: {:.0} ops/s, p50 {}, p99 {}, CPU per op: server {}, \
-             PostgreSQL {}; {errors} errors",
+             PostgreSQL {}; {errors} errors; load average {}",
             writers.len(),
             result.rate,
             ms(result.p50_ms),
             ms(result.p99_ms),
             us(result.server_us),
-            us(result.pg_us)
+            us(result.pg_us),
+            loadavg()
         );
         results.push(result);
     }
@@ -1326,6 +1331,14 @@ async fn write_scenarios(
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/// The machine's load averages (1, 5, 15 minutes), printed with each figure: the bench
+/// shares the machine with whatever else runs.
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".into())
+}
 
 fn mib(kib: u64) -> String {
     format!("{:.1} MiB", kib as f64 / 1024.0)

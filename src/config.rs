@@ -806,6 +806,26 @@ mod tests {
     }
 
     #[test]
+    fn private_cluster_sizes_are_checked() {
+        let mut c = Config::defaults();
+        c.database.private.max_connections = c.database.max_connections + 1;
+        let e = c.validate().expect_err("no room for the listener");
+        assert!(
+            e.to_string().contains("database.private.max_connections"),
+            "{e}"
+        );
+        // With a database of one's own, the private cluster's sizes do not matter.
+        c.database.url = "postgres://rookery@db.example/rookery".into();
+        c.validate().expect("not the private cluster");
+        let mut c = Config::defaults();
+        c.database.private.shared_buffers_mib = 0;
+        assert!(c.validate().is_err());
+        let mut c = Config::defaults();
+        c.database.private.autovacuum_workers = 0;
+        assert!(c.validate().is_err());
+    }
+
+    #[test]
     fn delivery_settings_are_checked() {
         let mut c = Config::defaults();
         c.delivery.timeout_secs = c.jobs.lease_secs as f64;

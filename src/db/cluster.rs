@@ -595,3 +595,35 @@ impl PidFile {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Sizing;
+
+    #[test]
+    fn sizing_becomes_postgres_settings() {
+        let args = Sizing {
+            shared_buffers_mib: 16,
+            max_connections: 30,
+            work_mem_kib: 4096,
+            maintenance_work_mem_mib: 32,
+            autovacuum_workers: 1,
+        }
+        .args();
+        let settings: Vec<&str> = args.iter().skip(1).step_by(2).map(String::as_str).collect();
+        assert!(args.iter().step_by(2).all(|a| a == "-c"), "{args:?}");
+        for wanted in [
+            "shared_buffers=16MB",
+            "max_connections=30",
+            "work_mem=4096kB",
+            "maintenance_work_mem=32MB",
+            "autovacuum_max_workers=1",
+            "max_logical_replication_workers=0",
+        ] {
+            assert!(
+                settings.contains(&wanted),
+                "{wanted} missing from {settings:?}"
+            );
+        }
+    }
+}
