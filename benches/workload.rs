@@ -12,9 +12,12 @@
 //!
 //! Options: `--seconds S` (each measured scenario, 20), `--warmup S` (2), `--accounts N`
 //! (authors, 100; two viewers are added), `--posts-per-account N` (40), `--writers N` (16),
-//! `--write-ops N` (operations per writer in each write scenario, 50), `--keep` (leave the
-//! server and its data folder running until Ctrl-C). Cargo builds the `rookery` binary in the
-//! bench profile (release settings) for this bench: no separate build step.
+//! `--write-ops N` (operations per writer in each write scenario, 50), `--notifications N`
+//! (notifications of the account whose grouped notifications are read, 10,000; 0 leaves the
+//! scenario out), `--keep` (leave the server and its data folder running until Ctrl-C). Cargo
+//! builds the `rookery` binary in the bench profile (release settings) for this bench: no
+//! separate build step. `WORKLOAD_SERVER_BIN=<path>` measures another build of the server
+//! instead (an older one, for before-and-after figures).
 //!
 //! Needs `wrk` (`apt-get install -y wrk`) and PostgreSQL's server binaries (as the server's
 //! private cluster does). Linux only: everything measured comes from `/proc`.
@@ -22,6 +25,8 @@
 #[path = "support/cpu.rs"]
 #[allow(dead_code)]
 mod cpu;
+#[path = "support/workload_more.rs"]
+mod more;
 
 use std::collections::{HashMap, HashSet};
 use std::os::unix::fs::PermissionsExt;
@@ -37,6 +42,8 @@ use serde_json::Value;
 
 /// The server binary Cargo built for this bench.
 const SERVER_BIN: &str = env!("CARGO_BIN_EXE_rookery");
+/// Another server binary to measure instead (an older build, for before/after figures).
+const SERVER_BIN_VAR: &str = "WORKLOAD_SERVER_BIN";
 /// The password of every account: the server hashes it with its default argon2 cost.
 const PASSWORD: &str = "correct horse battery staple";
 const SCOPES: &str = "read write follow";
@@ -57,6 +64,7 @@ struct Options {
     posts: usize,
     writers: usize,
     write_ops: usize,
+    notifications: usize,
     keep: bool,
 }
 
@@ -69,6 +77,7 @@ impl Options {
             posts: 40,
             writers: 16,
             write_ops: 50,
+            notifications: 10_000,
             keep: false,
         };
         let mut args = std::env::args().skip(1);
@@ -93,10 +102,11 @@ impl Options {
                 "--posts-per-account" => o.posts = value("--posts-per-account")?,
                 "--writers" => o.writers = value("--writers")?,
                 "--write-ops" => o.write_ops = value("--write-ops")?,
+                "--notifications" => o.notifications = value("--notifications")?,
                 "--keep" => o.keep = true,
                 other => bail!(
                     "unknown option {other}; options: --seconds S --warmup S --accounts N \
-                     --posts-per-account N --writers N --write-ops N --keep"
+                     --posts-per-account N --writers N --write-ops N --notifications N --keep"
                 ),
             }
         }
@@ -168,7 +178,7 @@ async fn run(opts: &Options, slot: &mut Option<Instance>) -> Result<()> {
     let postmaster = instance.postmaster()?;
     println!(
         "server: {} (pid {}), private PostgreSQL pid {postmaster}, up in {:.1} s",
-        SERVER_BIN,
+        server_bin(),
         instance.pid(),
         t.elapsed().as_secs_f64()
     );
@@ -188,14 +198,29 @@ async fn run(opts: &Options, slot: &mut Option<Instance>) -> Result<()> {
     let idle_rss = rss_kib(server).unwrap_or(0);
     let idle = footprint(server, postmaster);
     println!(
-        "idle after seeding: server RSS {}, server + PostgreSQL PSS {} ({} processes)",
+        "idle after seeding: server RSS {}, server + PostgreSQL PSS {} ({} processes); load \
+         average {}",
         mib(idle_rss),
         mib(idle.pss_kib),
-        idle.processes
+        idle.processes,
+        loadavg()
     );
 
+    // Issue 18's scenarios: an account with many notifications (seeded after the idle figure,
+    // which stays the issue's workload alone).
+    let notified = if opts.notifications > 0 {
+        Some(
+            more::notified_account(&api, &seeded.app, &seeded.authors, opts.notifications)
+                .await?
+                .0,
+        )
+    } else {
+        None
+    };
+    let list_path = format!("/api/v1/timelines/list/{}?limit=20", seeded.list);
+
     // Reads, from wrk.
-    let scenarios = [
+    let mut scenarios = vec![
         (
             "home, dense viewer (follows all authors)",
             "/api/v1/timelines/home?limit=20",
@@ -211,10 +236,26 @@ async fn run(opts: &Options, slot: &mut Option<Instance>) -> Result<()> {
             "/api/v1/timelines/home?limit=20",
             &seeded.sparse.token,
         ),
+        (
+            "list of half the authors (dense viewer's)",
+            list_path.as_str(),
+            &seeded.dense.token,
+        ),
     ];
+    if let Some(notified) = &notified {
+        scenarios.push((
+            "grouped notifications (10,000 of them)",
+            "/api/v2/notifications?limit=20",
+            &notified.token,
+        ));
+    }
     let mut reads = Vec::new();
     for (name, path, token) in scenarios {
-        api.check_page(path, token).await?;
+        if path.starts_with("/api/v2/notifications") {
+            more::check_groups(&api, path, token).await?;
+        } else {
+            api.check_page(path, token).await?;
+        }
         let url = format!("{base}{path}");
         let header = format!("Authorization: Bearer {token}");
         if opts.warmup > 0 {
@@ -324,7 +365,7 @@ impl Instance {
         let config_path = dir.join("rookery.toml");
         std::fs::write(&config_path, config)?;
         let log = std::fs::File::create(dir.join("server.log"))?;
-        let mut command = Command::new(SERVER_BIN);
+        let mut command = Command::new(server_bin());
         command
             .arg("--config")
             .arg(&config_path)
@@ -340,7 +381,7 @@ impl Instance {
         }
         let child = command
             .spawn()
-            .with_context(|| format!("starting {SERVER_BIN}"))?;
+            .with_context(|| format!("starting {}", server_bin()))?;
         let instance = Instance {
             base: format!("http://127.0.0.1:{port}"),
             dir,
@@ -414,6 +455,11 @@ impl Drop for Instance {
             Err(e) => eprintln!("could not remove {}: {e}", self.dir.display()),
         }
     }
+}
+
+/// The server binary measured: Cargo's build for this bench, or `WORKLOAD_SERVER_BIN`.
+fn server_bin() -> String {
+    std::env::var(SERVER_BIN_VAR).unwrap_or_else(|_| SERVER_BIN.to_string())
 }
 
 fn signal(pid: i32, signal: Signal) {
@@ -674,6 +720,8 @@ fn string(v: &Value, key: &str) -> Result<String> {
 
 struct Seeded {
     app: Arc<AppCredentials>,
+    /// The dense viewer's list of half the authors.
+    list: String,
     authors: Vec<User>,
     dense: User,
     sparse: User,
@@ -711,9 +759,12 @@ async fn seed(api: &Api, opts: &Options) -> Result<Seeded> {
     for a in authors.iter().take(5) {
         api.follow(&sparse, a).await?;
     }
+    // Its list of half the authors, filled by the same fan-out as home.
+    let list = more::make_list(api, &dense, &authors[..authors.len() / 2]).await?;
     println!(
-        "the dense viewer followed {} authors, the sparse one 5, in {:.1} s",
+        "the dense viewer followed {} authors (and listed {}), the sparse one 5, in {:.1} s",
         authors.len(),
+        authors.len() / 2,
         t.elapsed().as_secs_f64()
     );
 
@@ -787,6 +838,7 @@ async fn seed(api: &Api, opts: &Options) -> Result<Seeded> {
     );
     Ok(Seeded {
         app,
+        list,
         authors,
         dense,
         sparse,
@@ -1107,7 +1159,8 @@ impl ReadResult {
     fn print(&self) {
         println!(
             "{}: {:.0} req/s ({} requests), p50 {}, p99 {}; CPU per request: server {}, \
-             PostgreSQL {}; peak server RSS {}, peak server + PostgreSQL PSS {} ({} processes)",
+             PostgreSQL {}; peak server RSS {}, peak server + PostgreSQL PSS {} ({} processes); \
+             load average {}",
             self.name,
             self.rate,
             self.requests,
@@ -1117,7 +1170,8 @@ impl ReadResult {
             us(self.pg_us),
             mib(self.peak.rss_kib),
             mib(self.peak.pss_kib),
-            self.peak.processes
+            self.peak.processes,
+            loadavg()
         );
     }
 }
@@ -1262,13 +1316,14 @@ async fn write_scenarios(
         };
         println!(
             "{name}, {} writers × {ops}: {:.0} ops/s, p50 {}, p99 {}, CPU per op: server {}, \
-             PostgreSQL {}; {errors} errors",
+             PostgreSQL {}; {errors} errors; load average {}",
             writers.len(),
             result.rate,
             ms(result.p50_ms),
             ms(result.p99_ms),
             us(result.server_us),
-            us(result.pg_us)
+            us(result.pg_us),
+            loadavg()
         );
         results.push(result);
     }
@@ -1276,6 +1331,14 @@ async fn write_scenarios(
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/// The machine's load averages (1, 5, 15 minutes), printed with each figure: the bench
+/// shares the machine with whatever else runs.
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".into())
+}
 
 fn mib(kib: u64) -> String {
     format!("{:.1} MiB", kib as f64 / 1024.0)

@@ -184,6 +184,25 @@ pub struct DatabaseConfig {
     pub url: String,
     pub max_connections: u32,
     pub acquire_timeout_secs: u64,
+    /// How the private cluster is sized (used only when `url` is empty).
+    pub private: PrivateClusterConfig,
+}
+
+/// The private PostgreSQL cluster's memory and connections (`[database.private]`): small
+/// defaults for a small instance, raised for a larger one (docs/CONFIGURATION.md).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivateClusterConfig {
+    /// PostgreSQL's `shared_buffers`, in MiB.
+    pub shared_buffers_mib: u32,
+    /// PostgreSQL's `max_connections`: every process's pool, plus each one's cache listener.
+    pub max_connections: u32,
+    /// PostgreSQL's `work_mem` (per sort or hash, per query), in KiB.
+    pub work_mem_kib: u32,
+    /// PostgreSQL's `maintenance_work_mem` (vacuum, index builds), in MiB.
+    pub maintenance_work_mem_mib: u32,
+    /// PostgreSQL's `autovacuum_max_workers`.
+    pub autovacuum_workers: u32,
 }
 
 impl fmt::Debug for DatabaseConfig {
@@ -192,6 +211,7 @@ impl fmt::Debug for DatabaseConfig {
             .field("url", &redact_url(&self.url))
             .field("max_connections", &self.max_connections)
             .field("acquire_timeout_secs", &self.acquire_timeout_secs)
+            .field("private", &self.private)
             .finish()
     }
 }
@@ -558,6 +578,41 @@ impl Config {
         if self.database.max_connections == 0 {
             return bad("database.max_connections", "must be at least 1".into());
         }
+        let private = &self.database.private;
+        if private.shared_buffers_mib < 1 {
+            return bad(
+                "database.private.shared_buffers_mib",
+                "must be at least 1".into(),
+            );
+        }
+        if self.database.url.is_empty()
+            && private.max_connections < self.database.max_connections + 2
+        {
+            return bad(
+                "database.private.max_connections",
+                "must exceed database.max_connections by 2 at least (the cache listener, \
+                 administration)"
+                    .into(),
+            );
+        }
+        if private.work_mem_kib < 64 {
+            return bad(
+                "database.private.work_mem_kib",
+                "must be at least 64".into(),
+            );
+        }
+        if private.maintenance_work_mem_mib < 1 {
+            return bad(
+                "database.private.maintenance_work_mem_mib",
+                "must be at least 1".into(),
+            );
+        }
+        if !(1..=32).contains(&private.autovacuum_workers) {
+            return bad(
+                "database.private.autovacuum_workers",
+                "must be from 1 to 32".into(),
+            );
+        }
         if self.limits.request_body_bytes < 1024 {
             return bad("limits.request_body_bytes", "must be at least 1024".into());
         }
@@ -760,6 +815,26 @@ mod tests {
         assert!(e.to_string().contains("password_hash_memory_kib"), "{e}");
         let mut c = Config::defaults();
         c.security.password_hash_passes = 0;
+        assert!(c.validate().is_err());
+    }
+
+    #[test]
+    fn private_cluster_sizes_are_checked() {
+        let mut c = Config::defaults();
+        c.database.private.max_connections = c.database.max_connections + 1;
+        let e = c.validate().expect_err("no room for the listener");
+        assert!(
+            e.to_string().contains("database.private.max_connections"),
+            "{e}"
+        );
+        // With a database of one's own, the private cluster's sizes do not matter.
+        c.database.url = "postgres://rookery@db.example/rookery".into();
+        c.validate().expect("not the private cluster");
+        let mut c = Config::defaults();
+        c.database.private.shared_buffers_mib = 0;
+        assert!(c.validate().is_err());
+        let mut c = Config::defaults();
+        c.database.private.autovacuum_workers = 0;
         assert!(c.validate().is_err());
     }
 

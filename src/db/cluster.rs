@@ -54,9 +54,52 @@ pub struct Cluster {
     pub started_here: bool,
 }
 
+/// How much memory and how many connections a server's cluster is started with
+/// (`[database.private]`). A test run's cluster has its own settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sizing {
+    pub shared_buffers_mib: u32,
+    pub max_connections: u32,
+    pub work_mem_kib: u32,
+    pub maintenance_work_mem_mib: u32,
+    pub autovacuum_workers: u32,
+}
+
+impl Sizing {
+    /// The `-c` settings the postmaster is started with. Besides the configured sizes: no
+    /// parallel query workers (each would be a whole backend for a query that takes
+    /// milliseconds) and no logical replication launcher (a process nobody here uses).
+    fn args(&self) -> Vec<String> {
+        [
+            format!("shared_buffers={}MB", self.shared_buffers_mib),
+            format!("max_connections={}", self.max_connections),
+            format!("work_mem={}kB", self.work_mem_kib),
+            format!("maintenance_work_mem={}MB", self.maintenance_work_mem_mib),
+            format!("autovacuum_max_workers={}", self.autovacuum_workers),
+            "max_parallel_workers_per_gather=0".to_string(),
+            "max_parallel_maintenance_workers=0".to_string(),
+            "max_logical_replication_workers=0".to_string(),
+        ]
+        .into_iter()
+        .flat_map(|setting| ["-c".to_string(), setting])
+        .collect()
+    }
+}
+
 impl Cluster {
-    /// Finds the cluster in `dir` running, or initialises and starts it.
+    /// Finds the cluster in `dir` running, or initialises and starts it with PostgreSQL's
+    /// own defaults (or a test run's settings).
     pub fn ensure_running(dir: &Path, lifetime: Lifetime) -> anyhow::Result<Cluster> {
+        Self::ensure_running_sized(dir, lifetime, None)
+    }
+
+    /// Finds the cluster in `dir` running, or initialises and starts it with `sizing`. A
+    /// cluster already running keeps the settings it was started with.
+    pub fn ensure_running_sized(
+        dir: &Path,
+        lifetime: Lifetime,
+        sizing: Option<Sizing>,
+    ) -> anyhow::Result<Cluster> {
         let dir = absolute(dir)?;
         let owner = ClusterOwner::for_this_process()?;
         let dir = owner.reachable_location(&dir)?;
@@ -73,7 +116,7 @@ impl Cluster {
                 wait_until_ready(&dir, running.pid, Duration::from_secs(60))?;
                 return Ok(running);
             }
-            match start(&bin, &dir, &owner, lifetime) {
+            match start(&bin, &dir, &owner, lifetime, sizing) {
                 Ok(cluster) => return Ok(cluster),
                 Err(e) => last_error = Some(e),
             }
@@ -343,6 +386,7 @@ fn start(
     dir: &Path,
     owner: &ClusterOwner,
     lifetime: Lifetime,
+    sizing: Option<Sizing>,
 ) -> anyhow::Result<Cluster> {
     let socket_dir = socket_dir_for(dir);
     if socket_dir != dir {
@@ -395,6 +439,9 @@ fn start(
         // Its own process group: Ctrl-C in a terminal reaches Rookery, which shuts down in
         // order, and not PostgreSQL under its feet.
         .process_group(0);
+    if let Some(sizing) = sizing {
+        cmd.args(sizing.args());
+    }
     if lifetime == Lifetime::TiedToProcess {
         cmd.args([
             "-c",
@@ -546,5 +593,37 @@ impl PidFile {
             socket_dir,
             ready,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Sizing;
+
+    #[test]
+    fn sizing_becomes_postgres_settings() {
+        let args = Sizing {
+            shared_buffers_mib: 16,
+            max_connections: 30,
+            work_mem_kib: 4096,
+            maintenance_work_mem_mib: 32,
+            autovacuum_workers: 1,
+        }
+        .args();
+        let settings: Vec<&str> = args.iter().skip(1).step_by(2).map(String::as_str).collect();
+        assert!(args.iter().step_by(2).all(|a| a == "-c"), "{args:?}");
+        for wanted in [
+            "shared_buffers=16MB",
+            "max_connections=30",
+            "work_mem=4096kB",
+            "maintenance_work_mem=32MB",
+            "autovacuum_max_workers=1",
+            "max_logical_replication_workers=0",
+        ] {
+            assert!(
+                settings.contains(&wanted),
+                "{wanted} missing from {settings:?}"
+            );
+        }
     }
 }

@@ -11,7 +11,7 @@ use anyhow::{anyhow, Context};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgConnection, PgPool};
 
-use crate::config::Config;
+use crate::config::{CacheConfig, Config};
 use cluster::{Cluster, Lifetime};
 
 /// Migrations compiled into the binary.
@@ -26,8 +26,19 @@ pub struct Database {
 /// Where to connect, before a pool exists.
 pub fn connect_options(config: &Config) -> anyhow::Result<(PgConnectOptions, Option<Cluster>)> {
     if config.database.url.is_empty() {
-        let cluster =
-            Cluster::ensure_running(&config.data_dir.join("postgres"), Lifetime::Detached)?;
+        let private = &config.database.private;
+        let sizing = cluster::Sizing {
+            shared_buffers_mib: private.shared_buffers_mib,
+            max_connections: private.max_connections,
+            work_mem_kib: private.work_mem_kib,
+            maintenance_work_mem_mib: private.maintenance_work_mem_mib,
+            autovacuum_workers: private.autovacuum_workers,
+        };
+        let cluster = Cluster::ensure_running_sized(
+            &config.data_dir.join("postgres"),
+            Lifetime::Detached,
+            Some(sizing),
+        )?;
         let options = cluster_options(&cluster, "rookery");
         Ok((options, Some(cluster)))
     } else {
@@ -52,6 +63,7 @@ pub async fn open(config: &Config) -> anyhow::Result<Database> {
         let config = config.clone();
         tokio::task::spawn_blocking(move || connect_options(&config)).await??
     };
+    let options = announcing(options, &config.cache);
     let pool = open_pool(
         options,
         config.database.max_connections,
@@ -63,6 +75,20 @@ pub async fn open(config: &Config) -> anyhow::Result<Database> {
         .await
         .context("applying database migrations")?;
     Ok(Database { pool, cluster })
+}
+
+/// `options` for a process with the caches `cache`. A process without any has nobody to tell
+/// of its changes: its sessions say so (`rookery.cache_invalidation = off`) and the triggers
+/// of migration `coalesced_invalidation` announce nothing for them, which also spares each of
+/// its writes the database-wide lock a transaction that notifies takes at commit. Every
+/// process sharing a database reads the same configuration, so none of them has caches that
+/// such a process would leave stale.
+pub fn announcing(options: PgConnectOptions, cache: &CacheConfig) -> PgConnectOptions {
+    if cache.statuses == 0 && cache.accounts == 0 && cache.tokens == 0 {
+        options.options([("rookery.cache_invalidation", "off")])
+    } else {
+        options
+    }
 }
 
 /// A pool on `options`, creating its database first when it does not exist.

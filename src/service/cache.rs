@@ -298,7 +298,7 @@ impl Cache {
         }
     }
 
-    fn evict(&self, kind: &str, id: i64) {
+    fn evict(&self, kind: &str, ids: &[i64]) {
         // Held across the bump and the removal, so a principal being kept either sees the
         // bump or is removed after it is kept.
         let principals = matches!(kind, "a" | "t")
@@ -306,20 +306,26 @@ impl Cache {
             .flatten();
         self.inner.generation.fetch_add(1, Ordering::SeqCst);
         if let Some(mut principals) = principals {
-            match kind {
-                "a" => principals.remove_account(id),
-                _ => principals.remove_token(id),
+            for &id in ids {
+                match kind {
+                    "a" => principals.remove_account(id),
+                    _ => principals.remove_token(id),
+                }
             }
         }
         match kind {
             "s" => {
                 if let Some(c) = &self.inner.statuses {
-                    c.remove(&id);
+                    for id in ids {
+                        c.remove(id);
+                    }
                 }
             }
             "a" => {
                 if let Some(c) = &self.inner.accounts {
-                    c.remove(&id);
+                    for id in ids {
+                        c.remove(id);
+                    }
                 }
             }
             "S" => {
@@ -407,13 +413,21 @@ impl Principals {
     }
 }
 
-/// Parses `"<kind> <id> <epoch>"`.
-fn parse(payload: &str) -> Option<(&str, i64, i64)> {
+/// Parses `"<kind> <id>[,<id>…] <epoch>"`: one statement's changes of one kind (migration
+/// `coalesced_invalidation`), or a single id as announced before it.
+fn parse(payload: &str) -> Option<(&str, Vec<i64>, i64)> {
     let mut parts = payload.split(' ');
     let kind = parts.next()?;
-    let id = parts.next()?.parse().ok()?;
+    let ids = parts
+        .next()?
+        .split(',')
+        .map(|id| id.parse().ok())
+        .collect::<Option<Vec<i64>>>()?;
     let epoch = parts.next()?.parse().ok()?;
-    Some((kind, id, epoch))
+    if parts.next().is_some() {
+        return None;
+    }
+    Some((kind, ids, epoch))
 }
 
 /// Evicts what PostgreSQL announces, for the life of the process. After a lost connection
@@ -430,8 +444,8 @@ async fn listen(mut listener: PgListener, cache: Cache) {
                     recovering = false;
                 }
                 match parse(notification.payload()) {
-                    Some((kind, id, epoch)) => {
-                        cache.evict(kind, id);
+                    Some((kind, ids, epoch)) => {
+                        cache.evict(kind, &ids);
                         cache.heard(epoch);
                     }
                     None => {
@@ -467,9 +481,12 @@ mod tests {
 
     #[test]
     fn announcements_parse() {
-        assert_eq!(parse("s 42 7"), Some(("s", 42, 7)));
-        assert_eq!(parse("m 0 9"), Some(("m", 0, 9)));
+        assert_eq!(parse("s 42 7"), Some(("s", vec![42], 7)));
+        assert_eq!(parse("m 0 9"), Some(("m", vec![0], 9)));
+        assert_eq!(parse("a 1,2,30 8"), Some(("a", vec![1, 2, 30], 8)));
         assert_eq!(parse("s x 7"), None);
+        assert_eq!(parse("s 1,,2 7"), None);
         assert_eq!(parse("s 42"), None);
+        assert_eq!(parse("s 42 7 9"), None);
     }
 }

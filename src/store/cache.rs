@@ -5,7 +5,9 @@
 
 use sqlx::PgExecutor;
 
-/// The channel every change to a cached row is announced on, as `"<kind> <id> <epoch>"`.
+/// The channel every change to a cached row is announced on, as `"<kind> <id>,… <epoch>"`:
+/// one announcement per statement and kind, all of a transaction's with one epoch
+/// (migration `coalesced_invalidation`).
 pub const CHANNEL: &str = "rookery_cache";
 
 /// The epoch now: the number the latest announced change took (0 before the first).

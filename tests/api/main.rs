@@ -7,6 +7,7 @@ mod accounts;
 mod announcements;
 mod archives;
 mod browser_admin;
+mod cache_announcements;
 mod cards;
 mod cli;
 mod client_gaps;

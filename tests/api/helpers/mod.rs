@@ -175,7 +175,7 @@ impl TestApp {
             Some(database) => database,
             None => Arc::new(fresh_database().await),
         };
-        let db_options = database.options.clone();
+        let db_options = rookery::db::announcing(database.options.clone(), &config.cache);
         let pool = rookery::db::open_pool(db_options.clone(), config.database.max_connections, 10)
             .await
             .expect("pool");
