@@ -12,6 +12,8 @@ pub mod oauth;
 pub mod pages;
 pub mod profiles;
 pub mod session;
+pub mod settings;
+pub mod sign_up;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -28,6 +30,8 @@ pub fn routes() -> Router<AppState> {
         .merge(health::routes())
         .merge(profiles::routes())
         .merge(auth::routes())
+        .merge(sign_up::routes())
+        .merge(settings::routes())
 }
 
 /// An HTML page that must not be framed (clickjacking) or cached.

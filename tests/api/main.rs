@@ -59,3 +59,6 @@ mod token_confirmation;
 mod trends;
 mod trust;
 mod visibility;
+mod web_browser;
+mod web_settings;
+mod web_two_factor;
