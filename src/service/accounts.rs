@@ -574,7 +574,10 @@ pub async fn set_reading_preferences(
     user: &User,
     prefs: &crate::model::user::ReadingPreferences,
 ) -> Result<()> {
-    if !matches!(prefs.expand_media.as_str(), "default" | "show_all" | "hide_all") {
+    if !matches!(
+        prefs.expand_media.as_str(),
+        "default" | "show_all" | "hide_all"
+    ) {
         return Err(Error::invalid(
             "reading:expand:media",
             "ERR_INCLUSION",

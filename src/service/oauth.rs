@@ -755,9 +755,7 @@ pub async fn session(state: &AppState, token: &str) -> Result<Option<Arc<Princip
 
 /// The user of a browser session cookie, if it is valid and the user may sign in.
 pub async fn session_user(state: &AppState, token: &str) -> Result<Option<User>> {
-    Ok(session(state, token)
-        .await?
-        .and_then(|p| p.user.clone()))
+    Ok(session(state, token).await?.and_then(|p| p.user.clone()))
 }
 
 /// Signs a browser out: its session's token is revoked.

@@ -182,12 +182,10 @@ pub async fn verify(state: &AppState, user_id: i64, code: &str) -> Result<bool> 
     if normalized.len() != 10 {
         return Ok(false);
     }
-    Ok(store::two_factor::use_recovery_code(
-        &state.db,
-        user_id,
-        &crypto::sha256_hex(&normalized),
+    Ok(
+        store::two_factor::use_recovery_code(&state.db, user_id, &crypto::sha256_hex(&normalized))
+            .await?,
     )
-    .await?)
 }
 
 /// Ten random codes, `xxxxx-xxxxx` in hex, and the hashes stored for them.

@@ -82,7 +82,15 @@ pub async fn show(
     let (jar, csrf) = session::guest_token(&state, jar);
     (
         jar,
-        page(&state, StatusCode::OK, &csrf, &return_to, "", code_step, None),
+        page(
+            &state,
+            StatusCode::OK,
+            &csrf,
+            &return_to,
+            "",
+            code_step,
+            None,
+        ),
     )
         .into_response()
 }
@@ -128,7 +136,9 @@ pub async fn submit(
         return response;
     }
     let (outcome, code_step) = match (&challenge, code) {
-        (Some(challenge), Some(code)) => (oauth::answer_challenge(&state, challenge, code).await, true),
+        (Some(challenge), Some(code)) => {
+            (oauth::answer_challenge(&state, challenge, code).await, true)
+        }
         _ => (
             oauth::sign_in(&state, login, form.password.as_deref().unwrap_or("")).await,
             false,
@@ -148,12 +158,24 @@ pub async fn submit(
                 (StatusCode::OK, None)
             };
             let jar = jar.add(session::challenge_cookie(&state, challenge));
-            (jar, page(&state, status, &csrf, &return_to, "", true, error)).into_response()
+            (
+                jar,
+                page(&state, status, &csrf, &return_to, "", true, error),
+            )
+                .into_response()
         }
         Ok(SignIn::Invalid) if code_step => {
             let jar = jar.remove(session::removal(CHALLENGE_COOKIE));
             let error = "The sign-in has expired or had too many wrong codes. Sign in again.";
-            let response = page(&state, StatusCode::UNAUTHORIZED, &csrf, &return_to, "", false, Some(error));
+            let response = page(
+                &state,
+                StatusCode::UNAUTHORIZED,
+                &csrf,
+                &return_to,
+                "",
+                false,
+                Some(error),
+            );
             (jar, response).into_response()
         }
         Ok(SignIn::Invalid) => page(

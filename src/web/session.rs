@@ -29,10 +29,10 @@ use crate::crypto;
 use crate::model::{Account, Role, User};
 use crate::service::oauth::{self, Principal};
 
-/// The cookie holding the session's token.
-pub use super::oauth::SESSION_COOKIE;
 /// The cookie holding a visitor's double-submit CSRF token.
 pub use super::oauth::CSRF_COOKIE;
+/// The cookie holding the session's token.
+pub use super::oauth::SESSION_COOKIE;
 /// The cookie holding a sign-in that waits for its second factor.
 pub const CHALLENGE_COOKIE: &str = "rookery_sign_in";
 /// The form field every form carries its CSRF token in.
@@ -379,10 +379,16 @@ mod tests {
 
     #[test]
     fn return_paths_stay_on_this_site() {
-        assert_eq!(local_path(Some("/settings/filters?x=1")), "/settings/filters?x=1");
+        assert_eq!(
+            local_path(Some("/settings/filters?x=1")),
+            "/settings/filters?x=1"
+        );
         assert_eq!(local_path(Some("//evil.example/")), "/settings/profile");
         assert_eq!(local_path(Some("/\\evil.example/")), "/settings/profile");
-        assert_eq!(local_path(Some("https://evil.example/")), "/settings/profile");
+        assert_eq!(
+            local_path(Some("https://evil.example/")),
+            "/settings/profile"
+        );
         assert_eq!(local_path(None), "/settings/profile");
     }
 

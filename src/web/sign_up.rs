@@ -104,7 +104,13 @@ pub async fn submit(
         Duration::from_secs(limits.registrations_window_secs),
     ) {
         let why = "Too many sign-ups from your address. Try again later.".to_string();
-        let mut response = page(&state, StatusCode::TOO_MANY_REQUESTS, &csrf, Some(&form), Some(why));
+        let mut response = page(
+            &state,
+            StatusCode::TOO_MANY_REQUESTS,
+            &csrf,
+            Some(&form),
+            Some(why),
+        );
         if let Error::RateLimited(info) = e {
             info.apply(response.headers_mut());
         }
@@ -112,7 +118,13 @@ pub async fn submit(
     }
     if form.password != form.password_confirmation {
         let why = "The password and its confirmation differ.".to_string();
-        return page(&state, StatusCode::UNPROCESSABLE_ENTITY, &csrf, Some(&form), Some(why));
+        return page(
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &csrf,
+            Some(&form),
+            Some(why),
+        );
     }
     let registered = accounts::register(
         &state,
@@ -138,7 +150,9 @@ pub async fn submit(
     };
     if let Some(why) = user.login_refusal() {
         // Approval mode: the account waits for an administrator.
-        let text = format!("Your account was created. {why}: you can sign in once a moderator has approved it.");
+        let text = format!(
+            "Your account was created. {why}: you can sign in once a moderator has approved it."
+        );
         return session::refused(&state, StatusCode::OK, "Almost there", &text);
     }
     match oauth::start_session(&state, &user).await {

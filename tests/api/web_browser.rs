@@ -14,12 +14,16 @@ async fn sign_in(browser: &Browser, app: &TestApp, login: &str) {
     browser.goto(&app.url("/auth/sign_in")).await;
     browser.fill("#login", login).await;
     browser.fill("#password", PASSWORD).await;
-    browser.click("form[action='/auth/sign_in'] button[type=submit]").await;
+    browser
+        .click("form[action='/auth/sign_in'] button[type=submit]")
+        .await;
 }
 
 async fn sign_out(browser: &Browser) {
     browser.click(".sign-out button").await;
-    browser.wait_for_path(|p| p.starts_with("/auth/sign_in")).await;
+    browser
+        .wait_for_path(|p| p.starts_with("/auth/sign_in"))
+        .await;
 }
 
 #[tokio::test]
@@ -35,7 +39,9 @@ async fn sign_up_two_factor_and_profile_in_chromium() {
     browser.fill("#password_confirmation", PASSWORD).await;
     browser.click("input[name=agreement]").await;
     browser.screenshot("sign-up-form").await;
-    browser.click("form[action='/auth/sign_up'] button[type=submit]").await;
+    browser
+        .click("form[action='/auth/sign_up'] button[type=submit]")
+        .await;
     browser.wait_for_path(|p| p == "/settings/profile").await;
     browser.screenshot("signed-up").await;
 
@@ -49,9 +55,15 @@ async fn sign_up_two_factor_and_profile_in_chromium() {
     let secret = browser.text("#totp-secret").await;
     browser.screenshot("two-factor-setup").await;
     browser.fill("#code", &code(secret.trim(), 0)).await;
-    browser.click("form[action='/settings/two_factor'] button[type=submit]").await;
+    browser
+        .click("form[action='/settings/two_factor'] button[type=submit]")
+        .await;
     let codes = browser.text("#recovery-codes").await;
-    assert_eq!(codes.lines().filter(|l| !l.trim().is_empty()).count(), 10, "{codes}");
+    assert_eq!(
+        codes.lines().filter(|l| !l.trim().is_empty()).count(),
+        10,
+        "{codes}"
+    );
     browser.screenshot("recovery-codes").await;
     sign_out(&browser).await;
 
@@ -59,13 +71,19 @@ async fn sign_up_two_factor_and_profile_in_chromium() {
     sign_in(&browser, &app, "birdwatcher@example.com").await;
     browser.fill("#otp_attempt", &code(secret.trim(), 1)).await;
     browser.screenshot("code-step").await;
-    browser.click("form[action='/auth/sign_in'] button[type=submit]").await;
+    browser
+        .click("form[action='/auth/sign_in'] button[type=submit]")
+        .await;
     browser.wait_for_path(|p| p == "/settings/profile").await;
 
     // The profile, edited here, shown on the public page.
-    browser.fill("#display_name", "Birdwatcher in Chromium").await;
+    browser
+        .fill("#display_name", "Birdwatcher in Chromium")
+        .await;
     browser.fill("#note", "Seen through a real browser.").await;
-    browser.click("form[action='/settings/profile'] button[type=submit]").await;
+    browser
+        .click("form[action='/settings/profile'] button[type=submit]")
+        .await;
     browser.wait_for_path(|p| p.contains("notice=saved")).await;
     browser.screenshot("profile-saved").await;
     browser.goto(&app.url("/@birdwatcher")).await;

@@ -58,7 +58,11 @@ async fn sign_in_returns_only_to_this_site_and_sign_out_revokes_the_session() {
     let wrong = web
         .post_raw(
             "/auth/sign_in",
-            &[("authenticity_token", &token), ("login", "alice"), ("password", "nope")],
+            &[
+                ("authenticity_token", &token),
+                ("login", "alice"),
+                ("password", "nope"),
+            ],
         )
         .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
@@ -78,10 +82,17 @@ async fn sign_in_returns_only_to_this_site_and_sign_out_revokes_the_session() {
     assert_eq!(signed_in.location.as_deref(), Some("/settings/profile"));
     // The session is a token of the web app, listed with the person's sessions.
     let sessions = web.get("/settings/sessions").await;
-    assert!(sessions.body.contains("(this browser)"), "{}", sessions.body);
+    assert!(
+        sessions.body.contains("(this browser)"),
+        "{}",
+        sessions.body
+    );
     let out = web.submit("/settings/profile", "/auth/sign_out", &[]).await;
     assert_eq!(out.status, StatusCode::SEE_OTHER);
-    assert_eq!(web.get("/settings/profile").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        web.get("/settings/profile").await.status,
+        StatusCode::SEE_OTHER
+    );
     let live: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM oauth_tokens WHERE app_id = 1 AND revoked_at IS NULL",
     )
@@ -105,7 +116,10 @@ async fn forged_forms_are_refused_and_change_nothing() {
         ]
     };
     let missing = web
-        .post_raw("/settings/preferences", &[("privacy", "private"), ("expand_media", "show_all")])
+        .post_raw(
+            "/settings/preferences",
+            &[("privacy", "private"), ("expand_media", "show_all")],
+        )
         .await;
     assert_eq!(missing.status, StatusCode::FORBIDDEN);
     let wrong = web.post_raw("/settings/preferences", &fields("0000")).await;
@@ -131,12 +145,19 @@ async fn forged_forms_are_refused_and_change_nothing() {
     let swapped = web
         .post_raw(
             "/settings/preferences",
-            &[("authenticity_token", theirs.as_str()), ("privacy", "private"), ("expand_media", "show_all")],
+            &[
+                ("authenticity_token", theirs.as_str()),
+                ("privacy", "private"),
+                ("expand_media", "show_all"),
+            ],
         )
         .await;
     assert_eq!(swapped.status, StatusCode::FORBIDDEN);
     let page = web.get("/settings/preferences").await;
-    assert!(page.body.contains(r#"<option value="public" selected>"#), "nothing changed");
+    assert!(
+        page.body.contains(r#"<option value="public" selected>"#),
+        "nothing changed"
+    );
     // A form from this site with the right token goes through.
     let same_site = web
         .client
@@ -152,8 +173,16 @@ async fn forged_forms_are_refused_and_change_nothing() {
         .await
         .expect("POST");
     assert_eq!(same_site.status(), StatusCode::SEE_OTHER);
-    let (_, prefs) = app.get("/api/v1/preferences", Some(&app.register("bob").await.token)).await;
-    assert_eq!(prefs["posting:default:visibility"], "public", "bob is untouched");
+    let (_, prefs) = app
+        .get(
+            "/api/v1/preferences",
+            Some(&app.register("bob").await.token),
+        )
+        .await;
+    assert_eq!(
+        prefs["posting:default:visibility"], "public",
+        "bob is untouched"
+    );
     let page = web.get("/settings/preferences?notice=saved").await;
     assert!(page.body.contains(r#"<option value="private" selected>"#));
     assert!(page.body.contains(r#"<option value="show_all" selected>"#));
@@ -161,7 +190,10 @@ async fn forged_forms_are_refused_and_change_nothing() {
     // Visitors' forms: the sign-in form without its cookie's token.
     let visitor = WebSession::anonymous(&app);
     let forged = visitor
-        .post_raw("/auth/sign_in", &[("login", "alice"), ("password", PASSWORD)])
+        .post_raw(
+            "/auth/sign_in",
+            &[("login", "alice"), ("password", PASSWORD)],
+        )
         .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
 }
@@ -189,13 +221,18 @@ async fn the_profile_form_saves_and_escapes_what_it_shows() {
         .await
         .expect("POST");
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let (_, me) = app.get("/api/v1/accounts/verify_credentials", Some(&alice.token)).await;
+    let (_, me) = app
+        .get("/api/v1/accounts/verify_credentials", Some(&alice.token))
+        .await;
     assert_eq!(me["display_name"], hostile);
     assert_eq!(me["locked"], true);
     let page = web.get("/settings/profile").await;
     assert!(!page.body.contains("<script>alert(1)"), "{}", page.body);
     assert!(page.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
-    assert!(page.body.contains(r#"value="Site &lt;i&gt;""#), "the field name round-trips");
+    assert!(
+        page.body.contains(r#"value="Site &lt;i&gt;""#),
+        "the field name round-trips"
+    );
     assert!(page.body.contains(r#"name="locked" value="1" checked"#));
     // A multipart form without the token changes nothing.
     let forged = reqwest::multipart::Form::new().text("display_name", "Forged");
@@ -207,7 +244,9 @@ async fn the_profile_form_saves_and_escapes_what_it_shows() {
         .await
         .expect("POST");
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let (_, me) = app.get("/api/v1/accounts/verify_credentials", Some(&alice.token)).await;
+    let (_, me) = app
+        .get("/api/v1/accounts/verify_credentials", Some(&alice.token))
+        .await;
     assert_eq!(me["display_name"], hostile);
     // Too long a name is shown as an error, and nothing changes.
     let token = web.token("/settings/profile").await;
@@ -222,7 +261,9 @@ async fn the_profile_form_saves_and_escapes_what_it_shows() {
         .await
         .expect("POST");
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let (_, me) = app.get("/api/v1/accounts/verify_credentials", Some(&alice.token)).await;
+    let (_, me) = app
+        .get("/api/v1/accounts/verify_credentials", Some(&alice.token))
+        .await;
     assert_eq!(me["display_name"], hostile);
 }
 
@@ -238,7 +279,10 @@ async fn avatar_upload_goes_through_the_media_pipeline() {
         .text("display_name", "Alice")
         .part(
             "avatar",
-            reqwest::multipart::Part::bytes(png).file_name("me.png").mime_str("image/png").expect("mime"),
+            reqwest::multipart::Part::bytes(png)
+                .file_name("me.png")
+                .mime_str("image/png")
+                .expect("mime"),
         );
     let res = web
         .client
@@ -247,8 +291,15 @@ async fn avatar_upload_goes_through_the_media_pipeline() {
         .send()
         .await
         .expect("POST");
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap_or_default());
-    let (_, me) = app.get("/api/v1/accounts/verify_credentials", Some(&alice.token)).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    let (_, me) = app
+        .get("/api/v1/accounts/verify_credentials", Some(&alice.token))
+        .await;
     let avatar = me["avatar"].as_str().expect("avatar");
     assert!(!avatar.contains("missing"), "{avatar}");
     let page = web.get("/settings/profile").await;
@@ -265,25 +316,48 @@ async fn changing_the_password_signs_out_everything_else() {
         .submit(
             "/settings/password",
             "/settings/password",
-            &[("current_password", "wrong password"), ("password", "a new password 1"), ("password_confirmation", "a new password 1")],
+            &[
+                ("current_password", "wrong password"),
+                ("password", "a new password 1"),
+                ("password_confirmation", "a new password 1"),
+            ],
         )
         .await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(elsewhere.get("/settings/profile").await.status, StatusCode::OK);
+    assert_eq!(
+        elsewhere.get("/settings/profile").await.status,
+        StatusCode::OK
+    );
     let changed = web
         .submit(
             "/settings/password",
             "/settings/password",
-            &[("current_password", PASSWORD), ("password", "a new password 1"), ("password_confirmation", "a new password 1")],
+            &[
+                ("current_password", PASSWORD),
+                ("password", "a new password 1"),
+                ("password_confirmation", "a new password 1"),
+            ],
         )
         .await;
     assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
-    assert_eq!(web.get("/settings/profile").await.status, StatusCode::OK, "this session stays");
-    assert_eq!(elsewhere.get("/settings/profile").await.status, StatusCode::SEE_OTHER);
-    let (status, _) = app.get("/api/v1/accounts/verify_credentials", Some(&alice.token)).await;
+    assert_eq!(
+        web.get("/settings/profile").await.status,
+        StatusCode::OK,
+        "this session stays"
+    );
+    assert_eq!(
+        elsewhere.get("/settings/profile").await.status,
+        StatusCode::SEE_OTHER
+    );
+    let (status, _) = app
+        .get("/api/v1/accounts/verify_credentials", Some(&alice.token))
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "app tokens are revoked");
     let fresh = WebSession::anonymous(&app);
-    assert_eq!(fresh.sign_in_with("alice", "a new password 1").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        fresh.sign_in_with("alice", "a new password 1").await.status,
+        StatusCode::SEE_OTHER
+    );
 }
 
 #[tokio::test]
@@ -294,15 +368,22 @@ async fn apps_and_sessions_can_be_revoked() {
     let other = WebSession::sign_in(&app, "alice").await;
     let page = web.get("/settings/sessions").await;
     assert!(page.body.contains("Test client"), "{}", page.body);
-    let app_id: i64 = sqlx::query_scalar("SELECT id FROM oauth_apps WHERE name = 'Test client' LIMIT 1")
-        .fetch_one(&app.state.db)
-        .await
-        .expect("app");
+    let app_id: i64 =
+        sqlx::query_scalar("SELECT id FROM oauth_apps WHERE name = 'Test client' LIMIT 1")
+            .fetch_one(&app.state.db)
+            .await
+            .expect("app");
     let revoked = web
-        .submit("/settings/sessions", &format!("/settings/apps/{app_id}/revoke"), &[])
+        .submit(
+            "/settings/sessions",
+            &format!("/settings/apps/{app_id}/revoke"),
+            &[],
+        )
         .await;
     assert_eq!(revoked.status, StatusCode::SEE_OTHER);
-    let (status, _) = app.get("/api/v1/accounts/verify_credentials", Some(&alice.token)).await;
+    let (status, _) = app
+        .get("/api/v1/accounts/verify_credentials", Some(&alice.token))
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     // The other browser's session, by its id.
     let ids: Vec<i64> = sqlx::query_scalar(
@@ -313,10 +394,17 @@ async fn apps_and_sessions_can_be_revoked() {
     .expect("sessions");
     assert_eq!(ids.len(), 2);
     let revoked = web
-        .submit("/settings/sessions", &format!("/settings/sessions/{}/revoke", ids[1]), &[])
+        .submit(
+            "/settings/sessions",
+            &format!("/settings/sessions/{}/revoke", ids[1]),
+            &[],
+        )
         .await;
     assert_eq!(revoked.status, StatusCode::SEE_OTHER);
-    assert_eq!(other.get("/settings/profile").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        other.get("/settings/profile").await.status,
+        StatusCode::SEE_OTHER
+    );
     assert_eq!(web.get("/settings/profile").await.status, StatusCode::OK);
     // Another person's session is not found, and stays.
     app.register("bob").await;
@@ -328,7 +416,11 @@ async fn apps_and_sessions_can_be_revoked() {
     .await
     .expect("session");
     let refused = web
-        .submit("/settings/sessions", &format!("/settings/sessions/{bob_session}/revoke"), &[])
+        .submit(
+            "/settings/sessions",
+            &format!("/settings/sessions/{bob_session}/revoke"),
+            &[],
+        )
         .await;
     assert_eq!(refused.status, StatusCode::NOT_FOUND);
     assert_eq!(bobs.get("/settings/profile").await.status, StatusCode::OK);
@@ -343,7 +435,14 @@ async fn filters_are_created_edited_and_deleted() {
         .submit(
             "/settings/filters",
             "/settings/filters",
-            &[("title", "Spoilers <b>"), ("keywords", "finale\nending\n"), ("whole_word", "1"), ("context_home", "1"), ("filter_action", "warn"), ("expires_in", "")],
+            &[
+                ("title", "Spoilers <b>"),
+                ("keywords", "finale\nending\n"),
+                ("whole_word", "1"),
+                ("context_home", "1"),
+                ("filter_action", "warn"),
+                ("expires_in", ""),
+            ],
         )
         .await;
     assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
@@ -354,18 +453,31 @@ async fn filters_are_created_edited_and_deleted() {
     let page = web.get("/settings/filters").await;
     assert!(page.body.contains("Spoilers &lt;b&gt;"));
     let invalid = web
-        .submit("/settings/filters", "/settings/filters", &[("title", ""), ("filter_action", "warn")])
+        .submit(
+            "/settings/filters",
+            "/settings/filters",
+            &[("title", ""), ("filter_action", "warn")],
+        )
         .await;
     assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
     let edited = web
         .submit(
             &format!("/settings/filters/{id}"),
             &format!("/settings/filters/{id}"),
-            &[("title", "Spoilers"), ("keywords", "ending\nepilogue"), ("context_home", "1"), ("context_public", "1"), ("filter_action", "hide"), ("expires_in", "")],
+            &[
+                ("title", "Spoilers"),
+                ("keywords", "ending\nepilogue"),
+                ("context_home", "1"),
+                ("context_public", "1"),
+                ("filter_action", "hide"),
+                ("expires_in", ""),
+            ],
         )
         .await;
     assert_eq!(edited.status, StatusCode::SEE_OTHER, "{}", edited.body);
-    let (_, filter) = app.get(&format!("/api/v2/filters/{id}"), Some(&alice.token)).await;
+    let (_, filter) = app
+        .get(&format!("/api/v2/filters/{id}"), Some(&alice.token))
+        .await;
     assert_eq!(filter["filter_action"], "hide");
     let mut words: Vec<String> = filter["keywords"]
         .as_array()
@@ -377,7 +489,11 @@ async fn filters_are_created_edited_and_deleted() {
     assert_eq!(words, ["ending", "epilogue"]);
     assert_eq!(filter["context"], json!(["home", "public"]));
     let deleted = web
-        .submit("/settings/filters", &format!("/settings/filters/{id}/delete"), &[])
+        .submit(
+            "/settings/filters",
+            &format!("/settings/filters/{id}/delete"),
+            &[],
+        )
         .await;
     assert_eq!(deleted.status, StatusCode::SEE_OTHER);
     let (_, list) = app.get("/api/v2/filters", Some(&alice.token)).await;
@@ -390,15 +506,33 @@ async fn mutes_blocks_and_domain_blocks_are_listed_and_undone() {
     let alice = app.register("alice").await;
     let bob = app.register("bob").await;
     let carol = app.register("carol").await;
-    app.post(&format!("/api/v1/accounts/{}/mute", bob.id), Some(&alice.token), json!({})).await;
-    app.post(&format!("/api/v1/accounts/{}/block", carol.id), Some(&alice.token), json!({})).await;
+    app.post(
+        &format!("/api/v1/accounts/{}/mute", bob.id),
+        Some(&alice.token),
+        json!({}),
+    )
+    .await;
+    app.post(
+        &format!("/api/v1/accounts/{}/block", carol.id),
+        Some(&alice.token),
+        json!({}),
+    )
+    .await;
     let web = WebSession::sign_in(&app, "alice").await;
     let blocked = web
-        .submit("/settings/relationships", "/settings/domain_blocks", &[("domain", "spam.example")])
+        .submit(
+            "/settings/relationships",
+            "/settings/domain_blocks",
+            &[("domain", "spam.example")],
+        )
         .await;
     assert_eq!(blocked.status, StatusCode::SEE_OTHER);
     let page = web.get("/settings/relationships").await;
-    assert!(page.body.contains("@bob") && page.body.contains("@carol") && page.body.contains("spam.example"));
+    assert!(
+        page.body.contains("@bob")
+            && page.body.contains("@carol")
+            && page.body.contains("spam.example")
+    );
     for action in [
         format!("/settings/mutes/{}/undo", bob.id),
         format!("/settings/blocks/{}/undo", carol.id),
@@ -407,11 +541,21 @@ async fn mutes_blocks_and_domain_blocks_are_listed_and_undone() {
         assert_eq!(undone.status, StatusCode::SEE_OTHER, "{action}");
     }
     let undone = web
-        .submit("/settings/relationships", "/settings/domain_blocks/undo", &[("domain", "spam.example")])
+        .submit(
+            "/settings/relationships",
+            "/settings/domain_blocks/undo",
+            &[("domain", "spam.example")],
+        )
         .await;
     assert_eq!(undone.status, StatusCode::SEE_OTHER);
     let (_, rel) = app
-        .get(&format!("/api/v1/accounts/relationships?id[]={}&id[]={}", bob.id, carol.id), Some(&alice.token))
+        .get(
+            &format!(
+                "/api/v1/accounts/relationships?id[]={}&id[]={}",
+                bob.id, carol.id
+            ),
+            Some(&alice.token),
+        )
         .await;
     assert_eq!(rel[0]["muting"], false);
     assert_eq!(rel[1]["blocking"], false);
@@ -429,24 +573,53 @@ async fn exports_download_and_imports_start() {
     let csv = web.get("/settings/exports/following.csv").await;
     assert_eq!(csv.status, StatusCode::OK);
     assert!(csv.body.starts_with("Account address,"), "{}", csv.body);
-    assert!(csv.body.contains(&format!("bob@{}", app.state.config.domain)));
-    assert_eq!(web.get("/settings/exports/secrets.csv").await.status, StatusCode::NOT_FOUND);
-    assert_eq!(WebSession::anonymous(&app).get("/settings/exports/following.csv").await.status, StatusCode::SEE_OTHER);
+    assert!(csv
+        .body
+        .contains(&format!("bob@{}", app.state.config.domain)));
+    assert_eq!(
+        web.get("/settings/exports/secrets.csv").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        WebSession::anonymous(&app)
+            .get("/settings/exports/following.csv")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
     let token = web.token("/settings/account").await;
     let form = reqwest::multipart::Form::new()
         .text("authenticity_token", token)
         .text("type", "domain_blocks")
         .text("mode", "merge")
-        .part("data", reqwest::multipart::Part::bytes(b"blocked.example\n".to_vec()).file_name("d.csv"));
-    let res = web.client.post(app.url("/settings/imports")).multipart(form).send().await.expect("POST");
+        .part(
+            "data",
+            reqwest::multipart::Part::bytes(b"blocked.example\n".to_vec()).file_name("d.csv"),
+        );
+    let res = web
+        .client
+        .post(app.url("/settings/imports"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("POST");
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     app.drain_jobs().await;
     let (_, domains) = app.get("/api/v1/domain_blocks", Some(&alice.token)).await;
     assert_eq!(domains, json!(["blocked.example"]));
     let forged = reqwest::multipart::Form::new()
         .text("type", "domain_blocks")
-        .part("data", reqwest::multipart::Part::bytes(b"other.example\n".to_vec()).file_name("d.csv"));
-    let res = web.client.post(app.url("/settings/imports")).multipart(forged).send().await.expect("POST");
+        .part(
+            "data",
+            reqwest::multipart::Part::bytes(b"other.example\n".to_vec()).file_name("d.csv"),
+        );
+    let res = web
+        .client
+        .post(app.url("/settings/imports"))
+        .multipart(forged)
+        .send()
+        .await
+        .expect("POST");
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
 
@@ -455,12 +628,27 @@ async fn deleting_the_account_needs_the_password_and_signs_out() {
     let app = TestApp::spawn().await;
     app.register("alice").await;
     let web = WebSession::sign_in(&app, "alice").await;
-    let wrong = web.submit("/settings/account", "/settings/delete", &[("password", "nope")]).await;
+    let wrong = web
+        .submit(
+            "/settings/account",
+            "/settings/delete",
+            &[("password", "nope")],
+        )
+        .await;
     assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
     assert_eq!(web.get("/settings/profile").await.status, StatusCode::OK);
-    let gone = web.submit("/settings/account", "/settings/delete", &[("password", PASSWORD)]).await;
+    let gone = web
+        .submit(
+            "/settings/account",
+            "/settings/delete",
+            &[("password", PASSWORD)],
+        )
+        .await;
     assert_eq!(gone.status, StatusCode::OK, "{}", gone.body);
-    assert_eq!(web.get("/settings/profile").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        web.get("/settings/profile").await.status,
+        StatusCode::SEE_OTHER
+    );
 }
 
 #[tokio::test]
@@ -468,33 +656,101 @@ async fn sign_up_through_the_form_follows_the_registration_mode() {
     let app = TestApp::spawn().await;
     let web = WebSession::anonymous(&app);
     let short = web
-        .submit("/auth/sign_up", "/auth/sign_up", &[("username", "newbie"), ("email", "newbie@example.com"), ("password", "short"), ("password_confirmation", "short"), ("agreement", "1")])
+        .submit(
+            "/auth/sign_up",
+            "/auth/sign_up",
+            &[
+                ("username", "newbie"),
+                ("email", "newbie@example.com"),
+                ("password", "short"),
+                ("password_confirmation", "short"),
+                ("agreement", "1"),
+            ],
+        )
         .await;
-    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", short.body);
-    assert!(short.body.contains(r#"value="newbie""#), "the form keeps what was typed");
+    assert_eq!(
+        short.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        short.body
+    );
+    assert!(
+        short.body.contains(r#"value="newbie""#),
+        "the form keeps what was typed"
+    );
     let hostile = web
-        .submit("/auth/sign_up", "/auth/sign_up", &[("username", "<b>x</b>"), ("email", "x@example.com"), ("password", PASSWORD), ("password_confirmation", PASSWORD), ("agreement", "1")])
+        .submit(
+            "/auth/sign_up",
+            "/auth/sign_up",
+            &[
+                ("username", "<b>x</b>"),
+                ("email", "x@example.com"),
+                ("password", PASSWORD),
+                ("password_confirmation", PASSWORD),
+                ("agreement", "1"),
+            ],
+        )
         .await;
     assert_eq!(hostile.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(!hostile.body.contains("<b>x</b>") && hostile.body.contains("&lt;b&gt;x&lt;/b&gt;"));
     let joined = web
-        .submit("/auth/sign_up", "/auth/sign_up", &[("username", "newbie"), ("email", "newbie@example.com"), ("password", PASSWORD), ("password_confirmation", PASSWORD), ("agreement", "1")])
+        .submit(
+            "/auth/sign_up",
+            "/auth/sign_up",
+            &[
+                ("username", "newbie"),
+                ("email", "newbie@example.com"),
+                ("password", PASSWORD),
+                ("password_confirmation", PASSWORD),
+                ("agreement", "1"),
+            ],
+        )
         .await;
     assert_eq!(joined.status, StatusCode::SEE_OTHER, "{}", joined.body);
-    assert_eq!(web.get("/settings/profile").await.status, StatusCode::OK, "signed in at once");
+    assert_eq!(
+        web.get("/settings/profile").await.status,
+        StatusCode::OK,
+        "signed in at once"
+    );
     let taken = WebSession::anonymous(&app)
-        .submit("/auth/sign_up", "/auth/sign_up", &[("username", "newbie"), ("email", "other@example.com"), ("password", PASSWORD), ("password_confirmation", PASSWORD), ("agreement", "1")])
+        .submit(
+            "/auth/sign_up",
+            "/auth/sign_up",
+            &[
+                ("username", "newbie"),
+                ("email", "other@example.com"),
+                ("password", PASSWORD),
+                ("password_confirmation", PASSWORD),
+                ("agreement", "1"),
+            ],
+        )
         .await;
     assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY);
 
-    let approval = TestApp::spawn_with(|c| c.registrations = rookery::config::RegistrationMode::Approval).await;
+    let approval =
+        TestApp::spawn_with(|c| c.registrations = rookery::config::RegistrationMode::Approval)
+            .await;
     let web = WebSession::anonymous(&approval);
     let waiting = web
-        .submit("/auth/sign_up", "/auth/sign_up", &[("username", "hopeful"), ("email", "hopeful@example.com"), ("password", PASSWORD), ("password_confirmation", PASSWORD), ("agreement", "1"), ("reason", "I like birds")])
+        .submit(
+            "/auth/sign_up",
+            "/auth/sign_up",
+            &[
+                ("username", "hopeful"),
+                ("email", "hopeful@example.com"),
+                ("password", PASSWORD),
+                ("password_confirmation", PASSWORD),
+                ("agreement", "1"),
+                ("reason", "I like birds"),
+            ],
+        )
         .await;
     assert_eq!(waiting.status, StatusCode::OK);
     assert!(waiting.body.contains("approved"), "{}", waiting.body);
-    assert_eq!(web.get("/settings/profile").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        web.get("/settings/profile").await.status,
+        StatusCode::SEE_OTHER
+    );
 
     let closed = TestApp::spawn_with(|c| {
         c.registrations = rookery::config::RegistrationMode::Closed;
@@ -505,7 +761,17 @@ async fn sign_up_through_the_form_follows_the_registration_mode() {
     assert!(page.body.contains("Registrations are closed"));
     let token = crate::helpers::hidden(&web.get("/auth/sign_in").await.body, "authenticity_token");
     let refused = web
-        .post_raw("/auth/sign_up", &[("authenticity_token", &token), ("username", "late"), ("email", "late@example.com"), ("password", PASSWORD), ("password_confirmation", PASSWORD), ("agreement", "1")])
+        .post_raw(
+            "/auth/sign_up",
+            &[
+                ("authenticity_token", &token),
+                ("username", "late"),
+                ("email", "late@example.com"),
+                ("password", PASSWORD),
+                ("password_confirmation", PASSWORD),
+                ("agreement", "1"),
+            ],
+        )
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 
@@ -513,11 +779,24 @@ async fn sign_up_through_the_form_follows_the_registration_mode() {
         c.rate_limits.registrations_per_ip = 1;
     })
     .await;
-    for (i, expected) in [StatusCode::SEE_OTHER, StatusCode::TOO_MANY_REQUESTS].into_iter().enumerate() {
+    for (i, expected) in [StatusCode::SEE_OTHER, StatusCode::TOO_MANY_REQUESTS]
+        .into_iter()
+        .enumerate()
+    {
         let name = format!("user{i}");
         let email = format!("user{i}@example.com");
         let res = WebSession::anonymous(&limited)
-            .submit("/auth/sign_up", "/auth/sign_up", &[("username", &name), ("email", &email), ("password", PASSWORD), ("password_confirmation", PASSWORD), ("agreement", "1")])
+            .submit(
+                "/auth/sign_up",
+                "/auth/sign_up",
+                &[
+                    ("username", &name),
+                    ("email", &email),
+                    ("password", PASSWORD),
+                    ("password_confirmation", PASSWORD),
+                    ("agreement", "1"),
+                ],
+            )
             .await;
         assert_eq!(res.status, expected, "sign-up {i}");
     }

@@ -10,7 +10,9 @@ use crate::helpers::{hidden, TestApp, PASSWORD};
 
 /// The code an authenticator app shows for `secret`, `steps` time steps from now.
 pub fn code(secret: &str, steps: i64) -> String {
-    let bytes = Secret::Encoded(secret.to_string()).to_bytes().expect("base32 secret");
+    let bytes = Secret::Encoded(secret.to_string())
+        .to_bytes()
+        .expect("base32 secret");
     let totp = TOTP::new(Algorithm::SHA1, 6, 1, 30, bytes, None, "test".into()).expect("totp");
     let now = chrono::Utc::now().timestamp() + steps * 30;
     totp.generate(u64::try_from(now).expect("time"))
@@ -19,7 +21,10 @@ pub fn code(secret: &str, steps: i64) -> String {
 /// The secret the set-up page shows.
 pub fn secret_in(html: &str) -> String {
     let marker = r#"id="totp-secret">"#;
-    let start = html.find(marker).unwrap_or_else(|| panic!("no secret in {html}")) + marker.len();
+    let start = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no secret in {html}"))
+        + marker.len();
     let end = html[start..].find('<').expect("end of secret") + start;
     html[start..end].to_string()
 }
@@ -31,14 +36,25 @@ async fn enable(web: &WebSession) -> (String, Vec<String>) {
     assert!(!setup.body.contains("<?xml"));
     let secret = secret_in(&setup.body);
     let wrong = web
-        .submit("/settings/two_factor", "/settings/two_factor", &[("code", "000000")])
+        .submit(
+            "/settings/two_factor",
+            "/settings/two_factor",
+            &[("code", "000000")],
+        )
         .await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     let on = web
-        .submit("/settings/two_factor", "/settings/two_factor", &[("code", &code(&secret, 0))])
+        .submit(
+            "/settings/two_factor",
+            "/settings/two_factor",
+            &[("code", &code(&secret, 0))],
+        )
         .await;
     assert_eq!(on.status, StatusCode::OK, "{}", on.body);
-    let start = on.body.find(r#"id="recovery-codes">"#).expect("recovery codes");
+    let start = on
+        .body
+        .find(r#"id="recovery-codes">"#)
+        .expect("recovery codes");
     let list = &on.body[start..on.body[start..].find("</ul>").expect("list end") + start];
     let codes: Vec<String> = list
         .split("<li>")
@@ -52,11 +68,18 @@ async fn enable(web: &WebSession) -> (String, Vec<String>) {
 /// Posts the code step of a sign-in under way in `web`.
 async fn answer(web: &WebSession, code: &str) -> crate::helpers::web::Page {
     let form = web.get("/auth/sign_in").await;
-    assert!(form.body.contains("otp_attempt"), "the code is asked: {}", form.body);
+    assert!(
+        form.body.contains("otp_attempt"),
+        "the code is asked: {}",
+        form.body
+    );
     let token = hidden(&form.body, "authenticity_token");
     web.post_raw(
         "/auth/sign_in",
-        &[("authenticity_token", token.as_str()), ("otp_attempt", code)],
+        &[
+            ("authenticity_token", token.as_str()),
+            ("otp_attempt", code),
+        ],
     )
     .await
 }
@@ -69,34 +92,61 @@ async fn two_factor_sign_in_asks_for_a_code_and_takes_recovery_codes_once() {
     let (secret, codes) = enable(&web).await;
     let page = web.get("/settings/two_factor").await;
     assert!(page.body.contains("Two-factor sign-in is on"));
-    assert!(!page.body.contains(&secret), "the secret is not shown again");
+    assert!(
+        !page.body.contains(&secret),
+        "the secret is not shown again"
+    );
 
     let browser = WebSession::anonymous(&app);
     let first = browser.sign_in_with("alice", PASSWORD).await;
     assert_eq!(first.status, StatusCode::OK);
     assert!(first.body.contains("otp_attempt"));
-    assert_eq!(browser.get("/settings/profile").await.status, StatusCode::SEE_OTHER, "no session yet");
+    assert_eq!(
+        browser.get("/settings/profile").await.status,
+        StatusCode::SEE_OTHER,
+        "no session yet"
+    );
     let wrong = answer(&browser, "123456").await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(browser.get("/settings/profile").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        browser.get("/settings/profile").await.status,
+        StatusCode::SEE_OTHER
+    );
     // The code of the next step: the current one was spent turning it on.
     let right = answer(&browser, &code(&secret, 1)).await;
     assert_eq!(right.status, StatusCode::SEE_OTHER, "{}", right.body);
-    assert_eq!(browser.get("/settings/profile").await.status, StatusCode::OK);
+    assert_eq!(
+        browser.get("/settings/profile").await.status,
+        StatusCode::OK
+    );
 
     // A code is good once.
     let replay = WebSession::anonymous(&app);
     replay.sign_in_with("alice", PASSWORD).await;
-    assert_eq!(answer(&replay, &code(&secret, 1)).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        answer(&replay, &code(&secret, 1)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
 
     // A recovery code signs in once.
-    for (expected, who) in [(StatusCode::SEE_OTHER, "first"), (StatusCode::UNAUTHORIZED, "second")] {
+    for (expected, who) in [
+        (StatusCode::SEE_OTHER, "first"),
+        (StatusCode::UNAUTHORIZED, "second"),
+    ] {
         let b = WebSession::anonymous(&app);
         b.sign_in_with("alice", PASSWORD).await;
-        assert_eq!(answer(&b, &codes[0].to_uppercase()).await.status, expected, "{who} use");
+        assert_eq!(
+            answer(&b, &codes[0].to_uppercase()).await.status,
+            expected,
+            "{who} use"
+        );
     }
     let left = web.get("/settings/two_factor").await;
-    assert!(left.body.contains("Unused recovery codes: 9."), "{}", left.body);
+    assert!(
+        left.body.contains("Unused recovery codes: 9."),
+        "{}",
+        left.body
+    );
 
     // Five wrong codes end the sign-in.
     let stubborn = WebSession::anonymous(&app);
@@ -110,15 +160,26 @@ async fn two_factor_sign_in_asks_for_a_code_and_takes_recovery_codes_once() {
 
     // Turning it off needs a valid code.
     let refused = web
-        .submit("/settings/two_factor", "/settings/two_factor/disable", &[("code", "999999")])
+        .submit(
+            "/settings/two_factor",
+            "/settings/two_factor/disable",
+            &[("code", "999999")],
+        )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     let off = web
-        .submit("/settings/two_factor", "/settings/two_factor/disable", &[("code", &codes[2])])
+        .submit(
+            "/settings/two_factor",
+            "/settings/two_factor/disable",
+            &[("code", &codes[2])],
+        )
         .await;
     assert_eq!(off.status, StatusCode::SEE_OTHER);
     let plain = WebSession::anonymous(&app);
-    assert_eq!(plain.sign_in_with("alice", PASSWORD).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        plain.sign_in_with("alice", PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
 }
 
 #[tokio::test]
@@ -170,9 +231,17 @@ async fn the_oauth_consent_page_asks_for_the_code() {
             ],
         )
         .await;
-    assert_eq!(submitted.status, StatusCode::SEE_OTHER, "{}", submitted.body);
+    assert_eq!(
+        submitted.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        submitted.body
+    );
     let to = submitted.location.expect("to the code step");
-    assert!(to.starts_with("/auth/sign_in?return_to=%2Foauth%2Fauthorize"), "{to}");
+    assert!(
+        to.starts_with("/auth/sign_in?return_to=%2Foauth%2Fauthorize"),
+        "{to}"
+    );
     let answered = answer(&browser, &code(&secret, 1)).await;
     assert_eq!(answered.status, StatusCode::SEE_OTHER);
     let back = answered.location.expect("back to the consent page");

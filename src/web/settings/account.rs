@@ -130,9 +130,14 @@ pub async fn move_out(
     State(state): State<AppState>,
     SessionForm { session, form }: SessionForm<MoveForm>,
 ) -> Response {
-    let result =
-        moves::move_out(&state, &session.user, &session.account, &form.password, &form.target)
-            .await;
+    let result = moves::move_out(
+        &state,
+        &session.user,
+        &session.account,
+        &form.password,
+        &form.target,
+    )
+    .await;
     finish(&state, &session, result, "moved").await
 }
 
@@ -214,7 +219,14 @@ pub async fn import(
     }
     let (Some(kind), Some(data)) = (kind, data) else {
         let why = "Choose what to import and a CSV file.".to_string();
-        return page(&state, &session, StatusCode::UNPROCESSABLE_ENTITY, None, Some(why)).await;
+        return page(
+            &state,
+            &session,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some(why),
+        )
+        .await;
     };
     let mode = mode.unwrap_or(ImportMode::Merge);
     let result = imports::start(&state, &session.account, kind, mode, &data).await;

@@ -130,7 +130,17 @@ pub async fn edit(
     Path(id): Path<i64>,
 ) -> Response {
     match filters::get(&state, &session.account, id).await {
-        Ok(f) => page(&state, &session, StatusCode::OK, None, None, Some(FilterView::of(&f))).await,
+        Ok(f) => {
+            page(
+                &state,
+                &session,
+                StatusCode::OK,
+                None,
+                None,
+                Some(FilterView::of(&f)),
+            )
+            .await
+        }
         Err(e) => match refusal(e) {
             Ok((status, why)) => page(&state, &session, status, None, Some(why), None).await,
             Err(response) => response,
@@ -174,7 +184,12 @@ impl FilterForm {
 
     fn words(&self) -> Vec<String> {
         let mut words: Vec<String> = Vec::new();
-        for w in self.keywords.lines().map(str::trim).filter(|w| !w.is_empty()) {
+        for w in self
+            .keywords
+            .lines()
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+        {
             if !words.iter().any(|x| x == w) {
                 words.push(w.to_string());
             }
@@ -188,10 +203,11 @@ impl FilterForm {
         let expires_in = match self.expires_in.trim() {
             "keep" => None,
             "" => Some(None),
-            raw => Some(Some(
-                raw.parse::<i64>()
-                    .map_err(|_| "Choose when the filter expires.".to_string())?,
-            )),
+            raw => {
+                Some(Some(raw.parse::<i64>().map_err(|_| {
+                    "Choose when the filter expires.".to_string()
+                })?))
+            }
         };
         let words = self.words();
         let whole_word = checked(&self.whole_word);
@@ -266,7 +282,15 @@ pub async fn create(
         Ok(i) => i,
         Err(why) => {
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return page(&state, &session, status, None, Some(why), Some(form.view(0))).await;
+            return page(
+                &state,
+                &session,
+                status,
+                None,
+                Some(why),
+                Some(form.view(0)),
+            )
+            .await;
         }
     };
     let result = filters::create(&state, &session.account, &input).await;
@@ -292,7 +316,15 @@ pub async fn update(
         Ok(i) => i,
         Err(why) => {
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return page(&state, &session, status, None, Some(why), Some(form.view(id))).await;
+            return page(
+                &state,
+                &session,
+                status,
+                None,
+                Some(why),
+                Some(form.view(id)),
+            )
+            .await;
         }
     };
     let result = filters::update(&state, &session.account, id, &input).await;

@@ -27,7 +27,10 @@ use crate::error::Error;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/settings", get(|| async { Redirect::to("/settings/profile") }))
+        .route(
+            "/settings",
+            get(|| async { Redirect::to("/settings/profile") }),
+        )
         .merge(profile::routes())
         .merge(preferences::routes())
         .merge(password::routes())
@@ -49,7 +52,9 @@ impl NoticeQuery {
     pub fn text(&self) -> Option<&'static str> {
         Some(match self.notice.as_deref()? {
             "saved" => "Your changes were saved.",
-            "password" => "Your password was changed. Your other sessions and apps were signed out.",
+            "password" => {
+                "Your password was changed. Your other sessions and apps were signed out."
+            }
             "two_factor_off" => "Two-factor sign-in is off.",
             "revoked" => "Access was revoked.",
             "deleted" => "Deleted.",

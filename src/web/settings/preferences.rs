@@ -88,7 +88,10 @@ pub async fn update(
         expand_spoilers: checked(&form.expand_spoilers),
         autoplay_gifs: checked(&form.autoplay_gifs),
     };
-    if !matches!(reading.expand_media.as_str(), "default" | "show_all" | "hide_all") {
+    if !matches!(
+        reading.expand_media.as_str(),
+        "default" | "show_all" | "hide_all"
+    ) {
         return page(
             &state,
             &session,
@@ -104,12 +107,11 @@ pub async fn update(
         language: Some(Some(form.language.trim().to_string())),
         ..ProfileChanges::default()
     };
-    let outcome = match accounts::update_profile(&state, &session.user, &session.account, changes)
-        .await
-    {
-        Ok(_) => accounts::set_reading_preferences(&state, &session.user, &reading).await,
-        Err(e) => Err(e),
-    };
+    let outcome =
+        match accounts::update_profile(&state, &session.user, &session.account, changes).await {
+            Ok(_) => accounts::set_reading_preferences(&state, &session.user, &reading).await,
+            Err(e) => Err(e),
+        };
     match outcome {
         Ok(()) => done("/settings/preferences", "saved"),
         Err(e) => match refusal(e) {

@@ -106,7 +106,14 @@ pub async fn show(
     session: SignedIn,
     Query(q): Query<NoticeQuery>,
 ) -> Response {
-    page(&state, &session, &session.account, StatusCode::OK, q.text(), None)
+    page(
+        &state,
+        &session,
+        &session.account,
+        StatusCode::OK,
+        q.text(),
+        None,
+    )
 }
 
 /// What the multipart form held.
@@ -196,7 +203,14 @@ pub async fn update(
         Ok(s) => s,
         Err(why) => {
             // Unread, the token cannot be trusted: nothing changes either way.
-            return page(&state, &session, &session.account, StatusCode::BAD_REQUEST, None, Some(why));
+            return page(
+                &state,
+                &session,
+                &session.account,
+                StatusCode::BAD_REQUEST,
+                None,
+                Some(why),
+            );
         }
     };
     if let Err(rejected) = session.check_token(&state, &submitted.token) {
