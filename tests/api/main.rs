@@ -59,6 +59,7 @@ mod token_confirmation;
 mod trends;
 mod trust;
 mod visibility;
+mod web_account;
 mod web_browser;
 mod web_settings;
 mod web_two_factor;

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::{done, refusal, NoticeQuery};
 use crate::app::AppState;
-use crate::service::accounts;
+use crate::service::account_settings;
 use crate::web::session::{Nav, SessionForm, SignedIn};
 
 pub fn routes() -> Router<AppState> {
@@ -75,7 +75,7 @@ pub async fn update(
             Some("The new password and its confirmation differ.".into()),
         );
     }
-    match accounts::change_password(
+    match account_settings::change_password(
         &state,
         &session.user,
         &form.current_password,

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::{checked, done, refusal, NoticeQuery};
 use crate::app::AppState;
 use crate::model::user::ReadingPreferences;
+use crate::service::account_settings;
 use crate::service::accounts::{self, ProfileChanges};
 use crate::web::session::{Nav, SessionForm, SignedIn};
 
@@ -107,11 +108,12 @@ pub async fn update(
         language: Some(Some(form.language.trim().to_string())),
         ..ProfileChanges::default()
     };
-    let outcome =
-        match accounts::update_profile(&state, &session.user, &session.account, changes).await {
-            Ok(_) => accounts::set_reading_preferences(&state, &session.user, &reading).await,
-            Err(e) => Err(e),
-        };
+    let outcome = match accounts::update_profile(&state, &session.user, &session.account, changes)
+        .await
+    {
+        Ok(_) => account_settings::set_reading_preferences(&state, &session.user, &reading).await,
+        Err(e) => Err(e),
+    };
     match outcome {
         Ok(()) => done("/settings/preferences", "saved"),
         Err(e) => match refusal(e) {
