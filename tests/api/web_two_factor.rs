@@ -67,7 +67,12 @@ async fn enable(web: &WebSession) -> (String, Vec<String>) {
 
 /// Posts the code step of a sign-in under way in `web`.
 async fn answer(web: &WebSession, code: &str) -> crate::helpers::web::Page {
-    let form = web.get("/auth/sign_in").await;
+    answer_at(web, "/auth/sign_in", code).await
+}
+
+/// The code step as the browser finds it at `path` (with its `return_to`).
+async fn answer_at(web: &WebSession, path: &str, code: &str) -> crate::helpers::web::Page {
+    let form = web.get(path).await;
     assert!(
         form.body.contains("otp_attempt"),
         "the code is asked: {}",
@@ -242,7 +247,7 @@ async fn the_oauth_consent_page_asks_for_the_code() {
         to.starts_with("/auth/sign_in?return_to=%2Foauth%2Fauthorize"),
         "{to}"
     );
-    let answered = answer(&browser, &code(&secret, 1)).await;
+    let answered = answer_at(&browser, &to, &code(&secret, 1)).await;
     assert_eq!(answered.status, StatusCode::SEE_OTHER);
     let back = answered.location.expect("back to the consent page");
     assert!(back.starts_with("/oauth/authorize?client_id="), "{back}");
