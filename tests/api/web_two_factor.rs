@@ -79,11 +79,16 @@ async fn answer_at(web: &WebSession, path: &str, code: &str) -> crate::helpers::
         form.body
     );
     let token = hidden(&form.body, "authenticity_token");
+    // As a browser reads the attribute.
+    let return_to = hidden(&form.body, "return_to")
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
     web.post_raw(
         "/auth/sign_in",
         &[
             ("authenticity_token", token.as_str()),
             ("otp_attempt", code),
+            ("return_to", return_to.as_str()),
         ],
     )
     .await
