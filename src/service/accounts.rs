@@ -90,7 +90,7 @@ fn check_email(v: &mut Validation, email: &str) {
     }
 }
 
-fn check_password(v: &mut Validation, password: &str) {
+pub(crate) fn check_password(v: &mut Validation, password: &str) {
     let len = password.chars().count();
     if password.is_empty() {
         v.add("password", "ERR_BLANK", "can't be blank");

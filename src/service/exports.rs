@@ -44,6 +44,27 @@ pub struct Table {
     pub rows: Vec<Vec<String>>,
 }
 
+impl Table {
+    /// The table as CSV: `\n` line ends and quotes only where needed, as Ruby's CSV writes
+    /// Mastodon's exports.
+    pub fn to_csv(&self) -> std::result::Result<Vec<u8>, ::csv::Error> {
+        let mut writer = ::csv::WriterBuilder::new()
+            .terminator(::csv::Terminator::Any(b'\n'))
+            .flexible(true)
+            .from_writer(Vec::new());
+        if let Some(header) = self.header {
+            writer.write_record(header)?;
+        }
+        for row in &self.rows {
+            writer.write_record(row)?;
+        }
+        writer.flush()?;
+        writer
+            .into_inner()
+            .map_err(|e| ::csv::Error::from(e.into_error()))
+    }
+}
+
 const FOLLOWING_HEADER: &[&str] = &[
     "Account address",
     "Show boosts",

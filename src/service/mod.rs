@@ -2,6 +2,7 @@
 //! these; these call the store. Nothing here knows about HTTP requests or JSON shapes.
 
 pub mod account_deletion;
+pub mod account_settings;
 pub mod accounts;
 pub mod announcements;
 pub mod archives;

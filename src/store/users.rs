@@ -160,6 +160,25 @@ pub async fn reading_preferences(
     .await
 }
 
+/// Stores a user's reading preferences.
+pub async fn set_reading_preferences(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    prefs: &crate::model::user::ReadingPreferences,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE users SET reading_expand_media = $2, reading_expand_spoilers = $3, \
+         reading_autoplay_gifs = $4 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(&prefs.expand_media)
+    .bind(prefs.expand_spoilers)
+    .bind(prefs.autoplay_gifs)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 /// Records a sign-in: the user's latest, and their presence in this week's activity.
 pub async fn touch_sign_in(db: impl PgExecutor<'_>, id: i64) -> Result<(), sqlx::Error> {
     sqlx::query(

@@ -15,6 +15,8 @@ pub mod oauth;
 pub mod pages;
 pub mod profiles;
 pub mod session;
+pub mod settings;
+pub mod sign_up;
 pub mod statuses;
 pub mod tags;
 pub mod view;
@@ -36,6 +38,8 @@ pub fn routes() -> Router<AppState> {
         .merge(auth::routes())
         .merge(admin::routes())
         .merge(tags::routes())
+        .merge(sign_up::routes())
+        .merge(settings::routes())
 }
 
 /// An HTML page that must not be framed (clickjacking) or cached.

@@ -103,3 +103,10 @@ impl WebSession {
         self.post_raw(action, &all).await
     }
 }
+
+/// Whether `body` holds `raw` with its angle brackets escaped (as `&lt;` or `&#60;`).
+pub fn escaped(body: &str, raw: &str) -> bool {
+    let named = raw.replace('<', "&lt;").replace('>', "&gt;");
+    let numeric = raw.replace('<', "&#60;").replace('>', "&#62;");
+    body.contains(&named) || body.contains(&numeric)
+}

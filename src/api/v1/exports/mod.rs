@@ -37,28 +37,9 @@ pub async fn stats(State(state): State<AppState>, auth: Auth) -> Result<Json<Exp
     Ok(Json(ExportStats::render(&counts)))
 }
 
-/// The table as CSV: `\n` line ends and quotes only where needed, as Ruby's CSV writes
-/// Mastodon's exports.
-fn write_csv(table: &Table) -> std::result::Result<Vec<u8>, csv::Error> {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .flexible(true)
-        .from_writer(Vec::new());
-    if let Some(header) = table.header {
-        writer.write_record(header)?;
-    }
-    for row in &table.rows {
-        writer.write_record(row)?;
-    }
-    writer.flush()?;
-    writer
-        .into_inner()
-        .map_err(|e| csv::Error::from(e.into_error()))
-}
-
 /// The table as a CSV download named for the export.
 fn csv_file(what: Export, table: Table) -> Result<Response> {
-    let body = write_csv(&table).map_err(|e| Error::Internal(e.into()))?;
+    let body = table.to_csv().map_err(|e| Error::Internal(e.into()))?;
     let disposition =
         HeaderValue::from_str(&format!("attachment; filename=\"{}\"", what.file_name()))
             .map_err(|e| Error::Internal(e.into()))?;
