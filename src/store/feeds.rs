@@ -39,7 +39,7 @@ pub async fn merge_author(
         "INSERT INTO home_feed (account_id, status_id, author_id, origin_author_id) \
          SELECT $1, s.id, s.account_id, o.account_id FROM statuses s \
          LEFT JOIN statuses o ON o.id = s.reblog_of_id \
-         WHERE s.account_id = $2 AND s.visibility <> 'direct' \
+         WHERE s.account_id = $2 AND s.visibility <> 'direct' AND s.imported_from IS NULL \
          AND ($3 OR s.reblog_of_id IS NULL) \
          AND NOT EXISTS (SELECT 1 FROM lists xl JOIN list_accounts xa ON xa.list_id = xl.id \
                          WHERE xl.account_id = $1 AND xl.exclusive AND xa.account_id = $2) \
@@ -248,7 +248,7 @@ pub async fn rebuild(db: &mut sqlx::PgConnection, owner: i64) -> Result<(), sqlx
          SELECT $1, s.id, s.account_id, o.account_id FROM statuses s \
          LEFT JOIN statuses o ON o.id = s.reblog_of_id \
          LEFT JOIN follows f ON f.account_id = $1 AND f.target_account_id = s.account_id \
-         WHERE (s.account_id = $1 OR f.id IS NOT NULL) \
+         WHERE (s.account_id = $1 OR f.id IS NOT NULL) AND s.imported_from IS NULL \
          AND (s.visibility <> 'direct' OR s.account_id = $1 \
               OR EXISTS (SELECT 1 FROM mentions m WHERE m.status_id = s.id AND m.account_id = $1)) \
          AND (s.reblog_of_id IS NULL OR s.account_id = $1 OR f.show_reblogs) \
@@ -271,7 +271,7 @@ pub async fn rebuild(db: &mut sqlx::PgConnection, owner: i64) -> Result<(), sqlx
         "INSERT INTO home_feed (account_id, status_id, author_id, origin_author_id) \
          SELECT $1, s.id, s.account_id, NULL::bigint FROM statuses s \
          JOIN accounts au ON au.id = s.account_id \
-         WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL AND s.account_id <> $1 \
+         WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL AND s.account_id <> $1 AND s.imported_from IS NULL \
          AND EXISTS (SELECT 1 FROM statuses_tags st JOIN tag_follows tf ON tf.tag_id = st.tag_id \
                      WHERE st.status_id = s.id AND tf.account_id = $1) AND {} \
          ORDER BY s.id DESC LIMIT $2 ON CONFLICT DO NOTHING",

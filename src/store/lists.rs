@@ -276,7 +276,7 @@ pub async fn backfill(
          SELECT $1, s.id, s.account_id, o.account_id FROM statuses s \
          LEFT JOIN statuses o ON o.id = s.reblog_of_id \
          JOIN follows f ON f.account_id = $2 AND f.target_account_id = s.account_id \
-         WHERE s.account_id = $3 AND s.visibility <> 'direct' \
+         WHERE s.account_id = $3 AND s.visibility <> 'direct' AND s.imported_from IS NULL \
          AND (s.reblog_of_id IS NULL OR f.show_reblogs) \
          AND (s.in_reply_to_account_id IS NULL OR s.in_reply_to_account_id IN (s.account_id, $2) \
               OR ($4 = 'followed' AND EXISTS (SELECT 1 FROM follows f2 \

@@ -76,7 +76,12 @@ pub fn parse(text: &str) -> Vec<Row> {
     // a row's line is counted here, from where the previous one was found.
     let (mut counted_to, mut line_at) = (0usize, 1usize);
     let mut line_of = |byte: u64| {
-        let byte = usize::try_from(byte).unwrap_or(usize::MAX).min(text.len());
+        let mut byte = usize::try_from(byte).unwrap_or(usize::MAX).min(text.len());
+        // A record can be said to start at the line end before it (after a CRLF that ended
+        // a quoted field): its first line is the one after those line ends.
+        while matches!(text.as_bytes().get(byte), Some(b'\r' | b'\n')) {
+            byte += 1;
+        }
         if byte >= counted_to {
             line_at += bytecount_newlines(&text.as_bytes()[counted_to..byte]);
             counted_to = byte;
