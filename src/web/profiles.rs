@@ -243,7 +243,9 @@ pub async fn page(
             .fields
             .iter()
             .map(|f| FieldRow {
-                name_html: view::emojify_text(&f.name, &account.emojis, &origins),
+                // Field names are stored as safe HTML already (escaped, or stripped of markup
+                // when they came from a peer), as the values are.
+                name_html: view::emojify_html(&f.name, &account.emojis, &origins),
                 value_html: view::with_rel_me(&view::emojify_html(
                     &f.value,
                     &account.emojis,
