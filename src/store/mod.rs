@@ -84,6 +84,7 @@ pub mod notifications;
 pub mod oauth;
 pub mod polls;
 pub mod push;
+pub mod quotes;
 pub mod reactions;
 pub mod relationships;
 pub mod remote_actors;

@@ -40,6 +40,7 @@ mod oauth;
 mod peer_documents;
 mod polls;
 mod push;
+mod quotes;
 mod rate_limits;
 mod relationships;
 mod remote_edits;
