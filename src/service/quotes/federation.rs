@@ -67,7 +67,8 @@ pub(crate) async fn resolve(
     quoting_uri: &str,
     quote: &RemoteQuote,
 ) -> Result<QuoteContent> {
-    let quoted_id = match remote::fetch_note(state, &quote.uri, 1).await {
+    // Boxed: fetching a note stores it, which resolves its own quote.
+    let quoted_id = match Box::pin(remote::fetch_note(state, &quote.uri, 1)).await {
         Ok(id) => Some(id),
         Err(e) => {
             tracing::info!(error = %e, quoted = %quote.uri, "a quoted note could not be fetched");
