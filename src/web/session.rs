@@ -230,6 +230,8 @@ fn form_token(body: &[u8]) -> String {
         .unwrap_or_default()
 }
 
+// The error is the page a refused form is answered with, built once per request.
+#[allow(clippy::result_large_err)]
 fn parse_form<T: DeserializeOwned>(state: &AppState, body: &[u8]) -> Result<T, Response> {
     serde_urlencoded::from_bytes::<T>(body).map_err(|e| {
         refused(
@@ -269,6 +271,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for SessionForm<T> {
 impl SignedIn {
     /// Checks a submitted CSRF token (forms read by hand: file uploads); the 403 page when
     /// it is not this session's.
+    // The error is the page a refused form is answered with, built once per request.
+    #[allow(clippy::result_large_err)]
     pub fn check_token(&self, state: &AppState, submitted: &str) -> Result<(), Response> {
         if crypto::constant_time_eq(self.csrf.as_bytes(), submitted.as_bytes()) {
             Ok(())

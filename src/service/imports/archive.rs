@@ -310,7 +310,7 @@ impl<'de> Visitor<'de> for ItemsSeed<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
         while let Some(item) = seq.next_element::<Box<RawValue>>()? {
             *self.count += 1;
-            (self.each)(*self.count, &*item).map_err(serde::de::Error::custom)?;
+            (self.each)(*self.count, &item).map_err(serde::de::Error::custom)?;
         }
         Ok(())
     }

@@ -135,7 +135,6 @@ async fn read(
             Ok(())
         };
         let count = archive.read_outbox(&mut each);
-        drop(each);
         let count = match count {
             Err(_) if over => return Err(Refused::TooManyPosts(ctx.max_posts)),
             other => other?,

@@ -654,6 +654,17 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Arc<Principal
     Ok(principal)
 }
 
+/// How long a code is kept after it expired: a replay within this time is recognised as a
+/// second redemption (and revokes the code's tokens); after it, the code is simply unknown.
+const SPENT_CODE_RETENTION: Duration = Duration::days(7);
+
+/// Deletes the authorization codes that expired over [`SPENT_CODE_RETENTION`] ago; the
+/// hourly housekeeping calls it. Returns how many went.
+pub async fn purge_old_codes(state: &AppState) -> Result<u64> {
+    let before = Utc::now() - SPENT_CODE_RETENTION;
+    Ok(store::oauth::delete_codes_expired_before(&state.db, before).await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -671,15 +682,4 @@ mod tests {
         // Made once per cost.
         assert_eq!(dummy_hash(cheap), dummy_hash(cheap));
     }
-}
-
-/// How long a code is kept after it expired: a replay within this time is recognised as a
-/// second redemption (and revokes the code's tokens); after it, the code is simply unknown.
-const SPENT_CODE_RETENTION: Duration = Duration::days(7);
-
-/// Deletes the authorization codes that expired over [`SPENT_CODE_RETENTION`] ago; the
-/// hourly housekeeping calls it. Returns how many went.
-pub async fn purge_old_codes(state: &AppState) -> Result<u64> {
-    let before = Utc::now() - SPENT_CODE_RETENTION;
-    Ok(store::oauth::delete_codes_expired_before(&state.db, before).await?)
 }

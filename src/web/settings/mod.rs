@@ -74,6 +74,8 @@ pub fn done(path: &str, notice: &str) -> Response {
 
 /// A service's refusal as the page shows it (status and sentence), or, for a failure that is
 /// not the person's doing, the error response itself.
+// The error is the page a refused form is answered with, built once per request.
+#[allow(clippy::result_large_err)]
 pub fn refusal(e: Error) -> Result<(StatusCode, String), Response> {
     let status = match &e {
         Error::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
