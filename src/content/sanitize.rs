@@ -102,9 +102,32 @@ pub fn oembed_iframe(html: &str) -> Option<String> {
     Some(out)
 }
 
-/// Text for fields that must not carry markup at all (names, display names).
-pub fn strip_all(text: &str) -> String {
-    ammonia::Builder::empty().clean(text).to_string()
+/// The plain text of what a peer sends as a name (of an actor, a profile field, a poll option,
+/// an attachment), a content warning or an oEmbed title, for what clients treat as plain
+/// text. Peers are not trusted to send no markup there, and some clients render names as
+/// HTML, so tags are dropped (`script` and `style` with their content), and character
+/// references decoded: a `<` that starts no tag, and an `&`, stay as typed. Whoever shows it in
+/// HTML escapes it, as for any plain text.
+pub fn plain_text(html: &str) -> String {
+    let escaped = ammonia::Builder::empty().clean(html).to_string();
+    // The serialiser writes text with exactly these four references; `&amp;` goes last so an
+    // escaped reference (`&amp;lt;`) comes back as the text `&lt;`.
+    escaped
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&nbsp;", "\u{a0}")
+        .replace("&amp;", "&")
+}
+
+/// HTML (a status's content, a bio) as the text it was written as: paragraphs and line breaks
+/// as newlines, everything else as [`plain_text`], trimmed.
+pub fn text_with_breaks(html: &str) -> String {
+    let spaced = html
+        .replace("</p><p>", "\n\n")
+        .replace("<br>", "\n")
+        .replace("<br/>", "\n")
+        .replace("<br />", "\n");
+    plain_text(&spaced).trim().to_string()
 }
 
 #[cfg(test)]
@@ -148,7 +171,14 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("class=\"mention\""), "{out}");
-        assert_eq!(strip_all("<b>Bob</b> &amp; co"), "Bob &amp; co");
+        assert_eq!(plain_text("<b>Bob</b> &amp; co"), "Bob & co");
+        assert_eq!(plain_text("a &amp;lt; b &lt;i&gt;"), "a &lt; b <i>");
+        assert_eq!(plain_text("Tom & Jerry<script>x()</script>"), "Tom & Jerry");
+        assert_eq!(plain_text("&#x1F426;&nbsp;bird"), "\u{1F426}\u{a0}bird");
+        assert_eq!(
+            text_with_breaks("<p>one &amp; <b>two</b></p><p>three<br>four</p>"),
+            "one & two\n\nthree\nfour"
+        );
     }
 
     #[test]
@@ -248,7 +278,7 @@ mod tests {
         #[test]
         fn any_text_is_cleaned(text in ".{0,400}") {
             let _ = sanitize(&text);
-            let _ = strip_all(&text);
+            let _ = plain_text(&text);
         }
     }
 }

@@ -390,7 +390,7 @@ fn from_meta(meta: &PageMeta) -> Found {
 /// does; whether it was usable (a photo needs its URL, a video or rich card an iframe).
 fn apply_oembed(found: &mut Found, image: &mut Option<Url>, o: &OEmbed, base: &Url) -> bool {
     let text = |v: &Option<String>, max: usize| -> String {
-        sanitize::strip_all(v.as_deref().unwrap_or_default().trim())
+        sanitize::plain_text(v.as_deref().unwrap_or_default().trim())
             .chars()
             .take(max)
             .collect()

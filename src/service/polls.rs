@@ -78,7 +78,7 @@ impl PollContent {
             let Some(name) = option.name.as_deref() else {
                 continue;
             };
-            let name: String = crate::content::sanitize::strip_all(name)
+            let name: String = crate::content::sanitize::plain_text(name)
                 .trim()
                 .chars()
                 .take(MAX_REMOTE_OPTION_CHARACTERS)

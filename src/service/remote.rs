@@ -242,7 +242,7 @@ pub async fn store_as(state: &AppState, actor: &RemoteActor, handle: &Handle) ->
         .take(16)
         .filter_map(|a| {
             Some(ProfileField {
-                name: sanitize::strip_all(a.name.as_deref()?),
+                name: sanitize::plain_text(a.name.as_deref()?),
                 value: sanitize::sanitize(a.value.as_deref()?),
                 value_source: String::new(),
                 verified_at: None,
@@ -257,7 +257,7 @@ pub async fn store_as(state: &AppState, actor: &RemoteActor, handle: &Handle) ->
     let url = actor.url.first().map(String::as_str);
     let avatar = actor.icon.first().map(String::as_str);
     let header = actor.image.first().map(String::as_str);
-    let display_name = sanitize::strip_all(actor.name.as_deref().unwrap_or(""));
+    let display_name = sanitize::plain_text(actor.name.as_deref().unwrap_or(""));
     let note = sanitize::sanitize(actor.summary.as_deref().unwrap_or(""));
     let created_at = actor
         .published

@@ -225,7 +225,7 @@ pub async fn page(
             )
         });
     let acct = format!("{}@{}", account.username, state.config.domain);
-    let note_text = crate::service::push::message::plain_text(&account.note);
+    let note_text = crate::content::sanitize::text_with_breaks(&account.note);
     let page = ProfilePage {
         instance_title: &state.config.instance.title,
         meta: Meta {
@@ -245,7 +245,7 @@ pub async fn page(
             .map(|f| FieldRow {
                 // Field names are stored as safe HTML already (escaped, or stripped of markup
                 // when they came from a peer), as the values are.
-                name_html: view::emojify_html(&f.name, &account.emojis, &origins),
+                name_html: view::emojify_text(&f.name, &account.emojis, &origins),
                 value_html: view::with_rel_me(&view::emojify_html(
                     &f.value,
                     &account.emojis,

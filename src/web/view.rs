@@ -341,7 +341,7 @@ impl StatusCard {
     pub fn summary(view: &StatusView, max: usize) -> String {
         let s = &view.status;
         let text = if s.spoiler_text.is_empty() {
-            crate::service::push::message::plain_text(&s.content)
+            crate::content::sanitize::text_with_breaks(&s.content)
         } else {
             s.spoiler_text.clone()
         };

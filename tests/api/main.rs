@@ -44,6 +44,7 @@ mod notification_policy;
 mod notifications_grouped;
 mod oauth;
 mod peer_documents;
+mod plain_text;
 mod polls;
 mod post_import;
 mod push;

@@ -156,7 +156,7 @@ async fn cacheable(state: &AppState, author: &Account, url: &str) -> Result<bool
 
 /// A remote attachment's alt text as plain text within Mastodon's limit.
 fn remote_description(a: &RemoteAttachment) -> String {
-    crate::content::sanitize::strip_all(a.name.as_deref().unwrap_or_default())
+    crate::content::sanitize::plain_text(a.name.as_deref().unwrap_or_default())
         .chars()
         .take(1500)
         .collect()

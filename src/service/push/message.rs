@@ -8,6 +8,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
+use crate::content::sanitize::text_with_breaks;
 use crate::crypto::{VapidClaims, VapidKey};
 use crate::error::{Error, Result};
 use crate::model::push::PushSubscription;
@@ -70,7 +71,7 @@ impl Payload {
                 .clone()
                 .unwrap_or_else(|| crate::model::account::default_avatar(&state.base_url())),
             title: title(kind, name),
-            body: truncate(&plain_text(&text), BODY_CHARACTERS),
+            body: truncate(&text_with_breaks(&text), BODY_CHARACTERS),
         }
     }
 }
@@ -90,26 +91,6 @@ pub fn title(kind: &str, name: &str) -> String {
         "admin.report" => format!("{name} submitted a report"),
         _ => format!("New notification from {name}"),
     }
-}
-
-/// HTML (a status's content, a bio) as text: line breaks kept as such, tags dropped, entities
-/// decoded.
-pub fn plain_text(html: &str) -> String {
-    let spaced = html
-        .replace("<br>", "\n")
-        .replace("<br/>", "\n")
-        .replace("<br />", "\n")
-        .replace("</p><p>", "\n\n");
-    let stripped = crate::content::sanitize::strip_all(&spaced);
-    stripped
-        .replace("&nbsp;", "\u{a0}")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
-        .trim()
-        .to_string()
 }
 
 /// `text` cut to `max` characters, the last three of them `...` when cut (Rails' `truncate`).
@@ -208,10 +189,10 @@ mod tests {
     #[test]
     fn bodies_are_plain_and_cut_as_rails_cuts() {
         assert_eq!(
-            plain_text("<p>Hi <span class=\"h-card\"><a href=\"x\">@<span>bob</span></a></span> &amp; co</p><p>2nd</p>"),
+            text_with_breaks("<p>Hi <span class=\"h-card\"><a href=\"x\">@<span>bob</span></a></span> &amp; co</p><p>2nd</p>"),
             "Hi @bob & co\n\n2nd"
         );
-        assert_eq!(plain_text("a<br>b &lt;3"), "a\nb <3");
+        assert_eq!(text_with_breaks("a<br>b &lt;3"), "a\nb <3");
         let long = "x".repeat(200);
         let cut = truncate(&long, 140);
         assert_eq!(cut.chars().count(), 140);

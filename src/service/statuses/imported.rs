@@ -72,7 +72,7 @@ pub async fn import_post(
         poll: None,
     };
     let mut content = note.content(state).await?;
-    content.text = source_text(&content.html);
+    content.text = crate::content::sanitize::text_with_breaks(&content.html);
     content.media = Attachments::Local {
         ids: post.media_ids,
         changes: Vec::new(),
@@ -96,20 +96,4 @@ pub async fn import_post(
         content,
     )
     .await
-}
-
-/// The text an edit starts from: the HTML's text with its paragraphs and line breaks.
-fn source_text(html: &str) -> String {
-    let broken = html
-        .replace("</p><p>", "\n\n")
-        .replace("<br>", "\n")
-        .replace("<br/>", "\n")
-        .replace("<br />", "\n");
-    crate::content::sanitize::strip_all(&broken)
-        .replace("&amp;", "&")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .trim()
-        .to_string()
 }

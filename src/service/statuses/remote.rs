@@ -39,7 +39,7 @@ impl RemoteNote {
     /// warning as text (which makes it sensitive, as on Mastodon), mentions of known accounts,
     /// hashtag names as Rookery spells them.
     pub(super) async fn content(&self, state: &AppState) -> Result<Content> {
-        let summary = crate::content::sanitize::strip_all(&self.summary);
+        let summary = crate::content::sanitize::plain_text(&self.summary);
         let mut mentions: Vec<i64> = Vec::new();
         for uri in self.mentions.iter().take(MAX_MENTIONS) {
             if let Some(a) = store::accounts::by_uri(&state.db, uri).await? {

@@ -59,7 +59,7 @@ fn page(
         .enumerate()
         .map(|(index, f)| FieldRow {
             index,
-            name: unescape(&f.name),
+            name: f.name.clone(),
             value: f.value_source.clone(),
         })
         .collect();
@@ -89,15 +89,6 @@ fn page(
             hide_collections: account.hide_collections,
         },
     )
-}
-
-/// A field's name as typed: stored names are escaped HTML ([`crate::content::escape`]).
-fn unescape(html: &str) -> String {
-    html.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
 }
 
 /// `GET /settings/profile`
