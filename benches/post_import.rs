@@ -36,8 +36,9 @@ const PASSWORD: &str = "correct horse battery staple";
 const SCOPES: &str = "read write";
 const OLD: &str = "https://old.example";
 const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
-/// Photographs generated first to learn their average size (so how many make the media).
-const SAMPLE_IMAGES: u64 = 4;
+/// Distinct photographs generated (encoding is slow on a loaded machine); every attachment
+/// is one of them with a comment segment of its own, so each file's bytes are different.
+const DISTINCT_IMAGES: usize = 48;
 /// The memory target of issue 23 for the server process.
 const RSS_TARGET_MIB: u64 = 60;
 
@@ -157,6 +158,7 @@ async fn run(opts: &Options, slot: &mut Option<Instance>) -> Result<()> {
         started["total_rows"]
     );
     let mut last_print = Instant::now();
+    let mut seen_peak = 0;
     let report = loop {
         tokio::time::sleep(Duration::from_millis(500)).await;
         let report = api
@@ -168,13 +170,16 @@ async fn run(opts: &Options, slot: &mut Option<Instance>) -> Result<()> {
         if report["state"] == "finished" {
             break report;
         }
+        let now = rss_kib(pid).unwrap_or(0);
+        seen_peak = seen_peak.max(now);
         if last_print.elapsed() > Duration::from_secs(15) {
             println!(
-                "  {:>6.0} s: {} of {} rows, server RSS {} MiB",
+                "  {:>6.0} s: {} of {} rows, server RSS {} MiB (highest seen {} MiB)",
                 began.elapsed().as_secs_f64(),
                 report["processed_rows"],
                 report["total_rows"],
-                rss_kib(pid).unwrap_or(0) / 1024
+                now / 1024,
+                seen_peak / 1024
             );
             last_print = Instant::now();
         }
@@ -218,10 +223,8 @@ struct Written {
 /// one `Create` per post, oldest first; every fifth post answers the one before it. The
 /// attachments are spread evenly over the posts until they make `media_bytes`.
 fn write_archive(path: &std::path::Path, posts: usize, media_bytes: u64) -> Result<Written> {
-    let average = (0..SAMPLE_IMAGES)
-        .map(|i| photo(i).len() as u64)
-        .sum::<u64>()
-        / SAMPLE_IMAGES;
+    let photos: Vec<Vec<u8>> = (0..DISTINCT_IMAGES).map(|i| photo(i as u64)).collect();
+    let average = photos.iter().map(Vec::len).sum::<usize>() as u64 / DISTINCT_IMAGES as u64;
     let attachments = usize::try_from(media_bytes.div_ceil(average.max(1)))?.min(posts * 4);
     let file = BufWriter::new(File::create(path)?);
     let mut zip = zip::ZipWriter::new(file);
@@ -249,8 +252,7 @@ fn write_archive(path: &std::path::Path, posts: usize, media_bytes: u64) -> Resu
             (a / 1000) % 1000,
             a % 1000
         );
-        // Each one its own picture, as in a real archive (the server stores files by content).
-        let bytes = photo(a as u64);
+        let bytes = unique(&photos[a % DISTINCT_IMAGES], a);
         zip.start_file(name.as_str(), stored)?;
         zip.write_all(&bytes)?;
         written_media += bytes.len() as u64;
@@ -333,6 +335,19 @@ fn photo(seed: u64) -> Vec<u8> {
     img.write_with_encoder(encoder)
         .map(|()| out)
         .unwrap_or_default()
+}
+
+/// `jpeg` with a comment segment (COM) naming attachment `n` right after its start marker:
+/// the same picture, different bytes (the server decodes and re-encodes it all the same).
+fn unique(jpeg: &[u8], n: usize) -> Vec<u8> {
+    let text = format!("attachment {n}");
+    let mut out = Vec::with_capacity(jpeg.len() + text.len() + 4);
+    out.extend_from_slice(&jpeg[..2.min(jpeg.len())]);
+    out.extend_from_slice(&[0xFF, 0xFE]);
+    out.extend_from_slice(&((text.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(text.as_bytes());
+    out.extend_from_slice(jpeg.get(2..).unwrap_or_default());
+    out
 }
 
 /// `POST /api/v1/import` with the archive, sent by `curl` from the file as a client would
