@@ -119,7 +119,9 @@ pub async fn home_feed(
 }
 
 /// A page of the public timeline: public originals, no replies to others, nothing silenced
-/// or suspended, and nothing from the authors a signed-in viewer hides (`hidden`).
+/// or suspended, and nothing from the authors a signed-in viewer hides (`hidden`). Posts
+/// imported from an archive are old news and stay out (as out of every public timeline):
+/// an import of ten thousand posts would otherwise bury everything else.
 pub async fn public_timeline(
     db: impl PgExecutor<'_>,
     hidden: &HiddenAuthors,
@@ -131,6 +133,7 @@ pub async fn public_timeline(
             scope.only_media,
             &format!(
                 "SELECT s.id FROM statuses s WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL \
+                 AND s.imported_from IS NULL \
                  AND ($1 = FALSE OR s.local) AND ($2 = FALSE OR NOT s.local) \
                  AND (s.in_reply_to_account_id IS NULL OR s.in_reply_to_account_id = s.account_id) \
                  AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = s.account_id AND (a.suspended_at IS NOT NULL OR a.silenced_at IS NOT NULL)){}",
@@ -169,6 +172,7 @@ pub async fn link_timeline(
             &format!(
                 "SELECT s.id FROM status_preview_cards spc JOIN statuses s ON s.id = spc.status_id \
                  WHERE spc.card_id = $1 AND s.visibility = 'public' AND s.reblog_of_id IS NULL \
+                 AND s.imported_from IS NULL \
                  AND ($2 = FALSE OR s.local) AND ($3 = FALSE OR NOT s.local) \
                  AND EXISTS (SELECT 1 FROM accounts a WHERE a.id = s.account_id AND a.discoverable \
                    AND a.suspended_at IS NULL AND a.silenced_at IS NULL){}",
@@ -206,6 +210,7 @@ pub async fn tag_timeline(
     let sql = paged(
         &format!(
             "SELECT s.id FROM statuses s WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL \
+             AND s.imported_from IS NULL \
              AND ($1 = FALSE OR s.local) \
              AND EXISTS (SELECT 1 FROM statuses_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = s.id AND lower(t.name) = ANY($2)) \
              AND NOT EXISTS (SELECT 1 FROM unnest($3::text[]) need WHERE NOT EXISTS (SELECT 1 FROM statuses_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = s.id AND lower(t.name) = need)) \

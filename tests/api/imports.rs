@@ -12,7 +12,7 @@ use crate::helpers::media::multipart;
 use crate::helpers::{TestApp, TestUser};
 
 /// Uploads `text` as an import of `kind` in `mode`.
-async fn import(
+pub(crate) async fn import(
     app: &TestApp,
     user: &TestUser,
     kind: &str,
@@ -32,7 +32,7 @@ async fn import(
 
 /// Imports `text` and waits (running `other`'s queue too) until it is finished; returns the
 /// final report.
-async fn imported(
+pub(crate) async fn imported(
     app: &TestApp,
     other: &TestApp,
     user: &TestUser,
@@ -57,7 +57,7 @@ async fn imported(
 }
 
 /// The lines of a CSV after its header, sorted (follows are accepted in any order).
-fn body_lines(text: &str, header: bool) -> Vec<String> {
+pub(crate) fn body_lines(text: &str, header: bool) -> Vec<String> {
     let mut lines: Vec<String> = text
         .lines()
         .skip(usize::from(header))

@@ -664,9 +664,9 @@ async fn attachments_travel_as_documents_to_another_instance() {
 }
 
 /// A moto S3 server (PyPI `moto[server]`) on a free port, stopped when dropped.
-struct Moto {
+pub(crate) struct Moto {
     child: std::process::Child,
-    endpoint: String,
+    pub(crate) endpoint: String,
 }
 
 impl Drop for Moto {
@@ -676,7 +676,7 @@ impl Drop for Moto {
     }
 }
 
-async fn moto(binary: &str) -> Moto {
+pub(crate) async fn moto(binary: &str) -> Moto {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("free port")
@@ -699,7 +699,7 @@ async fn moto(binary: &str) -> Moto {
 /// The `moto_server` program: ROOKERY_TEST_MOTO_SERVER if set, else one installed from PyPI
 /// into a virtual environment under the build's temporary folder on first use (as the harness
 /// starts its own PostgreSQL, the suite provides its own S3 server; it needs `python3`).
-fn moto_binary() -> String {
+pub(crate) fn moto_binary() -> String {
     if let Ok(path) = std::env::var("ROOKERY_TEST_MOTO_SERVER") {
         return path;
     }

@@ -14,12 +14,14 @@ use crate::helpers::federation::{eventually, follow_remotely};
 use crate::helpers::media::{multipart, png};
 use crate::helpers::{TestApp, TestUser};
 
-const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
-const OLD: &str = "https://old.example";
-const AP: &str = "application/activity+json";
+pub(crate) const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+pub(crate) const OLD: &str = "https://old.example";
+pub(crate) const AP: &str = "application/activity+json";
 
 /// An instance whose media and waiting archives go to a fresh folder.
-async fn spawn(adjust: impl FnOnce(&mut rookery::config::Config)) -> (TestApp, tempfile::TempDir) {
+pub(crate) async fn spawn(
+    adjust: impl FnOnce(&mut rookery::config::Config),
+) -> (TestApp, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().to_path_buf();
     let app = TestApp::spawn_with(move |c| {
@@ -32,12 +34,17 @@ async fn spawn(adjust: impl FnOnce(&mut rookery::config::Config)) -> (TestApp, t
 }
 
 /// The old account's id and followers collection.
-fn old_actor() -> String {
+pub(crate) fn old_actor() -> String {
     format!("{OLD}/users/alice")
 }
 
 /// A `Create` of the old account's note `n`, public unless `adjust` says otherwise.
-fn create(n: u32, published: &str, content: &str, adjust: impl FnOnce(&mut Value)) -> Value {
+pub(crate) fn create(
+    n: u32,
+    published: &str,
+    content: &str,
+    adjust: impl FnOnce(&mut Value),
+) -> Value {
     let mut note = json!({
         "id": format!("{OLD}/users/alice/statuses/{n}"),
         "type": "Note",
@@ -67,12 +74,12 @@ fn create(n: u32, published: &str, content: &str, adjust: impl FnOnce(&mut Value
 }
 
 /// The original id of note `n`.
-fn original(n: u32) -> String {
+pub(crate) fn original(n: u32) -> String {
     format!("{OLD}/users/alice/statuses/{n}")
 }
 
 /// A zip of `files` (name, bytes), deflated.
-fn zip_of(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
+pub(crate) fn zip_of(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
     let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
     for (name, bytes) in files {
         writer
@@ -85,7 +92,7 @@ fn zip_of(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
 
 /// An archive as Mastodon's "Request your archive" makes it: `outbox.json` listing `items`,
 /// `actor.json`, and `media` under their paths.
-fn archive(items: &[Value], media: &[(&str, Vec<u8>)]) -> Vec<u8> {
+pub(crate) fn archive(items: &[Value], media: &[(&str, Vec<u8>)]) -> Vec<u8> {
     let outbox = json!({
         "@context": "https://www.w3.org/ns/activitystreams",
         "id": "outbox.json",
@@ -111,7 +118,7 @@ fn archive(items: &[Value], media: &[(&str, Vec<u8>)]) -> Vec<u8> {
 }
 
 /// Uploads `bytes` as an archive of posts, with extra fields.
-async fn upload(
+pub(crate) async fn upload(
     app: &TestApp,
     user: &TestUser,
     bytes: Vec<u8>,
@@ -131,7 +138,12 @@ async fn upload(
 }
 
 /// Uploads an archive and waits until its import is finished; returns the final report.
-async fn imported(app: &TestApp, other: &TestApp, user: &TestUser, bytes: Vec<u8>) -> Value {
+pub(crate) async fn imported(
+    app: &TestApp,
+    other: &TestApp,
+    user: &TestUser,
+    bytes: Vec<u8>,
+) -> Value {
     let (status, started) = upload(app, user, bytes, &[]).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{started}");
     assert_eq!(started["type"], "posts");
@@ -144,7 +156,7 @@ async fn imported(app: &TestApp, other: &TestApp, user: &TestUser, bytes: Vec<u8
 }
 
 /// `user`'s statuses on their profile, newest first, as they see them.
-async fn profile(app: &TestApp, user: &TestUser) -> Vec<Value> {
+pub(crate) async fn profile(app: &TestApp, user: &TestUser) -> Vec<Value> {
     let (status, body) = app
         .get(
             &format!("/api/v1/accounts/{}/statuses?limit=40", user.id),
