@@ -231,7 +231,16 @@ async fn serve(state: AppState, config: &Config) -> anyhow::Result<()> {
         env!("CARGO_PKG_VERSION")
     );
     let (tx, rx) = tokio::sync::watch::channel(false);
-    let workers = crate::jobs::spawn_workers(&state, config.jobs.workers, rx.clone());
+    let concurrency = crate::jobs::fitting_the_pool(config.jobs.workers, config);
+    if concurrency < config.jobs.workers {
+        tracing::info!(
+            workers = config.jobs.workers,
+            concurrency,
+            "jobs run at most half the pool's connections at once; raise \
+             database.max_connections for more"
+        );
+    }
+    let workers = crate::jobs::spawn_workers(&state, concurrency, rx.clone());
     let metrics = tokio::spawn(crate::metrics::serve_separately(state.clone(), stopped(rx)));
     let served = app::serve(listener, state, app::shutdown_signal()).await;
     // Requests have finished; let workers finish their current job, then stop.

@@ -183,7 +183,13 @@ pub struct DatabaseConfig {
     /// Empty means "run the private cluster under `data_dir`".
     pub url: String,
     pub max_connections: u32,
+    /// Connections the pool keeps open however idle it is.
+    pub min_connections: u32,
     pub acquire_timeout_secs: u64,
+    /// A connection idle in the pool this long is closed (down to `min_connections`).
+    pub idle_timeout_secs: u64,
+    /// A connection is closed and replaced after this long, however busy.
+    pub max_lifetime_secs: u64,
     /// How the private cluster is sized (used only when `url` is empty).
     pub private: PrivateClusterConfig,
 }
@@ -210,7 +216,10 @@ impl fmt::Debug for DatabaseConfig {
         f.debug_struct("DatabaseConfig")
             .field("url", &redact_url(&self.url))
             .field("max_connections", &self.max_connections)
+            .field("min_connections", &self.min_connections)
             .field("acquire_timeout_secs", &self.acquire_timeout_secs)
+            .field("idle_timeout_secs", &self.idle_timeout_secs)
+            .field("max_lifetime_secs", &self.max_lifetime_secs)
             .field("private", &self.private)
             .finish()
     }
@@ -320,6 +329,9 @@ pub struct CacheConfig {
     pub statuses: usize,
     pub accounts: usize,
     pub tokens: usize,
+    /// Whether a statement's changes are announced to the caches in one notification per kind
+    /// (false: one per row, as before migration `coalesced_invalidation`; for measuring).
+    pub coalesce_invalidation: bool,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -577,6 +589,12 @@ impl Config {
         }
         if self.database.max_connections == 0 {
             return bad("database.max_connections", "must be at least 1".into());
+        }
+        if self.database.min_connections > self.database.max_connections {
+            return bad(
+                "database.min_connections",
+                "must not exceed database.max_connections".into(),
+            );
         }
         let private = &self.database.private;
         if private.shared_buffers_mib < 1 {

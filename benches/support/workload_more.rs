@@ -90,32 +90,45 @@ pub async fn notified_account(
         let (api, statuses, authors, next) =
             (api.clone(), statuses.clone(), authors.clone(), next.clone());
         tasks.push(tokio::spawn(async move {
+            // A refused favourite (a busy server answers 503) is counted, not fatal: the
+            // account has a few notifications fewer, and the run goes on.
+            let mut failed = 0usize;
             loop {
                 let k = next.fetch_add(1, Ordering::Relaxed);
                 if k >= favourites {
-                    return Ok::<_, anyhow::Error>(());
+                    return failed;
                 }
                 let a = k % authors.len();
                 let status = &statuses[(k / authors.len() + 7 * a) % statuses.len()];
-                api.json(
-                    api.post(
-                        &format!("/api/v1/statuses/{status}/favourite"),
-                        &authors[a].token,
-                    ),
-                    "favouriting",
-                )
-                .await?;
+                let done = api
+                    .json(
+                        api.post(
+                            &format!("/api/v1/statuses/{status}/favourite"),
+                            &authors[a].token,
+                        ),
+                        "favouriting",
+                    )
+                    .await;
+                if let Err(e) = done {
+                    if failed == 0 {
+                        eprintln!("{e:#}");
+                    }
+                    failed += 1;
+                }
             }
         }));
     }
+    let mut failed = 0;
     for task in tasks {
-        task.await??;
+        failed += task.await?;
     }
     let secs = t.elapsed().as_secs_f64();
     println!(
-        "{favourites} favourites of the notified account's {NOTIFIED_POSTS} statuses and {} \
-         follows of it ({total} notifications) in {secs:.1} s",
-        authors.len()
+        "{} favourites of the notified account's {NOTIFIED_POSTS} statuses ({failed} refused) \
+         and {} follows of it ({} notifications) in {secs:.1} s",
+        favourites - failed,
+        authors.len(),
+        total - failed
     );
     Ok((notified, secs))
 }

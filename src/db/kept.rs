@@ -73,6 +73,12 @@ impl KeptConnections {
         if self.limit == 0 || self.pool.is_closed() {
             return;
         }
+        if self.pool_is_drained() {
+            // Those kept here go back too: someone may be waiting for the pool.
+            drop(conn);
+            self.release_all();
+            return;
+        }
         {
             let mut shelf = self.lock();
             if shelf.len() >= self.limit {
@@ -82,6 +88,13 @@ impl KeptConnections {
         }
         self.sweeping
             .call_once(|| spawn_sweeper(Arc::downgrade(self)));
+    }
+
+    /// Whether the pool has no idle connection and may open no more: whoever acquires next
+    /// (a job, a write, a listener) waits, so a connection coming back goes to the pool, where
+    /// they get it, rather than onto the shelf, where only reads would.
+    fn pool_is_drained(&self) -> bool {
+        self.pool.num_idle() == 0 && self.pool.size() >= self.pool.options().get_max_connections()
     }
 
     /// Hands back to the pool the connections kept longer than [`KEPT_FOR`].

@@ -64,12 +64,14 @@ pub async fn open(config: &Config) -> anyhow::Result<Database> {
         tokio::task::spawn_blocking(move || connect_options(&config)).await??
     };
     let options = announcing(options, &config.cache);
-    let pool = open_pool(
-        options,
-        config.database.max_connections,
-        config.database.acquire_timeout_secs,
-    )
-    .await?;
+    let limits = PoolLimits {
+        max_connections: config.database.max_connections,
+        min_connections: config.database.min_connections,
+        acquire_timeout: Duration::from_secs(config.database.acquire_timeout_secs),
+        idle_timeout: Duration::from_secs(config.database.idle_timeout_secs),
+        max_lifetime: Duration::from_secs(config.database.max_lifetime_secs),
+    };
+    let pool = open_pool_with(options, &limits).await?;
     MIGRATOR
         .run(&pool)
         .await
@@ -86,16 +88,47 @@ pub async fn open(config: &Config) -> anyhow::Result<Database> {
 pub fn announcing(options: PgConnectOptions, cache: &CacheConfig) -> PgConnectOptions {
     if cache.statuses == 0 && cache.accounts == 0 && cache.tokens == 0 {
         options.options([("rookery.cache_invalidation", "off")])
+    } else if !cache.coalesce_invalidation {
+        // Migration `per_row_invalidation`: each changed row announced alone, as before.
+        options.options([("rookery.cache_invalidation", "per_row")])
     } else {
         options
     }
 }
 
-/// A pool on `options`, creating its database first when it does not exist.
+/// How many connections a pool holds and for how long (`[database]`).
+pub struct PoolLimits {
+    pub max_connections: u32,
+    pub min_connections: u32,
+    pub acquire_timeout: Duration,
+    /// An idle connection is closed after this (down to `min_connections`): each is a
+    /// PostgreSQL process of several MiB, and a burst should not leave them all open.
+    pub idle_timeout: Duration,
+    /// A connection is replaced after this: a backend's catalog caches and plans only grow.
+    pub max_lifetime: Duration,
+}
+
+/// A pool on `options` holding up to `max_connections`, with sqlx's idle and lifetime limits,
+/// creating its database first when it does not exist.
 pub async fn open_pool(
     options: PgConnectOptions,
     max_connections: u32,
     acquire_timeout_secs: u64,
+) -> anyhow::Result<PgPool> {
+    let limits = PoolLimits {
+        max_connections,
+        min_connections: 0,
+        acquire_timeout: Duration::from_secs(acquire_timeout_secs),
+        idle_timeout: Duration::from_secs(600),
+        max_lifetime: Duration::from_secs(1800),
+    };
+    open_pool_with(options, &limits).await
+}
+
+/// A pool on `options` within `limits`, creating its database first when it does not exist.
+pub async fn open_pool_with(
+    options: PgConnectOptions,
+    limits: &PoolLimits,
 ) -> anyhow::Result<PgPool> {
     let options = options
         .application_name(&application_name())
@@ -103,8 +136,11 @@ pub async fn open_pool(
         .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500));
     ensure_database_exists(&options).await?;
     let pool = PgPoolOptions::new()
-        .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(acquire_timeout_secs))
+        .max_connections(limits.max_connections)
+        .min_connections(limits.min_connections)
+        .acquire_timeout(limits.acquire_timeout)
+        .idle_timeout(limits.idle_timeout)
+        .max_lifetime(limits.max_lifetime)
         // sqlx pings every connection it hands out by default: a round trip per query, about
         // a third of a timeline request's. A connection busy within the last minute is
         // trusted (one that died is dropped on its first error); an idle one is still checked.

@@ -338,6 +338,15 @@ async fn record(state: &AppState, claimed: &Claimed, outcome: Outcome) -> bool {
     false
 }
 
+/// How many jobs a `serve` process runs at once: `workers`, but no more than half the
+/// connections its pool has left besides the two listeners, so that requests always find
+/// connections while jobs are busy (jobs that each held a connection starved the requests
+/// of a small pool: issue 23). At least one while `workers` asks for any.
+pub fn fitting_the_pool(workers: usize, config: &crate::config::Config) -> usize {
+    let usable = config.database.max_connections.saturating_sub(2) as usize;
+    workers.min((usable / 2).max(1))
+}
+
 /// Starts this process's job runner with `count` jobs at once (none when 0); it stops when
 /// `shutdown` turns true.
 pub fn spawn_workers(
@@ -393,4 +402,23 @@ fn hostname() -> String {
     std::fs::read_to_string("/etc/hostname")
         .map(|h| h.trim().to_string())
         .unwrap_or_else(|_| "rookery".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fitting_the_pool;
+    use crate::config::Config;
+
+    #[test]
+    fn jobs_take_at_most_half_the_pool_besides_the_listeners() {
+        let mut config = Config::defaults();
+        config.database.max_connections = 10;
+        assert_eq!(fitting_the_pool(16, &config), 4);
+        assert_eq!(fitting_the_pool(2, &config), 2);
+        assert_eq!(fitting_the_pool(0, &config), 0, "none asked, none run");
+        config.database.max_connections = 3;
+        assert_eq!(fitting_the_pool(16, &config), 1, "one at least");
+        config.database.max_connections = 42;
+        assert_eq!(fitting_the_pool(16, &config), 16);
+    }
 }

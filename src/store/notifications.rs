@@ -2,7 +2,7 @@
 
 use sqlx::PgExecutor;
 
-use crate::model::notification::{GroupData, Notification};
+use crate::model::notification::{shown_group_key, GroupData, Notification};
 use crate::model::{NotificationType, Page};
 
 /// The condition every notification meets: neither side blocks the other, and the
@@ -164,17 +164,18 @@ pub async fn list(
     let sql = format!(
         "SELECT id, account_id, from_account_id, type, status_id, report_id, created_at, group_key FROM notifications \
          WHERE account_id = $1 AND type = ANY($2) AND ($3::bigint IS NULL OR from_account_id = $3) \
-         AND ($4::bigint IS NULL OR id < $4) AND ($5::bigint IS NULL OR id > $5) AND {} \
+         AND id < $4 AND id > $5 AND {} \
          ORDER BY id {} LIMIT $6",
         shown(include_filtered, ""),
         page.order()
     );
+    // Bounds always bound (the widest when absent), so the statement is planned once.
     let rows = sqlx::query_as(&sql)
         .bind(account_id)
         .bind(types)
         .bind(from_account)
-        .bind(page.max_id)
-        .bind(page.lower())
+        .bind(page.max_id.unwrap_or(i64::MAX))
+        .bind(page.lower().unwrap_or(i64::MIN))
         .bind(page.limit)
         .fetch_all(db)
         .await?;
@@ -298,54 +299,99 @@ fn scope_sql(scope: &GroupScope<'_>) -> String {
 const SHOWN_KEY: &str = "CASE WHEN n.group_key IS NOT NULL AND n.type = ANY($4) \
      THEN n.group_key ELSE 'ungrouped-' || n.id END";
 
+/// The conditions of a [`GroupScope`] and of a window's bounds on `notifications n`, over
+/// parameters `$1` (account), `$2` (types), `$3` (sender), `$4` (whether filtered ones are
+/// read), `$5` and `$6` (ids below and above). Static, with no `$n IS NULL OR …` branch on a
+/// bound, so PostgreSQL plans the statement once and keeps the generic plan (an index range
+/// scan of `notifications_account_idx`), where a query with such branches was planned again
+/// on every execution.
+macro_rules! window_sql {
+    ($order:literal) => {
+        concat!(
+            "SELECT n.id, n.account_id, n.from_account_id, n.type, n.status_id, n.report_id, \
+             n.created_at, n.group_key FROM notifications n \
+             WHERE n.account_id = $1 AND n.type = ANY($2) \
+             AND ($3::bigint IS NULL OR n.from_account_id = $3) AND ($4 OR NOT n.filtered) \
+             AND n.id < $5 AND n.id > $6 \
+             AND NOT EXISTS (SELECT 1 FROM accounts sa WHERE sa.id = n.from_account_id \
+                             AND sa.suspended_at IS NOT NULL) \
+             ORDER BY n.id ",
+            $order,
+            " LIMIT $7"
+        )
+    };
+}
+
+/// Notifications read per round trip while walking to a page of groups: a page of 20 groups
+/// usually lies within its newest few dozen notifications.
+fn window_rows(groups: i64) -> i64 {
+    (groups * 4).clamp(8, 400)
+}
+
 /// A page of groups: for each of up to `page.limit` distinct groups, newest first, its
-/// newest notification within the page's bounds. One query: a recursive walk down the
-/// account's notifications that each step takes the next one of a group not yet seen (as
-/// Mastodon does).
+/// newest notification within the page's bounds. The account's notifications are read in
+/// windows from the page's bound on (usually one), and each group is represented by the
+/// first of its notifications met, as Mastodon's walk over notifications does; only a run of
+/// notifications of groups already met (one much-favourited status) takes another window.
 pub async fn group_page(
-    db: impl PgExecutor<'_>,
+    db: &sqlx::PgPool,
     scope: &GroupScope<'_>,
     page: &Page,
 ) -> Result<Vec<Notification>, sqlx::Error> {
-    let (order, step) = if page.ascending() {
-        ("ASC", ">")
+    let ascending = page.ascending();
+    let sql = if ascending {
+        window_sql!("ASC")
     } else {
-        ("DESC", "<")
+        window_sql!("DESC")
     };
-    let bounds = "($5::bigint IS NULL OR n.id < $5) AND ($6::bigint IS NULL OR n.id > $6)";
-    let scope_sql = scope_sql(scope);
-    let sql = format!(
-        "WITH RECURSIVE grouped AS ( \
-           (SELECT n.id, ARRAY[{SHOWN_KEY}] AS groups FROM notifications n \
-            WHERE {scope_sql} AND {bounds} ORDER BY n.id {order} LIMIT 1) \
-           UNION ALL \
-           SELECT next.id, array_append(wt.groups, next.key) \
-           FROM (SELECT g.id, g.groups FROM grouped g WHERE array_length(g.groups, 1) < $7) wt, \
-           LATERAL (SELECT n.id, {SHOWN_KEY} AS key FROM notifications n \
-                    WHERE {scope_sql} AND {bounds} AND n.id {step} wt.id \
-                    AND NOT ({SHOWN_KEY} = ANY(wt.groups)) \
-                    ORDER BY n.id {order} LIMIT 1) next \
-         ) \
-         SELECT n.id, n.account_id, n.from_account_id, n.type, n.status_id, n.report_id, \
-                n.created_at, n.group_key \
-         FROM grouped g JOIN notifications n ON n.id = g.id ORDER BY n.id {order} LIMIT $7"
-    );
-    let rows = sqlx::query_as(&sql)
-        .bind(scope.account_id)
-        .bind(scope.types)
-        .bind(scope.from_account)
-        .bind(scope.grouped_types)
-        .bind(page.max_id)
-        .bind(page.lower())
-        .bind(page.limit)
-        .fetch_all(db)
-        .await?;
-    Ok(page.finish(rows))
+    let window = window_rows(page.limit);
+    let mut below = page.max_id.unwrap_or(i64::MAX);
+    let mut above = page.lower().unwrap_or(i64::MIN);
+    let mut seen = std::collections::HashSet::new();
+    let mut picked = Vec::new();
+    let mut conn = db.acquire().await?;
+    'windows: loop {
+        let rows: Vec<Notification> = sqlx::query_as(sql)
+            .bind(scope.account_id)
+            .bind(scope.types)
+            .bind(scope.from_account)
+            .bind(scope.include_filtered)
+            .bind(below)
+            .bind(above)
+            .bind(window)
+            .fetch_all(&mut *conn)
+            .await?;
+        let full = rows.len() as i64 == window;
+        if let Some(last) = rows.last() {
+            if ascending {
+                above = last.id;
+            } else {
+                below = last.id;
+            }
+        }
+        for n in rows {
+            let grouped = n
+                .group_key
+                .as_deref()
+                .filter(|_| scope.grouped_types.contains(&n.kind));
+            if seen.insert(shown_group_key(n.id, grouped)) {
+                picked.push(n);
+                if picked.len() as i64 >= page.limit {
+                    break 'windows;
+                }
+            }
+        }
+        if !full {
+            break;
+        }
+    }
+    Ok(page.finish(picked))
 }
 
 /// What each group of `keys` holds among `account_id`'s notifications with ids in
 /// `lowest..=highest` (unbounded where `None`): its newest notification, sample senders,
-/// count, oldest notification and newest time. Suspended senders are not counted.
+/// count, oldest notification and newest time. Suspended senders are not counted. One scan
+/// of each group's notifications (`notifications_group_idx`), in a static statement.
 pub async fn groups_data(
     db: impl PgExecutor<'_>,
     account_id: i64,
@@ -354,25 +400,28 @@ pub async fn groups_data(
     highest: Option<i64>,
     samples: i64,
 ) -> Result<Vec<GroupData>, sqlx::Error> {
-    let member = "n.account_id = $1 AND n.group_key = g.key \
-         AND NOT EXISTS (SELECT 1 FROM accounts sa WHERE sa.id = n.from_account_id AND sa.suspended_at IS NOT NULL) \
-         AND ($4::bigint IS NULL OR n.id <= $4)";
-    sqlx::query_as(&format!(
-        "SELECT g.key AS group_key, \
-           (SELECT n.id FROM notifications n WHERE {member} ORDER BY n.id DESC LIMIT 1) AS most_recent_id, \
-           ARRAY(SELECT n.from_account_id FROM notifications n WHERE {member} \
-                 ORDER BY n.id DESC LIMIT $5) AS sample_account_ids, \
-           (SELECT count(*) FROM notifications n WHERE {member}) AS notifications_count, \
-           (SELECT n.id FROM notifications n WHERE {member} AND ($3::bigint IS NULL OR n.id >= $3) \
-            ORDER BY n.id ASC LIMIT 1) AS page_min_id, \
-           (SELECT n.created_at FROM notifications n WHERE {member} ORDER BY n.id DESC LIMIT 1) AS latest_at \
-         FROM unnest($2::text[]) AS g(key)"
-    ))
+    sqlx::query_as(
+        "SELECT g.key AS group_key, d.most_recent_id, \
+           COALESCE(d.sample_account_ids[1:$5], '{}') AS sample_account_ids, \
+           d.notifications_count, d.page_min_id, d.latest_at \
+         FROM unnest($2::text[]) AS g(key) \
+         CROSS JOIN LATERAL ( \
+           SELECT max(n.id) AS most_recent_id, \
+             array_agg(n.from_account_id ORDER BY n.id DESC) AS sample_account_ids, \
+             count(*) AS notifications_count, \
+             min(n.id) FILTER (WHERE n.id >= $3) AS page_min_id, \
+             (array_agg(n.created_at ORDER BY n.id DESC))[1] AS latest_at \
+           FROM notifications n \
+           WHERE n.account_id = $1 AND n.group_key = g.key AND n.id <= $4 \
+           AND NOT EXISTS (SELECT 1 FROM accounts sa WHERE sa.id = n.from_account_id \
+                           AND sa.suspended_at IS NOT NULL) \
+         ) d",
+    )
     .bind(account_id)
     .bind(keys)
-    .bind(lowest)
-    .bind(highest)
-    .bind(samples)
+    .bind(lowest.unwrap_or(i64::MIN))
+    .bind(highest.unwrap_or(i64::MAX))
+    .bind(samples as i32)
     .fetch_all(db)
     .await
 }
@@ -448,13 +497,13 @@ pub async fn count_unread_groups(
     let scope_sql = scope_sql(scope);
     sqlx::query_scalar(&format!(
         "SELECT count(*) FROM (SELECT DISTINCT {SHOWN_KEY} FROM notifications n \
-         WHERE {scope_sql} AND ($5::bigint IS NULL OR n.id > $5) LIMIT $6) g"
+         WHERE {scope_sql} AND n.id > $5 LIMIT $6) g"
     ))
     .bind(scope.account_id)
     .bind(scope.types)
     .bind(scope.from_account)
     .bind(scope.grouped_types)
-    .bind(after)
+    .bind(after.unwrap_or(i64::MIN))
     .bind(cap)
     .fetch_one(db)
     .await

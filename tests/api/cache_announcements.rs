@@ -1,6 +1,7 @@
 //! What the cache invalidation triggers announce (migration `coalesced_invalidation`): one
 //! announcement per statement and kind naming each changed row once, one epoch per
-//! transaction, and nothing at all from a process that runs without caches.
+//! transaction, and nothing at all from a process that runs without caches; and, turned off
+//! for measuring, one announcement per row.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -185,4 +186,47 @@ async fn a_process_without_caches_announces_nothing() {
     assert_eq!(code, reqwest::StatusCode::OK, "{body}");
     let heard = heard_until_marker(&app, &mut listener).await;
     assert!(heard.is_empty(), "announced without caches: {heard:?}");
+}
+
+/// With `cache.coalesce_invalidation = false` (migration `per_row_invalidation`, for
+/// measuring the coalescing) every changed row is announced on its own with a fresh epoch,
+/// as before, and the process's caches still follow every change.
+#[tokio::test]
+async fn per_row_announcements_name_each_row_alone_and_caches_follow() {
+    let app = TestApp::spawn_with(|c| c.cache.coalesce_invalidation = false).await;
+    let alice = app.register("alice").await;
+    let mut ids = Vec::new();
+    for text in ["one", "two"] {
+        let posted = app.post_status(&alice, text, json!({})).await;
+        ids.push(
+            posted["id"]
+                .as_str()
+                .expect("id")
+                .parse::<i64>()
+                .expect("numeric"),
+        );
+    }
+    let account: i64 = alice.id.parse().expect("numeric");
+    let (code, body) = app
+        .get(&format!("/api/v1/statuses/{}", ids[0]), Some(&alice.token))
+        .await;
+    assert_eq!(code, reqwest::StatusCode::OK, "{body}");
+    let mut listener = listen(&app).await;
+
+    sqlx::query("UPDATE statuses SET content = '<p>rewritten</p>' WHERE account_id = $1")
+        .bind(account)
+        .execute(&app.state.db)
+        .await
+        .expect("update");
+    let heard = mine(heard_until_marker(&app, &mut listener).await, &ids, account);
+    assert_eq!(heard.len(), 2, "one announcement per row: {heard:?}");
+    assert!(heard
+        .iter()
+        .all(|(kind, named, _)| kind == "s" && named.len() == 1));
+    assert_ne!(heard[0].2, heard[1].2, "a fresh epoch each: {heard:?}");
+
+    let (_, body) = app
+        .get(&format!("/api/v1/statuses/{}", ids[0]), Some(&alice.token))
+        .await;
+    assert_eq!(body["content"], "<p>rewritten</p>");
 }
