@@ -55,7 +55,7 @@ async fn page(
     super::render(
         status,
         &SignInPage {
-            site: Site::load(&state).await,
+            site: Site::load(state).await,
             csrf,
             return_to,
             login,

@@ -91,7 +91,7 @@ pub(crate) async fn message(
     super::render(
         status,
         &MessagePage {
-            site: Site::load(&state).await,
+            site: Site::load(state).await,
             heading,
             message: text,
             code,
@@ -186,7 +186,7 @@ async fn form_page(
     super::render(
         status,
         &AuthorizePage {
-            site: Site::load(&state).await,
+            site: Site::load(state).await,
             app_name: &req.app.name,
             scopes: req.scopes.as_slice(),
             scope: req.scopes.joined(),

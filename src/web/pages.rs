@@ -159,7 +159,7 @@ async fn about_page(state: &AppState, jar: &CookieJar) -> Result<Response> {
         state,
         StatusCode::OK,
         &AboutPage {
-            site: Site::load(&state).await,
+            site: Site::load(state).await,
             domain: &state.config.domain,
             extended_html,
             admin,

@@ -233,7 +233,7 @@ pub async fn page(
     let acct = format!("{}@{}", account.username, state.config.domain);
     let note_text = crate::service::push::message::plain_text(&account.note);
     let page = ProfilePage {
-        site: Site::load(&state).await,
+        site: Site::load(state).await,
         meta: Meta {
             title: format!("{} (@{acct})", display_name(&account)),
             description: crate::service::push::message::truncate(&note_text, 200),

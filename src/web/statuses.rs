@@ -75,7 +75,7 @@ async fn show(state: &AppState, headers: &HeaderMap, handle: &str, id: &str) -> 
         .unwrap_or_else(|| focus.author.avatar.clone());
     let url = format!("{base}/@{}/{}", account.username, view.status.id);
     let page = StatusPage {
-        site: Site::load(&state).await,
+        site: Site::load(state).await,
         meta: Meta {
             title: format!(
                 "{} (@{}@{})",

@@ -109,12 +109,16 @@ async fn tab_through(browser: &Browser, presses: usize) -> Vec<Value> {
         .expect("blur");
     let mut reached = Vec::new();
     for _ in 0..presses {
-        let active = browser
-            .client
-            .active_element()
-            .await
-            .expect("active element");
-        active.send_keys("\u{e004}").await.expect("Tab");
+        // A key press of the keyboard itself (not typed into an element: a file input would
+        // take it for a file name).
+        let tab = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down {
+                value: Key::Tab.into(),
+            })
+            .then(KeyAction::Up {
+                value: Key::Tab.into(),
+            });
+        browser.client.perform_actions(tab).await.expect("Tab");
         let focused = browser
             .client
             .execute(FOCUSED, vec![])

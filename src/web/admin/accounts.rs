@@ -9,7 +9,10 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
-use super::{account_lines, done, id, page, when, AccountLine, Admin, Chrome, NoFields, Page, SessionForm, Staff};
+use super::{
+    account_lines, done, id, page, when, AccountLine, Admin, Chrome, NoFields, Page, SessionForm,
+    Staff,
+};
 use crate::app::AppState;
 use crate::error::Error;
 use crate::model::moderation::{AccountQuery, ReportQuery};
