@@ -36,6 +36,7 @@ pub mod push;
 pub mod queue;
 pub mod relationships;
 pub mod remote;
+pub mod remote_interaction;
 pub mod scheduled;
 pub mod search;
 pub mod statuses;

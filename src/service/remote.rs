@@ -77,7 +77,11 @@ impl Handle {
 
 /// The WebFinger document for `acct:username@domain`; `None` when the domain does not know
 /// it (404 or 410).
-async fn webfinger(state: &AppState, username: &str, domain: &str) -> Result<Option<Jrd>> {
+pub(crate) async fn webfinger(
+    state: &AppState,
+    username: &str,
+    domain: &str,
+) -> Result<Option<Jrd>> {
     crate::service::moderation::domains::check_fetch(state, &format!("http://{domain}/")).await?;
     let policy = state.fetch_policy();
     let scheme = if policy.allow_http { "http" } else { "https" };

@@ -18,6 +18,7 @@ use crate::api::auth::ClientIp;
 use crate::app::AppState;
 use crate::error::Error;
 use crate::service::oauth::{self, SignIn};
+use crate::web::site::Site;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -28,13 +29,12 @@ pub fn routes() -> Router<AppState> {
 #[derive(Template)]
 #[template(path = "auth/sign_in.html", config = "src/web/askama.toml")]
 struct SignInPage<'a> {
-    instance_title: &'a str,
+    site: Site,
     csrf: &'a str,
     return_to: &'a str,
     login: &'a str,
     /// The code step: the password was right, the second factor is asked.
     code_step: bool,
-    registrations_open: bool,
     error: Option<&'a str>,
 }
 
@@ -43,7 +43,7 @@ pub struct ReturnTo {
     return_to: Option<String>,
 }
 
-fn page(
+async fn page(
     state: &AppState,
     status: StatusCode,
     csrf: &str,
@@ -55,13 +55,11 @@ fn page(
     super::render(
         status,
         &SignInPage {
-            instance_title: &state.config.instance.title,
+            site: Site::load(state).await,
             csrf,
             return_to,
             login,
             code_step,
-            registrations_open: state.config.registrations
-                != crate::config::RegistrationMode::Closed,
             error,
         },
     )
@@ -90,7 +88,8 @@ pub async fn show(
             "",
             code_step,
             None,
-        ),
+        )
+        .await,
     )
         .into_response()
 }
@@ -129,7 +128,8 @@ pub async fn submit(
             login,
             challenge.is_some() && code.is_some(),
             Some("Too many sign-in attempts. Wait a few minutes and try again."),
-        );
+        )
+        .await;
         if let Error::RateLimited(info) = e {
             info.apply(response.headers_mut());
         }
@@ -160,7 +160,7 @@ pub async fn submit(
             let jar = jar.add(session::challenge_cookie(&state, challenge));
             (
                 jar,
-                page(&state, status, &csrf, &return_to, "", true, error),
+                page(&state, status, &csrf, &return_to, "", true, error).await,
             )
                 .into_response()
         }
@@ -175,27 +175,34 @@ pub async fn submit(
                 "",
                 false,
                 Some(error),
-            );
+            )
+            .await;
             (jar, response).into_response()
         }
-        Ok(SignIn::Invalid) => page(
-            &state,
-            StatusCode::UNAUTHORIZED,
-            &csrf,
-            &return_to,
-            login,
-            false,
-            Some("Invalid e-mail address or password."),
-        ),
-        Ok(SignIn::Refused(why)) => page(
-            &state,
-            StatusCode::FORBIDDEN,
-            &csrf,
-            &return_to,
-            login,
-            false,
-            Some(why),
-        ),
+        Ok(SignIn::Invalid) => {
+            page(
+                &state,
+                StatusCode::UNAUTHORIZED,
+                &csrf,
+                &return_to,
+                login,
+                false,
+                Some("Invalid e-mail address or password."),
+            )
+            .await
+        }
+        Ok(SignIn::Refused(why)) => {
+            page(
+                &state,
+                StatusCode::FORBIDDEN,
+                &csrf,
+                &return_to,
+                login,
+                false,
+                Some(why),
+            )
+            .await
+        }
         Err(e) => e.into_response(),
     }
 }

@@ -23,6 +23,7 @@ use crate::model::User;
 use crate::service::oauth::SignIn;
 use crate::service::remote::{self, Interaction};
 use crate::service::{accounts, oauth, relationships, views};
+use crate::web::site::Site;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/authorize_interaction", get(show).post(submit))
@@ -42,7 +43,7 @@ pub struct InteractParams {
 #[derive(Template, Default)]
 #[template(path = "interact.html", config = "src/web/askama.toml")]
 struct InteractPage<'a> {
-    instance_title: &'a str,
+    site: Site,
     error: Option<&'a str>,
     notice: Option<String>,
     signed_in_as: Option<String>,
@@ -72,7 +73,7 @@ pub async fn show(
     let jar = jar.add(cookie(&state, CSRF_COOKIE, csrf.clone(), 1));
     let uri = p.uri.as_deref().unwrap_or("").trim();
     let mut page = InteractPage {
-        instance_title: &state.config.instance.title,
+        site: Site::load(&state).await,
         csrf_token: &csrf,
         uri,
         ..InteractPage::default()
@@ -142,7 +143,7 @@ pub async fn submit(
     let form_token = p.csrf_token.clone().unwrap_or_default();
     let uri = p.uri.as_deref().unwrap_or("").trim();
     let mut page = InteractPage {
-        instance_title: &state.config.instance.title,
+        site: Site::load(&state).await,
         csrf_token: &cookie_token,
         uri,
         ..InteractPage::default()

@@ -14,9 +14,11 @@ pub mod media;
 pub mod oauth;
 pub mod pages;
 pub mod profiles;
+pub mod remote;
 pub mod session;
 pub mod settings;
 pub mod sign_up;
+pub mod site;
 pub mod statuses;
 pub mod tags;
 pub mod view;
@@ -62,8 +64,11 @@ pub fn page(status: StatusCode, html: String) -> Response {
 }
 
 /// A public page (profiles, threads, hashtags): as [`page`], with images and media allowed
-/// from this instance and its media storage too (when that is elsewhere), nothing else; it
-/// may be cached briefly, since it shows what anyone may see.
+/// from this instance and its media storage too (when that is elsewhere), plus `data:` and
+/// `blob:` images, which is what Mastodon's policy allows; nothing from other servers.
+/// Remote avatars, headers and custom emoji show from the remote-media cache (local URLs)
+/// once cached, and as the default image or the plain shortcode until then
+/// ([`view::Origins::allow`]). The page may be cached briefly: it shows what anyone may see.
 pub fn render_public(
     state: &AppState,
     status: StatusCode,
@@ -78,7 +83,7 @@ pub fn render_public(
         .map(|m| format!(" {m}"))
         .unwrap_or_default();
     let csp = format!(
-        "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'{media}; media-src 'self'{media}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+        "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data: blob:{media}; media-src 'self'{media}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
     );
     let headers = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&csp) {

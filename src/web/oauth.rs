@@ -23,6 +23,7 @@ use crate::error::Error;
 use crate::model::oauth::OOB_REDIRECT_URI;
 use crate::model::User;
 use crate::service::oauth::{self, AuthorizeRequest, SignIn};
+use crate::web::site::Site;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/oauth/authorize", get(show).post(submit))
@@ -53,7 +54,7 @@ pub struct AuthorizeParams {
 #[derive(Template)]
 #[template(path = "authorize.html", config = "src/web/askama.toml")]
 struct AuthorizePage<'a> {
-    instance_title: &'a str,
+    site: Site,
     app_name: &'a str,
     scopes: &'a [String],
     scope: String,
@@ -74,13 +75,13 @@ struct AuthorizePage<'a> {
 #[derive(Template)]
 #[template(path = "message.html", config = "src/web/askama.toml")]
 struct MessagePage<'a> {
-    instance_title: &'a str,
+    site: Site,
     heading: &'a str,
     message: &'a str,
     code: Option<&'a str>,
 }
 
-pub(crate) fn message(
+pub(crate) async fn message(
     state: &AppState,
     status: StatusCode,
     heading: &str,
@@ -90,7 +91,7 @@ pub(crate) fn message(
     super::render(
         status,
         &MessagePage {
-            instance_title: &state.config.instance.title,
+            site: Site::load(state).await,
             heading,
             message: text,
             code,
@@ -136,27 +137,29 @@ async fn check(state: &AppState, p: &AuthorizeParams) -> Result<AuthorizeRequest
                 "Unknown application",
                 "Client authentication failed due to unknown client. Ask the application's developer to register it again.",
                 None,
-            ))
+            ).await)
         }
         Err(e) => return Err(e.into_response()),
     };
-    oauth::check_authorize(
+    let checked = oauth::check_authorize(
         app,
         p.redirect_uri.as_deref(),
         p.scope.as_deref(),
         p.response_type.as_deref(),
         p.code_challenge.as_deref(),
         p.code_challenge_method.as_deref(),
-    )
-    .map_err(|why| {
-        message(
+    );
+    match checked {
+        Ok(req) => Ok(req),
+        Err(why) => Err(message(
             state,
             StatusCode::BAD_REQUEST,
             "Invalid authorization request",
             &why,
             None,
         )
-    })
+        .await),
+    }
 }
 
 pub(crate) async fn session_user(state: &AppState, jar: &CookieJar) -> Option<User> {
@@ -171,7 +174,7 @@ async fn username_of(state: &AppState, user: &User) -> String {
         .unwrap_or_default()
 }
 
-fn form_page(
+async fn form_page(
     state: &AppState,
     status: StatusCode,
     req: &AuthorizeRequest,
@@ -183,7 +186,7 @@ fn form_page(
     super::render(
         status,
         &AuthorizePage {
-            instance_title: &state.config.instance.title,
+            site: Site::load(state).await,
             app_name: &req.app.name,
             scopes: req.scopes.as_slice(),
             scope: req.scopes.joined(),
@@ -232,7 +235,7 @@ pub async fn show(
     let jar = jar.add(cookie(&state, CSRF_COOKIE, csrf.clone(), 1));
     (
         jar,
-        form_page(&state, StatusCode::OK, &req, &p, &csrf, signed_in_as, None),
+        form_page(&state, StatusCode::OK, &req, &p, &csrf, signed_in_as, None).await,
     )
         .into_response()
 }
@@ -262,12 +265,12 @@ pub async fn submit(
             "Invalid form",
             "This form has expired or did not come from this site. Go back, reload the page and try again.",
             None,
-        );
+        ).await;
     }
     let csrf = cookie_token;
 
     if p.decision.as_deref() != Some("approve") {
-        return finish(&state, &req, p.state.as_deref(), Err("access_denied"));
+        return finish(&state, &req, p.state.as_deref(), Err("access_denied")).await;
     }
 
     let mut jar = jar;
@@ -288,7 +291,8 @@ pub async fn submit(
                     &csrf,
                     None,
                     Some("Too many sign-in attempts. Wait a few minutes and try again."),
-                );
+                )
+                .await;
                 if let Error::RateLimited(info) = e {
                     info.apply(response.headers_mut());
                 }
@@ -316,7 +320,8 @@ pub async fn submit(
                         &csrf,
                         None,
                         Some(why),
-                    );
+                    )
+                    .await;
                 }
                 Ok(SignIn::Invalid) => {
                     return form_page(
@@ -328,6 +333,7 @@ pub async fn submit(
                         None,
                         Some("Invalid e-mail address or password."),
                     )
+                    .await
                 }
                 Err(e) => return e.into_response(),
             }
@@ -344,6 +350,7 @@ pub async fn submit(
                     None,
                     Some("Sign in to continue."),
                 )
+                .await
             }
         },
     };
@@ -352,7 +359,11 @@ pub async fn submit(
         Ok(code) => code,
         Err(e) => return e.into_response(),
     };
-    (jar, finish(&state, &req, p.state.as_deref(), Ok(&code))).into_response()
+    (
+        jar,
+        finish(&state, &req, p.state.as_deref(), Ok(&code)).await,
+    )
+        .into_response()
 }
 
 /// `GET /oauth/authorize` with this request's parameters: where a sign-in that needed a
@@ -378,7 +389,7 @@ fn authorize_url(req: &AuthorizeRequest, p: &AuthorizeParams) -> String {
 }
 
 /// Sends the person back to the app with a code or an error, or shows the code (out of band).
-fn finish(
+async fn finish(
     state: &AppState,
     req: &AuthorizeRequest,
     client_state: Option<&str>,
@@ -386,20 +397,26 @@ fn finish(
 ) -> Response {
     if req.redirect_uri == OOB_REDIRECT_URI {
         return match outcome {
-            Ok(code) => message(
-                state,
-                StatusCode::OK,
-                "Authorization code",
-                &format!("{} may now use your account.", req.app.name),
-                Some(code),
-            ),
-            Err(_) => message(
-                state,
-                StatusCode::OK,
-                "Authorization denied",
-                &format!("{} was not given access to your account.", req.app.name),
-                None,
-            ),
+            Ok(code) => {
+                message(
+                    state,
+                    StatusCode::OK,
+                    "Authorization code",
+                    &format!("{} may now use your account.", req.app.name),
+                    Some(code),
+                )
+                .await
+            }
+            Err(_) => {
+                message(
+                    state,
+                    StatusCode::OK,
+                    "Authorization denied",
+                    &format!("{} was not given access to your account.", req.app.name),
+                    None,
+                )
+                .await
+            }
         };
     }
     let mut target = match url::Url::parse(&req.redirect_uri) {
@@ -412,6 +429,7 @@ fn finish(
                 "The application's redirect URI is invalid.",
                 None,
             )
+            .await
         }
     };
     {

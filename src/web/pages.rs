@@ -12,10 +12,10 @@ use axum_extra::extract::cookie::CookieJar;
 
 use super::view::{AccountLine, Origins};
 use crate::app::AppState;
-use crate::config::RegistrationMode;
 use crate::error::{Error, Result};
 use crate::model::moderation::{DomainBlock, Rule};
 use crate::service;
+use crate::web::site::Site;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -30,40 +30,27 @@ pub const SIGN_UP_PATH: &str = "/auth/sign_up";
 #[derive(Template)]
 #[template(path = "index.html", config = "src/web/askama.toml")]
 struct IndexPage<'a> {
-    instance_title: &'a str,
-    description: &'a str,
+    site: Site,
     domain: &'a str,
     version: &'a str,
     user_count: i64,
-    /// `open`, `approval` or `closed`.
-    registrations: &'static str,
     sign_up: &'static str,
-}
-
-fn mode(state: &AppState) -> &'static str {
-    match state.config.registrations {
-        RegistrationMode::Open => "open",
-        RegistrationMode::Approval => "approval",
-        RegistrationMode::Closed => "closed",
-    }
 }
 
 /// `GET /`
 pub async fn index(State(state): State<AppState>) -> Response {
     let stats = match service::instance::stats(&state).await {
         Ok(s) => s,
-        Err(e) => return error_page(&state, e),
+        Err(e) => return error_page(&state, e).await,
     };
     super::render_public(
         &state,
         StatusCode::OK,
         &IndexPage {
-            instance_title: &state.config.instance.title,
-            description: &state.config.instance.description,
+            site: Site::load(&state).await,
             domain: &state.config.domain,
             version: env!("CARGO_PKG_VERSION"),
             user_count: stats.user_count,
-            registrations: mode(&state),
             sign_up: SIGN_UP_PATH,
         },
     )
@@ -95,12 +82,10 @@ impl Moderated {
 #[derive(Template)]
 #[template(path = "about.html", config = "src/web/askama.toml")]
 struct AboutPage<'a> {
-    instance_title: &'a str,
-    description: &'a str,
+    site: Site,
     domain: &'a str,
     /// HTML rendered from the administrator's text.
     extended_html: Option<String>,
-    contact_email: &'a str,
     admin: Option<AccountLine>,
     rules: Vec<Rule>,
     /// `None` when the configuration does not publish them to this reader.
@@ -112,15 +97,15 @@ struct AboutPage<'a> {
     privacy_html: Option<String>,
     terms_html: Option<String>,
     terms_date: String,
-    registrations: &'static str,
     sign_up: &'static str,
 }
 
 /// `GET /about`
 pub async fn about(State(state): State<AppState>, jar: CookieJar) -> Response {
-    about_page(&state, &jar)
-        .await
-        .unwrap_or_else(|e| error_page(&state, e))
+    match about_page(&state, &jar).await {
+        Ok(response) => response,
+        Err(e) => error_page(&state, e).await,
+    }
 }
 
 async fn about_page(state: &AppState, jar: &CookieJar) -> Result<Response> {
@@ -174,11 +159,9 @@ async fn about_page(state: &AppState, jar: &CookieJar) -> Result<Response> {
         state,
         StatusCode::OK,
         &AboutPage {
-            instance_title: &state.config.instance.title,
-            description: &state.config.instance.description,
+            site: Site::load(state).await,
             domain: &state.config.domain,
             extended_html,
-            contact_email: &state.config.instance.contact_email,
             admin,
             rules,
             moderated,
@@ -188,7 +171,6 @@ async fn about_page(state: &AppState, jar: &CookieJar) -> Result<Response> {
             privacy_html,
             terms_html,
             terms_date,
-            registrations: mode(state),
             sign_up: SIGN_UP_PATH,
         },
     ))
@@ -232,15 +214,15 @@ Disallow: /
 
 #[derive(Template)]
 #[template(path = "error.html", config = "src/web/askama.toml")]
-struct ErrorPage<'a> {
-    instance_title: &'a str,
+struct ErrorPage {
+    site: Site,
     heading: &'static str,
     message: &'static str,
 }
 
 /// What a public page shows instead of itself: a page saying what went wrong, with the
 /// status of `e` (whose cause the error type logs when it is the server's fault).
-pub fn error_page(state: &AppState, e: Error) -> Response {
+pub async fn error_page(state: &AppState, e: Error) -> Response {
     let (heading, message) = match &e {
         Error::NotFound => (
             "Not found",
@@ -255,7 +237,7 @@ pub fn error_page(state: &AppState, e: Error) -> Response {
     super::render(
         status,
         &ErrorPage {
-            instance_title: &state.config.instance.title,
+            site: Site::load(state).await,
             heading,
             message,
         },

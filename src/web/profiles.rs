@@ -1,8 +1,7 @@
 //! Public profiles: `/@alice` (ActivityPub clients get the actor there), its tabs
 //! `/@alice/with_replies` and `/@alice/media` paged with `?max_id=`, its feeds `/@alice.rss`
-//! and `/@alice.atom`, and `/remote_interaction`, which sends a visitor to their own server
-//! to follow or answer (its `/authorize_interaction`, the remote-interaction flow every
-//! Mastodon-compatible server has, this one's included).
+//! and `/@alice.atom`; the "follow from your server" form sends visitors to
+//! `/remote_interaction` ([`super::remote`]).
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -22,6 +21,7 @@ use crate::federation::convert;
 use crate::model::{Account, Page};
 use crate::service;
 use crate::service::timelines::ProfileTab;
+use crate::web::site::Site;
 
 /// Posts per page of a profile's tabs, and items per feed.
 const PAGE_SIZE: i64 = 20;
@@ -30,7 +30,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/{handle}", get(profile))
         .route("/{handle}/{id}", get(super::statuses::status))
-        .route("/remote_interaction", get(remote_interaction))
+        .route(
+            "/remote_interaction",
+            get(super::remote::remote_interaction),
+        )
 }
 
 /// Posts a page may ask for with `?limit=`, at most (as the client API allows).
@@ -92,8 +95,8 @@ pub struct FieldRow {
 
 #[derive(Template)]
 #[template(path = "profile.html", config = "src/web/askama.toml")]
-struct ProfilePage<'a> {
-    instance_title: &'a str,
+struct ProfilePage {
+    site: Site,
     meta: Meta,
     account: AccountLine,
     /// `alice@social.example`.
@@ -115,7 +118,7 @@ struct ProfilePage<'a> {
     older: Option<String>,
     /// Whether this is a later page (the first is linked back to).
     paged: bool,
-    /// `acct:alice@social.example`, for the remote-interaction flow.
+    /// The actor's id, which the remote-interaction flow hands to the visitor's server.
     interact_uri: String,
     /// This server's own interaction page for it (people with an account here).
     interact_href: String,
@@ -145,7 +148,10 @@ pub async fn profile(
         Some((handle, format)) => feed(&state, handle, format).await,
         None => page(&state, &headers, &handle, ProfileTab::Posts, &q).await,
     };
-    result.unwrap_or_else(|e| super::pages::error_page(&state, e))
+    match result {
+        Ok(response) => response,
+        Err(e) => super::pages::error_page(&state, e).await,
+    }
 }
 
 async fn feed(state: &AppState, handle: &str, format: Format) -> Result<Response> {
@@ -227,7 +233,7 @@ pub async fn page(
     let acct = format!("{}@{}", account.username, state.config.domain);
     let note_text = crate::content::sanitize::text_with_breaks(&account.note);
     let page = ProfilePage {
-        instance_title: &state.config.instance.title,
+        site: Site::load(state).await,
         meta: Meta {
             title: format!("{} (@{acct})", display_name(&account)),
             description: crate::service::push::message::truncate(&note_text, 200),
@@ -281,7 +287,7 @@ pub async fn page(
             url::form_urlencoded::byte_serialize(format!("acct:{acct}").as_bytes())
                 .collect::<String>()
         ),
-        interact_uri: format!("acct:{acct}"),
+        interact_uri: account.uri.clone(),
         base_path: format!("/@{}", account.username),
         tab_href: format!("/@{}{tab_path}", account.username),
         acct,
@@ -296,115 +302,5 @@ pub fn absolute(base: &str, path: &str) -> String {
         format!("{base}{path}")
     } else {
         path.to_string()
-    }
-}
-
-/// The form of "follow (or answer) from your server".
-#[derive(Deserialize, Default)]
-pub struct RemoteParams {
-    uri: Option<String>,
-    server: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "remote.html", config = "src/web/askama.toml")]
-struct RemotePage<'a> {
-    instance_title: &'a str,
-    uri: &'a str,
-    server: &'a str,
-    error: Option<&'static str>,
-}
-
-/// `GET /remote_interaction?uri=&server=`: sends the visitor to `server`'s
-/// `/authorize_interaction` for `uri` (an account or post of this instance); without a usable
-/// server, the form again.
-pub async fn remote_interaction(
-    State(state): State<AppState>,
-    Query(p): Query<RemoteParams>,
-) -> Response {
-    let uri = p.uri.as_deref().unwrap_or("").trim();
-    let server = p.server.as_deref().unwrap_or("").trim();
-    let base = state.base_url();
-    let ours = uri
-        .strip_prefix("acct:")
-        .is_some_and(|a| a.ends_with(&format!("@{}", state.config.domain)))
-        || uri.starts_with(&format!("{base}/"));
-    let form = |status: StatusCode, error: Option<&'static str>| {
-        super::render(
-            status,
-            &RemotePage {
-                instance_title: &state.config.instance.title,
-                uri,
-                server,
-                error,
-            },
-        )
-    };
-    if !ours {
-        return form(
-            StatusCode::BAD_REQUEST,
-            Some("There is nothing on this server to interact with at that address."),
-        );
-    }
-    if server.is_empty() {
-        return form(StatusCode::OK, None);
-    }
-    let Some(host) = server_host(server) else {
-        return form(
-            StatusCode::BAD_REQUEST,
-            Some("Enter your handle (you@your.server) or your server's domain (your.server)."),
-        );
-    };
-    let target = format!(
-        "https://{host}/authorize_interaction?uri={}",
-        url::form_urlencoded::byte_serialize(uri.as_bytes()).collect::<String>()
-    );
-    Redirect::to(&target).into_response()
-}
-
-/// The host of what a visitor typed: `you@your.server`, `@you@your.server`, `your.server` or
-/// `https://your.server/`; `None` unless it is a plain domain (with a port, perhaps).
-fn server_host(raw: &str) -> Option<String> {
-    let raw = raw.trim().trim_start_matches('@');
-    let raw = raw
-        .strip_prefix("https://")
-        .unwrap_or(raw)
-        .trim_end_matches('/');
-    let host = raw.rsplit_once('@').map_or(raw, |(_, h)| h);
-    if host.is_empty() || host.contains(['/', '?', '#', '\\', ' ']) {
-        return None;
-    }
-    let url = url::Url::parse(&format!("https://{host}/")).ok()?;
-    let name = url.host_str()?;
-    if !name.contains('.') && name != "localhost" {
-        return None;
-    }
-    Some(match url.port() {
-        Some(port) => format!("{name}:{port}"),
-        None => name.to_string(),
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::server_host;
-
-    #[test]
-    fn a_visitor_names_their_server_in_any_usual_way() {
-        for raw in [
-            "bob@their.example",
-            "@bob@their.example",
-            "their.example",
-            "https://their.example/",
-        ] {
-            assert_eq!(server_host(raw).as_deref(), Some("their.example"), "{raw}");
-        }
-        assert_eq!(
-            server_host("their.example:8443").as_deref(),
-            Some("their.example:8443")
-        );
-        for raw in ["", "nodots", "a.example/path", "x@", "evil.example#frag"] {
-            assert_eq!(server_host(raw), None, "{raw}");
-        }
     }
 }

@@ -169,7 +169,8 @@ impl FromRequestParts<AppState> for Staff {
                 StatusCode::FORBIDDEN,
                 "Staff only",
                 "This page is for the instance's moderators and administrators.",
-            ));
+            )
+            .await);
         }
         if state.config.security.require_two_factor_for_staff {
             match crate::service::two_factor::enabled(state, signed_in.user.id).await {
@@ -183,18 +184,18 @@ impl FromRequestParts<AppState> for Staff {
 }
 
 /// A message page with `status` (a refused form, a page for staff only).
-pub fn refused(state: &AppState, status: StatusCode, heading: &str, text: &str) -> Response {
-    super::oauth::message(state, status, heading, text, None)
+pub async fn refused(state: &AppState, status: StatusCode, heading: &str, text: &str) -> Response {
+    super::oauth::message(state, status, heading, text, None).await
 }
 
 /// The 403 page of a refused form.
-pub fn bad_form(state: &AppState) -> Response {
+pub async fn bad_form(state: &AppState) -> Response {
     refused(
         state,
         StatusCode::FORBIDDEN,
         "Invalid form",
         "This form has expired or did not come from this site. Go back, reload the page and try again.",
-    )
+    ).await
 }
 
 /// Whether a POST comes from a page of this site: its `Origin`, or without one its `Referer`,
@@ -232,15 +233,18 @@ fn form_token(body: &[u8]) -> String {
 
 // The error is the page a refused form is answered with, built once per request.
 #[allow(clippy::result_large_err)]
-fn parse_form<T: DeserializeOwned>(state: &AppState, body: &[u8]) -> Result<T, Response> {
-    serde_urlencoded::from_bytes::<T>(body).map_err(|e| {
-        refused(
-            state,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "Invalid form",
-            &format!("The form could not be read: {e}"),
-        )
-    })
+async fn parse_form<T: DeserializeOwned>(state: &AppState, body: &[u8]) -> Result<T, Response> {
+    let why = match serde_urlencoded::from_bytes::<T>(body) {
+        Ok(form) => return Ok(form),
+        Err(e) => format!("The form could not be read: {e}"),
+    };
+    Err(refused(
+        state,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "Invalid form",
+        &why,
+    )
+    .await)
 }
 
 /// A form posted by a signed-in person, its CSRF token and origin checked: the session and
@@ -257,13 +261,13 @@ impl<T: DeserializeOwned> FromRequest<AppState> for SessionForm<T> {
         let (mut parts, body) = req.into_parts();
         let session = SignedIn::from_request_parts(&mut parts, state).await?;
         if !same_origin(&parts.headers, state) {
-            return Err(bad_form(state));
+            return Err(bad_form(state).await);
         }
         let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
             .await
             .map_err(IntoResponse::into_response)?;
-        session.check_token(state, &form_token(&bytes))?;
-        let form = parse_form(state, &bytes)?;
+        session.check_token(state, &form_token(&bytes)).await?;
+        let form = parse_form(state, &bytes).await?;
         Ok(SessionForm { session, form })
     }
 }
@@ -273,11 +277,11 @@ impl SignedIn {
     /// it is not this session's.
     // The error is the page a refused form is answered with, built once per request.
     #[allow(clippy::result_large_err)]
-    pub fn check_token(&self, state: &AppState, submitted: &str) -> Result<(), Response> {
+    pub async fn check_token(&self, state: &AppState, submitted: &str) -> Result<(), Response> {
         if crypto::constant_time_eq(self.csrf.as_bytes(), submitted.as_bytes()) {
             Ok(())
         } else {
-            Err(bad_form(state))
+            Err(bad_form(state).await)
         }
     }
 }
@@ -308,7 +312,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for GuestForm<T> {
         let (parts, body) = req.into_parts();
         let jar = CookieJar::from_headers(&parts.headers);
         if !same_origin(&parts.headers, state) {
-            return Err(bad_form(state));
+            return Err(bad_form(state).await);
         }
         let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
             .await
@@ -320,9 +324,9 @@ impl<T: DeserializeOwned> FromRequest<AppState> for GuestForm<T> {
         if cookie.len() < 32
             || !crypto::constant_time_eq(cookie.as_bytes(), form_token(&bytes).as_bytes())
         {
-            return Err(bad_form(state));
+            return Err(bad_form(state).await);
         }
-        let form = parse_form(state, &bytes)?;
+        let form = parse_form(state, &bytes).await?;
         Ok(GuestForm {
             jar,
             csrf: cookie,

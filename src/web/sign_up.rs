@@ -16,10 +16,10 @@ use serde::Deserialize;
 use super::session::{self, GuestForm, SignedIn};
 use crate::api::auth::ClientIp;
 use crate::app::AppState;
-use crate::config::RegistrationMode;
 use crate::error::Error;
 use crate::service::accounts::{self, Registration};
 use crate::service::oauth;
+use crate::web::site::Site;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/auth/sign_up", get(show).post(submit))
@@ -28,7 +28,7 @@ pub fn routes() -> Router<AppState> {
 #[derive(Template)]
 #[template(path = "auth/sign_up.html", config = "src/web/askama.toml")]
 struct SignUpPage<'a> {
-    instance_title: &'a str,
+    site: Site,
     csrf: &'a str,
     mode: &'static str,
     username: &'a str,
@@ -37,27 +37,20 @@ struct SignUpPage<'a> {
     error: Option<String>,
 }
 
-fn mode_name(mode: RegistrationMode) -> &'static str {
-    match mode {
-        RegistrationMode::Open => "open",
-        RegistrationMode::Approval => "approval",
-        RegistrationMode::Closed => "closed",
-    }
-}
-
-fn page(
+async fn page(
     state: &AppState,
     status: StatusCode,
     csrf: &str,
     form: Option<&SignUpForm>,
     error: Option<String>,
 ) -> Response {
+    let site = Site::load(state).await;
     super::render(
         status,
         &SignUpPage {
-            instance_title: &state.config.instance.title,
             csrf,
-            mode: mode_name(state.config.registrations),
+            mode: site.registrations,
+            site,
             username: form.map_or("", |f| f.username.as_str()),
             email: form.map_or("", |f| f.email.as_str()),
             reason: form.map_or("", |f| f.reason.as_str()),
@@ -72,7 +65,7 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap, jar: Cookie
         return Redirect::to("/settings/profile").into_response();
     }
     let (jar, csrf) = session::guest_token(&state, jar);
-    (jar, page(&state, StatusCode::OK, &csrf, None, None)).into_response()
+    (jar, page(&state, StatusCode::OK, &csrf, None, None).await).into_response()
 }
 
 #[derive(Deserialize)]
@@ -110,7 +103,8 @@ pub async fn submit(
             &csrf,
             Some(&form),
             Some(why),
-        );
+        )
+        .await;
         if let Error::RateLimited(info) = e {
             info.apply(response.headers_mut());
         }
@@ -124,7 +118,8 @@ pub async fn submit(
             &csrf,
             Some(&form),
             Some(why),
-        );
+        )
+        .await;
     }
     let registered = accounts::register(
         &state,
@@ -143,7 +138,7 @@ pub async fn submit(
         Ok((user, _)) => user,
         Err(e) => {
             return match crate::web::settings::refusal(e) {
-                Ok((status, why)) => page(&state, status, &csrf, Some(&form), Some(why)),
+                Ok((status, why)) => page(&state, status, &csrf, Some(&form), Some(why)).await,
                 Err(response) => response,
             }
         }
@@ -153,7 +148,7 @@ pub async fn submit(
         let text = format!(
             "Your account was created. {why}: you can sign in once a moderator has approved it."
         );
-        return session::refused(&state, StatusCode::OK, "Almost there", &text);
+        return session::refused(&state, StatusCode::OK, "Almost there", &text).await;
     }
     match oauth::start_session(&state, &user).await {
         Ok(token) => {

@@ -16,11 +16,12 @@ use crate::error::{Error, Result};
 use crate::federation::convert;
 use crate::service;
 use crate::service::timelines::ProfileTab;
+use crate::web::site::Site;
 
 #[derive(Template)]
 #[template(path = "status.html", config = "src/web/askama.toml")]
-struct StatusPage<'a> {
-    instance_title: &'a str,
+struct StatusPage {
+    site: Site,
     meta: Meta,
     ancestors: Vec<StatusCard>,
     /// The post itself (a list of one, so the thread's template shows it as it shows others).
@@ -45,7 +46,10 @@ pub async fn status(
         "media" => profiles::page(&state, &headers, &handle, ProfileTab::Media, &q).await,
         _ => show(&state, &headers, &handle, &id).await,
     };
-    result.unwrap_or_else(|e| super::pages::error_page(&state, e))
+    match result {
+        Ok(response) => response,
+        Err(e) => super::pages::error_page(&state, e).await,
+    }
 }
 
 async fn show(state: &AppState, headers: &HeaderMap, handle: &str, id: &str) -> Result<Response> {
@@ -71,7 +75,7 @@ async fn show(state: &AppState, headers: &HeaderMap, handle: &str, id: &str) -> 
         .unwrap_or_else(|| focus.author.avatar.clone());
     let url = format!("{base}/@{}/{}", account.username, view.status.id);
     let page = StatusPage {
-        instance_title: &state.config.instance.title,
+        site: Site::load(state).await,
         meta: Meta {
             title: format!(
                 "{} (@{}@{})",
@@ -99,7 +103,8 @@ async fn show(state: &AppState, headers: &HeaderMap, handle: &str, id: &str) -> 
             .map(|v| StatusCard::of(state, &origins, v))
             .collect(),
         focus: vec![focus],
-        interact_uri: url,
+        // The post's id, as Mastodon hands it to the visitor's server.
+        interact_uri: view.status.uri.clone(),
     };
     Ok(super::render_public(state, StatusCode::OK, &page))
 }

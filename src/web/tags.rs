@@ -22,6 +22,7 @@ use crate::federation::vocab::OrderedCollection;
 use crate::model::Page;
 use crate::service;
 use crate::service::timelines::TagFilter;
+use crate::web::site::Site;
 
 const PAGE_SIZE: i64 = 20;
 
@@ -43,8 +44,8 @@ impl TagQuery {
 
 #[derive(Template)]
 #[template(path = "tag.html", config = "src/web/askama.toml")]
-struct TagPage<'a> {
-    instance_title: &'a str,
+struct TagPage {
+    site: Site,
     meta: Meta,
     name: String,
     statuses: Vec<StatusCard>,
@@ -65,7 +66,10 @@ pub async fn show(
         None if documents::wants_activity_json(&headers) => collection(&state, &name, &q).await,
         None => page(&state, &name, &q).await,
     };
-    result.unwrap_or_else(|e| super::pages::error_page(&state, e))
+    match result {
+        Ok(response) => response,
+        Err(e) => super::pages::error_page(&state, e).await,
+    }
 }
 
 fn filter(name: &str, local_only: bool) -> TagFilter {
@@ -110,7 +114,8 @@ async fn feed(state: &AppState, name: &str, format: Format, q: &TagQuery) -> Res
         self_link: format!("{base}/tags/{lower}.{ext}"),
         description: format!(
             "Public posts tagged #{} on {}",
-            tag.name, state.config.instance.title
+            tag.name,
+            Site::load(state).await.title
         ),
         image: None,
         updated: chrono::Utc::now(),
@@ -129,14 +134,11 @@ async fn page(state: &AppState, name: &str, q: &TagQuery) -> Result<Response> {
     let lower = tag.name.to_lowercase();
     let base = state.base_url();
     let local = if q.local() { "&local=true" } else { "" };
+    let site = Site::load(state).await;
     let body = TagPage {
-        instance_title: &state.config.instance.title,
         meta: Meta {
             title: format!("#{}", tag.name),
-            description: format!(
-                "Public posts tagged #{} on {}",
-                tag.name, state.config.instance.title
-            ),
+            description: format!("Public posts tagged #{} on {}", tag.name, site.title),
             url: format!("{base}/tags/{lower}"),
             image: None,
             kind: "website",
@@ -154,6 +156,7 @@ async fn page(state: &AppState, name: &str, q: &TagQuery) -> Result<Response> {
             .map(|v| StatusCard::of(state, &origins, v))
             .collect(),
         name: tag.name,
+        site,
     };
     Ok(super::render_public(state, StatusCode::OK, &body))
 }

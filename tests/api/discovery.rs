@@ -122,6 +122,7 @@ async fn webfinger_knows_the_instance_actor() {
         "links": [
             { "rel": PROFILE_PAGE, "type": "text/html", "href": format!("{base}/about") },
             { "rel": "self", "type": "application/activity+json", "href": format!("{base}/actor") },
+            { "rel": "http://ostatus.org/schema/1.0/subscribe", "template": format!("{base}/authorize_interaction?uri={{uri}}") },
         ],
     });
     for resource in [

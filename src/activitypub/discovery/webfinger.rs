@@ -224,6 +224,11 @@ impl Jrd {
                     format!("{}/about", config.base_url()),
                 ),
                 Link::href(REL_SELF, ACTIVITY_JSON, actor),
+                // As Mastodon: a visitor who names only this server is sent here too.
+                Link::template(
+                    REL_SUBSCRIBE,
+                    format!("{}/authorize_interaction?uri={{uri}}", config.base_url()),
+                ),
             ],
         }
     }

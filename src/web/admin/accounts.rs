@@ -10,8 +10,8 @@ use axum::Router;
 use serde::Deserialize;
 
 use super::{
-    account_lines, chrome, done, id, show, when, AccountLine, Chrome, NoFields, Page, SessionForm,
-    Staff, StaffExt,
+    account_lines, done, id, page, when, AccountLine, Admin, Chrome, NoFields, Page, SessionForm,
+    Staff,
 };
 use crate::app::AppState;
 use crate::error::Error;
@@ -101,8 +101,8 @@ pub async fn index(
             url.append_pair("max_id", &last.id.to_string());
             format!("/admin/accounts?{}", url.finish())
         });
-    show(&AccountsPage {
-        chrome: chrome(&state, &staff, "accounts").await?,
+    page(&state, &staff, "accounts", |chrome| AccountsPage {
+        chrome,
         username: query.username.clone().unwrap_or_default(),
         domain: query.by_domain.clone().unwrap_or_default(),
         shows: super::Choice::list(
@@ -121,6 +121,7 @@ pub async fn index(
         accounts: ids.iter().filter_map(|id| lines.remove(id)).collect(),
         next,
     })
+    .await
 }
 
 struct ReportLine {
@@ -196,8 +197,8 @@ pub async fn detail(
     ids.sort_unstable();
     ids.dedup();
     let by = account_lines(&state, &ids).await?;
-    show(&AccountPage {
-        chrome: chrome(&state, &staff, "accounts").await?,
+    page(&state, &staff, "accounts", |chrome| AccountPage {
+        chrome,
         local: account.is_local(),
         url: account.profile_url().to_string(),
         created_at: when(account.created_at),
@@ -235,6 +236,7 @@ pub async fn detail(
             .collect(),
         account: line,
     })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -302,11 +304,10 @@ pub async fn undo(
 /// `POST /admin/accounts/:id/delete`: an admin removes a suspended account's data for good.
 pub async fn delete(
     State(state): State<AppState>,
-    Staff(staff): Staff,
+    Admin(staff): Admin,
     Path(raw): Path<String>,
     _form: SessionForm<NoFields>,
 ) -> Page {
-    staff.require_admin()?;
     let target = id(&raw)?;
     crate::service::account_deletion::delete_by_moderator(&state, Some(&staff.account), target)
         .await?;

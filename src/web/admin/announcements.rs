@@ -9,7 +9,7 @@ use axum::Router;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Deserialize;
 
-use super::{chrome, done, id, show, when, Chrome, NoFields, Page, SessionForm, Staff, StaffExt};
+use super::{done, id, page, when, Admin, Chrome, NoFields, Page, SessionForm};
 use crate::app::AppState;
 use crate::error::Error;
 use crate::model::announcement::Announcement;
@@ -72,13 +72,13 @@ struct ListPage {
     announcements: Vec<Row>,
 }
 
-pub async fn index(State(state): State<AppState>, Staff(staff): Staff) -> Page {
-    staff.require_admin()?;
+pub async fn index(State(state): State<AppState>, Admin(staff): Admin) -> Page {
     let list = announcements::all(&state).await?;
-    show(&ListPage {
-        chrome: chrome(&state, &staff, "announcements").await?,
+    page(&state, &staff, "announcements", |chrome| ListPage {
+        chrome,
         announcements: list.iter().map(|v| Row::new(&v.announcement)).collect(),
     })
+    .await
 }
 
 #[derive(Template)]
@@ -90,15 +90,15 @@ struct EditPage {
 
 pub async fn edit(
     State(state): State<AppState>,
-    Staff(staff): Staff,
+    Admin(staff): Admin,
     Path(raw): Path<String>,
 ) -> Page {
-    staff.require_admin()?;
     let view = announcements::get(&state, id(&raw)?).await?;
-    show(&EditPage {
-        chrome: chrome(&state, &staff, "announcements").await?,
+    page(&state, &staff, "announcements", |chrome| EditPage {
+        chrome,
         a: Row::new(&view.announcement),
     })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -141,32 +141,29 @@ impl AnnouncementForm {
 
 pub async fn create(
     State(state): State<AppState>,
-    Staff(staff): Staff,
+    Admin(staff): Admin,
     SessionForm { form, .. }: SessionForm<AnnouncementForm>,
 ) -> Page {
-    staff.require_admin()?;
     announcements::create(&state, Some(&staff.account), &form.input()?).await?;
     done("/admin/announcements")
 }
 
 pub async fn update(
     State(state): State<AppState>,
-    Staff(staff): Staff,
+    Admin(staff): Admin,
     Path(raw): Path<String>,
     SessionForm { form, .. }: SessionForm<AnnouncementForm>,
 ) -> Page {
-    staff.require_admin()?;
     announcements::update(&state, Some(&staff.account), id(&raw)?, &form.input()?).await?;
     done("/admin/announcements")
 }
 
 pub async fn delete(
     State(state): State<AppState>,
-    Staff(staff): Staff,
+    Admin(staff): Admin,
     Path(raw): Path<String>,
     _form: SessionForm<NoFields>,
 ) -> Page {
-    staff.require_admin()?;
     announcements::delete(&state, Some(&staff.account), id(&raw)?).await?;
     done("/admin/announcements")
 }

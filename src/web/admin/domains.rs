@@ -1,16 +1,17 @@
 //! `/admin/domains`: domain blocks (create, change, lift) and allows, and the blocklist in
-//! Mastodon's CSV format: exported as a file, imported from pasted text with a page saying
+//! Mastodon's CSV format: exported as a file, imported from pasted text or an uploaded CSV
+//! file (the same parser and limits as the admin API's import), with a page saying
 //! what was created, what existed and which lines were refused.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{header, StatusCode};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
-use super::{chrome, done, id, show, when, Choice, Chrome, NoFields, Page, SessionForm, Staff};
+use super::{done, id, page, when, Choice, Chrome, NoFields, Page, SessionForm, Staff};
 use crate::app::AppState;
 use crate::service::moderation::domains::{self, BlockInput};
 
@@ -86,14 +87,15 @@ pub async fn index(State(state): State<AppState>, Staff(staff): Staff) -> Page {
             created_at: when(a.created_at),
         })
         .collect();
-    show(&DomainsPage {
-        chrome: chrome(&state, &staff, "domains").await?,
+    page(&state, &staff, "domains", |chrome| DomainsPage {
+        chrome,
         blocks,
         allows,
         allowlist_mode: state.config.moderation.allowlist_mode,
         severities: Choice::list(&SEVERITIES, "silence"),
         header: domains::CSV_HEADER.join(","),
     })
+    .await
 }
 
 /// A block as the form sends it: checkboxes are present only when ticked.
@@ -196,21 +198,73 @@ struct ImportedPage {
     errors: Vec<(usize, String)>,
 }
 
-pub async fn import(
-    State(state): State<AppState>,
-    Staff(staff): Staff,
-    SessionForm { form, .. }: SessionForm<ImportForm>,
-) -> Page {
-    if form.data.trim().is_empty() {
-        return Err(crate::error::Error::invalid("data", "ERR_BLANK", "can't be blank").into());
+/// The import form: pasted text (a plain form), or a CSV file and the text beside it
+/// (multipart, as the page sends it). Both are checked for the session's CSRF token.
+pub enum ImportBody {
+    Pasted(SessionForm<ImportForm>),
+    Upload(super::UploadForm),
+}
+
+impl FromRequest<AppState> for ImportBody {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let multipart = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|c| c.starts_with("multipart/form-data"));
+        if multipart {
+            super::UploadForm::from_request(req, state)
+                .await
+                .map(ImportBody::Upload)
+        } else {
+            SessionForm::from_request(req, state)
+                .await
+                .map(ImportBody::Pasted)
+        }
     }
-    let report = domains::import_csv(&state, Some(&staff.account), &form.data).await?;
-    show(&ImportedPage {
-        chrome: chrome(&state, &staff, "domains").await?,
+}
+
+impl ImportBody {
+    /// The blocklist's text: the uploaded file when there is one (it must be UTF-8 text),
+    /// else what was pasted.
+    fn text(&self) -> Result<String, crate::error::Error> {
+        use crate::error::Error;
+        let text = match self {
+            ImportBody::Pasted(f) => f.form.data.clone(),
+            ImportBody::Upload(u) => match u.file("file") {
+                Some(bytes) => String::from_utf8(bytes.to_vec()).map_err(|_| {
+                    Error::invalid(
+                        "file",
+                        "ERR_INVALID",
+                        "is not a CSV text file (it is not UTF-8 text)",
+                    )
+                })?,
+                None => u.text("data").unwrap_or_default(),
+            },
+        };
+        if text.trim().is_empty() {
+            return Err(Error::invalid(
+                "data",
+                "ERR_BLANK",
+                "can't be blank: paste a list or choose a CSV file",
+            ));
+        }
+        Ok(text.trim_start_matches('\u{feff}').to_string())
+    }
+}
+
+pub async fn import(State(state): State<AppState>, Staff(staff): Staff, body: ImportBody) -> Page {
+    let text = body.text()?;
+    let report = domains::import_csv(&state, Some(&staff.account), &text).await?;
+    page(&state, &staff, "domains", |chrome| ImportedPage {
+        chrome,
         created: report.created,
         existing: report.existing,
         errors: report.errors,
     })
+    .await
 }
 
 #[derive(Deserialize)]

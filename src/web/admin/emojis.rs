@@ -9,9 +9,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
-use super::{
-    chrome, done, id, show, Chrome, NoFields, Page, SessionForm, Staff, StaffExt, UploadForm,
-};
+use super::{done, id, page, Admin, Chrome, NoFields, Page, SessionForm, UploadForm};
 use crate::app::AppState;
 use crate::error::Error;
 use crate::model::emoji::EmojiQuery;
@@ -57,10 +55,9 @@ pub struct ListQuery {
 
 pub async fn index(
     State(state): State<AppState>,
-    Staff(staff): Staff,
+    Admin(staff): Admin,
     Query(q): Query<ListQuery>,
 ) -> Page {
-    staff.require_admin()?;
     let showing = q
         .domain
         .as_deref()
@@ -102,8 +99,8 @@ pub async fn index(
         .into_iter()
         .map(|c| c.name)
         .collect();
-    show(&EmojisPage {
-        chrome: chrome(&state, &staff, "emojis").await?,
+    page(&state, &staff, "emojis", |chrome| EmojisPage {
+        chrome,
         showing,
         categories,
         emojis: list
@@ -120,11 +117,11 @@ pub async fn index(
             .collect(),
         next,
     })
+    .await
 }
 
 /// `POST /admin/emojis` (multipart): `image`, `shortcode`, `category`.
-pub async fn upload(State(state): State<AppState>, Staff(staff): Staff, form: UploadForm) -> Page {
-    staff.require_admin()?;
+pub async fn upload(State(state): State<AppState>, Admin(staff): Admin, form: UploadForm) -> Page {
     let image = form
         .file("image")
         .ok_or_else(|| Error::invalid("image", "ERR_BLANK", "can't be blank"))?;
@@ -160,11 +157,10 @@ pub struct UpdateForm {
 
 pub async fn update(
     State(state): State<AppState>,
-    Staff(staff): Staff,
+    Admin(staff): Admin,
     Path(raw): Path<String>,
     SessionForm { form, .. }: SessionForm<UpdateForm>,
 ) -> Page {
-    staff.require_admin()?;
     let kind = match form.action.as_str() {
         "enable" => UpdateKind::Enable,
         "disable" => UpdateKind::Disable,
@@ -200,11 +196,10 @@ fn back(domain: Option<&str>) -> Page {
 
 pub async fn delete(
     State(state): State<AppState>,
-    Staff(staff): Staff,
+    Admin(staff): Admin,
     Path(raw): Path<String>,
     _form: SessionForm<NoFields>,
 ) -> Page {
-    staff.require_admin()?;
     emojis::delete(&state, Some(&staff.account), id(&raw)?).await?;
     done("/admin/emojis")
 }

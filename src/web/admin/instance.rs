@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
-use super::{chrome, done, id, show, Choice, Chrome, NoFields, Page, SessionForm, Staff, StaffExt};
+use super::{done, id, page, Admin, Choice, Chrome, NoFields, Page, SessionForm};
 use crate::app::AppState;
 use crate::error::Error;
 use crate::service::instance_pages::{self, TextsChange};
@@ -54,8 +54,7 @@ const MODES: [(&str, &str); 3] = [
     ("closed", "Closed: nobody can sign up"),
 ];
 
-pub async fn index(State(state): State<AppState>, Staff(staff): Staff) -> Page {
-    staff.require_admin()?;
+pub async fn index(State(state): State<AppState>, Admin(staff): Admin) -> Page {
     let config = instance_settings::config(&state).await?;
     let extended = instance_pages::extended_description(&state).await?;
     let privacy = match instance_pages::privacy_policy(&state).await {
@@ -78,8 +77,8 @@ pub async fn index(State(state): State<AppState>, Staff(staff): Staff) -> Page {
             priority: r.priority,
         })
         .collect();
-    show(&SettingsPage {
-        chrome: chrome(&state, &staff, "settings").await?,
+    page(&state, &staff, "settings", |chrome| SettingsPage {
+        chrome,
         title: config.instance.title.clone(),
         description: config.instance.description.clone(),
         contact_email: config.instance.contact_email.clone(),
@@ -90,6 +89,7 @@ pub async fn index(State(state): State<AppState>, Staff(staff): Staff) -> Page {
         terms_date,
         rules,
     })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -115,10 +115,9 @@ pub struct SettingsForm {
 /// Only what changed is stored (and audited): the form sends every field each time.
 pub async fn update(
     State(state): State<AppState>,
-    Staff(staff): Staff,
+    Admin(staff): Admin,
     SessionForm { form, .. }: SessionForm<SettingsForm>,
 ) -> Page {
-    staff.require_admin()?;
     let config = instance_settings::config(&state).await?;
     let changed = |new: &str, old: &str| (new.trim() != old.trim()).then(|| new.to_string());
     let settings = Change {
@@ -193,32 +192,29 @@ impl RuleForm {
 
 pub async fn create_rule(
     State(state): State<AppState>,
-    Staff(staff): Staff,
+    Admin(staff): Admin,
     SessionForm { form, .. }: SessionForm<RuleForm>,
 ) -> Page {
-    staff.require_admin()?;
     rules::create(&state, Some(&staff.account), &form.input()?).await?;
     done("/admin/settings#rules")
 }
 
 pub async fn update_rule(
     State(state): State<AppState>,
-    Staff(staff): Staff,
+    Admin(staff): Admin,
     Path(raw): Path<String>,
     SessionForm { form, .. }: SessionForm<RuleForm>,
 ) -> Page {
-    staff.require_admin()?;
     rules::update(&state, Some(&staff.account), id(&raw)?, &form.input()?).await?;
     done("/admin/settings#rules")
 }
 
 pub async fn delete_rule(
     State(state): State<AppState>,
-    Staff(staff): Staff,
+    Admin(staff): Admin,
     Path(raw): Path<String>,
     _form: SessionForm<NoFields>,
 ) -> Page {
-    staff.require_admin()?;
     rules::delete(&state, Some(&staff.account), id(&raw)?).await?;
     done("/admin/settings#rules")
 }

@@ -9,7 +9,7 @@ use axum::Router;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::{account_lines, chrome, show, when, AccountLine, Chrome, Page, Staff};
+use super::{account_lines, page, when, AccountLine, Chrome, Page, Staff};
 use crate::app::AppState;
 use crate::model::Page as Window;
 use crate::service::{delivery, moderation, queue};
@@ -87,11 +87,12 @@ pub async fn audit(
             text: e.text.clone(),
         })
         .collect();
-    show(&AuditPage {
-        chrome: chrome(&state, &staff, "audit").await?,
+    page(&state, &staff, "audit", |chrome| AuditPage {
+        chrome,
         entries,
         next,
     })
+    .await
 }
 
 struct DepthRow {
@@ -158,11 +159,12 @@ pub async fn jobs(State(state): State<AppState>, Staff(staff): Staff) -> Page {
             last_error: h.last_error,
         })
         .partition(|h| h.unavailable_since.is_some());
-    show(&QueuePage {
-        chrome: chrome(&state, &staff, "queue").await?,
+    page(&state, &staff, "queue", |chrome| QueuePage {
+        chrome,
         depth,
         oldest_due,
         failing,
         unavailable,
     })
+    .await
 }

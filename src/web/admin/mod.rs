@@ -59,15 +59,42 @@ impl StaffExt for SignedIn {
     }
 }
 
+/// A signed-in administrator: [`Staff`], and 403 for moderators (the admin API's `admin()`
+/// rule), so the admin-only forms need not check it each.
+pub struct Admin(pub SignedIn);
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Response> {
+        let Staff(staff) = Staff::from_request_parts(parts, state).await?;
+        staff.require_admin().map_err(IntoResponse::into_response)?;
+        Ok(Admin(staff))
+    }
+}
+
+/// Renders the admin page of `section`: [`chrome`] and what `build` makes with it.
+pub async fn page<T: Template>(
+    state: &AppState,
+    staff: &SignedIn,
+    section: &'static str,
+    build: impl FnOnce(Chrome) -> T,
+) -> Page {
+    let chrome = chrome(state, staff, section).await?;
+    show(&build(chrome))
+}
+
 /// What every admin page shows around its content, with the instance's title as stored.
 pub async fn chrome(
     state: &AppState,
     staff: &SignedIn,
     section: &'static str,
 ) -> Result<Chrome, PageError> {
-    let config = crate::service::instance_settings::config(state).await?;
     Ok(Chrome {
-        instance_title: config.instance.title,
+        instance_title: crate::web::site::Site::load(state).await.title,
         csrf: staff.csrf().to_string(),
         admin: staff.is_admin(),
         section,
@@ -298,7 +325,7 @@ impl FromRequest<AppState> for UploadForm {
             .find(|(n, _)| n == crate::web::session::CSRF_FIELD)
             .map(|(_, v)| v.as_str())
             .unwrap_or_default();
-        session.check_token(state, token)?;
+        session.check_token(state, token).await?;
         Ok(UploadForm {
             session,
             texts,

@@ -8,7 +8,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
-use super::{account_lines, chrome, done, id, show, when, AccountLine, Chrome, Page, Staff};
+use super::{account_lines, chrome, done, id, page, show, when, AccountLine, Chrome, Page, Staff};
 use super::{NoFields, SessionForm};
 use crate::app::AppState;
 use crate::error::Error;
@@ -108,12 +108,13 @@ pub async fn index(
             created_at: when(r.created_at),
         })
         .collect();
-    show(&ReportsPage {
-        chrome: chrome(&state, &staff, "reports").await?,
+    page(&state, &staff, "reports", |chrome| ReportsPage {
+        chrome,
         resolved,
         reports,
         next,
     })
+    .await
 }
 
 struct StatusItem {

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::Router;
 
-use super::{chrome, done, id, show, when, Chrome, NoFields, Page, SessionForm, Staff};
+use super::{done, id, page, when, Chrome, NoFields, Page, SessionForm, Staff};
 use crate::app::AppState;
 use crate::error::Error;
 use crate::service::trends;
@@ -84,12 +84,13 @@ pub async fn index(State(state): State<AppState>, Staff(staff): Staff) -> Page {
             uses: l.history.first().map(|d| d.accounts).unwrap_or_default(),
         })
         .collect();
-    show(&TrendsPage {
-        chrome: chrome(&state, &staff, "trends").await?,
+    page(&state, &staff, "trends", |chrome| TrendsPage {
+        chrome,
         tags,
         statuses,
         links,
     })
+    .await
 }
 
 /// `POST /admin/trends/{tags,statuses,links}/:id/{approve,reject}`

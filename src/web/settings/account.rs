@@ -11,12 +11,12 @@ use axum::Router;
 use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
 
-use super::{done, refusal, NoticeQuery};
+use super::{refusal, Chrome, NoticeQuery, Shown};
 use crate::app::AppState;
 use crate::model::import::{ImportKind, ImportMode};
 use crate::service::exports::{self, Export};
 use crate::service::{account_deletion, imports, moves};
-use crate::web::session::{self, same_origin, Nav, SessionForm, SignedIn, SESSION_COOKIE};
+use crate::web::session::{self, same_origin, SessionForm, SignedIn, SESSION_COOKIE};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -40,35 +40,23 @@ const EXPORTS: [Export; 7] = [
 
 #[derive(Template)]
 #[template(path = "settings/account.html", config = "src/web/askama.toml")]
-struct AccountPage<'a> {
-    instance_title: &'a str,
-    nav: Nav,
-    notice: Option<&'a str>,
-    error: Option<String>,
+struct AccountPage {
+    chrome: Chrome,
     aliases: String,
     moved_to: Option<String>,
     exports: Vec<&'static str>,
     kinds: Vec<&'static str>,
 }
 
-async fn page(
-    state: &AppState,
-    session: &SignedIn,
-    status: StatusCode,
-    notice: Option<&str>,
-    error: Option<String>,
-) -> Response {
+async fn page(state: &AppState, session: &SignedIn, shown: Shown) -> Response {
     let moved_to = match moves::moved_target(state, &session.account).await {
         Ok(t) => t.map(|a| a.acct()),
         Err(e) => return e.into_response(),
     };
     crate::web::render(
-        status,
+        shown.status,
         &AccountPage {
-            instance_title: &state.config.instance.title,
-            nav: Nav::new(session, "account"),
-            notice,
-            error,
+            chrome: Chrome::new(state, session, "account", &shown).await,
             aliases: session.account.also_known_as.join("\n"),
             moved_to,
             exports: EXPORTS.iter().map(|e| e.file_name()).collect(),
@@ -83,13 +71,10 @@ async fn finish<T>(
     result: crate::error::Result<T>,
     notice: &str,
 ) -> Response {
-    match result {
-        Ok(_) => done("/settings/account", notice),
-        Err(e) => match refusal(e) {
-            Ok((status, why)) => page(state, session, status, None, Some(why)).await,
-            Err(response) => response,
-        },
-    }
+    super::finish(result, "/settings/account", notice, |shown| {
+        page(state, session, shown)
+    })
+    .await
 }
 
 /// `GET /settings/account`
@@ -98,7 +83,7 @@ pub async fn show(
     session: SignedIn,
     Query(q): Query<NoticeQuery>,
 ) -> Response {
-    page(&state, &session, StatusCode::OK, q.text(), None).await
+    page(&state, &session, Shown::asked(&q)).await
 }
 
 #[derive(Deserialize)]
@@ -153,7 +138,8 @@ pub async fn export(
             StatusCode::NOT_FOUND,
             "Not found",
             "There is no such export.",
-        );
+        )
+        .await;
     };
     let table = match exports::export(&state, &session.account, what).await {
         Ok(t) => t,
@@ -185,7 +171,7 @@ pub async fn import(
     mut multipart: Multipart,
 ) -> Response {
     if !same_origin(&headers, &state) {
-        return session::bad_form(&state);
+        return session::bad_form(&state).await;
     }
     let (mut token, mut kind, mut mode, mut data) = (String::new(), None, None, None);
     loop {
@@ -194,7 +180,12 @@ pub async fn import(
             Ok(None) => break,
             Err(e) => {
                 let why = format!("The form could not be read: {e}");
-                return page(&state, &session, StatusCode::BAD_REQUEST, None, Some(why)).await;
+                return page(
+                    &state,
+                    &session,
+                    Shown::refused(StatusCode::BAD_REQUEST, why),
+                )
+                .await;
             }
         };
         let name = field.name().unwrap_or("").to_string();
@@ -202,7 +193,12 @@ pub async fn import(
             Ok(b) => b,
             Err(e) => {
                 let why = format!("The form could not be read: {e}");
-                return page(&state, &session, StatusCode::BAD_REQUEST, None, Some(why)).await;
+                return page(
+                    &state,
+                    &session,
+                    Shown::refused(StatusCode::BAD_REQUEST, why),
+                )
+                .await;
             }
         };
         let text = || String::from_utf8_lossy(&bytes).to_string();
@@ -214,7 +210,7 @@ pub async fn import(
             _ => {}
         }
     }
-    if let Err(rejected) = session.check_token(&state, &token) {
+    if let Err(rejected) = session.check_token(&state, &token).await {
         return rejected;
     }
     let (Some(kind), Some(data)) = (kind, data) else {
@@ -222,9 +218,7 @@ pub async fn import(
         return page(
             &state,
             &session,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            Some(why),
+            Shown::refused(StatusCode::UNPROCESSABLE_ENTITY, why),
         )
         .await;
     };
@@ -256,11 +250,12 @@ pub async fn delete(
                 StatusCode::OK,
                 "Account deleted",
                 "Your account is being deleted. You have been signed out.",
-            );
+            )
+            .await;
             (jar, page).into_response()
         }
         Err(e) => match refusal(e) {
-            Ok((status, why)) => page(&state, &session, status, None, Some(why)).await,
+            Ok((status, why)) => page(&state, &session, Shown::refused(status, why)).await,
             Err(response) => response,
         },
     }

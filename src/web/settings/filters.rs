@@ -9,12 +9,12 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
-use super::{checked, done, refusal, NoticeQuery};
+use super::{checked, refusal, Chrome, NoticeQuery, Shown};
 use crate::app::AppState;
 use crate::model::moderation::{Filter, FilterKeyword, FILTER_CONTEXTS};
 use crate::service::moderation::filters::{self, FilterInput, KeywordInput};
 use crate::web::auth::Empty;
-use crate::web::session::{Nav, SessionForm, SignedIn};
+use crate::web::session::{SessionForm, SignedIn};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -74,11 +74,8 @@ impl FilterView {
 
 #[derive(Template)]
 #[template(path = "settings/filters.html", config = "src/web/askama.toml")]
-struct FiltersPage<'a> {
-    instance_title: &'a str,
-    nav: Nav,
-    notice: Option<&'a str>,
-    error: Option<String>,
+struct FiltersPage {
+    chrome: Chrome,
     filters: Vec<FilterView>,
     /// The form: a new filter, or the one being edited.
     form: FilterView,
@@ -89,9 +86,7 @@ struct FiltersPage<'a> {
 async fn page(
     state: &AppState,
     session: &SignedIn,
-    status: StatusCode,
-    notice: Option<&str>,
-    error: Option<String>,
+    shown: Shown,
     form: Option<FilterView>,
 ) -> Response {
     let list = match filters::list(state, &session.account).await {
@@ -100,12 +95,9 @@ async fn page(
     };
     let editing = form.as_ref().is_some_and(|f| f.id != 0);
     crate::web::render(
-        status,
+        shown.status,
         &FiltersPage {
-            instance_title: &state.config.instance.title,
-            nav: Nav::new(session, "filters"),
-            notice,
-            error,
+            chrome: Chrome::new(state, session, "filters", &shown).await,
             filters: list.iter().map(FilterView::of).collect(),
             form: form.unwrap_or_else(FilterView::blank),
             editing,
@@ -120,7 +112,7 @@ pub async fn index(
     session: SignedIn,
     Query(q): Query<NoticeQuery>,
 ) -> Response {
-    page(&state, &session, StatusCode::OK, q.text(), None, None).await
+    page(&state, &session, Shown::asked(&q), None).await
 }
 
 /// `GET /settings/filters/:id`: the list, with the form filled with this filter.
@@ -130,19 +122,9 @@ pub async fn edit(
     Path(id): Path<i64>,
 ) -> Response {
     match filters::get(&state, &session.account, id).await {
-        Ok(f) => {
-            page(
-                &state,
-                &session,
-                StatusCode::OK,
-                None,
-                None,
-                Some(FilterView::of(&f)),
-            )
-            .await
-        }
+        Ok(f) => page(&state, &session, Shown::ok(), Some(FilterView::of(&f))).await,
         Err(e) => match refusal(e) {
-            Ok((status, why)) => page(&state, &session, status, None, Some(why), None).await,
+            Ok((status, why)) => page(&state, &session, Shown::refused(status, why), None).await,
             Err(response) => response,
         },
     }
@@ -262,15 +244,10 @@ async fn saved(
     result: crate::error::Result<Filter>,
     notice: &str,
 ) -> Response {
-    match result {
-        Ok(_) => done("/settings/filters", notice),
-        Err(e) => match refusal(e) {
-            Ok((status, why)) => {
-                page(state, session, status, None, Some(why), Some(form.view(id))).await
-            }
-            Err(response) => response,
-        },
-    }
+    super::finish(result, "/settings/filters", notice, |shown| {
+        page(state, session, shown, Some(form.view(id)))
+    })
+    .await
 }
 
 /// `POST /settings/filters`: a new filter.
@@ -285,9 +262,7 @@ pub async fn create(
             return page(
                 &state,
                 &session,
-                status,
-                None,
-                Some(why),
+                Shown::refused(status, why),
                 Some(form.view(0)),
             )
             .await;
@@ -307,7 +282,9 @@ pub async fn update(
         Ok(f) => f.keywords,
         Err(e) => {
             return match refusal(e) {
-                Ok((status, why)) => page(&state, &session, status, None, Some(why), None).await,
+                Ok((status, why)) => {
+                    page(&state, &session, Shown::refused(status, why), None).await
+                }
                 Err(response) => response,
             }
         }
@@ -319,9 +296,7 @@ pub async fn update(
             return page(
                 &state,
                 &session,
-                status,
-                None,
-                Some(why),
+                Shown::refused(status, why),
                 Some(form.view(id)),
             )
             .await;
@@ -337,11 +312,9 @@ pub async fn delete(
     Path(id): Path<i64>,
     SessionForm { session, .. }: SessionForm<Empty>,
 ) -> Response {
-    match filters::delete(&state, &session.account, id).await {
-        Ok(()) => done("/settings/filters", "deleted"),
-        Err(e) => match refusal(e) {
-            Ok((status, why)) => page(&state, &session, status, None, Some(why), None).await,
-            Err(response) => response,
-        },
-    }
+    let result = filters::delete(&state, &session.account, id).await;
+    super::finish(result, "/settings/filters", "deleted", |shown| {
+        page(&state, &session, shown, None)
+    })
+    .await
 }

@@ -24,6 +24,8 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::error::Error;
+use crate::web::session::{Nav, SignedIn};
+use crate::web::site::Site;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -70,6 +72,90 @@ impl NoticeQuery {
 /// After a change: back to `path` with a notice.
 pub fn done(path: &str, notice: &str) -> Response {
     Redirect::to(&format!("{path}?notice={notice}")).into_response()
+}
+
+/// How a settings page is shown: its status, and the outcome of the form before it.
+pub struct Shown {
+    pub status: StatusCode,
+    pub notice: Option<&'static str>,
+    pub error: Option<String>,
+}
+
+impl Shown {
+    /// A page asked for, with the notice its `?notice=` names.
+    pub fn asked(q: &NoticeQuery) -> Shown {
+        Shown {
+            status: StatusCode::OK,
+            notice: q.text(),
+            error: None,
+        }
+    }
+
+    /// A page shown after a form that worked, with no notice of its own.
+    pub fn ok() -> Shown {
+        Shown {
+            status: StatusCode::OK,
+            notice: None,
+            error: None,
+        }
+    }
+
+    /// A page shown again because its form was refused (with the refusal's status).
+    pub fn refused(status: StatusCode, why: String) -> Shown {
+        Shown {
+            status,
+            notice: None,
+            error: Some(why),
+        }
+    }
+}
+
+/// What `settings/layout.html` draws around every settings page: the instance's texts as
+/// admins set them, the navigation, and the notice or the refusal of the last form.
+pub struct Chrome {
+    pub site: Site,
+    pub nav: Nav,
+    pub notice: Option<&'static str>,
+    pub error: Option<String>,
+}
+
+impl Chrome {
+    /// The chrome of the page `section` for `session`, as `shown` says.
+    pub async fn new(
+        state: &AppState,
+        session: &SignedIn,
+        section: &'static str,
+        shown: &Shown,
+    ) -> Chrome {
+        Chrome {
+            site: Site::load(state).await,
+            nav: Nav::new(session, section),
+            notice: shown.notice,
+            error: shown.error.clone(),
+        }
+    }
+}
+
+/// The answer to a settings form: back to `path` with `notice` when `result` is a success;
+/// when the service refused, the page again (drawn by `again`) with the reason; any other
+/// failure is the error response itself.
+pub async fn finish<T, F, Fut>(
+    result: crate::error::Result<T>,
+    path: &str,
+    notice: &str,
+    again: F,
+) -> Response
+where
+    F: FnOnce(Shown) -> Fut,
+    Fut: std::future::Future<Output = Response>,
+{
+    match result {
+        Ok(_) => done(path, notice),
+        Err(e) => match refusal(e) {
+            Ok((status, why)) => again(Shown::refused(status, why)).await,
+            Err(response) => response,
+        },
+    }
 }
 
 /// A service's refusal as the page shows it (status and sentence), or, for a failure that is

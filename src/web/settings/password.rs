@@ -9,10 +9,10 @@ use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 
-use super::{done, refusal, NoticeQuery};
+use super::{Chrome, NoticeQuery, Shown};
 use crate::app::AppState;
 use crate::service::account_settings;
-use crate::web::session::{Nav, SessionForm, SignedIn};
+use crate::web::session::{SessionForm, SignedIn};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/settings/password", get(show).post(update))
@@ -20,27 +20,15 @@ pub fn routes() -> Router<AppState> {
 
 #[derive(Template)]
 #[template(path = "settings/password.html", config = "src/web/askama.toml")]
-struct PasswordPage<'a> {
-    instance_title: &'a str,
-    nav: Nav,
-    notice: Option<&'a str>,
-    error: Option<String>,
+struct PasswordPage {
+    chrome: Chrome,
 }
 
-fn page(
-    state: &AppState,
-    session: &SignedIn,
-    status: StatusCode,
-    notice: Option<&str>,
-    error: Option<String>,
-) -> Response {
+async fn page(state: &AppState, session: &SignedIn, shown: Shown) -> Response {
     crate::web::render(
-        status,
+        shown.status,
         &PasswordPage {
-            instance_title: &state.config.instance.title,
-            nav: Nav::new(session, "password"),
-            notice,
-            error,
+            chrome: Chrome::new(state, session, "password", &shown).await,
         },
     )
 }
@@ -51,7 +39,7 @@ pub async fn show(
     session: SignedIn,
     Query(q): Query<NoticeQuery>,
 ) -> Response {
-    page(&state, &session, StatusCode::OK, q.text(), None)
+    page(&state, &session, Shown::asked(&q)).await
 }
 
 #[derive(Deserialize)]
@@ -70,24 +58,23 @@ pub async fn update(
         return page(
             &state,
             &session,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            Some("The new password and its confirmation differ.".into()),
-        );
+            Shown::refused(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "The new password and its confirmation differ.".into(),
+            ),
+        )
+        .await;
     }
-    match account_settings::change_password(
+    let result = account_settings::change_password(
         &state,
         &session.user,
         &form.current_password,
         &form.password,
         session.token_id,
     )
+    .await;
+    super::finish(result, "/settings/password", "password", |shown| {
+        page(&state, &session, shown)
+    })
     .await
-    {
-        Ok(()) => done("/settings/password", "password"),
-        Err(e) => match refusal(e) {
-            Ok((status, why)) => page(&state, &session, status, None, Some(why)),
-            Err(response) => response,
-        },
-    }
 }

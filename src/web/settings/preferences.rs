@@ -9,12 +9,12 @@ use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 
-use super::{checked, done, refusal, NoticeQuery};
+use super::{checked, Chrome, NoticeQuery, Shown};
 use crate::app::AppState;
 use crate::model::user::ReadingPreferences;
 use crate::service::account_settings;
 use crate::service::accounts::{self, ProfileChanges};
-use crate::web::session::{Nav, SessionForm, SignedIn};
+use crate::web::session::{SessionForm, SignedIn};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/settings/preferences", get(show).post(update))
@@ -22,35 +22,23 @@ pub fn routes() -> Router<AppState> {
 
 #[derive(Template)]
 #[template(path = "settings/preferences.html", config = "src/web/askama.toml")]
-struct PreferencesPage<'a> {
-    instance_title: &'a str,
-    nav: Nav,
-    notice: Option<&'a str>,
-    error: Option<String>,
+struct PreferencesPage {
+    chrome: Chrome,
     privacy: &'static str,
     sensitive: bool,
     language: String,
     reading: ReadingPreferences,
 }
 
-async fn page(
-    state: &AppState,
-    session: &SignedIn,
-    status: StatusCode,
-    notice: Option<&str>,
-    error: Option<String>,
-) -> Response {
+async fn page(state: &AppState, session: &SignedIn, shown: Shown) -> Response {
     let reading = match accounts::reading_preferences(state, &session.user).await {
         Ok(r) => r,
         Err(e) => return axum::response::IntoResponse::into_response(e),
     };
     crate::web::render(
-        status,
+        shown.status,
         &PreferencesPage {
-            instance_title: &state.config.instance.title,
-            nav: Nav::new(session, "preferences"),
-            notice,
-            error,
+            chrome: Chrome::new(state, session, "preferences", &shown).await,
             privacy: session.user.default_privacy.as_str(),
             sensitive: session.user.default_sensitive,
             language: session.user.default_language.clone().unwrap_or_default(),
@@ -65,7 +53,7 @@ pub async fn show(
     session: SignedIn,
     Query(q): Query<NoticeQuery>,
 ) -> Response {
-    page(&state, &session, StatusCode::OK, q.text(), None).await
+    page(&state, &session, Shown::asked(&q)).await
 }
 
 #[derive(Deserialize)]
@@ -96,9 +84,10 @@ pub async fn update(
         return page(
             &state,
             &session,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            Some("Choose how media marked sensitive is shown.".into()),
+            Shown::refused(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Choose how media marked sensitive is shown.".into(),
+            ),
         )
         .await;
     }
@@ -114,11 +103,9 @@ pub async fn update(
         Ok(_) => account_settings::set_reading_preferences(&state, &session.user, &reading).await,
         Err(e) => Err(e),
     };
-    match outcome {
-        Ok(()) => done("/settings/preferences", "saved"),
-        Err(e) => match refusal(e) {
-            Ok((status, why)) => page(&state, &session, status, None, Some(why)).await,
-            Err(response) => response,
-        },
-    }
+    let result = outcome;
+    super::finish(result, "/settings/preferences", "saved", |shown| {
+        page(&state, &session, shown)
+    })
+    .await
 }

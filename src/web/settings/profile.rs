@@ -9,11 +9,11 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 
-use super::{done, refusal, NoticeQuery};
+use super::{Chrome, NoticeQuery, Shown};
 use crate::app::AppState;
 use crate::model::Account;
 use crate::service::accounts::{self, ProfileChanges, ProfileImages};
-use crate::web::session::{same_origin, Nav, SignedIn};
+use crate::web::session::{same_origin, SignedIn};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/settings/profile", get(show).post(update))
@@ -28,11 +28,8 @@ pub struct FieldRow {
 
 #[derive(Template)]
 #[template(path = "settings/profile.html", config = "src/web/askama.toml")]
-struct ProfilePage<'a> {
-    instance_title: &'a str,
-    nav: Nav,
-    notice: Option<&'a str>,
-    error: Option<String>,
+struct ProfilePage {
+    chrome: Chrome,
     display_name: String,
     note: String,
     fields: Vec<FieldRow>,
@@ -45,14 +42,7 @@ struct ProfilePage<'a> {
     hide_collections: bool,
 }
 
-fn page(
-    state: &AppState,
-    session: &SignedIn,
-    account: &Account,
-    status: StatusCode,
-    notice: Option<&str>,
-    error: Option<String>,
-) -> Response {
+async fn page(state: &AppState, session: &SignedIn, account: &Account, shown: Shown) -> Response {
     let mut fields: Vec<FieldRow> = account
         .fields
         .iter()
@@ -71,12 +61,9 @@ fn page(
         });
     }
     crate::web::render(
-        status,
+        shown.status,
         &ProfilePage {
-            instance_title: &state.config.instance.title,
-            nav: Nav::new(session, "profile"),
-            notice,
-            error,
+            chrome: Chrome::new(state, session, "profile", &shown).await,
             display_name: account.display_name.clone(),
             note: account.note_source.clone(),
             fields,
@@ -97,14 +84,7 @@ pub async fn show(
     session: SignedIn,
     Query(q): Query<NoticeQuery>,
 ) -> Response {
-    page(
-        &state,
-        &session,
-        &session.account,
-        StatusCode::OK,
-        q.text(),
-        None,
-    )
+    page(&state, &session, &session.account, Shown::asked(&q)).await
 }
 
 /// What the multipart form held.
@@ -188,7 +168,7 @@ pub async fn update(
     mut multipart: Multipart,
 ) -> Response {
     if !same_origin(&headers, &state) {
-        return crate::web::session::bad_form(&state);
+        return crate::web::session::bad_form(&state).await;
     }
     let submitted = match read_form(&state, &mut multipart).await {
         Ok(s) => s,
@@ -198,28 +178,24 @@ pub async fn update(
                 &state,
                 &session,
                 &session.account,
-                StatusCode::BAD_REQUEST,
-                None,
-                Some(why),
-            );
+                Shown::refused(StatusCode::BAD_REQUEST, why),
+            )
+            .await;
         }
     };
-    if let Err(rejected) = session.check_token(&state, &submitted.token) {
+    if let Err(rejected) = session.check_token(&state, &submitted.token).await {
         return rejected;
     }
-    match accounts::update_credentials(
+    let result = accounts::update_credentials(
         &state,
         &session.user,
         &session.account,
         submitted.changes,
         submitted.images,
     )
+    .await;
+    super::finish(result, "/settings/profile", "saved", |shown| {
+        page(&state, &session, &session.account, shown)
+    })
     .await
-    {
-        Ok(_) => done("/settings/profile", "saved"),
-        Err(e) => match refusal(e) {
-            Ok((status, why)) => page(&state, &session, &session.account, status, None, Some(why)),
-            Err(response) => response,
-        },
-    }
 }

@@ -4,19 +4,18 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
-use super::{done, refusal, NoticeQuery};
+use super::{Chrome, NoticeQuery, Shown};
 use crate::app::AppState;
 use crate::model::page::Page;
 use crate::service::moderation::filters;
 use crate::service::relationships;
 use crate::web::auth::Empty;
-use crate::web::session::{Nav, SessionForm, SignedIn};
+use crate::web::session::{SessionForm, SignedIn};
 
 /// Rows shown of each list (the newest).
 const SHOWN: i64 = 200;
@@ -39,11 +38,8 @@ pub struct Row {
 
 #[derive(Template)]
 #[template(path = "settings/relationships.html", config = "src/web/askama.toml")]
-struct RelationshipsPage<'a> {
-    instance_title: &'a str,
-    nav: Nav,
-    notice: Option<&'a str>,
-    error: Option<String>,
+struct RelationshipsPage {
+    chrome: Chrome,
     mutes: Vec<Row>,
     blocks: Vec<Row>,
     domains: Vec<String>,
@@ -63,13 +59,7 @@ fn rows(page: relationships::AccountPage) -> Vec<Row> {
         .collect()
 }
 
-async fn page(
-    state: &AppState,
-    session: &SignedIn,
-    status: StatusCode,
-    notice: Option<&str>,
-    error: Option<String>,
-) -> Response {
+async fn page(state: &AppState, session: &SignedIn, shown: Shown) -> Response {
     let me = &session.account;
     let first = Page::first(SHOWN);
     let lists = async {
@@ -83,12 +73,9 @@ async fn page(
         Err(e) => return e.into_response(),
     };
     crate::web::render(
-        status,
+        shown.status,
         &RelationshipsPage {
-            instance_title: &state.config.instance.title,
-            nav: Nav::new(session, "relationships"),
-            notice,
-            error,
+            chrome: Chrome::new(state, session, "relationships", &shown).await,
             mutes: rows(mutes),
             blocks: rows(blocks),
             domains: domains.into_iter().map(|d| d.domain).collect(),
@@ -102,7 +89,7 @@ pub async fn show(
     session: SignedIn,
     Query(q): Query<NoticeQuery>,
 ) -> Response {
-    page(&state, &session, StatusCode::OK, q.text(), None).await
+    page(&state, &session, Shown::asked(&q)).await
 }
 
 async fn finish<T>(
@@ -111,13 +98,10 @@ async fn finish<T>(
     result: crate::error::Result<T>,
     notice: &str,
 ) -> Response {
-    match result {
-        Ok(_) => done("/settings/relationships", notice),
-        Err(e) => match refusal(e) {
-            Ok((status, why)) => page(state, session, status, None, Some(why)).await,
-            Err(response) => response,
-        },
-    }
+    super::finish(result, "/settings/relationships", notice, |shown| {
+        page(state, session, shown)
+    })
+    .await
 }
 
 /// `POST /settings/mutes/:id/undo`

@@ -8,11 +8,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
-use super::{done, refusal, NoticeQuery};
+use super::{Chrome, NoticeQuery, Shown};
 use crate::app::AppState;
 use crate::service::oauth::{self, Revoke, WEB_APP_ID};
 use crate::web::auth::Empty;
-use crate::web::session::{Nav, SessionForm, SignedIn};
+use crate::web::session::{SessionForm, SignedIn};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -39,11 +39,8 @@ pub struct AppRow {
 
 #[derive(Template)]
 #[template(path = "settings/sessions.html", config = "src/web/askama.toml")]
-struct SessionsPage<'a> {
-    instance_title: &'a str,
-    nav: Nav,
-    notice: Option<&'a str>,
-    error: Option<String>,
+struct SessionsPage {
+    chrome: Chrome,
     sessions: Vec<SessionRow>,
     apps: Vec<AppRow>,
 }
@@ -52,13 +49,7 @@ fn day(at: chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
-async fn page(
-    state: &AppState,
-    session: &SignedIn,
-    status: StatusCode,
-    notice: Option<&str>,
-    error: Option<String>,
-) -> Response {
+async fn page(state: &AppState, session: &SignedIn, shown: Shown) -> Response {
     let tokens = match oauth::tokens_of(state, &session.user).await {
         Ok(t) => t,
         Err(e) => return e.into_response(),
@@ -87,12 +78,9 @@ async fn page(
         }
     }
     crate::web::render(
-        status,
+        shown.status,
         &SessionsPage {
-            instance_title: &state.config.instance.title,
-            nav: Nav::new(session, "sessions"),
-            notice,
-            error,
+            chrome: Chrome::new(state, session, "sessions", &shown).await,
             sessions,
             apps,
         },
@@ -105,17 +93,15 @@ pub async fn show(
     session: SignedIn,
     Query(q): Query<NoticeQuery>,
 ) -> Response {
-    page(&state, &session, StatusCode::OK, q.text(), None).await
+    page(&state, &session, Shown::asked(&q)).await
 }
 
 async fn revoke(state: &AppState, session: &SignedIn, what: Revoke) -> Response {
-    match oauth::revoke_for_user(state, &session.user, what).await {
-        Ok(()) => done("/settings/sessions", "revoked"),
-        Err(e) => match refusal(e) {
-            Ok((status, why)) => page(state, session, status, None, Some(why)).await,
-            Err(response) => response,
-        },
-    }
+    let result = oauth::revoke_for_user(state, &session.user, what).await;
+    super::finish(result, "/settings/sessions", "revoked", |shown| {
+        page(state, session, shown)
+    })
+    .await
 }
 
 /// `POST /settings/sessions/:id/revoke`: signs one browser out (this one too, if chosen).
@@ -137,9 +123,10 @@ pub async fn revoke_app(
         return page(
             &state,
             &session,
-            StatusCode::NOT_FOUND,
-            None,
-            Some("Sign browsers out one by one, under Sessions.".into()),
+            Shown::refused(
+                StatusCode::NOT_FOUND,
+                "Sign browsers out one by one, under Sessions.".into(),
+            ),
         )
         .await;
     }

@@ -3,16 +3,15 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
-use super::{done, refusal, NoticeQuery};
+use super::{refusal, Chrome, NoticeQuery, Shown};
 use crate::app::AppState;
 use crate::service::two_factor::{self, Setup};
-use crate::web::session::{Nav, SessionForm, SignedIn};
+use crate::web::session::{SessionForm, SignedIn};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -23,11 +22,8 @@ pub fn routes() -> Router<AppState> {
 
 #[derive(Template)]
 #[template(path = "settings/two_factor.html", config = "src/web/askama.toml")]
-struct TwoFactorPage<'a> {
-    instance_title: &'a str,
-    nav: Nav,
-    notice: Option<&'a str>,
-    error: Option<String>,
+struct TwoFactorPage {
+    chrome: Chrome,
     /// In force already (then no set-up is shown).
     enabled: bool,
     setup: Option<Setup>,
@@ -37,14 +33,7 @@ struct TwoFactorPage<'a> {
     required: bool,
 }
 
-async fn page(
-    state: &AppState,
-    session: &SignedIn,
-    status: StatusCode,
-    notice: Option<&str>,
-    error: Option<String>,
-    codes: Vec<String>,
-) -> Response {
+async fn page(state: &AppState, session: &SignedIn, shown: Shown, codes: Vec<String>) -> Response {
     let setup = match two_factor::setup(state, &session.user, &session.account.username).await {
         Ok(s) => s,
         Err(e) => return e.into_response(),
@@ -54,12 +43,9 @@ async fn page(
         Err(e) => return e.into_response(),
     };
     crate::web::render(
-        status,
+        shown.status,
         &TwoFactorPage {
-            instance_title: &state.config.instance.title,
-            nav: Nav::new(session, "two_factor"),
-            notice,
-            error,
+            chrome: Chrome::new(state, session, "two_factor", &shown).await,
             enabled: setup.is_none(),
             setup,
             codes,
@@ -75,7 +61,7 @@ pub async fn show(
     session: SignedIn,
     Query(q): Query<NoticeQuery>,
 ) -> Response {
-    page(&state, &session, StatusCode::OK, q.text(), None, vec![]).await
+    page(&state, &session, Shown::asked(&q), vec![]).await
 }
 
 #[derive(Deserialize)]
@@ -90,9 +76,9 @@ async fn outcome(
     result: crate::error::Result<Vec<String>>,
 ) -> Response {
     match result {
-        Ok(codes) => page(state, session, StatusCode::OK, None, None, codes).await,
+        Ok(codes) => page(state, session, Shown::ok(), codes).await,
         Err(e) => match refusal(e) {
-            Ok((status, why)) => page(state, session, status, None, Some(why), vec![]).await,
+            Ok((status, why)) => page(state, session, Shown::refused(status, why), vec![]).await,
             Err(response) => response,
         },
     }
@@ -121,11 +107,9 @@ pub async fn disable(
     State(state): State<AppState>,
     SessionForm { session, form }: SessionForm<CodeForm>,
 ) -> Response {
-    match two_factor::disable(&state, &session.user, &form.code).await {
-        Ok(()) => done("/settings/two_factor", "two_factor_off"),
-        Err(e) => match refusal(e) {
-            Ok((status, why)) => page(&state, &session, status, None, Some(why), vec![]).await,
-            Err(response) => response,
-        },
-    }
+    let result = two_factor::disable(&state, &session.user, &form.code).await;
+    super::finish(result, "/settings/two_factor", "two_factor_off", |shown| {
+        page(&state, &session, shown, vec![])
+    })
+    .await
 }

@@ -57,6 +57,14 @@ pub struct Browser {
 impl Browser {
     /// Starts chromedriver and a Chromium session; `test` names the artifacts' folder.
     pub async fn start(test: &str) -> Browser {
+        Browser::start_with(test, &[], None).await
+    }
+
+    /// As [`Browser::start`], with more Chromium flags (e.g.
+    /// `--blink-settings=preferredColorScheme=0` for the dark colour scheme) and, given
+    /// `phone_width`, a viewport that wide (chromedriver's mobile emulation: a headless
+    /// window is never narrower than 500 px).
+    pub async fn start_with(test: &str, extra: &[&str], phone_width: Option<u32>) -> Browser {
         let chromium = find_program(&["chromium", "chromium-browser"]).unwrap_or_else(|| {
             panic!(
                 "the browser tests need Debian's Chromium: install it with \
@@ -81,12 +89,27 @@ impl Browser {
             .spawn()
             .unwrap_or_else(|e| panic!("starting {}: {e}", chromedriver.display()));
         let profile = tempfile::tempdir().expect("a profile folder");
-        let mut args: Vec<String> = FLAGS.iter().map(|f| f.to_string()).collect();
+        let sized = extra.iter().any(|f| f.starts_with("--window-size="));
+        let mut args: Vec<String> = FLAGS
+            .iter()
+            .filter(|f| !(sized && f.starts_with("--window-size=")))
+            .chain(extra)
+            .map(|f| f.to_string())
+            .collect();
         args.push(format!("--user-data-dir={}", profile.path().display()));
         let mut caps = serde_json::Map::new();
         caps.insert(
             "goog:chromeOptions".into(),
-            serde_json::json!({ "binary": chromium, "args": args }),
+            match phone_width {
+                Some(width) => serde_json::json!({
+                    "binary": chromium,
+                    "args": args,
+                    "mobileEmulation": {
+                        "deviceMetrics": { "width": width, "height": 800, "pixelRatio": 1.0 }
+                    },
+                }),
+                None => serde_json::json!({ "binary": chromium, "args": args }),
+            },
         );
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         let url = format!("http://127.0.0.1:{port}");

@@ -147,6 +147,14 @@ impl StubHost {
         );
     }
 
+    /// WebFinger for `acct` answers `jrd` as it is.
+    pub fn finger_doc(&self, acct: &str, jrd: Value) {
+        self.fingers
+            .lock()
+            .expect("lock")
+            .insert(format!("acct:{acct}"), jrd);
+    }
+
     /// Every path asked for so far, in order.
     pub fn hits(&self) -> Vec<String> {
         self.hits.lock().expect("lock").clone()

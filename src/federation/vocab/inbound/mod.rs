@@ -484,6 +484,9 @@ pub struct JrdLink {
     pub kind: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
     pub href: Option<String>,
+    /// A URI template (RFC 6570 level 1), as OStatus `subscribe` links carry.
+    #[serde(default, deserialize_with = "lenient")]
+    pub template: Option<String>,
 }
 
 impl Jrd {
@@ -495,6 +498,14 @@ impl Jrd {
                 l.rel.as_deref() == Some("self") && l.kind.as_deref().is_some_and(&is_actor_type)
             })
             .and_then(|l| l.href.as_deref())
+    }
+
+    /// The `template` of the first link of relation `rel` that has one.
+    pub fn template(&self, rel: &str) -> Option<&str> {
+        self.links
+            .iter()
+            .filter(|l| l.rel.as_deref() == Some(rel))
+            .find_map(|l| l.template.as_deref())
     }
 }
 
