@@ -70,3 +70,7 @@ ALTER TABLE notifications DROP CONSTRAINT notifications_type_check;
 ALTER TABLE notifications ADD CONSTRAINT notifications_type_check CHECK (type IN (
     'mention', 'status', 'reblog', 'follow', 'follow_request', 'favourite', 'poll', 'update',
     'admin.sign_up', 'admin.report', 'move', 'quote', 'quoted_update'));
+
+-- Each user's default quote policy for new posts (Mastodon 4.5's `source[quote_policy]`).
+ALTER TABLE users ADD COLUMN default_quote_policy TEXT NOT NULL DEFAULT 'public'
+    CHECK (default_quote_policy IN ('public', 'followers', 'nobody'));

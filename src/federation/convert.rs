@@ -186,14 +186,20 @@ pub fn note(view: &StatusView, in_reply_to: Option<String>, base_url: &str) -> N
     let quoted = view.quote.as_ref().map(|q| q.quoted_uri.clone());
     // Older servers read no `quote`: they are shown the link, as Mastodon writes it, in a
     // paragraph that servers which do read quotes hide.
+    // Not when the text links the quoted post already (as Mastodon decides).
     let content = match &view.quote {
         Some(q) => {
             let link = q.quoted_url.as_deref().unwrap_or(&q.quoted_uri);
             let link = crate::content::escape(link);
-            format!(
-                "<p class=\"quote-inline\">RE: <a href=\"{link}\">{link}</a></p>{}",
-                s.content
-            )
+            let linked = |url: &str| s.content.contains(&format!("href=\"{url}\""));
+            if linked(&link) || linked(&crate::content::escape(&q.quoted_uri)) {
+                s.content.clone()
+            } else {
+                format!(
+                    "<p class=\"quote-inline\">RE: <a href=\"{link}\">{link}</a></p>{}",
+                    s.content
+                )
+            }
         }
         None => s.content.clone(),
     };
@@ -242,7 +248,11 @@ pub fn note(view: &StatusView, in_reply_to: Option<String>, base_url: &str) -> N
 /// author's followers, or (nobody else) the author alone.
 fn interaction_policy(view: &StatusView) -> InteractionPolicy {
     let author = &view.account;
-    let automatic = match view.quote_policy {
+    // A followers-only or direct note is its author's alone, whatever was stored.
+    let policy = view
+        .quote_policy
+        .map(|p| p.for_visibility(view.status.visibility));
+    let automatic = match policy {
         Some(crate::model::QuotePolicy::Public) => vec![vocab::PUBLIC.to_string()],
         Some(crate::model::QuotePolicy::Followers) => vec![author.followers_url.clone()],
         _ => vec![author.uri.clone()],

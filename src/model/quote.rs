@@ -49,6 +49,13 @@ impl QuotePolicy {
     }
 }
 
+impl TryFrom<String> for QuotePolicy {
+    type Error = String;
+    fn try_from(raw: String) -> Result<Self, Self::Error> {
+        QuotePolicy::parse(&raw).ok_or_else(|| format!("unknown quote policy {raw:?}"))
+    }
+}
+
 /// What a status's quote policy means for one would-be quoter (Mastodon's
 /// `quote_approval.current_user`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -151,13 +151,14 @@ pub async fn mark_deleted(
     .await
 }
 
-/// Local accounts whose accepted quotes quote `quoted_status_id`.
+/// The local accounts whose accepted quotes quote `quoted_status_id`, with their quoting
+/// statuses.
 pub async fn local_quoters(
     db: impl PgExecutor<'_>,
     quoted_status_id: i64,
-) -> Result<Vec<i64>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT DISTINCT q.account_id FROM quotes q JOIN accounts a ON a.id = q.account_id \
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT q.account_id, q.status_id FROM quotes q JOIN accounts a ON a.id = q.account_id \
          WHERE q.quoted_status_id = $1 AND q.state = 'accepted' AND a.domain IS NULL",
     )
     .bind(quoted_status_id)

@@ -47,6 +47,7 @@ mod peer_documents;
 mod polls;
 mod post_import;
 mod push;
+mod quote_rules;
 mod quotes;
 mod rate_limits;
 mod relationships;

@@ -294,10 +294,14 @@ async fn a_token_subscribes_reads_changes_and_unsubscribes() {
         "update",
         "admin.sign_up",
         "admin.report",
+        "quote",
+        "quoted_update",
     ] {
         assert!(alerts[kind].is_boolean(), "{kind} in {created}");
     }
     assert_eq!(alerts["mention"], true);
+    // Not asked for: off, as Mastodon answers.
+    assert_eq!(alerts["quote"], false);
     assert_eq!(alerts["favourite"], false);
     assert_eq!(alerts["admin.sign_up"], false);
 

@@ -102,7 +102,9 @@ async fn a_local_quote_is_accepted_listed_notified_and_revoked() {
         .await;
     let updates = notifications(&app, &alice, "quoted_update").await;
     assert_eq!(updates.len(), 1, "{updates:?}");
-    assert_eq!(updates[0]["status"]["id"], original["id"]);
+    // As on Mastodon, the notification carries alice's quote, not the edited post.
+    assert_eq!(updates[0]["status"]["id"], quoting["id"]);
+    assert_eq!(updates[0]["account"]["id"], json!(bob.id));
 
     // Bob revokes: alice's post shows it, nobody may revoke for him.
     let revoke = format!(
@@ -550,4 +552,45 @@ async fn misskey_quotes_of_local_posts_are_shown_as_quotes() {
         "{third}"
     );
     assert_eq!(notifications(&app, &alice, "quote").await.len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quote_of_a_remote_post_deleted_afterwards_reads_deleted() {
+    let a = TestApp::spawn().await;
+    let b = TestApp::spawn().await;
+    let alice = a.register("alice").await;
+    let bob = b.register("bob").await;
+    follow_remotely(&b, &a, &alice, &format!("bob@{}", b.addr)).await;
+    let original = b.post_status(&bob, "a passing heron", json!({})).await;
+    let uri = original["uri"].as_str().expect("uri").to_string();
+    let mut copy = None;
+    eventually(&a, &b, "bob's post reaches a", async || {
+        copy = local_id(&a, &uri).await;
+        copy.is_some()
+    })
+    .await;
+    let (code, quoting) = quote(&a, &alice, &copy.expect("copy"), json!({})).await;
+    assert_eq!(code, StatusCode::OK, "{quoting}");
+    let quoting_id = id(&quoting);
+    eventually(&a, &b, "b accepts the quote", async || {
+        status(&a, &alice, &quoting_id).await["quote"]["state"] == "accepted"
+    })
+    .await;
+
+    let (code, _) = b
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/statuses/{}", id(&original)),
+            Some(&bob.token),
+            None,
+        )
+        .await;
+    assert_eq!(code, StatusCode::OK);
+    eventually(&a, &b, "a hears of the deletion", async || {
+        status(&a, &alice, &quoting_id).await["quote"]["state"] == "deleted"
+    })
+    .await;
+    let after = status(&a, &alice, &quoting_id).await;
+    assert_eq!(after["quote"]["quoted_status"], Value::Null, "{after}");
+    assert_eq!(local_id(&a, &uri).await, None, "the copy is gone");
 }

@@ -49,8 +49,8 @@ pub fn parse_policy(raw: Option<&str>) -> Result<Option<QuotePolicy>> {
 }
 
 /// Checks a local author's quote of the status `raw` in a post of `visibility`: 404 when they
-/// cannot see it (as a reply target), 422 when its visibility forbids it (another's
-/// followers-only or direct post; one's own followers-only post in a public or unlisted
+/// cannot see it (as a reply target), 422 when its visibility forbids it (any direct post,
+/// another's followers-only post, one's own followers-only post in a public or unlisted
 /// post), 403 when its policy does not let them quote it.
 pub async fn check_local(
     state: &AppState,
@@ -70,6 +70,12 @@ pub async fn check_local(
     };
     let own = quoted.status.account_id == author.id;
     let public = |v: Visibility| matches!(v, Visibility::Public | Visibility::Unlisted);
+    // As on Mastodon, a private mention is quoted by nobody, not even its author.
+    if quoted.status.visibility == Visibility::Direct {
+        return Err(Error::unprocessable(
+            "Validation failed: Private mentions cannot be quoted",
+        ));
+    }
     if !public(quoted.status.visibility) {
         if !own {
             return Err(Error::unprocessable(
@@ -157,19 +163,22 @@ pub(crate) async fn record(
 }
 
 /// The quoted status `status_id` was edited: the local authors of accepted quotes of it are
-/// told (`quoted_update`).
+/// told (`quoted_update`), each about their own quoting status, as Mastodon tells them.
 pub(crate) async fn notify_quoted_update(
     tx: &mut sqlx::PgConnection,
     author: &Account,
     status_id: i64,
 ) -> Result<()> {
-    for quoter in store::quotes::local_quoters(&mut *tx, status_id).await? {
+    for (quoter, quoting) in store::quotes::local_quoters(&mut *tx, status_id).await? {
+        if quoter == author.id {
+            continue;
+        }
         notifications::notify(
             &mut *tx,
             quoter,
             author.id,
             NotificationType::QuotedUpdate,
-            Some(status_id),
+            Some(quoting),
         )
         .await?;
     }

@@ -25,7 +25,7 @@ use crate::app::AppState;
 use crate::content::status::{self as text, ResolvedMention};
 use crate::error::{Error, Result};
 use crate::federation::outbox;
-use crate::model::{Account, NotificationType, QuotePolicy, Status, StatusView, User, Visibility};
+use crate::model::{Account, NotificationType, Status, StatusView, User, Visibility};
 use crate::service::queue::{self, Job, OfStatus};
 use crate::service::{accounts, delivery, media, notifications, polls, quotes, views};
 use crate::{id, store};
@@ -275,7 +275,7 @@ async fn post_local(
     )
     .await?;
     let policy = quotes::parse_policy(draft.quote_approval_policy.as_deref())?
-        .unwrap_or(QuotePolicy::Public)
+        .unwrap_or(user.default_quote_policy)
         .for_visibility(checked.visibility);
     let mut content = local_content(
         state,
