@@ -21,7 +21,12 @@ async fn count_quotes(app: &TestApp) -> i64 {
         .expect("count")
 }
 
-async fn quote(app: &TestApp, user: &TestUser, quoted: &Value, extra: Value) -> (StatusCode, Value) {
+async fn quote(
+    app: &TestApp,
+    user: &TestUser,
+    quoted: &Value,
+    extra: Value,
+) -> (StatusCode, Value) {
     let mut body = json!({ "status": "see this", "quoted_status_id": quoted["id"] });
     if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
         b.extend(e.clone());
@@ -72,7 +77,10 @@ async fn the_default_quote_policy_is_the_users_own() {
     assert_eq!(code, StatusCode::OK, "{me}");
     assert_eq!(me["source"]["quote_policy"], "followers");
     let (_, prefs) = app.get("/api/v1/preferences", Some(&bob.token)).await;
-    assert_eq!(prefs["posting:default:quote_policy"], "followers", "{prefs}");
+    assert_eq!(
+        prefs["posting:default:quote_policy"], "followers",
+        "{prefs}"
+    );
 
     // New posts take it unless they say otherwise; a private post is the author's alone.
     let post = app.post_status(&bob, "fans only", json!({})).await;
@@ -113,11 +121,7 @@ async fn refused_quotes_store_nothing() {
     let alice = app.register("alice").await;
     let bob = app.register("bob").await;
     let dm = app
-        .post_status(
-            &bob,
-            "@alice psst",
-            json!({ "visibility": "direct" }),
-        )
+        .post_status(&bob, "@alice psst", json!({ "visibility": "direct" }))
         .await;
     let closed = app
         .post_status(&bob, "mine", json!({ "quote_approval_policy": "nobody" }))
@@ -149,9 +153,13 @@ async fn refused_quotes_store_nothing() {
             quoting["id"].as_str().unwrap_or_default()
         )
     };
-    let (code, _) = app.post(&revoke(&open), Some(&alice.token), json!({})).await;
+    let (code, _) = app
+        .post(&revoke(&open), Some(&alice.token), json!({}))
+        .await;
     assert_eq!(code, StatusCode::FORBIDDEN);
-    let (code, _) = app.post(&revoke(&closed), Some(&bob.token), json!({})).await;
+    let (code, _) = app
+        .post(&revoke(&closed), Some(&bob.token), json!({}))
+        .await;
     assert_eq!(code, StatusCode::NOT_FOUND);
     let state: String = sqlx::query_scalar("SELECT state FROM quotes")
         .fetch_one(&app.state.db)
@@ -172,7 +180,10 @@ async fn a_status_page_shows_its_quote_as_a_visitor_may_see_it() {
     let quoting_page = format!("/@alice/{}", quoting["id"].as_str().expect("id"));
     let page = anonymous_page(&app, &quoting_page).await;
     assert!(page.contains("<blockquote class=\"quoted\""), "{page}");
-    assert!(page.contains("herons &lt;b&gt;stand&lt;/b&gt; still"), "{page}");
+    assert!(
+        page.contains("herons &lt;b&gt;stand&lt;/b&gt; still"),
+        "{page}"
+    );
     assert!(page.contains(&format!("/@bob/{}", original["id"].as_str().expect("id"))));
 
     // Revoked: a note instead of the post.
@@ -204,7 +215,11 @@ async fn a_status_page_shows_its_quote_as_a_visitor_may_see_it() {
         .await;
     assert_eq!(code, StatusCode::OK);
     app.drain_jobs().await;
-    let page = anonymous_page(&app, &format!("/@alice/{}", again["id"].as_str().expect("id"))).await;
+    let page = anonymous_page(
+        &app,
+        &format!("/@alice/{}", again["id"].as_str().expect("id")),
+    )
+    .await;
     assert!(page.contains("The quoted post was deleted."), "{page}");
     assert!(!page.contains("herons &lt;b&gt;stand"), "{page}");
 }
