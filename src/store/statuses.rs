@@ -412,13 +412,11 @@ pub struct StatusRow {
     pub has_poll: bool,
     /// Who may quote it, as stored (`None`: its server states no policy).
     pub quote_policy: Option<String>,
-    /// Its quote of another status: the quote's state, the quoted status (when known here)
-    /// and its URI, and the stamp.
+    /// Its quote (state, quoted status when known here, its URI, stamp); accepted quotes of it.
     pub quote_state: Option<String>,
     pub quoted_status_id: Option<i64>,
     pub quoted_uri: Option<String>,
     pub quote_approval_uri: Option<String>,
-    /// Accepted quotes of it.
     pub quotes_count: i64,
 }
 
@@ -439,9 +437,8 @@ pub async fn rows_for(db: impl PgExecutor<'_>, ids: &[i64]) -> Result<Vec<Status
          COALESCE((SELECT true FROM media_attachments ma WHERE ma.status_id = s.id LIMIT 1), false) AS has_media, \
          (SELECT spc.card_id FROM status_preview_cards spc WHERE spc.status_id = s.id) AS card_id, \
          EXISTS (SELECT 1 FROM polls p WHERE p.status_id = s.id) AS has_poll, \
-         s.quote_policy, q.state AS quote_state, q.quoted_status_id, q.quoted_uri, \
-         q.approval_uri AS quote_approval_uri, \
-         (SELECT count(*) FROM quotes qq WHERE qq.quoted_status_id = s.id \
+         s.quote_policy, q.state AS quote_state, q.quoted_status_id, q.quoted_uri, q.approval_uri \
+         AS quote_approval_uri, (SELECT count(*) FROM quotes qq WHERE qq.quoted_status_id = s.id \
            AND qq.state = 'accepted') AS quotes_count \
          FROM statuses s LEFT JOIN status_stats st ON st.status_id = s.id \
          LEFT JOIN oauth_apps app ON app.id = s.application_id \

@@ -4,6 +4,7 @@
 
 pub mod inbound;
 pub mod outbound;
+mod quote_vocab;
 #[cfg(test)]
 mod round_trip;
 

@@ -13,6 +13,8 @@ use std::collections::BTreeMap;
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde::Serialize;
 
+pub use super::quote_vocab::{ApprovalRule, InteractionPolicy, QuoteAuthorization};
+
 /// The `@context` of every document Rookery sends: ActivityStreams, the security vocabulary
 /// (`publicKey`), and the `toot:`, `schema:` and `as:` terms Mastodon defines, so that JSON-LD
 /// processors and Mastodon read the extensions as Mastodon's own.
@@ -391,36 +393,6 @@ pub struct Note {
     /// that wrote none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interaction_policy: Option<InteractionPolicy>,
-}
-
-/// A note's `interactionPolicy`, as Mastodon 4.5 writes it: only `canQuote`, only automatic
-/// approval.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct InteractionPolicy {
-    pub can_quote: ApprovalRule,
-}
-
-/// The actors (or collections) whose interactions are approved at once, and (never on
-/// Rookery's own notes, as on Mastodon's) those approved by hand.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ApprovalRule {
-    pub automatic_approval: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub manual_approval: Vec<String>,
-}
-
-/// The stamp a quoted author's server issues for one quote (FEP-044f), served at its id.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct QuoteAuthorization {
-    pub id: String,
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    pub attributed_to: String,
-    pub interacting_object: String,
-    pub interaction_target: String,
 }
 
 /// An option of a poll, as Mastodon sends it: a `Note` with its title as `name` and its votes

@@ -156,7 +156,7 @@ pub(crate) async fn revise(
     };
     let approval = quote.and_then(|q| q.approval_uri.as_deref());
     match (stored.state.0, approval) {
-        (QuoteState::Pending, Some(approval)) => {
+        (QuoteState::Pending, Some(approval))
             if verify_stamp(
                 state,
                 approval,
@@ -164,11 +164,10 @@ pub(crate) async fn revise(
                 &stored.quoted_uri,
                 &quoted_author,
             )
-            .await?
-            {
-                let accepted = QuoteState::Accepted;
-                store::quotes::set_state(&state.db, stored.id, accepted, Some(approval)).await?;
-            }
+            .await? =>
+        {
+            let accepted = QuoteState::Accepted;
+            store::quotes::set_state(&state.db, stored.id, accepted, Some(approval)).await?;
         }
         (QuoteState::Accepted, None) => {
             store::quotes::set_state(&state.db, stored.id, QuoteState::Revoked, None).await?;
