@@ -39,6 +39,10 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{username}/collections/tags", get(featured_tags))
         .route("/users/{username}/follows/{id}", get(follow_activity))
         .route("/emojis/{id}", get(emoji))
+        .route(
+            "/users/{username}/quote_authorizations/{id}",
+            get(quote_authorization),
+        )
 }
 
 /// Whether the client asked for ActivityStreams JSON rather than a page.
@@ -86,6 +90,19 @@ pub async fn emoji(
         return Err(Error::NotFound);
     }
     Ok(activity_json(convert::emoji_tag(&emoji, &state.base_url())))
+}
+
+/// `/users/:name/quote_authorizations/:id`: the stamp of a quote of one of the account's
+/// statuses (FEP-044f), while the quote stands accepted; peers fetch it to check a quote.
+pub async fn quote_authorization(
+    State(state): State<AppState>,
+    _authorized: SignedGet,
+    Path((username, id)): Path<(String, String)>,
+) -> Result<Response> {
+    let account = local_account(&state, &username).await?;
+    let id = crate::id::parse(&id).ok_or(Error::NotFound)?;
+    let stamp = service::quotes::authorization(&state, &account, id).await?;
+    Ok(activity_json(stamp))
 }
 
 pub async fn instance_actor(State(state): State<AppState>) -> Result<Response> {

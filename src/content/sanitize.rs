@@ -62,6 +62,8 @@ fn cleaner() -> &'static ammonia::Builder<'static> {
                 ]),
             ),
             ("span", HashSet::from(["h-card", "invisible", "ellipsis"])),
+            // Mastodon 4.5's `RE:` fallback of a quote, which clients showing the quote hide.
+            ("p", HashSet::from(["quote-inline"])),
         ]))
         .strip_comments(true);
         b

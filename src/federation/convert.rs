@@ -5,8 +5,9 @@
 use std::collections::BTreeMap;
 
 use super::vocab::{
-    self, Activity, ActivityObject, ActivityType, Actor, Document, Endpoints, Image, Note,
-    PollOption, PropertyValue, PublicKey, Replies, Tag, Tombstone, Vote,
+    self, Activity, ActivityObject, ActivityType, Actor, ApprovalRule, Document, Endpoints, Image,
+    InteractionPolicy, Note, PollOption, PropertyValue, PublicKey, QuoteAuthorization, Replies,
+    Tag, Tombstone, Vote,
 };
 use crate::clock::timestamp as datetime;
 use crate::model::account::{default_avatar, default_header};
@@ -182,6 +183,26 @@ pub fn note(view: &StatusView, in_reply_to: Option<String>, base_url: &str) -> N
                 .map(|e| emoji_tag(e, base_url)),
         );
     }
+    let quoted = view.quote.as_ref().map(|q| q.quoted_uri.clone());
+    // Older servers read no `quote`: they are shown the link, as Mastodon writes it, in a
+    // paragraph that servers which do read quotes hide.
+    // Not when the text links the quoted post already (as Mastodon decides).
+    let content = match &view.quote {
+        Some(q) => {
+            let link = q.quoted_url.as_deref().unwrap_or(&q.quoted_uri);
+            let link = crate::content::escape(link);
+            let linked = |url: &str| s.content.contains(&format!("href=\"{url}\""));
+            if linked(&link) || linked(&crate::content::escape(&q.quoted_uri)) {
+                s.content.clone()
+            } else {
+                format!(
+                    "<p class=\"quote-inline\">RE: <a href=\"{link}\">{link}</a></p>{}",
+                    s.content
+                )
+            }
+        }
+        None => s.content.clone(),
+    };
     Note {
         id: s.uri.clone(),
         kind: if poll.is_some() { "Question" } else { "Note" },
@@ -194,11 +215,11 @@ pub fn note(view: &StatusView, in_reply_to: Option<String>, base_url: &str) -> N
         to,
         cc,
         sensitive: s.sensitive,
-        content: s.content.clone(),
         content_map: s
             .language
             .as_ref()
-            .map(|l| BTreeMap::from([(l.clone(), s.content.clone())])),
+            .map(|l| BTreeMap::from([(l.clone(), content.clone())])),
+        content,
         end_time: poll.and_then(|p| p.expires_at.as_ref()).map(datetime),
         closed: poll
             .filter(|p| p.expired(now))
@@ -211,7 +232,111 @@ pub fn note(view: &StatusView, in_reply_to: Option<String>, base_url: &str) -> N
         attachment: view.media.iter().filter_map(document).collect(),
         tag,
         replies: Some(Replies::at(format!("{}/replies", s.uri))),
+        misskey_quote: quoted.clone(),
+        quote_uri: quoted.clone(),
+        quote: quoted,
+        quote_authorization: view
+            .quote
+            .as_ref()
+            .filter(|q| q.state == crate::model::QuoteState::Accepted)
+            .and_then(|q| q.approval_uri.clone()),
+        interaction_policy: Some(interaction_policy(view)),
     }
+}
+
+/// Who may quote a status without asking, as Mastodon 4.5 writes it: the public, the
+/// author's followers, or (nobody else) the author alone.
+fn interaction_policy(view: &StatusView) -> InteractionPolicy {
+    let author = &view.account;
+    // A followers-only or direct note is its author's alone, whatever was stored.
+    let policy = view
+        .quote_policy
+        .map(|p| p.for_visibility(view.status.visibility));
+    let automatic = match policy {
+        Some(crate::model::QuotePolicy::Public) => vec![vocab::PUBLIC.to_string()],
+        Some(crate::model::QuotePolicy::Followers) => vec![author.followers_url.clone()],
+        _ => vec![author.uri.clone()],
+    };
+    InteractionPolicy {
+        can_quote: ApprovalRule {
+            automatic_approval: automatic,
+            manual_approval: Vec::new(),
+        },
+    }
+}
+
+/// Where `quoted_author` (local) serves the stamp of quote `quote_id`.
+pub fn quote_authorization_uri(quoted_author: &Account, quote_id: i64) -> String {
+    format!("{}/quote_authorizations/{quote_id}", quoted_author.uri)
+}
+
+/// The id of `quoter`'s `QuoteRequest` for its quote `quote_id`.
+pub fn quote_request_uri(quoter: &Account, quote_id: i64) -> String {
+    format!("{}/quote_requests/{quote_id}", quoter.uri)
+}
+
+/// `quoter`'s `QuoteRequest` `id` to quote `quoted_uri` in its note `quoting_uri`.
+pub fn quote_request(id: &str, quoter_uri: &str, quoted_uri: &str, quoting_uri: &str) -> Activity {
+    Activity {
+        instrument: Some(quoting_uri.to_string()),
+        ..Activity::new(
+            id.to_string(),
+            ActivityType::QuoteRequest,
+            quoter_uri.to_string(),
+            ActivityObject::Id(quoted_uri.to_string()),
+        )
+    }
+}
+
+/// The stamp `quoted_author` issues for the quote `quote_id` of its note `quoted_uri` in
+/// `quoting_uri`.
+pub fn quote_authorization(
+    quoted_author: &Account,
+    quote_id: i64,
+    quoting_uri: &str,
+    quoted_uri: &str,
+) -> QuoteAuthorization {
+    QuoteAuthorization {
+        id: quote_authorization_uri(quoted_author, quote_id),
+        kind: "QuoteAuthorization",
+        attributed_to: quoted_author.uri.clone(),
+        interacting_object: quoting_uri.to_string(),
+        interaction_target: quoted_uri.to_string(),
+    }
+}
+
+/// `quoted_author`'s answer to a `QuoteRequest` (embedded): an `Accept` granting the stamp
+/// `approval` (Some), or a `Reject`.
+pub fn answer_quote_request(
+    quoted_author: &Account,
+    quote_id: i64,
+    request: Activity,
+    approval: Option<String>,
+) -> Activity {
+    let (kind, fragment) = match approval {
+        Some(_) => (ActivityType::Accept, "accepts"),
+        None => (ActivityType::Reject, "rejects"),
+    };
+    Activity {
+        result: approval,
+        ..Activity::new(
+            format!("{}#{fragment}/quote_requests/{quote_id}", quoted_author.uri),
+            kind,
+            quoted_author.uri.clone(),
+            ActivityObject::Activity(Box::new(request)),
+        )
+    }
+}
+
+/// `quoted_author`'s `Delete` of a stamp it issued: the quote is revoked.
+pub fn revoke_quote(quoted_author: &Account, approval_uri: &str) -> Activity {
+    Activity::new(
+        format!("{approval_uri}#delete"),
+        ActivityType::Delete,
+        quoted_author.uri.clone(),
+        ActivityObject::Id(approval_uri.to_string()),
+    )
+    .to(vec![vocab::PUBLIC.to_string()])
 }
 
 /// A local attachment as the `Document` Mastodon sends: alt text in `name`, focal point, size.

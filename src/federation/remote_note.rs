@@ -5,9 +5,10 @@
 use crate::error::Error;
 use crate::federation::vocab::inbound::{is_public, Attachment, Object, Tag};
 use crate::model::host::is_web_url;
-use crate::model::{Account, Visibility};
+use crate::model::{Account, QuotePolicy, Visibility};
 use crate::service::emojis::RemoteEmoji;
 use crate::service::media::RemoteAttachment;
+use crate::service::quotes::RemoteQuote;
 use crate::service::statuses::RemoteNote;
 
 /// Visibility from addressing, as Mastodon reads it.
@@ -69,7 +70,35 @@ pub fn note_from(object: &Object, signer: &Account, uri: &str) -> RemoteNote {
         attachments: object.attachment.iter().filter_map(attachment).collect(),
         poll: crate::service::polls::PollContent::from_question(object),
         emojis: emojis_of(&object.tag),
+        quote: object
+            .quoted()
+            .filter(|q| is_web_url(q) && *q != uri)
+            .map(|q| RemoteQuote {
+                uri: q.to_string(),
+                approval_uri: object.quote_authorization.clone().filter(|a| is_web_url(a)),
+                legacy: object.legacy_quote(),
+            }),
+        quote_policy: quote_policy_of(object, signer),
     }
+}
+
+/// Who may quote a note, as its `interactionPolicy.canQuote` says (as Mastodon 4.5 reads
+/// it): the public or the author's followers approved at once; the public approved by hand;
+/// else the author alone. `None` when it says nothing.
+fn quote_policy_of(object: &Object, author: &Account) -> Option<QuotePolicy> {
+    let rule = object.interaction_policy.as_ref()?.can_quote.as_ref()?;
+    let names_public = |list: &[String]| list.iter().any(|a| is_public(a));
+    Some(if names_public(&rule.automatic_approval) {
+        QuotePolicy::Public
+    } else if !author.followers_url.is_empty()
+        && rule.automatic_approval.contains(&author.followers_url)
+    {
+        QuotePolicy::Followers
+    } else if names_public(&rule.manual_approval) {
+        QuotePolicy::Manual
+    } else {
+        QuotePolicy::Nobody
+    })
 }
 
 /// The custom emoji among a note's or an actor's tags, as the emoji service records them:

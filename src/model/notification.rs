@@ -21,10 +21,14 @@ pub enum NotificationType {
     AdminSignUp,
     /// A report was filed (for moderators and admins).
     AdminReport,
+    /// Someone quoted the recipient's status.
+    Quote,
+    /// A status the recipient quoted was edited.
+    QuotedUpdate,
 }
 
 impl NotificationType {
-    pub const ALL: [NotificationType; 11] = [
+    pub const ALL: [NotificationType; 13] = [
         NotificationType::Mention,
         NotificationType::Status,
         NotificationType::Reblog,
@@ -36,6 +40,8 @@ impl NotificationType {
         NotificationType::AdminSignUp,
         NotificationType::AdminReport,
         NotificationType::Move,
+        NotificationType::Quote,
+        NotificationType::QuotedUpdate,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -51,6 +57,8 @@ impl NotificationType {
             NotificationType::Poll => "poll",
             NotificationType::AdminSignUp => "admin.sign_up",
             NotificationType::AdminReport => "admin.report",
+            NotificationType::Quote => "quote",
+            NotificationType::QuotedUpdate => "quoted_update",
         }
     }
 

@@ -101,6 +101,7 @@ impl NotificationType {
                 | NotificationType::Follow
                 | NotificationType::FollowRequest
                 | NotificationType::Favourite
+                | NotificationType::Quote
         )
     }
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 /// The alert types a subscription may ask for (`data[alerts][…]`): every type Rookery
 /// notifies of, and `poll`, which Mastodon clients send and Rookery keeps though it sends no
 /// poll notifications yet. Other names are ignored, as Mastodon ignores them.
-pub const ALERT_TYPES: [&str; 10] = [
+pub const ALERT_TYPES: [&str; 12] = [
     "mention",
     "status",
     "reblog",
@@ -17,6 +17,8 @@ pub const ALERT_TYPES: [&str; 10] = [
     "update",
     "admin.sign_up",
     "admin.report",
+    "quote",
+    "quoted_update",
 ];
 
 /// Whose notifications are pushed (`data[policy]`).

@@ -86,4 +86,12 @@ pub struct StatusView {
     /// The enabled custom emoji of the author's domain written in the text and content
     /// warning.
     pub emojis: Vec<super::CustomEmoji>,
+    /// Who may quote it; `None` when its server states no policy.
+    pub quote_policy: Option<super::QuotePolicy>,
+    /// What this policy means for the viewer (`quote_approval.current_user`).
+    pub quote_approval: super::quote::QuoteApproval,
+    /// Its quote of another status, when it quotes one.
+    pub quote: Option<super::QuoteView>,
+    /// Accepted quotes of it.
+    pub quotes_count: i64,
 }

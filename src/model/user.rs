@@ -20,6 +20,9 @@ pub struct User {
     pub default_privacy: Visibility,
     pub default_sensitive: bool,
     pub default_language: Option<String>,
+    /// Who may quote new posts unless the post says (`source[quote_policy]`).
+    #[sqlx(try_from = "String")]
+    pub default_quote_policy: super::QuotePolicy,
     pub created_at: DateTime<Utc>,
     pub last_sign_in_at: Option<DateTime<Utc>>,
     /// When the user last read their home feed (see `store::feeds`).

@@ -55,6 +55,9 @@ pub async fn receive(state: &AppState, signer: &Account, incoming: &Incoming) ->
         Incoming::Update(a, actor) => update(state, signer, a, actor.as_deref()).await,
         Incoming::Delete(a) => delete(state, signer, a).await,
         Incoming::Move(a) => crate::service::moves::receive_move(state, signer, a).await,
+        Incoming::QuoteRequest(a) => {
+            crate::service::quotes::receive_request(state, signer, a).await
+        }
         Incoming::Flag(a) => {
             crate::service::moderation::reports::receive_flag(state, signer, &parse_flag(a)).await
         }
@@ -119,13 +122,18 @@ async fn follow(state: &AppState, signer: &Account, activity: &Object) -> Result
     Ok(())
 }
 
-/// A remote account accepted (or rejected) a local account's follow request.
+/// A remote account accepted (or rejected) a local account's follow request, or its request
+/// to quote.
 async fn answered(
     state: &AppState,
     signer: &Account,
     activity: &Object,
     accepted: bool,
 ) -> Result<()> {
+    // An answer to a local account's request to quote.
+    if crate::service::quotes::receive_answer(state, signer, activity, accepted).await? {
+        return Ok(());
+    }
     // The embedded Follow names the local follower; a bare id is looked up among requests.
     let follower = match activity.embedded().and_then(Object::actor_id) {
         Some(uri) => local_by_uri(state, Some(uri)).await?,
@@ -236,6 +244,10 @@ async fn delete(state: &AppState, signer: &Account, activity: &Object) -> Result
     };
     if uri == signer.uri {
         return crate::service::remote::delete_actor(state, signer).await;
+    }
+    // A stamp of a quote, withdrawn by the quoted author.
+    if crate::service::quotes::receive_revocation(state, signer, uri).await? {
+        return Ok(());
     }
     crate::service::statuses::delete_remote(state, signer, uri).await
 }

@@ -34,6 +34,7 @@ pub mod polls;
 pub mod published;
 pub mod push;
 pub mod queue;
+pub mod quotes;
 pub mod relationships;
 pub mod remote;
 pub mod remote_interaction;

@@ -288,6 +288,8 @@ pub async fn publish(state: &AppState, id: i64, at: DateTime<Utc>) -> Result<Pub
         language: scheduled.language.clone(),
         media_ids: scheduled.media_ids.iter().map(i64::to_string).collect(),
         media_attributes: Vec::new(),
+        quoted_status_id: None,
+        quote_approval_policy: None,
         // Kept as it was checked when scheduled; one that no longer reads is dropped below.
         poll: match &scheduled.poll {
             Some(stored) => match serde_json::from_value(stored.0.clone()) {

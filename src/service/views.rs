@@ -9,7 +9,10 @@ use sqlx::PgConnection;
 
 use crate::app::AppState;
 use crate::error::{Error, Result};
-use crate::model::{Account, StatusView, ViewerFlags, Visibility};
+use crate::model::quote::QuoteApproval;
+use crate::model::{
+    Account, QuotePolicy, QuoteState, QuoteView, StatusView, ViewerFlags, Visibility,
+};
 use crate::service::cache::Use;
 use crate::service::visibility::{may_see, Viewer};
 use crate::store;
@@ -52,6 +55,18 @@ pub async fn hydrate_on(
     conn: &mut PgConnection,
     viewer: Option<&Account>,
     ids: &[i64],
+) -> Result<Vec<StatusView>> {
+    hydrate_at(state, conn, viewer, ids, false).await
+}
+
+/// [`hydrate_on`]; `nested` for quoted statuses, whose own quotes are shown shallow (their
+/// state and the id quoted, not the status), as on Mastodon.
+async fn hydrate_at(
+    state: &AppState,
+    conn: &mut PgConnection,
+    viewer: Option<&Account>,
+    ids: &[i64],
+    nested: bool,
 ) -> Result<Vec<StatusView>> {
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -132,6 +147,22 @@ pub async fn hydrate_on(
                 .filter(|r| r.mention_ids.contains(&me))
                 .map(|r| r.status.id),
         );
+    }
+    // Whether the viewer follows the authors whose statuses only followers may quote.
+    if let Some(me) = viewer_id {
+        let mut unasked: Vec<i64> = rows
+            .values()
+            .filter(|r| r.quote_policy.as_deref() == Some("followers"))
+            .map(|r| r.status.account_id)
+            .filter(|a| *a != me && !rules.follows.contains(a))
+            .collect();
+        if !unasked.is_empty() {
+            unasked.sort_unstable();
+            unasked.dedup();
+            rules
+                .follows
+                .extend(store::relationships::followed_among(&mut *conn, me, &unasked).await?);
+        }
     }
     let flags = Flags::from(&facts);
     // Attachments only for the statuses that have some: most pages of text cost no query
@@ -223,6 +254,14 @@ pub async fn hydrate_on(
             filtered: Vec::new(),
             card: row.card_id.and_then(|id| cards.get(&id).cloned()),
             emojis: emojis.get(&row.status.id).cloned().unwrap_or_default(),
+            quote_policy: row.quote_policy.as_deref().and_then(QuotePolicy::parse),
+            quote_approval: QuoteApproval::of(
+                row.quote_policy.as_deref().and_then(QuotePolicy::parse),
+                viewer_id == Some(row.status.account_id),
+                rules.follows.contains(&row.status.account_id),
+            ),
+            quote: quote_of(row),
+            quotes_count: row.quotes_count,
             status: row.status.clone(),
         })
     };
@@ -243,7 +282,62 @@ pub async fn hydrate_on(
     if facts.has_filters {
         crate::service::moderation::filters::apply(state, viewer, &mut out).await?;
     }
+    if !nested {
+        attach_quoted(state, conn, viewer, &mut out).await?;
+    }
     Ok(out)
+}
+
+/// The quote a row carries, without the quoted status (see [`attach_quoted`]).
+fn quote_of(row: &StatusRow) -> Option<QuoteView> {
+    Some(QuoteView {
+        state: QuoteState::parse(row.quote_state.as_deref()?)?,
+        quoted: None,
+        quoted_status_id: row.quoted_status_id,
+        quoted_uri: row.quoted_uri.clone()?,
+        quoted_url: None,
+        approval_uri: row.quote_approval_uri.clone(),
+    })
+}
+
+/// Fills in the quoted statuses of accepted quotes (boosted originals' too), as the viewer may
+/// see them: one more hydration for the whole page, only when it has quotes.
+async fn attach_quoted(
+    state: &AppState,
+    conn: &mut PgConnection,
+    viewer: Option<&Account>,
+    out: &mut [StatusView],
+) -> Result<()> {
+    let quoted: Vec<i64> = distinct(
+        out.iter()
+            .flat_map(|v| {
+                let original = v.reblog.as_deref().and_then(|r| r.quote.as_ref());
+                [v.quote.as_ref(), original]
+            })
+            .flatten()
+            .filter_map(|q| q.quoted_status_id),
+    );
+    if quoted.is_empty() {
+        return Ok(());
+    }
+    let found = Box::pin(hydrate_at(state, conn, viewer, &quoted, true)).await?;
+    let by_id: HashMap<i64, &StatusView> = found.iter().map(|v| (v.status.id, v)).collect();
+    let fill = |quote: &mut Option<QuoteView>| {
+        if let Some(q) = quote.as_mut() {
+            let view = q.quoted_status_id.and_then(|id| by_id.get(&id));
+            q.quoted_url = view.and_then(|v| v.status.url.clone());
+            if q.state == QuoteState::Accepted {
+                q.quoted = view.map(|v| Box::new((*v).clone()));
+            }
+        }
+    };
+    for view in out.iter_mut() {
+        fill(&mut view.quote);
+        if let Some(original) = view.reblog.as_deref_mut() {
+            fill(&mut original.quote);
+        }
+    }
+    Ok(())
 }
 
 fn distinct(ids: impl Iterator<Item = i64>) -> Vec<i64> {

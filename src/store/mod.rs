@@ -86,6 +86,7 @@ pub mod oauth;
 pub mod polls;
 pub mod post_imports;
 pub mod push;
+pub mod quotes;
 pub mod reactions;
 pub mod relationships;
 pub mod remote_actors;

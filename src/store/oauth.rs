@@ -381,6 +381,7 @@ fn user_from_prefixed(row: &PgRow) -> Result<User, sqlx::Error> {
     };
     let role = text("u_role")?;
     let privacy = text("u_default_privacy")?;
+    let quote_policy = text("u_default_quote_policy")?;
     Ok(User {
         id: row.try_get("u_id")?,
         account_id: row.try_get("u_account_id")?,
@@ -396,6 +397,8 @@ fn user_from_prefixed(row: &PgRow) -> Result<User, sqlx::Error> {
             .ok_or_else(|| decode("u_default_privacy", privacy.clone()))?,
         default_sensitive: row.try_get("u_default_sensitive")?,
         default_language: row.try_get("u_default_language")?,
+        default_quote_policy: crate::model::QuotePolicy::parse(&quote_policy)
+            .ok_or_else(|| decode("u_default_quote_policy", quote_policy.clone()))?,
         created_at: row.try_get("u_created_at")?,
         last_sign_in_at: row.try_get("u_last_sign_in_at")?,
         feed_active_at: row.try_get("u_feed_active_at")?,
@@ -414,6 +417,7 @@ pub async fn token_owner_by_hash(
          u.confirmed_at AS u_confirmed_at, u.disabled AS u_disabled, u.locale AS u_locale, \
          u.registration_reason AS u_registration_reason, u.default_privacy AS u_default_privacy, \
          u.default_sensitive AS u_default_sensitive, u.default_language AS u_default_language, \
+         u.default_quote_policy AS u_default_quote_policy, \
          u.created_at AS u_created_at, u.last_sign_in_at AS u_last_sign_in_at, \
          u.feed_active_at AS u_feed_active_at, ",
         account_columns!(),

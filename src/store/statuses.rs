@@ -410,6 +410,14 @@ pub struct StatusRow {
     /// The preview card it shows, if any.
     pub card_id: Option<i64>,
     pub has_poll: bool,
+    /// Who may quote it, as stored (`None`: its server states no policy).
+    pub quote_policy: Option<String>,
+    /// Its quote (state, quoted status when known here, its URI, stamp); accepted quotes of it.
+    pub quote_state: Option<String>,
+    pub quoted_status_id: Option<i64>,
+    pub quoted_uri: Option<String>,
+    pub quote_approval_uri: Option<String>,
+    pub quotes_count: i64,
 }
 
 /// The statuses with these ids, and the originals of those that are boosts, in one query
@@ -428,9 +436,13 @@ pub async fn rows_for(db: impl PgExecutor<'_>, ids: &[i64]) -> Result<Vec<Status
                WHERE stt.status_id = s.id ORDER BY lower(t.name)) AS tag_names, \
          COALESCE((SELECT true FROM media_attachments ma WHERE ma.status_id = s.id LIMIT 1), false) AS has_media, \
          (SELECT spc.card_id FROM status_preview_cards spc WHERE spc.status_id = s.id) AS card_id, \
-         EXISTS (SELECT 1 FROM polls p WHERE p.status_id = s.id) AS has_poll \
+         EXISTS (SELECT 1 FROM polls p WHERE p.status_id = s.id) AS has_poll, \
+         s.quote_policy, q.state AS quote_state, q.quoted_status_id, q.quoted_uri, q.approval_uri \
+         AS quote_approval_uri, (SELECT count(*) FROM quotes qq WHERE qq.quoted_status_id = s.id \
+           AND qq.state = 'accepted') AS quotes_count \
          FROM statuses s LEFT JOIN status_stats st ON st.status_id = s.id \
          LEFT JOIN oauth_apps app ON app.id = s.application_id \
+         LEFT JOIN quotes q ON q.status_id = s.id \
          WHERE s.id = ANY($1::bigint[] || ARRAY(SELECT b.reblog_of_id FROM statuses b \
            WHERE b.id = ANY($1) AND b.reblog_of_id IS NOT NULL))",
     )

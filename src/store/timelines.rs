@@ -290,7 +290,7 @@ pub async fn reacted_by(
 }
 
 /// Runs `sql` (a query of `(cursor, id)` pairs with one parameter, `key`) for one page.
-async fn id_pairs(
+pub(super) async fn id_pairs(
     db: impl PgExecutor<'_>,
     sql: &str,
     column: &str,

@@ -8,7 +8,8 @@ macro_rules! select_users {
     () => {
         "SELECT u.id, u.account_id, u.email, u.password_hash, u.role, u.approved, \
          u.confirmed_at, u.disabled, u.locale, u.registration_reason, u.default_privacy, \
-         u.default_sensitive, u.default_language, u.created_at, u.last_sign_in_at, u.feed_active_at \
+         u.default_sensitive, u.default_language, u.created_at, u.last_sign_in_at, u.feed_active_at, \
+         u.default_quote_policy \
          FROM users u "
     };
 }
@@ -143,6 +144,20 @@ pub async fn set_posting_defaults(
     .bind(language)
     .execute(db)
     .await?;
+    Ok(())
+}
+
+/// Sets who may quote the user's new posts unless a post says.
+pub async fn set_default_quote_policy(
+    db: impl PgExecutor<'_>,
+    id: i64,
+    policy: crate::model::QuotePolicy,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET default_quote_policy = $2, updated_at = now() WHERE id = $1")
+        .bind(id)
+        .bind(policy.as_str())
+        .execute(db)
+        .await?;
     Ok(())
 }
 

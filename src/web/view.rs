@@ -215,6 +215,65 @@ impl PollBox {
     }
 }
 
+/// A post's quote of another, as an anonymous visitor may see it.
+#[derive(Clone, Debug)]
+pub struct QuoteBox {
+    /// The quoted post: only when its author approved the quote and a visitor may see it.
+    pub quoted: Option<QuotedCard>,
+    /// Why the quoted post is not shown, otherwise (with no link: the post may be private).
+    pub note: &'static str,
+}
+
+/// The quoted post inside a quote: its author, text and date (its own quote, media and poll
+/// are not repeated, as Mastodon shows one level).
+#[derive(Clone, Debug)]
+pub struct QuotedCard {
+    pub url: String,
+    pub author: AccountLine,
+    pub content_html: String,
+    pub spoiler_html: String,
+    pub created: Moment,
+}
+
+impl QuoteBox {
+    fn of(state: &AppState, origins: &Origins, q: &crate::model::QuoteView) -> QuoteBox {
+        use crate::model::QuoteState;
+        let quoted = match (q.state, q.quoted.as_deref()) {
+            (QuoteState::Accepted, Some(v)) => Some(QuotedCard {
+                url: page_of(v),
+                author: AccountLine::of(state, origins, &v.account),
+                content_html: emojify_html(&v.status.content, &v.emojis, origins),
+                spoiler_html: emojify_text(&v.status.spoiler_text, &v.emojis, origins),
+                created: Moment::of(v.status.created_at),
+            }),
+            _ => None,
+        };
+        let note = match q.state {
+            _ if quoted.is_some() => "",
+            QuoteState::Accepted if q.quoted_status_id.is_none() => "The quoted post was deleted.",
+            QuoteState::Accepted => "The quoted post is not public.",
+            QuoteState::Pending => "The quoted post's author has not approved this quote yet.",
+            QuoteState::Rejected => "The quoted post's author did not allow this quote.",
+            QuoteState::Revoked => "The quoted post's author removed this quote.",
+            QuoteState::Deleted => "The quoted post was deleted.",
+        };
+        QuoteBox { quoted, note }
+    }
+}
+
+/// A post's page: on this instance for local posts, where it was posted otherwise.
+fn page_of(view: &StatusView) -> String {
+    let s = &view.status;
+    if s.local {
+        format!("/@{}/{}", view.account.username, s.id)
+    } else {
+        s.url
+            .clone()
+            .filter(|u| crate::model::host::is_web_url(u))
+            .unwrap_or_else(|| s.uri.clone())
+    }
+}
+
 /// A link's preview card.
 #[derive(Clone, Debug)]
 pub struct CardBox {
@@ -274,6 +333,8 @@ pub struct StatusCard {
     pub media: Vec<MediaItem>,
     pub poll: Option<PollBox>,
     pub card: Option<CardBox>,
+    /// Its quote of another post, if it quotes one.
+    pub quote: Option<QuoteBox>,
     /// Who boosted it, when it comes to a profile as a boost.
     pub boosted_by: Option<AccountLine>,
     pub is_reply: bool,
@@ -294,14 +355,7 @@ impl StatusCard {
             None => (view, None),
         };
         let s = &shown.status;
-        let url = if s.local {
-            format!("/@{}/{}", shown.account.username, s.id)
-        } else {
-            s.url
-                .clone()
-                .filter(|u| crate::model::host::is_web_url(u))
-                .unwrap_or_else(|| s.uri.clone())
-        };
+        let url = page_of(shown);
         StatusCard {
             id: s.id.to_string(),
             url,
@@ -329,6 +383,10 @@ impl StatusCard {
             } else {
                 None
             },
+            quote: shown
+                .quote
+                .as_ref()
+                .map(|q| QuoteBox::of(state, origins, q)),
             boosted_by,
             is_reply: s.in_reply_to_id.is_some(),
             replies: s.replies_count,

@@ -270,6 +270,7 @@ async fn credential_account_shape() {
             ("discoverable", "boolean|null"),
             ("indexable", "boolean"),
             ("attribution_domains", "array"),
+            ("quote_policy", "string"),
         ],
     );
     assert_shape(

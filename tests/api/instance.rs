@@ -144,6 +144,7 @@ async fn preferences_and_custom_emojis() {
             ("posting:default:visibility", "string"),
             ("posting:default:sensitive", "boolean"),
             ("posting:default:language", "string|null"),
+            ("posting:default:quote_policy", "string"),
             ("reading:expand:media", "string"),
             ("reading:expand:spoilers", "boolean"),
             ("reading:autoplay:gifs", "boolean"),

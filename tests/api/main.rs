@@ -51,6 +51,8 @@ mod portability;
 mod post_import;
 mod post_import_quiet;
 mod push;
+mod quote_rules;
+mod quotes;
 mod rate_limits;
 mod relationships;
 mod remote_edits;

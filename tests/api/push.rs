@@ -294,10 +294,14 @@ async fn a_token_subscribes_reads_changes_and_unsubscribes() {
         "update",
         "admin.sign_up",
         "admin.report",
+        "quote",
+        "quoted_update",
     ] {
         assert!(alerts[kind].is_boolean(), "{kind} in {created}");
     }
     assert_eq!(alerts["mention"], true);
+    // Not asked for: off, as Mastodon answers.
+    assert_eq!(alerts["quote"], false);
     assert_eq!(alerts["favourite"], false);
     assert_eq!(alerts["admin.sign_up"], false);
 
@@ -357,7 +361,9 @@ async fn a_token_subscribes_reads_changes_and_unsubscribes() {
     assert_eq!(replaced["alerts"]["admin.sign_up"], true);
     assert_eq!(replaced["alerts"]["mention"], true);
     assert_eq!(replaced["alerts"]["favourite"], false);
-    assert!(replaced["alerts"].get("quote").is_none(), "{replaced}");
+    // A Mastodon 4.5 alert, asked for.
+    assert_eq!(replaced["alerts"]["quote"], true, "{replaced}");
+    assert_eq!(replaced["alerts"]["quoted_update"], false, "{replaced}");
     assert_eq!(subscription_rows(&app).await, 1, "one per token");
 
     let (status, gone) = app

@@ -86,6 +86,8 @@ pub struct Source {
     pub discoverable: Option<bool>,
     pub indexable: bool,
     pub attribution_domains: Vec<String>,
+    /// Who may quote new posts by default (Mastodon 4.5).
+    pub quote_policy: &'static str,
     /// The account's aliases (its actor's `alsoKnownAs`), as GoToSocial shows them; absent
     /// when there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -223,6 +225,7 @@ impl CredentialAccount {
                 discoverable: Some(account.discoverable),
                 indexable: account.indexable,
                 attribution_domains: Vec::new(),
+                quote_policy: user.default_quote_policy.as_str(),
                 also_known_as_uris: account.also_known_as.clone(),
             },
             role: full_role(user.role),

@@ -71,6 +71,47 @@ pub struct Status {
     pub pinned: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub filtered: Option<Vec<Value>>,
+    /// Its quote: a `Quote` (with the quoted status), or for a quoted status a
+    /// `ShallowQuote` (its id only).
+    pub quote: Option<Value>,
+    pub quote_approval: QuoteApproval,
+    pub quotes_count: i64,
+}
+
+/// Who may quote a status, and what that means for the viewer (Mastodon 4.5).
+#[derive(Debug, Serialize)]
+pub struct QuoteApproval {
+    pub automatic: Vec<&'static str>,
+    pub manual: Vec<&'static str>,
+    pub current_user: &'static str,
+}
+
+impl QuoteApproval {
+    fn render(view: &StatusView) -> QuoteApproval {
+        use model::QuotePolicy as P;
+        let (automatic, manual) = match view.quote_policy {
+            Some(P::Public) => (vec!["public"], vec![]),
+            Some(P::Followers) => (vec!["followers"], vec![]),
+            Some(P::Nobody) => (vec![], vec![]),
+            Some(P::Manual) => (vec![], vec!["public"]),
+            None => (vec!["unsupported_policy"], vec![]),
+        };
+        QuoteApproval {
+            automatic,
+            manual,
+            current_user: view.quote_approval.as_str(),
+        }
+    }
+}
+
+/// The state a client is shown: an accepted quote whose status is gone reads `deleted`, one
+/// the viewer may not see `unauthorized`, as on Mastodon.
+fn shown_state(quote: &model::QuoteView, shallow: bool) -> &'static str {
+    match quote.state {
+        model::QuoteState::Accepted if quote.quoted_status_id.is_none() => "deleted",
+        model::QuoteState::Accepted if !shallow && quote.quoted.is_none() => "unauthorized",
+        state => state.as_str(),
+    }
 }
 
 impl Status {
@@ -85,6 +126,16 @@ impl Status {
         viewer: Option<i64>,
         base_url: &str,
         accounts: Option<&RenderedAccounts>,
+    ) -> Status {
+        Status::render_inner(view, viewer, base_url, accounts, false)
+    }
+
+    fn render_inner(
+        view: &StatusView,
+        viewer: Option<i64>,
+        base_url: &str,
+        accounts: Option<&RenderedAccounts>,
+        shallow: bool,
     ) -> Status {
         let s = &view.status;
         let own = viewer == Some(s.account_id);
@@ -165,7 +216,35 @@ impl Status {
                 })
                 .map(|f| f.pinned),
             filtered: flags.map(|_| super::moderation::filter_results(&view.filtered)),
+            quote: view.quote.as_ref().map(|q| match &q.quoted {
+                // A quoted status's own quote is shown shallow: it carries no status.
+                Some(quoted) => serde_json::json!({
+                    "state": shown_state(q, false),
+                    "quoted_status": Status::render_shallow(quoted, viewer, base_url, accounts),
+                }),
+                None if shallow => serde_json::json!({
+                    "state": shown_state(q, true),
+                    "quoted_status_id": q.quoted_status_id.map(|i| i.to_string()),
+                }),
+                None => serde_json::json!({
+                    "state": shown_state(q, false),
+                    "quoted_status": Value::Null,
+                }),
+            }),
+            quote_approval: QuoteApproval::render(view),
+            quotes_count: view.quotes_count,
         }
+    }
+
+    /// A quoted status, whose own quote is a `ShallowQuote`.
+    fn render_shallow(
+        view: &StatusView,
+        viewer: Option<i64>,
+        base_url: &str,
+        accounts: Option<&RenderedAccounts>,
+    ) -> Value {
+        serde_json::to_value(Status::render_inner(view, viewer, base_url, accounts, true))
+            .unwrap_or(Value::Null)
     }
 
     /// The answer to a delete: the source text instead of the HTML, for delete-and-redraft.

@@ -23,6 +23,7 @@ pub async fn show(State(state): State<AppState>, auth: Auth) -> Result<Json<Valu
         "posting:default:visibility": user.default_privacy.as_str(),
         "posting:default:sensitive": user.default_sensitive,
         "posting:default:language": user.default_language,
+        "posting:default:quote_policy": user.default_quote_policy.as_str(),
         "reading:expand:media": reading.expand_media,
         "reading:expand:spoilers": reading.expand_spoilers,
         "reading:autoplay:gifs": reading.autoplay_gifs,

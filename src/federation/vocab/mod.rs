@@ -4,14 +4,15 @@
 
 pub mod inbound;
 pub mod outbound;
+mod quote_vocab;
 #[cfg(test)]
 mod round_trip;
 
 pub use inbound::{RemoteActor, RemoteKey};
 pub use outbound::{
-    Activity, ActivityObject, ActivityType, Actor, CollectionType, Context, Document, Endpoints,
-    Image, Note, OrderedCollection, PollOption, PropertyValue, PublicKey, Replies, Tag,
-    TagCollection, Tombstone, Vote, WithContext,
+    Activity, ActivityObject, ActivityType, Actor, ApprovalRule, CollectionType, Context, Document,
+    Endpoints, Image, InteractionPolicy, Note, OrderedCollection, PollOption, PropertyValue,
+    PublicKey, QuoteAuthorization, Replies, Tag, TagCollection, Tombstone, Vote, WithContext,
 };
 
 /// The ActivityStreams public collection.

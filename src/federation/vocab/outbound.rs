@@ -13,6 +13,8 @@ use std::collections::BTreeMap;
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde::Serialize;
 
+pub use super::quote_vocab::{ApprovalRule, InteractionPolicy, QuoteAuthorization};
+
 /// The `@context` of every document Rookery sends: ActivityStreams, the security vocabulary
 /// (`publicKey`), and the `toot:`, `schema:` and `as:` terms Mastodon defines, so that JSON-LD
 /// processors and Mastodon read the extensions as Mastodon's own.
@@ -35,7 +37,7 @@ const CONTEXT_URLS: [&str; 2] = [
     "https://w3id.org/security/v1",
 ];
 
-const TERMS: [(&str, Term); 18] = [
+const TERMS: [(&str, Term); 31] = [
     (
         "manuallyApprovesFollowers",
         Term::Alias("as:manuallyApprovesFollowers"),
@@ -57,6 +59,33 @@ const TERMS: [(&str, Term); 18] = [
     ("blurhash", Term::Alias("toot:blurhash")),
     ("focalPoint", Term::List("toot:focalPoint")),
     ("Emoji", Term::Alias("toot:Emoji")),
+    // Quote posts (FEP-044f, and the older dialects sent beside it), as Mastodon 4.5 names
+    // them, with GoToSocial's interaction policies.
+    ("quote", Term::Link("https://w3id.org/fep/044f#quote")),
+    ("quoteUri", Term::Alias("http://fedibird.com/ns#quoteUri")),
+    (
+        "_misskey_quote",
+        Term::Alias("https://misskey-hub.net/ns#_misskey_quote"),
+    ),
+    (
+        "quoteAuthorization",
+        Term::Link("https://w3id.org/fep/044f#quoteAuthorization"),
+    ),
+    (
+        "QuoteRequest",
+        Term::Alias("https://w3id.org/fep/044f#QuoteRequest"),
+    ),
+    (
+        "QuoteAuthorization",
+        Term::Alias("https://w3id.org/fep/044f#QuoteAuthorization"),
+    ),
+    ("gts", Term::Alias("https://gotosocial.org/ns#")),
+    ("interactionPolicy", Term::Link("gts:interactionPolicy")),
+    ("canQuote", Term::Link("gts:canQuote")),
+    ("automaticApproval", Term::Link("gts:automaticApproval")),
+    ("manualApproval", Term::Link("gts:manualApproval")),
+    ("interactingObject", Term::Link("gts:interactingObject")),
+    ("interactionTarget", Term::Link("gts:interactionTarget")),
 ];
 
 impl Serialize for Term {
@@ -350,6 +379,20 @@ pub struct Note {
     pub tag: Vec<Tag>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replies: Option<Replies>,
+    /// The status quoted (FEP-044f), and again under the older dialects' names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quote: Option<String>,
+    #[serde(rename = "_misskey_quote", skip_serializing_if = "Option::is_none")]
+    pub misskey_quote: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quote_uri: Option<String>,
+    /// The quoted author's stamp, once the quote is accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quote_authorization: Option<String>,
+    /// Who may quote it (always written by Rookery; absent only when read from a peer
+    /// that wrote none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interaction_policy: Option<InteractionPolicy>,
 }
 
 /// An option of a poll, as Mastodon sends it: a `Note` with its title as `name` and its votes
@@ -448,6 +491,7 @@ pub enum ActivityType {
     Block,
     Flag,
     Move,
+    QuoteRequest,
 }
 
 /// What an activity acts on: an id, several ids (a `Flag`), or the object embedded.
@@ -484,6 +528,12 @@ pub struct Activity {
     /// Where a `Move` goes: the new actor's id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
+    /// A `QuoteRequest`'s quoting note.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instrument: Option<String>,
+    /// What an `Accept` of a `QuoteRequest` grants: the `QuoteAuthorization`'s id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<String>,
 }
 
 impl Activity {
@@ -499,6 +549,8 @@ impl Activity {
             content: None,
             object,
             target: None,
+            instrument: None,
+            result: None,
         }
     }
 

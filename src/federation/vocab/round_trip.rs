@@ -162,6 +162,10 @@ fn view(status: Status, author: &Account) -> StatusView {
         filtered: Vec::new(),
         card: None,
         emojis: Vec::new(),
+        quote_policy: Some(crate::model::QuotePolicy::Public),
+        quote_approval: crate::model::quote::QuoteApproval::Automatic,
+        quote: None,
+        quotes_count: 0,
     }
 }
 
@@ -218,6 +222,25 @@ fn rich_view() -> StatusView {
     video.preview_key = Some("ab/cd/thumb.jpg".into());
     video.width = None;
     v.media = vec![image, video];
+    v
+}
+
+/// A public note of alice's quoting bob's, its quote accepted (bob's stamp), which only her
+/// followers may quote in turn.
+fn quote_view() -> StatusView {
+    let alice = local("alice");
+    let mut s = status(&alice, 103, Visibility::Public);
+    s.content = "<p>look at this</p>".into();
+    let mut v = view(s, &alice);
+    v.quote_policy = Some(crate::model::QuotePolicy::Followers);
+    v.quote = Some(crate::model::QuoteView {
+        state: crate::model::QuoteState::Accepted,
+        quoted: None,
+        quoted_status_id: Some(9),
+        quoted_uri: BOB_NOTE.into(),
+        quoted_url: Some("https://mastodon.example/@bob/9".into()),
+        approval_uri: Some("https://mastodon.example/users/bob/quote_authorizations/5".into()),
+    });
     v
 }
 
@@ -313,6 +336,49 @@ fn documents() -> Vec<(&'static str, Value)> {
         (
             "create-note-direct",
             sent(convert::create(&direct, None, BASE)),
+        ),
+        (
+            "create-note-quote",
+            sent(convert::create(&quote_view(), None, BASE)),
+        ),
+        (
+            "quote-request",
+            sent(convert::quote_request(
+                &format!("{}/quote_requests/5", alice.uri),
+                &alice.uri,
+                BOB_NOTE,
+                &format!("{}/statuses/103", alice.uri),
+            )),
+        ),
+        (
+            "accept-quote-request",
+            sent(convert::answer_quote_request(
+                &alice,
+                5,
+                convert::quote_request(
+                    "https://mastodon.example/users/bob/quote_requests/5",
+                    &bob.uri,
+                    &format!("{}/statuses/101", alice.uri),
+                    "https://mastodon.example/users/bob/statuses/10",
+                ),
+                Some(convert::quote_authorization_uri(&alice, 5)),
+            )),
+        ),
+        (
+            "quote-authorization",
+            sent(convert::quote_authorization(
+                &alice,
+                5,
+                "https://mastodon.example/users/bob/statuses/10",
+                &format!("{}/statuses/101", alice.uri),
+            )),
+        ),
+        (
+            "delete-quote-authorization",
+            sent(convert::revoke_quote(
+                &alice,
+                &convert::quote_authorization_uri(&alice, 5),
+            )),
         ),
         (
             "update-note",
@@ -457,8 +523,9 @@ use super::inbound::{
     Tag as InTag, ACTOR_TYPES,
 };
 use super::{
-    Activity, ActivityObject, ActivityType, Actor, CollectionType, Document, Endpoints, Image,
-    Note, PollOption, PropertyValue, PublicKey, Replies, Tag, Vote,
+    Activity, ActivityObject, ActivityType, Actor, ApprovalRule, CollectionType, Document,
+    Endpoints, Image, InteractionPolicy, Note, PollOption, PropertyValue, PublicKey, Replies, Tag,
+    Vote,
 };
 
 /// A time as Rookery writes it (milliseconds), or finer when the peer wrote it finer.
@@ -485,6 +552,7 @@ fn activity_type(kind: &str) -> Option<ActivityType> {
         "Undo" => Undo,
         "Block" => Block,
         "Flag" => Flag,
+        "QuoteRequest" => QuoteRequest,
         _ => return None,
     })
 }
@@ -618,6 +686,20 @@ fn resend_note(o: &Object) -> Option<Note> {
                 _ => None,
             })
             .collect(),
+        quote: o.quote.clone(),
+        misskey_quote: o.misskey_quote.clone(),
+        quote_uri: o.quote_uri.clone(),
+        quote_authorization: o.quote_authorization.clone(),
+        interaction_policy: o
+            .interaction_policy
+            .as_ref()
+            .and_then(|p| p.can_quote.as_ref())
+            .map(|q| InteractionPolicy {
+                can_quote: ApprovalRule {
+                    automatic_approval: q.automatic_approval.clone(),
+                    manual_approval: q.manual_approval.clone(),
+                },
+            }),
         replies: o
             .replies
             .as_ref()
@@ -727,6 +809,12 @@ fn resend_activity(o: &Object, actor: Option<&RemoteActor>) -> Option<Activity> 
         to: listed(&o.to),
         cc: listed(&o.cc),
         content: o.content.clone(),
+        instrument: o
+            .instrument
+            .as_ref()
+            .and_then(Reference::id)
+            .map(Into::into),
+        result: o.result.as_ref().and_then(Reference::id).map(Into::into),
         ..Activity::new(o.id.clone()?, kind, o.actor_id()?.to_string(), object)
     })
 }
@@ -768,6 +856,13 @@ fn resend(doc: &Value) -> Option<Value> {
     match kind {
         "Note" | "Question" => Some(sent(resend_note(&object)?)),
         "Tombstone" => Some(sent(resend_tombstone(&object)?)),
+        "QuoteAuthorization" => Some(sent(super::QuoteAuthorization {
+            id: object.id.clone()?,
+            kind: "QuoteAuthorization",
+            attributed_to: object.author()?.to_string(),
+            interacting_object: object.interacting_object.as_ref()?.id()?.to_string(),
+            interaction_target: object.interaction_target.as_ref()?.id()?.to_string(),
+        })),
         _ if collection_type(kind).is_some() => Some(sent(resend_collection(&object)?)),
         _ => match Incoming::parse(doc.clone()).ok()? {
             Incoming::Update(o, actor) => Some(sent(resend_activity(&o, actor.as_deref())?)),
@@ -823,7 +918,7 @@ fn to_id(reference: &mut Option<Reference>) {
     }
 }
 
-/// What Rookery's documents carry of an object as read: no quotes, names or targets
+/// What Rookery's documents carry of an object as read: no `quoteUrl`, names or targets
 /// (Rookery sends none), no poll fields (peers' `Question`s and votes are not compared here;
 /// Rookery's own read back whole above), one `url`, one author, a content always written out,
 /// linked objects by id, and only the attachments, mentions and hashtags it can write.
@@ -842,10 +937,16 @@ fn mask(o: &mut Object) {
     to_id(&mut o.next);
     o.target = None;
     o.name = None;
-    o.quote = None;
-    o.quote_uri = None;
     o.quote_url = None;
-    o.misskey_quote = None;
+    // Only who may quote is written of an interaction policy.
+    o.interaction_policy = o
+        .interaction_policy
+        .take()
+        .filter(|p| p.can_quote.is_some());
+    o.instrument = None;
+    o.result = None;
+    o.interacting_object = None;
+    o.interaction_target = None;
     o.one_of.clear();
     o.any_of.clear();
     o.end_time = None;

@@ -25,6 +25,8 @@ pub struct ProfileChanges {
     pub sensitive: Option<bool>,
     /// `Some(None)` clears the default language.
     pub language: Option<Option<String>>,
+    /// `source[quote_policy]`: `public`, `followers` or `nobody`.
+    pub quote_policy: Option<String>,
 }
 
 /// Applies profile changes after checking all of them: either everything changes or nothing.
@@ -139,6 +141,17 @@ pub async fn update_profile(
             Some(l)
         }
     };
+    let quote_policy = match changes.quote_policy.as_deref() {
+        None => user.default_quote_policy,
+        Some(raw) => crate::model::QuotePolicy::from_client(raw).unwrap_or_else(|| {
+            v.add(
+                "source.quote_policy",
+                "ERR_INCLUSION",
+                "is not included in the list",
+            );
+            user.default_quote_policy
+        }),
+    };
     v.finish()?;
 
     let note = content::render_plain(&note_source);
@@ -167,6 +180,9 @@ pub async fn update_profile(
         language.as_deref(),
     )
     .await?;
+    if quote_policy != user.default_quote_policy {
+        store::users::set_default_quote_policy(&mut *tx, user.id, quote_policy).await?;
+    }
     tx.commit().await?;
     let user = store::users::by_id(&state.db, user.id)
         .await?

@@ -89,6 +89,8 @@ pub fn title(kind: &str, name: &str) -> String {
         "update" => format!("{name} edited a post"),
         "admin.sign_up" => format!("{name} signed up"),
         "admin.report" => format!("{name} submitted a report"),
+        "quote" => format!("{name} quoted your post"),
+        "quoted_update" => format!("{name} edited a post you have quoted"),
         _ => format!("New notification from {name}"),
     }
 }

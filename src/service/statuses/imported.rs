@@ -70,6 +70,10 @@ pub async fn import_post(
         published,
         updated: None,
         poll: None,
+        // Archives carry no quotes; an imported post is quotable as a new one of its
+        // visibility would be by default.
+        quote: None,
+        quote_policy: Some(crate::model::QuotePolicy::Public.for_visibility(post.visibility)),
     };
     let mut content = note.content(state).await?;
     content.text = crate::content::sanitize::text_with_breaks(&content.html);

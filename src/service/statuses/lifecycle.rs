@@ -13,10 +13,10 @@ use chrono::{DateTime, Utc};
 use super::federate::federate_removal;
 use crate::app::AppState;
 use crate::error::Result;
-use crate::model::{Account, NotificationType, Status, Visibility};
+use crate::model::{Account, NotificationType, QuotePolicy, Status, Visibility};
 use crate::service::media::{self, AttributeChange, RemoteAttachment};
 use crate::service::queue::{self, Job, OfStatus};
-use crate::service::{conversations, notifications, polls, views};
+use crate::service::{conversations, notifications, polls, quotes, views};
 use crate::{id, store};
 
 /// What a status says, the same for a local draft and a remote note.
@@ -34,6 +34,10 @@ pub(super) struct Content {
     pub tags: Vec<String>,
     pub media: Attachments,
     pub poll: Option<polls::PollContent>,
+    /// What it quotes (kept as first stored on an edit: a quote is not changed by one).
+    pub quote: Option<quotes::QuoteContent>,
+    /// Who may quote it; on an edit, `None` keeps the policy it has.
+    pub quote_policy: Option<QuotePolicy>,
 }
 
 /// The media of a status, as each origin gives them.
@@ -137,6 +141,12 @@ pub(super) async fn create(
     if let Some(poll) = &content.poll {
         polls::attach(&mut tx, author, at.id, poll).await?;
     }
+    if content.quote_policy.is_some() {
+        store::quotes::set_policy(&mut *tx, at.id, content.quote_policy).await?;
+    }
+    if let Some(quote) = &content.quote {
+        quotes::record(&mut tx, author, at.id, at.uri, quote).await?;
+    }
     let tag_ids: Vec<i64> = content.tags.iter().map(|_| id::next()).collect();
     store::statuses::set_tags(&mut tx, at.id, &content.tags, &tag_ids).await?;
     if let Some(key) = at.idempotency_key {
@@ -222,6 +232,10 @@ pub(super) async fn revise(
         )
         .await?;
     }
+    if content.quote_policy.is_some() {
+        store::quotes::set_policy(&mut *tx, status.id, content.quote_policy).await?;
+    }
+    quotes::notify_quoted_update(&mut tx, author, status.id).await?;
     crate::service::streaming::status_edited(&mut *tx, status.id).await?;
     crate::service::cards::queue_for(state, &mut tx, status.id, &content.html, true).await?;
     if author.is_local() {
@@ -278,6 +292,7 @@ async fn remove_with(
     if status.visibility == Visibility::Direct {
         conversations::forget_status(&mut tx, status.id).await?;
     }
+    quotes::quoted_deleted(&mut tx, status.id).await?;
     let freed = media::release_status(&mut tx, status.id).await?;
     store::statuses::delete(&mut tx, status).await?;
     tx.commit().await?;

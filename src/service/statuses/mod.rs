@@ -8,6 +8,7 @@ mod fanout;
 mod federate;
 mod imported;
 mod lifecycle;
+mod marks;
 mod remote;
 
 pub use fanout::fan_out;
@@ -15,6 +16,7 @@ use federate::federate_removal;
 pub use federate::federate_update;
 pub use imported::{import_post, imported_status, ImportedPost};
 use lifecycle::{Attachments, Content, Placement};
+pub use marks::{bookmark, history, mute_conversation, pin, source};
 pub use remote::{delete_remote, edit_remote, receive_remote, RemoteNote};
 
 use chrono::{DateTime, Utc};
@@ -25,7 +27,7 @@ use crate::error::{Error, Result};
 use crate::federation::outbox;
 use crate::model::{Account, NotificationType, Status, StatusView, User, Visibility};
 use crate::service::queue::{self, Job, OfStatus};
-use crate::service::{accounts, delivery, media, notifications, polls, views};
+use crate::service::{accounts, delivery, media, notifications, polls, quotes, views};
 use crate::{id, store};
 
 /// The most statuses one account may pin.
@@ -45,6 +47,10 @@ pub struct Draft {
     pub media_attributes: Vec<media::MediaAttributes>,
     /// A poll (on an edit: the poll it has from now on; none removes it).
     pub poll: Option<polls::PollDraft>,
+    /// The id of the status quoted (not on edits).
+    pub quoted_status_id: Option<String>,
+    /// `public`, `followers` or `nobody` (on an edit, none keeps the policy).
+    pub quote_approval_policy: Option<String>,
 }
 
 /// Checks a draft's text and returns its (language, sensitive) after defaults.
@@ -261,7 +267,17 @@ async fn post_local(
         None => media::AttachTo::New,
     };
     let checked = check(state, author, user, &draft, to).await?;
-    let content = local_content(
+    let quote = quotes::check_local(
+        state,
+        author,
+        checked.visibility,
+        draft.quoted_status_id.as_deref(),
+    )
+    .await?;
+    let policy = quotes::parse_policy(draft.quote_approval_policy.as_deref())?
+        .unwrap_or(user.default_quote_policy)
+        .for_visibility(checked.visibility);
+    let mut content = local_content(
         state,
         &draft,
         checked.language,
@@ -273,6 +289,8 @@ async fn post_local(
         checked.poll,
     )
     .await?;
+    content.quote = quote;
+    content.quote_policy = Some(policy);
     let status_id = id::next();
     let uri = format!("{}/statuses/{status_id}", author.uri);
     let url = format!("{}/@{}/{status_id}", state.base_url(), author.username);
@@ -318,6 +336,8 @@ async fn local_content(
         tags: rendered.tags,
         media,
         poll,
+        quote: None,
+        quote_policy: None,
     })
 }
 
@@ -374,7 +394,9 @@ pub async fn edit(
     )
     .await?;
     let changes = media::check_attributes(state, &draft.media_attributes, &media_ids)?;
-    let content = local_content(
+    let policy = quotes::parse_policy(draft.quote_approval_policy.as_deref())?
+        .map(|p| p.for_visibility(status.visibility));
+    let mut content = local_content(
         state,
         &draft,
         language,
@@ -386,6 +408,7 @@ pub async fn edit(
         poll,
     )
     .await?;
+    content.quote_policy = policy;
     lifecycle::revise(state, actor, &status, content).await?;
     views::one(state, Some(actor), status.id).await
 }
@@ -598,124 +621,4 @@ pub async fn unreblog(state: &AppState, actor: &Account, id: i64) -> Result<Stat
         tx.commit().await?;
     }
     views::one(state, Some(actor), original.id).await
-}
-
-/// Bookmarks (`on`) or un-bookmarks a status.
-pub async fn bookmark(state: &AppState, actor: &Account, id: i64, on: bool) -> Result<StatusView> {
-    let view = target(state, actor, id).await?;
-    if on {
-        store::reactions::set_mark(
-            &state.db,
-            store::reactions::Mark::Bookmark,
-            id::next(),
-            actor.id,
-            view.status.id,
-        )
-        .await?;
-    } else {
-        store::reactions::clear_mark(
-            &state.db,
-            store::reactions::Mark::Bookmark,
-            actor.id,
-            view.status.id,
-        )
-        .await?;
-    }
-    views::one(state, Some(actor), view.status.id).await
-}
-
-/// Pins (`on`) or unpins one's own public or unlisted status; five at most.
-pub async fn pin(state: &AppState, actor: &Account, id: i64, on: bool) -> Result<StatusView> {
-    let status = own_status(state, actor, id).await?;
-    if on {
-        if status.is_reblog()
-            || !matches!(status.visibility, Visibility::Public | Visibility::Unlisted)
-        {
-            return Err(Error::unprocessable(
-                "Validation failed: Only your own public or unlisted posts can be pinned",
-            ));
-        }
-        let mut tx = state.db.begin().await?;
-        let pinned = store::statuses::viewer_flags(&mut *tx, actor.id, &[status.id]).await?;
-        if !pinned.first().is_some_and(|f| f.pinned) {
-            if store::reactions::count_pins(&mut *tx, actor.id).await? >= MAX_PINS {
-                return Err(Error::unprocessable(
-                    "Validation failed: You have already pinned the maximum number of posts",
-                ));
-            }
-            store::reactions::set_mark(
-                &mut *tx,
-                store::reactions::Mark::Pin,
-                id::next(),
-                actor.id,
-                status.id,
-            )
-            .await?;
-        }
-        tx.commit().await?;
-    } else {
-        store::reactions::clear_mark(&state.db, store::reactions::Mark::Pin, actor.id, status.id)
-            .await?;
-    }
-    views::one(state, Some(actor), status.id).await
-}
-
-/// Mutes (`on`) or unmutes the conversation of a status: no more notifications from it.
-pub async fn mute_conversation(
-    state: &AppState,
-    actor: &Account,
-    id: i64,
-    on: bool,
-) -> Result<StatusView> {
-    let view = target(state, actor, id).await?;
-    if on {
-        store::reactions::mute_conversation(&state.db, actor.id, view.status.conversation_id)
-            .await?;
-    } else {
-        store::reactions::unmute_conversation(&state.db, actor.id, view.status.conversation_id)
-            .await?;
-    }
-    views::one(state, Some(actor), view.status.id).await
-}
-
-/// The text of one's own status as it was typed, for editing. A status the caller may see
-/// but did not write is forbidden, not missing: it exists for them.
-pub async fn source(state: &AppState, actor: &Account, id: i64) -> Result<Status> {
-    let view = views::one(state, Some(actor), id).await?;
-    if view.status.account_id != actor.id {
-        return Err(Error::forbidden("This action is not allowed"));
-    }
-    Ok(view.status)
-}
-
-/// The versions of a status, oldest first, the current one last, with the attachments each
-/// earlier version had.
-pub async fn history(
-    state: &AppState,
-    viewer: Option<&Account>,
-    id: i64,
-) -> Result<(
-    StatusView,
-    Vec<crate::model::StatusEdit>,
-    Vec<Vec<crate::model::Media>>,
-)> {
-    let view = views::one(state, viewer, id).await?;
-    let mut edits = store::statuses::edits(&state.db, view.status.id).await?;
-    let domain = view.account.domain.as_deref();
-    let mut emojis = crate::service::emojis::for_statuses(
-        state,
-        edits.iter().enumerate().map(|(i, e)| {
-            (
-                i as i64,
-                domain,
-                [e.content.as_str(), e.spoiler_text.as_str()],
-            )
-        }),
-    )
-    .await?;
-    for (i, edit) in edits.iter_mut().enumerate() {
-        edit.emojis = emojis.remove(&(i as i64)).unwrap_or_default();
-    }
-    let media = media::edit_versions(state, view.status.id).await?;
-    Ok((view, edits, media))
 }

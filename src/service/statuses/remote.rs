@@ -32,6 +32,10 @@ pub struct RemoteNote {
     pub updated: Option<chrono::DateTime<Utc>>,
     /// Its poll, when it is a `Question`.
     pub poll: Option<crate::service::polls::PollContent>,
+    /// What it quotes, in whichever dialect.
+    pub quote: Option<crate::service::quotes::RemoteQuote>,
+    /// Who may quote it, as its `interactionPolicy` says (`None`: it says nothing).
+    pub quote_policy: Option<crate::model::QuotePolicy>,
 }
 
 impl RemoteNote {
@@ -68,6 +72,8 @@ impl RemoteNote {
             tags,
             media: Attachments::Remote(self.attachments.clone()),
             poll: self.poll.clone(),
+            quote: None,
+            quote_policy: self.quote_policy,
         })
     }
 }
@@ -96,7 +102,11 @@ pub async fn receive_remote(state: &AppState, author: &Account, note: RemoteNote
         None => None,
     };
     record_emojis(state, author, &note).await?;
-    let content = note.content(state).await?;
+    let mut content = note.content(state).await?;
+    if let Some(quote) = &note.quote {
+        content.quote =
+            Some(crate::service::quotes::resolve(state, author, &note.uri, quote).await?);
+    }
     let published = id::remote_time(note.published, Utc::now());
     lifecycle::create(
         state,
@@ -157,6 +167,14 @@ pub async fn edit_remote(state: &AppState, author: &Account, note: &RemoteNote) 
         if !edited {
             return crate::service::polls::refresh_counts(state, &status, poll).await;
         }
+    }
+    crate::service::quotes::revise_remote(state, author, &status, note.quote.as_ref()).await?;
+    // An `Update` of a note its server says was never edited (no `updated`) that speaks of
+    // quotes only refreshes them (its stamp, who may quote it): servers send one when a quote
+    // is approved or the policy changes. (`edited_at` here is when the last edit arrived, so
+    // it cannot tell a repeated version from a new one.)
+    if note.updated.is_none() && (note.quote.is_some() || note.quote_policy.is_some()) {
+        return crate::service::quotes::refresh_policy(state, &status, note.quote_policy).await;
     }
     let content = note.content(state).await?;
     lifecycle::revise(state, author, &status, content).await

@@ -582,4 +582,7 @@ pub const STATUS_FIELDS: &[(&str, &str)] = &[
     ("muted", "boolean"),
     ("bookmarked", "boolean"),
     ("filtered", "array"),
+    ("quote", "object|null"),
+    ("quote_approval", "object"),
+    ("quotes_count", "number"),
 ];

@@ -51,6 +51,8 @@ pub struct SourceParams {
     sensitive: Option<bool>,
     #[serde(default, deserialize_with = "de::opt_string")]
     language: Option<String>,
+    #[serde(default, deserialize_with = "de::opt_string")]
+    quote_policy: Option<String>,
 }
 
 /// `fields_attributes` as a list of `{name, value}` or as `{"0": {name, value}, …}`.
@@ -125,6 +127,7 @@ pub async fn update_credentials(
         privacy: source.as_ref().and_then(|s| s.privacy.clone()),
         sensitive: source.as_ref().and_then(|s| s.sensitive),
         language: source.as_ref().and_then(|s| s.language.clone().map(Some)),
+        quote_policy: source.as_ref().and_then(|s| s.quote_policy.clone()),
     };
     let (user, account) =
         accounts::update_credentials(&state, &auth.user, &auth.account, changes, images).await?;

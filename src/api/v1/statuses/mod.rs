@@ -8,8 +8,10 @@ pub mod context;
 pub mod favourite;
 pub mod favourited_by;
 pub mod history;
+pub mod interaction_policy;
 pub mod mute;
 pub mod pin;
+pub mod quotes;
 pub mod reblog;
 pub mod reblogged_by;
 pub mod source;
@@ -52,6 +54,8 @@ pub fn routes() -> Router<AppState> {
         .merge(bookmark::routes())
         .merge(pin::routes())
         .merge(mute::routes())
+        .merge(quotes::routes())
+        .merge(interaction_policy::routes())
 }
 
 #[derive(Deserialize)]
@@ -76,6 +80,10 @@ pub struct StatusParams {
     poll: Option<PollParams>,
     #[serde(default, deserialize_with = "de::opt_string")]
     scheduled_at: Option<String>,
+    #[serde(default, deserialize_with = "de::opt_string")]
+    quoted_status_id: Option<String>,
+    #[serde(default, deserialize_with = "de::opt_string")]
+    quote_approval_policy: Option<String>,
 }
 
 /// `poll[options][]`, `poll[expires_in]`, `poll[multiple]`, `poll[hide_totals]` (or the same
@@ -127,6 +135,8 @@ impl StatusParams {
             media_ids: self.media_ids,
             media_attributes: self.media_attributes,
             poll: self.poll.map(PollParams::into_draft),
+            quoted_status_id: self.quoted_status_id,
+            quote_approval_policy: self.quote_approval_policy,
         })
     }
 }

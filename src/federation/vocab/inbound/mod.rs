@@ -282,6 +282,23 @@ pub struct Object {
     pub quote_url: Option<String>,
     #[serde(default, rename = "_misskey_quote", deserialize_with = "lenient")]
     pub misskey_quote: Option<String>,
+    /// The quoted author's `QuoteAuthorization` stamping this quote (FEP-044f).
+    #[serde(default, deserialize_with = "lenient")]
+    pub quote_authorization: Option<String>,
+    /// Who may quote (GoToSocial's `interactionPolicy`, as Mastodon 4.5 sends it).
+    #[serde(default, deserialize_with = "lenient")]
+    pub interaction_policy: Option<InteractionPolicy>,
+    /// A `QuoteRequest`'s quoting note (its id, or the note embedded).
+    #[serde(default, deserialize_with = "lenient")]
+    pub instrument: Option<Reference>,
+    /// An `Accept`'s result: the `QuoteAuthorization` it grants.
+    #[serde(default, deserialize_with = "lenient")]
+    pub result: Option<Reference>,
+    /// A `QuoteAuthorization`'s quoting note and quoted note.
+    #[serde(default, deserialize_with = "lenient")]
+    pub interacting_object: Option<Reference>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub interaction_target: Option<Reference>,
 
     // Polls (`Question`).
     #[serde(default, deserialize_with = "one_or_many")]
@@ -305,6 +322,24 @@ pub struct Object {
     pub also_known_as: Vec<String>,
     #[serde(default, deserialize_with = "lenient")]
     pub moved_to: Option<String>,
+}
+
+/// An object's `interactionPolicy`, of which Rookery reads who may quote.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InteractionPolicy {
+    #[serde(default, deserialize_with = "lenient")]
+    pub can_quote: Option<ApprovalRule>,
+}
+
+/// Who is approved at once, and whose interaction waits for the author.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApprovalRule {
+    #[serde(default, deserialize_with = "ids")]
+    pub automatic_approval: Vec<String>,
+    #[serde(default, deserialize_with = "ids")]
+    pub manual_approval: Vec<String>,
 }
 
 /// `closed` on a `Question`: a time, or (Misskey, Pleroma) a flag.
@@ -370,14 +405,40 @@ impl Object {
         self.content_map.as_ref()?.keys().next().map(String::as_str)
     }
 
-    /// The URI of the object quoted, in whichever dialect the peer spoke.
+    /// The URI of the object quoted, in whichever dialect the peer spoke: FEP-044f's
+    /// `quote`, Fedibird's `quoteUri`, Misskey's `_misskey_quote`, `quoteUrl`, or a FEP-e232
+    /// `Link` tag to an ActivityStreams object.
     pub fn quoted(&self) -> Option<&str> {
         self.quote
             .as_deref()
             .or(self.quote_uri.as_deref())
             .or(self.misskey_quote.as_deref())
             .or(self.quote_url.as_deref())
+            .or_else(|| {
+                self.tag.iter().find_map(|t| match t {
+                    Tag::Link {
+                        href: Some(href),
+                        media_type: Some(kind),
+                        ..
+                    } if is_activity_media_type(kind) => Some(href.as_str()),
+                    _ => None,
+                })
+            })
     }
+
+    /// Whether the quote is written in a dialect older than FEP-044f (no `quote`), whose
+    /// servers ask for no approval.
+    pub fn legacy_quote(&self) -> bool {
+        self.quote.is_none()
+    }
+}
+
+/// Whether a `Link`'s media type names an ActivityStreams document (FEP-e232).
+fn is_activity_media_type(kind: &str) -> bool {
+    let kind = kind.to_ascii_lowercase();
+    kind.starts_with("application/activity+json")
+        || (kind.starts_with("application/ld+json")
+            && kind.contains("https://www.w3.org/ns/activitystreams"))
 }
 
 /// A remote actor as received: strict where Rookery depends on it (id, type, username, inbox,
@@ -527,6 +588,8 @@ pub enum Incoming {
     /// A `Move` of an actor (`object`) to another (`target`): sent by the old actor, or by the
     /// new one when the old server is gone (FEP-7628).
     Move(Object),
+    /// A `QuoteRequest` (FEP-044f): an actor asks to quote a local status.
+    QuoteRequest(Object),
     /// A type Rookery does not act on (yet), named for the logs and metrics; also a `Create`
     /// of an embedded object that is no status (Pleroma's `ChatMessage`), and an `Announce` of
     /// an embedded activity (a Lemmy community relaying its members' `Create`s and votes).
@@ -583,6 +646,7 @@ impl Incoming {
             "Block" => Incoming::Block(activity),
             "Flag" => Incoming::Flag(activity),
             "Move" => Incoming::Move(activity),
+            "QuoteRequest" => Incoming::QuoteRequest(activity),
             _ => Incoming::Unhandled(activity),
         })
     }
@@ -602,6 +666,7 @@ impl Incoming {
             | Incoming::Block(a)
             | Incoming::Flag(a)
             | Incoming::Move(a)
+            | Incoming::QuoteRequest(a)
             | Incoming::Unhandled(a) => a,
         }
     }

@@ -291,6 +291,7 @@ fn documented_activities_are_sorted() {
             Incoming::Block(_) => "Block",
             Incoming::Flag(_) => "Flag",
             Incoming::Move(_) => "Move",
+            Incoming::QuoteRequest(_) => "QuoteRequest",
             Incoming::Unhandled(_) => "Unhandled",
         }
     };
@@ -385,4 +386,70 @@ fn documented_objects_read_as_meant() {
         .tag
         .iter()
         .any(|t| matches!(t, Tag::Mention { href: Some(_), .. })));
+}
+
+/// Fedify's `QuoteRequest` (its quoting note embedded as `instrument`) and stamped note are
+/// read as FEP-044f means them; the older dialects are read as quotes too, as legacy ones.
+#[test]
+fn quote_requests_stamps_and_dialects_are_read() {
+    const QUOTED: &str = "http://127.0.0.1:18240/users/rec/statuses/1796283061299";
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/peers/fedify-2.3.6/quote-request.json"),
+    )
+    .expect("fixture");
+    let request = Incoming::parse(serde_json::from_str(&text).expect("JSON")).expect("parsed");
+    let Incoming::QuoteRequest(request) = request else {
+        panic!("sorted as a QuoteRequest: {request:?}");
+    };
+    assert_eq!(request.object_id(), Some(QUOTED));
+    let instrument = request.instrument.as_ref().expect("instrument");
+    assert_eq!(
+        instrument.id(),
+        Some("http://127.0.0.1:18241/users/zoe/notes/8")
+    );
+    let note = instrument.object().expect("embedded");
+    assert_eq!(note.quoted(), Some(QUOTED));
+    assert!(!note.legacy_quote());
+
+    let stamped = fixture("fedify-2.3.6/note-quote.json");
+    assert_eq!(
+        stamped.quote_authorization.as_deref(),
+        Some("http://127.0.0.1:18240/users/rec/quote_authorizations/1796283475569")
+    );
+    let update = embedded(&fixture(
+        "fedify-2.3.6/update-note-quote-authorization.json",
+    ))
+    .clone();
+    assert!(update.quote_authorization.is_some());
+
+    let read = |doc: serde_json::Value| -> Object { serde_json::from_value(doc).expect("object") };
+    let misskey = read(serde_json::json!({ "type": "Note", "_misskey_quote": QUOTED }));
+    assert_eq!(misskey.quoted(), Some(QUOTED));
+    assert!(misskey.legacy_quote());
+    let linked = read(serde_json::json!({ "type": "Note", "tag": [
+        { "type": "Link", "mediaType": "text/html", "href": "https://elsewhere.example/" },
+        { "type": "Link", "mediaType": "application/activity+json", "href": QUOTED },
+    ]}));
+    assert_eq!(linked.quoted(), Some(QUOTED));
+    let plain = read(serde_json::json!({ "type": "Note", "tag": [
+        { "type": "Link", "mediaType": "text/html", "href": QUOTED },
+    ]}));
+    assert_eq!(plain.quoted(), None, "a link to a web page is no quote");
+    let tombstone = read(serde_json::json!({ "type": "Note", "quote": { "type": "Tombstone" } }));
+    assert_eq!(tombstone.quoted(), None);
+    let policy = read(
+        serde_json::json!({ "type": "Note", "interactionPolicy": { "canQuote": {
+            "automaticApproval": "https://www.w3.org/ns/activitystreams#Public",
+            "manualApproval": [],
+        }}}),
+    );
+    let can_quote = policy
+        .interaction_policy
+        .and_then(|p| p.can_quote)
+        .expect("canQuote");
+    assert_eq!(
+        can_quote.automatic_approval,
+        vec!["https://www.w3.org/ns/activitystreams#Public".to_string()]
+    );
 }
