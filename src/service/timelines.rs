@@ -84,6 +84,9 @@ pub async fn keep_feed_active(state: &AppState, owner: &Account, user: &User) ->
             }
         }
         _ => {
+            // Active first, and committed: a fan-out that misses the rebuild's snapshot then
+            // sees an active feed and writes to it; one that came earlier is in the snapshot.
+            store::feeds::mark_active(&state.db, owner.id).await?;
             let mut tx = state.db.begin().await?;
             store::feeds::rebuild(&mut tx, owner.id).await?;
             tx.commit().await?;

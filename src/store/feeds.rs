@@ -236,8 +236,19 @@ pub async fn touch_feed(db: impl PgExecutor<'_>, owner: i64) -> Result<(), sqlx:
     Ok(())
 }
 
+/// Marks `owner`'s feed as read now, unconditionally: fan-out writes to it from then on.
+pub async fn mark_active(db: impl PgExecutor<'_>, owner: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET feed_active_at = now() WHERE account_id = $1")
+        .bind(owner)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 /// Rebuilds `owner`'s feed from the statuses: their own and those of the accounts they follow,
-/// with the same rules as fan-out (exclusive lists included), newest [`FEED_CAP`].
+/// with the same rules as fan-out (exclusive lists included), newest [`FEED_CAP`]. The feed
+/// must already be marked active ([`mark_active`], committed), or a status fanned out while
+/// this runs can be missed by both.
 pub async fn rebuild(db: &mut sqlx::PgConnection, owner: i64) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM home_feed WHERE account_id = $1")
         .bind(owner)
@@ -280,10 +291,6 @@ pub async fn rebuild(db: &mut sqlx::PgConnection, owner: i64) -> Result<(), sqlx
     sqlx::query(&tagged)
         .bind(owner)
         .bind(FEED_CAP)
-        .execute(&mut *db)
-        .await?;
-    sqlx::query("UPDATE users SET feed_active_at = now() WHERE account_id = $1")
-        .bind(owner)
         .execute(&mut *db)
         .await?;
     Ok(())
