@@ -279,12 +279,7 @@ pub async fn fetch_json(
             .headers(signer.headers_for(u))
     })
     .await?;
-    let content_type = response
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
+    let content_type = content_type(&response);
     if !accepts(&content_type) {
         return Err(FetchError::NotActivityJson(content_type));
     }
@@ -353,21 +348,41 @@ async fn get_within_redirects(
 }
 
 /// Reads a body, giving up as soon as it passes [`MAX_DOCUMENT_BYTES`].
-pub async fn read_limited(mut response: reqwest::Response) -> Result<Vec<u8>, FetchError> {
+pub async fn read_limited(response: reqwest::Response) -> Result<Vec<u8>, FetchError> {
+    read_within(response, MAX_DOCUMENT_BYTES, || FetchError::TooLarge).await
+}
+
+/// Reads a body, failing with `too_large()` as soon as it announces or passes `max_bytes`,
+/// so a hostile server cannot make Rookery hold more.
+async fn read_within(
+    mut response: reqwest::Response,
+    max_bytes: usize,
+    too_large: impl Fn() -> FetchError,
+) -> Result<Vec<u8>, FetchError> {
     if response
         .content_length()
-        .is_some_and(|l| l as usize > MAX_DOCUMENT_BYTES)
+        .is_some_and(|l| l > max_bytes as u64)
     {
-        return Err(FetchError::TooLarge);
+        return Err(too_large());
     }
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e))? {
-        if body.len() + chunk.len() > MAX_DOCUMENT_BYTES {
-            return Err(FetchError::TooLarge);
+        if body.len() + chunk.len() > max_bytes {
+            return Err(too_large());
         }
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+/// An answer's `Content-Type` as sent; empty when it has none (or one that is not text).
+fn content_type(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
 }
 
 fn classify(e: &reqwest::Error) -> FetchError {

@@ -3,10 +3,13 @@
 
 use std::time::Duration;
 
-use reqwest::header::{ACCEPT, CONTENT_TYPE};
+use reqwest::header::ACCEPT;
 use url::Url;
 
-use super::{classify, get_following_redirects, get_within_redirects, FetchError, FetchPolicy};
+use super::{
+    content_type, get_following_redirects, get_within_redirects, read_within, FetchError,
+    FetchPolicy,
+};
 
 /// GETs a media file (an attachment, an avatar) unsigned, as Mastodon does, with the same
 /// address guard and redirect rules as documents, refusing bodies over `max_bytes` while they
@@ -17,26 +20,13 @@ pub async fn fetch_file(
     url: &str,
     max_bytes: usize,
 ) -> Result<Vec<u8>, FetchError> {
-    let (_, mut response) = get_following_redirects(policy, url, |u| {
+    let (_, response) = get_following_redirects(policy, url, |u| {
         client
             .get(u.clone())
             .header(ACCEPT, "image/*, video/*, audio/*, */*;q=0.5")
     })
     .await?;
-    if response
-        .content_length()
-        .is_some_and(|l| l > max_bytes as u64)
-    {
-        return Err(FetchError::FileTooLarge(max_bytes));
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e))? {
-        if body.len() + chunk.len() > max_bytes {
-            return Err(FetchError::FileTooLarge(max_bytes));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
+    read_within(response, max_bytes, || FetchError::FileTooLarge(max_bytes)).await
 }
 
 /// How much a [`fetch_page`] may take: what to ask for and accept, and its limits.
@@ -70,36 +60,21 @@ pub async fn fetch_page(
     limits: &PageLimits,
 ) -> Result<Page, FetchError> {
     let work = async {
-        let (final_url, mut response) =
-            get_within_redirects(policy, url, limits.max_redirects, |u| {
-                client
-                    .get(u.clone())
-                    .header(ACCEPT, limits.accept)
-                    .timeout(limits.timeout)
-            })
-            .await?;
-        let content_type = response
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
+        let (final_url, response) = get_within_redirects(policy, url, limits.max_redirects, |u| {
+            client
+                .get(u.clone())
+                .header(ACCEPT, limits.accept)
+                .timeout(limits.timeout)
+        })
+        .await?;
+        let content_type = content_type(&response);
         if !(limits.accepts)(&content_type) {
             return Err(FetchError::UnexpectedType(content_type));
         }
-        if response
-            .content_length()
-            .is_some_and(|l| l > limits.max_bytes as u64)
-        {
-            return Err(FetchError::FileTooLarge(limits.max_bytes));
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e))? {
-            if body.len() + chunk.len() > limits.max_bytes {
-                return Err(FetchError::FileTooLarge(limits.max_bytes));
-            }
-            body.extend_from_slice(&chunk);
-        }
+        let body = read_within(response, limits.max_bytes, || {
+            FetchError::FileTooLarge(limits.max_bytes)
+        })
+        .await?;
         Ok(Page {
             url: final_url,
             content_type,

@@ -54,6 +54,38 @@ pub(crate) async fn collections_visible(
     Ok(true)
 }
 
+/// Which of an account's two follow collections a page is of.
+#[derive(Clone, Copy)]
+enum Collection {
+    Followers,
+    Following,
+}
+
+/// A page of `account_id`'s followers or followed accounts, as `viewer` (if anyone is signed
+/// in) may see it: empty when [`collections_visible`] says no.
+async fn collection_page(
+    state: &AppState,
+    viewer: Option<&Account>,
+    account_id: i64,
+    page: &Page,
+    which: Collection,
+) -> Result<AccountPage> {
+    let owner = visible(state, account_id).await?;
+    if !collections_visible(state, &owner, viewer).await? {
+        return Ok(AccountPage::default());
+    }
+    let viewer_id = viewer.map(|v| v.id);
+    let rows = match which {
+        Collection::Followers => {
+            store::relationships::followers_page(&state.db, owner.id, viewer_id, page).await?
+        }
+        Collection::Following => {
+            store::relationships::following_page(&state.db, owner.id, viewer_id, page).await?
+        }
+    };
+    resolve(state, rows).await
+}
+
 /// A page of `account_id`'s followers as `viewer` (if anyone is signed in) may see it.
 #[tracing::instrument(skip_all, fields(account.id = account_id))]
 pub async fn followers(
@@ -62,14 +94,7 @@ pub async fn followers(
     account_id: i64,
     page: &Page,
 ) -> Result<AccountPage> {
-    let owner = visible(state, account_id).await?;
-    if !collections_visible(state, &owner, viewer).await? {
-        return Ok(AccountPage::default());
-    }
-    let rows =
-        store::relationships::followers_page(&state.db, owner.id, viewer.map(|v| v.id), page)
-            .await?;
-    resolve(state, rows).await
+    collection_page(state, viewer, account_id, page, Collection::Followers).await
 }
 
 /// A page of the accounts `account_id` follows, as `viewer` may see it.
@@ -80,14 +105,7 @@ pub async fn following(
     account_id: i64,
     page: &Page,
 ) -> Result<AccountPage> {
-    let owner = visible(state, account_id).await?;
-    if !collections_visible(state, &owner, viewer).await? {
-        return Ok(AccountPage::default());
-    }
-    let rows =
-        store::relationships::following_page(&state.db, owner.id, viewer.map(|v| v.id), page)
-            .await?;
-    resolve(state, rows).await
+    collection_page(state, viewer, account_id, page, Collection::Following).await
 }
 
 /// A page of the accounts `owner` blocks.

@@ -16,29 +16,22 @@ pub async fn set_cached(
     f: &Files<'_>,
     cached_bytes: i64,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE media_attachments SET kind = $2, content_type = $3, file_key = $4, \
-         preview_key = $5, file_size = $6, width = COALESCE($7, width), \
-         height = COALESCE($8, height), preview_width = $9, preview_height = $10, \
-         blurhash = COALESCE($11, blurhash), cached_at = now(), cached_bytes = $12, \
-         file_meta = COALESCE($13, file_meta) \
-         WHERE id = $1 AND remote_url IS NOT NULL AND file_key IS NULL",
-    )
-    .bind(id)
-    .bind(kind)
-    .bind(f.content_type)
-    .bind(f.file_key)
-    .bind(f.preview_key)
-    .bind(f.file_size)
-    .bind(f.width)
-    .bind(f.height)
-    .bind(f.preview_width)
-    .bind(f.preview_height)
-    .bind(f.blurhash)
-    .bind(cached_bytes)
-    .bind(f.file_meta.map(sqlx::types::Json))
-    .execute(db)
-    .await?;
+    let done = f
+        .bind(
+            sqlx::query(
+                "UPDATE media_attachments SET content_type = $2, file_key = $3, \
+                 preview_key = $4, file_size = $5, width = COALESCE($6, width), \
+                 height = COALESCE($7, height), preview_width = $8, preview_height = $9, \
+                 blurhash = COALESCE($10, blurhash), file_meta = COALESCE($11, file_meta), \
+                 kind = $12, cached_at = now(), cached_bytes = $13 \
+                 WHERE id = $1 AND remote_url IS NOT NULL AND file_key IS NULL",
+            )
+            .bind(id),
+        )
+        .bind(kind)
+        .bind(cached_bytes)
+        .execute(db)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 

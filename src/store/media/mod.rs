@@ -7,7 +7,9 @@ mod edits;
 mod profile;
 
 use chrono::{DateTime, Utc};
-use sqlx::{PgConnection, PgExecutor};
+use sqlx::postgres::PgArguments;
+use sqlx::query::Query;
+use sqlx::{PgConnection, PgExecutor, Postgres};
 
 use crate::model::Media;
 
@@ -60,6 +62,28 @@ pub struct Files<'a> {
     pub file_meta: Option<&'a serde_json::Value>,
 }
 
+impl<'a> Files<'a> {
+    /// Binds the files as the next ten parameters, in this order: `content_type`, `file_key`,
+    /// `preview_key`, `file_size`, `width`, `height`, `preview_width`, `preview_height`,
+    /// `blurhash`, `file_meta`.
+    fn bind<'q>(&self, query: Query<'q, Postgres, PgArguments>) -> Query<'q, Postgres, PgArguments>
+    where
+        'a: 'q,
+    {
+        query
+            .bind(self.content_type)
+            .bind(self.file_key)
+            .bind(self.preview_key)
+            .bind(self.file_size)
+            .bind(self.width)
+            .bind(self.height)
+            .bind(self.preview_width)
+            .bind(self.preview_height)
+            .bind(self.blurhash)
+            .bind(self.file_meta.map(sqlx::types::Json))
+    }
+}
+
 /// Inserts an attachment.
 pub async fn insert(db: impl PgExecutor<'_>, m: &NewMedia<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -91,22 +115,14 @@ pub async fn insert(db: impl PgExecutor<'_>, m: &NewMedia<'_>) -> Result<(), sql
 
 /// Records the stored files of an attachment and marks it done; the raw upload is dropped.
 pub async fn set_files(db: impl PgExecutor<'_>, id: i64, f: &Files<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE media_attachments SET content_type = $2, file_key = $3, preview_key = $4, \
+    f.bind(
+        sqlx::query(
+            "UPDATE media_attachments SET content_type = $2, file_key = $3, preview_key = $4, \
          file_size = $5, width = $6, height = $7, preview_width = $8, preview_height = $9, \
          blurhash = $10, file_meta = $11, processing = 'done', upload = NULL WHERE id = $1",
+        )
+        .bind(id),
     )
-    .bind(id)
-    .bind(f.content_type)
-    .bind(f.file_key)
-    .bind(f.preview_key)
-    .bind(f.file_size)
-    .bind(f.width)
-    .bind(f.height)
-    .bind(f.preview_width)
-    .bind(f.preview_height)
-    .bind(f.blurhash)
-    .bind(f.file_meta.map(sqlx::types::Json))
     .execute(db)
     .await?;
     Ok(())
