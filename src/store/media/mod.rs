@@ -1,10 +1,26 @@
-//! Media attachments (`media_attachments`) and the profile images of accounts.
+//! Media attachments (`media_attachments`) and the profile images of accounts: attachments
+//! here, what earlier versions of a status showed in [`edits`], the remote media cache in
+//! [`cache`], avatars and headers in [`profile`].
+
+mod cache;
+mod edits;
+mod profile;
 
 use chrono::{DateTime, Utc};
-use sqlx::{PgConnection, PgExecutor};
+use sqlx::postgres::PgArguments;
+use sqlx::query::Query;
+use sqlx::{PgConnection, PgExecutor, Postgres};
 
-use crate::model::media::ProfileImage;
 use crate::model::Media;
+
+pub use cache::{
+    cache_entries, cache_total, cached_domains, cached_of_domain, make_unknown, set_cached,
+    uncache, CacheEntry,
+};
+pub use edits::{edit_snapshots, snapshot_for_edit, EditMedia};
+pub use profile::{
+    profile_cached, put_profile_cache, remove_profile_cache, set_profile_image, swap_profile_url,
+};
 
 const COLUMNS: &str = "id, account_id, status_id, position, kind, content_type, file_key, \
      preview_key, file_size, width, height, preview_width, preview_height, blurhash, description, \
@@ -46,6 +62,28 @@ pub struct Files<'a> {
     pub file_meta: Option<&'a serde_json::Value>,
 }
 
+impl<'a> Files<'a> {
+    /// Binds the files as the next ten parameters, in this order: `content_type`, `file_key`,
+    /// `preview_key`, `file_size`, `width`, `height`, `preview_width`, `preview_height`,
+    /// `blurhash`, `file_meta`.
+    fn bind<'q>(&self, query: Query<'q, Postgres, PgArguments>) -> Query<'q, Postgres, PgArguments>
+    where
+        'a: 'q,
+    {
+        query
+            .bind(self.content_type)
+            .bind(self.file_key)
+            .bind(self.preview_key)
+            .bind(self.file_size)
+            .bind(self.width)
+            .bind(self.height)
+            .bind(self.preview_width)
+            .bind(self.preview_height)
+            .bind(self.blurhash)
+            .bind(self.file_meta.map(sqlx::types::Json))
+    }
+}
+
 /// Inserts an attachment.
 pub async fn insert(db: impl PgExecutor<'_>, m: &NewMedia<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -77,22 +115,14 @@ pub async fn insert(db: impl PgExecutor<'_>, m: &NewMedia<'_>) -> Result<(), sql
 
 /// Records the stored files of an attachment and marks it done; the raw upload is dropped.
 pub async fn set_files(db: impl PgExecutor<'_>, id: i64, f: &Files<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE media_attachments SET content_type = $2, file_key = $3, preview_key = $4, \
+    f.bind(
+        sqlx::query(
+            "UPDATE media_attachments SET content_type = $2, file_key = $3, preview_key = $4, \
          file_size = $5, width = $6, height = $7, preview_width = $8, preview_height = $9, \
          blurhash = $10, file_meta = $11, processing = 'done', upload = NULL WHERE id = $1",
+        )
+        .bind(id),
     )
-    .bind(id)
-    .bind(f.content_type)
-    .bind(f.file_key)
-    .bind(f.preview_key)
-    .bind(f.file_size)
-    .bind(f.width)
-    .bind(f.height)
-    .bind(f.preview_width)
-    .bind(f.preview_height)
-    .bind(f.blurhash)
-    .bind(f.file_meta.map(sqlx::types::Json))
     .execute(db)
     .await?;
     Ok(())
@@ -225,50 +255,6 @@ pub async fn place_remote(
     .execute(db)
     .await?;
     Ok(())
-}
-
-/// Records, on the edit `edit_id`, the attachments `status_id` has now (ids, descriptions and
-/// focal points, in order): what that earlier version showed.
-pub async fn snapshot_for_edit(
-    db: impl PgExecutor<'_>,
-    edit_id: i64,
-    status_id: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE status_edits SET media = COALESCE((\
-           SELECT jsonb_agg(jsonb_build_object('id', id, 'description', description, \
-                  'focus_x', focus_x, 'focus_y', focus_y) ORDER BY position, id) \
-           FROM media_attachments WHERE status_id = $2 AND position >= 0), '[]'::jsonb) \
-         WHERE id = $1",
-    )
-    .bind(edit_id)
-    .bind(status_id)
-    .execute(db)
-    .await?;
-    Ok(())
-}
-
-/// An attachment as an earlier version of a status showed it.
-#[derive(Clone, Debug, serde::Deserialize)]
-pub struct EditMedia {
-    pub id: i64,
-    pub description: String,
-    pub focus_x: f32,
-    pub focus_y: f32,
-}
-
-/// The attachments of each earlier version of a status, oldest first (the order of
-/// `statuses::edits`).
-pub async fn edit_snapshots(
-    db: impl PgExecutor<'_>,
-    status_id: i64,
-) -> Result<Vec<Vec<EditMedia>>, sqlx::Error> {
-    let rows: Vec<sqlx::types::Json<Vec<EditMedia>>> =
-        sqlx::query_scalar("SELECT media FROM status_edits WHERE status_id = $1 ORDER BY id")
-            .bind(status_id)
-            .fetch_all(db)
-            .await?;
-    Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
 /// Changes what is given of an attachment's description and focal point.
@@ -444,287 +430,4 @@ pub async fn key_in_use(db: impl PgExecutor<'_>, key: &str) -> Result<bool, sqlx
     .bind(key)
     .fetch_one(db)
     .await
-}
-
-/// Sets (or with `None` clears) a local account's avatar or header URL; returns the old one.
-pub async fn set_profile_image(
-    db: &mut PgConnection,
-    account_id: i64,
-    which: ProfileImage,
-    url: Option<&str>,
-) -> Result<Option<String>, sqlx::Error> {
-    let column = match which {
-        ProfileImage::Avatar => "avatar_url",
-        ProfileImage::Header => "header_url",
-    };
-    let old: Option<String> = sqlx::query_scalar(&format!(
-        "SELECT {column} FROM accounts WHERE id = $1 FOR UPDATE"
-    ))
-    .bind(account_id)
-    .fetch_optional(&mut *db)
-    .await?
-    .flatten();
-    sqlx::query(&format!(
-        "UPDATE accounts SET {column} = $2, updated_at = now() WHERE id = $1"
-    ))
-    .bind(account_id)
-    .bind(url)
-    .execute(&mut *db)
-    .await?;
-    Ok(old)
-}
-
-/// Records the local copies of a remote attachment (the remote cache): its files, what
-/// processing found, and the bytes they take. Returns false (and changes nothing) when the
-/// attachment is gone or already cached, so the caller frees what it stored.
-pub async fn set_cached(
-    db: impl PgExecutor<'_>,
-    id: i64,
-    kind: &str,
-    f: &Files<'_>,
-    cached_bytes: i64,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE media_attachments SET kind = $2, content_type = $3, file_key = $4, \
-         preview_key = $5, file_size = $6, width = COALESCE($7, width), \
-         height = COALESCE($8, height), preview_width = $9, preview_height = $10, \
-         blurhash = COALESCE($11, blurhash), cached_at = now(), cached_bytes = $12, \
-         file_meta = COALESCE($13, file_meta) \
-         WHERE id = $1 AND remote_url IS NOT NULL AND file_key IS NULL",
-    )
-    .bind(id)
-    .bind(kind)
-    .bind(f.content_type)
-    .bind(f.file_key)
-    .bind(f.preview_key)
-    .bind(f.file_size)
-    .bind(f.width)
-    .bind(f.height)
-    .bind(f.preview_width)
-    .bind(f.preview_height)
-    .bind(f.blurhash)
-    .bind(cached_bytes)
-    .bind(f.file_meta.map(sqlx::types::Json))
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-/// Forgets the local copies of a cached remote attachment (it falls back to its remote URL);
-/// returns the keys of the files to free.
-pub async fn uncache(db: impl PgExecutor<'_>, id: i64) -> Result<Vec<String>, sqlx::Error> {
-    let rows: Vec<(Option<String>, Option<String>)> = sqlx::query_as(
-        "UPDATE media_attachments m SET file_key = NULL, preview_key = NULL, cached_at = NULL, \
-         cached_bytes = NULL, preview_width = NULL, preview_height = NULL \
-         FROM (SELECT id, file_key, preview_key FROM media_attachments \
-               WHERE id = $1 AND remote_url IS NOT NULL FOR UPDATE) old \
-         WHERE m.id = old.id RETURNING old.file_key, old.preview_key",
-    )
-    .bind(id)
-    .fetch_all(db)
-    .await?;
-    Ok(flatten_keys(rows))
-}
-
-/// One entry of the remote media cache.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum CacheEntry {
-    Attachment(i64),
-    Profile(i64, ProfileImage),
-    /// A remote custom emoji's image and its static version.
-    Emoji(i64),
-}
-
-/// Cached remote files cached before `before`, oldest first, at most `limit`, with the bytes
-/// each takes.
-pub async fn cache_entries(
-    db: impl PgExecutor<'_>,
-    before: DateTime<Utc>,
-    limit: i64,
-) -> Result<Vec<(CacheEntry, i64)>, sqlx::Error> {
-    let rows: Vec<(String, i64, i64, DateTime<Utc>)> = sqlx::query_as(
-        "(SELECT 'attachment', id, COALESCE(cached_bytes, 0), cached_at FROM media_attachments \
-          WHERE cached_at < $1 ORDER BY cached_at LIMIT $2) \
-         UNION ALL (SELECT which, account_id, bytes, cached_at FROM profile_image_cache \
-          WHERE cached_at < $1 ORDER BY cached_at LIMIT $2) \
-         UNION ALL (SELECT 'emoji', id, COALESCE(cached_bytes, 0), cached_at FROM custom_emojis \
-          WHERE cached_at < $1 ORDER BY cached_at LIMIT $2) \
-         ORDER BY 4 LIMIT $2",
-    )
-    .bind(before)
-    .bind(limit)
-    .fetch_all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(what, id, bytes, _)| {
-            let entry = match what.as_str() {
-                "avatar" => CacheEntry::Profile(id, ProfileImage::Avatar),
-                "header" => CacheEntry::Profile(id, ProfileImage::Header),
-                "emoji" => CacheEntry::Emoji(id),
-                _ => CacheEntry::Attachment(id),
-            };
-            (entry, bytes)
-        })
-        .collect())
-}
-
-/// The domains of the accounts whose files are in the remote media cache.
-pub async fn cached_domains(db: impl PgExecutor<'_>) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT DISTINCT a.domain FROM media_attachments m JOIN accounts a ON a.id = m.account_id \
-         WHERE m.cached_at IS NOT NULL AND a.domain IS NOT NULL \
-         UNION SELECT a.domain FROM profile_image_cache p JOIN accounts a ON a.id = p.account_id \
-         WHERE a.domain IS NOT NULL \
-         UNION SELECT domain FROM custom_emojis WHERE cached_at IS NOT NULL AND domain IS NOT NULL",
-    )
-    .fetch_all(db)
-    .await
-}
-
-/// Every cached file of the accounts of `domain`.
-pub async fn cached_of_domain(
-    db: impl PgExecutor<'_>,
-    domain: &str,
-) -> Result<Vec<CacheEntry>, sqlx::Error> {
-    let rows: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT 'attachment', m.id FROM media_attachments m JOIN accounts a ON a.id = m.account_id \
-         WHERE m.cached_at IS NOT NULL AND a.domain = $1 \
-         UNION ALL SELECT p.which, p.account_id FROM profile_image_cache p \
-         JOIN accounts a ON a.id = p.account_id WHERE a.domain = $1 \
-         UNION ALL SELECT 'emoji', id FROM custom_emojis WHERE cached_at IS NOT NULL AND domain = $1",
-    )
-    .bind(domain)
-    .fetch_all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(what, id)| match what.as_str() {
-            "avatar" => CacheEntry::Profile(id, ProfileImage::Avatar),
-            "header" => CacheEntry::Profile(id, ProfileImage::Header),
-            "emoji" => CacheEntry::Emoji(id),
-            _ => CacheEntry::Attachment(id),
-        })
-        .collect())
-}
-
-/// Makes a remote attachment an `unknown` link to its remote file (its domain's media are
-/// rejected).
-pub async fn make_unknown(db: impl PgExecutor<'_>, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE media_attachments SET kind = 'unknown', width = NULL, height = NULL, \
-         file_meta = NULL WHERE id = $1 AND remote_url IS NOT NULL",
-    )
-    .bind(id)
-    .execute(db)
-    .await?;
-    Ok(())
-}
-
-/// The bytes the remote media cache takes.
-pub async fn cache_total(db: impl PgExecutor<'_>) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT (SELECT COALESCE(sum(cached_bytes), 0) FROM media_attachments \
-                 WHERE cached_at IS NOT NULL)::bigint \
-              + (SELECT COALESCE(sum(bytes), 0) FROM profile_image_cache)::bigint \
-              + (SELECT COALESCE(sum(cached_bytes), 0) FROM custom_emojis \
-                 WHERE cached_at IS NOT NULL)::bigint",
-    )
-    .fetch_one(db)
-    .await
-}
-
-fn which_str(which: ProfileImage) -> &'static str {
-    match which {
-        ProfileImage::Avatar => "avatar",
-        ProfileImage::Header => "header",
-    }
-}
-
-/// The cached copy of a remote account's avatar or header: the remote URL it came from and
-/// its file key.
-pub async fn profile_cached(
-    db: impl PgExecutor<'_>,
-    account_id: i64,
-    which: ProfileImage,
-) -> Result<Option<(String, String)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT remote_url, file_key FROM profile_image_cache WHERE account_id = $1 AND which = $2",
-    )
-    .bind(account_id)
-    .bind(which_str(which))
-    .fetch_optional(db)
-    .await
-}
-
-/// Records the cached copy of a remote avatar or header; returns the key it replaces.
-pub async fn put_profile_cache(
-    db: &mut PgConnection,
-    account_id: i64,
-    which: ProfileImage,
-    remote_url: &str,
-    file_key: &str,
-    bytes: i64,
-) -> Result<Option<String>, sqlx::Error> {
-    let old: Option<String> = sqlx::query_scalar(
-        "SELECT file_key FROM profile_image_cache WHERE account_id = $1 AND which = $2 FOR UPDATE",
-    )
-    .bind(account_id)
-    .bind(which_str(which))
-    .fetch_optional(&mut *db)
-    .await?;
-    sqlx::query(
-        "INSERT INTO profile_image_cache (account_id, which, remote_url, file_key, bytes) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (account_id, which) DO UPDATE SET \
-         remote_url = EXCLUDED.remote_url, file_key = EXCLUDED.file_key, bytes = EXCLUDED.bytes, \
-         cached_at = now()",
-    )
-    .bind(account_id)
-    .bind(which_str(which))
-    .bind(remote_url)
-    .bind(file_key)
-    .bind(bytes)
-    .execute(&mut *db)
-    .await?;
-    Ok(old)
-}
-
-/// Forgets the cached copy of an avatar or header; returns its remote URL and file key.
-pub async fn remove_profile_cache(
-    db: impl PgExecutor<'_>,
-    account_id: i64,
-    which: ProfileImage,
-) -> Result<Option<(String, String)>, sqlx::Error> {
-    sqlx::query_as(
-        "DELETE FROM profile_image_cache WHERE account_id = $1 AND which = $2 \
-         RETURNING remote_url, file_key",
-    )
-    .bind(account_id)
-    .bind(which_str(which))
-    .fetch_optional(db)
-    .await
-}
-
-/// Sets an account's avatar or header URL only if it is still `expected`; returns whether
-/// it was.
-pub async fn swap_profile_url(
-    db: impl PgExecutor<'_>,
-    account_id: i64,
-    which: ProfileImage,
-    expected: &str,
-    url: &str,
-) -> Result<bool, sqlx::Error> {
-    let column = match which {
-        ProfileImage::Avatar => "avatar_url",
-        ProfileImage::Header => "header_url",
-    };
-    let done = sqlx::query(&format!(
-        "UPDATE accounts SET {column} = $3 WHERE id = $1 AND {column} = $2"
-    ))
-    .bind(account_id)
-    .bind(expected)
-    .bind(url)
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
 }

@@ -5,8 +5,14 @@
 //! These are the functions federation will call too (an incoming `Follow`, `Accept`, `Block`
 //! arrives as the same action), so nothing here assumes the actor is local: feed changes are
 //! made only for local owners, notifications only reach local recipients.
+//!
+//! Follows and follow requests are here, blocks and mutes in [`blocks`], the paged lists of
+//! accounts (followers, following, blocks, mutes, requests, familiar followers) in [`lists`].
 
-use std::collections::{HashMap, HashSet};
+mod blocks;
+mod lists;
+
+use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -14,12 +20,18 @@ use sqlx::PgConnection;
 use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::federation::{convert, outbox};
-use crate::model::{Account, NotificationType, Page};
+use crate::model::{Account, NotificationType};
 use crate::service::{delivery, feeds, notifications};
-use crate::store::relationships::{Listed, NewFollow};
+use crate::store::relationships::NewFollow;
 use crate::{id, store};
 
 pub use crate::model::relationship::Relationship;
+pub use blocks::{block, mute, unblock, unmute};
+pub use lists::{
+    blocks, familiar_followers, follow_requests, followers, following, mutes, pending_requests,
+    FAMILIAR_MAX,
+};
+pub(crate) use lists::{collections_visible, resolve};
 
 /// Mastodon's answer when a follow is refused (blocks, a moved account).
 fn not_allowed() -> Error {
@@ -354,106 +366,6 @@ pub async fn remove_from_followers(
     relationship_to(state, actor.id, follower.id).await
 }
 
-/// `actor` blocks `target_id`: follows and follow requests end both ways (counters fixed),
-/// each leaves the other's home feed, and the notifications between them go. Blocking
-/// yourself does nothing, as on Mastodon.
-#[tracing::instrument(skip_all, fields(account.id = actor.id, target.id = target_id))]
-pub async fn block(state: &AppState, actor: &Account, target_id: i64) -> Result<Relationship> {
-    let target = visible(state, target_id).await?;
-    if target.id != actor.id {
-        let mut tx = state.db.begin().await?;
-        end_follow(&mut tx, actor, &target).await?;
-        end_follow(&mut tx, &target, actor).await?;
-        store::relationships::insert_block(&mut *tx, id::next(), actor.id, target.id).await?;
-        if actor.is_local() && !target.is_local() {
-            let block = outbox::with_context(convert::block(actor, &target))?;
-            delivery::deliver(&mut tx, actor, &block, &[delivery::inbox_of(&target)]).await?;
-        }
-        for (owner, other) in [(actor, &target), (&target, actor)] {
-            if owner.is_local() {
-                feeds::stop_seeing(&mut tx, owner.id, other.id).await?;
-            }
-            store::notifications::delete_between(&mut *tx, owner.id, other.id).await?;
-        }
-        tx.commit().await?;
-        tracing::info!("blocked");
-    }
-    relationship_to(state, actor.id, target.id).await
-}
-
-/// `actor` unblocks `target_id`.
-#[tracing::instrument(skip_all, fields(account.id = actor.id, target.id = target_id))]
-pub async fn unblock(state: &AppState, actor: &Account, target_id: i64) -> Result<Relationship> {
-    let target = visible(state, target_id).await?;
-    let mut tx = state.db.begin().await?;
-    store::relationships::delete_block(&mut *tx, actor.id, target.id).await?;
-    if actor.is_local() && !target.is_local() {
-        let undo = outbox::with_context(convert::undo(actor, convert::block(actor, &target)))?;
-        delivery::deliver(&mut tx, actor, &undo, &[delivery::inbox_of(&target)]).await?;
-    }
-    tx.commit().await?;
-    relationship_to(state, actor.id, target.id).await
-}
-
-/// The longest mute that is not "forever": a hundred years.
-const MUTE_MAX_SECS: i64 = 100 * 365 * 24 * 3600;
-
-/// `actor` mutes `target_id` (muting again replaces the options): the target leaves the
-/// actor's home feed, and their notifications too unless `notifications` is false. Muting
-/// yourself does nothing.
-#[tracing::instrument(skip_all, fields(account.id = actor.id, target.id = target_id))]
-pub async fn mute(
-    state: &AppState,
-    actor: &Account,
-    target_id: i64,
-    options: MuteOptions,
-) -> Result<Relationship> {
-    let expires_at = match options.duration.unwrap_or(0) {
-        0 => None,
-        secs if !(1..=MUTE_MAX_SECS).contains(&secs) => {
-            return Err(Error::invalid(
-                "duration",
-                "ERR_INVALID",
-                format!("must be a number of seconds from 0 to {MUTE_MAX_SECS}"),
-            ))
-        }
-        secs => Some(Utc::now() + chrono::Duration::seconds(secs)),
-    };
-    let target = visible(state, target_id).await?;
-    if target.id != actor.id {
-        let mut tx = state.db.begin().await?;
-        store::relationships::upsert_mute(
-            &mut *tx,
-            id::next(),
-            actor.id,
-            target.id,
-            options.notifications,
-            expires_at,
-        )
-        .await?;
-        if actor.is_local() {
-            feeds::stop_seeing(&mut tx, actor.id, target.id).await?;
-        }
-        tx.commit().await?;
-    }
-    relationship_to(state, actor.id, target.id).await
-}
-
-/// `actor` unmutes `target_id`; if they follow the target, the target's posts come back into
-/// their home feed.
-#[tracing::instrument(skip_all, fields(account.id = actor.id, target.id = target_id))]
-pub async fn unmute(state: &AppState, actor: &Account, target_id: i64) -> Result<Relationship> {
-    let target = visible(state, target_id).await?;
-    let mut tx = state.db.begin().await?;
-    if store::relationships::delete_mute(&mut *tx, actor.id, target.id).await? && actor.is_local() {
-        if let Some(f) = store::relationships::find_follow(&mut *tx, actor.id, target.id).await? {
-            feeds::follow_started(&mut tx, actor.id, target.id, f.show_reblogs).await?;
-        }
-    }
-    tx.commit().await?;
-    relationship_to(state, actor.id, target.id).await
-}
-
 /// `actor` accepts `requester_id`'s follow request: it becomes a follow with the request's
 /// options (counted, merged into a local requester's home feed), the `follow_request`
 /// notification is withdrawn and, as on Mastodon, `actor` gets a `follow` notification.
@@ -535,116 +447,6 @@ async fn take_request(
     Ok(request)
 }
 
-/// Loads the accounts of listed rows, keeping their order; rows whose account vanished are
-/// dropped (the paging cursors still come from the rows).
-pub(crate) async fn resolve(state: &AppState, rows: Vec<Listed>) -> Result<AccountPage> {
-    let cursors = match (rows.first(), rows.last()) {
-        (Some(first), Some(last)) => Some((first.cursor, last.cursor)),
-        _ => None,
-    };
-    let ids: Vec<i64> = rows.iter().map(|r| r.account_id).collect();
-    let mut by_id: HashMap<i64, Account> = store::accounts::by_ids(&state.db, &ids)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a))
-        .collect();
-    let accounts = rows
-        .into_iter()
-        .filter_map(|row| {
-            by_id.remove(&row.account_id).map(|account| ListedAccount {
-                account,
-                mute_expires_at: row.expires_at,
-            })
-        })
-        .collect();
-    Ok(AccountPage { accounts, cursors })
-}
-
-/// Whether `viewer` may see `owner`'s follower and following lists: not when the owner hides
-/// them (except from the owner), nor when the owner blocks the viewer.
-pub(crate) async fn collections_visible(
-    state: &AppState,
-    owner: &Account,
-    viewer: Option<&Account>,
-) -> Result<bool> {
-    let is_owner = viewer.is_some_and(|v| v.id == owner.id);
-    if owner.hide_collections && !is_owner {
-        return Ok(false);
-    }
-    if let Some(v) = viewer.filter(|_| !is_owner) {
-        if store::relationships::is_blocking(&state.db, owner.id, v.id).await? {
-            return Ok(false);
-        }
-    }
-    Ok(true)
-}
-
-/// A page of `account_id`'s followers as `viewer` (if anyone is signed in) may see it.
-#[tracing::instrument(skip_all, fields(account.id = account_id))]
-pub async fn followers(
-    state: &AppState,
-    viewer: Option<&Account>,
-    account_id: i64,
-    page: &Page,
-) -> Result<AccountPage> {
-    let owner = visible(state, account_id).await?;
-    if !collections_visible(state, &owner, viewer).await? {
-        return Ok(AccountPage::default());
-    }
-    let rows =
-        store::relationships::followers_page(&state.db, owner.id, viewer.map(|v| v.id), page)
-            .await?;
-    resolve(state, rows).await
-}
-
-/// A page of the accounts `account_id` follows, as `viewer` may see it.
-#[tracing::instrument(skip_all, fields(account.id = account_id))]
-pub async fn following(
-    state: &AppState,
-    viewer: Option<&Account>,
-    account_id: i64,
-    page: &Page,
-) -> Result<AccountPage> {
-    let owner = visible(state, account_id).await?;
-    if !collections_visible(state, &owner, viewer).await? {
-        return Ok(AccountPage::default());
-    }
-    let rows =
-        store::relationships::following_page(&state.db, owner.id, viewer.map(|v| v.id), page)
-            .await?;
-    resolve(state, rows).await
-}
-
-/// A page of the accounts `owner` blocks.
-#[tracing::instrument(skip_all, fields(account.id = owner.id))]
-pub async fn blocks(state: &AppState, owner: &Account, page: &Page) -> Result<AccountPage> {
-    let rows = store::relationships::blocks_page(&state.db, owner.id, page).await?;
-    resolve(state, rows).await
-}
-
-/// A page of the accounts `owner` mutes (mutes in force), with when each mute ends.
-#[tracing::instrument(skip_all, fields(account.id = owner.id))]
-pub async fn mutes(state: &AppState, owner: &Account, page: &Page) -> Result<AccountPage> {
-    let rows = store::relationships::mutes_page(&state.db, owner.id, page).await?;
-    resolve(state, rows).await
-}
-
-/// A page of the accounts waiting for `owner` to accept their follow request.
-#[tracing::instrument(skip_all, fields(account.id = owner.id))]
-pub async fn follow_requests(
-    state: &AppState,
-    owner: &Account,
-    page: &Page,
-) -> Result<AccountPage> {
-    let rows = store::relationships::requests_page(&state.db, owner.id, page).await?;
-    resolve(state, rows).await
-}
-
-/// Follow requests waiting for `account`, counted up to `cap` (Mastodon shows at most 40).
-pub async fn pending_requests(state: &AppState, account: &Account, cap: i64) -> Result<i64> {
-    Ok(crate::store::relationships::count_follow_requests(&state.db, account.id, cap).await?)
-}
-
 /// The longest private note (Mastodon's limit).
 const NOTE_MAX: usize = 2000;
 
@@ -667,37 +469,4 @@ pub async fn set_note(
     }
     store::relationships::set_note(&state.db, viewer.id, target.id, comment).await?;
     relationship_to(state, viewer.id, target.id).await
-}
-
-/// The most accounts `familiar_followers` answers for at once.
-pub const FAMILIAR_MAX: usize = 40;
-
-/// For each of `ids` (in order, each once): the accounts `viewer` follows that follow it.
-/// Unknown accounts get an empty list, as on Mastodon; more than [`FAMILIAR_MAX`] ids are
-/// refused.
-pub async fn familiar_followers(
-    state: &AppState,
-    viewer: &Account,
-    ids: &[i64],
-) -> Result<Vec<(i64, Vec<Account>)>> {
-    let mut seen = HashSet::new();
-    let unique: Vec<i64> = ids.iter().copied().filter(|i| seen.insert(*i)).collect();
-    if unique.len() > FAMILIAR_MAX {
-        return Err(Error::unprocessable(format!(
-            "Validation failed: At most {FAMILIAR_MAX} ids at once"
-        )));
-    }
-    if unique.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut by_target: HashMap<i64, Vec<Account>> = HashMap::new();
-    for (target, follower) in
-        store::accounts::familiar_followers(&state.db, viewer.id, &unique).await?
-    {
-        by_target.entry(target).or_default().push(follower);
-    }
-    Ok(unique
-        .into_iter()
-        .map(|id| (id, by_target.remove(&id).unwrap_or_default()))
-        .collect())
 }

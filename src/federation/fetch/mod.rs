@@ -15,19 +15,28 @@
 //!   host must not pass as an actor).
 //! - **Origin**: a document's `id` must be on the origin (scheme, host and port) of the URL it
 //!   finally came from; otherwise it is fetched again by its `id`, which must then match.
+//!
+//! The address guard is in [`address`], request signing in [`sign`], and fetches of what is
+//! not an ActivityPub document (media files, web pages) in [`web`].
+
+mod address;
+mod sign;
+mod web;
 
 use std::fmt;
 use std::future::Future;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Duration;
 
-use reqwest::dns::{Addrs, Name, Resolve, Resolving};
-use reqwest::header::{HeaderMap, ACCEPT, CONTENT_TYPE, LOCATION};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION};
 use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
+
+pub use address::{client, is_forbidden, GuardedResolver};
+pub use sign::{KeySigner, SignRequest, Unsigned};
+pub use web::{fetch_file, fetch_page, Page, PageLimits};
 
 /// Largest document accepted.
 pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
@@ -79,102 +88,6 @@ impl FetchError {
             _ => false,
         }
     }
-}
-
-/// Whether an address is one a server on the internet should never make Rookery call.
-pub fn is_forbidden(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => forbidden_v4(v4),
-        IpAddr::V6(v6) => {
-            if let Some(v4) = embedded_v4(v6) {
-                return forbidden_v4(v4);
-            }
-            let seg = v6.segments();
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (seg[0] & 0xfe00) == 0xfc00 // unique local fc00::/7
-                || (seg[0] & 0xffc0) == 0xfe80 // link local fe80::/10
-                || (seg[0] & 0xffc0) == 0xfec0 // site local (deprecated) fec0::/10
-                || (seg[0] == 0x2001 && seg[1] == 0x0db8) // documentation
-                // NAT64, well-known 64:ff9b::/96 and local-use 64:ff9b:1::/48 alike: a
-                // translator could reach any IPv4 address, so the whole /32 is refused.
-                || (seg[0] == 0x0064 && seg[1] == 0xff9b)
-                || seg[0] == 0x2002 // 6to4 can embed a private v4
-        }
-    }
-}
-
-/// The IPv4 address inside an IPv4-mapped (`::ffff:a.b.c.d`), IPv4-translated
-/// (`::ffff:0:a.b.c.d`, SIIT, RFC 2765) or IPv4-compatible (`::a.b.c.d`) IPv6 address.
-/// (NAT64 and 6to4 prefixes are refused whole by [`is_forbidden`].)
-fn embedded_v4(v6: Ipv6Addr) -> Option<Ipv4Addr> {
-    let seg = v6.segments();
-    let mapped = seg[..5].iter().all(|s| *s == 0) && seg[5] == 0xffff;
-    // A translator on the path turns these into the IPv4 address itself.
-    let translated = seg[..4].iter().all(|s| *s == 0) && seg[4] == 0xffff && seg[5] == 0;
-    let compatible = seg[..6].iter().all(|s| *s == 0) && !(seg[6] == 0 && seg[7] <= 1);
-    if mapped || translated || compatible {
-        let [a, b] = seg[6].to_be_bytes();
-        let [c, d] = seg[7].to_be_bytes();
-        Some(Ipv4Addr::new(a, b, c, d))
-    } else {
-        None
-    }
-}
-
-fn forbidden_v4(ip: Ipv4Addr) -> bool {
-    let o = ip.octets();
-    ip.is_loopback()
-        || ip.is_private()
-        || ip.is_link_local()
-        || ip.is_unspecified()
-        || ip.is_broadcast()
-        || ip.is_multicast()
-        || ip.is_documentation()
-        || o[0] == 0 // "this network"
-        || (o[0] == 100 && (o[1] & 0xc0) == 64) // shared address space 100.64/10
-        || (o[0] == 192 && o[1] == 0 && o[2] == 0) // IETF protocol assignments
-        || (o[0] == 198 && (o[1] & 0xfe) == 18) // benchmarking 198.18/15
-        || o[0] >= 240 // reserved
-}
-
-/// A DNS resolver that never returns a forbidden address.
-#[derive(Clone, Debug)]
-pub struct GuardedResolver {
-    pub allow_private: bool,
-}
-
-impl Resolve for GuardedResolver {
-    fn resolve(&self, name: Name) -> Resolving {
-        let allow_private = self.allow_private;
-        Box::pin(async move {
-            let host = name.as_str().to_string();
-            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .filter(|addr| allow_private || !is_forbidden(addr.ip()))
-                .collect();
-            if found.is_empty() {
-                return Err(Box::new(FetchError::ForbiddenAddress(host))
-                    as Box<dyn std::error::Error + Send + Sync>);
-            }
-            let addrs: Addrs = Box::new(found.into_iter());
-            Ok(addrs)
-        })
-    }
-}
-
-/// The client every outgoing federation request goes through.
-pub fn client(user_agent: &str, allow_private: bool) -> reqwest::Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .user_agent(user_agent)
-        .dns_resolver(Arc::new(GuardedResolver { allow_private }))
-        .no_proxy()
-        .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(30))
-        .pool_idle_timeout(Duration::from_secs(90))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
 }
 
 /// What a [`HostGate`] answers: `Ok(Some(reason))` to refuse a URL, `Err` when it cannot
@@ -288,54 +201,6 @@ pub fn is_jrd(content_type: &str) -> bool {
     essence == "application/jrd+json" || essence == "application/json"
 }
 
-/// Adds headers to a request, e.g. an HTTP signature for the final URL.
-pub trait SignRequest: Send + Sync {
-    fn headers_for(&self, url: &Url) -> HeaderMap;
-}
-
-/// No signature.
-pub struct Unsigned;
-
-impl SignRequest for Unsigned {
-    fn headers_for(&self, _url: &Url) -> HeaderMap {
-        HeaderMap::new()
-    }
-}
-
-/// Signs each GET with an account's key (draft-cavage, `(request-target) host date`), as
-/// Mastodon signs its fetches; servers in authorized-fetch mode and GoToSocial require it.
-#[derive(Clone)]
-pub struct KeySigner {
-    pub key: super::signature::SigningKey,
-    pub key_id: String,
-}
-
-impl SignRequest for KeySigner {
-    fn headers_for(&self, url: &Url) -> HeaderMap {
-        let mut headers = HeaderMap::new();
-        let Some((host, target)) = super::signature::host_and_target(url) else {
-            return headers;
-        };
-        let date = super::signature::http_date(chrono::Utc::now());
-        let signed = super::signature::sign_request(
-            &self.key,
-            &self.key_id,
-            "GET",
-            &target,
-            &host,
-            &date,
-            None,
-            None,
-        );
-        for (name, value) in signed.pairs() {
-            if let Ok(value) = reqwest::header::HeaderValue::from_str(value) {
-                headers.insert(name, value);
-            }
-        }
-        headers
-    }
-}
-
 /// A fetched document and the URL it finally came from.
 #[derive(Debug, Clone)]
 pub struct Fetched {
@@ -414,12 +279,7 @@ pub async fn fetch_json(
             .headers(signer.headers_for(u))
     })
     .await?;
-    let content_type = response
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
+    let content_type = content_type(&response);
     if !accepts(&content_type) {
         return Err(FetchError::NotActivityJson(content_type));
     }
@@ -487,125 +347,42 @@ async fn get_within_redirects(
     Err(FetchError::TooManyRedirects)
 }
 
-/// GETs a media file (an attachment, an avatar) unsigned, as Mastodon does, with the same
-/// address guard and redirect rules as documents, refusing bodies over `max_bytes` while they
-/// stream in. The type is not taken from the answer: the caller sniffs the bytes.
-pub async fn fetch_file(
-    client: &reqwest::Client,
-    policy: &FetchPolicy,
-    url: &str,
+/// Reads a body, giving up as soon as it passes [`MAX_DOCUMENT_BYTES`].
+pub async fn read_limited(response: reqwest::Response) -> Result<Vec<u8>, FetchError> {
+    read_within(response, MAX_DOCUMENT_BYTES, || FetchError::TooLarge).await
+}
+
+/// Reads a body, failing with `too_large()` as soon as it announces or passes `max_bytes`,
+/// so a hostile server cannot make Rookery hold more.
+async fn read_within(
+    mut response: reqwest::Response,
     max_bytes: usize,
+    too_large: impl Fn() -> FetchError,
 ) -> Result<Vec<u8>, FetchError> {
-    let (_, mut response) = get_following_redirects(policy, url, |u| {
-        client
-            .get(u.clone())
-            .header(ACCEPT, "image/*, video/*, audio/*, */*;q=0.5")
-    })
-    .await?;
     if response
         .content_length()
         .is_some_and(|l| l > max_bytes as u64)
     {
-        return Err(FetchError::FileTooLarge(max_bytes));
+        return Err(too_large());
     }
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e))? {
         if body.len() + chunk.len() > max_bytes {
-            return Err(FetchError::FileTooLarge(max_bytes));
+            return Err(too_large());
         }
         body.extend_from_slice(&chunk);
     }
     Ok(body)
 }
 
-/// How much a [`fetch_page`] may take: what to ask for and accept, and its limits.
-#[derive(Clone, Debug)]
-pub struct PageLimits {
-    pub accept: &'static str,
-    /// Whether an answer's `Content-Type` is acceptable.
-    pub accepts: fn(&str) -> bool,
-    pub max_redirects: usize,
-    pub max_bytes: usize,
-    /// For the whole fetch, redirects included.
-    pub timeout: Duration,
-}
-
-/// A fetched page: the URL it finally came from, its type and its body.
-#[derive(Debug, Clone)]
-pub struct Page {
-    pub url: Url,
-    pub content_type: String,
-    pub body: Vec<u8>,
-}
-
-/// GETs a web page (not an ActivityPub document: link previews) unsigned, with the address
-/// guard, at most `limits.max_redirects` redirects (each hop checked again), an accepted type
-/// only, the body refused past `limits.max_bytes`, and everything over within
-/// `limits.timeout`.
-pub async fn fetch_page(
-    client: &reqwest::Client,
-    policy: &FetchPolicy,
-    url: &str,
-    limits: &PageLimits,
-) -> Result<Page, FetchError> {
-    let work = async {
-        let (final_url, mut response) =
-            get_within_redirects(policy, url, limits.max_redirects, |u| {
-                client
-                    .get(u.clone())
-                    .header(ACCEPT, limits.accept)
-                    .timeout(limits.timeout)
-            })
-            .await?;
-        let content_type = response
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
-        if !(limits.accepts)(&content_type) {
-            return Err(FetchError::UnexpectedType(content_type));
-        }
-        if response
-            .content_length()
-            .is_some_and(|l| l > limits.max_bytes as u64)
-        {
-            return Err(FetchError::FileTooLarge(limits.max_bytes));
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e))? {
-            if body.len() + chunk.len() > limits.max_bytes {
-                return Err(FetchError::FileTooLarge(limits.max_bytes));
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(Page {
-            url: final_url,
-            content_type,
-            body,
-        })
-    };
-    tokio::time::timeout(limits.timeout, work)
-        .await
-        .map_err(|_| FetchError::Transport(format!("no answer within {:?}", limits.timeout)))?
-}
-
-/// Reads a body, giving up as soon as it passes [`MAX_DOCUMENT_BYTES`].
-pub async fn read_limited(mut response: reqwest::Response) -> Result<Vec<u8>, FetchError> {
-    if response
-        .content_length()
-        .is_some_and(|l| l as usize > MAX_DOCUMENT_BYTES)
-    {
-        return Err(FetchError::TooLarge);
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e))? {
-        if body.len() + chunk.len() > MAX_DOCUMENT_BYTES {
-            return Err(FetchError::TooLarge);
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
+/// An answer's `Content-Type` as sent; empty when it has none (or one that is not text).
+fn content_type(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
 }
 
 fn classify(e: &reqwest::Error) -> FetchError {
@@ -623,83 +400,6 @@ fn classify(e: &reqwest::Error) -> FetchError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn forbidden_addresses() {
-        for bad in [
-            "127.0.0.1",
-            "10.1.2.3",
-            "172.16.0.1",
-            "192.168.1.1",
-            "169.254.169.254",
-            "0.0.0.0",
-            "100.64.0.1",
-            "224.0.0.1",
-            "255.255.255.255",
-            "::1",
-            "::",
-            "fe80::1",
-            "fc00::1",
-            "fd12::1",
-            "::ffff:127.0.0.1",
-            "::ffff:10.0.0.1",
-            "::127.0.0.1",
-            "::ffff:169.254.169.254",
-            "ff02::1",
-            "2002:7f00:1::",
-        ] {
-            assert!(
-                is_forbidden(bad.parse().expect("ip")),
-                "{bad} should be forbidden"
-            );
-        }
-        for good in [
-            "93.184.216.34",
-            "1.1.1.1",
-            "2606:4700::1111",
-            "::ffff:93.184.216.34",
-        ] {
-            assert!(
-                !is_forbidden(good.parse().expect("ip")),
-                "{good} should be allowed"
-            );
-        }
-    }
-
-    #[test]
-    fn translated_and_nat64_addresses_are_forbidden() {
-        // SIIT's IPv4-translated form embeds the address like the mapped form does.
-        for bad in [
-            "::ffff:0:127.0.0.1",
-            "::ffff:0:10.0.0.1",
-            "::ffff:0:169.254.169.254",
-            "::ffff:0:192.168.0.1",
-            "::ffff:0:0.0.0.0",
-            "64:ff9b::7f00:1",
-            "64:ff9b::a9fe:a9fe",
-            "64:ff9b::5db8:d822",
-            "64:ff9b:1::a00:1",
-            "64:ff9b:1:ffff::1",
-        ] {
-            let ip: IpAddr = bad.parse().expect("ip");
-            assert!(is_forbidden(ip), "{bad} should be forbidden");
-        }
-        assert_eq!(
-            embedded_v4("::ffff:0:93.184.216.34".parse().expect("ip")),
-            Some(Ipv4Addr::new(93, 184, 216, 34))
-        );
-        assert!(!is_forbidden("::ffff:0:93.184.216.34".parse().expect("ip")));
-        let strict = FetchPolicy {
-            allow_private: false,
-            allow_http: false,
-            hosts: None,
-        };
-        let url = Url::parse("https://[::ffff:0:7f00:1]/users/a").expect("url");
-        assert!(matches!(
-            check_url(&url, &strict),
-            Err(FetchError::ForbiddenAddress(_))
-        ));
-    }
 
     #[test]
     fn urls_are_checked() {
