@@ -240,6 +240,7 @@ fn quote_view() -> StatusView {
         quoted_uri: BOB_NOTE.into(),
         quoted_url: Some("https://mastodon.example/@bob/9".into()),
         approval_uri: Some("https://mastodon.example/users/bob/quote_authorizations/5".into()),
+        barrier: None,
     });
     v
 }
@@ -686,7 +687,14 @@ fn resend_note(o: &Object) -> Option<Note> {
                 _ => None,
             })
             .collect(),
-        quote: o.quote.clone(),
+        quote: match o.deleted_quote() {
+            true => Some(super::outbound::QuoteRef::gone()),
+            false => o
+                .quote
+                .as_ref()
+                .and_then(|q| q.id())
+                .map(|id| super::outbound::QuoteRef::Id(id.to_string())),
+        },
         misskey_quote: o.misskey_quote.clone(),
         quote_uri: o.quote_uri.clone(),
         quote_authorization: o.quote_authorization.clone(),
@@ -756,6 +764,7 @@ fn resend_actor(a: &RemoteActor) -> Actor {
             .filter_map(|f| Some(PropertyValue::new(f.name.clone()?, f.value.clone()?)))
             .collect(),
         also_known_as: a.also_known_as.clone(),
+        attribution_domains: a.attribution_domains.clone(),
         moved_to: a.moved_to.clone(),
         tag: a
             .tag
