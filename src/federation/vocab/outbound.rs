@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde::Serialize;
 
-pub use super::quote_vocab::{ApprovalRule, InteractionPolicy, QuoteAuthorization};
+pub use super::quote_vocab::{ApprovalRule, InteractionPolicy, QuoteAuthorization, QuoteRef};
 
 /// The `@context` of every document Rookery sends: ActivityStreams, the security vocabulary
 /// (`publicKey`), and the `toot:`, `schema:` and `as:` terms Mastodon defines, so that JSON-LD
@@ -341,29 +341,6 @@ impl Replies {
             id,
             kind: "Collection",
         }
-    }
-}
-
-/// A note's `quote`: the quoted object's id or, once that object is deleted, a bare
-/// `Tombstone`, as Mastodon writes it (peers then show the quote as deleted).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
-pub enum QuoteRef {
-    Id(String),
-    Gone(Gone),
-}
-
-/// The `{"type": "Tombstone"}` of a quoted object that is gone.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Gone {
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-}
-
-impl QuoteRef {
-    /// A quoted object that is gone.
-    pub fn gone() -> QuoteRef {
-        QuoteRef::Gone(Gone { kind: "Tombstone" })
     }
 }
 

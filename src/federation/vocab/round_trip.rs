@@ -68,6 +68,7 @@ fn local(username: &str) -> Account {
         public_key_id: format!("{uri}#main-key"),
         public_key_pem: "-----BEGIN PUBLIC KEY-----\nMIIBIjAN\n-----END PUBLIC KEY-----\n".into(),
         also_known_as: vec!["https://old.example/users/alice".into()],
+        attribution_domains: vec!["birds.example".into()],
         created_at: at(0),
         updated_at: at(0),
         uri,
@@ -227,6 +228,16 @@ fn rich_view() -> StatusView {
 
 /// A public note of alice's quoting bob's, its quote accepted (bob's stamp), which only her
 /// followers may quote in turn.
+fn deleted_quote_view() -> StatusView {
+    let mut v = quote_view();
+    if let Some(q) = v.quote.as_mut() {
+        q.state = crate::model::QuoteState::Deleted;
+        q.quoted_status_id = None;
+        q.quoted_url = None;
+    }
+    v
+}
+
 fn quote_view() -> StatusView {
     let alice = local("alice");
     let mut s = status(&alice, 103, Visibility::Public);
@@ -341,6 +352,11 @@ fn documents() -> Vec<(&'static str, Value)> {
         (
             "create-note-quote",
             sent(convert::create(&quote_view(), None, BASE)),
+        ),
+        (
+            // The quoted note deleted since: `quote` a Tombstone, as Mastodon writes it.
+            "create-note-quote-deleted",
+            sent(convert::create(&deleted_quote_view(), None, BASE)),
         ),
         (
             "quote-request",
@@ -1186,6 +1202,7 @@ fn rookery_activities_are_understood_as_meant() {
     assert_eq!(actor.id, alice.uri);
     assert_eq!(actor.manually_approves_followers, Some(true));
     assert_eq!(actor.also_known_as, alice.also_known_as);
+    assert_eq!(actor.attribution_domains, alice.attribution_domains);
 
     let Incoming::Delete(delete) = parsed("delete-note") else {
         panic!("a Delete")
