@@ -100,6 +100,11 @@ pub fn string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Er
         .map_err(de::Error::custom)
 }
 
+/// [`string_list`] for a field that may be absent (`None`) or given empty (`Some(vec![])`).
+pub fn opt_string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    string_list(d).map(Some)
+}
+
 /// A list given as a JSON array, a Rails-bracket map or a single string (read from a field
 /// kept as a [`Value`] because its shape varies).
 pub fn strings_in(v: &Value) -> Vec<String> {

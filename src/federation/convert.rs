@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use super::vocab::{
     self, Activity, ActivityObject, ActivityType, Actor, ApprovalRule, Document, Endpoints, Image,
-    InteractionPolicy, Note, PollOption, PropertyValue, PublicKey, QuoteAuthorization, Replies,
-    Tag, Tombstone, Vote,
+    InteractionPolicy, Note, PollOption, PropertyValue, PublicKey, QuoteAuthorization, QuoteRef,
+    Replies, Tag, Tombstone, Vote,
 };
 use crate::clock::timestamp as datetime;
 use crate::model::account::{default_avatar, default_header};
@@ -82,6 +82,7 @@ pub fn actor(a: &Account, base_url: &str) -> Actor {
             .map(|f| PropertyValue::new(f.name.clone(), f.value.clone()))
             .collect(),
         also_known_as: a.also_known_as.clone(),
+        attribution_domains: a.attribution_domains.clone(),
         moved_to: a.moved_to_uri.clone(),
         tag: a.emojis.iter().map(|e| emoji_tag(e, base_url)).collect(),
     }
@@ -183,7 +184,17 @@ pub fn note(view: &StatusView, in_reply_to: Option<String>, base_url: &str) -> N
                 .map(|e| emoji_tag(e, base_url)),
         );
     }
-    let quoted = view.quote.as_ref().map(|q| q.quoted_uri.clone());
+    // A quote whose quoted status was deleted keeps `quote` as a bare `Tombstone` (and its
+    // stamp), and drops the older dialects' names, as Mastodon does.
+    let gone = view
+        .quote
+        .as_ref()
+        .is_some_and(|q| q.state == crate::model::QuoteState::Deleted);
+    let quoted = view
+        .quote
+        .as_ref()
+        .filter(|_| !gone)
+        .map(|q| q.quoted_uri.clone());
     // Older servers read no `quote`: they are shown the link, as Mastodon writes it, in a
     // paragraph that servers which do read quotes hide.
     // Not when the text links the quoted post already (as Mastodon decides).
@@ -234,11 +245,20 @@ pub fn note(view: &StatusView, in_reply_to: Option<String>, base_url: &str) -> N
         replies: Some(Replies::at(format!("{}/replies", s.uri))),
         misskey_quote: quoted.clone(),
         quote_uri: quoted.clone(),
-        quote: quoted,
+        quote: match (&view.quote, quoted) {
+            (_, Some(uri)) => Some(QuoteRef::Id(uri)),
+            (Some(_), None) => Some(QuoteRef::gone()),
+            (None, None) => None,
+        },
         quote_authorization: view
             .quote
             .as_ref()
-            .filter(|q| q.state == crate::model::QuoteState::Accepted)
+            .filter(|q| {
+                matches!(
+                    q.state,
+                    crate::model::QuoteState::Accepted | crate::model::QuoteState::Deleted
+                )
+            })
             .and_then(|q| q.approval_uri.clone()),
         interaction_policy: Some(interaction_policy(view)),
     }

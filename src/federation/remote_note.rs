@@ -78,6 +78,7 @@ pub fn note_from(object: &Object, signer: &Account, uri: &str) -> RemoteNote {
                 approval_uri: object.quote_authorization.clone().filter(|a| is_web_url(a)),
                 legacy: object.legacy_quote(),
             }),
+        quote_deleted: object.deleted_quote(),
         quote_policy: quote_policy_of(object, signer),
     }
 }

@@ -34,6 +34,8 @@ pub struct Account {
     pub public_key_id: String,
     pub public_key_pem: String,
     pub also_known_as: Vec<String>,
+    /// Websites allowed to credit the account as an author (`attribution_domains`).
+    pub attribution_domains: Vec<String>,
     pub moved_to_account_id: Option<i64>,
     /// The ActivityPub id of the account it moved to (read with the row, from
     /// `moved_to_account_id`).

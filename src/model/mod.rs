@@ -40,7 +40,7 @@ pub use notification::NotificationType;
 pub use oauth::{App, AuthCode, Scopes, TokenGrant};
 pub use page::Page;
 pub use poll::{Poll, PollView};
-pub use quote::{QuotePolicy, QuoteState, QuoteView};
+pub use quote::{QuoteBarrier, QuotePolicy, QuoteState, QuoteView};
 pub use scheduled::{ScheduledStatus, ScheduledView};
 pub use status::{Status, StatusEdit, StatusView, ViewerFlags};
 pub use tag::{FeaturedTag, Tag, TagDay, TagView};

@@ -179,6 +179,11 @@ pub struct Rule {
 /// Where a keyword filter applies (Mastodon's filter contexts).
 pub const FILTER_CONTEXTS: &[&str] = &["home", "notifications", "public", "thread", "account"];
 
+/// What a filter does to a matching status: `warn` (shown behind a warning), `hide` (left
+/// out), `blur` (shown with its media blurred: Mastodon 4.4, API level 5). Only `hide`
+/// changes what the server sends; the others are marked in the status's `filtered`.
+pub const FILTER_ACTIONS: &[&str] = &["warn", "hide", "blur"];
+
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Filter {
     pub id: i64,

@@ -171,6 +171,28 @@ pub struct QuoteView {
     pub quoted_url: Option<String>,
     /// The stamp peers check (`quoteAuthorization`), once accepted.
     pub approval_uri: Option<String>,
+    /// Why the viewer is shown the accepted quote behind a notice (their own block, domain
+    /// block or mute of the quoted author); `None` otherwise.
+    pub barrier: Option<QuoteBarrier>,
+}
+
+/// The viewer's own reason not to be shown a quoted status outright (Mastodon 4.5's extra
+/// quote states): the status is still sent, for the client to reveal on request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QuoteBarrier {
+    BlockedDomain,
+    BlockedAccount,
+    MutedAccount,
+}
+
+impl QuoteBarrier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuoteBarrier::BlockedDomain => "blocked_domain",
+            QuoteBarrier::BlockedAccount => "blocked_account",
+            QuoteBarrier::MutedAccount => "muted_account",
+        }
+    }
 }
 
 #[cfg(test)]

@@ -28,6 +28,11 @@ pub struct ScheduledStatus {
     pub poll: Option<sqlx::types::Json<serde_json::Value>>,
     /// The client application that scheduled it.
     pub application_id: Option<i64>,
+    /// The status it quotes (the original of a boost the client named).
+    pub quoted_status_id: Option<i64>,
+    /// `quote_approval_policy` as the client sent it (`None`: the author's default when it is
+    /// published).
+    pub quote_approval_policy: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 

@@ -6,7 +6,7 @@ use crate::model::Account;
 
 /// The Mastodon API level Rookery implements, then its own name: clients parse the part
 /// before the first space to choose endpoints, and NodeInfo reports it to crawlers.
-pub const MASTODON_API_VERSION: &str = "4.3.0";
+pub const MASTODON_API_VERSION: &str = "4.5.0";
 
 /// Where Rookery's source lives (instance entity, NodeInfo 2.1).
 pub const SOURCE_URL: &str = "https://github.com/rookery-social/rookery";

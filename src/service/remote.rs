@@ -254,6 +254,13 @@ pub async fn store_as(state: &AppState, actor: &RemoteActor, handle: &Handle) ->
         })
         .collect();
     let also_known_as = &actor.also_known_as;
+    // Kept only as far as they name domains, and as many as a local owner may set.
+    let attribution_domains: Vec<String> = actor
+        .attribution_domains
+        .iter()
+        .filter_map(|d| crate::service::accounts::attribution_domain(d))
+        .take(crate::service::accounts::MAX_ATTRIBUTION_DOMAINS)
+        .collect();
     let shared_inbox = actor
         .endpoints
         .as_ref()
@@ -297,6 +304,7 @@ pub async fn store_as(state: &AppState, actor: &RemoteActor, handle: &Handle) ->
             public_key_id: &actor.public_key.id,
             public_key_pem: &actor.public_key.public_key_pem,
             also_known_as,
+            attribution_domains: &attribution_domains,
             created_at,
         },
     )

@@ -13,9 +13,9 @@ use chrono::{DateTime, Duration, DurationRound, NaiveTime, Utc};
 use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::model::{Account, Page, ScheduledStatus, ScheduledView, User};
-use crate::service::media;
 use crate::service::queue::{self, Job, ScheduledPost};
 use crate::service::statuses::{self, Draft, FromScheduled};
+use crate::service::{media, quotes};
 use crate::{id, store};
 
 /// How far ahead a status must be scheduled, at least (Mastodon's `MINIMUM_OFFSET`).
@@ -70,6 +70,16 @@ pub async fn schedule(
         .transpose()
         .map_err(|e| Error::Internal(e.into()))?;
     let checked = statuses::check(state, author, user, draft, media::AttachTo::New).await?;
+    // A quote is checked now as a post's is (seen, quotable, visibility), and again when it is
+    // published; what is kept is the status quoted, a boost's original.
+    let quote = quotes::check_local(
+        state,
+        author,
+        checked.visibility,
+        draft.quoted_status_id.as_deref(),
+    )
+    .await?;
+    let quote_policy = quotes::parse_policy(draft.quote_approval_policy.as_deref())?;
     let id = id::next();
     let mut tx = state.db.begin().await?;
     store::scheduled::lock_account(&mut *tx, author.id).await?;
@@ -96,6 +106,8 @@ pub async fn schedule(
             poll: poll.as_ref(),
             application_id,
             idempotency_key,
+            quoted_status_id: quote.and_then(|q| q.quoted.map(|(id, _)| id)),
+            quote_approval_policy: quote_policy.map(|p| p.as_str()),
         },
     )
     .await?;
@@ -288,8 +300,8 @@ pub async fn publish(state: &AppState, id: i64, at: DateTime<Utc>) -> Result<Pub
         language: scheduled.language.clone(),
         media_ids: scheduled.media_ids.iter().map(i64::to_string).collect(),
         media_attributes: Vec::new(),
-        quoted_status_id: None,
-        quote_approval_policy: None,
+        quoted_status_id: scheduled.quoted_status_id.map(|i| i.to_string()),
+        quote_approval_policy: scheduled.quote_approval_policy.clone(),
         // Kept as it was checked when scheduled; one that no longer reads is dropped below.
         poll: match &scheduled.poll {
             Some(stored) => match serde_json::from_value(stored.0.clone()) {
@@ -311,8 +323,9 @@ pub async fn publish(state: &AppState, id: i64, at: DateTime<Utc>) -> Result<Pub
     match published {
         Ok(Some(status_id)) => Ok(Publication::Published(status_id)),
         Ok(None) => Ok(Publication::Gone),
-        // Mastodon's worker drops it on a missing record (the reply target) or an invalid one.
-        Err(e @ (Error::NotFound | Error::Validation { .. })) => {
+        // Mastodon's worker drops it on a missing record (the reply target, the quoted status)
+        // or an invalid one; a quote no longer allowed is as final.
+        Err(e @ (Error::NotFound | Error::Validation { .. } | Error::Forbidden(_))) => {
             drop_scheduled(state, &scheduled, &e.to_string()).await
         }
         Err(e) => Err(e),

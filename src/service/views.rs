@@ -11,7 +11,7 @@ use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::model::quote::QuoteApproval;
 use crate::model::{
-    Account, QuotePolicy, QuoteState, QuoteView, StatusView, ViewerFlags, Visibility,
+    Account, QuoteBarrier, QuotePolicy, QuoteState, QuoteView, StatusView, ViewerFlags, Visibility,
 };
 use crate::service::cache::Use;
 use crate::service::visibility::{may_see, Viewer};
@@ -56,17 +56,19 @@ pub async fn hydrate_on(
     viewer: Option<&Account>,
     ids: &[i64],
 ) -> Result<Vec<StatusView>> {
-    hydrate_at(state, conn, viewer, ids, false).await
+    hydrate_at(state, conn, viewer, ids, false, &[]).await
 }
 
 /// [`hydrate_on`]; `nested` for quoted statuses, whose own quotes are shown shallow (their
-/// state and the id quoted, not the status), as on Mastodon.
+/// state and the id quoted, not the status), as on Mastodon. `shown_blocked`: authors the
+/// viewer blocks whose statuses are shown all the same (quoted, behind the quote's state).
 async fn hydrate_at(
     state: &AppState,
     conn: &mut PgConnection,
     viewer: Option<&Account>,
     ids: &[i64],
     nested: bool,
+    shown_blocked: &[i64],
 ) -> Result<Vec<StatusView>> {
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -141,7 +143,13 @@ async fn hydrate_at(
                 .follows
                 .extend(store::relationships::followed_among(&mut *conn, me, &unasked).await?);
         }
-        rules.blocked.extend(facts.blocked.iter().copied());
+        rules.blocked.extend(
+            facts
+                .blocked
+                .iter()
+                .copied()
+                .filter(|a| !shown_blocked.contains(a)),
+        );
         rules.mentioned_in.extend(
             rows.values()
                 .filter(|r| r.mention_ids.contains(&me))
@@ -297,6 +305,7 @@ fn quote_of(row: &StatusRow) -> Option<QuoteView> {
         quoted_uri: row.quoted_uri.clone()?,
         quoted_url: None,
         approval_uri: row.quote_approval_uri.clone(),
+        barrier: None,
     })
 }
 
@@ -320,7 +329,43 @@ async fn attach_quoted(
     if quoted.is_empty() {
         return Ok(());
     }
-    let found = Box::pin(hydrate_at(state, conn, viewer, &quoted, true)).await?;
+    // The viewer's own block, domain block or mute of a quoted author does not hide the quoted
+    // status: it is sent, with a state saying why a client should hide it (Mastodon 4.5). The
+    // author's block of the viewer does hide it (`unauthorized`).
+    let standing = match viewer {
+        Some(me) => store::quotes::quoted_author_standing(&mut *conn, me.id, &quoted).await?,
+        None => Vec::new(),
+    };
+    let shown_blocked: Vec<i64> = standing
+        .iter()
+        .filter(|s| s.blocking && !s.blocked_by)
+        .map(|s| s.author_id)
+        .collect();
+    let barriers: HashMap<i64, QuoteBarrier> = standing
+        .iter()
+        .filter(|s| !s.blocked_by)
+        .filter_map(|s| {
+            let barrier = if s.domain_blocking {
+                QuoteBarrier::BlockedDomain
+            } else if s.blocking {
+                QuoteBarrier::BlockedAccount
+            } else if s.muting {
+                QuoteBarrier::MutedAccount
+            } else {
+                return None;
+            };
+            Some((s.status_id, barrier))
+        })
+        .collect();
+    let found = Box::pin(hydrate_at(
+        state,
+        conn,
+        viewer,
+        &quoted,
+        true,
+        &shown_blocked,
+    ))
+    .await?;
     let by_id: HashMap<i64, &StatusView> = found.iter().map(|v| (v.status.id, v)).collect();
     let fill = |quote: &mut Option<QuoteView>| {
         if let Some(q) = quote.as_mut() {
@@ -328,6 +373,7 @@ async fn attach_quoted(
             q.quoted_url = view.and_then(|v| v.status.url.clone());
             if q.state == QuoteState::Accepted {
                 q.quoted = view.map(|v| Box::new((*v).clone()));
+                q.barrier = view.and_then(|v| barriers.get(&v.status.id).copied());
             }
         }
     };

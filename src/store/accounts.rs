@@ -111,8 +111,10 @@ pub struct ProfileUpdate<'a> {
     pub discoverable: bool,
     pub indexable: bool,
     pub hide_collections: bool,
+    pub attribution_domains: &'a [String],
 }
 
+/// Writes a local owner's profile edit.
 pub async fn update_profile(
     db: impl PgExecutor<'_>,
     id: i64,
@@ -121,7 +123,7 @@ pub async fn update_profile(
     sqlx::query(
         "UPDATE accounts SET display_name = $2, note = $3, note_source = $4, fields = $5, \
          locked = $6, bot = $7, discoverable = $8, indexable = $9, hide_collections = $10, \
-         updated_at = now() WHERE id = $1",
+         attribution_domains = $11, updated_at = now() WHERE id = $1",
     )
     .bind(id)
     .bind(p.display_name)
@@ -133,6 +135,7 @@ pub async fn update_profile(
     .bind(p.discoverable)
     .bind(p.indexable)
     .bind(p.hide_collections)
+    .bind(p.attribution_domains)
     .execute(db)
     .await?;
     Ok(())
@@ -285,6 +288,7 @@ pub struct RemoteProfile<'a> {
     pub public_key_id: &'a str,
     pub public_key_pem: &'a str,
     pub also_known_as: &'a [String],
+    pub attribution_domains: &'a [String],
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -296,8 +300,8 @@ pub async fn upsert_remote(
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO accounts (id, username, domain, display_name, note, fields, locked, bot, discoverable, \
          indexable, actor_type, avatar_url, header_url, uri, url, inbox_url, shared_inbox_url, outbox_url, \
-         followers_url, following_url, featured_url, public_key_id, public_key_pem, also_known_as, created_at, fetched_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, now()) \
+         followers_url, following_url, featured_url, public_key_id, public_key_pem, also_known_as, created_at, attribution_domains, fetched_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, now()) \
          ON CONFLICT (uri) DO UPDATE SET username = EXCLUDED.username, display_name = EXCLUDED.display_name, \
          note = EXCLUDED.note, fields = EXCLUDED.fields, locked = EXCLUDED.locked, bot = EXCLUDED.bot, \
          discoverable = EXCLUDED.discoverable, indexable = EXCLUDED.indexable, actor_type = EXCLUDED.actor_type, \
@@ -305,7 +309,8 @@ pub async fn upsert_remote(
          inbox_url = EXCLUDED.inbox_url, shared_inbox_url = EXCLUDED.shared_inbox_url, outbox_url = EXCLUDED.outbox_url, \
          followers_url = EXCLUDED.followers_url, following_url = EXCLUDED.following_url, featured_url = EXCLUDED.featured_url, \
          public_key_id = EXCLUDED.public_key_id, public_key_pem = EXCLUDED.public_key_pem, \
-         also_known_as = EXCLUDED.also_known_as, updated_at = now(), fetched_at = now() \
+         also_known_as = EXCLUDED.also_known_as, attribution_domains = EXCLUDED.attribution_domains, \
+         updated_at = now(), fetched_at = now() \
          WHERE accounts.domain IS NOT NULL \
          RETURNING id",
     )
@@ -334,6 +339,7 @@ pub async fn upsert_remote(
     .bind(p.public_key_pem)
     .bind(p.also_known_as)
     .bind(p.created_at)
+    .bind(p.attribution_domains)
     .fetch_one(&mut *db)
     .await?;
     sqlx::query("INSERT INTO account_stats (account_id) VALUES ($1) ON CONFLICT DO NOTHING")

@@ -12,7 +12,7 @@ macro_rules! account_columns {
          a.locked, a.bot, a.discoverable, a.indexable, a.hide_collections, a.actor_type, \
          a.avatar_url, a.header_url, a.uri, a.url, a.inbox_url, a.shared_inbox_url, a.outbox_url, \
          a.followers_url, a.following_url, a.featured_url, a.public_key_id, a.public_key_pem, \
-         a.also_known_as, a.moved_to_account_id, a.memorial, a.suspended_at, a.silenced_at, \
+         a.also_known_as, a.attribution_domains, a.moved_to_account_id, a.memorial, a.suspended_at, a.silenced_at, \
          a.sensitized_at, a.created_at, a.updated_at, a.fetched_at, \
          COALESCE(s.statuses_count, 0) AS statuses_count, \
          COALESCE(s.following_count, 0) AS following_count, \

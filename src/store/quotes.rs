@@ -196,3 +196,43 @@ pub async fn set_activity(
         .await?;
     Ok(())
 }
+
+/// How `viewer` stands towards the author of a quoted status.
+#[derive(Debug, sqlx::FromRow)]
+pub struct QuotedAuthorStanding {
+    pub status_id: i64,
+    pub author_id: i64,
+    /// The author blocks the viewer.
+    pub blocked_by: bool,
+    /// The viewer blocks the author.
+    pub blocking: bool,
+    /// The viewer hides the author's domain.
+    pub domain_blocking: bool,
+    /// The viewer mutes the author (a mute that has not expired).
+    pub muting: bool,
+}
+
+/// For each of the quoted statuses `status_ids`, how `viewer` stands towards its author.
+pub async fn quoted_author_standing(
+    db: impl PgExecutor<'_>,
+    viewer: i64,
+    status_ids: &[i64],
+) -> Result<Vec<QuotedAuthorStanding>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT s.id AS status_id, a.id AS author_id, \
+         EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = a.id \
+                 AND b.target_account_id = $1) AS blocked_by, \
+         EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = $1 \
+                 AND b.target_account_id = a.id) AS blocking, \
+         (a.domain IS NOT NULL AND EXISTS (SELECT 1 FROM user_domain_blocks d \
+                 WHERE d.account_id = $1 AND lower(d.domain) = lower(a.domain))) AS domain_blocking, \
+         EXISTS (SELECT 1 FROM mutes m WHERE m.account_id = $1 AND m.target_account_id = a.id \
+                 AND (m.expires_at IS NULL OR m.expires_at > now())) AS muting \
+         FROM statuses s JOIN accounts a ON a.id = s.account_id \
+         WHERE s.id = ANY($2) AND a.id <> $1",
+    )
+    .bind(viewer)
+    .bind(status_ids)
+    .fetch_all(db)
+    .await
+}

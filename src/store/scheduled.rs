@@ -7,7 +7,8 @@ use sqlx::PgExecutor;
 use crate::model::{Page, ScheduledStatus, Visibility};
 
 const COLUMNS: &str = "id, account_id, scheduled_at, text, spoiler_text, sensitive, visibility, \
-     in_reply_to_id, language, media_ids, poll, application_id, created_at";
+     in_reply_to_id, language, media_ids, poll, application_id, quoted_status_id, \
+     quote_approval_policy, created_at";
 
 /// A scheduled status to store.
 pub struct NewScheduled<'a> {
@@ -24,6 +25,8 @@ pub struct NewScheduled<'a> {
     pub poll: Option<&'a serde_json::Value>,
     pub application_id: Option<i64>,
     pub idempotency_key: Option<&'a str>,
+    pub quoted_status_id: Option<i64>,
+    pub quote_approval_policy: Option<&'a str>,
 }
 
 /// Stores a scheduled status.
@@ -31,7 +34,8 @@ pub async fn insert(db: impl PgExecutor<'_>, new: &NewScheduled<'_>) -> Result<(
     sqlx::query(
         "INSERT INTO scheduled_statuses (id, account_id, scheduled_at, text, spoiler_text, \
          sensitive, visibility, in_reply_to_id, language, media_ids, poll, application_id, \
-         idempotency_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+         idempotency_key, quoted_status_id, quote_approval_policy) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(new.id)
     .bind(new.account_id)
@@ -46,6 +50,8 @@ pub async fn insert(db: impl PgExecutor<'_>, new: &NewScheduled<'_>) -> Result<(
     .bind(new.poll)
     .bind(new.application_id)
     .bind(new.idempotency_key)
+    .bind(new.quoted_status_id)
+    .bind(new.quote_approval_policy)
     .execute(db)
     .await?;
     Ok(())

@@ -430,7 +430,7 @@ async fn nodeinfo_documents_have_exact_shapes_and_real_counts() {
     let metadata = json!({
         "nodeName": "Rookery Test",
         "nodeDescription": "Where the tests live.",
-        "upstream": { "name": "mastodon", "version": "4.3.0" },
+        "upstream": { "name": "mastodon", "version": "4.5.0" },
     });
     let version = env!("CARGO_PKG_VERSION");
 

@@ -437,13 +437,14 @@ async fn statuses_carry_media_and_refuse_what_is_not_attachable() {
         Some(1)
     );
 
-    // Deleting the status frees its files.
+    // Deleting the status with `delete_media` frees its files at once (without it they stay
+    // for a redraft: tests/api/api_levels.rs).
     let url = a1["url"].as_str().expect("url").to_string();
     assert_eq!(fetch_file(&app, &url).await.0, StatusCode::OK);
     let (status, _) = app
         .request(
             Method::DELETE,
-            &format!("/api/v1/statuses/{post_id}"),
+            &format!("/api/v1/statuses/{post_id}?delete_media=true"),
             Some(&alice.token),
             None,
         )
@@ -783,7 +784,10 @@ async fn s3_backend_stores_serves_and_frees_files() {
     let (status, _) = app
         .request(
             Method::DELETE,
-            &format!("/api/v1/statuses/{}", post["id"].as_str().expect("id")),
+            &format!(
+                "/api/v1/statuses/{}?delete_media=true",
+                post["id"].as_str().expect("id")
+            ),
             Some(&alice.token),
             None,
         )

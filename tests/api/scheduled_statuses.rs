@@ -18,7 +18,7 @@ use crate::helpers::media::{jpeg, upload_ok};
 use crate::helpers::{assert_shape, TestApp, TestUser};
 
 /// Moves time forward by `minutes` for the app and for its job queue.
-async fn travel(app: &TestApp, minutes: i64) {
+pub(crate) async fn travel(app: &TestApp, minutes: i64) {
     let by = chrono::Duration::minutes(minutes);
     app.state.clock.advance(by);
     sqlx::query("UPDATE jobs SET run_at = run_at - $1 WHERE state = 'pending'")
@@ -29,14 +29,14 @@ async fn travel(app: &TestApp, minutes: i64) {
 }
 
 /// `minutes` from now by the app's clock, as a client writes it.
-fn in_minutes(app: &TestApp, minutes: i64) -> String {
+pub(crate) fn in_minutes(app: &TestApp, minutes: i64) -> String {
     let at = app.state.clock.now() + chrono::Duration::minutes(minutes);
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 /// Waits (twenty seconds at most) until no job is due or running: every job whose time has
 /// come has run. Jobs waiting for a later time are left waiting.
-async fn settle(app: &TestApp) {
+pub(crate) async fn settle(app: &TestApp) {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let busy: i64 = sqlx::query_scalar(
@@ -122,6 +122,8 @@ const PARAMS_FIELDS: &[(&str, &str)] = &[
     ("in_reply_to_id", "number|null"),
     ("language", "string|null"),
     ("application_id", "number|null"),
+    ("quoted_status_id", "string|null"),
+    ("quote_approval_policy", "string|null"),
     ("scheduled_at", "null"),
     ("idempotency", "null"),
     ("with_rate_limit", "boolean"),

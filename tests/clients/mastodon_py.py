@@ -67,9 +67,9 @@ def main():
     step("connect and version")
     alice, bob, carol, dave = (client(n) for n in ("ALICE", "BOB", "CAROL", "DAVE"))
     version = alice.retrieve_mastodon_version()
-    check(alice.verify_minimum_version("4.3.0", cached=True), f"version {version}")
+    check(alice.verify_minimum_version("4.5.0", cached=True), f"version {version}")
     instance = alice.instance_v2()
-    check(instance.api_versions["mastodon"] >= 2, f"api_versions {instance.api_versions}")
+    check(instance.api_versions["mastodon"] >= 7, f"api_versions {instance.api_versions}")
     me_a, me_b, me_c, me_d = (c.me() for c in (alice, bob, carol, dave))
     check(is_time(me_a.created_at), f"created_at parsed: {me_a.created_at!r}")
 

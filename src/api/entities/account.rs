@@ -224,7 +224,7 @@ impl CredentialAccount {
                 hide_collections: Some(account.hide_collections),
                 discoverable: Some(account.discoverable),
                 indexable: account.indexable,
-                attribution_domains: Vec::new(),
+                attribution_domains: account.attribution_domains.clone(),
                 quote_policy: user.default_quote_policy.as_str(),
                 also_known_as_uris: account.also_known_as.clone(),
             },

@@ -31,8 +31,9 @@ pub struct PreviewCard {
 }
 
 /// An author of a card's page. `account` is the author's fediverse account where Mastodon
-/// would show one; Rookery has no `attribution_domains` to verify a page's claim with, so it
-/// shows none (`null`, as Mastodon does for an unverified claim).
+/// would show one (a `fediverse:creator` whose `attribution_domains` list the page's domain);
+/// Rookery does not resolve a page's creator yet, so it shows none (`null`, as Mastodon does
+/// for an unverified claim).
 #[derive(Debug, Serialize)]
 pub struct PreviewCardAuthor {
     pub name: String,

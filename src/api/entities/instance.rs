@@ -8,7 +8,7 @@ use crate::config::{Config, RegistrationMode};
 
 pub use crate::service::instance::{MASTODON_API_VERSION, SOURCE_URL};
 /// `api_versions.mastodon` of that level.
-pub const MASTODON_API_MINOR: u32 = 2;
+pub const MASTODON_API_MINOR: u32 = 7;
 /// URLs count as this many characters in a status, whatever their length.
 pub const CHARACTERS_PER_URL: usize = 23;
 

@@ -29,6 +29,9 @@ pub struct ScheduledParams {
     pub in_reply_to_id: Option<i64>,
     pub language: Option<String>,
     pub application_id: Option<i64>,
+    /// The status it will quote (Mastodon 4.5), and who may quote it.
+    pub quoted_status_id: Option<String>,
+    pub quote_approval_policy: Option<String>,
     /// Always `null`: the status is scheduled once.
     pub scheduled_at: Option<String>,
     /// Always `null`: Mastodon does not pass the key on to the publication.
@@ -53,6 +56,8 @@ impl ScheduledStatus {
                 in_reply_to_id: s.in_reply_to_id,
                 language: s.language.clone(),
                 application_id: s.application_id,
+                quoted_status_id: s.quoted_status_id.map(|i| i.to_string()),
+                quote_approval_policy: s.quote_approval_policy.clone(),
                 scheduled_at: None,
                 idempotency: None,
                 with_rate_limit: false,

@@ -105,11 +105,16 @@ impl QuoteApproval {
 }
 
 /// The state a client is shown: an accepted quote whose status is gone reads `deleted`, one
-/// the viewer may not see `unauthorized`, as on Mastodon.
+/// the viewer may not see `unauthorized`, one whose author the viewer blocks, domain-blocks or
+/// mutes `blocked_account`, `blocked_domain` or `muted_account`, as on Mastodon.
 fn shown_state(quote: &model::QuoteView, shallow: bool) -> &'static str {
     match quote.state {
         model::QuoteState::Accepted if quote.quoted_status_id.is_none() => "deleted",
         model::QuoteState::Accepted if !shallow && quote.quoted.is_none() => "unauthorized",
+        // The viewer's own block or mute: the status comes with it, for the client to reveal.
+        model::QuoteState::Accepted if !shallow => quote
+            .barrier
+            .map_or("accepted", model::QuoteBarrier::as_str),
         state => state.as_str(),
     }
 }

@@ -12,7 +12,8 @@ pub use inbound::{RemoteActor, RemoteKey};
 pub use outbound::{
     Activity, ActivityObject, ActivityType, Actor, ApprovalRule, CollectionType, Context, Document,
     Endpoints, Image, InteractionPolicy, Note, OrderedCollection, PollOption, PropertyValue,
-    PublicKey, QuoteAuthorization, Replies, Tag, TagCollection, Tombstone, Vote, WithContext,
+    PublicKey, QuoteAuthorization, QuoteRef, Replies, Tag, TagCollection, Tombstone, Vote,
+    WithContext,
 };
 
 /// The ActivityStreams public collection.

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use serde::Serialize;
 
-pub use super::quote_vocab::{ApprovalRule, InteractionPolicy, QuoteAuthorization};
+pub use super::quote_vocab::{ApprovalRule, InteractionPolicy, QuoteAuthorization, QuoteRef};
 
 /// The `@context` of every document Rookery sends: ActivityStreams, the security vocabulary
 /// (`publicKey`), and the `toot:`, `schema:` and `as:` terms Mastodon defines, so that JSON-LD
@@ -37,7 +37,7 @@ const CONTEXT_URLS: [&str; 2] = [
     "https://w3id.org/security/v1",
 ];
 
-const TERMS: [(&str, Term); 31] = [
+const TERMS: [(&str, Term); 32] = [
     (
         "manuallyApprovesFollowers",
         Term::Alias("as:manuallyApprovesFollowers"),
@@ -55,6 +55,7 @@ const TERMS: [(&str, Term); 31] = [
     ("PropertyValue", Term::Alias("schema:PropertyValue")),
     ("value", Term::Alias("schema:value")),
     ("alsoKnownAs", Term::Link("as:alsoKnownAs")),
+    ("attributionDomains", Term::Link("toot:attributionDomains")),
     ("movedTo", Term::Link("as:movedTo")),
     ("blurhash", Term::Alias("toot:blurhash")),
     ("focalPoint", Term::List("toot:focalPoint")),
@@ -257,6 +258,9 @@ pub struct Actor {
     /// Profile fields.
     pub attachment: Vec<PropertyValue>,
     pub also_known_as: Vec<String>,
+    /// Websites allowed to credit the actor as an author (Mastodon 4.4).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attribution_domains: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub moved_to: Option<String>,
     /// Custom emoji of the name, bio and fields.
@@ -379,9 +383,10 @@ pub struct Note {
     pub tag: Vec<Tag>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replies: Option<Replies>,
-    /// The status quoted (FEP-044f), and again under the older dialects' names.
+    /// The status quoted (FEP-044f), and again under the older dialects' names (those only
+    /// while the quoted status exists).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub quote: Option<String>,
+    pub quote: Option<QuoteRef>,
     #[serde(rename = "_misskey_quote", skip_serializing_if = "Option::is_none")]
     pub misskey_quote: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -32,3 +32,26 @@ pub struct QuoteAuthorization {
     pub interacting_object: String,
     pub interaction_target: String,
 }
+
+/// A note's `quote`: the quoted object's id or, once that object is deleted, a bare
+/// `Tombstone`, as Mastodon writes it (peers then show the quote as deleted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum QuoteRef {
+    Id(String),
+    Gone(Gone),
+}
+
+/// The `{"type": "Tombstone"}` of a quoted object that is gone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Gone {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+}
+
+impl QuoteRef {
+    /// A quoted object that is gone.
+    pub fn gone() -> QuoteRef {
+        QuoteRef::Gone(Gone { kind: "Tombstone" })
+    }
+}

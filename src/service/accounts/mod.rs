@@ -10,8 +10,8 @@ mod profile;
 
 pub(crate) use profile::federate_profile;
 pub use profile::{
-    is_language_code, reading_preferences, update_credentials, update_profile, ProfileChanges,
-    ProfileImages,
+    attribution_domain, is_language_code, reading_preferences, update_credentials, update_profile,
+    ProfileChanges, ProfileImages, MAX_ATTRIBUTION_DOMAINS,
 };
 
 /// Names nobody may register: they impersonate staff or collide with well-known mailboxes.

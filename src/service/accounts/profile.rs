@@ -27,6 +27,54 @@ pub struct ProfileChanges {
     pub language: Option<Option<String>>,
     /// `source[quote_policy]`: `public`, `followers` or `nobody`.
     pub quote_policy: Option<String>,
+    /// `attribution_domains[]` as typed; `Some(vec![])` clears them.
+    pub attribution_domains: Option<Vec<String>>,
+}
+
+/// How many websites may credit one account (Mastodon's `ATTRIBUTION_DOMAINS_LIMIT`).
+pub const MAX_ATTRIBUTION_DOMAINS: usize = 100;
+
+/// A website allowed to credit an account, as Mastodon normalises and checks it: surrounding
+/// space, an `http://` or `https://` prefix and a leading `*.` dropped; then a host name (in
+/// IDNA's ASCII form, lower case) of labels of letters, digits and hyphens, 1 to 63 characters
+/// each, under 256 in all. `None` for anything else (a path, a port, an address with `@`).
+pub fn attribution_domain(raw: &str) -> Option<String> {
+    let raw = raw.trim();
+    let raw = raw.strip_prefix("http://").unwrap_or(raw);
+    let raw = raw.strip_prefix("https://").unwrap_or(raw);
+    let raw = raw.strip_prefix("*.").unwrap_or(raw);
+    if raw.is_empty() || raw.contains(|c: char| "/?#@:[] \t".contains(c)) {
+        return None;
+    }
+    let host = crate::model::Host::parse_domain(raw)?;
+    let name = host.name();
+    let labels_ok = name.split('.').all(|l| (1..=63).contains(&l.len()));
+    (labels_ok && name.len() < 256).then(|| name.to_string())
+}
+
+/// `attribution_domains` checked as Mastodon checks a local owner's: each a domain, duplicates
+/// dropped, at most [`MAX_ATTRIBUTION_DOMAINS`]; blank entries are ignored.
+fn check_attribution_domains(raw: Vec<String>, v: &mut Validation) -> Vec<String> {
+    let mut domains: Vec<String> = Vec::new();
+    for entry in raw.iter().filter(|d| !d.trim().is_empty()) {
+        match attribution_domain(entry) {
+            Some(d) if !domains.contains(&d) => domains.push(d),
+            Some(_) => {}
+            None => v.add(
+                "attribution_domains",
+                "ERR_INVALID",
+                format!("{} is not a valid domain", entry.trim()),
+            ),
+        }
+    }
+    if domains.len() > MAX_ATTRIBUTION_DOMAINS {
+        v.add(
+            "attribution_domains",
+            "ERR_TOO_LONG",
+            format!("is too long (maximum is {MAX_ATTRIBUTION_DOMAINS} domains)"),
+        );
+    }
+    domains
 }
 
 /// Applies profile changes after checking all of them: either everything changes or nothing.
@@ -152,6 +200,10 @@ pub async fn update_profile(
             user.default_quote_policy
         }),
     };
+    let attribution_domains = match changes.attribution_domains {
+        None => account.attribution_domains.clone(),
+        Some(raw) => check_attribution_domains(raw, &mut v),
+    };
     v.finish()?;
 
     let note = content::render_plain(&note_source);
@@ -169,6 +221,7 @@ pub async fn update_profile(
             discoverable: changes.discoverable.unwrap_or(account.discoverable),
             indexable: changes.indexable.unwrap_or(account.indexable),
             hide_collections: changes.hide_collections.unwrap_or(account.hide_collections),
+            attribution_domains: &attribution_domains,
         },
     )
     .await?;

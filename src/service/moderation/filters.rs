@@ -12,7 +12,8 @@ use chrono::{Duration, Utc};
 use crate::app::AppState;
 use crate::error::{Error, Result, Validation};
 use crate::model::moderation::{
-    Filter, FilterKeyword, FilterMatch, FilterStatus, UserDomainBlock, FILTER_CONTEXTS,
+    Filter, FilterKeyword, FilterMatch, FilterStatus, UserDomainBlock, FILTER_ACTIONS,
+    FILTER_CONTEXTS,
 };
 use crate::model::{Account, Page, StatusView};
 use crate::{id, store};
@@ -161,7 +162,7 @@ fn check(input: &FilterInput, creating: bool) -> Result<()> {
         _ => {}
     }
     if let Some(a) = &input.filter_action {
-        if a != "warn" && a != "hide" {
+        if !FILTER_ACTIONS.contains(&a.as_str()) {
             v.add(
                 "filter_action",
                 "ERR_INCLUSION",

@@ -136,17 +136,23 @@ async fn quoted_view(
     }
 }
 
-/// A remote author's edited note may now carry a stamp (its quote accepted) or have lost it
-/// (revoked).
+/// A remote author's edited note may now carry a stamp (its quote accepted), have lost it
+/// (revoked), or say (`deleted`: its `quote` a `Tombstone`) that what it quoted is gone.
 pub(crate) async fn revise(
     state: &AppState,
     author: &Account,
     status: &Status,
     quote: Option<&RemoteQuote>,
+    deleted: bool,
 ) -> Result<()> {
     let Some(stored) = store::quotes::of_status(&state.db, status.id).await? else {
         return Ok(());
     };
+    if deleted {
+        // As Mastodon: the quote stays, shown deleted, its stamp kept.
+        store::quotes::set_state(&state.db, stored.id, QuoteState::Deleted, None).await?;
+        return Ok(());
+    }
     let quoted_author = match stored.quoted_account_id {
         Some(id) if id != author.id => store::accounts::by_id(&state.db, id).await?,
         _ => None,

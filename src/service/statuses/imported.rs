@@ -73,6 +73,7 @@ pub async fn import_post(
         // Archives carry no quotes; an imported post is quotable as a new one of its
         // visibility would be by default.
         quote: None,
+        quote_deleted: false,
         quote_policy: Some(crate::model::QuotePolicy::Public.for_visibility(post.visibility)),
     };
     let mut content = note.content(state).await?;

@@ -251,7 +251,17 @@ pub(super) async fn revise(
 /// Deletes `status` (or boost) with its media; streaming hears of it, and a local author's
 /// `Delete` (or `Undo` of a boost) is queued for peers in the same transaction.
 pub(super) async fn remove(state: &AppState, author: &Account, status: &Status) -> Result<()> {
-    remove_with(state, author, status, true).await
+    remove_with(state, author, status, true, super::MediaOnDelete::Remove).await
+}
+
+/// [`remove`] of a status its local author deletes, whose attachments may stay for a redraft.
+pub(super) async fn remove_own(
+    state: &AppState,
+    author: &Account,
+    status: &Status,
+    media: super::MediaOnDelete,
+) -> Result<()> {
+    remove_with(state, author, status, true, media).await
 }
 
 /// [`remove`] without the `Delete` for peers: the status of a deleted account, whose actor's
@@ -261,7 +271,7 @@ pub(super) async fn remove_unfederated(
     author: &Account,
     status: &Status,
 ) -> Result<()> {
-    remove_with(state, author, status, false).await
+    remove_with(state, author, status, false, super::MediaOnDelete::Remove).await
 }
 
 async fn remove_with(
@@ -269,6 +279,7 @@ async fn remove_with(
     author: &Account,
     status: &Status,
     federate: bool,
+    media_on_delete: super::MediaOnDelete,
 ) -> Result<()> {
     // A deleted account's statuses are no longer shown to anyone, its own included: their
     // mentions are read from the store instead.
@@ -293,7 +304,12 @@ async fn remove_with(
         conversations::forget_status(&mut tx, status.id).await?;
     }
     quotes::quoted_deleted(&mut tx, status.id).await?;
-    let freed = media::release_status(&mut tx, status.id).await?;
+    // Kept attachments are detached by the delete itself (`ON DELETE SET NULL`); a boost has
+    // none of its own.
+    let freed = match media_on_delete {
+        super::MediaOnDelete::Remove => media::release_status(&mut tx, status.id).await?,
+        super::MediaOnDelete::KeepForRedraft => Vec::new(),
+    };
     store::statuses::delete(&mut tx, status).await?;
     tx.commit().await?;
     media::free_files(state, freed).await;

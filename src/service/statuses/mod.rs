@@ -350,12 +350,27 @@ async fn own_status(state: &AppState, actor: &Account, id: i64) -> Result<Status
     Ok(view.status)
 }
 
+/// What becomes of a deleted status's attachments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MediaOnDelete {
+    /// Detached and kept, so that a redraft may attach them again; unattached uploads are
+    /// removed after the retention period, as on Mastodon.
+    KeepForRedraft,
+    /// Removed with their files at once (`delete_media=true`).
+    Remove,
+}
+
 /// Deletes one's status (or boost); returns it as it was, with its source text.
 #[tracing::instrument(skip_all, fields(account.id = actor.id, status.id = id))]
-pub async fn delete(state: &AppState, actor: &Account, id: i64) -> Result<StatusView> {
+pub async fn delete(
+    state: &AppState,
+    actor: &Account,
+    id: i64,
+    media: MediaOnDelete,
+) -> Result<StatusView> {
     let status = own_status(state, actor, id).await?;
     let view = views::one(state, Some(actor), id).await?;
-    lifecycle::remove(state, actor, &status).await?;
+    lifecycle::remove_own(state, actor, &status, media).await?;
     Ok(view)
 }
 

@@ -34,6 +34,8 @@ pub struct RemoteNote {
     pub poll: Option<crate::service::polls::PollContent>,
     /// What it quotes, in whichever dialect.
     pub quote: Option<crate::service::quotes::RemoteQuote>,
+    /// Its `quote` is a `Tombstone`: what it quoted was deleted.
+    pub quote_deleted: bool,
     /// Who may quote it, as its `interactionPolicy` says (`None`: it says nothing).
     pub quote_policy: Option<crate::model::QuotePolicy>,
 }
@@ -168,7 +170,14 @@ pub async fn edit_remote(state: &AppState, author: &Account, note: &RemoteNote) 
             return crate::service::polls::refresh_counts(state, &status, poll).await;
         }
     }
-    crate::service::quotes::revise_remote(state, author, &status, note.quote.as_ref()).await?;
+    crate::service::quotes::revise_remote(
+        state,
+        author,
+        &status,
+        note.quote.as_ref(),
+        note.quote_deleted,
+    )
+    .await?;
     // An `Update` of a note its server says was never edited (no `updated`) that speaks of
     // quotes only refreshes them (its stamp, who may quote it): servers send one when a quote
     // is approved or the policy changes. (`edited_at` here is when the last edit arrived, so

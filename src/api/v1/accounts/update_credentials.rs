@@ -39,6 +39,8 @@ pub struct UpdateCredentials {
     hide_collections: Option<bool>,
     #[serde(default)]
     fields_attributes: Option<Value>,
+    #[serde(default, deserialize_with = "de::opt_string_list")]
+    attribution_domains: Option<Vec<String>>,
     #[serde(default)]
     source: Option<SourceParams>,
 }
@@ -128,6 +130,7 @@ pub async fn update_credentials(
         sensitive: source.as_ref().and_then(|s| s.sensitive),
         language: source.as_ref().and_then(|s| s.language.clone().map(Some)),
         quote_policy: source.as_ref().and_then(|s| s.quote_policy.clone()),
+        attribution_domains: p.attribution_domains,
     };
     let (user, account) =
         accounts::update_credentials(&state, &auth.user, &auth.account, changes, images).await?;

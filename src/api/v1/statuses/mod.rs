@@ -261,14 +261,27 @@ pub async fn show(
     )))
 }
 
+#[derive(Deserialize)]
+pub struct DeleteParams {
+    /// Mastodon 4.4 (API level 4): remove the attachments now rather than keep them for a
+    /// redraft.
+    #[serde(default, deserialize_with = "de::opt_bool")]
+    delete_media: Option<bool>,
+}
+
 /// `DELETE /api/v1/statuses/:id`: answers with the source text, for delete-and-redraft.
 pub async fn destroy(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
+    Params(p): Params<DeleteParams>,
 ) -> Result<Json<Status>> {
     auth.require("write:statuses")?;
-    let view = statuses::delete(&state, &auth.account, path_id(&id)?).await?;
+    let media = match p.delete_media {
+        Some(true) => statuses::MediaOnDelete::Remove,
+        _ => statuses::MediaOnDelete::KeepForRedraft,
+    };
+    let view = statuses::delete(&state, &auth.account, path_id(&id)?, media).await?;
     Ok(Json(Status::render_source(
         &view,
         Some(auth.account.id),

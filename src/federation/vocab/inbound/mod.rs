@@ -274,8 +274,10 @@ pub struct Object {
     pub items: Vec<Reference>,
 
     // Quotes, in the dialects peers speak (FEP-044f, Fedibird, Misskey).
+    /// FEP-044f's `quote`: the quoted object's id, the object, or a bare `Tombstone` once the
+    /// quoted object is deleted (as Mastodon writes it).
     #[serde(default, deserialize_with = "lenient")]
-    pub quote: Option<String>,
+    pub quote: Option<Reference>,
     #[serde(default, deserialize_with = "lenient")]
     pub quote_uri: Option<String>,
     #[serde(default, deserialize_with = "lenient")]
@@ -410,7 +412,8 @@ impl Object {
     /// `Link` tag to an ActivityStreams object.
     pub fn quoted(&self) -> Option<&str> {
         self.quote
-            .as_deref()
+            .as_ref()
+            .and_then(Reference::id)
             .or(self.quote_uri.as_deref())
             .or(self.misskey_quote.as_deref())
             .or(self.quote_url.as_deref())
@@ -424,6 +427,12 @@ impl Object {
                     _ => None,
                 })
             })
+    }
+
+    /// Whether `quote` is a `Tombstone`: the note quoted something since deleted (Mastodon's
+    /// `deleted_quote?`).
+    pub fn deleted_quote(&self) -> bool {
+        matches!(&self.quote, Some(Reference::Object(o)) if o.kind == "Tombstone")
     }
 
     /// Whether the quote is written in a dialect older than FEP-044f (no `quote`), whose
@@ -490,6 +499,9 @@ pub struct RemoteActor {
     pub attachment: Vec<ActorAttachment>,
     #[serde(default, deserialize_with = "ids")]
     pub also_known_as: Vec<String>,
+    /// Websites allowed to credit the actor as an author (Mastodon's `attributionDomains`).
+    #[serde(default, deserialize_with = "ids")]
+    pub attribution_domains: Vec<String>,
     #[serde(default, deserialize_with = "lenient")]
     pub moved_to: Option<String>,
     #[serde(default, deserialize_with = "lenient")]

@@ -438,6 +438,12 @@ fn quote_requests_stamps_and_dialects_are_read() {
     assert_eq!(plain.quoted(), None, "a link to a web page is no quote");
     let tombstone = read(serde_json::json!({ "type": "Note", "quote": { "type": "Tombstone" } }));
     assert_eq!(tombstone.quoted(), None);
+    assert!(
+        tombstone.deleted_quote(),
+        "Mastodon's quote of a deleted post"
+    );
+    assert!(!tombstone.legacy_quote());
+    assert!(!note.deleted_quote());
     let policy = read(
         serde_json::json!({ "type": "Note", "interactionPolicy": { "canQuote": {
             "automaticApproval": "https://www.w3.org/ns/activitystreams#Public",

@@ -66,6 +66,7 @@ pub(super) fn local(username: &str) -> Account {
         public_key_id: format!("{uri}#main-key"),
         public_key_pem: "-----BEGIN PUBLIC KEY-----\nMIIBIjAN\n-----END PUBLIC KEY-----\n".into(),
         also_known_as: vec!["https://old.example/users/alice".into()],
+        attribution_domains: vec!["birds.example".into()],
         created_at: at(0),
         updated_at: at(0),
         uri,
@@ -223,6 +224,17 @@ pub(super) fn rich_view() -> StatusView {
     v
 }
 
+/// `quote_view` after the quoted note was deleted: its `quote` is a Tombstone.
+fn deleted_quote_view() -> StatusView {
+    let mut v = quote_view();
+    if let Some(q) = v.quote.as_mut() {
+        q.state = crate::model::QuoteState::Deleted;
+        q.quoted_status_id = None;
+        q.quoted_url = None;
+    }
+    v
+}
+
 /// A public note of alice's quoting bob's, its quote accepted (bob's stamp), which only her
 /// followers may quote in turn.
 pub(super) fn quote_view() -> StatusView {
@@ -238,6 +250,7 @@ pub(super) fn quote_view() -> StatusView {
         quoted_uri: BOB_NOTE.into(),
         quoted_url: Some("https://mastodon.example/@bob/9".into()),
         approval_uri: Some("https://mastodon.example/users/bob/quote_authorizations/5".into()),
+        barrier: None,
     });
     v
 }
@@ -338,6 +351,11 @@ pub(super) fn documents() -> Vec<(&'static str, Value)> {
         (
             "create-note-quote",
             sent(convert::create(&quote_view(), None, BASE)),
+        ),
+        (
+            // The quoted note deleted since: `quote` a Tombstone, as Mastodon writes it.
+            "create-note-quote-deleted",
+            sent(convert::create(&deleted_quote_view(), None, BASE)),
         ),
         (
             "quote-request",

@@ -13,7 +13,7 @@ use crate::federation::vocab::inbound::{
 use crate::federation::vocab::{
     Activity, ActivityObject, ActivityType, Actor, ApprovalRule, CollectionType, Document,
     Endpoints, Image, InteractionPolicy, Note, OrderedCollection, PollOption, PropertyValue,
-    PublicKey, Replies, Tag, Tombstone, Vote,
+    PublicKey, QuoteRef, Replies, Tag, Tombstone, Vote,
 };
 
 /// A time as Rookery writes it (milliseconds), or finer when the peer wrote it finer.
@@ -174,7 +174,14 @@ fn resend_note(o: &Object) -> Option<Note> {
                 _ => None,
             })
             .collect(),
-        quote: o.quote.clone(),
+        quote: match o.deleted_quote() {
+            true => Some(QuoteRef::gone()),
+            false => o
+                .quote
+                .as_ref()
+                .and_then(|q| q.id())
+                .map(|id| QuoteRef::Id(id.to_string())),
+        },
         misskey_quote: o.misskey_quote.clone(),
         quote_uri: o.quote_uri.clone(),
         quote_authorization: o.quote_authorization.clone(),
@@ -244,6 +251,7 @@ fn resend_actor(a: &RemoteActor) -> Actor {
             .filter_map(|f| Some(PropertyValue::new(f.name.clone()?, f.value.clone()?)))
             .collect(),
         also_known_as: a.also_known_as.clone(),
+        attribution_domains: a.attribution_domains.clone(),
         moved_to: a.moved_to.clone(),
         tag: a
             .tag

@@ -76,6 +76,7 @@ fn rookery_activities_are_understood_as_meant() {
     assert_eq!(actor.id, alice.uri);
     assert_eq!(actor.manually_approves_followers, Some(true));
     assert_eq!(actor.also_known_as, alice.also_known_as);
+    assert_eq!(actor.attribution_domains, alice.attribution_domains);
 
     let Incoming::Delete(delete) = parsed("delete-note") else {
         panic!("a Delete")
