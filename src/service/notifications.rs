@@ -146,6 +146,7 @@ use crate::model::moderation::Report;
 use crate::model::notification::Notification;
 use crate::model::{Account, Page, StatusView};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A notification with what it is about.
 pub struct NotificationView {
@@ -217,11 +218,27 @@ pub(crate) async fn views_of(
     owner: &Account,
     rows: Vec<Notification>,
 ) -> Result<Vec<NotificationView>> {
+    let mut conn = state.kept.acquire().await?;
+    let (views, _) = views_on(state, &mut conn, owner, rows, &[]).await?;
+    conn.keep();
+    Ok(views)
+}
+
+/// [`views_of`] on a connection the caller holds, reading the senders, the statuses and the
+/// accounts `extra` (a group's sample accounts) through the caches timelines use, in the
+/// statuses' one query for the viewer's facts; returns the accounts read beside the views.
+pub(crate) async fn views_on(
+    state: &AppState,
+    conn: &mut PgConnection,
+    owner: &Account,
+    rows: Vec<Notification>,
+    extra: &[i64],
+) -> Result<(Vec<NotificationView>, HashMap<i64, Arc<Account>>)> {
     let report_ids: Vec<i64> = rows.iter().filter_map(|n| n.report_id).collect();
     let reports: HashMap<i64, Report> = if report_ids.is_empty() {
         HashMap::new()
     } else {
-        store::moderation::reports_by_ids(&state.db, &report_ids)
+        store::moderation::reports_by_ids(&mut *conn, &report_ids)
             .await?
             .into_iter()
             .map(|r| (r.id, r))
@@ -231,11 +248,24 @@ pub(crate) async fn views_of(
         .iter()
         .map(|n| n.from_account_id)
         .chain(reports.values().map(|r| r.target_account_id))
+        .chain(extra.iter().copied())
         .collect();
-    let mut accounts: HashMap<i64, Account> = store::accounts::by_ids(&state.db, &account_ids)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a))
+    let status_ids: Vec<i64> = rows.iter().filter_map(|n| n.status_id).collect();
+    let (statuses, read) = crate::service::views::hydrate_with_accounts(
+        state,
+        conn,
+        Some(owner),
+        &status_ids,
+        &account_ids,
+    )
+    .await?;
+    let statuses: HashMap<i64, StatusView> =
+        statuses.into_iter().map(|v| (v.status.id, v)).collect();
+    let mut accounts: HashMap<i64, Account> = rows
+        .iter()
+        .map(|n| n.from_account_id)
+        .chain(reports.values().map(|r| r.target_account_id))
+        .filter_map(|id| read.get(&id).map(|a| (id, Account::clone(a))))
         .collect();
     // A `move` notification shows where its account went (the account's `moved`).
     for n in rows
@@ -247,14 +277,7 @@ pub(crate) async fn views_of(
             accounts.insert(a.id, a);
         }
     }
-    let status_ids: Vec<i64> = rows.iter().filter_map(|n| n.status_id).collect();
-    let statuses: HashMap<i64, StatusView> =
-        crate::service::views::hydrate(state, Some(owner), &status_ids)
-            .await?
-            .into_iter()
-            .map(|v| (v.status.id, v))
-            .collect();
-    Ok(rows
+    let views = rows
         .into_iter()
         .filter_map(|n| {
             let account = accounts
@@ -280,7 +303,8 @@ pub(crate) async fn views_of(
                 report,
             })
         })
-        .collect())
+        .collect();
+    Ok((views, read))
 }
 
 pub async fn get(state: &AppState, owner: &Account, id: i64) -> Result<NotificationView> {

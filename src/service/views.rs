@@ -59,6 +59,20 @@ pub async fn hydrate_on(
     hydrate_at(state, conn, viewer, ids, false, &[]).await
 }
 
+/// [`hydrate_on`], also reading the accounts `extra` (a notification's sender, a group's
+/// sample accounts) through the same account cache and in the same query for what it
+/// lacks, trusted from the same epoch. Returns the views and the accounts read, `extra`
+/// among them (suspended ones included: the caller decides).
+pub async fn hydrate_with_accounts(
+    state: &AppState,
+    conn: &mut PgConnection,
+    viewer: Option<&Account>,
+    ids: &[i64],
+    extra: &[i64],
+) -> Result<(Vec<StatusView>, HashMap<i64, Arc<Account>>)> {
+    hydrate_full(state, conn, viewer, ids, false, extra).await
+}
+
 /// [`hydrate_on`]; `nested` for quoted statuses, whose own quotes are shown shallow (their
 /// state and the id quoted, not the status), as on Mastodon. `shown_blocked`: authors the
 /// viewer blocks whose statuses are shown all the same (quoted, behind the quote's state).
@@ -70,8 +84,20 @@ async fn hydrate_at(
     nested: bool,
     shown_blocked: &[i64],
 ) -> Result<Vec<StatusView>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
+    Ok(hydrate_full(state, conn, viewer, ids, nested, &[]).await?.0)
+}
+
+/// [`hydrate_at`], with the accounts `extra` read beside those the statuses need.
+async fn hydrate_full(
+    state: &AppState,
+    conn: &mut PgConnection,
+    viewer: Option<&Account>,
+    ids: &[i64],
+    nested: bool,
+    extra: &[i64],
+) -> Result<(Vec<StatusView>, HashMap<i64, Arc<Account>>)> {
+    if ids.is_empty() && extra.is_empty() {
+        return Ok((Vec::new(), HashMap::new()));
     }
     let viewer_id = viewer.map(|v| v.id);
     let usage = state.cache.begin(&state.db).await;
@@ -113,6 +139,10 @@ async fn hydrate_at(
     }
     let mut account_ids: HashSet<i64> = rows.values().map(|r| r.status.account_id).collect();
     account_ids.extend(rows.values().flat_map(|r| r.mention_ids.iter().copied()));
+    // Whether the viewer follows an account matters only for the statuses' own accounts,
+    // not for the extra ones.
+    let silenced_matters = (!extra.is_empty()).then(|| account_ids.clone());
+    account_ids.extend(extra.iter().copied());
     let accounts = load_accounts(state, conn, &usage, trusted, account_ids).await?;
 
     let mut rules = Viewer {
@@ -124,7 +154,10 @@ async fn hydrate_at(
             .collect(),
         silenced: accounts
             .values()
-            .filter(|a| a.silenced_at.is_some())
+            .filter(|a| {
+                a.silenced_at.is_some()
+                    && silenced_matters.as_ref().is_none_or(|m| m.contains(&a.id))
+            })
             .map(|a| a.id)
             .collect(),
         ..Viewer::default()
@@ -293,7 +326,7 @@ async fn hydrate_at(
     if !nested {
         attach_quoted(state, conn, viewer, &mut out).await?;
     }
-    Ok(out)
+    Ok((out, accounts))
 }
 
 /// The quote a row carries, without the quoted status (see [`attach_quoted`]).

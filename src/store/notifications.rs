@@ -334,7 +334,7 @@ fn window_rows(groups: i64) -> i64 {
 /// first of its notifications met, as Mastodon's walk over notifications does; only a run of
 /// notifications of groups already met (one much-favourited status) takes another window.
 pub async fn group_page(
-    db: &sqlx::PgPool,
+    conn: &mut sqlx::PgConnection,
     scope: &GroupScope<'_>,
     page: &Page,
 ) -> Result<Vec<Notification>, sqlx::Error> {
@@ -349,7 +349,6 @@ pub async fn group_page(
     let mut above = page.lower().unwrap_or(i64::MIN);
     let mut seen = std::collections::HashSet::new();
     let mut picked = Vec::new();
-    let mut conn = db.acquire().await?;
     'windows: loop {
         let rows: Vec<Notification> = sqlx::query_as(sql)
             .bind(scope.account_id)

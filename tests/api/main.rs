@@ -44,6 +44,7 @@ mod moderation;
 mod moves;
 mod notification_policy;
 mod notifications_grouped;
+mod notifications_grouped_pages;
 mod oauth;
 mod peer_documents;
 mod plain_text;

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use crate::helpers::federation::{eventually, resolve};
 use crate::helpers::{TestApp, TestUser};
 
-async fn favourite(app: &TestApp, who: &TestUser, status: &str) {
+pub(crate) async fn favourite(app: &TestApp, who: &TestUser, status: &str) {
     let (code, body) = app
         .post(
             &format!("/api/v1/statuses/{status}/favourite"),
@@ -32,7 +32,11 @@ async fn reblog(app: &TestApp, who: &TestUser, status: &str) {
 }
 
 /// `GET path` with `who`'s token: status, body and the `Link` header.
-async fn get_linked(app: &TestApp, who: &TestUser, path: &str) -> (StatusCode, Value, String) {
+pub(crate) async fn get_linked(
+    app: &TestApp,
+    who: &TestUser,
+    path: &str,
+) -> (StatusCode, Value, String) {
     let res = app
         .client
         .get(app.url(path))
@@ -51,7 +55,7 @@ async fn get_linked(app: &TestApp, who: &TestUser, path: &str) -> (StatusCode, V
     (status, body, link)
 }
 
-fn groups(page: &Value) -> &Vec<Value> {
+pub(crate) fn groups(page: &Value) -> &Vec<Value> {
     page["notification_groups"]
         .as_array()
         .unwrap_or_else(|| panic!("no notification_groups in {page}"))
@@ -70,7 +74,7 @@ fn ids(list: &Value) -> Vec<String> {
 }
 
 /// The path (and query) of the `rel` link in a `Link` header.
-fn link_path(link: &str, rel: &str) -> Option<String> {
+pub(crate) fn link_path(link: &str, rel: &str) -> Option<String> {
     link.split(", ")
         .find(|l| l.ends_with(&format!("rel=\"{rel}\"")))
         .and_then(|l| l.split(['<', '>']).nth(1))
@@ -685,36 +689,4 @@ async fn a_favourite_from_another_instance_joins_the_group() {
         .find(|acc| acc["id"] == samples[0].as_str())
         .expect("the remote sender side-loaded");
     assert_eq!(remote["acct"], format!("bob@{}", b.addr));
-}
-
-/// A page of groups is found by reading notifications a window at a time (four per group
-/// asked for, eight at least): a group with more notifications than a window must not hide
-/// the groups below it.
-#[tokio::test]
-async fn a_group_longer_than_a_window_does_not_hide_older_groups() {
-    let app = TestApp::spawn().await;
-    let alice = app.register("alice").await;
-    let erin = app.register("erin").await;
-    let post = app.post_status(&alice, "popular", json!({})).await;
-    let post = post["id"].as_str().expect("id").to_string();
-    app.post_status(&erin, "@alice first", json!({})).await;
-    app.drain_jobs().await;
-    for i in 0..10 {
-        let fan = app.register(&format!("fan{i}")).await;
-        favourite(&app, &fan, &post).await;
-    }
-    app.drain_jobs().await;
-
-    let (status, page, link) = get_linked(&app, &alice, "/api/v2/notifications?limit=2").await;
-    assert_eq!(status, StatusCode::OK, "{page}");
-    let found = groups(&page);
-    assert_eq!(found.len(), 2, "{page}");
-    assert_eq!(found[0]["type"], "favourite");
-    assert_eq!(found[0]["notifications_count"], 10);
-    assert_eq!(
-        found[0]["sample_account_ids"].as_array().map(Vec::len),
-        Some(8)
-    );
-    assert_eq!(found[1]["type"], "mention");
-    assert!(link_path(&link, "next").is_some(), "{link}");
 }

@@ -7,8 +7,9 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
 
-use super::{views_of, NotificationFilter, NotificationView};
+use super::{views_on, NotificationFilter, NotificationView};
 use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::model::notification::{shown_group_key, GroupData};
@@ -84,9 +85,12 @@ pub async fn page(
         grouped_types: &grouped_types,
         include_filtered: filter.notifications.include_filtered,
     };
-    let rows = store::notifications::group_page(&state.db, &scope, page).await?;
+    // One connection for the whole page, handed back without sqlx's return round trip.
+    let mut conn = state.kept.acquire().await?;
+    let rows = store::notifications::group_page(&mut conn, &scope, page).await?;
     let cursors = rows.first().zip(rows.last()).map(|(f, l)| (f.id, l.id));
     let Some((newest, oldest)) = cursors else {
+        conn.keep();
         return Ok(GroupPage {
             groups: Vec::new(),
             cursors: None,
@@ -103,21 +107,41 @@ pub async fn page(
     } else {
         (Some(oldest), Some(newest))
     };
-    let groups = assemble(state, owner, rows, &grouped_types, lowest, highest, true).await?;
+    let range = Range {
+        lowest,
+        highest,
+        paged: true,
+    };
+    let groups = assemble(state, &mut conn, owner, rows, &grouped_types, range).await?;
+    conn.keep();
     Ok(GroupPage { groups, cursors })
 }
 
-/// Builds the views of groups represented by `rows` (one notification each), counting
-/// their notifications with ids in `lowest..=highest`.
-async fn assemble(
-    state: &AppState,
-    owner: &Account,
-    rows: Vec<crate::model::notification::Notification>,
-    grouped_types: &[String],
+/// The notifications a group's figures are taken over: ids in `lowest..=highest`
+/// (unbounded where `None`); `paged` when the group was read as part of a page.
+struct Range {
     lowest: Option<i64>,
     highest: Option<i64>,
     paged: bool,
+}
+
+/// Builds the views of groups represented by `rows` (one notification each), counting
+/// their notifications within `range`. Three queries whatever the page's size: the groups'
+/// figures, then (with the caches warm) the viewer's facts about the statuses, the senders
+/// and sample accounts coming from the caches timelines use.
+async fn assemble(
+    state: &AppState,
+    conn: &mut PgConnection,
+    owner: &Account,
+    rows: Vec<crate::model::notification::Notification>,
+    grouped_types: &[String],
+    range: Range,
 ) -> Result<Vec<GroupView>> {
+    let Range {
+        lowest,
+        highest,
+        paged,
+    } = range;
     let grouped = |n: &crate::model::notification::Notification| {
         n.group_key
             .clone()
@@ -128,7 +152,7 @@ async fn assemble(
         HashMap::new()
     } else {
         store::notifications::groups_data(
-            &state.db,
+            &mut *conn,
             owner.id,
             &keys,
             lowest,
@@ -144,17 +168,10 @@ async fn assemble(
         .values()
         .flat_map(|d| d.sample_account_ids.iter().copied())
         .collect();
-    let samples: HashMap<i64, Account> = store::accounts::by_ids(&state.db, &sample_ids)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a))
-        .collect();
     let keyed: Vec<(Option<String>, i64)> = rows.iter().map(|n| (grouped(n), n.id)).collect();
-    let mut views: HashMap<i64, NotificationView> = views_of(state, owner, rows)
-        .await?
-        .into_iter()
-        .map(|v| (v.notification.id, v))
-        .collect();
+    let (views, samples) = views_on(state, conn, owner, rows, &sample_ids).await?;
+    let mut views: HashMap<i64, NotificationView> =
+        views.into_iter().map(|v| (v.notification.id, v)).collect();
     Ok(keyed
         .into_iter()
         .filter_map(|(key, id)| {
@@ -168,7 +185,7 @@ async fn assemble(
                     sample_accounts: d
                         .sample_account_ids
                         .iter()
-                        .filter_map(|a| samples.get(a).cloned())
+                        .filter_map(|a| samples.get(a).map(|a| Account::clone(a)))
                         .collect(),
                     page: paged.then(|| PageData {
                         min_id: d.page_min_id.unwrap_or(n.id),
@@ -223,10 +240,15 @@ pub async fn get(state: &AppState, owner: &Account, key: &str) -> Result<GroupVi
             .ok_or(Error::NotFound)?,
     };
     let grouped = GroupFilter::default().grouped_types();
-    assemble(state, owner, vec![row], &grouped, None, None, false)
-        .await?
-        .pop()
-        .ok_or(Error::NotFound)
+    let range = Range {
+        lowest: None,
+        highest: None,
+        paged: false,
+    };
+    let mut conn = state.kept.acquire().await?;
+    let mut group = assemble(state, &mut conn, owner, vec![row], &grouped, range).await?;
+    conn.keep();
+    group.pop().ok_or(Error::NotFound)
 }
 
 /// The senders of a group's notifications, newest first, paged by notification id.
