@@ -44,7 +44,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
-use serde_json::Value;
 
 /// Another server binary to measure instead (an older build, for before/after figures).
 const SERVER_BIN_VAR: &str = "WORKLOAD_SERVER_BIN";
