@@ -32,15 +32,16 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use chrono::Utc;
-use rookery::app::AppState;
-use rookery::config::Config;
 use rookery::federation::signature::{self, SigningKey, VerifyingKey};
 use serde_json::json;
 use sqlx::postgres::PgConnectOptions;
 
 #[path = "support/db.rs"]
 mod db;
-use db::DbServer;
+#[path = "support/in_process.rs"]
+mod in_process;
+#[path = "support/runner.rs"]
+mod runner;
 
 struct Settings {
     actors: usize,
@@ -100,30 +101,7 @@ where
 }
 
 fn main() -> std::process::ExitCode {
-    let settings = match Settings::load() {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("inbox bench: {e:#}");
-            return std::process::ExitCode::from(2);
-        }
-    };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("inbox bench: cannot build the tokio runtime: {e}");
-            return std::process::ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run(settings)) {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("inbox bench failed: {e:#}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    runner::main("inbox bench", None, Settings::load(), run)
 }
 
 async fn run(settings: Settings) -> Result<()> {
@@ -141,18 +119,9 @@ async fn run(settings: Settings) -> Result<()> {
             .collect::<Vec<_>>()
             .join(" ")
     );
-    let server = DbServer::start().await?;
-    let db_name = format!(
-        "rookery_bench_{}_{}",
-        std::process::id(),
-        rookery::crypto::random_token(6)
-            .to_ascii_lowercase()
-            .replace(['-', '_'], "x")
-    );
-    server.create_database(&db_name).await?;
-    let db_options = server.options.clone().database(&db_name);
-    let outcome = bench(&settings, &db_options).await;
-    server.dispose(&db_name).await;
+    let db = db::FreshDatabase::create("rookery_bench").await?;
+    let outcome = bench(&settings, &db.options).await;
+    db.dispose().await;
     outcome
 }
 
@@ -164,32 +133,11 @@ struct Actor {
 }
 
 async fn bench(settings: &Settings, db_options: &PgConnectOptions) -> Result<()> {
-    {
-        let pool = rookery::db::open_pool(db_options.clone(), 2, 30).await?;
-        rookery::db::MIGRATOR
-            .run(&pool)
-            .await
-            .context("migrating the benchmark database")?;
-        pool.close().await;
-    }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .context("binding 127.0.0.1:0")?;
-    let addr = listener.local_addr()?;
-    let mut config = Config::defaults();
-    config.listen = addr;
-    config.domain = addr.to_string();
+    let (listener, mut config) = in_process::bind().await?;
+    let addr = config.listen;
     config.database.max_connections = 16;
     config.jobs.workers = settings.workers;
-    config.log.level = "warn".into();
-    rookery::init_tracing(&config);
-    let pool = rookery::db::open_pool(
-        db_options.clone(),
-        config.database.max_connections,
-        config.database.acquire_timeout_secs,
-    )
-    .await?;
-    let state = AppState::new(pool, config.clone()).context("building the app state")?;
+    let state = in_process::state(&config, db_options).await?;
 
     // Keys and actors, stored as if fetched before.
     let t = Instant::now();
@@ -267,18 +215,7 @@ async fn bench(settings: &Settings, db_options: &PgConnectOptions) -> Result<()>
         requests.push((body, signed.digest.unwrap_or_default(), signed.signature));
     }
 
-    let (stop_server, stopped) = tokio::sync::oneshot::channel::<()>();
-    let (stop_workers, workers_rx) = tokio::sync::watch::channel(false);
-    rookery::jobs::spawn_workers(&state, config.jobs.workers, workers_rx);
-    let serving = state.clone();
-    let server_task = tokio::spawn(async move {
-        let served = rookery::app::serve(listener, serving, async {
-            let _ = stopped.await;
-        })
-        .await;
-        let _ = stop_workers.send(true);
-        served
-    });
+    let served = in_process::Served::start(listener, &state);
 
     // Load.
     let client = reqwest::Client::builder().tcp_nodelay(true).build()?;
@@ -358,8 +295,7 @@ async fn bench(settings: &Settings, db_options: &PgConnectOptions) -> Result<()>
         processed_in.as_secs_f64(),
         stored as f64 / processed_in.as_secs_f64()
     );
-    let _ = stop_server.send(());
-    let _ = tokio::time::timeout(Duration::from_secs(10), server_task).await;
+    served.stop().await;
 
     // Raw verification of the same requests' signatures, one thread and all threads.
     let public = VerifyingKey::from_pem(&keys[0].1)?;

@@ -18,22 +18,27 @@
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::os::unix::fs::PermissionsExt;
-use std::path::PathBuf;
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
-use nix::sys::signal::Signal;
 use serde_json::{json, Value};
 use zip::write::SimpleFileOptions;
 
-const SERVER_BIN: &str = env!("CARGO_BIN_EXE_rookery");
+#[path = "support/api.rs"]
+#[allow(dead_code)]
+mod api;
+use api::Api;
+#[path = "support/runner.rs"]
+mod runner;
+#[path = "support/server.rs"]
+#[allow(dead_code)]
+mod server;
+use server::{server_bin, Instance};
+
 const SERVER_BIN_VAR: &str = "POST_IMPORT_SERVER_BIN";
-const PASSWORD: &str = "correct horse battery staple";
-const SCOPES: &str = "read write";
 const OLD: &str = "https://old.example";
 const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
 /// Distinct photographs generated (encoding is slow on a loaded machine); every attachment
@@ -80,52 +85,23 @@ impl Options {
 }
 
 fn main() -> ExitCode {
-    let opts = match Options::parse() {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("{e:#}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    // The instance is stopped and its folder removed when this guard drops, whatever happened.
-    let mut instance = None;
-    let result = runtime.block_on(async {
-        tokio::select! {
-            r = run(&opts, &mut instance) => r,
-            _ = tokio::signal::ctrl_c() => Err(anyhow!("interrupted")),
-        }
-    });
-    drop(instance);
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("post_import: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    runner::main("post_import", Some(2), Options::parse(), |o| async move {
+        run(&o).await
+    })
 }
 
-async fn run(opts: &Options, slot: &mut Option<Instance>) -> Result<()> {
-    let instance = slot.insert(Instance::start()?);
+async fn run(opts: &Options) -> Result<()> {
+    // Stopped, with its cluster, and its folder removed when dropped, whatever happens.
+    let instance = Instance::start("post-import", server_bin(SERVER_BIN_VAR))?;
     let api = Api {
         client: reqwest::Client::new(),
         base: instance.base.clone(),
     };
-    if let Err(e) = api.wait_until_up(Duration::from_secs(120)).await {
-        bail!("{e}\n{}", instance.log_tail());
-    }
-    let user = api.sign_up("alice").await?;
+    instance
+        .wait_until_up(&api.client, Duration::from_secs(120))
+        .await?;
+    let app = api.register_app().await?;
+    let user = api.sign_up(&app, "alice").await?;
 
     let zip_path = instance.dir.join("archive.zip");
     let started = Instant::now();
@@ -370,228 +346,6 @@ async fn upload(base: &str, token: &str, zip: &std::path::Path) -> Result<Value>
         );
     }
     serde_json::from_str(&body).with_context(|| format!("the upload's answer: {body}"))
-}
-
-// ---------------------------------------------------------------------------------------------
-// The server, its private cluster, and its client API.
-
-struct Instance {
-    dir: PathBuf,
-    base: String,
-    child: Child,
-}
-
-impl Instance {
-    fn start() -> Result<Instance> {
-        let dir = std::env::temp_dir().join(format!("rookery-post-import-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-        // As root the server runs PostgreSQL as `postgres`, which must be able to enter here.
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755))?;
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?
-            .local_addr()?
-            .port();
-        let never = 1_000_000_000u32;
-        let config = format!(
-            "domain = \"127.0.0.1:{port}\"\nlisten = \"127.0.0.1:{port}\"\ndata_dir = \"{data}\"\n\
-             [rate_limits]\nregistrations_per_ip = {never}\nsign_ins_per_ip = {never}\n\
-             api_per_ip = {never}\napi_per_token = {never}\n",
-            data = dir.join("data").display()
-        );
-        let config_path = dir.join("rookery.toml");
-        std::fs::write(&config_path, config)?;
-        let log = File::create(dir.join("server.log"))?;
-        let bin = std::env::var(SERVER_BIN_VAR).unwrap_or_else(|_| SERVER_BIN.to_string());
-        let mut command = Command::new(&bin);
-        command
-            .arg("--config")
-            .arg(&config_path)
-            .arg("serve")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone()?)
-            .stderr(log)
-            .env_remove("DATABASE_URL")
-            .env_remove("RUST_LOG");
-        for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("ROOKERY_")) {
-            command.env_remove(key);
-        }
-        let child = command.spawn().with_context(|| format!("starting {bin}"))?;
-        Ok(Instance {
-            base: format!("http://127.0.0.1:{port}"),
-            dir,
-            child,
-        })
-    }
-
-    fn pid(&self) -> i32 {
-        self.child.id() as i32
-    }
-
-    fn cluster_dir(&self) -> PathBuf {
-        self.dir.join("data").join("postgres")
-    }
-
-    fn log_tail(&self) -> String {
-        let text = std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
-        lines[lines.len().saturating_sub(20)..].join("\n")
-    }
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        let postmaster = std::fs::read_to_string(self.cluster_dir().join("postmaster.pid"))
-            .ok()
-            .and_then(|t| t.lines().next().and_then(|l| l.trim().parse::<i32>().ok()));
-        // A clean shutdown stops the private cluster too (the server is its last user).
-        signal(self.pid(), Signal::SIGTERM);
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while !matches!(self.child.try_wait(), Ok(Some(_))) {
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        if let Some(pid) = postmaster.filter(|p| alive(*p)) {
-            signal(pid, Signal::SIGINT);
-            let deadline = Instant::now() + Duration::from_secs(30);
-            while alive(pid) && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            if alive(pid) {
-                signal(pid, Signal::SIGKILL);
-            }
-        }
-        if let Ok(target) = std::fs::read_link(self.cluster_dir()) {
-            let _ = std::fs::remove_dir_all(target);
-        }
-        match std::fs::remove_dir_all(&self.dir) {
-            Ok(()) => println!("stopped the server and removed {}", self.dir.display()),
-            Err(e) => eprintln!("could not remove {}: {e}", self.dir.display()),
-        }
-    }
-}
-
-fn signal(pid: i32, signal: Signal) {
-    let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal);
-}
-
-fn alive(pid: i32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .map(|s| !s.contains(") Z "))
-        .unwrap_or(false)
-}
-
-struct Api {
-    client: reqwest::Client,
-    base: String,
-}
-
-struct User {
-    token: String,
-}
-
-impl Api {
-    async fn wait_until_up(&self, within: Duration) -> Result<()> {
-        let deadline = Instant::now() + within;
-        loop {
-            let r = self
-                .client
-                .get(format!("{}/api/v1/instance", self.base))
-                .send()
-                .await;
-            if matches!(&r, Ok(r) if r.status().is_success()) {
-                return Ok(());
-            }
-            if Instant::now() > deadline {
-                bail!("the server did not answer within {} s", within.as_secs());
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
-
-    async fn json(&self, req: reqwest::RequestBuilder, what: &str) -> Result<Value> {
-        let resp = req.send().await.with_context(|| what.to_string())?;
-        let status = resp.status();
-        let body = resp.text().await.unwrap_or_default();
-        if !status.is_success() {
-            bail!("{what}: {status}: {body}");
-        }
-        serde_json::from_str(&body).with_context(|| format!("{what}: not JSON: {body}"))
-    }
-
-    fn get(&self, path: &str, token: &str) -> reqwest::RequestBuilder {
-        self.client
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(token)
-    }
-
-    /// An app, a sign-up, and a sign-in with the password grant, as a client app does.
-    async fn sign_up(&self, username: &str) -> Result<User> {
-        let url = |p: &str| format!("{}{p}", self.base);
-        let app = self
-            .json(
-                self.client.post(url("/api/v1/apps")).form(&[
-                    ("client_name", "post import bench"),
-                    ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob"),
-                    ("scopes", SCOPES),
-                ]),
-                "registering the app",
-            )
-            .await?;
-        let (id, secret) = (string(&app, "client_id")?, string(&app, "client_secret")?);
-        let grant = |extra: Vec<(&'static str, String)>| {
-            let mut form = vec![
-                ("client_id", id.clone()),
-                ("client_secret", secret.clone()),
-                ("scope", SCOPES.to_string()),
-            ];
-            form.extend(extra);
-            self.client.post(url("/oauth/token")).form(&form)
-        };
-        let app_token = self
-            .json(
-                grant(vec![("grant_type", "client_credentials".into())]),
-                "the client_credentials grant",
-            )
-            .await?;
-        let email = format!("{username}@bench.example");
-        self.json(
-            self.client
-                .post(url("/api/v1/accounts"))
-                .bearer_auth(string(&app_token, "access_token")?)
-                .form(&[
-                    ("username", username),
-                    ("email", &email),
-                    ("password", PASSWORD),
-                    ("agreement", "true"),
-                    ("locale", "en"),
-                ]),
-            "signing up",
-        )
-        .await?;
-        let token = self
-            .json(
-                grant(vec![
-                    ("grant_type", "password".into()),
-                    ("username", email),
-                    ("password", PASSWORD.into()),
-                ]),
-                "signing in",
-            )
-            .await?;
-        Ok(User {
-            token: string(&token, "access_token")?,
-        })
-    }
-}
-
-fn string(v: &Value, key: &str) -> Result<String> {
-    v[key]
-        .as_str()
-        .map(str::to_string)
-        .ok_or_else(|| anyhow!("no {key:?} in {v}"))
 }
 
 /// Resident memory of a process (KiB).

@@ -28,8 +28,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use chrono::Utc;
-use rookery::app::AppState;
-use rookery::config::Config;
 use serde::de::IgnoredAny;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection, PgPool};
@@ -38,6 +36,10 @@ use sqlx::{Connection, PgConnection, PgPool};
 mod cpu;
 #[path = "support/db.rs"]
 mod db;
+#[path = "support/in_process.rs"]
+mod in_process;
+#[path = "support/runner.rs"]
+mod runner;
 use db::DbServer;
 
 /// The home-feed id query, exactly as `store::timelines::home_feed` runs it for a first page of
@@ -163,30 +165,7 @@ impl Settings {
 // Entry point
 
 fn main() -> std::process::ExitCode {
-    let settings = match Settings::load() {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("timelines bench: {e:#}");
-            return std::process::ExitCode::from(2);
-        }
-    };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("timelines bench: cannot build the tokio runtime: {e}");
-            return std::process::ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run(settings)) {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("timelines bench failed: {e:#}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    runner::main("timelines bench", None, Settings::load(), run)
 }
 
 async fn run(settings: Settings) -> Result<()> {
@@ -201,18 +180,9 @@ async fn run(settings: Settings) -> Result<()> {
     );
 
     // 1. Database server and a fresh, migrated database.
-    let server = DbServer::start().await?;
-    let db_name = format!(
-        "rookery_bench_{}_{}",
-        std::process::id(),
-        rookery::crypto::random_token(6)
-            .to_ascii_lowercase()
-            .replace(['-', '_'], "x")
-    );
-    server.create_database(&db_name).await?;
-    let db_options = server.options.clone().database(&db_name);
-    let outcome = bench(&settings, &server, &db_options).await;
-    server.dispose(&db_name).await;
+    let db = db::FreshDatabase::create("rookery_bench").await?;
+    let outcome = bench(&settings, &db.server, &db.options).await;
+    db.dispose().await;
     println!("total run time {:.1} s", started.elapsed().as_secs_f64());
     outcome
 }
@@ -225,26 +195,11 @@ async fn bench(
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1);
-    {
-        let pool = rookery::db::open_pool(db_options.clone(), 2, 30).await?;
-        rookery::db::MIGRATOR
-            .run(&pool)
-            .await
-            .context("migrating the benchmark database")?;
-        pool.close().await;
-    }
 
-    // The address first: the seeded URLs carry the instance's domain.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .context("binding 127.0.0.1:0")?;
-    let addr = listener.local_addr().context("reading the bound address")?;
-    let mut config = Config::defaults();
-    config.listen = addr;
-    config.domain = addr.to_string();
+    let (listener, mut config) = in_process::bind().await?;
+    let addr = config.listen;
     config.database.max_connections = 16;
     config.jobs.workers = 0;
-    config.log.level = "warn".into();
     // Eight clients on two tokens would meet Mastodon's 300 requests per five minutes at
     // once: the limits stay on (their cost is part of each request) but out of reach.
     config.rate_limits.api_per_ip = u32::MAX;
@@ -254,26 +209,8 @@ async fn bench(
     let seeded = seed(settings, db_options, &config.base_url()).await?;
 
     // 3. The app, in-process.
-    rookery::init_tracing(&config);
-    let pool = rookery::db::open_pool(
-        db_options.clone(),
-        config.database.max_connections,
-        config.database.acquire_timeout_secs,
-    )
-    .await?;
-    let state = AppState::new(pool, config.clone()).context("building the app state")?;
-    let (stop_server, stopped) = tokio::sync::oneshot::channel::<()>();
-    let (stop_workers, workers_rx) = tokio::sync::watch::channel(false);
-    rookery::jobs::spawn_workers(&state, config.jobs.workers, workers_rx);
-    let serving = state.clone();
-    let server_task = tokio::spawn(async move {
-        let served = rookery::app::serve(listener, serving, async {
-            let _ = stopped.await;
-        })
-        .await;
-        let _ = stop_workers.send(true);
-        served
-    });
+    let state = in_process::state(&config, db_options).await?;
+    let served = in_process::Served::start(listener, &state);
     let base = format!("http://{addr}");
     let client = reqwest::Client::builder()
         .tcp_nodelay(true)
@@ -439,13 +376,7 @@ async fn bench(
         hold(server, db_options, &base, &seeded).await;
     }
 
-    let _ = stop_server.send(());
-    match tokio::time::timeout(Duration::from_secs(10), server_task).await {
-        Ok(Ok(Err(e))) => println!("server ended with an error: {e:#}"),
-        Ok(Err(e)) => println!("server task failed: {e}"),
-        Err(_) => println!("server did not stop within 10 s"),
-        Ok(Ok(Ok(()))) => {}
-    }
+    served.stop().await;
     state.kept.release_all();
     state.db.close().await;
     Ok(())

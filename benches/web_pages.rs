@@ -15,70 +15,40 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context, Result};
-use rookery::app::AppState;
-use rookery::config::Config;
+use anyhow::{bail, Result};
 use serde_json::{json, Value};
 
 #[path = "support/cpu.rs"]
 mod cpu;
 #[path = "support/db.rs"]
 mod db;
-use db::DbServer;
+#[path = "support/in_process.rs"]
+mod in_process;
+#[path = "support/runner.rs"]
+mod runner;
 
 const POSTS: usize = 40;
 const PINNED: usize = 5;
 
 fn main() -> std::process::ExitCode {
-    let mut requests = 2000usize;
-    let args: Vec<String> = std::env::args().collect();
-    if let Some(at) = args.iter().position(|a| a == "--requests") {
-        match args.get(at + 1).and_then(|n| n.parse().ok()) {
-            Some(n) => requests = n,
-            None => {
-                eprintln!("web_pages bench: --requests needs a number");
-                return std::process::ExitCode::from(2);
-            }
-        }
-    }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("web_pages bench: cannot build the tokio runtime: {e}");
-            return std::process::ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run(requests)) {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("web_pages bench failed: {e:#}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    runner::main("web_pages bench", None, requests(), |requests| async move {
+        let db = db::FreshDatabase::create("rookery_bench_web").await?;
+        let outcome = bench(&db.options, db.postmaster(), requests).await;
+        db.dispose().await;
+        outcome
+    })
 }
 
-async fn run(requests: usize) -> Result<()> {
-    let server = DbServer::start().await?;
-    let db_name = format!(
-        "rookery_bench_web_{}_{}",
-        std::process::id(),
-        rookery::crypto::random_token(6)
-            .to_ascii_lowercase()
-            .replace(['-', '_'], "x")
-    );
-    server.create_database(&db_name).await?;
-    let postmaster = server.cluster.as_ref().map(|c| c.pid);
-    let outcome = bench(
-        &server.options.clone().database(&db_name),
-        postmaster,
-        requests,
-    )
-    .await;
-    server.dispose(&db_name).await;
-    outcome
+/// `--requests N`: requests per page measured (2,000).
+fn requests() -> Result<usize> {
+    let args: Vec<String> = std::env::args().collect();
+    match args.iter().position(|a| a == "--requests") {
+        Some(at) => args
+            .get(at + 1)
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| anyhow::anyhow!("--requests needs a number")),
+        None => Ok(2000),
+    }
 }
 
 async fn bench(
@@ -86,44 +56,17 @@ async fn bench(
     postmaster: Option<i32>,
     requests: usize,
 ) -> Result<()> {
-    {
-        let pool = rookery::db::open_pool(db_options.clone(), 2, 30).await?;
-        rookery::db::MIGRATOR
-            .run(&pool)
-            .await
-            .context("migrating the benchmark database")?;
-        pool.close().await;
-    }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .context("binding 127.0.0.1:0")?;
-    let addr = listener.local_addr().context("reading the bound address")?;
-    let mut config = Config::defaults();
-    config.listen = addr;
-    config.domain = addr.to_string();
+    let (listener, mut config) = in_process::bind().await?;
+    let addr = config.listen;
     config.database.max_connections = 8;
     config.jobs.workers = 1;
-    config.log.level = "warn".into();
     config.rate_limits.api_per_ip = 0;
     config.rate_limits.api_per_token = 0;
     config.rate_limits.statuses_per_token = 0;
     config.security.password_hash_memory_kib = 8;
     config.security.password_hash_passes = 1;
-    rookery::init_tracing(&config);
-    let pool = rookery::db::open_pool(db_options.clone(), 8, 30).await?;
-    let state = AppState::new(pool, config.clone()).context("building the app state")?;
-    let (stop_server, stopped) = tokio::sync::oneshot::channel::<()>();
-    let (stop_workers, workers_rx) = tokio::sync::watch::channel(false);
-    rookery::jobs::spawn_workers(&state, config.jobs.workers, workers_rx);
-    let serving = state.clone();
-    let server_task = tokio::spawn(async move {
-        let served = rookery::app::serve(listener, serving, async {
-            let _ = stopped.await;
-        })
-        .await;
-        let _ = stop_workers.send(true);
-        served
-    });
+    let state = in_process::state(&config, db_options).await?;
+    let served = in_process::Served::start(listener, &state);
     let base = format!("http://{addr}");
     let client = reqwest::Client::builder()
         .tcp_nodelay(true)
@@ -295,7 +238,6 @@ async fn bench(
             total.as_secs_f64() * 1000.0 / requests as f64,
         );
     }
-    let _ = stop_server.send(());
-    let _ = server_task.await;
+    served.stop().await;
     Ok(())
 }

@@ -22,39 +22,37 @@
 //! Needs `wrk` (`apt-get install -y wrk`) and PostgreSQL's server binaries (as the server's
 //! private cluster does). Linux only: everything measured comes from `/proc`.
 
+#[path = "support/api.rs"]
+mod api;
+use api::{string, Api, AppCredentials, User};
 #[path = "support/cpu.rs"]
 #[allow(dead_code)]
 mod cpu;
 #[path = "support/workload_more.rs"]
 mod more;
+#[path = "support/runner.rs"]
+mod runner;
+#[path = "support/server.rs"]
+mod server;
+use server::{server_bin, Instance, NEVER};
 
 use std::collections::{HashMap, HashSet};
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
-use nix::sys::signal::Signal;
-use serde_json::Value;
 
-/// The server binary Cargo built for this bench.
-const SERVER_BIN: &str = env!("CARGO_BIN_EXE_rookery");
 /// Another server binary to measure instead (an older build, for before/after figures).
 const SERVER_BIN_VAR: &str = "WORKLOAD_SERVER_BIN";
-/// The password of every account: the server hashes it with its default argon2 cost.
-const PASSWORD: &str = "correct horse battery staple";
-const SCOPES: &str = "read write follow";
 /// Posting requests in flight at once while seeding, as in the issue.
 const POSTING_CONCURRENCY: usize = 4;
 /// Load-generator connections, as in the issue.
 const CONNECTIONS: u32 = 8;
 /// The home feed keeps this many newest entries (`store::feeds::FEED_CAP`).
 const FEED_CAP: usize = 800;
-/// A limit high enough never to trigger, so the limiter still does its per-request work.
-const NEVER: u32 = 1_000_000_000;
 const SAMPLE_EVERY: Duration = Duration::from_millis(200);
 /// How long the instance is left alone after the seeding before its settled footprint is
 /// taken: twice the pool's default idle timeout, which sqlx checks as often as it lasts.
@@ -121,47 +119,17 @@ impl Options {
 }
 
 fn main() -> ExitCode {
-    let opts = match Options::parse() {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("{e:#}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    // The instance is stopped and its folder removed when this guard drops, whatever happened.
-    let mut instance = None;
-    let result = runtime.block_on(async {
-        tokio::select! {
-            r = run(&opts, &mut instance) => r,
-            _ = tokio::signal::ctrl_c() => Err(anyhow!("interrupted")),
-        }
-    });
-    drop(instance);
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("workload: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    runner::main("workload", Some(2), Options::parse(), |o| async move {
+        run(&o).await
+    })
 }
 
-async fn run(opts: &Options, slot: &mut Option<Instance>) -> Result<()> {
+async fn run(opts: &Options) -> Result<()> {
     let wrk = which("wrk").ok_or_else(|| {
         anyhow!("wrk is not installed: `apt-get install -y wrk` (it is the load generator)")
     })?;
-    let instance = slot.insert(Instance::start()?);
+    // Stopped, with its cluster, and its folder removed when dropped, whatever happens.
+    let mut instance = Instance::start("workload", server_bin(SERVER_BIN_VAR))?;
     let base = instance.base.clone();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(64)
@@ -172,16 +140,13 @@ async fn run(opts: &Options, slot: &mut Option<Instance>) -> Result<()> {
         base: base.clone(),
     };
     let t = Instant::now();
-    if let Err(e) = api.wait_until_up(Duration::from_secs(180)).await {
-        bail!(
-            "{e:#}; the end of the server's log:\n{}",
-            instance.log_tail()
-        );
-    }
+    instance
+        .wait_until_up(&api.client, Duration::from_secs(180))
+        .await?;
     let postmaster = instance.postmaster()?;
     println!(
         "server: {} (pid {}), private PostgreSQL pid {postmaster}, up in {:.1} s",
-        server_bin(),
+        server_bin(SERVER_BIN_VAR),
         instance.pid(),
         t.elapsed().as_secs_f64()
     );
@@ -295,13 +260,11 @@ async fn run(opts: &Options, slot: &mut Option<Instance>) -> Result<()> {
     let writes = write_scenarios(&api, opts, &seeded, &writers, 0, (server, postmaster)).await?;
     let mut writes_per_row = Vec::new();
     if !writers.is_empty() {
-        let instance = slot
-            .as_mut()
-            .ok_or_else(|| anyhow!("the instance is gone"))?;
         instance.restart(&[("ROOKERY_CACHE__COALESCE_INVALIDATION", "false")])?;
-        if let Err(e) = api.wait_until_up(Duration::from_secs(180)).await {
-            bail!("{e:#}; after the restart:\n{}", instance.log_tail());
-        }
+        instance
+            .wait_until_up(&api.client, Duration::from_secs(180))
+            .await
+            .context("after the restart")?;
         let ids = (instance.pid(), instance.postmaster()?);
         println!(
             "restarted the server (pid {}) with cache.coalesce_invalidation = false; writes, \
@@ -381,170 +344,6 @@ async fn run(opts: &Options, slot: &mut Option<Instance>) -> Result<()> {
     Ok(())
 }
 
-// ---------------------------------------------------------------------------------------------
-// The server process and its private cluster.
-
-struct Instance {
-    dir: PathBuf,
-    port: u16,
-    base: String,
-    child: Child,
-}
-
-impl Instance {
-    fn start() -> Result<Instance> {
-        let dir = std::env::temp_dir().join(format!("rookery-workload-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-        // As root the server runs PostgreSQL as `postgres`, which must be able to enter here.
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755))?;
-        let port = free_port()?;
-        let child = Instance::spawn(&dir, port, &[])?;
-        Ok(Instance {
-            base: format!("http://127.0.0.1:{port}"),
-            dir,
-            port,
-            child,
-        })
-    }
-
-    /// Stops the server cleanly (which stops its private cluster) and starts it again on the
-    /// same data, port and configuration, with `env` added; the caller waits until it is up.
-    fn restart(&mut self, env: &[(&str, &str)]) -> Result<()> {
-        self.stop_server();
-        self.child = Instance::spawn(&self.dir, self.port, env)?;
-        Ok(())
-    }
-
-    /// SIGTERM, then waits up to 30 s for the server (and so its cluster) to stop.
-    fn stop_server(&mut self) {
-        signal(self.pid(), Signal::SIGTERM);
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                break;
-            }
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn spawn(dir: &Path, port: u16, env: &[(&str, &str)]) -> Result<Child> {
-        let config = format!(
-            "domain = \"127.0.0.1:{port}\"\n\
-             listen = \"127.0.0.1:{port}\"\n\
-             data_dir = \"{data}\"\n\
-             [rate_limits]\n\
-             registrations_per_ip = {NEVER}\n\
-             sign_ins_per_ip = {NEVER}\n\
-             api_per_ip = {NEVER}\n\
-             api_per_token = {NEVER}\n\
-             statuses_per_token = {NEVER}\n",
-            data = dir.join("data").display()
-        );
-        let config_path = dir.join("rookery.toml");
-        std::fs::write(&config_path, config)?;
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(dir.join("server.log"))?;
-        let mut command = Command::new(server_bin());
-        command
-            .arg("--config")
-            .arg(&config_path)
-            .arg("serve")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone()?)
-            .stderr(log)
-            // Only the configuration file speaks: no variables from the caller's shell.
-            .env_remove("DATABASE_URL")
-            .env_remove("RUST_LOG");
-        for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("ROOKERY_")) {
-            command.env_remove(key);
-        }
-        command.envs(env.iter().copied());
-        command
-            .spawn()
-            .with_context(|| format!("starting {}", server_bin()))
-    }
-
-    fn pid(&self) -> i32 {
-        self.child.id() as i32
-    }
-
-    fn cluster_dir(&self) -> PathBuf {
-        self.dir.join("data").join("postgres")
-    }
-
-    /// The private cluster's postmaster, from the `postmaster.pid` PostgreSQL writes.
-    fn postmaster(&self) -> Result<i32> {
-        let file = self.cluster_dir().join("postmaster.pid");
-        let text = std::fs::read_to_string(&file)
-            .with_context(|| format!("reading {}", file.display()))?;
-        text.lines()
-            .next()
-            .and_then(|l| l.trim().parse().ok())
-            .ok_or_else(|| anyhow!("no pid in {}", file.display()))
-    }
-
-    fn log_tail(&self) -> String {
-        let text = std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
-        lines[lines.len().saturating_sub(20)..].join("\n")
-    }
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        let postmaster = self.postmaster().ok();
-        // A clean shutdown stops the private cluster too (the server is its last user).
-        self.stop_server();
-        if let Some(pid) = postmaster {
-            if alive(pid) {
-                signal(pid, Signal::SIGINT);
-                let deadline = Instant::now() + Duration::from_secs(30);
-                while alive(pid) && Instant::now() < deadline {
-                    std::thread::sleep(Duration::from_millis(50));
-                }
-                if alive(pid) {
-                    signal(pid, Signal::SIGKILL);
-                }
-            }
-        }
-        // A root server may keep the cluster elsewhere and link it here.
-        if let Ok(target) = std::fs::read_link(self.cluster_dir()) {
-            let _ = std::fs::remove_dir_all(target);
-        }
-        match std::fs::remove_dir_all(&self.dir) {
-            Ok(()) => println!("stopped the server and removed {}", self.dir.display()),
-            Err(e) => eprintln!("could not remove {}: {e}", self.dir.display()),
-        }
-    }
-}
-
-/// The server binary measured: Cargo's build for this bench, or `WORKLOAD_SERVER_BIN`.
-fn server_bin() -> String {
-    std::env::var(SERVER_BIN_VAR).unwrap_or_else(|_| SERVER_BIN.to_string())
-}
-
-fn signal(pid: i32, signal: Signal) {
-    let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal);
-}
-
-fn alive(pid: i32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .map(|s| !s.contains(") Z "))
-        .unwrap_or(false)
-}
-
-fn free_port() -> Result<u16> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-    Ok(listener.local_addr()?.port())
-}
-
 fn which(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
@@ -555,144 +354,7 @@ fn which(name: &str) -> Option<PathBuf> {
 // ---------------------------------------------------------------------------------------------
 // The client API, as an app would use it.
 
-#[derive(Clone)]
-struct Api {
-    client: reqwest::Client,
-    base: String,
-}
-
-#[derive(Clone)]
-struct User {
-    id: String,
-    token: String,
-}
-
-struct AppCredentials {
-    client_id: String,
-    client_secret: String,
-    token: String,
-}
-
 impl Api {
-    async fn wait_until_up(&self, within: Duration) -> Result<()> {
-        let deadline = Instant::now() + within;
-        loop {
-            let r = self
-                .client
-                .get(format!("{}/api/v1/instance", self.base))
-                .send()
-                .await;
-            if matches!(&r, Ok(r) if r.status().is_success()) {
-                return Ok(());
-            }
-            if Instant::now() > deadline {
-                bail!("the server did not answer within {} s", within.as_secs());
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
-
-    async fn json(&self, req: reqwest::RequestBuilder, what: &str) -> Result<Value> {
-        let resp = req.send().await.with_context(|| what.to_string())?;
-        let status = resp.status();
-        let body = resp.text().await.unwrap_or_default();
-        if !status.is_success() {
-            bail!("{what}: {status}: {body}");
-        }
-        serde_json::from_str(&body).with_context(|| format!("{what}: not JSON: {body}"))
-    }
-
-    fn get(&self, path: &str, token: &str) -> reqwest::RequestBuilder {
-        self.client
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(token)
-    }
-
-    fn post(&self, path: &str, token: &str) -> reqwest::RequestBuilder {
-        self.client
-            .post(format!("{}{path}", self.base))
-            .bearer_auth(token)
-    }
-
-    /// `POST /api/v1/apps`, then an app token from the `client_credentials` grant.
-    async fn register_app(&self) -> Result<AppCredentials> {
-        let app = self
-            .json(
-                self.client
-                    .post(format!("{}/api/v1/apps", self.base))
-                    .form(&[
-                        ("client_name", "workload bench"),
-                        ("redirect_uris", "urn:ietf:wg:oauth:2.0:oob"),
-                        ("scopes", SCOPES),
-                    ]),
-                "registering the app",
-            )
-            .await?;
-        let client_id = string(&app, "client_id")?;
-        let client_secret = string(&app, "client_secret")?;
-        let token = self
-            .json(
-                self.client
-                    .post(format!("{}/oauth/token", self.base))
-                    .form(&[
-                        ("grant_type", "client_credentials"),
-                        ("client_id", &client_id),
-                        ("client_secret", &client_secret),
-                        ("scope", SCOPES),
-                    ]),
-                "the client_credentials grant",
-            )
-            .await?;
-        Ok(AppCredentials {
-            token: string(&token, "access_token")?,
-            client_id,
-            client_secret,
-        })
-    }
-
-    /// Sign-up (`POST /api/v1/accounts`), then sign-in with the password grant, as a client
-    /// app does; the sign-up's own token is not used.
-    async fn sign_up(&self, app: &AppCredentials, username: &str) -> Result<User> {
-        let email = format!("{username}@workload.example");
-        self.json(
-            self.post("/api/v1/accounts", &app.token).form(&[
-                ("username", username),
-                ("email", &email),
-                ("password", PASSWORD),
-                ("agreement", "true"),
-                ("locale", "en"),
-            ]),
-            &format!("signing up {username}"),
-        )
-        .await?;
-        let token = self
-            .json(
-                self.client
-                    .post(format!("{}/oauth/token", self.base))
-                    .form(&[
-                        ("grant_type", "password"),
-                        ("client_id", &app.client_id),
-                        ("client_secret", &app.client_secret),
-                        ("username", &email),
-                        ("password", PASSWORD),
-                        ("scope", SCOPES),
-                    ]),
-                &format!("signing in {username}"),
-            )
-            .await?;
-        let token = string(&token, "access_token")?;
-        let me = self
-            .json(
-                self.get("/api/v1/accounts/verify_credentials", &token),
-                "verify_credentials",
-            )
-            .await?;
-        Ok(User {
-            id: string(&me, "id")?,
-            token,
-        })
-    }
-
     async fn sign_up_many(
         &self,
         app: &Arc<AppCredentials>,
@@ -774,13 +436,6 @@ impl Api {
         }
         Ok(())
     }
-}
-
-fn string(v: &Value, key: &str) -> Result<String> {
-    v[key]
-        .as_str()
-        .map(str::to_string)
-        .ok_or_else(|| anyhow!("no {key:?} in {v}"))
 }
 
 // ---------------------------------------------------------------------------------------------

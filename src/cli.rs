@@ -187,14 +187,12 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Serve => serve(state, &config).await,
         Command::Worker => {
             let (tx, rx) = tokio::sync::watch::channel(false);
-            let workers =
-                crate::jobs::spawn_workers(&state, config.jobs.workers.max(1), rx.clone());
+            let concurrency = crate::jobs::worker_concurrency(&config);
+            log_capped(config.jobs.workers, concurrency);
+            let workers = crate::jobs::spawn_workers(&state, concurrency, rx.clone());
             let metrics =
                 tokio::spawn(crate::metrics::serve_separately(state.clone(), stopped(rx)));
-            tracing::info!(
-                concurrency = config.jobs.workers.max(1),
-                "Rookery worker is running"
-            );
+            tracing::info!(concurrency, "Rookery worker is running");
             app::shutdown_signal().await;
             let _ = tx.send(true);
             report_metrics_server(metrics).await;
@@ -232,14 +230,7 @@ async fn serve(state: AppState, config: &Config) -> anyhow::Result<()> {
     );
     let (tx, rx) = tokio::sync::watch::channel(false);
     let concurrency = crate::jobs::fitting_the_pool(config.jobs.workers, config);
-    if concurrency < config.jobs.workers {
-        tracing::info!(
-            workers = config.jobs.workers,
-            concurrency,
-            "jobs run at most half the pool's connections at once; raise \
-             database.max_connections for more"
-        );
-    }
+    log_capped(config.jobs.workers, concurrency);
     let workers = crate::jobs::spawn_workers(&state, concurrency, rx.clone());
     let metrics = tokio::spawn(crate::metrics::serve_separately(state.clone(), stopped(rx)));
     let served = app::serve(listener, state, app::shutdown_signal()).await;
@@ -250,6 +241,18 @@ async fn serve(state: AppState, config: &Config) -> anyhow::Result<()> {
         let _ = w.await;
     }
     served
+}
+
+/// Says so when the pool caps the jobs run at once below the `jobs.workers` asked for.
+fn log_capped(workers: usize, concurrency: usize) {
+    if concurrency < workers {
+        tracing::info!(
+            workers,
+            concurrency,
+            "jobs run at most half the pool's connections at once; raise \
+             database.max_connections for more"
+        );
+    }
 }
 
 /// Resolves when `shutdown` turns true (or its sender is gone).

@@ -100,6 +100,51 @@ impl DbServer {
     }
 }
 
+/// A database server with a fresh, migrated database on it, named `<prefix>_<pid>_<random>`: what a
+/// bench runs against, then gives back with [`FreshDatabase::dispose`].
+pub struct FreshDatabase {
+    pub server: DbServer,
+    pub name: String,
+    /// Options for the fresh database.
+    pub options: PgConnectOptions,
+}
+
+impl FreshDatabase {
+    pub async fn create(prefix: &str) -> Result<FreshDatabase> {
+        let server = DbServer::start().await?;
+        let name = format!(
+            "{prefix}_{}_{}",
+            std::process::id(),
+            rookery::crypto::random_token(6)
+                .to_ascii_lowercase()
+                .replace(['-', '_'], "x")
+        );
+        server.create_database(&name).await?;
+        let options = server.options.clone().database(&name);
+        let pool = rookery::db::open_pool(options.clone(), 2, 30).await?;
+        rookery::db::MIGRATOR
+            .run(&pool)
+            .await
+            .context("migrating the benchmark database")?;
+        pool.close().await;
+        Ok(FreshDatabase {
+            server,
+            name,
+            options,
+        })
+    }
+
+    /// The throwaway cluster's postmaster; `None` on the `DATABASE_URL` server.
+    #[allow(dead_code)]
+    pub fn postmaster(&self) -> Option<i32> {
+        self.server.cluster.as_ref().map(|c| c.pid)
+    }
+
+    pub async fn dispose(self) {
+        self.server.dispose(&self.name).await;
+    }
+}
+
 /// Seeding statements are slow by design: no slow-statement warnings for them.
 pub fn quiet(options: PgConnectOptions) -> PgConnectOptions {
     options.disable_statement_logging()

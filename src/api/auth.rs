@@ -65,6 +65,27 @@ pub struct Auth {
     pub account: Account,
 }
 
+/// A signed-in person for a read that confirms a cached token itself: when the cache holds the
+/// token, `auth` is what it held and `tentative` is `Some`, and the handler hands that to a
+/// service that confirms it with the epoch its own first query reads, before anything acts
+/// (`service::timelines::home_if_confirmed`); when that says no, the handler asks
+/// [`TentativeAuth::confirmed`]. Otherwise the token is confirmed already, as for [`Auth`].
+pub struct TentativeAuth {
+    pub auth: Auth,
+    pub tentative: Option<oauth::Tentative>,
+    token: String,
+}
+
+impl TentativeAuth {
+    /// The caller, confirmed: read afresh if it was tentative.
+    pub async fn confirmed(self, state: &AppState) -> Result<Auth> {
+        if self.tentative.is_none() {
+            return Ok(self.auth);
+        }
+        into_auth(oauth::authenticate(state, &self.token).await?)
+    }
+}
+
 /// Any valid token: a person's, or an app's own (client credentials).
 pub struct AppAuth(pub Arc<Principal>);
 
@@ -145,6 +166,38 @@ impl FromRequestParts<AppState> for Auth {
         let token = bearer_token(parts)
             .ok_or_else(|| Error::unauthorized("The access token is invalid"))?;
         into_auth(principal_of(parts, state, &token).await?)
+    }
+}
+
+impl FromRequestParts<AppState> for TentativeAuth {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let token = bearer_token(parts)
+            .ok_or_else(|| Error::unauthorized("The access token is invalid"))?;
+        let verified = parts
+            .extensions
+            .get::<VerifiedToken>()
+            .is_some_and(|v| v.hash == crypto::sha256_hex(&token));
+        if !verified {
+            // A cached principal refused here (an app's token, a user who may not sign in)
+            // is refused only once confirmed, so a revoked token still answers 401.
+            if let Some(tentative) = oauth::Tentative::of(state, &token) {
+                if let Ok(auth) = into_auth(tentative.principal.clone()) {
+                    return Ok(TentativeAuth {
+                        auth,
+                        tentative: Some(tentative),
+                        token,
+                    });
+                }
+            }
+        }
+        let auth = into_auth(principal_of(parts, state, &token).await?)?;
+        Ok(TentativeAuth {
+            auth,
+            tentative: None,
+            token,
+        })
     }
 }
 

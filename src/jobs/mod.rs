@@ -347,6 +347,15 @@ pub fn fitting_the_pool(workers: usize, config: &crate::config::Config) -> usize
     workers.min((usable / 2).max(1))
 }
 
+/// How many jobs a `rookery worker` process runs at once: `jobs.workers`, at least one (the
+/// process exists to run jobs), capped by its pool as `serve`'s are ([`fitting_the_pool`]):
+/// a job may hold a connection while it asks for another, so as many jobs as connections
+/// would wait on each other until the acquire timeout, and the pool's two listeners and the
+/// metrics endpoint need connections too.
+pub fn worker_concurrency(config: &crate::config::Config) -> usize {
+    fitting_the_pool(config.jobs.workers.max(1), config)
+}
+
 /// Starts this process's job runner with `count` jobs at once (none when 0); it stops when
 /// `shutdown` turns true.
 pub fn spawn_workers(
@@ -406,7 +415,7 @@ fn hostname() -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::fitting_the_pool;
+    use super::{fitting_the_pool, worker_concurrency};
     use crate::config::Config;
 
     #[test]
@@ -420,5 +429,24 @@ mod tests {
         assert_eq!(fitting_the_pool(16, &config), 1, "one at least");
         config.database.max_connections = 42;
         assert_eq!(fitting_the_pool(16, &config), 16);
+    }
+
+    #[test]
+    fn a_worker_process_caps_its_jobs_to_its_pool_too() {
+        let mut config = Config::defaults();
+        config.jobs.workers = 16;
+        config.database.max_connections = 10;
+        assert_eq!(worker_concurrency(&config), 4, "(10 - 2) / 2");
+        config.database.max_connections = 42;
+        assert_eq!(
+            worker_concurrency(&config),
+            16,
+            "a large pool: all that were asked"
+        );
+        config.jobs.workers = 0;
+        assert_eq!(worker_concurrency(&config), 1, "a worker runs one at least");
+        config.jobs.workers = 8;
+        config.database.max_connections = 2;
+        assert_eq!(worker_concurrency(&config), 1, "a tiny pool: one");
     }
 }

@@ -249,6 +249,30 @@ impl Cache {
         self.principal(token_hash).is_some()
     }
 
+    /// Whom the token with this hash speaks for as cached, unconfirmed (as
+    /// [`Cache::holds_token`]): nothing may act on it before [`Cache::still_holds`] says yes.
+    pub fn held_principal(&self, token_hash: &str) -> Option<Arc<Principal>> {
+        self.principal(token_hash)
+    }
+
+    /// Whether `principal`, taken unconfirmed with [`Cache::held_principal`], is still the
+    /// very entry for this hash once this process has heard every change up to `epoch`, read
+    /// by the caller's query after its request arrived: a revocation, or any change to the
+    /// token's user or account, committed before then has evicted it (a fresh entry, read
+    /// since, is another `Arc`, and is not taken for this one).
+    pub async fn still_holds(
+        &self,
+        db: &PgPool,
+        epoch: i64,
+        token_hash: &str,
+        principal: &Arc<Principal>,
+    ) -> bool {
+        self.catch_up(db, epoch).await
+            && self
+                .principal(token_hash)
+                .is_some_and(|now| Arc::ptr_eq(&now, principal))
+    }
+
     fn principal(&self, token_hash: &str) -> Option<Arc<Principal>> {
         if !self.inner.live.load(Ordering::SeqCst) {
             return None;

@@ -10,6 +10,7 @@ use chrono::{Duration, Utc};
 use crate::model::timeline::{AccountStatusFilter, PublicScope, Reaction};
 use crate::model::{Account, Page, StatusView, User, Visibility};
 use crate::service::moderation::filters::drop_hidden;
+use crate::service::oauth::Tentative;
 use crate::service::views;
 use crate::store;
 
@@ -45,17 +46,85 @@ async fn page_on(
 /// The home timeline. A feed not read for two weeks is not kept up to date by fan-out; it is
 /// rebuilt from the statuses here, on the owner's return. Reading marks the feed active (at
 /// most one write an hour).
-#[tracing::instrument(skip_all, fields(account.id = owner.id))]
 pub async fn home(
     state: &AppState,
     owner: &Account,
     user: &User,
     page: &Page,
 ) -> Result<StatusPage> {
-    keep_feed_active(state, owner, user).await?;
+    home_with(state, owner, user, page, None)
+        .await?
+        .ok_or_else(|| Error::unauthorized("The access token is invalid"))
+}
+
+/// [`home`] for a caller whose token the cache holds, unconfirmed: the token is confirmed
+/// with the cache epoch the feed's own query reads, before the feed is marked read or
+/// rebuilt, so it costs no query of its own. `None` when it could not be confirmed (revoked,
+/// its user or account changed, or the cache behind): nothing was written, and the caller
+/// reads the token afresh and asks [`home`].
+pub async fn home_if_confirmed(
+    state: &AppState,
+    owner: &Account,
+    user: &User,
+    page: &Page,
+    tentative: &Tentative,
+) -> Result<Option<StatusPage>> {
+    home_with(state, owner, user, page, Some(tentative)).await
+}
+
+#[tracing::instrument(skip_all, fields(account.id = owner.id, tentative = tentative.is_some()))]
+async fn home_with(
+    state: &AppState,
+    owner: &Account,
+    user: &User,
+    page: &Page,
+    tentative: Option<&Tentative>,
+) -> Result<Option<StatusPage>> {
+    let feed = feed_state(user);
+    if feed == Feed::Stale {
+        // A rebuild writes: only for a confirmed token.
+        if tentative.is_some() {
+            return Ok(None);
+        }
+        keep_feed_active(state, owner, user).await?;
+    }
     let mut conn = state.kept.acquire().await?;
-    let ids = store::timelines::home_feed(&mut *conn, owner.id, page).await?;
-    hiding(page_on(state, conn, Some(owner), ids).await?, "home")
+    let found = store::timelines::home_feed(&mut *conn, owner.id, page).await?;
+    if let Some(tentative) = tentative {
+        if !tentative.confirm(state, found.epoch).await {
+            conn.keep();
+            return Ok(None);
+        }
+    }
+    if feed == Feed::Unmarked {
+        store::feeds::touch_feed(&state.db, owner.id).await?;
+    }
+    hiding(page_on(state, conn, Some(owner), found.ids).await?, "home").map(Some)
+}
+
+/// What reading a home feed does to it first: nothing, mark it read, or rebuild it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Feed {
+    /// Read within the hour.
+    Marked,
+    /// Read within two weeks, not within the hour: marked read now.
+    Unmarked,
+    /// Not read for two weeks (or never): fan-out stopped filling it; rebuilt now.
+    Stale,
+}
+
+fn feed_state(user: &User) -> Feed {
+    let now = Utc::now();
+    match user.feed_active_at {
+        Some(at) if at > now - Duration::days(14) => {
+            if at < now - Duration::hours(1) {
+                Feed::Unmarked
+            } else {
+                Feed::Marked
+            }
+        }
+        _ => Feed::Stale,
+    }
 }
 
 /// A page of `owner`'s list `list_id` (another's: not found), filtered in the `home` context
@@ -76,14 +145,10 @@ pub async fn list(
 /// Marks `owner`'s home feed as read now, so fan-out keeps it up to date (reading the home
 /// timeline and opening a `user` stream both count); a feed left for two weeks is rebuilt.
 pub async fn keep_feed_active(state: &AppState, owner: &Account, user: &User) -> Result<()> {
-    let now = Utc::now();
-    match user.feed_active_at {
-        Some(at) if at > now - Duration::days(14) => {
-            if at < now - Duration::hours(1) {
-                store::feeds::touch_feed(&state.db, owner.id).await?;
-            }
-        }
-        _ => {
+    match feed_state(user) {
+        Feed::Marked => {}
+        Feed::Unmarked => store::feeds::touch_feed(&state.db, owner.id).await?,
+        Feed::Stale => {
             // Active first, and committed: a fan-out that misses the rebuild's snapshot then
             // sees an active feed and writes to it; one that came earlier is in the snapshot.
             store::feeds::mark_active(&state.db, owner.id).await?;

@@ -96,26 +96,41 @@ fn hidden_clause(hidden: &HiddenAuthors, first_param: usize) -> String {
     out
 }
 
-/// A page of an owner's home feed: status ids, newest first.
+/// A page of an owner's home feed: status ids, newest first, and the cache epoch.
 pub async fn home_feed(
     db: impl PgExecutor<'_>,
     owner: i64,
     page: &Page,
-) -> Result<Vec<i64>, sqlx::Error> {
-    let sql = paged(
-        "SELECT status_id FROM home_feed WHERE account_id = $1",
-        "status_id",
-        page,
-        2,
+) -> Result<HomePage, sqlx::Error> {
+    let sql = format!(
+        "SELECT ARRAY({}) AS ids, {} AS epoch",
+        paged(
+            "SELECT status_id FROM home_feed WHERE account_id = $1",
+            "status_id",
+            page,
+            2,
+        ),
+        crate::store::cache::cache_epoch!()
     );
-    let ids = sqlx::query_scalar(&sql)
+    let (ids, epoch): (Vec<i64>, i64) = sqlx::query_as(&sql)
         .bind(owner)
         .bind(page.max_id)
         .bind(page.lower())
         .bind(page.limit)
-        .fetch_all(db)
+        .fetch_one(db)
         .await?;
-    Ok(page.finish(ids))
+    Ok(HomePage {
+        ids: page.finish(ids),
+        epoch,
+    })
+}
+
+/// A page of a home feed: its status ids, and the cache epoch (`store::cache`) the same
+/// statement read, which confirms a cached token without a query of its own.
+#[derive(Debug)]
+pub struct HomePage {
+    pub ids: Vec<i64>,
+    pub epoch: i64,
 }
 
 /// A page of the public timeline: public originals, no replies to others, nothing silenced

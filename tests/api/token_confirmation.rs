@@ -177,3 +177,131 @@ async fn a_read_runs_once_when_its_account_changes_meanwhile() {
     assert_eq!(code, StatusCode::OK, "{found}");
     assert_eq!(ghost.fetches.load(Ordering::SeqCst), 2);
 }
+
+/// The statements sqlx sends (it logs each at trace level, target `sqlx::query`), collected
+/// on the current thread only: `#[tokio::test]` runs the test and the instance it spawned on
+/// one thread, so what is collected is this test's alone.
+#[derive(Clone, Default)]
+struct Statements(Arc<Mutex<Vec<String>>>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Statements {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        if event.metadata().target() != "sqlx::query" {
+            return;
+        }
+        struct Summary(String);
+        impl tracing::field::Visit for Summary {
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                if field.name() == "db.statement"
+                    || (field.name() == "summary" && self.0.is_empty())
+                {
+                    self.0 = format!("{value:?}");
+                }
+            }
+        }
+        let mut summary = Summary(String::new());
+        event.record(&mut summary);
+        self.0.lock().expect("statements").push(summary.0);
+    }
+}
+
+/// What one request sends to PostgreSQL.
+async fn statements_of(app: &TestApp, path: &str, token: &str) -> (StatusCode, Vec<String>) {
+    use tracing_subscriber::layer::SubscriberExt;
+    let seen = Statements::default();
+    let guard = tracing::subscriber::set_default(tracing_subscriber::registry().with(seen.clone()));
+    let (code, _) = app.get(path, Some(token)).await;
+    drop(guard);
+    let sent = seen.0.lock().expect("statements").clone();
+    (code, sent)
+}
+
+#[tokio::test]
+async fn a_cached_home_timeline_read_confirms_its_token_with_the_page_query() {
+    let app = TestApp::spawn().await;
+    let hana = app.register("hana").await;
+    let ivan = app.register("ivan").await;
+    app.follow(&hana, &ivan).await;
+    app.post_status(&ivan, "one", json!({})).await;
+    app.post_status(&ivan, "two", json!({})).await;
+    app.drain_jobs().await;
+    // The first reads rebuild and mark the feed and fill the caches.
+    for _ in 0..2 {
+        assert_eq!(
+            app.ids("/api/v1/timelines/home", Some(&hana.token))
+                .await
+                .len(),
+            2
+        );
+    }
+
+    // The token's confirmation rides on the feed's query (it reads the cache epoch): the
+    // page's ids and the viewer's own facts about them are all that is asked. Before, a
+    // third statement read the epoch for the token alone.
+    let (code, sent) = statements_of(&app, "/api/v1/timelines/home", &hana.token).await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(sent.len(), 2, "statements of a cached home read: {sent:#?}");
+    assert!(
+        sent.iter().all(|s| !s.contains("oauth_tokens")),
+        "the token was read from the database: {sent:#?}"
+    );
+
+    // Revoked: refused at once, by the same confirmation.
+    sqlx::query(
+        "UPDATE oauth_tokens SET revoked_at = now() \
+         WHERE user_id IN (SELECT id FROM users WHERE account_id = $1)",
+    )
+    .bind(id(&hana))
+    .execute(&app.state.db)
+    .await
+    .expect("revoke");
+    let (code, body) = app.get("/api/v1/timelines/home", Some(&hana.token)).await;
+    assert_eq!(code, StatusCode::UNAUTHORIZED, "{body}");
+    assert_eq!(body["error"], "The access token is invalid");
+}
+
+#[tokio::test]
+async fn a_home_read_whose_cached_token_changed_reads_it_afresh() {
+    let app = TestApp::spawn().await;
+    let jun = app.register("jun").await;
+    let kai = app.register("kai").await;
+    app.follow(&jun, &kai).await;
+    app.post_status(&kai, "hello", json!({})).await;
+    app.drain_jobs().await;
+    assert_eq!(
+        app.ids("/api/v1/timelines/home", Some(&jun.token))
+            .await
+            .len(),
+        1
+    );
+
+    // Jun's account changes (as a new follower changes its counters): the cached token is
+    // evicted though still good, so the read's confirmation fails and the token is read
+    // afresh; the page is the same.
+    sqlx::query("UPDATE accounts SET note = note || '.' WHERE id = $1")
+        .bind(id(&jun))
+        .execute(&app.state.db)
+        .await
+        .expect("change");
+    assert_eq!(
+        app.ids("/api/v1/timelines/home", Some(&jun.token))
+            .await
+            .len(),
+        1
+    );
+
+    // A user who may no longer sign in is refused once confirmed, as by any endpoint.
+    assert_eq!(
+        app.ids("/api/v1/timelines/home", Some(&jun.token))
+            .await
+            .len(),
+        1
+    );
+    sqlx::query("UPDATE users SET disabled = true WHERE account_id = $1")
+        .bind(id(&jun))
+        .execute(&app.state.db)
+        .await
+        .expect("disable");
+    let (code, body) = app.get("/api/v1/timelines/home", Some(&jun.token)).await;
+    assert_eq!(code, StatusCode::FORBIDDEN, "{body}");
+}

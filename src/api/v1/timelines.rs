@@ -6,7 +6,7 @@ use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 
-use crate::api::auth::{Auth, MaybeAuth};
+use crate::api::auth::{Auth, MaybeAuth, TentativeAuth};
 use crate::api::entities::Status;
 use crate::api::pagination::{PageParams, Paginated, STATUS_LIMITS};
 use crate::api::params::Query;
@@ -25,19 +25,39 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/timelines/link", get(link))
 }
 
-/// `GET /api/v1/timelines/home`
+/// `GET /api/v1/timelines/home`. The most read endpoint: a token the cache holds is
+/// confirmed by the feed's own query rather than one of its own (see [`TentativeAuth`]).
 pub async fn home(
     State(state): State<AppState>,
-    auth: Auth,
+    caller: TentativeAuth,
     OriginalUri(uri): OriginalUri,
     Query(q): Query<PageParams>,
 ) -> Result<Paginated<Status>> {
+    let page = q.page(STATUS_LIMITS);
+    if let Some(tentative) = &caller.tentative {
+        // Scopes are the token's own and never change; a refusal waits for the confirmation.
+        if caller.auth.require("read:statuses").is_ok() {
+            let auth = &caller.auth;
+            if let Some(found) =
+                timelines::home_if_confirmed(&state, &auth.account, &auth.user, &page, tentative)
+                    .await?
+            {
+                return Ok(Paginated::statuses(
+                    &state,
+                    Some(auth.account.id),
+                    found,
+                    &uri,
+                ));
+            }
+        }
+    }
+    let auth = caller.confirmed(&state).await?;
     auth.require("read:statuses")?;
-    let page = timelines::home(&state, &auth.account, &auth.user, &q.page(STATUS_LIMITS)).await?;
+    let found = timelines::home(&state, &auth.account, &auth.user, &page).await?;
     Ok(Paginated::statuses(
         &state,
         Some(auth.account.id),
-        page,
+        found,
         &uri,
     ))
 }

@@ -3,8 +3,10 @@
 //! sessions (tokens of the built-in web app) and sign-in from a form are in [`sessions`].
 
 mod sessions;
+mod tentative;
 
 pub use sessions::*;
+pub use tentative::Tentative;
 
 use std::sync::{Arc, OnceLock};
 
