@@ -70,7 +70,7 @@ pub async fn hydrate_with_accounts(
     ids: &[i64],
     extra: &[i64],
 ) -> Result<(Vec<StatusView>, HashMap<i64, Arc<Account>>)> {
-    hydrate_full(state, conn, viewer, ids, false, extra).await
+    hydrate_full(state, conn, viewer, ids, false, &[], extra).await
 }
 
 /// [`hydrate_on`]; `nested` for quoted statuses, whose own quotes are shown shallow (their
@@ -84,7 +84,7 @@ async fn hydrate_at(
     nested: bool,
     shown_blocked: &[i64],
 ) -> Result<Vec<StatusView>> {
-    Ok(hydrate_full(state, conn, viewer, ids, nested, &[]).await?.0)
+    Ok(hydrate_full(state, conn, viewer, ids, nested, shown_blocked, &[]).await?.0)
 }
 
 /// [`hydrate_at`], with the accounts `extra` read beside those the statuses need.
@@ -94,6 +94,7 @@ async fn hydrate_full(
     viewer: Option<&Account>,
     ids: &[i64],
     nested: bool,
+    shown_blocked: &[i64],
     extra: &[i64],
 ) -> Result<(Vec<StatusView>, HashMap<i64, Arc<Account>>)> {
     if ids.is_empty() && extra.is_empty() {

@@ -252,6 +252,51 @@ async fn a_quote_of_a_deleted_post_is_deleted_and_federates_a_tombstone() {
     assert_eq!(after["quoteAuthorization"], stamp);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_note_fetched_after_its_quote_was_deleted_arrives_with_a_deleted_quote() {
+    let a = TestApp::spawn().await;
+    let b = TestApp::spawn().await;
+    let alice = a.register("alice").await;
+    let bob = a.register("bob").await;
+    let dave = b.register("dave").await;
+    let original = a.post_status(&bob, "a heron", json!({})).await;
+    let quoting = a
+        .post_status(
+            &alice,
+            "look",
+            json!({ "quoted_status_id": original["id"] }),
+        )
+        .await;
+    let (code, _) = a
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/statuses/{}", id(&original)),
+            Some(&bob.token),
+            None,
+        )
+        .await;
+    assert_eq!(code, StatusCode::OK);
+
+    // Dave's server first meets alice's note now, its `quote` a bare Tombstone.
+    let uri = quoting["uri"].as_str().expect("uri");
+    let (code, found) = b
+        .get(
+            &format!(
+                "/api/v2/search?q={}&resolve=true&type=statuses",
+                crate::helpers::urlencode(uri)
+            ),
+            Some(&dave.token),
+        )
+        .await;
+    assert_eq!(code, StatusCode::OK, "{found}");
+    let fetched = &found["statuses"][0];
+    assert_eq!(fetched["uri"], json!(uri), "{found}");
+    assert_eq!(fetched["quote"]["state"], "deleted", "{fetched}");
+    assert_eq!(fetched["quote"]["quoted_status"], Value::Null);
+    let shown = status(&b, &dave, &id(fetched)).await;
+    assert_eq!(shown["quote"]["state"], "deleted", "{shown}");
+}
+
 async fn scheduled_rows(app: &TestApp) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM scheduled_statuses")
         .fetch_one(&app.state.db)

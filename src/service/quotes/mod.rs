@@ -34,6 +34,21 @@ pub struct QuoteContent {
     pub legacy: bool,
 }
 
+impl QuoteContent {
+    /// A remote note's quote of something already deleted when the note arrived (its `quote`
+    /// a `Tombstone`, with or without the gone object's id): kept as `deleted`, quoting
+    /// nothing, as Mastodon keeps it.
+    pub fn deleted(quoted_uri: Option<&str>) -> QuoteContent {
+        QuoteContent {
+            quoted_uri: quoted_uri.unwrap_or_default().to_string(),
+            quoted: None,
+            state: QuoteState::Deleted,
+            approval_uri: None,
+            legacy: false,
+        }
+    }
+}
+
 /// A client's `quote_approval_policy`: 422 for a word Mastodon does not know.
 pub fn parse_policy(raw: Option<&str>) -> Result<Option<QuotePolicy>> {
     match raw.map(str::trim).filter(|r| !r.is_empty()) {

@@ -105,10 +105,14 @@ pub async fn receive_remote(state: &AppState, author: &Account, note: RemoteNote
     };
     record_emojis(state, author, &note).await?;
     let mut content = note.content(state).await?;
-    if let Some(quote) = &note.quote {
-        content.quote =
-            Some(crate::service::quotes::resolve(state, author, &note.uri, quote).await?);
-    }
+    content.quote = match &note.quote {
+        // Nothing to fetch: the quoted object is gone.
+        _ if note.quote_deleted => Some(crate::service::quotes::QuoteContent::deleted(
+            note.quote.as_ref().map(|q| q.uri.as_str()),
+        )),
+        Some(quote) => Some(crate::service::quotes::resolve(state, author, &note.uri, quote).await?),
+        None => None,
+    };
     let published = id::remote_time(note.published, Utc::now());
     lifecycle::create(
         state,
