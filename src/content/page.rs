@@ -86,6 +86,9 @@ pub struct PageMeta {
     pub language: Option<String>,
     pub published_at: Option<DateTime<Utc>>,
     pub authors: Vec<PageAuthor>,
+    /// `<meta name="fediverse:creator">`: the `user@domain` of the fediverse account the
+    /// page credits (a leading `@` dropped), unchecked.
+    pub creator: Option<String>,
     /// `<link rel=alternate type=application/json+oembed href>`.
     pub oembed: Option<Url>,
 }
@@ -216,6 +219,9 @@ pub fn read_page(html: &str, base: &Url) -> PageMeta {
         language,
         published_at,
         authors,
+        creator: meta(&["fediverse:creator"])
+            .map(|c| c.trim().trim_start_matches('@').to_string())
+            .filter(|c| !c.is_empty()),
         oembed,
     }
 }

@@ -91,6 +91,23 @@ pub fn default_header(base_url: &str) -> String {
 }
 
 impl Account {
+    /// Whether a page on `host` may credit this account as its author: its
+    /// `attribution_domains` name the host or a domain above it (Mastodon's
+    /// `can_be_attributed_from?`).
+    pub fn may_be_credited_from(&self, host: &str) -> bool {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        let mut rest = host.as_str();
+        loop {
+            if self.attribution_domains.iter().any(|d| d == rest) {
+                return true;
+            }
+            match rest.split_once('.') {
+                Some((_, above)) if !above.is_empty() => rest = above,
+                _ => return false,
+            }
+        }
+    }
+
     pub fn is_local(&self) -> bool {
         self.domain.is_none()
     }

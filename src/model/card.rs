@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 /// A card as statuses show it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct PreviewCard {
     pub id: i64,
     /// The page's address: its canonical URL when it gave one, else the link itself.
@@ -28,6 +28,9 @@ pub struct PreviewCard {
     pub language: Option<String>,
     pub published_at: Option<DateTime<Utc>>,
     pub authors: Vec<CardAuthor>,
+    /// The account the page credits (`fediverse:creator`), once its `attribution_domains`
+    /// allow the page's domain; filled in by the service.
+    pub author_account: Option<std::sync::Arc<super::Account>>,
 }
 
 /// Someone a page names as its author.

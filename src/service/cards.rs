@@ -222,6 +222,8 @@ struct Found {
     language: Option<String>,
     published_at: Option<chrono::DateTime<Utc>>,
     authors: Vec<CardAuthor>,
+    /// The account the page credits, and whether it allows the page's domain.
+    credited: Option<(i64, bool)>,
 }
 
 async fn save(state: &AppState, card_id: i64, f: &Found) -> Result<()> {
@@ -249,6 +251,7 @@ async fn save(state: &AppState, card_id: i64, f: &Found) -> Result<()> {
             language: f.language.as_deref(),
             published_at: f.published_at,
             authors: &f.authors,
+            credited: f.credited,
         },
     )
     .await?;
@@ -358,7 +361,51 @@ async fn read_card(state: &AppState, link: &Url) -> std::result::Result<Found, S
     if let Some(source) = image_source {
         attach_image(state, &mut found, &source, &meta).await;
     }
+    if let Some(creator) = &meta.creator {
+        let page = meta.canonical_url.as_ref().unwrap_or(&fetched.url);
+        found.credited = credited(state, creator, page.host_str().unwrap_or_default()).await;
+    }
     Ok(found)
+}
+
+/// The account `creator` (`user@domain`, from `fediverse:creator`) names, found here or over
+/// WebFinger, and whether its `attribution_domains` let a page on `host` credit it. `None`
+/// when it cannot be found: the card is made all the same, crediting nobody.
+async fn credited(state: &AppState, creator: &str, host: &str) -> Option<(i64, bool)> {
+    let (username, domain) = creator.split_once('@')?;
+    if username.is_empty() || domain.is_empty() || domain.contains('@') {
+        return None;
+    }
+    match crate::service::remote::resolve_handle(state, username, domain).await {
+        Ok(account) if !account.is_suspended() => {
+            Some((account.id, account.may_be_credited_from(host)))
+        }
+        Ok(_) => None,
+        Err(e) => {
+            tracing::info!(error = %e, creator, "a card's creator could not be resolved");
+            None
+        }
+    }
+}
+
+/// `account`'s `attribution_domains` changed: the cards that credited it from a domain they
+/// now allow show it as their author, as Mastodon grants them.
+pub async fn grant_credit(state: &AppState, account: &Account) -> Result<()> {
+    let allowed: Vec<i64> = store::cards::unverified_of(&state.db, account.id)
+        .await?
+        .into_iter()
+        .filter(|c| {
+            Url::parse(&c.url)
+                .ok()
+                .and_then(|u| u.host_str().map(|h| account.may_be_credited_from(h)))
+                .unwrap_or(false)
+        })
+        .map(|c| c.id)
+        .collect();
+    if !allowed.is_empty() {
+        store::cards::verify_author(&state.db, account.id, &allowed).await?;
+    }
+    Ok(())
 }
 
 fn from_meta(meta: &PageMeta) -> Found {
@@ -514,12 +561,32 @@ async fn store_image(state: &AppState, source: &Url) -> std::result::Result<Stor
     Ok((key, dim(image.width), dim(image.height), processed.blurhash))
 }
 
-/// The cards with these ids, their image URLs filled in, by id (for pages of statuses).
+/// The cards with these ids, their image URLs and credited accounts filled in, by id (for
+/// pages of statuses).
 pub async fn by_ids(state: &AppState, ids: &[i64]) -> Result<HashMap<i64, Arc<PreviewCard>>> {
-    Ok(store::cards::by_ids(&state.db, ids)
-        .await?
+    let stored = store::cards::by_ids(&state.db, ids).await?;
+    let mut credited: Vec<i64> = stored.iter().filter_map(|c| c.author_account_id).collect();
+    // Most cards credit nobody: no query for them.
+    let authors: HashMap<i64, Arc<Account>> = if credited.is_empty() {
+        HashMap::new()
+    } else {
+        credited.sort_unstable();
+        credited.dedup();
+        store::accounts::by_ids(&state.db, &credited)
+            .await?
+            .into_iter()
+            .filter(|a| !a.is_suspended())
+            .map(|a| (a.id, Arc::new(a)))
+            .collect()
+    };
+    Ok(stored
         .into_iter()
-        .map(|c| (c.card.id, Arc::new(with_image(state, c))))
+        .map(|c| {
+            let author = c.author_account_id.and_then(|id| authors.get(&id).cloned());
+            let mut card = with_image(state, c);
+            card.author_account = author;
+            (card.id, Arc::new(card))
+        })
         .collect())
 }
 

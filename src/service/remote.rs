@@ -328,9 +328,14 @@ pub async fn store_as(state: &AppState, actor: &RemoteActor, handle: &Handle) ->
     )
     .await?;
     tx.commit().await?;
-    store::accounts::by_id(&state.db, account_id)
+    let account = store::accounts::by_id(&state.db, account_id)
         .await?
-        .ok_or(Error::NotFound)
+        .ok_or(Error::NotFound)?;
+    // Cards may have credited it from a domain it has allowed since.
+    if !account.attribution_domains.is_empty() {
+        crate::service::cards::grant_credit(state, &account).await?;
+    }
+    Ok(account)
 }
 
 /// A remote actor deleted itself (a `Delete` whose object is the signing actor): its statuses,

@@ -84,7 +84,11 @@ async fn hydrate_at(
     nested: bool,
     shown_blocked: &[i64],
 ) -> Result<Vec<StatusView>> {
-    Ok(hydrate_full(state, conn, viewer, ids, nested, shown_blocked, &[]).await?.0)
+    Ok(
+        hydrate_full(state, conn, viewer, ids, nested, shown_blocked, &[])
+            .await?
+            .0,
+    )
 }
 
 /// [`hydrate_at`], with the accounts `extra` read beside those the statuses need.

@@ -14,6 +14,8 @@ pub struct StoredCard {
     pub card: PreviewCard,
     pub image_key: Option<String>,
     pub image_remote_url: Option<String>,
+    /// The account the page credits, allowed by its `attribution_domains`.
+    pub author_account_id: Option<i64>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -40,6 +42,7 @@ struct CardRow {
     language: Option<String>,
     published_at: Option<DateTime<Utc>>,
     authors: Json<Vec<CardAuthor>>,
+    author_account_id: Option<i64>,
 }
 
 impl From<CardRow> for StoredCard {
@@ -65,16 +68,18 @@ impl From<CardRow> for StoredCard {
                 language: r.language,
                 published_at: r.published_at,
                 authors: r.authors.0,
+                author_account: None,
             },
             image_key: r.image_key,
             image_remote_url: r.image_remote_url,
+            author_account_id: r.author_account_id,
         }
     }
 }
 
 const COLUMNS: &str = "id, url, canonical_url, type, title, description, author_name, author_url, \
      provider_name, provider_url, html, width, height, embed_url, image_key, image_remote_url, \
-     image_description, blurhash, language, published_at, authors";
+     image_description, blurhash, language, published_at, authors, author_account_id";
 
 /// What a fetch found, to be stored.
 pub struct NewCard<'a> {
@@ -97,6 +102,9 @@ pub struct NewCard<'a> {
     pub language: Option<&'a str>,
     pub published_at: Option<DateTime<Utc>>,
     pub authors: &'a [CardAuthor],
+    /// The account the page credits: (its id, whether its `attribution_domains` allow the
+    /// page's domain).
+    pub credited: Option<(i64, bool)>,
 }
 
 /// Takes the fetch of the card of `url` (creating its row with `id` if there is none) until
@@ -167,7 +175,8 @@ pub async fn store_fetched(
          description = $5, author_name = $6, author_url = $7, provider_name = $8, \
          provider_url = $9, html = $10, width = $11, height = $12, embed_url = $13, \
          image_key = $14, image_remote_url = $15, image_description = $16, blurhash = $17, \
-         language = $18, published_at = $19, authors = $20, fetched_at = now(), \
+         language = $18, published_at = $19, authors = $20, \
+         author_account_id = $21, unverified_author_account_id = $22, fetched_at = now(), \
          fetching_until = NULL WHERE id = $1",
     )
     .bind(id)
@@ -190,6 +199,12 @@ pub async fn store_fetched(
     .bind(c.language)
     .bind(c.published_at)
     .bind(Json(c.authors))
+    .bind(c.credited.filter(|(_, allowed)| *allowed).map(|(id, _)| id))
+    .bind(
+        c.credited
+            .filter(|(_, allowed)| !*allowed)
+            .map(|(id, _)| id),
+    )
     .execute(&mut *db)
     .await?;
     Ok(old.flatten())
@@ -254,4 +269,43 @@ pub async fn id_by_url(db: impl PgExecutor<'_>, url: &str) -> Result<Option<i64>
     .bind(url)
     .fetch_optional(db)
     .await
+}
+
+/// A card whose page credits an account that has not (yet) allowed the page's domain.
+#[derive(Debug, sqlx::FromRow)]
+pub struct UnverifiedCard {
+    pub id: i64,
+    /// The page's address (its canonical URL when it gave one).
+    pub url: String,
+}
+
+/// The cards crediting `account_id` without its `attribution_domains` allowing them.
+pub async fn unverified_of(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+) -> Result<Vec<UnverifiedCard>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, COALESCE(canonical_url, url) AS url FROM preview_cards \
+         WHERE unverified_author_account_id = $1",
+    )
+    .bind(account_id)
+    .fetch_all(db)
+    .await
+}
+
+/// Grants `account_id` the credit the cards `ids` claimed for it.
+pub async fn verify_author(
+    db: impl PgExecutor<'_>,
+    account_id: i64,
+    ids: &[i64],
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE preview_cards SET author_account_id = $1, unverified_author_account_id = NULL \
+         WHERE id = ANY($2) AND unverified_author_account_id = $1",
+    )
+    .bind(account_id)
+    .bind(ids)
+    .execute(db)
+    .await?;
+    Ok(())
 }

@@ -128,7 +128,7 @@ fn article(base: &str) -> String {
         <meta property="article:published_time" content="2026-11-30T10:00:00Z">
         <meta name="author" content="Ada Lovelace">
         <link rel="author" href="{base}/people/ada">
-        <meta name="fediverse:creator" content="@ada@river.example">
+        <meta name="fediverse:creator" content="@ada@127.0.0.1:9">
         </head><body><p>Text.</p></body></html>"#
     )
 }
@@ -794,4 +794,97 @@ async fn links_shared_by_three_people_trend_until_a_moderator_rejects_them() {
         .await;
     assert_eq!(status, StatusCode::OK, "{approved}");
     assert_eq!(trending_links(&app).await, vec![article_url]);
+}
+
+/// A page crediting `handle` (`fediverse:creator`) and naming no other author.
+fn credited_page(handle: &str) -> String {
+    format!(
+        r#"<!doctype html><html><head>
+        <meta property="og:title" content="Nesting season">
+        <meta name="fediverse:creator" content="@{handle}">
+        </head><body></body></html>"#
+    )
+}
+
+/// The account a status's card credits, as `user` on `app` sees it once the card is there.
+async fn credited(app: &TestApp, user: &TestUser, id: &Value) -> Value {
+    let shown = with_card(app, user, id).await;
+    assert_eq!(shown["card"]["authors"].as_array().map(Vec::len), Some(1));
+    shown["card"]["authors"][0]["account"].clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_credits_its_creator_only_from_a_domain_they_allow() {
+    let (web, base) = Web::start().await;
+    let port = base.rsplit(':').next().expect("port").to_string();
+    // The same server under a name (`localhost`) and an address (`127.0.0.1`).
+    let named = format!("http://localhost:{port}");
+    let a = TestApp::spawn().await;
+    let b = TestApp::spawn().await;
+    let alice = a.register("alice").await;
+    let bob = b.register("bob").await;
+    let handle = format!("bob@{}", b.addr);
+    follow_remotely(&b, &a, &alice, &handle).await;
+    web.html("/nests", &credited_page(&handle));
+    web.html("/elsewhere", &credited_page(&handle));
+    web.html("/later", &credited_page(&handle));
+    web.html("/nobody", &credited_page("nobody@127.0.0.1:9"));
+
+    // Bob allows no domain yet: the claim is not shown.
+    let first = a
+        .post_status(&alice, &format!("{named}/nests"), json!({}))
+        .await;
+    assert_eq!(credited(&a, &alice, &first["id"]).await, Value::Null);
+    let elsewhere = a
+        .post_status(&alice, &format!("{base}/elsewhere"), json!({}))
+        .await;
+    assert_eq!(credited(&a, &alice, &elsewhere["id"]).await, Value::Null);
+
+    // Bob allows `localhost`: his profile's Update reaches alice's server, which grants the
+    // card on `localhost` the credit, not the one on `127.0.0.1`.
+    let (code, body) = b
+        .request(
+            reqwest::Method::PATCH,
+            "/api/v1/accounts/update_credentials",
+            Some(&bob.token),
+            Some(json!({ "attribution_domains": ["localhost"] })),
+        )
+        .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let account = loop {
+        b.drain_jobs().await;
+        let account = credited(&a, &alice, &first["id"]).await;
+        if account.is_object() || Instant::now() > deadline {
+            break account;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(account["acct"], json!(handle), "{account}");
+    assert_eq!(account["username"], "bob");
+    assert_eq!(credited(&a, &alice, &elsewhere["id"]).await, Value::Null);
+
+    // A page fetched from then on is credited at once; a creator who cannot be found is not.
+    let later = a
+        .post_status(&alice, &format!("{named}/later"), json!({}))
+        .await;
+    assert_eq!(
+        credited(&a, &alice, &later["id"]).await["acct"],
+        json!(handle)
+    );
+    let nobody = a
+        .post_status(&alice, &format!("{named}/nobody"), json!({}))
+        .await;
+    assert_eq!(credited(&a, &alice, &nobody["id"]).await, Value::Null);
+    let (code, card) = a
+        .get(
+            &format!(
+                "/api/v1/statuses/{}/card",
+                later["id"].as_str().expect("id")
+            ),
+            Some(&alice.token),
+        )
+        .await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(card["authors"][0]["account"]["acct"], json!(handle));
 }

@@ -30,10 +30,9 @@ pub struct PreviewCard {
     pub published_at: Option<String>,
 }
 
-/// An author of a card's page. `account` is the author's fediverse account where Mastodon
-/// would show one (a `fediverse:creator` whose `attribution_domains` list the page's domain);
-/// Rookery does not resolve a page's creator yet, so it shows none (`null`, as Mastodon does
-/// for an unverified claim).
+/// An author of a card's page. `account` is the author's fediverse account when the page
+/// names one (`fediverse:creator`) whose `attribution_domains` allow the page's domain;
+/// `null` otherwise, as Mastodon shows an unverified claim.
 #[derive(Debug, Serialize)]
 pub struct PreviewCardAuthor {
     pub name: String,
@@ -42,21 +41,33 @@ pub struct PreviewCardAuthor {
 }
 
 impl PreviewCard {
-    pub fn render(card: &model::PreviewCard) -> PreviewCard {
+    pub fn render(card: &model::PreviewCard, base_url: &str) -> PreviewCard {
+        let mut authors: Vec<PreviewCardAuthor> = card
+            .authors
+            .iter()
+            .map(|a| PreviewCardAuthor {
+                name: a.name.clone(),
+                url: a.url.clone(),
+                account: None,
+            })
+            .collect();
+        // The credited account is the page's author: the first one it names, or its only one.
+        if let Some(account) = &card.author_account {
+            if authors.is_empty() {
+                authors.push(PreviewCardAuthor {
+                    name: card.author_name.clone(),
+                    url: card.author_url.clone(),
+                    account: None,
+                });
+            }
+            authors[0].account = Some(super::Account::render(account, base_url));
+        }
         PreviewCard {
             url: card.url.clone(),
             title: card.title.clone(),
             description: card.description.clone(),
             kind: card.kind.as_str(),
-            authors: card
-                .authors
-                .iter()
-                .map(|a| PreviewCardAuthor {
-                    name: a.name.clone(),
-                    url: a.url.clone(),
-                    account: None,
-                })
-                .collect(),
+            authors,
             author_name: card.author_name.clone(),
             author_url: card.author_url.clone(),
             provider_name: card.provider_name.clone(),
@@ -83,9 +94,9 @@ pub struct TrendsLink {
 }
 
 impl TrendsLink {
-    pub fn render(trend: &model::card::LinkTrend) -> TrendsLink {
+    pub fn render(trend: &model::card::LinkTrend, base_url: &str) -> TrendsLink {
         TrendsLink {
-            card: PreviewCard::render(&trend.card),
+            card: PreviewCard::render(&trend.card, base_url),
             history: trend
                 .history
                 .iter()
@@ -112,10 +123,11 @@ impl AdminTrendsLink {
         trend: &model::card::LinkTrend,
         trendable: bool,
         requires_review: bool,
+        base_url: &str,
     ) -> AdminTrendsLink {
         AdminTrendsLink {
             id: trend.card.id.to_string(),
-            link: TrendsLink::render(trend),
+            link: TrendsLink::render(trend, base_url),
             trendable,
             requires_review,
         }

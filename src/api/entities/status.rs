@@ -204,7 +204,10 @@ impl Status {
                 .as_ref()
                 .map(|r| Box::new(Status::render_with(r, viewer, base_url, accounts))),
             poll: view.poll.as_ref().map(super::Poll::render),
-            card: view.card.as_deref().map(super::card::PreviewCard::render),
+            card: view
+                .card
+                .as_deref()
+                .map(|c| super::card::PreviewCard::render(c, base_url)),
             language: s.language.clone(),
             edited_at: s.edited_at.as_ref().map(datetime),
             favourited: flags.map(|f| f.favourited),

@@ -240,9 +240,13 @@ pub async fn update_profile(
     let user = store::users::by_id(&state.db, user.id)
         .await?
         .ok_or(Error::NotFound)?;
+    let changed_domains = attribution_domains != account.attribution_domains;
     let account = store::accounts::by_id(&state.db, account.id)
         .await?
         .ok_or(Error::NotFound)?;
+    if changed_domains {
+        crate::service::cards::grant_credit(state, &account).await?;
+    }
     federate_profile(state, &account).await?;
     Ok((user, account))
 }

@@ -110,7 +110,9 @@ pub async fn receive_remote(state: &AppState, author: &Account, note: RemoteNote
         _ if note.quote_deleted => Some(crate::service::quotes::QuoteContent::deleted(
             note.quote.as_ref().map(|q| q.uri.as_str()),
         )),
-        Some(quote) => Some(crate::service::quotes::resolve(state, author, &note.uri, quote).await?),
+        Some(quote) => {
+            Some(crate::service::quotes::resolve(state, author, &note.uri, quote).await?)
+        }
         None => None,
     };
     let published = id::remote_time(note.published, Utc::now());

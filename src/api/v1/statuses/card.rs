@@ -27,7 +27,7 @@ pub async fn card(
     let viewer = auth.viewer("read:statuses")?;
     Ok(
         match cards::of_status(&state, viewer, path_id(&id)?).await? {
-            Some(card) => Json(PreviewCard::render(&card)).into_response(),
+            Some(card) => Json(PreviewCard::render(&card, &state.base_url())).into_response(),
             None => Json(serde_json::json!({})).into_response(),
         },
     )

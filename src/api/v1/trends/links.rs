@@ -21,5 +21,11 @@ pub async fn index(
     Query(q): Query<TrendParams>,
 ) -> Result<Json<Vec<TrendsLink>>> {
     let found = trends::links(&state, q.offset, q.limit).await?;
-    Ok(Json(found.iter().map(TrendsLink::render).collect()))
+    let base_url = state.base_url();
+    Ok(Json(
+        found
+            .iter()
+            .map(|t| TrendsLink::render(t, &base_url))
+            .collect(),
+    ))
 }

@@ -27,6 +27,7 @@ fn render(state: &AppState, trend: &LinkTrend) -> AdminTrendsLink {
         trend,
         trends::trendable(state, trend.review),
         trends::requires_review(state, trend.review),
+        &state.base_url(),
     )
 }
 
