@@ -60,12 +60,13 @@ async fn an_admin_resolves_a_report_and_blocks_a_domain() {
         .expect("choose suspend");
     browser.fill("#action-text", "selling pills").await;
     browser.click("form.stacked button.danger").await;
-    browser
-        .wait_for_path(|p| p == format!("/admin/reports/{report_id}"))
-        .await;
-    let page = browser.source().await;
-    assert!(page.contains("resolved"), "{page}");
-    assert!(page.contains("suspend by boss"), "{page}");
+    // The form answers with the report's page again: wait for what the action wrote.
+    let page = browser.wait_for_text("suspend by boss").await;
+    assert_eq!(
+        browser.current_path().await,
+        format!("/admin/reports/{report_id}")
+    );
+    assert!(!page.contains("<dd>unresolved"), "{page}");
     browser.screenshot("report-resolved").await;
     let (_, account) = app
         .get(

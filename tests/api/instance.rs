@@ -44,7 +44,7 @@ async fn instance_v2_shape_and_truthful_configuration() {
         "{version}"
     );
     assert!(version.contains("Rookery"));
-    assert_eq!(v2["api_versions"]["mastodon"], 2);
+    assert_eq!(v2["api_versions"]["mastodon"], 7);
     assert_eq!(v2["configuration"]["statuses"]["max_characters"], 777);
     assert_eq!(
         v2["configuration"]["statuses"]["characters_reserved_per_url"],

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::account::{AccountJson, RenderedAccounts};
 use super::moderation::Report;
 use super::{datetime, Account, Status};
 use crate::service::notifications::groups::{GroupPage, GroupView};
@@ -149,7 +150,7 @@ pub enum ExpandAccounts {
 /// side-loaded once each.
 #[derive(Debug, Serialize)]
 pub struct GroupedNotificationsResults {
-    pub accounts: Vec<Account>,
+    pub accounts: Vec<AccountJson>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub partial_accounts: Option<Vec<PartialAccountWithAvatar>>,
     pub statuses: Vec<Status>,
@@ -157,11 +158,14 @@ pub struct GroupedNotificationsResults {
 }
 
 impl GroupedNotificationsResults {
+    /// The groups with their accounts and statuses; accounts' JSON comes from (and is kept
+    /// in) `kept`, as timelines keep their authors'.
     pub fn render(
         groups: &[GroupView],
         expand: ExpandAccounts,
         viewer: i64,
         base_url: &str,
+        kept: &RenderedAccounts,
     ) -> GroupedNotificationsResults {
         let mut seen = std::collections::HashSet::new();
         let mut accounts = Vec::new();
@@ -171,7 +175,7 @@ impl GroupedNotificationsResults {
                 if expand == ExpandAccounts::PartialAvatars && i > 0 {
                     rest.push(account);
                 } else if seen.insert(account.id) {
-                    accounts.push(Account::render(account, base_url));
+                    accounts.push(kept.get(account, base_url));
                 }
             }
         }
@@ -186,7 +190,7 @@ impl GroupedNotificationsResults {
             .iter()
             .filter_map(|g| g.latest.status.as_ref())
             .filter(|s| seen_statuses.insert(s.status.id))
-            .map(|s| Status::render(s, Some(viewer), base_url))
+            .map(|s| Status::render_with(s, Some(viewer), base_url, Some(kept)))
             .collect();
         GroupedNotificationsResults {
             accounts,
@@ -205,8 +209,9 @@ impl GroupedNotificationsResults {
         expand: ExpandAccounts,
         viewer: i64,
         base_url: &str,
+        kept: &RenderedAccounts,
     ) -> GroupedNotificationsResults {
-        GroupedNotificationsResults::render(&page.groups, expand, viewer, base_url)
+        GroupedNotificationsResults::render(&page.groups, expand, viewer, base_url, kept)
     }
 }
 

@@ -5,6 +5,7 @@
 //! one for what its groups hold.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -53,8 +54,9 @@ pub struct GroupView {
     pub group_key: String,
     pub notifications_count: i64,
     pub most_recent_notification_id: i64,
-    /// The senders of its newest notifications, newest first.
-    pub sample_accounts: Vec<Account>,
+    /// The senders of its newest notifications, newest first, as the account cache holds
+    /// them (so their JSON can be kept between answers).
+    pub sample_accounts: Vec<Arc<Account>>,
     /// Present when the group was read as part of a page.
     pub page: Option<PageData>,
     /// Its newest notification in the page, with its status or report (shared by the group).
@@ -185,7 +187,7 @@ async fn assemble(
                     sample_accounts: d
                         .sample_account_ids
                         .iter()
-                        .filter_map(|a| samples.get(a).map(|a| Account::clone(a)))
+                        .filter_map(|a| samples.get(a).cloned())
                         .collect(),
                     page: paged.then(|| PageData {
                         min_id: d.page_min_id.unwrap_or(n.id),
@@ -198,7 +200,11 @@ async fn assemble(
                     group_key: shown_group_key(n.id, None),
                     notifications_count: 1,
                     most_recent_notification_id: n.id,
-                    sample_accounts: vec![latest.account.clone()],
+                    // The cache's own entry, unless the view changed it (a move's `moved`).
+                    sample_accounts: vec![match samples.get(&n.from_account_id) {
+                        Some(a) if n.kind != NotificationType::Move.as_str() => a.clone(),
+                        _ => Arc::new(latest.account.clone()),
+                    }],
                     page: paged.then_some(PageData {
                         min_id: n.id,
                         max_id: n.id,

@@ -221,6 +221,23 @@ impl Browser {
         }
     }
 
+    /// Waits until the page shows `text`, and returns its source: for a form that answers
+    /// with the page it was sent from, whose path does not change.
+    pub async fn wait_for_text(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let page = self.source().await;
+            if page.contains(text) {
+                return page;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the page never showed {text}: {page}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Saves a screenshot of the page as `NN-name.png` among the artifacts.
     pub async fn screenshot(&mut self, name: &str) -> PathBuf {
         self.shots += 1;

@@ -73,7 +73,13 @@ pub async fn index(
     let groups = groups::page(&state, &auth.account, &filter, &page).await?;
     let base = state.base_url();
     let link = Paginated::<()>::new(Vec::new(), groups.cursors, &base, &uri).link;
-    let body = GroupedNotificationsResults::page(&groups, expand, auth.account.id, &base);
+    let body = GroupedNotificationsResults::page(
+        &groups,
+        expand,
+        auth.account.id,
+        &base,
+        &state.rendered_accounts,
+    );
     let mut response = Json(body).into_response();
     if let Some(link) = link {
         response.headers_mut().insert(header::LINK, link);
@@ -94,6 +100,7 @@ pub async fn show(
         ExpandAccounts::Full,
         auth.account.id,
         &state.base_url(),
+        &state.rendered_accounts,
     )))
 }
 
