@@ -93,8 +93,11 @@ async fn the_shelf_holds_at_most_half_the_pool() {
         assert_eq!(status, reqwest::StatusCode::OK, "{body}");
         assert_eq!(body.as_array().map(Vec::len), Some(1));
     }
+    // At most half: the bound is the point. (None at all is possible here: on a loaded
+    // machine the sweeper may hand them all back before this line runs; that keeping happens
+    // is the other tests' business.)
     let kept = app.state.kept.len();
-    assert!((1..=3).contains(&kept), "{kept} connections kept of 6");
+    assert!(kept <= 3, "{kept} connections kept of 6");
     // Connections used straight from the pool are still there to be had.
     let direct: Vec<_> = futures_util::future::join_all((0..3).map(|_| app.state.db.acquire()))
         .await
