@@ -1,14 +1,16 @@
 //! Media use-cases: uploading (processed at once or by a job), describing, attaching to
-//! statuses, profile images, and freeing files nobody uses any more. What edits do to
-//! attachments is in [`edits`], remote statuses' attachments in [`remote`].
+//! statuses, and freeing files nobody uses any more. What edits do to attachments is in
+//! [`edits`], remote statuses' attachments in [`remote`], avatars and headers in [`profile`].
 
 mod edits;
+mod profile;
 mod remote;
 
 pub use edits::{
     apply_attributes, check_attributes, edit_versions, snapshot_for_edit, AttributeChange,
     MediaAttributes,
 };
+pub use profile::{prepare_profile_image, set_profile_image, ProfileImageFile};
 pub use remote::{record_remote, update_remote, RemoteAttachment};
 
 use bytes::Bytes;
@@ -18,7 +20,6 @@ use crate::app::AppState;
 use crate::error::{Error, Result};
 use crate::media::process::{self, ImageRole};
 use crate::media::{self as files, Kind, ProcessError, Sniffed};
-use crate::model::media::ProfileImage;
 use crate::model::{Account, Media};
 use crate::service::queue::{self, Job, OfMedia};
 use crate::store::media::{Files, NewMedia};
@@ -634,72 +635,4 @@ pub async fn remove_unattached(state: &AppState) -> Result<usize> {
     let n = keys.len();
     free_files(state, keys).await;
     Ok(n)
-}
-
-/// A processed avatar or header, not stored yet.
-pub struct ProfileImageFile(process::Encoded);
-
-impl ProfileImageFile {
-    pub fn into_encoded(self) -> process::Encoded {
-        self.0
-    }
-}
-
-/// Checks and processes an avatar or header (cropped to Mastodon's sizes), storing nothing,
-/// so that a bad file refuses the whole profile update.
-pub async fn prepare_profile_image(
-    state: &AppState,
-    which: ProfileImage,
-    bytes: Bytes,
-) -> Result<ProfileImageFile> {
-    let field = match which {
-        ProfileImage::Avatar => "avatar",
-        ProfileImage::Header => "header",
-    };
-    let sniffed = check_file(state, field, &bytes)?;
-    if sniffed.kind() != Kind::Image {
-        return Err(Error::invalid(
-            field,
-            "ERR_INVALID",
-            "content type is invalid: send a JPEG, PNG, GIF or WebP image",
-        ));
-    }
-    let role = match which {
-        ProfileImage::Avatar => process::AVATAR,
-        ProfileImage::Header => process::HEADER,
-    };
-    let p = process_blocking(state, field, bytes, sniffed, role).await?;
-    Ok(ProfileImageFile(p.original))
-}
-
-/// Sets (with a prepared image) or removes (without) a local account's avatar or header, and
-/// tells remote followers.
-#[tracing::instrument(skip_all, fields(account.id = account.id))]
-pub async fn set_profile_image(
-    state: &AppState,
-    account: &Account,
-    which: ProfileImage,
-    image: Option<ProfileImageFile>,
-) -> Result<Account> {
-    let url = match image {
-        Some(ProfileImageFile(encoded)) => {
-            let key = files::key_for(&encoded.bytes, encoded.format.extension());
-            put(state, &key, &encoded.bytes).await?;
-            Some(state.media.url(&key))
-        }
-        None => None,
-    };
-    let mut tx = state.db.begin().await?;
-    let old = store::media::set_profile_image(&mut tx, account.id, which, url.as_deref()).await?;
-    tx.commit().await?;
-    if let Some(old_key) = old.as_deref().and_then(|u| u.rsplit('/').next()) {
-        if files::is_key(old_key) && old.as_deref() != url.as_deref() {
-            free_files(state, vec![old_key.to_string()]).await;
-        }
-    }
-    let account = store::accounts::by_id(&state.db, account.id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    crate::service::accounts::federate_profile(state, &account).await?;
-    Ok(account)
 }
