@@ -15,7 +15,10 @@
 //! An entry read from the database is kept only if no eviction happened while it was being
 //! read (the generation counter), so a slow reader cannot put back what was just evicted.
 //! Without a live listener (before it starts, after it loses its connection) nothing is
-//! trusted or kept: readers go to the database.
+//! trusted or kept: readers go to the database. Epochs are heard out of their order; how far
+//! a process has heard is kept in [`progress`].
+
+mod progress;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -51,8 +54,12 @@ struct Inner {
     /// Bumped before every eviction: an entry read from the database while it moved is not
     /// kept.
     generation: AtomicU64,
-    /// The highest epoch heard, published after its evictions are done.
+    /// Every epoch up to this one is heard (the contiguous prefix), published after its
+    /// evictions are done.
     heard: watch::Sender<i64>,
+    /// The highest epoch heard: a reader's own marker, or anything after it, once heard.
+    latest: watch::Sender<i64>,
+    progress: std::sync::Mutex<progress::Progress>,
     /// The listener is connected and has missed nothing since the caches were last cleared.
     live: AtomicBool,
     listening: OnceCell<()>,
@@ -74,6 +81,7 @@ impl Cache {
     /// Caches holding at most this many statuses, accounts and tokens (0 turns one off).
     pub fn new(statuses: usize, accounts: usize, tokens: usize) -> Cache {
         let (heard, _) = watch::channel(0);
+        let (latest, _) = watch::channel(0);
         Cache {
             inner: Arc::new(Inner {
                 statuses: (statuses > 0).then(|| quick_cache::sync::Cache::new(statuses)),
@@ -86,6 +94,8 @@ impl Cache {
                 }),
                 generation: AtomicU64::new(0),
                 heard,
+                latest,
+                progress: std::sync::Mutex::new(progress::Progress::default()),
                 live: AtomicBool::new(false),
                 listening: OnceCell::new(),
                 marking: Mutex::new(()),
@@ -170,7 +180,10 @@ impl Cache {
                 }
             }
         };
-        tokio::time::timeout(MARKER_WAIT, heard.wait_for(|h| *h >= target))
+        // The marker was committed after the reader's epoch was read: everything committed
+        // before that is announced before it, whatever the epochs say.
+        let mut latest = self.inner.latest.subscribe();
+        tokio::time::timeout(MARKER_WAIT, latest.wait_for(|h| *h >= target))
             .await
             .is_ok_and(|r| r.is_ok())
             && self.inner.live.load(Ordering::SeqCst)
@@ -377,14 +390,33 @@ impl Cache {
     }
 
     fn heard(&self, epoch: i64) {
-        self.inner.heard.send_if_modified(|h| {
-            if epoch > *h {
-                *h = epoch;
-                true
-            } else {
-                false
+        let prefix = match self.inner.progress.lock() {
+            Ok(mut progress) => {
+                progress.hear(epoch, std::time::Instant::now());
+                progress.prefix()
             }
-        });
+            // Unreachable in practice (nothing panics under the lock); trust nothing new.
+            Err(_) => return,
+        };
+        let raise = |to: i64| {
+            move |h: &mut i64| {
+                if to > *h {
+                    *h = to;
+                    true
+                } else {
+                    false
+                }
+            }
+        };
+        self.inner.heard.send_if_modified(raise(prefix));
+        self.inner.latest.send_if_modified(raise(epoch));
+    }
+
+    /// The listener reconnected: what it missed is settled by the first epoch it hears.
+    fn restart_progress(&self) {
+        if let Ok(mut progress) = self.inner.progress.lock() {
+            progress.restart();
+        }
     }
 }
 
@@ -464,6 +496,7 @@ async fn listen(mut listener: PgListener, cache: Cache) {
             Ok(Some(notification)) => {
                 if recovering {
                     cache.clear();
+                    cache.restart_progress();
                     cache.inner.live.store(true, Ordering::SeqCst);
                     recovering = false;
                 }
