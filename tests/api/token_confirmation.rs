@@ -209,12 +209,18 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Statements {
 async fn statements_of(app: &TestApp, path: &str, token: &str) -> (StatusCode, Vec<String>) {
     use tracing_subscriber::layer::SubscriberExt;
     let seen = Statements::default();
-    let guard = tracing::subscriber::set_default(tracing_subscriber::registry().with(seen.clone()));
-    // Callsites remember whom they interest; one first met by another test's thread before
-    // this collector existed may still say "nobody" (seen in full runs): ask them again.
+    let collector = tracing::Dispatch::new(tracing_subscriber::registry().with(seen.clone()));
+    // With a single dispatcher registered, tracing asks the default of whichever thread first
+    // meets a callsite whom it interests, and keeps the answer: met first on another test's
+    // thread (no subscriber there), sqlx's statement callsites would say "nobody" for good
+    // (seen in full runs). A second registered dispatcher, never used, makes tracing ask every
+    // registered one instead.
+    let second = tracing::Dispatch::new(tracing_subscriber::registry());
+    let guard = tracing::dispatcher::set_default(&collector);
     tracing::callsite::rebuild_interest_cache();
     let (code, _) = app.get(path, Some(token)).await;
     drop(guard);
+    drop(second);
     let sent = seen.0.lock().expect("statements").clone();
     (code, sent)
 }
