@@ -389,8 +389,10 @@ pub async fn group_page(
 
 /// What each group of `keys` holds among `account_id`'s notifications with ids in
 /// `lowest..=highest` (unbounded where `None`): its newest notification, sample senders,
-/// count, oldest notification and newest time. Suspended senders are not counted. One scan
-/// of each group's notifications (`notifications_group_idx`), in a static statement.
+/// count, oldest notification and newest time. Suspended senders are not counted. The count
+/// and bounds come from the group index alone (`notifications_group_idx` holds the sender),
+/// the samples from its first entries, and only the newest notification's time from the
+/// table; one static statement.
 pub async fn groups_data(
     db: impl PgExecutor<'_>,
     account_id: i64,
@@ -401,15 +403,17 @@ pub async fn groups_data(
 ) -> Result<Vec<GroupData>, sqlx::Error> {
     sqlx::query_as(
         "SELECT g.key AS group_key, d.most_recent_id, \
-           COALESCE(d.sample_account_ids[1:$5], '{}') AS sample_account_ids, \
-           d.notifications_count, d.page_min_id, d.latest_at \
+           ARRAY(SELECT s.from_account_id FROM notifications s \
+             WHERE s.account_id = $1 AND s.group_key = g.key AND s.id <= $4 \
+             AND NOT EXISTS (SELECT 1 FROM accounts sa WHERE sa.id = s.from_account_id \
+                             AND sa.suspended_at IS NOT NULL) \
+             ORDER BY s.id DESC LIMIT $5) AS sample_account_ids, \
+           d.notifications_count, d.page_min_id, \
+           (SELECT l.created_at FROM notifications l WHERE l.id = d.most_recent_id) AS latest_at \
          FROM unnest($2::text[]) AS g(key) \
          CROSS JOIN LATERAL ( \
-           SELECT max(n.id) AS most_recent_id, \
-             array_agg(n.from_account_id ORDER BY n.id DESC) AS sample_account_ids, \
-             count(*) AS notifications_count, \
-             min(n.id) FILTER (WHERE n.id >= $3) AS page_min_id, \
-             (array_agg(n.created_at ORDER BY n.id DESC))[1] AS latest_at \
+           SELECT max(n.id) AS most_recent_id, count(*) AS notifications_count, \
+             min(n.id) FILTER (WHERE n.id >= $3) AS page_min_id \
            FROM notifications n \
            WHERE n.account_id = $1 AND n.group_key = g.key AND n.id <= $4 \
            AND NOT EXISTS (SELECT 1 FROM accounts sa WHERE sa.id = n.from_account_id \
@@ -420,7 +424,7 @@ pub async fn groups_data(
     .bind(keys)
     .bind(lowest.unwrap_or(i64::MIN))
     .bind(highest.unwrap_or(i64::MAX))
-    .bind(samples as i32)
+    .bind(samples)
     .fetch_all(db)
     .await
 }
