@@ -87,7 +87,7 @@ async fn views(
             .map(|v| (v.status.id, v))
             .collect();
     let mut emojis = crate::service::emojis::for_statuses(
-        state,
+        &state.db,
         rows.iter().map(|a| (a.id, None, [a.text.as_str(), ""])),
     )
     .await?;

@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use chrono::Utc;
+use sqlx::PgConnection;
 use url::Url;
 
 use crate::app::AppState;
@@ -562,9 +563,13 @@ async fn store_image(state: &AppState, source: &Url) -> std::result::Result<Stor
 }
 
 /// The cards with these ids, their image URLs and credited accounts filled in, by id (for
-/// pages of statuses).
-pub async fn by_ids(state: &AppState, ids: &[i64]) -> Result<HashMap<i64, Arc<PreviewCard>>> {
-    let stored = store::cards::by_ids(&state.db, ids).await?;
+/// pages of statuses), read on `conn` (a page's reader holds one already).
+pub async fn by_ids(
+    state: &AppState,
+    conn: &mut PgConnection,
+    ids: &[i64],
+) -> Result<HashMap<i64, Arc<PreviewCard>>> {
+    let stored = store::cards::by_ids(&mut *conn, ids).await?;
     let mut credited: Vec<i64> = stored.iter().filter_map(|c| c.author_account_id).collect();
     // Most cards credit nobody: no query for them.
     let authors: HashMap<i64, Arc<Account>> = if credited.is_empty() {
@@ -572,7 +577,7 @@ pub async fn by_ids(state: &AppState, ids: &[i64]) -> Result<HashMap<i64, Arc<Pr
     } else {
         credited.sort_unstable();
         credited.dedup();
-        store::accounts::by_ids(&state.db, &credited)
+        store::accounts::by_ids(&mut *conn, &credited)
             .await?
             .into_iter()
             .filter(|a| !a.is_suspended())

@@ -12,6 +12,8 @@ pub mod import;
 
 use std::collections::HashMap;
 
+use sqlx::PgExecutor;
+
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 
@@ -51,7 +53,7 @@ pub async fn used_in(
 /// The emoji used by each of several texts at once (one query, none when no text writes a
 /// `:shortcode:`): `(key, author's domain, texts)` in, the emoji of each key out.
 pub async fn for_statuses<'a>(
-    state: &AppState,
+    db: impl PgExecutor<'_>,
     texts: impl IntoIterator<Item = (i64, Option<&'a str>, [&'a str; 2])>,
 ) -> Result<HashMap<i64, Vec<CustomEmoji>>> {
     let mut wanted: Vec<(i64, String, Vec<String>)> = Vec::new();
@@ -72,7 +74,7 @@ pub async fn for_statuses<'a>(
             codes.push(code.clone());
         }
     }
-    let found = store::emojis::enabled_among(&state.db, &domains, &codes).await?;
+    let found = store::emojis::enabled_among(db, &domains, &codes).await?;
     for (key, domain, list) in wanted {
         let mine: Vec<CustomEmoji> = found
             .iter()

@@ -91,13 +91,13 @@ async fn home_with(
     let mut conn = state.kept.acquire().await?;
     let found = store::timelines::home_feed(&mut *conn, owner.id, page).await?;
     if let Some(tentative) = tentative {
-        if !tentative.confirm(state, found.epoch).await {
+        if !tentative.confirm(state, &mut conn, found.epoch).await {
             conn.keep();
             return Ok(None);
         }
     }
     if feed == Feed::Unmarked {
-        store::feeds::touch_feed(&state.db, owner.id).await?;
+        store::feeds::touch_feed(&mut *conn, owner.id).await?;
     }
     hiding(page_on(state, conn, Some(owner), found.ids).await?, "home").map(Some)
 }

@@ -136,7 +136,7 @@ async fn hydrate_full(
         },
         None => ViewerFacts::default(),
     };
-    let trusted = usage.read && state.cache.catch_up(&state.db, facts.epoch).await;
+    let trusted = usage.read && state.cache.catch_up(&mut *conn, facts.epoch).await;
     if usage.read {
         // Entries taken above may have been evicted since (then they are read afresh), or,
         // if the process could not catch up, may be stale: then the database decides alone.
@@ -220,7 +220,7 @@ async fn hydrate_full(
         .collect();
     let mut media: HashMap<i64, Vec<crate::model::Media>> = HashMap::new();
     if !with_media.is_empty() {
-        let found = store::media::for_statuses(&state.db, &with_media).await?;
+        let found = store::media::for_statuses(&mut *conn, &with_media).await?;
         for m in crate::service::media::with_urls(state, found) {
             if let Some(status_id) = m.status_id {
                 media.entry(status_id).or_default().push(m);
@@ -232,7 +232,7 @@ async fn hydrate_full(
     let cards = if card_ids.is_empty() {
         HashMap::new()
     } else {
-        crate::service::cards::by_ids(state, &card_ids).await?
+        crate::service::cards::by_ids(state, &mut *conn, &card_ids).await?
     };
     // Polls likewise, read afresh every time (their counts change without the status).
     let with_poll: Vec<(i64, &str)> = rows
@@ -255,7 +255,7 @@ async fn hydrate_full(
         })
         .collect();
     let poll_emojis = crate::service::emojis::for_statuses(
-        state,
+        &mut *conn,
         options
             .iter()
             .map(|(id, domain, text)| (*id, *domain, [text.as_str(), ""])),
@@ -264,7 +264,7 @@ async fn hydrate_full(
 
     // Custom emoji only for the statuses whose text writes a `:shortcode:`.
     let emojis = crate::service::emojis::for_statuses(
-        state,
+        &mut *conn,
         rows.values().map(|r| {
             let domain = accounts
                 .get(&r.status.account_id)
@@ -326,7 +326,7 @@ async fn hydrate_full(
         out.push(view);
     }
     if facts.has_filters {
-        crate::service::moderation::filters::apply(state, viewer, &mut out).await?;
+        crate::service::moderation::filters::apply(&mut *conn, viewer, &mut out).await?;
     }
     if !nested {
         attach_quoted(state, conn, viewer, &mut out).await?;

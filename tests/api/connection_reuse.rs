@@ -159,3 +159,45 @@ async fn closing_the_pool_is_not_held_up_by_kept_connections() {
     // A closed pool's connections are not kept.
     assert!(app.state.kept.is_empty());
 }
+
+/// A reader asks for a cache marker when the epoch its query saw is not heard yet (a
+/// transaction holding it has not committed, or the process just started), and it holds a
+/// connection while it does. Asked through another connection of the pool, the marker waited
+/// for the pool's acquire timeout (10 s here) whenever every other connection was busy, as
+/// under a burst of readers who each hold one: a freshly started server under load answered
+/// nothing for seconds. Through the reader's own connection it needs none.
+#[tokio::test]
+async fn a_reader_holding_the_pools_last_connection_gets_its_marker_at_once() {
+    let app = TestApp::spawn_with(|c| c.database.max_connections = 3).await;
+    let mut reader = app.state.db.acquire().await.expect("connection");
+    // Every other connection the pool will give (its listeners hold some).
+    let mut busy = Vec::new();
+    while let Ok(Ok(conn)) =
+        tokio::time::timeout(Duration::from_millis(500), app.state.db.acquire()).await
+    {
+        busy.push(conn);
+    }
+    // An epoch nobody announces, as one taken by a transaction still open.
+    let epoch: i64 = sqlx::query_scalar("SELECT nextval('rookery_cache_epoch')")
+        .fetch_one(&mut *reader)
+        .await
+        .expect("epoch");
+    // Far above a marker's time even on a loaded machine, below the pool's acquire timeout.
+    let trusted = tokio::time::timeout(
+        Duration::from_secs(8),
+        app.state.cache.catch_up(&mut reader, epoch),
+    )
+    .await
+    .expect("the reader waited for a second connection");
+    assert!(
+        trusted,
+        "the marker was heard, so the caches may be trusted"
+    );
+    drop(busy);
+    drop(reader);
+
+    // The gap left behind holds no later reader up either.
+    let alice = app.register("alice").await;
+    let (status, body) = app.get("/api/v1/timelines/home", Some(&alice.token)).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+}

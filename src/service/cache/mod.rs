@@ -26,7 +26,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::PgListener;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use tokio::sync::{watch, Mutex, OnceCell};
 
 use crate::db::kept::KeptConnections;
@@ -109,19 +109,14 @@ impl Cache {
             || self.inner.principals.is_some()
     }
 
-    /// Starts the listener (once per process, on first use) and says what this request may
-    /// do: entries are tentatively readable if the listener is live; [`Cache::catch_up`]
-    /// decides for good once the reader knows the database's epoch.
-    pub async fn begin(&self, db: &PgPool) -> Use {
-        let generation = self.inner.generation.load(Ordering::SeqCst);
+    /// Starts the listener, once per process. A server starts it before it serves: started
+    /// by the first reader instead, it would wait for a connection of the pool while holding
+    /// one, which a burst of readers holding all the others would never give it.
+    pub async fn start(&self, db: &PgPool) -> Result<(), sqlx::Error> {
         if !self.enabled() {
-            return Use {
-                read: false,
-                generation,
-            };
+            return Ok(());
         }
-        let started = self
-            .inner
+        self.inner
             .listening
             .get_or_try_init(|| async {
                 let mut listener = PgListener::connect_with(db).await?;
@@ -130,7 +125,22 @@ impl Cache {
                 tokio::spawn(listen(listener, self.clone()));
                 Ok::<(), sqlx::Error>(())
             })
-            .await;
+            .await
+            .map(|_| ())
+    }
+
+    /// Says what this request may do: entries are tentatively readable if the listener is
+    /// live; [`Cache::catch_up`] decides for good once the reader knows the database's
+    /// epoch. Starts the listener if nothing did (a process that only runs jobs or commands).
+    pub async fn begin(&self, db: &PgPool) -> Use {
+        let generation = self.inner.generation.load(Ordering::SeqCst);
+        if !self.enabled() {
+            return Use {
+                read: false,
+                generation,
+            };
+        }
+        let started = self.start(db).await;
         if let Err(e) = &started {
             tracing::warn!(error = %e, "cache listener could not start; reading the database");
         }
@@ -139,7 +149,7 @@ impl Cache {
             // A listener that lost its connection trusts nothing until it hears something
             // on the new one; give it something to hear.
             if let Ok(_one_at_a_time) = self.inner.marking.try_lock() {
-                if let Err(e) = store::cache::mark(db).await {
+                if let Err(e) = mark_now(db).await {
                     tracing::debug!(error = %e, "cache marker while reconnecting");
                 }
             }
@@ -152,8 +162,10 @@ impl Cache {
 
     /// Whether entries may be trusted by a reader who saw `epoch` in the database: once this
     /// process has heard every change up to it. Waits a moment for the announcements, then
-    /// asks for a marker; `false` (read the database) if even that does not arrive.
-    pub async fn catch_up(&self, db: &PgPool, epoch: i64) -> bool {
+    /// asks for a marker on `conn`, the reader's own connection (outside a transaction):
+    /// waiting for another from a pool whose every connection a reader holds would wait for
+    /// good. `false` (read the database) if even the marker does not arrive.
+    pub async fn catch_up(&self, conn: &mut PgConnection, epoch: i64) -> bool {
         if !self.inner.live.load(Ordering::SeqCst) {
             return false;
         }
@@ -172,7 +184,7 @@ impl Cache {
             if *heard.borrow() >= epoch {
                 return self.inner.live.load(Ordering::SeqCst);
             }
-            match store::cache::mark(db).await {
+            match store::cache::mark(&mut *conn).await {
                 Ok(marker) => marker,
                 Err(e) => {
                     tracing::warn!(error = %e, "cache marker; reading the database");
@@ -228,27 +240,26 @@ impl Cache {
     pub async fn principal_now(
         &self,
         kept: &Arc<KeptConnections>,
-        db: &PgPool,
         token_hash: &str,
     ) -> Option<Arc<Principal>> {
         self.principal(token_hash)?;
-        let epoch = match kept.acquire().await {
-            Ok(mut conn) => match store::cache::epoch(&mut *conn).await {
-                Ok(epoch) => {
-                    conn.keep();
-                    epoch
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "cache epoch; reading the database");
-                    return None;
-                }
-            },
+        let mut conn = match kept.acquire().await {
+            Ok(conn) => conn,
             Err(e) => {
                 tracing::warn!(error = %e, "cache epoch; reading the database");
                 return None;
             }
         };
-        if !self.catch_up(db, epoch).await {
+        let epoch = match store::cache::epoch(&mut *conn).await {
+            Ok(epoch) => epoch,
+            Err(e) => {
+                tracing::warn!(error = %e, "cache epoch; reading the database");
+                return None;
+            }
+        };
+        let caught_up = self.catch_up(&mut conn, epoch).await;
+        conn.keep();
+        if !caught_up {
             return None;
         }
         // Whatever was announced up to the epoch has been evicted by now.
@@ -275,12 +286,12 @@ impl Cache {
     /// since, is another `Arc`, and is not taken for this one).
     pub async fn still_holds(
         &self,
-        db: &PgPool,
+        conn: &mut PgConnection,
         epoch: i64,
         token_hash: &str,
         principal: &Arc<Principal>,
     ) -> bool {
-        self.catch_up(db, epoch).await
+        self.catch_up(conn, epoch).await
             && self
                 .principal(token_hash)
                 .is_some_and(|now| Arc::ptr_eq(&now, principal))
@@ -546,4 +557,14 @@ mod tests {
         assert_eq!(parse("s 42"), None);
         assert_eq!(parse("s 42 7 9"), None);
     }
+}
+
+/// A marker, through a connection the pool gives within [`MARKER_WAIT`], or an error.
+/// Readers ask for one while holding a connection of their own: waiting without a bound for
+/// another, from a pool whose every connection a reader holds, would wait for good.
+async fn mark_now(db: &PgPool) -> Result<i64, sqlx::Error> {
+    let mut conn = tokio::time::timeout(MARKER_WAIT, db.acquire())
+        .await
+        .map_err(|_| sqlx::Error::PoolTimedOut)??;
+    store::cache::mark(&mut *conn).await
 }

@@ -8,6 +8,7 @@
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
+use sqlx::PgConnection;
 
 use crate::app::AppState;
 use crate::error::{Error, Result, Validation};
@@ -21,7 +22,7 @@ use crate::{id, store};
 /// Marks each view (and the boosted original in it) with the viewer's active filters it
 /// matches: one query for the filters (a second for their keywords when there are any).
 pub async fn apply(
-    state: &AppState,
+    conn: &mut PgConnection,
     viewer: Option<&Account>,
     views: &mut [StatusView],
 ) -> Result<()> {
@@ -29,7 +30,11 @@ pub async fn apply(
     if views.is_empty() {
         return Ok(());
     }
-    let filters = active_of(state, viewer.id).await?;
+    let filters: Vec<Arc<Filter>> = store::filters::of_account(conn, viewer.id, true)
+        .await?
+        .into_iter()
+        .map(Arc::new)
+        .collect();
     if filters.is_empty() {
         return Ok(());
     }

@@ -629,11 +629,7 @@ pub struct Principal {
 pub async fn authenticate(state: &AppState, token: &str) -> Result<Arc<Principal>> {
     let invalid = || Error::unauthorized("The access token is invalid");
     let hash = crypto::sha256_hex(token);
-    if let Some(principal) = state
-        .cache
-        .principal_now(&state.kept, &state.db, &hash)
-        .await
-    {
+    if let Some(principal) = state.cache.principal_now(&state.kept, &hash).await {
         return Ok(principal);
     }
     let usage = state.cache.begin(&state.db).await;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crate::app::AppState;
 use crate::crypto;
+use sqlx::PgConnection;
 
 use super::Principal;
 
@@ -30,10 +31,10 @@ impl Tentative {
     /// when it was revoked, its user or account changed, or the cache could not catch up:
     /// then the caller reads the token afresh with [`super::authenticate`], having acted on
     /// nothing.
-    pub async fn confirm(&self, state: &AppState, epoch: i64) -> bool {
+    pub async fn confirm(&self, state: &AppState, conn: &mut PgConnection, epoch: i64) -> bool {
         state
             .cache
-            .still_holds(&state.db, epoch, &self.hash, &self.principal)
+            .still_holds(conn, epoch, &self.hash, &self.principal)
             .await
     }
 }

@@ -111,7 +111,7 @@ pub async fn history(
     let mut edits = store::statuses::edits(&state.db, view.status.id).await?;
     let domain = view.account.domain.as_deref();
     let mut emojis = crate::service::emojis::for_statuses(
-        state,
+        &state.db,
         edits.iter().enumerate().map(|(i, e)| {
             (
                 i as i64,

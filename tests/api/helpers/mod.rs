@@ -184,6 +184,9 @@ impl TestApp {
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let (stop_workers, workers_rx) = tokio::sync::watch::channel(false);
         rookery::jobs::spawn_workers(&state, config.jobs.workers, workers_rx);
+        // As `app::serve` does before it serves (it runs in the task below, after this
+        // returns): the cache listener is live before the first request.
+        state.cache.start(&state.db).await.expect("cache listener");
         let serving = state.clone();
         tokio::spawn(async move {
             let _ = rookery::app::serve(listener, serving, async {
