@@ -3,7 +3,9 @@
 //! through its HTTP API (sign-ups, password sign-ins with the real argon2 cost, follows, posts
 //! whose fan-out jobs run in the server), and is then driven by `wrk`, a separate load
 //! generator, over keep-alive connections. Beside the rates it reads the server's and
-//! PostgreSQL's CPU time, memory and proportional footprint from `/proc`.
+//! PostgreSQL's CPU time, memory and proportional footprint from `/proc`. The reads run twice:
+//! straight after the seeding, while its aftermath (autovacuum, checkpoints, the last jobs)
+//! still shares the machine, and again once server and PostgreSQL have gone quiet.
 //!
 //! ```sh
 //! cargo bench --bench workload            # the issue's workload
@@ -230,27 +232,19 @@ async fn run(opts: &Options) -> Result<()> {
             &notified.token,
         ));
     }
-    let mut reads = Vec::new();
-    for (name, path, token) in scenarios {
-        if path.starts_with("/api/v2/notifications") {
-            more::check_groups(&api, path, token).await?;
-        } else {
-            api.check_page(path, token).await?;
-        }
-        let url = format!("{base}{path}");
-        let header = format!("Authorization: Bearer {token}");
-        if opts.warmup > 0 {
-            wrk_run(&wrk, &url, &header, opts.warmup, false).await?;
-        }
-        let sampler = Sampler::start(server, postmaster);
-        let before = Cpu::now(server, postmaster)?;
-        let out = wrk_run(&wrk, &url, &header, opts.seconds, true).await?;
-        let cpu = Cpu::now(server, postmaster)?.since(&before);
-        let peak = sampler.stop().await;
-        let result = ReadResult::from_wrk(name, &out, cpu, peak)?;
-        result.print();
-        reads.push(result);
-    }
+    // The reads, first straight after the seeding (as the issue ran them, with the seeding's
+    // aftermath still at work: autovacuum, checkpoints, the last jobs), then again once the
+    // instance has gone quiet, as a running instance usually is between bursts of writes.
+    println!("reads straight after the seeding:");
+    let reads = read_scenarios(&api, &wrk, &base, opts, &scenarios, (server, postmaster)).await?;
+    let waited = wait_until_quiet(server, postmaster).await?;
+    println!(
+        "reads once the instance is quiet (server + PostgreSQL under {QUIET_SHARE} of a core \
+         for {} s in a row; {waited:.0} s after the first reads):",
+        QUIET_FOR.as_secs()
+    );
+    let reads_quiet =
+        read_scenarios(&api, &wrk, &base, opts, &scenarios, (server, postmaster)).await?;
 
     // Writes, from concurrent API clients: with cache invalidations coalesced (as served),
     // then, the same server restarted with `cache.coalesce_invalidation = false`, announcing
@@ -292,10 +286,14 @@ async fn run(opts: &Options) -> Result<()> {
         "{:<42} {:>9} {:>10} {:>10} {:>11} {:>11} {:>10} {:>10} {:>7}",
         "scenario", "req/s", "p50", "p99", "server/req", "pg/req", "RSS peak", "PSS peak", "failed"
     );
-    for r in &reads {
+    let labelled = reads
+        .iter()
+        .map(|r| ("", r))
+        .chain(reads_quiet.iter().map(|r| (", quiet", r)));
+    for (when, r) in labelled {
         println!(
             "{:<42} {:>9.0} {:>10} {:>10} {:>11} {:>11} {:>10} {:>10} {:>7}",
-            r.name,
+            format!("{}{when}", r.name),
             r.rate,
             ms(r.p50_ms),
             ms(r.p99_ms),
@@ -797,6 +795,76 @@ impl Cpu {
 
 // ---------------------------------------------------------------------------------------------
 // Reads, driven by wrk.
+
+/// The share of one core that server and PostgreSQL together stay under for the instance to
+/// count as quiet.
+const QUIET_SHARE: f64 = 0.05;
+/// How long they must stay under it.
+const QUIET_FOR: Duration = Duration::from_secs(3);
+/// How long to wait for quiet at most before reading anyway.
+const QUIET_AT_MOST: Duration = Duration::from_secs(180);
+
+/// Waits until server and PostgreSQL have used under [`QUIET_SHARE`] of a core for
+/// [`QUIET_FOR`] in a row (or [`QUIET_AT_MOST`] has passed); returns the seconds waited.
+async fn wait_until_quiet(server: i32, postmaster: i32) -> Result<f64> {
+    let started = Instant::now();
+    let mut calm_since: Option<Instant> = None;
+    let mut last = Cpu::now(server, postmaster)?;
+    while started.elapsed() < QUIET_AT_MOST {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let now = Cpu::now(server, postmaster)?;
+        let used = now.since(&last);
+        last = now;
+        if used.server + used.pg < QUIET_SHARE {
+            let since = *calm_since.get_or_insert_with(Instant::now);
+            if since.elapsed() + Duration::from_secs(1) >= QUIET_FOR {
+                return Ok(started.elapsed().as_secs_f64());
+            }
+        } else {
+            calm_since = None;
+        }
+    }
+    println!(
+        "the instance did not go quiet within {} s; reading anyway",
+        QUIET_AT_MOST.as_secs()
+    );
+    Ok(started.elapsed().as_secs_f64())
+}
+
+/// Each read scenario: checked, warmed up, then measured with wrk.
+async fn read_scenarios(
+    api: &Api,
+    wrk: &Path,
+    base: &str,
+    opts: &Options,
+    scenarios: &[(&'static str, &str, &String)],
+    (server, postmaster): (i32, i32),
+) -> Result<Vec<ReadResult>> {
+    let mut reads = Vec::new();
+    for &(name, path, token) in scenarios {
+        if path.starts_with("/api/v2/notifications") {
+            more::check_groups(&api, path, token).await?;
+        } else {
+            api.check_page(path, token).await?;
+        }
+        let url = format!("{base}{path}");
+        let header = format!("Authorization: Bearer {token}");
+        if opts.warmup > 0 {
+            wrk_run(&wrk, &url, &header, opts.warmup, false).await?;
+        }
+        let sampler = Sampler::start(server, postmaster);
+        let before = Cpu::now(server, postmaster)?;
+        let out = wrk_run(&wrk, &url, &header, opts.seconds, true).await?;
+        let cpu = Cpu::now(server, postmaster)?.since(&before);
+        let peak = sampler.stop().await;
+        let result = ReadResult::from_wrk(name, &out, cpu, peak)?;
+        result.print();
+        reads.push(result);
+    }
+
+    Ok(reads)
+}
+
 
 async fn wrk_run(wrk: &Path, url: &str, header: &str, secs: u64, latency: bool) -> Result<String> {
     let mut cmd = tokio::process::Command::new(wrk);
