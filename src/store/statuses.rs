@@ -485,22 +485,12 @@ pub async fn viewer_facts(
     followed_candidates: &[i64],
     conversation_ids: &[i64],
 ) -> Result<ViewerFacts, sqlx::Error> {
-    sqlx::query_as(concat!(
-        "SELECT ARRAY(SELECT f.status_id FROM favourites f WHERE f.account_id = $1 AND f.status_id = ANY($2)) AS favourited, \
-         ARRAY(SELECT r.reblog_of_id FROM statuses r WHERE r.account_id = $1 AND r.reblog_of_id = ANY($2) \
-           AND r.reblog_of_id IS NOT NULL) AS reblogged, \
-         ARRAY(SELECT b.status_id FROM bookmarks b WHERE b.account_id = $1 AND b.status_id = ANY($2)) AS bookmarked, \
-         ARRAY(SELECT p.status_id FROM status_pins p WHERE p.account_id = $1 AND p.status_id = ANY($2)) AS pinned, \
-         ARRAY(SELECT c.conversation_id FROM conversation_mutes c WHERE c.account_id = $1 \
-           AND c.conversation_id = ANY($4)) AS muted_conversations, \
-         ARRAY(SELECT vf.target_account_id FROM follows vf WHERE cardinality($5) > 0 \
-           AND vf.target_account_id = ANY($5) AND vf.account_id = $1) AS follows, \
-         ARRAY(SELECT vb.target_account_id FROM blocks vb WHERE vb.account_id = $1 AND vb.target_account_id = ANY($3) \
-           UNION ALL SELECT vb.account_id FROM blocks vb WHERE vb.target_account_id = $1 AND vb.account_id = ANY($3)) AS blocked, \
-         EXISTS (SELECT 1 FROM filters vfl WHERE vfl.account_id = $1) AS has_filters, ",
-        crate::store::cache::cache_epoch!(),
-        " AS epoch"
-    ))
+    // A function, so that its plan is always the generic one (migration
+    // `viewer_facts_function` says why).
+    sqlx::query_as(
+        "SELECT favourited, reblogged, bookmarked, pinned, muted_conversations, follows, \
+         blocked, has_filters, epoch FROM rookery_viewer_facts($1, $2, $3, $4, $5)",
+    )
     .bind(viewer)
     .bind(status_ids)
     .bind(author_ids)
