@@ -843,18 +843,18 @@ async fn read_scenarios(
     let mut reads = Vec::new();
     for &(name, path, token) in scenarios {
         if path.starts_with("/api/v2/notifications") {
-            more::check_groups(&api, path, token).await?;
+            more::check_groups(api, path, token).await?;
         } else {
             api.check_page(path, token).await?;
         }
         let url = format!("{base}{path}");
         let header = format!("Authorization: Bearer {token}");
         if opts.warmup > 0 {
-            wrk_run(&wrk, &url, &header, opts.warmup, false).await?;
+            wrk_run(wrk, &url, &header, opts.warmup, false).await?;
         }
         let sampler = Sampler::start(server, postmaster);
         let before = Cpu::now(server, postmaster)?;
-        let out = wrk_run(&wrk, &url, &header, opts.seconds, true).await?;
+        let out = wrk_run(wrk, &url, &header, opts.seconds, true).await?;
         let cpu = Cpu::now(server, postmaster)?.since(&before);
         let peak = sampler.stop().await;
         let result = ReadResult::from_wrk(name, &out, cpu, peak)?;
@@ -864,7 +864,6 @@ async fn read_scenarios(
 
     Ok(reads)
 }
-
 
 async fn wrk_run(wrk: &Path, url: &str, header: &str, secs: u64, latency: bool) -> Result<String> {
     let mut cmd = tokio::process::Command::new(wrk);

@@ -543,6 +543,16 @@ async fn listen(mut listener: PgListener, cache: Cache) {
     }
 }
 
+/// A marker, through a connection the pool gives within [`MARKER_WAIT`], or an error.
+/// Readers ask for one while holding a connection of their own: waiting without a bound for
+/// another, from a pool whose every connection a reader holds, would wait for good.
+async fn mark_now(db: &PgPool) -> Result<i64, sqlx::Error> {
+    let mut conn = tokio::time::timeout(MARKER_WAIT, db.acquire())
+        .await
+        .map_err(|_| sqlx::Error::PoolTimedOut)??;
+    store::cache::mark(&mut *conn).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::parse;
@@ -557,14 +567,4 @@ mod tests {
         assert_eq!(parse("s 42"), None);
         assert_eq!(parse("s 42 7 9"), None);
     }
-}
-
-/// A marker, through a connection the pool gives within [`MARKER_WAIT`], or an error.
-/// Readers ask for one while holding a connection of their own: waiting without a bound for
-/// another, from a pool whose every connection a reader holds, would wait for good.
-async fn mark_now(db: &PgPool) -> Result<i64, sqlx::Error> {
-    let mut conn = tokio::time::timeout(MARKER_WAIT, db.acquire())
-        .await
-        .map_err(|_| sqlx::Error::PoolTimedOut)??;
-    store::cache::mark(&mut *conn).await
 }
