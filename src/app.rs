@@ -208,12 +208,12 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    // Clients send some paths with a trailing slash (`/api/v1/instance/`): the slash is
-    // trimmed before routing, so every route answers both ways.
     if let Err(e) = state.cache.start(&state.db).await {
         tracing::warn!(error = %e, "cache listener could not start; the first readers retry");
     }
     let streaming = state.streaming.clone();
+    // Clients send some paths with a trailing slash (`/api/v1/instance/`): the slash is
+    // trimmed before routing, so every route answers both ways.
     let app = NormalizePathLayer::trim_trailing_slash().layer(router(state));
     // Streams never finish by themselves: end them, or shutdown would wait for them forever.
     let shutdown = async move {

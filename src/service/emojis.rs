@@ -12,10 +12,9 @@ pub mod import;
 
 use std::collections::HashMap;
 
-use sqlx::PgExecutor;
-
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
+use sqlx::PgExecutor;
 
 use crate::app::AppState;
 use crate::error::{Error, Result};

@@ -107,8 +107,9 @@ async fn describe_links(state: &AppState, ids: &[(i64, Option<bool>)]) -> Result
     }
     let mut conn = state.db.acquire().await?;
     let mut cards = crate::service::cards::by_ids(state, &mut conn, &card_ids).await?;
+    let rows =
+        store::trends::link_uses_by_day(&mut *conn, &card_ids, tags::history_start()).await?;
     drop(conn);
-    let rows = store::trends::link_uses_by_day(&state.db, &card_ids, tags::history_start()).await?;
     let mut histories = tags::by_day(&card_ids, rows);
     Ok(ids
         .iter()

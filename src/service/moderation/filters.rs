@@ -30,11 +30,7 @@ pub async fn apply(
     if views.is_empty() {
         return Ok(());
     }
-    let filters: Vec<Arc<Filter>> = store::filters::of_account(conn, viewer.id, true)
-        .await?
-        .into_iter()
-        .map(Arc::new)
-        .collect();
+    let filters = active_on(conn, viewer.id).await?;
     if filters.is_empty() {
         return Ok(());
     }
@@ -52,7 +48,12 @@ pub async fn apply(
 /// `account`'s filters in force now, with their keywords (one query, two when there are any).
 pub async fn active_of(state: &AppState, account: i64) -> Result<Vec<Arc<Filter>>> {
     let mut conn = state.db.acquire().await?;
-    Ok(store::filters::of_account(&mut conn, account, true)
+    active_on(&mut conn, account).await
+}
+
+/// [`active_of`] on a connection the caller holds.
+async fn active_on(conn: &mut PgConnection, account: i64) -> Result<Vec<Arc<Filter>>> {
+    Ok(store::filters::of_account(conn, account, true)
         .await?
         .into_iter()
         .map(Arc::new)

@@ -5,9 +5,10 @@
 
 use std::sync::Arc;
 
+use sqlx::PgConnection;
+
 use crate::app::AppState;
 use crate::crypto;
-use sqlx::PgConnection;
 
 use super::Principal;
 
