@@ -125,16 +125,22 @@ impl Paginated<Account> {
 /// statuses was copied nine times over.
 const ITEM_BYTES: usize = 2048;
 
+/// `value` as a JSON response, written into a buffer of `capacity` bytes to begin with (what
+/// the caller expects it to take), so that a large answer is not copied over as it grows.
+pub fn json_response<T: Serialize + ?Sized>(value: &T, capacity: usize) -> Response {
+    let mut body = Vec::with_capacity(capacity);
+    match serde_json::to_writer(&mut body, value) {
+        Ok(()) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
+        // Our entities always serialise; should one not, it is the server's fault.
+        Err(e) => {
+            crate::error::Error::internal(format!("serialising an answer: {e}")).into_response()
+        }
+    }
+}
+
 impl<T: Serialize> IntoResponse for Paginated<T> {
     fn into_response(self) -> Response {
-        let mut body = Vec::with_capacity(2 + self.items.len() * ITEM_BYTES);
-        let mut response = match serde_json::to_writer(&mut body, &self.items) {
-            Ok(()) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
-            // Our entities always serialise; should one not, it is the server's fault.
-            Err(e) => {
-                crate::error::Error::internal(format!("serialising a page: {e}")).into_response()
-            }
-        };
+        let mut response = json_response(&self.items, 2 + self.items.len() * ITEM_BYTES);
         if let Some(link) = self.link {
             response.headers_mut().insert(header::LINK, link);
         }

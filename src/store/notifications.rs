@@ -299,29 +299,6 @@ fn scope_sql(scope: &GroupScope<'_>) -> String {
 const SHOWN_KEY: &str = "CASE WHEN n.group_key IS NOT NULL AND n.type = ANY($4) \
      THEN n.group_key ELSE 'ungrouped-' || n.id END";
 
-/// The conditions of a [`GroupScope`] and of a window's bounds on `notifications n`, over
-/// parameters `$1` (account), `$2` (types), `$3` (sender), `$4` (whether filtered ones are
-/// read), `$5` and `$6` (ids below and above). Static, with no `$n IS NULL OR …` branch on a
-/// bound, so PostgreSQL plans the statement once and keeps the generic plan (an index range
-/// scan of `notifications_account_idx`), where a query with such branches was planned again
-/// on every execution.
-macro_rules! window_sql {
-    ($order:literal) => {
-        concat!(
-            "SELECT n.id, n.account_id, n.from_account_id, n.type, n.status_id, n.report_id, \
-             n.created_at, n.group_key FROM notifications n \
-             WHERE n.account_id = $1 AND n.type = ANY($2) \
-             AND ($3::bigint IS NULL OR n.from_account_id = $3) AND ($4 OR NOT n.filtered) \
-             AND n.id < $5 AND n.id > $6 \
-             AND NOT EXISTS (SELECT 1 FROM accounts sa WHERE sa.id = n.from_account_id \
-                             AND sa.suspended_at IS NOT NULL) \
-             ORDER BY n.id ",
-            $order,
-            " LIMIT $7"
-        )
-    };
-}
-
 /// Notifications read per round trip while walking to a page of groups: a page of 20 groups
 /// usually lies within its newest few dozen notifications.
 fn window_rows(groups: i64) -> i64 {
@@ -339,27 +316,27 @@ pub async fn group_page(
     page: &Page,
 ) -> Result<Vec<Notification>, sqlx::Error> {
     let ascending = page.ascending();
-    let sql = if ascending {
-        window_sql!("ASC")
-    } else {
-        window_sql!("DESC")
-    };
     let window = window_rows(page.limit);
     let mut below = page.max_id.unwrap_or(i64::MAX);
     let mut above = page.lower().unwrap_or(i64::MIN);
     let mut seen = std::collections::HashSet::new();
     let mut picked = Vec::new();
     'windows: loop {
-        let rows: Vec<Notification> = sqlx::query_as(sql)
-            .bind(scope.account_id)
-            .bind(scope.types)
-            .bind(scope.from_account)
-            .bind(scope.include_filtered)
-            .bind(below)
-            .bind(above)
-            .bind(window)
-            .fetch_all(&mut *conn)
-            .await?;
+        // A function, so its plan is always the generic one (see its migration).
+        let rows: Vec<Notification> = sqlx::query_as(
+            "SELECT id, account_id, from_account_id, type, status_id, report_id, created_at, \
+             group_key FROM rookery_notification_window($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(scope.account_id)
+        .bind(scope.types)
+        .bind(scope.from_account)
+        .bind(scope.include_filtered)
+        .bind(below)
+        .bind(above)
+        .bind(!ascending)
+        .bind(window)
+        .fetch_all(&mut *conn)
+        .await?;
         let full = rows.len() as i64 == window;
         if let Some(last) = rows.last() {
             if ascending {
@@ -392,7 +369,8 @@ pub async fn group_page(
 /// count, oldest notification and newest time. Suspended senders are not counted. The count
 /// and bounds come from the group index alone (`notifications_group_idx` holds the sender),
 /// the samples from its first entries, and only the newest notification's time from the
-/// table; one static statement.
+/// table; one call of `rookery_notification_groups`, a function so that its plan is always
+/// the generic one.
 pub async fn groups_data(
     db: impl PgExecutor<'_>,
     account_id: i64,
@@ -402,23 +380,8 @@ pub async fn groups_data(
     samples: i64,
 ) -> Result<Vec<GroupData>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT g.key AS group_key, d.most_recent_id, \
-           ARRAY(SELECT s.from_account_id FROM notifications s \
-             WHERE s.account_id = $1 AND s.group_key = g.key AND s.id <= $4 \
-             AND NOT EXISTS (SELECT 1 FROM accounts sa WHERE sa.id = s.from_account_id \
-                             AND sa.suspended_at IS NOT NULL) \
-             ORDER BY s.id DESC LIMIT $5) AS sample_account_ids, \
-           d.notifications_count, d.page_min_id, \
-           (SELECT l.created_at FROM notifications l WHERE l.id = d.most_recent_id) AS latest_at \
-         FROM unnest($2::text[]) AS g(key) \
-         CROSS JOIN LATERAL ( \
-           SELECT max(n.id) AS most_recent_id, count(*) AS notifications_count, \
-             min(n.id) FILTER (WHERE n.id >= $3) AS page_min_id \
-           FROM notifications n \
-           WHERE n.account_id = $1 AND n.group_key = g.key AND n.id <= $4 \
-           AND NOT EXISTS (SELECT 1 FROM accounts sa WHERE sa.id = n.from_account_id \
-                           AND sa.suspended_at IS NOT NULL) \
-         ) d",
+        "SELECT group_key, most_recent_id, sample_account_ids, notifications_count, \
+         page_min_id, latest_at FROM rookery_notification_groups($1, $2, $3, $4, $5)",
     )
     .bind(account_id)
     .bind(keys)

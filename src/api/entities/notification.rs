@@ -158,6 +158,15 @@ pub struct GroupedNotificationsResults {
 }
 
 impl GroupedNotificationsResults {
+    /// About how many bytes the JSON takes (an account, a status with its account, a group):
+    /// room reserved for it up front.
+    pub fn json_bytes(&self) -> usize {
+        let partial = self.partial_accounts.as_ref().map_or(0, Vec::len);
+        (self.accounts.len() + partial) * 1024
+            + self.statuses.len() * 2048
+            + self.notification_groups.len() * 512
+    }
+
     /// The groups with their accounts and statuses; accounts' JSON comes from (and is kept
     /// in) `kept`, as timelines keep their authors'.
     pub fn render(

@@ -6,7 +6,7 @@ pub mod policy;
 
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -16,7 +16,7 @@ use crate::api::auth::Auth;
 use crate::api::de;
 use crate::api::entities::notification::{ExpandAccounts, GroupedNotificationsResults};
 use crate::api::entities::Account;
-use crate::api::pagination::{PageParams, Paginated, ACCOUNT_LIMITS};
+use crate::api::pagination::{json_response, PageParams, Paginated, ACCOUNT_LIMITS};
 use crate::api::params::Query;
 use crate::api::v1::notifications::ListParams;
 use crate::app::AppState;
@@ -80,7 +80,7 @@ pub async fn index(
         &base,
         &state.rendered_accounts,
     );
-    let mut response = Json(body).into_response();
+    let mut response = json_response(&body, body.json_bytes());
     if let Some(link) = link {
         response.headers_mut().insert(header::LINK, link);
     }
