@@ -259,7 +259,7 @@ pub(crate) async fn views_on(
         &account_ids,
     )
     .await?;
-    let statuses: HashMap<i64, StatusView> =
+    let mut statuses: HashMap<i64, StatusView> =
         statuses.into_iter().map(|v| (v.status.id, v)).collect();
     let mut accounts: HashMap<i64, Account> = rows
         .iter()
@@ -277,23 +277,33 @@ pub(crate) async fn views_on(
             accounts.insert(a.id, a);
         }
     }
+    // Each view owns its account and status: one met for the last time is moved out of its
+    // map rather than copied (a page's views name each status and sender about once).
+    let mut status_uses = Uses::default();
+    let mut account_uses = Uses::default();
+    for n in &rows {
+        account_uses.add(n.from_account_id);
+        if let Some(id) = n.status_id {
+            status_uses.add(id);
+        }
+        if let Some(report) = n.report_id.and_then(|id| reports.get(&id)) {
+            account_uses.add(report.target_account_id);
+        }
+    }
     let views = rows
         .into_iter()
         .filter_map(|n| {
-            let account = accounts
-                .get(&n.from_account_id)
-                .filter(|a| !a.is_suspended())?
-                .clone();
-            let status = match n.status_id {
-                Some(id) => Some(statuses.get(&id)?.clone()),
+            let report = n.report_id.and_then(|id| reports.get(&id));
+            let account = account_uses.take(&mut accounts, n.from_account_id);
+            let target = report.and_then(|r| account_uses.take(&mut accounts, r.target_account_id));
+            let status = n.status_id.map(|id| status_uses.take(&mut statuses, id));
+            let account = account.filter(|a| !a.is_suspended())?;
+            let status = match status {
+                Some(found) => Some(found?),
                 None => None,
             };
             let report = match n.report_id {
-                Some(id) => {
-                    let report = reports.get(&id)?;
-                    let target = accounts.get(&report.target_account_id)?;
-                    Some((report.clone(), target.clone()))
-                }
+                Some(_) => Some((report?.clone(), target?)),
                 None => None,
             };
             Some(NotificationView {
@@ -305,6 +315,27 @@ pub(crate) async fn views_on(
         })
         .collect();
     Ok((views, read))
+}
+
+/// How many more times each id is asked for: the last time, its value is moved out of the
+/// map it is in rather than cloned.
+#[derive(Default)]
+struct Uses(HashMap<i64, usize>);
+
+impl Uses {
+    fn add(&mut self, id: i64) {
+        *self.0.entry(id).or_default() += 1;
+    }
+
+    fn take<V: Clone>(&mut self, values: &mut HashMap<i64, V>, id: i64) -> Option<V> {
+        let left = self.0.get_mut(&id)?;
+        *left = left.saturating_sub(1);
+        if *left == 0 {
+            values.remove(&id)
+        } else {
+            values.get(&id).cloned()
+        }
+    }
 }
 
 pub async fn get(state: &AppState, owner: &Account, id: i64) -> Result<NotificationView> {
