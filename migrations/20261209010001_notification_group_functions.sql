@@ -48,7 +48,10 @@ $$;
 -- What each group of `keys` holds among an account's notifications with ids in
 -- `lowest..=highest`: its newest notification, up to `samples` senders (newest first), its
 -- count, its oldest notification at or above `lowest` and its newest one's time; suspended
--- senders left out. Count and bounds come from notifications_group_idx alone.
+-- senders left out. Count and bounds come from notifications_group_idx alone. Suspended
+-- senders are looked up once, in a hash (NOT IN over a subquery; ids are never null), where
+-- NOT EXISTS probed the accounts' index once per counted notification, about a thousand
+-- times for a page of twenty much-favourited statuses.
 CREATE FUNCTION rookery_notification_groups(
     owner BIGINT, keys TEXT[], lowest BIGINT, highest BIGINT, samples BIGINT)
 RETURNS TABLE (group_key TEXT, most_recent_id BIGINT, sample_account_ids BIGINT[],
@@ -62,8 +65,8 @@ BEGIN
     SELECT g.key, d.most_recent_id,
            ARRAY(SELECT s.from_account_id FROM notifications s
                  WHERE s.account_id = owner AND s.group_key = g.key AND s.id <= highest
-                 AND NOT EXISTS (SELECT 1 FROM accounts sa WHERE sa.id = s.from_account_id
-                                 AND sa.suspended_at IS NOT NULL)
+                 AND s.from_account_id NOT IN (SELECT sa.id FROM accounts sa
+                                               WHERE sa.suspended_at IS NOT NULL)
                  ORDER BY s.id DESC LIMIT samples),
            d.notifications_count, d.page_min_id,
            (SELECT l.created_at FROM notifications l WHERE l.id = d.most_recent_id)
@@ -73,8 +76,8 @@ BEGIN
                min(n.id) FILTER (WHERE n.id >= lowest) AS page_min_id
         FROM notifications n
         WHERE n.account_id = owner AND n.group_key = g.key AND n.id <= highest
-        AND NOT EXISTS (SELECT 1 FROM accounts sa WHERE sa.id = n.from_account_id
-                        AND sa.suspended_at IS NOT NULL)
+        AND n.from_account_id NOT IN (SELECT sa.id FROM accounts sa
+                                      WHERE sa.suspended_at IS NOT NULL)
     ) d;
 END
 $$;

@@ -79,9 +79,10 @@ impl AppState {
             config.cache.accounts,
         ));
         // Half the pool at most, so what uses the pool directly always finds connections.
-        let kept = crate::db::kept::KeptConnections::new(
+        let kept = crate::db::kept::KeptConnections::with_reader_wait(
             db.clone(),
-            (config.database.max_connections / 2) as usize,
+            crate::db::kept::KeptConnections::readers_for(config.database.max_connections),
+            std::time::Duration::from_millis(config.database.reader_wait_ms),
         );
         Ok(AppState {
             kept,

@@ -105,6 +105,9 @@ pub struct DatabaseConfig {
     pub idle_timeout_secs: u64,
     /// A connection is closed and replaced after this long, however busy.
     pub max_lifetime_secs: u64,
+    /// How long a read waits for another read's connection once reads hold as many as they
+    /// may, before the pool opens one more for it.
+    pub reader_wait_ms: u64,
     /// How the private cluster is sized (used only when `url` is empty).
     pub private: PrivateClusterConfig,
 }
@@ -135,6 +138,7 @@ impl fmt::Debug for DatabaseConfig {
             .field("acquire_timeout_secs", &self.acquire_timeout_secs)
             .field("idle_timeout_secs", &self.idle_timeout_secs)
             .field("max_lifetime_secs", &self.max_lifetime_secs)
+            .field("reader_wait_ms", &self.reader_wait_ms)
             .field("private", &self.private)
             .finish()
     }

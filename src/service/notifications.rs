@@ -227,6 +227,8 @@ pub(crate) async fn views_of(
 /// [`views_of`] on a connection the caller holds, reading the senders, the statuses and the
 /// accounts `extra` (a group's sample accounts) through the caches timelines use, in the
 /// statuses' one query for the viewer's facts; returns the accounts read beside the views.
+/// The views keep the rows' order, leaving out those that cannot be shown (a suspended
+/// sender, a status the owner may no longer see).
 pub(crate) async fn views_on(
     state: &AppState,
     conn: &mut PgConnection,

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use rookery::db::kept::KEPT_FOR;
+use rookery::db::kept::{KeptConnections, KEPT_FOR};
 use serde_json::json;
 
 use crate::helpers::TestApp;
@@ -202,4 +202,99 @@ async fn a_reader_holding_the_pools_last_connection_gets_its_marker_at_once() {
     let alice = app.register("alice").await;
     let (status, body) = app.get("/api/v1/timelines/home", Some(&alice.token)).await;
     assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+}
+
+async fn pid_of(conn: &mut sqlx::PgConnection) -> i32 {
+    sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(conn)
+        .await
+        .expect("pid")
+}
+
+#[tokio::test]
+async fn readers_beyond_the_limit_wait_for_a_connection_to_come_back() {
+    let app = TestApp::spawn().await;
+    // A wait no loaded machine outlasts: the third reader can only get its connection from
+    // the first.
+    let kept = KeptConnections::with_reader_wait(app.state.db.clone(), 2, Duration::from_secs(60));
+    let mut first = kept.acquire().await.expect("first");
+    let mut second = kept.acquire().await.expect("second");
+    let first_pid = pid_of(&mut first).await;
+    assert_ne!(pid_of(&mut second).await, first_pid);
+
+    let waiting = tokio::spawn({
+        let kept = kept.clone();
+        async move {
+            let mut third = kept.acquire().await.expect("third");
+            let pid = pid_of(&mut third).await;
+            third.keep();
+            pid
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert!(
+        !waiting.is_finished(),
+        "a third reader went past a limit of two"
+    );
+    first.keep();
+    assert_eq!(
+        waiting.await.expect("the third reader"),
+        first_pid,
+        "the third reader took the connection that came back"
+    );
+    second.keep();
+    kept.release_all();
+}
+
+#[tokio::test]
+async fn a_reader_past_the_limit_gets_a_connection_from_the_pool_after_the_wait() {
+    let app = TestApp::spawn().await;
+    let kept = KeptConnections::new(app.state.db.clone(), 1);
+    let mut held = kept.acquire().await.expect("held");
+    let held_pid = pid_of(&mut held).await;
+    // A second connection asked for while the only reader's is held (which readers must not
+    // do) comes from the pool once the wait is over, rather than never.
+    let mut other = tokio::time::timeout(Duration::from_secs(10), kept.acquire())
+        .await
+        .expect("no deadlock")
+        .expect("a connection");
+    assert_ne!(pid_of(&mut other).await, held_pid);
+    assert_eq!(kept.in_use(), 2);
+    // A connection dropped (not kept) counts as back, as a kept one does.
+    drop(other);
+    drop(held);
+    assert_eq!(kept.in_use(), 0);
+    let next = kept.acquire().await.expect("a connection");
+    assert_eq!(kept.in_use(), 1);
+    next.keep();
+    assert_eq!((kept.in_use(), kept.len()), (0, 1));
+    kept.release_all();
+}
+
+#[tokio::test]
+async fn a_burst_with_a_token_not_yet_cached_opens_no_more_backends_than_readers_hold() {
+    let app = TestApp::spawn_with(|c| {
+        c.database.max_connections = 16;
+        c.database.min_connections = 0;
+        c.database.idle_timeout_secs = 1;
+        // However slow this machine is now, the burst's readers wait for each other.
+        c.database.reader_wait_ms = 60_000;
+    })
+    .await;
+    let alice = app.register("alice").await;
+    // What the set-up opened closes (the pool checks as often as the timeout).
+    app.state.kept.release_all();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let before = app.state.db.size() as usize;
+    // The token has never been used over HTTP: every request of the burst looks it up.
+    let reads = (0..24).map(|_| app.get("/api/v1/timelines/public", Some(&alice.token)));
+    for (status, body) in futures_util::future::join_all(reads).await {
+        assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+    }
+    let opened = (app.state.db.size() as usize).saturating_sub(before);
+    let readers = KeptConnections::readers_for(16);
+    assert!(
+        opened <= readers,
+        "the burst opened {opened} connections; readers hold {readers} at most"
+    );
 }

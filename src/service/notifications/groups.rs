@@ -172,12 +172,12 @@ async fn assemble(
         .collect();
     let keyed: Vec<(Option<String>, i64)> = rows.iter().map(|n| (grouped(n), n.id)).collect();
     let (views, samples) = views_on(state, conn, owner, rows, &sample_ids).await?;
-    let mut views: HashMap<i64, NotificationView> =
-        views.into_iter().map(|v| (v.notification.id, v)).collect();
+    // The views follow the rows' order, without those that cannot be shown.
+    let mut views = views.into_iter().peekable();
     Ok(keyed
         .into_iter()
         .filter_map(|(key, id)| {
-            let latest = views.remove(&id)?;
+            let latest = views.next_if(|v| v.notification.id == id)?;
             let n = &latest.notification;
             let group = match key.and_then(|k| data.get(&k)) {
                 Some(d) => GroupView {

@@ -633,9 +633,13 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Arc<Principal
         return Ok(principal);
     }
     let usage = state.cache.begin(&state.db).await;
-    let owner = store::oauth::token_owner_by_hash(&state.db, &hash)
-        .await?
-        .ok_or_else(invalid)?;
+    // On a reader's connection: a burst of requests with a token not yet cached (a client's
+    // first, or every client's after a restart) waits for the readers' connections rather
+    // than opening a backend each.
+    let mut conn = state.kept.acquire().await?;
+    let owner = store::oauth::token_owner_by_hash(&mut *conn, &hash).await?;
+    conn.keep();
+    let owner = owner.ok_or_else(invalid)?;
     if owner.grant.user_id.is_some() && (owner.user.is_none() || owner.account.is_none()) {
         return Err(invalid());
     }
