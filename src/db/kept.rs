@@ -8,8 +8,9 @@
 //! connection left unused for [`KEPT_FOR`]) goes back to the pool the ordinary way, so a
 //! connection in an unknown state is always tested before anyone else uses it.
 //!
-//! As many readers hold connections at once as the shelf holds; the next one waits a moment
-//! for a connection to come back rather than have the pool open another. With two cores,
+//! As many readers hold connections at once as the shelf holds; the next one takes a
+//! connection idle in the pool if there is one, and otherwise waits a moment for one to come
+//! back rather than have the pool open another. With two cores,
 //! eight concurrent readers were no faster than four, and each connection a burst opened is
 //! a PostgreSQL backend of its own, holding its own plans and catalog caches for as long as
 //! the load lasts.
@@ -85,8 +86,8 @@ impl KeptConnections {
     }
 
     /// A connection: a kept one if there is one; else one from the pool, once fewer than
-    /// `limit` readers hold one or none has come back within the reader's wait
-    /// ([`READER_WAIT`]).
+    /// `limit` readers hold one, or the pool has one idle, or none has come back within the
+    /// reader's wait ([`READER_WAIT`]).
     pub async fn acquire(self: &Arc<Self>) -> Result<KeptConnection, sqlx::Error> {
         let give_up = tokio::time::Instant::now() + self.reader_wait;
         loop {
@@ -98,6 +99,12 @@ impl KeptConnections {
                 return Ok(self.hand_out(conn));
             }
             if self.limit == 0 || self.claim_reader() {
+                break;
+            }
+            // What the limit spares is backends: a connection open and idle in the pool (a
+            // write's, a job's) costs none, and a write reading its result back takes it.
+            if self.pool.num_idle() > 0 {
+                self.out.fetch_add(1, Ordering::AcqRel);
                 break;
             }
             if tokio::time::timeout_at(give_up, returned).await.is_err() {

@@ -137,7 +137,9 @@ async fn a_connection_dropped_mid_query_is_never_handed_on() {
 #[tokio::test]
 async fn closing_the_pool_is_not_held_up_by_kept_connections() {
     let app = TestApp::spawn().await;
-    app.get("/api/v1/timelines/public", None).await;
+    // Kept directly: on a loaded machine the sweeper may hand a read's connection back before
+    // the test looks.
+    backend_pid(&app).await;
     assert_eq!(app.state.kept.len(), 1);
     // Left alone, the kept connection goes back after the quiet period. (The bound is generous:
     // a loaded machine slows every test; without the sweeper the close would never end.)
@@ -146,8 +148,6 @@ async fn closing_the_pool_is_not_held_up_by_kept_connections() {
         .expect("the pool closed while a connection was kept");
 
     let app = TestApp::spawn().await;
-    // Kept directly rather than by a read over HTTP: on a loaded machine the sweeper may hand
-    // a read's connection back before the test looks.
     backend_pid(&app).await;
     assert_eq!(app.state.kept.len(), 1);
     app.state.kept.release_all();
@@ -204,6 +204,13 @@ async fn a_reader_holding_the_pools_last_connection_gets_its_marker_at_once() {
     assert_eq!(status, reqwest::StatusCode::OK, "{body}");
 }
 
+/// A pool on the test's database with no connection open yet.
+async fn fresh_pool(app: &TestApp) -> sqlx::PgPool {
+    sqlx::postgres::PgPoolOptions::new()
+        .max_connections(8)
+        .connect_lazy_with((*app.state.db.connect_options()).clone())
+}
+
 async fn pid_of(conn: &mut sqlx::PgConnection) -> i32 {
     sqlx::query_scalar("SELECT pg_backend_pid()")
         .fetch_one(conn)
@@ -214,9 +221,10 @@ async fn pid_of(conn: &mut sqlx::PgConnection) -> i32 {
 #[tokio::test]
 async fn readers_beyond_the_limit_wait_for_a_connection_to_come_back() {
     let app = TestApp::spawn().await;
-    // A wait no loaded machine outlasts: the third reader can only get its connection from
-    // the first.
-    let kept = KeptConnections::with_reader_wait(app.state.db.clone(), 2, Duration::from_secs(60));
+    // A pool of its own, with no idle connection a reader could take instead, and a wait no
+    // loaded machine outlasts: the third reader can only get its connection from the first.
+    let kept =
+        KeptConnections::with_reader_wait(fresh_pool(&app).await, 2, Duration::from_secs(60));
     let mut first = kept.acquire().await.expect("first");
     let mut second = kept.acquire().await.expect("second");
     let first_pid = pid_of(&mut first).await;
@@ -249,7 +257,7 @@ async fn readers_beyond_the_limit_wait_for_a_connection_to_come_back() {
 #[tokio::test]
 async fn a_reader_past_the_limit_gets_a_connection_from_the_pool_after_the_wait() {
     let app = TestApp::spawn().await;
-    let kept = KeptConnections::new(app.state.db.clone(), 1);
+    let kept = KeptConnections::new(fresh_pool(&app).await, 1);
     let mut held = kept.acquire().await.expect("held");
     let held_pid = pid_of(&mut held).await;
     // A second connection asked for while the only reader's is held (which readers must not
@@ -297,4 +305,24 @@ async fn a_burst_with_a_token_not_yet_cached_opens_no_more_backends_than_readers
         opened <= readers,
         "the burst opened {opened} connections; readers hold {readers} at most"
     );
+}
+
+#[tokio::test]
+async fn a_reader_past_the_limit_takes_a_connection_idle_in_the_pool_without_waiting() {
+    let app = TestApp::spawn().await;
+    let pool = fresh_pool(&app).await;
+    let kept = KeptConnections::with_reader_wait(pool.clone(), 1, Duration::from_secs(60));
+    let held = kept.acquire().await.expect("held");
+    // A connection a write used, back in the pool: opening none, the reader may have it.
+    drop(pool.acquire().await.expect("a write's connection"));
+    while pool.num_idle() == 0 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let other = tokio::time::timeout(Duration::from_secs(10), kept.acquire())
+        .await
+        .expect("the idle connection, not a wait for the held one")
+        .expect("a connection");
+    assert_eq!(pool.size(), 2, "no connection was opened for the reader");
+    drop(other);
+    drop(held);
 }
