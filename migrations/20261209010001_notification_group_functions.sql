@@ -19,6 +19,8 @@ SET plan_cache_mode = force_generic_plan
 AS $$
 #variable_conflict use_column
 BEGIN
+    -- One query per direction: an ORDER BY that turned on a parameter could not be read off
+    -- the index in order, and EXECUTE of a query built here would be planned on every call.
     IF descending THEN
         RETURN QUERY
         SELECT n.id, n.account_id, n.from_account_id, n.type, n.status_id, n.report_id,
