@@ -113,10 +113,7 @@ impl KeptConnections {
             }
         }
         match self.pool.acquire().await {
-            Ok(conn) => Ok(KeptConnection {
-                conn: Some(conn),
-                home: Arc::downgrade(self),
-            }),
+            Ok(conn) => Ok(self.guard(conn)),
             Err(e) => {
                 self.came_back();
                 Err(e)
@@ -133,8 +130,14 @@ impl KeptConnections {
             .is_ok()
     }
 
+    /// A kept connection counted as a reader's.
     fn hand_out(self: &Arc<Self>, conn: PoolConnection<Postgres>) -> KeptConnection {
         self.out.fetch_add(1, Ordering::AcqRel);
+        self.guard(conn)
+    }
+
+    /// The guard of a connection already counted as a reader's.
+    fn guard(self: &Arc<Self>, conn: PoolConnection<Postgres>) -> KeptConnection {
         KeptConnection {
             conn: Some(conn),
             home: Arc::downgrade(self),
