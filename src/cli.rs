@@ -118,33 +118,7 @@ pub struct CreateAccount {
 }
 
 /// Runs the command line; the exit code is the process's.
-/// Keeps glibc's allocator from holding on to memory the process no longer uses (issue 23).
-///
-/// By default glibc raises its mmap threshold to the size of the largest block freed (up to
-/// 32 MiB): after the first argon2 hash (19 MiB of working memory) every later one is carved
-/// out of an arena and stays there when freed, and each thread that hashed may have an arena
-/// of its own, so a burst of sign-ins left the process 100–200 MB larger for good. A fixed
-/// threshold turns that adjustment off: big blocks are mapped for their use and unmapped on
-/// free, and the heap is trimmed beyond the same size. One arena per core (rather than eight)
-/// keeps the rest from spreading over many half-empty heaps.
-fn tune_allocator() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        const THRESHOLD: libc::c_int = 256 * 1024;
-        let arenas = std::thread::available_parallelism().map_or(2, |n| n.get().max(2));
-        let arenas = libc::c_int::try_from(arenas).unwrap_or(libc::c_int::MAX);
-        // SAFETY: mallopt only sets allocator parameters; it is called before any thread is
-        // started, as glibc asks.
-        unsafe {
-            libc::mallopt(libc::M_ARENA_MAX, arenas);
-            libc::mallopt(libc::M_MMAP_THRESHOLD, THRESHOLD);
-            libc::mallopt(libc::M_TRIM_THRESHOLD, THRESHOLD);
-        }
-    }
-}
-
 pub fn main() -> std::process::ExitCode {
-    tune_allocator();
     let cli = Cli::parse();
     let config = match Config::load(cli.config.as_deref()) {
         Ok(c) => c,
